@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ReviewGate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reviewgate", targets: ["reviewgate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // libgit2 in Swift: repositories, objects, history walks and tree changes.
+        .target(name: "Git", dependencies: ["CLibGit2"]),
+        // Byte-stable JSON text for reports and the audit log.
+        .target(name: "JSON"),
+        // Commit views and report renderers shared by the commands.
+        .target(name: "Reports", dependencies: ["Git", "JSON"]),
+        .executableTarget(
+            name: "reviewgate",
+            dependencies: [
+                "Git", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Walks a whole branch and computes every commit's changes (Benchmarks/walk-changes.sh).
+        .executableTarget(
+            name: "walk-changes",
+            dependencies: ["Git"],
+            path: "Benchmarks/walk-changes",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "ReviewGateTestSupport",
+            dependencies: ["Git"],
+            path: "Tests/ReviewGateTestSupport"
+        ),
+        .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ReviewGateTestSupport", "JSON"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

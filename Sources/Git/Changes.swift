@@ -1,0 +1,366 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A tree entry's mode, canonicalised as git does when it reads a tree (`canon_mode`).
+public struct FileMode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let absent = FileMode(rawValue: 0)
+    public static let tree = FileMode(rawValue: 0o040000)
+    public static let blob = FileMode(rawValue: 0o100644)
+    public static let executable = FileMode(rawValue: 0o100755)
+    public static let symlink = FileMode(rawValue: 0o120000)
+    public static let gitlink = FileMode(rawValue: 0o160000)
+
+    /// git's `canon_mode`: any regular file is 644 or 755, anything unknown is a gitlink.
+    public init(canonicalizing raw: UInt32) {
+        switch raw & 0o170000 {
+        case 0o100000: rawValue = raw & 0o100 != 0 ? 0o100755 : 0o100644
+        case 0o120000: rawValue = 0o120000
+        case 0o040000: rawValue = 0o040000
+        default: rawValue = 0o160000
+        }
+    }
+
+    /// The object kind part (`S_IFMT`): a change of it is a type change (`T`).
+    public var kind: UInt32 { rawValue & 0o170000 }
+    public var isTree: Bool { rawValue == 0o040000 }
+
+    /// Six octal digits, as `git diff-tree --raw` prints.
+    public var description: String {
+        let octal = String(rawValue, radix: 8)
+        return String(repeating: "0", count: max(0, 6 - octal.count)) + octal
+    }
+}
+
+/// How a path changed: added, modified, deleted, type changed (file, symlink, submodule), or
+/// renamed with an identical blob.
+public enum ChangeStatus: String, Sendable {
+    case added = "A", modified = "M", deleted = "D", typeChanged = "T", renamed = "R"
+}
+
+/// One changed path, as a line of `git diff-tree -r --raw` describes it. Paths are raw bytes:
+/// git allows any byte but NUL and `/` in a name.
+public struct Change: Sendable, Equatable {
+    public var status: ChangeStatus
+    public var path: [UInt8]
+    /// The source path of a rename; nil otherwise.
+    public var oldPath: [UInt8]?
+    public var oldMode: FileMode
+    public var newMode: FileMode
+    public var oldID: ObjectID
+    public var newID: ObjectID
+
+    public init(status: ChangeStatus, path: [UInt8], oldPath: [UInt8]? = nil, oldMode: FileMode,
+                newMode: FileMode, oldID: ObjectID, newID: ObjectID) {
+        self.status = status
+        self.path = path
+        self.oldPath = oldPath
+        self.oldMode = oldMode
+        self.newMode = newMode
+        self.oldID = oldID
+        self.newID = newID
+    }
+}
+
+extension Repository {
+    /// The changes of a commit against its parents (a root commit against the empty tree; a
+    /// merge: the paths whose result differs from every parent, shown against the first).
+    public func changes(of commit: Commit, detectRenames: Bool = true) throws(GitError) -> [Change] {
+        var parentTrees: [ObjectID] = []
+        for parent in commit.parents { parentTrees.append(try commitLinks(parent).tree) }
+        return try changes(tree: commit.tree, parentTrees: parentTrees, detectRenames: detectRenames)
+    }
+
+    /// Compares `tree` with each of `parentTrees` by object id, never opening a subtree that
+    /// is equal on both sides. With no parent trees, everything in `tree` is added.
+    public func changes(tree: ObjectID, parentTrees: [ObjectID], detectRenames: Bool = true) throws(GitError) -> [Change] {
+        var walker = TreeWalker(repository: self)
+        let sides: [ObjectID?] = [tree] + (parentTrees.isEmpty ? [nil] : parentTrees.map { $0 })
+        try walker.walk(sides)
+        return detectRenames ? pairExactRenames(walker.changes) : walker.changes
+    }
+}
+
+/// One parsed entry of a raw tree; `name` points into the tree object's bytes.
+struct TreeEntry {
+    var mode: FileMode
+    var name: UnsafeRawBufferPointer
+    var id: ObjectID
+    /// Where the entry's bytes start and end in its tree, for byte-equality checks.
+    var raw: UnsafeRawBufferPointer
+}
+
+/// Reads `mode SP name NUL oid20` records from a raw tree object.
+struct TreeCursor {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+    let treeID: ObjectID
+
+    mutating func next() throws(GitError) -> TreeEntry? {
+        guard offset < bytes.count, let base = bytes.baseAddress else { return nil }
+        let start = offset
+        var mode: UInt32 = 0
+        var i = offset
+        while i < bytes.count, bytes[i] != 32 {
+            let digit = bytes[i] &- 48
+            guard digit < 8, mode < 0o1000000 else { throw malformed() }
+            mode = mode << 3 | UInt32(digit)
+            i += 1
+        }
+        guard i > start, i < bytes.count else { throw malformed() }
+        let nameStart = i + 1
+        guard nameStart < bytes.count,
+              let nul = memchr(base + nameStart, 0, bytes.count - nameStart) else { throw malformed() }
+        let nameEnd = base.distance(to: UnsafeRawPointer(nul))
+        guard nameEnd > nameStart, nameEnd + 21 <= bytes.count else { throw malformed() }
+        offset = nameEnd + 21
+        return TreeEntry(mode: FileMode(canonicalizing: mode),
+                         name: UnsafeRawBufferPointer(start: base + nameStart, count: nameEnd - nameStart),
+                         id: ObjectID(bytes: base + nameEnd + 1),
+                         raw: UnsafeRawBufferPointer(start: base + start, count: offset - start))
+    }
+
+    /// The end of the entry at `offset` without decoding it, for byte-equality checks;
+    /// nil at the end or when the entry is cut short (`next()` then reports it).
+    func entryEnd() -> Int? {
+        guard offset < bytes.count, let base = bytes.baseAddress,
+              let nul = memchr(base + offset, 0, bytes.count - offset) else { return nil }
+        let end = base.distance(to: UnsafeRawPointer(nul)) + 21
+        return end <= bytes.count ? end : nil
+    }
+
+    func malformed() -> GitError {
+        GitError(kind: .other, message: "malformed tree \(treeID) at byte \(offset)")
+    }
+}
+
+/// git's tree order: names compared bytewise, a tree's name as if it ended in `/`.
+@inline(__always)
+func compareEntries(_ a: TreeEntry, _ b: TreeEntry) -> Int {
+    let n = min(a.name.count, b.name.count)
+    let c = memcmp(a.name.baseAddress!, b.name.baseAddress!, n)
+    if c != 0 { return Int(c) }
+    let ca: UInt8 = a.name.count > n ? a.name[n] : (a.mode.isTree ? 47 : 0)
+    let cb: UInt8 = b.name.count > n ? b.name[n] : (b.mode.isTree ? 47 : 0)
+    return Int(ca) - Int(cb)
+}
+
+/// The N-way walk. Side 0 is the commit's tree, sides 1… its parents' trees (nil: empty).
+/// An entry name is handled separately as a leaf and as a directory (git's order keeps `a`
+/// and `a/` apart), so a file replaced by a directory is a deletion plus additions, as in git.
+struct TreeWalker {
+    let repository: Repository
+    var changes: [Change] = []
+    private var path: [UInt8] = []
+
+    init(repository: Repository) {
+        self.repository = repository
+    }
+
+    mutating func walk(_ trees: [ObjectID?]) throws(GitError) {
+        var objects: [RawObject?] = []
+        objects.reserveCapacity(trees.count)
+        var cursors: [TreeCursor?] = []
+        cursors.reserveCapacity(trees.count)
+        for tree in trees {
+            if let tree {
+                let raw = try repository.readRaw(tree, expecting: .tree)
+                objects.append(raw)
+                cursors.append(TreeCursor(bytes: raw.bytes, treeID: tree))
+            } else {
+                objects.append(nil)
+                cursors.append(nil)
+            }
+        }
+        // `objects` keeps every tree's bytes alive while entries point into them.
+        try withExtendedLifetime(objects) { () throws(GitError) in
+            if trees.count == 2 {
+                var new = cursors[0], old = cursors[1]
+                try walkPair(&new, &old)
+            } else {
+                try walkMany(&cursors)
+            }
+        }
+    }
+
+    /// Two sides, the common case. Runs of entries equal to the byte are skipped with one
+    /// memcmp each, before any entry is decoded.
+    private mutating func walkPair(_ newCursor: inout TreeCursor?, _ oldCursor: inout TreeCursor?) throws(GitError) {
+        var new: TreeEntry?
+        var old: TreeEntry?
+        var advanceNew = true
+        var advanceOld = true
+        while true {
+            if advanceNew, advanceOld, var n = newCursor, var o = oldCursor {
+                while let nEnd = n.entryEnd(), let oEnd = o.entryEnd(), nEnd - n.offset == oEnd - o.offset,
+                      memcmp(n.bytes.baseAddress! + n.offset, o.bytes.baseAddress! + o.offset, nEnd - n.offset) == 0 {
+                    n.offset = nEnd
+                    o.offset = oEnd
+                }
+                newCursor = n
+                oldCursor = o
+            }
+            if advanceNew { new = try newCursor?.next() }
+            if advanceOld { old = try oldCursor?.next() }
+            switch (new, old) {
+            case (nil, nil):
+                return
+            case let (n?, o?):
+                let order = compareEntries(n, o)
+                if order == 0 {
+                    try visitPair(new: n, old: o)
+                    (advanceNew, advanceOld) = (true, true)
+                } else if order < 0 {
+                    try visitPair(new: n, old: nil)
+                    (advanceNew, advanceOld) = (true, false)
+                } else {
+                    try visitPair(new: nil, old: o)
+                    (advanceNew, advanceOld) = (false, true)
+                }
+            case let (n?, nil):
+                try visitPair(new: n, old: nil)
+                (advanceNew, advanceOld) = (true, false)
+            case let (nil, o?):
+                try visitPair(new: nil, old: o)
+                (advanceNew, advanceOld) = (false, true)
+            }
+        }
+    }
+
+    /// One name seen from both sides of a two-sided walk.
+    private mutating func visitPair(new: TreeEntry?, old: TreeEntry?) throws(GitError) {
+        if let n = new, let o = old, n.mode == o.mode, n.id == o.id { return }
+        let entry = (new ?? old)!
+        let mark = path.count
+        path.append(contentsOf: entry.name)
+        defer { path.removeSubrange(mark...) }
+        if entry.mode.isTree {
+            path.append(47)
+            try walk([new?.id, old?.id])
+        } else {
+            record(new: new, first: old)
+        }
+    }
+
+    private mutating func record(new: TreeEntry?, first: TreeEntry?) {
+        let status: ChangeStatus
+        switch (first, new) {
+        case (nil, _): status = .added
+        case (_, nil): status = .deleted
+        case let (o?, n?): status = o.mode.kind != n.mode.kind ? .typeChanged : .modified
+        }
+        changes.append(Change(status: status, path: path, oldMode: first?.mode ?? .absent,
+                              newMode: new?.mode ?? .absent, oldID: first?.id ?? .zero,
+                              newID: new?.id ?? .zero))
+    }
+
+    /// Three or more sides (a merge). Entries equal to the byte on every side are skipped
+    /// before they are decoded.
+    private mutating func walkMany(_ cursors: inout [TreeCursor?]) throws(GitError) {
+        var heads: [TreeEntry?] = Array(repeating: nil, count: cursors.count)
+        var advance = Array(repeating: true, count: cursors.count)
+        var olds: [TreeEntry?] = Array(repeating: nil, count: cursors.count - 1)
+        while true {
+            if !advance.contains(false) { skipEqualRun(&cursors) }
+            for i in cursors.indices where advance[i] {
+                heads[i] = try cursors[i]?.next()
+                advance[i] = false
+            }
+            var least: TreeEntry?
+            for head in heads {
+                guard let head else { continue }
+                if least == nil || compareEntries(head, least!) < 0 { least = head }
+            }
+            guard let key = least else { return }
+            var new: TreeEntry?
+            for i in heads.indices {
+                var matched: TreeEntry?
+                if let head = heads[i], compareEntries(head, key) == 0 {
+                    matched = head
+                    advance[i] = true
+                }
+                if i == 0 { new = matched } else { olds[i - 1] = matched }
+            }
+            try visit(new: new, old: olds)
+        }
+    }
+
+    private func skipEqualRun(_ cursors: inout [TreeCursor?]) {
+        guard var first = cursors[0] else { return }
+        var others: [TreeCursor] = []
+        for cursor in cursors.dropFirst() {
+            guard let cursor else { return }
+            others.append(cursor)
+        }
+        outer: while let end = first.entryEnd() {
+            let length = end - first.offset
+            for other in others {
+                guard let otherEnd = other.entryEnd(), otherEnd - other.offset == length,
+                      memcmp(first.bytes.baseAddress! + first.offset, other.bytes.baseAddress! + other.offset, length) == 0
+                else { break outer }
+            }
+            first.offset = end
+            for i in others.indices { others[i].offset += length }
+        }
+        cursors[0] = first
+        for i in others.indices { cursors[i + 1] = others[i] }
+    }
+
+    /// One name (as leaf or as directory) seen from every side.
+    private mutating func visit(new: TreeEntry?, old: [TreeEntry?]) throws(GitError) {
+        // Unchanged against some parent: nothing under this name differs from every parent.
+        for o in old {
+            switch (new, o) {
+            case (nil, nil): return
+            case let (n?, o?) where n.mode == o.mode && n.id == o.id: return
+            default: continue
+            }
+        }
+        let name = (new ?? old.first(where: { $0 != nil })!!).name
+        let isTree = (new ?? old.first(where: { $0 != nil })!!).mode.isTree
+        let mark = path.count
+        path.append(contentsOf: name)
+        defer { path.removeSubrange(mark...) }
+        if isTree {
+            path.append(47)
+            try walk([new?.id] + old.map { $0?.id })
+            return
+        }
+        record(new: new, first: old[0])
+    }
+}
+
+/// Pairs each deleted path with an added path holding the identical blob (git's exact rename
+/// detection): same object id, both regular files or both symlinks, never the empty blob.
+/// Among several candidates the same base name wins, then the first in path order.
+func pairExactRenames(_ changes: [Change]) -> [Change] {
+    let emptyBlob = ObjectID(hex: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")!
+    func renamable(_ mode: FileMode) -> Bool { mode.kind == 0o100000 || mode == .symlink }
+    var deletedByID: [ObjectID: [Int]] = [:]
+    for (i, c) in changes.enumerated() where c.status == .deleted && renamable(c.oldMode) && c.oldID != emptyBlob {
+        deletedByID[c.oldID, default: []].append(i)
+    }
+    guard !deletedByID.isEmpty else { return changes }
+    var result = changes
+    var consumed = Set<Int>()
+    func baseName(_ p: [UInt8]) -> ArraySlice<UInt8> {
+        p.lastIndex(of: 47).map { p[($0 + 1)...] } ?? p[...]
+    }
+    for (i, c) in changes.enumerated() where c.status == .added && renamable(c.newMode) {
+        guard var candidates = deletedByID[c.newID], !candidates.isEmpty else { continue }
+        candidates.removeAll { changes[$0].oldMode.kind != c.newMode.kind }
+        guard !candidates.isEmpty else { continue }
+        let pick = candidates.first { baseName(changes[$0].path) == baseName(c.path) } ?? candidates[0]
+        deletedByID[c.newID]!.removeAll { $0 == pick }
+        consumed.insert(pick)
+        let source = changes[pick]
+        result[i] = Change(status: .renamed, path: c.path, oldPath: source.path, oldMode: source.oldMode,
+                           newMode: c.newMode, oldID: source.oldID, newID: c.newID)
+    }
+    return result.enumerated().filter { !consumed.contains($0.offset) }.map(\.element)
+}

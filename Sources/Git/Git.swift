@@ -1,0 +1,19 @@
+// The git layer: libgit2 behind Swift values. Every C pointer is owned here and freed here;
+// nothing outside this module sees an OpaquePointer. One `Repository` per thread.
+import CLibGit2
+
+/// Process-wide libgit2 set-up, done once before the first repository is opened.
+enum LibGit2 {
+    static let initialized: Bool = {
+        git_libgit2_init()
+        // Objects were hashed by git when they were received (index-pack verifies every one);
+        // re-hashing each read costs ~40% of a history walk and buys nothing here.
+        _ = reviewgate_opts_int(Int32(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION.rawValue), 0)
+        // Keep raw trees and commits of any size in the object cache: a history walk reads
+        // every tree twice (as a commit's tree, then as its child's parent tree).
+        _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+        _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_COMMIT, 1 << 16)
+        _ = reviewgate_opts_cache_max_size(64 << 20)
+        return true
+    }()
+}

@@ -1,0 +1,87 @@
+import CLibGit2
+
+/// A SHA-1 object id, stored inline so it hashes and compares without touching libgit2.
+public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    // 20 bytes as three words; equality and hashing are three integer operations.
+    var a: UInt64
+    var b: UInt64
+    var c: UInt32
+
+    public static let zero = ObjectID(a: 0, b: 0, c: 0)
+
+    init(a: UInt64, b: UInt64, c: UInt32) {
+        self.a = a
+        self.b = b
+        self.c = c
+    }
+
+    /// Reads 20 raw bytes (as in a tree entry).
+    public init(bytes: UnsafeRawPointer) {
+        a = bytes.loadUnaligned(as: UInt64.self)
+        b = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        c = bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+    }
+
+    init(_ oid: git_oid) {
+        var copy = oid
+        self = withUnsafeBytes(of: &copy.id) { ObjectID(bytes: $0.baseAddress!) }
+    }
+
+    init(_ oid: UnsafePointer<git_oid>) {
+        self.init(oid.pointee)
+    }
+
+    /// Parses 40 hex digits; nil for anything else.
+    public init?(hex: some StringProtocol) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 40 else { return nil }
+        var raw = [UInt8](repeating: 0, count: 20)
+        for i in 0..<20 {
+            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
+            raw[i] = hi << 4 | lo
+        }
+        self = raw.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    public var isZero: Bool { self == .zero }
+
+    public var bytes: [UInt8] {
+        var copy = self
+        return withUnsafeBytes(of: &copy.a) { Array($0) } + withUnsafeBytes(of: &copy.b) { Array($0) }
+            + withUnsafeBytes(of: &copy.c) { Array($0) }
+    }
+
+    var gitOID: git_oid {
+        var oid = git_oid()
+        let raw = bytes
+        withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: raw) }
+        return oid
+    }
+
+    /// Lowercase hex, as git prints it.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(40)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public var description: String { hex }
+
+    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
+        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+    }
+}

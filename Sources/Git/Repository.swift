@@ -1,0 +1,144 @@
+import CLibGit2
+
+/// An open repository. Not for sharing across threads: open one per worker.
+public final class Repository {
+    let pointer: OpaquePointer
+    let odb: OpaquePointer
+
+    private init(pointer: OpaquePointer) throws(GitError) {
+        self.pointer = pointer
+        var odb: OpaquePointer?
+        let code = git_repository_odb(&odb, pointer)
+        guard code >= 0, let odb else {
+            git_repository_free(pointer)
+            throw GitError.last(code, "cannot open the object database")
+        }
+        self.odb = odb
+    }
+
+    deinit {
+        git_odb_free(odb)
+        git_repository_free(pointer)
+    }
+
+    /// Opens the repository at `path`, or the one containing it, as `git -C path` would.
+    public convenience init(path: String) throws(GitError) {
+        _ = LibGit2.initialized
+        var repo: OpaquePointer?
+        let code = git_repository_open_ext(&repo, path, 0, nil)
+        guard code >= 0, let repo else {
+            if code == GIT_ENOTFOUND.rawValue {
+                throw GitError(kind: .notARepository, code: code, message: "not a git repository: \(path)")
+            }
+            throw GitError.last(code, "cannot open repository \(path)")
+        }
+        try self.init(pointer: repo)
+    }
+
+    /// Opens the repository the environment names, as git itself does: `GIT_DIR`,
+    /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES` (so a pre-receive hook
+    /// sees the objects of the push quarantine), else the one containing the current directory.
+    public static func fromEnvironment() throws(GitError) -> Repository {
+        _ = LibGit2.initialized
+        var repo: OpaquePointer?
+        let code = git_repository_open_ext(&repo, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
+        guard code >= 0, let repo else {
+            if code == GIT_ENOTFOUND.rawValue {
+                throw GitError(kind: .notARepository, code: code,
+                               message: "not a git repository (nor any parent directory, nor GIT_DIR)")
+            }
+            throw GitError.last(code, "cannot open repository from the environment")
+        }
+        return try Repository(pointer: repo)
+    }
+
+    /// The git directory (`.git/`, or the bare repository itself), with a trailing slash.
+    public var gitDirectory: String { String(cString: git_repository_path(pointer)) }
+
+    /// The work tree, or nil for a bare repository.
+    public var workDirectory: String? { git_repository_workdir(pointer).map { String(cString: $0) } }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) != 0 }
+
+    // MARK: Objects
+
+    /// Type and size of an object, without inflating it.
+    public func header(_ id: ObjectID) throws(GitError) -> (type: ObjectType, size: Int) {
+        var oid = id.gitOID
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        let code = git_odb_read_header(&size, &type, odb, &oid)
+        if code == GIT_ENOTFOUND.rawValue {
+            throw GitError(kind: .missingObject, code: code, message: "object \(id) is missing from the repository")
+        }
+        try check(code, "cannot read object \(id)")
+        return (ObjectType(type), size)
+    }
+
+    public func contains(_ id: ObjectID) -> Bool {
+        var oid = id.gitOID
+        return git_odb_exists(odb, &oid) != 0
+    }
+
+    /// Reads an object's raw bytes; the object stays alive as long as the returned value.
+    func readRaw(_ id: ObjectID) throws(GitError) -> RawObject {
+        var oid = id.gitOID
+        var object: OpaquePointer?
+        let code = git_odb_read(&object, odb, &oid)
+        guard code >= 0, let object else {
+            if code == GIT_ENOTFOUND.rawValue {
+                throw GitError(kind: .missingObject, code: code, message: "object \(id) is missing from the repository")
+            }
+            throw GitError.last(code, "cannot read object \(id)")
+        }
+        return RawObject(object)
+    }
+
+    func readRaw(_ id: ObjectID, expecting type: ObjectType) throws(GitError) -> RawObject {
+        let raw = try readRaw(id)
+        guard raw.type == type else {
+            throw GitError(kind: .invalidSpec, message: "object \(id) is a \(raw.type), not a \(type)")
+        }
+        return raw
+    }
+}
+
+public enum ObjectType: Sendable, Equatable, CustomStringConvertible {
+    case commit, tree, blob, tag, other
+
+    init(_ type: git_object_t) {
+        switch type {
+        case GIT_OBJECT_COMMIT: self = .commit
+        case GIT_OBJECT_TREE: self = .tree
+        case GIT_OBJECT_BLOB: self = .blob
+        case GIT_OBJECT_TAG: self = .tag
+        default: self = .other
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .commit: "commit"
+        case .tree: "tree"
+        case .blob: "blob"
+        case .tag: "tag"
+        case .other: "object"
+        }
+    }
+}
+
+/// The sole owner of one `git_odb_object`: its bytes are valid while this lives.
+final class RawObject {
+    private let object: OpaquePointer
+
+    init(_ object: OpaquePointer) { self.object = object }
+    deinit { git_odb_object_free(object) }
+
+    var type: ObjectType { ObjectType(git_odb_object_type(object)) }
+
+    var bytes: UnsafeRawBufferPointer {
+        let size = git_odb_object_size(object)
+        guard size > 0, let data = git_odb_object_data(object) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: data, count: size)
+    }
+}

@@ -1,0 +1,57 @@
+import CLibGit2
+
+/// `A..B`: the commits reachable from `to` and not from `from`.
+public struct RevisionRange: Sendable, Equatable {
+    public var from: ObjectID
+    public var to: ObjectID
+
+    public init(from: ObjectID, to: ObjectID) {
+        self.from = from
+        self.to = to
+    }
+}
+
+extension Repository {
+    /// Resolves a revision (`HEAD`, a branch, a tag, `HEAD~2`, an abbreviated id, …) to the
+    /// commit it names, peeling tags.
+    public func resolveCommit(_ spec: String) throws(GitError) -> ObjectID {
+        guard !spec.isEmpty, !spec.utf8.contains(0) else {
+            throw GitError(kind: .invalidSpec, message: "bad revision '\(spec)'")
+        }
+        var object: OpaquePointer?
+        let code = git_revparse_single(&object, pointer, spec)
+        guard code >= 0, let object else { throw Self.revisionError(code, spec) }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
+        guard peeled >= 0, let commit else {
+            throw GitError(kind: .invalidSpec, code: peeled, message: "revision '\(spec)' does not name a commit")
+        }
+        defer { git_object_free(commit) }
+        return ObjectID(git_object_id(commit))
+    }
+
+    /// Resolves `A..B` (either side may be omitted for `HEAD`, as in git).
+    public func resolveRange(_ spec: String) throws(GitError) -> RevisionRange {
+        let bytes = Array(spec.utf8)
+        let dots = (0..<max(0, bytes.count - 1)).filter { bytes[$0] == 46 && bytes[$0 + 1] == 46 }
+        guard dots.count == 1 else {
+            throw GitError(kind: .invalidSpec, message: "bad range '\(spec)': expected A..B")
+        }
+        let left = String(decoding: bytes[..<dots[0]], as: UTF8.self)
+        let right = String(decoding: bytes[(dots[0] + 2)...], as: UTF8.self)
+        return RevisionRange(from: try resolveCommit(left.isEmpty ? "HEAD" : left),
+                             to: try resolveCommit(right.isEmpty ? "HEAD" : right))
+    }
+
+    private static func revisionError(_ code: Int32, _ spec: String) -> GitError {
+        let detail = GitError.last(code, "bad revision '\(spec)'")
+        switch detail.kind {
+        case .notFound, .invalidSpec:
+            return GitError(kind: detail.kind == .notFound ? .notFound : .invalidSpec, code: code,
+                            message: "bad revision '\(spec)': \(detail.kind == .notFound ? "unknown revision" : "ambiguous or invalid")")
+        default:
+            return detail
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Git
+
+/// How a command ends when it does not pass; the exit codes of SPEC §2.
+struct Failure: Error {
+    enum Code: Int32 {
+        /// The gate says no.
+        case rejected = 1
+        /// Bad flag, argument, policy or rule file.
+        case usage = 2
+        /// Repository unreadable, log not writable, time budget exceeded.
+        case runtime = 3
+    }
+
+    var code: Code
+    var message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// Maps a git-layer error to its exit code: naming something that is not there is the
+    /// caller's mistake (2); a repository that cannot be read is a runtime failure (3).
+    init(_ error: GitError) {
+        switch error.kind {
+        case .notARepository, .notFound, .invalidSpec: self.init(.usage, error.message)
+        case .missingObject, .other: self.init(.runtime, error.message)
+        }
+    }
+}

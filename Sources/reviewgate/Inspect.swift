@@ -1,0 +1,47 @@
+import ArgumentParser
+import Git
+import Reports
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Shows what the gate sees in a commit, or in each commit of a range A..B.",
+        discussion: "JSON output is one document per commit, one per line."
+    )
+
+    @Argument(help: "The commit (any revision git understands), or a range A..B.")
+    var revision: String
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let repo = try openRepository(repository)
+        let commits: [ObjectID]
+        if revision.contains("..") {
+            let range = try repo.resolveRange(revision)
+            commits = try repo.newCommits(tips: [range.to], excluding: [range.from])
+        } else {
+            commits = [try repo.resolveCommit(revision)]
+        }
+        var out = StandardOutput()
+        for id in commits {
+            let commit = try repo.commit(id)
+            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit))
+            switch format {
+            case .json: out.write(report.json.serialized() + "\n")
+            case .text: out.write(report.text)
+            }
+        }
+        out.flush()
+    }
+}
+
+/// Opens `--repo DIR`, or else the repository the environment names (GIT_DIR and the object
+/// directories git sets for hooks, so the push quarantine is visible), or the one containing
+/// the current directory.
+func openRepository(_ options: RepositoryOptions) throws(GitError) -> Repository {
+    if let path = options.repo { return try Repository(path: path) }
+    return try Repository.fromEnvironment()
+}
