@@ -65,7 +65,7 @@ public struct Commit: Sendable, Equatable {
     public var parents: [ObjectID]
     public var author: Identity
     public var committer: Identity
-    /// The header lines, up to but not including the blank line.
+    /// The header lines, each with its LF, up to the blank line that ends the header.
     public var rawHeader: [UInt8]
     /// The message bytes after the blank line, exactly as stored.
     public var message: [UInt8]

@@ -1,0 +1,202 @@
+import Foundation
+import Git
+import ReviewGateTestSupport
+import Testing
+
+@Suite struct RevisionTests {
+    @Test func resolvesWhatGitResolves() throws {
+        let scratch = try Histories.everyKindOfChange()
+        try scratch.git(["tag", "-a", "-m", "release one", "v1", "HEAD~3"])
+        try scratch.git(["tag", "light", "HEAD~2"])
+        let repo = try Repository(path: scratch.path)
+        for spec in ["HEAD", "main", "side", "v1", "light", "HEAD~2", "HEAD^2", "main~5", "refs/heads/evil"] {
+            let expected = try scratch.gitOutput(["rev-parse", "\(spec)^{commit}"])
+            #expect(try repo.resolveCommit(spec).hex == expected, "\(spec)")
+        }
+        let full = try scratch.gitOutput(["rev-parse", "HEAD~4"])
+        #expect(try repo.resolveCommit(String(full.prefix(10))).hex == full)
+        let range = try repo.resolveRange("HEAD~3..main")
+        #expect(range.from.hex == (try scratch.gitOutput(["rev-parse", "HEAD~3"])))
+        #expect(range.to.hex == (try scratch.gitOutput(["rev-parse", "main"])))
+    }
+
+    @Test(arguments: ["nope", "HEAD~999", "0123456789abcdef0123456789abcdef01234567", "main..nope", ""])
+    func unknownRevisionsAreClearErrors(spec: String) throws {
+        let scratch = try Histories.random(seed: 9, commits: 2)
+        let repo = try Repository(path: scratch.path)
+        #expect {
+            if spec.contains("..") { _ = try repo.resolveRange(spec) } else { _ = try repo.resolveCommit(spec) }
+        } throws: { error in
+            guard let error = error as? GitError else { return false }
+            return error.kind == .notFound || error.kind == .invalidSpec
+        }
+    }
+
+    @Test func treeIsNotACommit() throws {
+        let scratch = try Histories.random(seed: 9, commits: 2)
+        let repo = try Repository(path: scratch.path)
+        #expect(throws: GitError.self) { try repo.resolveCommit("HEAD^{tree}") }
+    }
+}
+
+@Suite struct HistoryTests {
+    /// New commits of ref updates against `git rev-list NEW... --not EXISTING...`.
+    @Test func newCommitsMatchRevList() throws {
+        let scratch = try Histories.everyKindOfChange()
+        let repo = try Repository(path: scratch.path)
+        let cases: [([String], [String])] = [
+            (["main"], []),
+            (["main"], ["side"]),
+            (["main", "evil", "o1"], ["HEAD~1"]),
+            (["side", "o2"], ["main"]),
+            (["main"], ["main"]),
+            (["o1", "o1", "o2"], ["side", "evil"]),
+        ]
+        for (tips, hidden) in cases {
+            let expected = try scratch.gitOutput(["rev-list"] + tips + ["--not"] + hidden)
+                .split(separator: "\n").map(String.init)
+            let ids = try repo.newCommits(tips: tips.map { try repo.resolveCommit($0) },
+                                          excluding: hidden.map { try repo.resolveCommit($0) })
+            #expect(Set(ids.map(\.hex)) == Set(expected), "\(tips) --not \(hidden)")
+            #expect(ids.count == expected.count, "each commit once")
+            // Parents come before their children, so a walk can attribute things to the first.
+            let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            for id in ids {
+                for parent in try repo.commit(id).parents {
+                    if let p = position[parent] { #expect(p < position[id]!) }
+                }
+            }
+            // Deterministic: the same answer every time.
+            #expect(try repo.newCommits(tips: tips.map { try repo.resolveCommit($0) },
+                                        excluding: hidden.map { try repo.resolveCommit($0) }) == ids)
+        }
+    }
+
+    @Test func zeroIdsAndTagsArePeeledOrSkipped() throws {
+        let scratch = try Histories.random(seed: 5, commits: 3)
+        try scratch.git(["tag", "-a", "-m", "t", "t1", "HEAD~1"])
+        let blob = try scratch.gitOutput(["hash-object", "-w", "--stdin"])
+        try scratch.git(["tag", "-a", "-m", "blob tag", "tb", blob])
+        let repo = try Repository(path: scratch.path)
+        let tag = try #require(try repo.reference(named: "refs/tags/t1"))
+        let blobTag = try #require(try repo.reference(named: "refs/tags/tb"))
+        let ids = try repo.newCommits(tips: [tag, .zero, blobTag], excluding: [.zero])
+        #expect(ids.count == 3)
+        #expect(try repo.newCommits(tips: [.zero], excluding: []).isEmpty)
+    }
+}
+
+@Suite struct CommitTests {
+    @Test func metadataMatchesGit() throws {
+        let scratch = try Histories.everyKindOfChange()
+        let repo = try Repository(path: scratch.path)
+        for hex in try scratch.allCommits() {
+            let commit = try repo.commit(#require(ObjectID(hex: hex)))
+            let fields = try scratch.gitOutput(["show", "-s", "--format=%T%n%P%n%an%n%ae%n%at%n%cn%n%ce%n%ct", hex])
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(commit.tree.hex == fields[0])
+            #expect(commit.parents.map(\.hex).joined(separator: " ") == fields[1])
+            #expect(commit.author.name == fields[2] && commit.author.email == fields[3])
+            #expect(String(commit.author.time) == fields[4] && commit.author.offsetMinutes == 60)
+            #expect(commit.committer.name == fields[5] && commit.committer.email == fields[6])
+            #expect(String(commit.committer.time) == fields[7])
+            let raw = try scratch.git(["cat-file", "commit", hex]).stdout
+            let blank = raw.firstRange(of: Data("\n\n".utf8))!
+            #expect(Data(commit.message) == raw[blank.upperBound...])
+            #expect(Data(commit.rawHeader) == raw[...blank.lowerBound])
+            #expect(commit.signature == nil)
+        }
+    }
+
+    @Test func messagesKeepEveryByte() throws {
+        let scratch = try Histories.random(seed: 3, commits: 1)
+        let tree = try scratch.gitOutput(["rev-parse", "HEAD^{tree}"])
+        let message = Data([0x62, 0x61, 0x64, 0xff, 0x00, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a])
+        let id = try scratch.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input:
+            Data("tree \(tree)\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 2 -0130\n\n".utf8) + message).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try Repository(path: scratch.path).commit(#require(ObjectID(hex: id)))
+        #expect(commit.message == Array(message))
+        #expect(commit.committer.offsetMinutes == -90)
+        #expect(commit.parents.isEmpty)
+    }
+
+    @Test func sshSignatureAndItsPayload() throws {
+        let scratch = try Histories.random(seed: 4, commits: 1)
+        let keyDir = try Scratch.directory("key")
+        defer { try? FileManager.default.removeItem(at: keyDir) }
+        let key = keyDir.appendingPathComponent("id").path
+        try run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
+        try scratch.write("signed.txt", "s\n")
+        try scratch.git(["add", "-A"])
+        try scratch.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key)", "commit", "-q", "-S", "-m", "signed"])
+        let hex = try scratch.gitOutput(["rev-parse", "HEAD"])
+        let commit = try Repository(path: scratch.path).commit(#require(ObjectID(hex: hex)))
+        let signature = try #require(commit.signature)
+        #expect(signature.format == .ssh)
+        #expect(String(decoding: signature.signature, as: UTF8.self).hasSuffix("-----END SSH SIGNATURE-----\n"))
+        // The payload is the commit without its gpgsig header: what ssh-keygen verifies.
+        let allowed = keyDir.appendingPathComponent("allowed").path
+        let pub = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        try Data("ada@example.com namespaces=\"git\" \(pub)".utf8).write(to: URL(fileURLWithPath: allowed))
+        let sigFile = keyDir.appendingPathComponent("sig").path
+        try Data(signature.signature).write(to: URL(fileURLWithPath: sigFile))
+        let verify = try run(["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", "ada@example.com", "-n", "git",
+                              "-s", sigFile], input: Data(signature.signedPayload))
+        #expect(verify.status == 0, "\(verify.err)")
+        #expect(!String(decoding: signature.signedPayload, as: UTF8.self).contains("gpgsig"))
+    }
+}
+
+@Suite struct ObjectTests {
+    @Test func blobsTagsRefsAndNotes() throws {
+        let scratch = try Histories.random(seed: 6, commits: 2)
+        try scratch.write("bin.dat", "")
+        try scratch.write(Array("bin.dat".utf8), Data([1, 2, 0, 3]) + Data(repeating: 65, count: 9000))
+        try scratch.write("late-nul.dat", "")
+        try scratch.write(Array("late-nul.dat".utf8), Data(repeating: 65, count: 8000) + Data([0]))
+        let head = try scratch.commit("binaries")
+        try scratch.git(["tag", "-a", "-m", "Release notes\n\nline two", "v2"])
+        try scratch.git(["notes", "--ref=reviewgate", "add", "-m", "approval text", head])
+        let repo = try Repository(path: scratch.path)
+        let binID = try #require(ObjectID(hex: scratch.gitOutput(["rev-parse", "HEAD:bin.dat"])))
+        let lateID = try #require(ObjectID(hex: scratch.gitOutput(["rev-parse", "HEAD:late-nul.dat"])))
+        #expect(try repo.blob(binID).isBinary)
+        #expect(try !repo.blob(lateID).isBinary, "a NUL after the first 8000 bytes is text to git")
+        #expect(try repo.header(binID) == (.blob, 9004))
+        let tagID = try #require(try repo.reference(named: "refs/tags/v2"))
+        let tag = try repo.annotatedTag(tagID)
+        #expect(tag.name == "v2" && tag.target.hex == head && tag.targetType == .commit)
+        #expect(String(decoding: tag.message, as: UTF8.self) == "Release notes\n\nline two\n")
+        #expect(tag.tagger?.email == "cy@example.com")
+        let note = try repo.note(for: #require(ObjectID(hex: head)), notesRef: "refs/notes/reviewgate")
+        #expect(note.map { String(decoding: $0, as: UTF8.self) } == "approval text\n")
+        #expect(try repo.note(for: binID, notesRef: "refs/notes/reviewgate") == nil)
+        #expect(try repo.note(for: binID, notesRef: "refs/notes/absent") == nil)
+        let tags = try repo.references(matching: "refs/tags/*").map(\.name)
+        #expect(tags == ["refs/tags/v2"])
+        let all = try repo.references().map(\.name)
+        #expect(all.contains("refs/heads/main") && all.contains("refs/notes/reviewgate"))
+    }
+
+    /// git fans notes out into `ab/cdef…` subtrees once there are many.
+    @Test func notesInFannedOutTrees() throws {
+        let scratch = try Histories.random(seed: 7, commits: 1)
+        // 300 objects with notes: hash 300 distinct blobs, then note each.
+        var ids: [String] = []
+        for i in 0..<300 {
+            ids.append(try scratch.git(["hash-object", "-w", "--stdin"], input: Data("object \(i)\n".utf8)).out
+                .trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for (i, id) in ids.enumerated() {
+            try scratch.git(["notes", "--ref=many", "add", "-m", "note \(i)", id])
+        }
+        let tree = try scratch.gitOutput(["ls-tree", "refs/notes/many"])
+        #expect(tree.contains("tree"), "git has fanned the notes out")
+        let repo = try Repository(path: scratch.path)
+        for (i, id) in ids.enumerated() where i % 37 == 0 {
+            let note = try repo.note(for: #require(ObjectID(hex: id)), notesRef: "refs/notes/many")
+            #expect(note.map { String(decoding: $0, as: UTF8.self) } == "note \(i)\n")
+        }
+    }
+}
