@@ -45,7 +45,8 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReviewGateTestSupport", "JSON"]
+            dependencies: ["ReviewGateTestSupport", "reviewgate"],
+            exclude: ["Snapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]

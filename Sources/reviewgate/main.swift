@@ -12,26 +12,23 @@ func fail(_ failure: Failure) -> Never {
     exit(failure.code.rawValue)
 }
 
-let command: ParsableCommand
 do {
-    command = try ReviewGate.parseAsRoot()
-} catch {
-    // Help and --version are requests, not errors; every other parse failure is a usage error.
-    if ReviewGate.exitCode(for: error) == .success {
-        print(ReviewGate.fullMessage(for: error))
-        exit(0)
-    }
-    StandardError.write(ReviewGate.fullMessage(for: error) + "\n")
-    exit(Failure.Code.usage.rawValue)
-}
-
-do {
-    var runnable = command
-    try runnable.run()
+    var command = try ReviewGate.parseAsRoot()
+    try command.run()
 } catch let failure as Failure {
     fail(failure)
 } catch let error as GitError {
     fail(Failure(error))
 } catch {
-    fail(Failure(.runtime, "\(error)"))
+    switch ReviewGate.exitCode(for: error) {
+    case .success:
+        // --help and --version are requests, not errors.
+        print(ReviewGate.fullMessage(for: error))
+        exit(0)
+    case .validationFailure:
+        StandardError.write(ReviewGate.fullMessage(for: error) + "\n")
+        exit(Failure.Code.usage.rawValue)
+    default:
+        fail(Failure(.runtime, "\(error)"))
+    }
 }
