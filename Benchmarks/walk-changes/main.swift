@@ -25,14 +25,18 @@ do {
         var merges = 0, own = 0, nonMerge = 0, failed = false
         do {
             let handle = try Repository(path: arguments[1])
-            var i = worker
-            while i < commits.count {
+            // Contiguous slices: neighbouring commits share most trees, and each worker's
+            // object cache then serves them.
+            let chunk = (commits.count + threads - 1) / threads
+            var i = worker * chunk
+            let end = min(commits.count, i + chunk)
+            while i < end {
                 let links = try handle.commitLinks(commits[i])
                 var parentTrees: [ObjectID] = []
                 for p in links.parents { parentTrees.append(try handle.commitLinks(p).tree) }
                 let changes = try handle.changes(tree: links.tree, parentTrees: parentTrees, detectRenames: false)
                 if links.parents.count > 1 { merges += 1; own += changes.count } else { nonMerge += changes.count }
-                i += threads
+                i += 1
             }
         } catch {
             fputs("walk-changes: \(error)\n", stderr)

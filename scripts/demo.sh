@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The demo of what ReviewGate does so far, on a throwaway repository.
+set -euo pipefail
+bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME="Ada Author" GIT_AUTHOR_EMAIL=ada@example.com
+export GIT_COMMITTER_NAME="Ada Author" GIT_COMMITTER_EMAIL=ada@example.com
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "A repository with a few commits"
+git init -q -b main "$work/repo"
+cd "$work/repo"
+mkdir -p src/payments docs
+echo 'func charge() {}' > src/payments/api.swift
+echo '# Docs' > docs/README.md
+git add -A && git commit -qm "Add payments API"
+git mv docs/README.md docs/GUIDE.md
+echo 'func refund() {}' >> src/payments/api.swift
+chmod +x src/payments/api.swift
+git add -A && git commit -qm "Rename the guide, add refunds"
+git log --oneline
+
+step "reviewgate inspect HEAD: what the gate sees in a commit"
+"$bin" inspect HEAD
+
+step "reviewgate inspect HEAD --format json (SPEC §5)"
+"$bin" inspect HEAD --format json
+
+step "A push: a pre-receive hook runs reviewgate on the pushed commit inside git's quarantine"
+git init -q --bare "$work/server.git"
+cat > "$work/server.git/hooks/pre-receive" <<HOOK
+#!/bin/sh
+while read old new ref; do
+  "$bin" inspect "\$new" | sed -n '1p;/^changes/,\$p'
+done
+HOOK
+chmod +x "$work/server.git/hooks/pre-receive"
+git push -q "$work/server.git" main
+
+step "Bad input is one clear line and an exit code"
+"$bin" inspect no-such-revision || echo "(exit $?)"
+"$bin" inspect HEAD --repo /nonexistent || echo "(exit $?)"
