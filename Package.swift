@@ -16,8 +16,15 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
         .target(name: "Git", dependencies: ["CLibGit2"]),
+        // Secret rules and the matching engine: bytes and rules, nothing about commits.
+        .target(name: "Secrets", dependencies: ["CPCRE2"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // Commit views and report renderers shared by the commands.
@@ -43,6 +50,7 @@ let package = Package(
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ReviewGateTestSupport", "reviewgate"],

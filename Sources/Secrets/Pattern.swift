@@ -1,0 +1,124 @@
+// Secret rules and the engine that finds them in bytes. This module knows bytes and rules,
+// nothing about commits or repositories.
+import CPCRE2
+
+/// A compilation failure, with the 0-based offset in the pattern where PCRE2 stopped.
+public struct PatternError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var offset: Int
+    public var description: String { "\(message) at offset \(offset)" }
+}
+
+/// A PCRE2 pattern compiled once (JIT where available), matched on raw bytes: subjects are
+/// never required to be UTF-8, so a file with invalid bytes is scanned like any other. The
+/// compiled code is immutable and shared by every thread; each thread brings its own
+/// `MatchScratch`.
+public final class Pattern: @unchecked Sendable {
+    let code: OpaquePointer
+    public let source: String
+    public let captureCount: Int
+    public let isJIT: Bool
+
+    public init(_ source: String, caseInsensitive: Bool = false) throws(PatternError) {
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        var options: UInt32 = 0
+        if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
+        let compiled = source.withCString { text in
+            text.withMemoryRebound(to: UInt8.self, capacity: source.utf8.count) {
+                pcre2_compile_8($0, source.utf8.count, options, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else {
+            throw PatternError(message: Pattern.message(errorCode), offset: errorOffset)
+        }
+        code = compiled
+        self.source = source
+        var count: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        captureCount = Int(count)
+        isJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    /// The first match at or after `start`, or nil. A match that would exceed the scratch's
+    /// limits (catastrophic backtracking) ends the search and is reported in `scratch.limitHit`.
+    public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int = 0,
+                           using scratch: MatchScratch) -> Match? {
+        guard start <= subject.count else { return nil }
+        let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            ?? UnsafePointer<UInt8>(bitPattern: 1)!
+        let rc = pcre2_match_8(code, base, subject.count, start, 0, scratch.data, scratch.context)
+        if rc == PCRE2_ERROR_NOMATCH { return nil }
+        if rc < 0 {
+            if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT {
+                scratch.limitHit = true
+            }
+            return nil
+        }
+        // PCRE2_UNSET is ~(size_t)0, which Swift (size_t as Int) sees as -1.
+        let vector = pcre2_get_ovector_pointer_8(scratch.data)!
+        let pairs = Int(pcre2_get_ovector_count_8(scratch.data))
+        var groups: [Range<Int>?] = []
+        groups.reserveCapacity(captureCount + 1)
+        for i in 0...captureCount {
+            if i < pairs, i < Int(rc), vector[2 * i] != Int(bitPattern: UInt.max) {
+                let lo = vector[2 * i], hi = vector[2 * i + 1]
+                groups.append(lo <= hi ? lo..<hi : hi..<hi)
+            } else {
+                groups.append(nil)
+            }
+        }
+        return Match(groups: groups)
+    }
+
+    /// Every non-overlapping match from the start.
+    public func allMatches(in subject: UnsafeRawBufferPointer, using scratch: MatchScratch) -> [Match] {
+        var result: [Match] = []
+        var position = 0
+        while position <= subject.count, let match = firstMatch(in: subject, from: position, using: scratch) {
+            result.append(match)
+            position = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
+        }
+        return result
+    }
+
+    static func message(_ code: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let n = pcre2_get_error_message_8(code, &buffer, buffer.count)
+        return n > 0 ? String(decoding: buffer[..<Int(n)], as: UTF8.self) : "PCRE2 error \(code)"
+    }
+}
+
+/// One match: the whole match and each capture group (nil where a group did not take part).
+public struct Match: Sendable, Equatable {
+    public var groups: [Range<Int>?]
+    public var range: Range<Int> { groups[0]! }
+}
+
+/// Per-thread matching state: PCRE2 match data sized for the largest pattern, a JIT stack,
+/// and limits that bound the work on pathological input.
+public final class MatchScratch {
+    let data: OpaquePointer
+    let context: OpaquePointer
+    let jitStack: OpaquePointer?
+    /// Set when a match gave up at a limit, so the caller can report the input as not
+    /// fully scanned instead of silently passing it.
+    public var limitHit = false
+
+    public init(maxCaptures: Int = 32, matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000) {
+        data = pcre2_match_data_create_8(UInt32(maxCaptures + 1), nil)
+        context = pcre2_match_context_create_8(nil)
+        jitStack = pcre2_jit_stack_create_8(32 * 1024, 1024 * 1024, nil)
+        pcre2_set_match_limit_8(context, matchLimit)
+        pcre2_set_depth_limit_8(context, depthLimit)
+        if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
+    }
+
+    deinit {
+        if let jitStack { pcre2_jit_stack_free_8(jitStack) }
+        pcre2_match_context_free_8(context)
+        pcre2_match_data_free_8(data)
+    }
+}
