@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["Git"],
             path: "Tests/ReviewGateTestSupport"
         ),
-        .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(

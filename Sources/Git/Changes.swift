@@ -67,12 +67,28 @@ public struct Change: Sendable, Equatable {
     }
 }
 
+/// Paths in error messages: printable ASCII kept, everything else as `\ooo`.
+enum DisplayPath {
+    static func quoted(_ bytes: [UInt8]) -> String {
+        var out = ""
+        for b in bytes {
+            if b >= 0x20 && b < 0x7f && b != 0x5c { out.unicodeScalars.append(Unicode.Scalar(b)) } else {
+                let o = String(b, radix: 8)
+                out += "\\" + String(repeating: "0", count: 3 - o.count) + o
+            }
+        }
+        return out
+    }
+}
+
 extension Repository {
     /// The changes of a commit against its parents (a root commit against the empty tree; a
     /// merge: the paths whose result differs from every parent, shown against the first).
     public func changes(of commit: Commit, detectRenames: Bool = true) throws(GitError) -> [Change] {
         var parentTrees: [ObjectID] = []
-        for parent in commit.parents { parentTrees.append(try commitLinks(parent).tree) }
+        if !shallowCommits.contains(commit.id) {
+            for parent in commit.parents { parentTrees.append(try commitLinks(parent).tree) }
+        }
         return try changes(tree: commit.tree, parentTrees: parentTrees, detectRenames: detectRenames)
     }
 
@@ -154,15 +170,25 @@ func compareEntries(_ a: TreeEntry, _ b: TreeEntry) -> Int {
 /// An entry name is handled separately as a leaf and as a directory (git's order keeps `a`
 /// and `a/` apart), so a file replaced by a directory is a deletion plus additions, as in git.
 struct TreeWalker {
+    /// Trees nested deeper than this are refused, not walked, so a hostile object cannot
+    /// exhaust the stack. No real repository comes near it (paths 512 directories deep).
+    static let maximumDepth = 512
+
     let repository: Repository
     var changes: [Change] = []
     private var path: [UInt8] = []
+    private var depth = 0
 
     init(repository: Repository) {
         self.repository = repository
     }
 
     mutating func walk(_ trees: [ObjectID?]) throws(GitError) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw GitError(kind: .other, message: "tree nesting deeper than \(Self.maximumDepth) levels at \(DisplayPath.quoted(path))")
+        }
         var objects: [RawObject?] = []
         objects.reserveCapacity(trees.count)
         var cursors: [TreeCursor?] = []
@@ -335,14 +361,13 @@ struct TreeWalker {
     }
 }
 
-/// Pairs each deleted path with an added path holding the identical blob (git's exact rename
-/// detection): same object id, both regular files or both symlinks, never the empty blob.
-/// Among several candidates the same base name wins, then the first in path order.
+/// Pairs each deleted path with an added path holding the identical object (git's exact rename
+/// detection, as `git diff-tree -M` reports R100): same object id and the same kind (regular
+/// file, symlink or submodule). Among several candidates the same base name wins, then the
+/// first in path order.
 func pairExactRenames(_ changes: [Change]) -> [Change] {
-    let emptyBlob = ObjectID(hex: "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")!
-    func renamable(_ mode: FileMode) -> Bool { mode.kind == 0o100000 || mode == .symlink }
     var deletedByID: [ObjectID: [Int]] = [:]
-    for (i, c) in changes.enumerated() where c.status == .deleted && renamable(c.oldMode) && c.oldID != emptyBlob {
+    for (i, c) in changes.enumerated() where c.status == .deleted {
         deletedByID[c.oldID, default: []].append(i)
     }
     guard !deletedByID.isEmpty else { return changes }
@@ -351,7 +376,7 @@ func pairExactRenames(_ changes: [Change]) -> [Change] {
     func baseName(_ p: [UInt8]) -> ArraySlice<UInt8> {
         p.lastIndex(of: 47).map { p[($0 + 1)...] } ?? p[...]
     }
-    for (i, c) in changes.enumerated() where c.status == .added && renamable(c.newMode) {
+    for (i, c) in changes.enumerated() where c.status == .added {
         guard var candidates = deletedByID[c.newID], !candidates.isEmpty else { continue }
         candidates.removeAll { changes[$0].oldMode.kind != c.newMode.kind }
         guard !candidates.isEmpty else { continue }

@@ -31,12 +31,17 @@ public struct Identity: Sendable, Equatable {
             if let lastGT = line.lastIndex(of: UInt8(ascii: ">")) { tail = line[line.index(after: lastGT)...] }
         }
         self.email = email
+        // Date: digits only; zone: exactly [+-]hhmm. Anything else reads as 0, as in git.
         let fields = tail.split(separator: UInt8(ascii: " "))
-        time = fields.first.flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        time = 0
+        if let digits = fields.first, digits.count <= 18, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            time = Int64(String(decoding: digits, as: UTF8.self)) ?? 0
+        }
         offsetMinutes = 0
-        if fields.count > 1, let tz = Int(String(decoding: fields[1], as: UTF8.self)) {
-            let sign = tz < 0 ? -1 : 1
-            offsetMinutes = sign * ((abs(tz) / 100) * 60 + abs(tz) % 100)
+        if fields.count > 1, fields[1].count == 5, let sign = fields[1].first, sign == 43 || sign == 45,
+           fields[1].dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 }),
+           let hhmm = Int(String(decoding: fields[1].dropFirst(), as: UTF8.self)) {
+            offsetMinutes = (sign == 45 ? -1 : 1) * ((hhmm / 100) * 60 + hhmm % 100)
         }
     }
 }
@@ -73,21 +78,30 @@ public struct Commit: Sendable, Equatable {
 
     public var isMerge: Bool { parents.count > 1 }
 
-    /// Parses a raw commit object. Throws on a malformed header (no tree, bad ids).
+    /// Parses a raw commit object as git's `parse_commit_buffer` does: `tree` first, the
+    /// parents are the `parent` lines right after it (a `parent` line further down is just an
+    /// unknown header to git, and so here), then the first `author` and `committer`.
+    /// Throws on a malformed header (no tree, bad ids).
     public init(id: ObjectID, raw: UnsafeRawBufferPointer) throws(GitError) {
         let bytes = Array(raw)
         self.id = id
         var tree: ObjectID?
         var parents: [ObjectID] = []
+        var parentsOpen = true
         var author: Identity?
         var committer: Identity?
-        var signatureLines: [ArraySlice<UInt8>] = []
-        var signatureRange: Range<Int>?
-        var inSignature = false
+        var signatureText: [UInt8] = []
+        var hasSignature = false
+        var payload: [UInt8] = []
+        payload.reserveCapacity(bytes.count)
+        // The header the current line continues (a line starting with a space continues it).
+        var currentKey: [UInt8] = []
+        var dropping = false
 
         var pos = 0
         var headerEnd = bytes.count
         var messageStart = bytes.count
+        var lineNumber = 0
         while pos < bytes.count {
             let eol = bytes[pos...].firstIndex(of: 10) ?? bytes.count
             let line = bytes[pos..<eol]
@@ -95,41 +109,50 @@ public struct Commit: Sendable, Equatable {
             if line.isEmpty {
                 headerEnd = pos
                 messageStart = next
+                payload.append(contentsOf: bytes[pos...])
                 break
             }
+            defer { pos = next; lineNumber += 1 }
             if line.first == UInt8(ascii: " ") {
-                if inSignature {
-                    signatureLines.append(line.dropFirst())
-                    signatureRange = signatureRange!.lowerBound..<next
+                // A continuation line belongs to the header above it.
+                if currentKey == Array("gpgsig".utf8) {
+                    signatureText.append(10)
+                    signatureText.append(contentsOf: line.dropFirst())
                 }
-            } else {
-                inSignature = false
-                let space = line.firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex
-                let key = line[line.startIndex..<space]
-                let value = space < line.endIndex ? line[(space + 1)...] : line[line.endIndex...]
-                switch String(decoding: key, as: UTF8.self) {
-                case "tree" where tree == nil:
-                    guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
-                        throw GitError(kind: .other, message: "malformed commit \(id): bad tree line")
-                    }
-                    tree = oid
-                case "parent":
-                    guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
-                        throw GitError(kind: .other, message: "malformed commit \(id): bad parent line")
-                    }
-                    parents.append(oid)
-                case "author" where author == nil: author = Identity(line: value)
-                case "committer" where committer == nil: committer = Identity(line: value)
-                case "gpgsig" where signatureRange == nil:
-                    inSignature = true
-                    signatureLines = [value]
-                    signatureRange = pos..<next
-                default: break
-                }
+                if !dropping { payload.append(contentsOf: bytes[pos..<next]) }
+                continue
             }
-            pos = next
+            let space = line.firstIndex(of: UInt8(ascii: " ")) ?? line.endIndex
+            currentKey = Array(line[line.startIndex..<space])
+            let value = space < line.endIndex ? line[(space + 1)...] : line[line.endIndex...]
+            let key = String(decoding: currentKey, as: UTF8.self)
+            // git's signed payload leaves out every signature header, of either hash.
+            dropping = key == "gpgsig" || key == "gpgsig-sha256"
+            if !dropping { payload.append(contentsOf: bytes[pos..<next]) }
+            if key != "parent" { parentsOpen = false }
+            switch key {
+            case "tree" where lineNumber == 0:
+                guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
+                    throw GitError(kind: .other, message: "malformed commit \(id): bad tree line")
+                }
+                tree = oid
+                parentsOpen = true
+            case "parent" where parentsOpen:
+                guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
+                    throw GitError(kind: .other, message: "malformed commit \(id): bad parent line")
+                }
+                parents.append(oid)
+            case "author" where author == nil: author = Identity(line: value)
+            case "committer" where committer == nil: committer = Identity(line: value)
+            case "gpgsig":
+                // Several gpgsig headers are joined into one signature, as git does.
+                if hasSignature { signatureText.append(10) }
+                signatureText.append(contentsOf: value)
+                hasSignature = true
+            default: break
+            }
         }
-        guard let tree else { throw GitError(kind: .other, message: "malformed commit \(id): no tree") }
+        guard let tree else { throw GitError(kind: .other, message: "malformed commit \(id): tree is not the first line") }
         self.tree = tree
         self.parents = parents
         let nobody = Identity(name: "", email: "", time: 0, offsetMinutes: 0)
@@ -137,16 +160,9 @@ public struct Commit: Sendable, Equatable {
         self.committer = committer ?? nobody
         rawHeader = Array(bytes[0..<headerEnd])
         message = Array(bytes[messageStart...])
-        if let signatureRange {
-            var text: [UInt8] = []
-            for (i, line) in signatureLines.enumerated() {
-                if i > 0 { text.append(10) }
-                text.append(contentsOf: line)
-            }
-            text.append(10)
-            var payload = Array(bytes[0..<signatureRange.lowerBound])
-            payload.append(contentsOf: bytes[signatureRange.upperBound...])
-            signature = CommitSignature(signature: text, signedPayload: payload)
+        if hasSignature {
+            signatureText.append(10)
+            signature = CommitSignature(signature: signatureText, signedPayload: payload)
         } else {
             signature = nil
         }
@@ -157,20 +173,19 @@ extension Repository {
     /// Reads and parses one commit.
     public func commit(_ id: ObjectID) throws(GitError) -> Commit {
         let raw = try readRaw(id, expecting: .commit)
-        return try Commit(id: id, raw: raw.bytes)
+        return try withExtendedLifetime(raw) { () throws(GitError) in try Commit(id: id, raw: raw.bytes) }
     }
 
     /// Just the tree and parents of a commit: the cheap read a history walk needs.
     public func commitLinks(_ id: ObjectID) throws(GitError) -> (tree: ObjectID, parents: [ObjectID]) {
-        let raw = try readRaw(id, expecting: .commit)
-        let bytes = raw.bytes
+        let bytes = try readRaw(id, expecting: .commit).copied()
         // "tree <40 hex>\n" then "parent <40 hex>\n"*, always first in a commit object.
         func hexAt(_ offset: Int, prefix: String) -> ObjectID? {
             let plen = prefix.utf8.count
             guard offset + plen + 41 <= bytes.count else { return nil }
             for (i, byte) in prefix.utf8.enumerated() where bytes[offset + i] != byte { return nil }
             guard bytes[offset + plen + 40] == 10 else { return nil }
-            let hex = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(offset + plen)..<(offset + plen + 40)]), as: UTF8.self)
+            let hex = String(decoding: bytes[(offset + plen)..<(offset + plen + 40)], as: UTF8.self)
             return ObjectID(hex: hex)
         }
         guard let tree = hexAt(0, prefix: "tree ") else {

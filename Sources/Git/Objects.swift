@@ -6,7 +6,7 @@ public struct Blob: Sendable, Equatable {
     public var bytes: [UInt8]
 
     /// git's rule: a NUL byte in the first 8000 bytes.
-    public var isBinary: Bool { Blob.isBinary(bytes.withUnsafeBytes { $0 }) }
+    public var isBinary: Bool { bytes.withUnsafeBytes(Blob.isBinary) }
 
     public static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.prefix(8000).contains(0)
@@ -26,8 +26,7 @@ public struct AnnotatedTag: Sendable, Equatable {
 
 extension Repository {
     public func blob(_ id: ObjectID) throws(GitError) -> Blob {
-        let raw = try readRaw(id, expecting: .blob)
-        return Blob(id: id, bytes: Array(raw.bytes))
+        Blob(id: id, bytes: try readRaw(id, expecting: .blob).copied())
     }
 
     /// Lends a blob's bytes without copying them; they are valid only inside `body`.
@@ -38,8 +37,7 @@ extension Repository {
 
     /// Reads an annotated tag from its raw bytes.
     public func annotatedTag(_ id: ObjectID) throws(GitError) -> AnnotatedTag {
-        let raw = try readRaw(id, expecting: .tag)
-        let bytes = Array(raw.bytes)
+        let bytes = try readRaw(id, expecting: .tag).copied()
         var target: ObjectID?
         var targetType = ObjectType.other
         var name = ""
@@ -56,9 +54,10 @@ extension Repository {
             let space = line.firstIndex(of: 32) ?? line.endIndex
             let key = String(decoding: line[line.startIndex..<space], as: UTF8.self)
             let value = space < line.endIndex ? line[(space + 1)...] : line[line.endIndex...]
+            // The first of each header counts, as in git's parse_tag_buffer.
             switch key {
-            case "object": target = ObjectID(hex: String(decoding: value, as: UTF8.self))
-            case "type":
+            case "object" where target == nil: target = ObjectID(hex: String(decoding: value, as: UTF8.self))
+            case "type" where targetType == .other:
                 switch String(decoding: value, as: UTF8.self) {
                 case "commit": targetType = .commit
                 case "tree": targetType = .tree
@@ -66,8 +65,8 @@ extension Repository {
                 case "tag": targetType = .tag
                 default: targetType = .other
                 }
-            case "tag": name = String(decoding: value, as: UTF8.self)
-            case "tagger": tagger = Identity(line: value)
+            case "tag" where name.isEmpty: name = String(decoding: value, as: UTF8.self)
+            case "tagger" where tagger == nil: tagger = Identity(line: value)
             default: break
             }
             pos = eol + 1
@@ -85,26 +84,39 @@ extension Repository {
     }
 
     /// The note attached to `object` in the notes tree of `notesCommit`. Notes trees may fan
-    /// out (`ab/cdef…`), as git writes them for large note sets.
+    /// out (`ab/cdef…`), as git writes them for large note sets; names are matched without
+    /// regard to hex case. When one object has notes at several fan-out levels, their texts are
+    /// joined (blank line between), so no approval stored in either place is lost.
     public func note(for object: ObjectID, notesCommit: ObjectID) throws(GitError) -> [UInt8]? {
-        var tree = try commitLinks(notesCommit).tree
-        var remaining = Substring(object.hex)
-        while true {
+        var found: [[UInt8]] = []
+        try collectNotes(tree: try commitLinks(notesCommit).tree, remaining: Substring(object.hex), into: &found)
+        guard !found.isEmpty else { return nil }
+        var joined: [UInt8] = []
+        for (i, text) in found.enumerated() {
+            if i > 0 { joined.append(10) }
+            joined.append(contentsOf: text)
+        }
+        return joined
+    }
+
+    private func collectNotes(tree: ObjectID, remaining: Substring, into found: inout [[UInt8]]) throws(GitError) {
+        var blobs: [ObjectID] = []
+        var subtrees: [(ObjectID, Substring)] = []
+        do {
             let raw = try readRaw(tree, expecting: .tree)
-            var cursor = TreeCursor(bytes: raw.bytes, treeID: tree)
-            var nextTree: ObjectID?
-            while let entry = try cursor.next() {
-                let name = String(decoding: entry.name, as: UTF8.self)
-                if name == remaining, !entry.mode.isTree {
-                    return try blob(entry.id).bytes
-                }
-                if entry.mode.isTree, name.count == 2, remaining.hasPrefix(name) {
-                    nextTree = entry.id
+            try withExtendedLifetime(raw) { () throws(GitError) in
+                var cursor = TreeCursor(bytes: raw.bytes, treeID: tree)
+                while let entry = try cursor.next() {
+                    let name = String(decoding: entry.name, as: UTF8.self).lowercased()
+                    if name == remaining, entry.mode.kind == 0o100000 {
+                        blobs.append(entry.id)
+                    } else if entry.mode.isTree, name.count == 2, remaining.count > 2, remaining.hasPrefix(name) {
+                        subtrees.append((entry.id, remaining.dropFirst(2)))
+                    }
                 }
             }
-            guard let nextTree else { return nil }
-            tree = nextTree
-            remaining = remaining.dropFirst(2)
         }
+        for id in blobs { found.append(try blob(id).bytes) }
+        for (id, rest) in subtrees { try collectNotes(tree: id, remaining: rest, into: &found) }
     }
 }

@@ -1,4 +1,7 @@
 import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open repository. Not for sharing across threads: open one per worker.
 public final class Repository {
@@ -60,6 +63,21 @@ public final class Repository {
 
     public var isBare: Bool { git_repository_is_bare(pointer) != 0 }
 
+    /// The commits a shallow clone was cut at (`$GIT_DIR/shallow`): their parents are not in
+    /// the repository, so git treats them as roots, and so do we. CI checkouts are often
+    /// shallow.
+    public private(set) lazy var shallowCommits: Set<ObjectID> = {
+        guard let file = fopen(gitDirectory + "shallow", "r") else { return [] }
+        defer { fclose(file) }
+        var result = Set<ObjectID>()
+        var line = [CChar](repeating: 0, count: 128)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 && $0 != 10 && $0 != 13 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let id = ObjectID(hex: text) { result.insert(id) }
+        }
+        return result
+    }()
+
     // MARK: Objects
 
     /// Type and size of an object, without inflating it.
@@ -97,7 +115,8 @@ public final class Repository {
     func readRaw(_ id: ObjectID, expecting type: ObjectType) throws(GitError) -> RawObject {
         let raw = try readRaw(id)
         guard raw.type == type else {
-            throw GitError(kind: .invalidSpec, message: "object \(id) is a \(raw.type), not a \(type)")
+            // A commit naming a blob as its tree: the repository is corrupt, not the request.
+            throw GitError(kind: .other, message: "object \(id) is a \(raw.type), not a \(type)")
         }
         return raw
     }
@@ -136,6 +155,11 @@ final class RawObject {
 
     var type: ObjectType { ObjectType(git_odb_object_type(object)) }
 
+    /// A copy of the bytes; `self` is alive for the whole call, so this is always safe.
+    func copied() -> [UInt8] { Array(bytes) }
+
+    /// The bytes, valid only while this object lives: keep it alive with
+    /// `withExtendedLifetime` around every use.
     var bytes: UnsafeRawBufferPointer {
         let size = git_odb_object_size(object)
         guard size > 0, let data = git_odb_object_data(object) else { return UnsafeRawBufferPointer(start: nil, count: 0) }

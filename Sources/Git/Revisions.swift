@@ -18,6 +18,14 @@ extension Repository {
         guard !spec.isEmpty, !spec.utf8.contains(0) else {
             throw GitError(kind: .invalidSpec, message: "bad revision '\(spec)'")
         }
+        // A full object id is looked up directly: libgit2's revparse would parse the commit
+        // and refuse odd-but-valid headers that git itself reads (a hook gets full ids).
+        if let id = ObjectID(hex: spec), contains(id) {
+            guard let commit = try peelToCommit(id) else {
+                throw GitError(kind: .invalidSpec, message: "revision '\(spec)' does not name a commit")
+            }
+            return commit
+        }
         var object: OpaquePointer?
         let code = git_revparse_single(&object, pointer, spec)
         guard code >= 0, let object else { throw Self.revisionError(code, spec) }

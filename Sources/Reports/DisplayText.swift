@@ -103,7 +103,10 @@ public enum DisplayText {
 public enum Timestamp {
     /// `2024-01-01T00:00:00+01:00`: the moment in the offset it was recorded with.
     public static func rfc3339(seconds: Int64, offsetMinutes: Int) -> String {
-        let local = seconds + Int64(offsetMinutes) * 60
+        // Clamped far beyond any real date, so hostile values cannot overflow.
+        let limit: Int64 = 1 << 50
+        let offsetMinutes = min(max(offsetMinutes, -100_000), 100_000)
+        let local = min(max(seconds, -limit), limit) + Int64(offsetMinutes) * 60
         let (date, time) = civil(local)
         let sign = offsetMinutes < 0 ? "-" : "+"
         let off = abs(offsetMinutes)
@@ -112,8 +115,9 @@ public enum Timestamp {
 
     /// `2024-01-01T00:00:00.123Z`: UTC with milliseconds, for logs.
     public static func utcMilliseconds(_ milliseconds: Int64) -> String {
-        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        let millis = Int(milliseconds - seconds * 1000)
+        let clamped = min(max(milliseconds, -(1 << 60)), 1 << 60)
+        let seconds = clamped >= 0 ? clamped / 1000 : (clamped - 999) / 1000
+        let millis = Int(clamped - seconds * 1000)
         let (date, time) = civil(seconds)
         let ms = String(millis)
         return "\(date)T\(time).\(String(repeating: "0", count: 3 - ms.count))\(ms)Z"

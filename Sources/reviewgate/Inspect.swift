@@ -30,11 +30,11 @@ struct Inspect: ParsableCommand {
             let commit = try repo.commit(id)
             let report = CommitReport(commit: commit, changes: try repo.changes(of: commit))
             switch format {
-            case .json: out.write(report.json.serialized() + "\n")
-            case .text: out.write(report.text)
+            case .json: try out.write(report.json.serialized() + "\n")
+            case .text: try out.write(report.text)
             }
         }
-        out.flush()
+        try out.flush()
     }
 }
 

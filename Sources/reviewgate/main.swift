@@ -12,6 +12,7 @@ func fail(_ failure: Failure) -> Never {
     exit(failure.code.rawValue)
 }
 
+ignoreSIGPIPE
 do {
     var command = try ReviewGate.parseAsRoot()
     try command.run()

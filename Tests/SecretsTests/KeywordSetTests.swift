@@ -1,0 +1,42 @@
+import Secrets
+import Testing
+
+@Suite struct KeywordSetTests {
+    func occurrences(_ set: KeywordSet, _ text: [UInt8]) -> [String] {
+        var found: [String] = []
+        text.withUnsafeBytes { bytes in
+            set.forEachOccurrence(in: bytes) { found.append("\(set.keywords[$0])@\($1)") }
+        }
+        return found.sorted()
+    }
+
+    @Test func findsOverlappingKeywordsCaseInsensitively() {
+        let set = KeywordSet(["he", "she", "his", "hers", "ghp_", "AKIA"])
+        #expect(occurrences(set, Array("uSHErs".utf8)) == ["he@2", "hers@2", "she@1"])
+        #expect(occurrences(set, Array("x=GHP_abc akia".utf8)) == ["AKIA@10", "ghp_@2"])
+        #expect(occurrences(set, []) == [])
+    }
+
+    /// The same answers as a naive search, on random bytes including invalid UTF-8.
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func agreesWithNaiveSearch(seed: UInt64) {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        let alphabet: [UInt8] = Array("abAB_-".utf8) + [0xff, 0x00]
+        let keywords = (0..<12).map { _ in String(decoding: (0..<(1 + Int(next() % 4))).map { _ in alphabet[Int(next() % 6)] }, as: UTF8.self) }
+        let text = (0..<2000).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+        let set = KeywordSet(keywords)
+        var expected: [String] = []
+        let lower = text.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        for (index, word) in keywords.enumerated() {
+            let w = Array(word.lowercased().utf8)
+            for start in 0...(lower.count - w.count) where Array(lower[start..<(start + w.count)]) == w {
+                expected.append("\(keywords[index])@\(start)")
+            }
+        }
+        #expect(occurrences(set, text) == expected.sorted())
+    }
+}
