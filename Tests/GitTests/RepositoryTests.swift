@@ -123,26 +123,17 @@ import Testing
 
     @Test func sshSignatureAndItsPayload() throws {
         let scratch = try Histories.random(seed: 4, commits: 1)
-        let keyDir = try Scratch.directory("key")
-        defer { try? FileManager.default.removeItem(at: keyDir) }
-        let key = keyDir.appendingPathComponent("id").path
-        try run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
+        let key = try SSHKey()
         try scratch.write("signed.txt", "s\n")
         try scratch.git(["add", "-A"])
-        try scratch.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key)", "commit", "-q", "-S", "-m", "signed"])
+        try scratch.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(key.privateKeyPath)", "commit", "-q", "-S", "-m", "signed"])
         let hex = try scratch.gitOutput(["rev-parse", "HEAD"])
         let commit = try Repository(path: scratch.path).commit(#require(ObjectID(hex: hex)))
         let signature = try #require(commit.signature)
         #expect(signature.format == .ssh)
         #expect(String(decoding: signature.signature, as: UTF8.self).hasSuffix("-----END SSH SIGNATURE-----\n"))
         // The payload is the commit without its gpgsig header: what ssh-keygen verifies.
-        let allowed = keyDir.appendingPathComponent("allowed").path
-        let pub = try String(contentsOfFile: key + ".pub", encoding: .utf8)
-        try Data("ada@example.com namespaces=\"git\" \(pub)".utf8).write(to: URL(fileURLWithPath: allowed))
-        let sigFile = keyDir.appendingPathComponent("sig").path
-        try Data(signature.signature).write(to: URL(fileURLWithPath: sigFile))
-        let verify = try run(["ssh-keygen", "-Y", "verify", "-f", allowed, "-I", "ada@example.com", "-n", "git",
-                              "-s", sigFile], input: Data(signature.signedPayload))
+        let verify = try key.verify(signature: signature.signature, payload: signature.signedPayload, namespace: "git")
         #expect(verify.status == 0, "\(verify.err)")
         #expect(!String(decoding: signature.signedPayload, as: UTF8.self).contains("gpgsig"))
     }
