@@ -67,20 +67,6 @@ public struct Change: Sendable, Equatable {
     }
 }
 
-/// Paths in error messages: printable ASCII kept, everything else as `\ooo`.
-enum DisplayPath {
-    static func quoted(_ bytes: [UInt8]) -> String {
-        var out = ""
-        for b in bytes {
-            if b >= 0x20 && b < 0x7f && b != 0x5c { out.unicodeScalars.append(Unicode.Scalar(b)) } else {
-                let o = String(b, radix: 8)
-                out += "\\" + String(repeating: "0", count: 3 - o.count) + o
-            }
-        }
-        return out
-    }
-}
-
 extension Repository {
     /// The changes of a commit against its parents (a root commit against the empty tree; a
     /// merge: the paths whose result differs from every parent, shown against the first).
@@ -141,13 +127,16 @@ struct TreeCursor {
                          raw: UnsafeRawBufferPointer(start: base + start, count: offset - start))
     }
 
-    /// The end of the entry at `offset` without decoding it, for byte-equality checks;
-    /// nil at the end or when the entry is cut short (`next()` then reports it).
-    func entryEnd() -> Int? {
+    /// The length of the entry at `offset` when `other` holds the byte-identical entry at its
+    /// offset (same mode, name and id), found without decoding either; nil otherwise, at the
+    /// end, or when an entry is cut short (`next()` then reports it).
+    func identicalEntryLength(_ other: TreeCursor) -> Int? {
         guard offset < bytes.count, let base = bytes.baseAddress,
               let nul = memchr(base + offset, 0, bytes.count - offset) else { return nil }
-        let end = base.distance(to: UnsafeRawPointer(nul)) + 21
-        return end <= bytes.count ? end : nil
+        let length = base.distance(to: UnsafeRawPointer(nul)) + 21 - offset
+        guard offset + length <= bytes.count, other.offset + length <= other.bytes.count,
+              memcmp(base + offset, other.bytes.baseAddress! + other.offset, length) == 0 else { return nil }
+        return length
     }
 
     func malformed() -> GitError {
@@ -187,7 +176,7 @@ struct TreeWalker {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maximumDepth else {
-            throw GitError(kind: .other, message: "tree nesting deeper than \(Self.maximumDepth) levels at \(DisplayPath.quoted(path))")
+            throw GitError(kind: .other, message: "tree nesting deeper than \(Self.maximumDepth) levels at \(String(decoding: path, as: UTF8.self))")
         }
         var objects: [RawObject?] = []
         objects.reserveCapacity(trees.count)
@@ -223,10 +212,9 @@ struct TreeWalker {
         var advanceOld = true
         while true {
             if advanceNew, advanceOld, var n = newCursor, var o = oldCursor {
-                while let nEnd = n.entryEnd(), let oEnd = o.entryEnd(), nEnd - n.offset == oEnd - o.offset,
-                      memcmp(n.bytes.baseAddress! + n.offset, o.bytes.baseAddress! + o.offset, nEnd - n.offset) == 0 {
-                    n.offset = nEnd
-                    o.offset = oEnd
+                while let length = n.identicalEntryLength(o) {
+                    n.offset += length
+                    o.offset += length
                 }
                 newCursor = n
                 oldCursor = o
@@ -239,37 +227,22 @@ struct TreeWalker {
             case let (n?, o?):
                 let order = compareEntries(n, o)
                 if order == 0 {
-                    try visitPair(new: n, old: o)
+                    try visit(new: n, old: CollectionOfOne(o))
                     (advanceNew, advanceOld) = (true, true)
                 } else if order < 0 {
-                    try visitPair(new: n, old: nil)
+                    try visit(new: n, old: CollectionOfOne(nil))
                     (advanceNew, advanceOld) = (true, false)
                 } else {
-                    try visitPair(new: nil, old: o)
+                    try visit(new: nil, old: CollectionOfOne(o))
                     (advanceNew, advanceOld) = (false, true)
                 }
             case let (n?, nil):
-                try visitPair(new: n, old: nil)
+                try visit(new: n, old: CollectionOfOne(nil))
                 (advanceNew, advanceOld) = (true, false)
             case let (nil, o?):
-                try visitPair(new: nil, old: o)
+                try visit(new: nil, old: CollectionOfOne(o))
                 (advanceNew, advanceOld) = (false, true)
             }
-        }
-    }
-
-    /// One name seen from both sides of a two-sided walk.
-    private mutating func visitPair(new: TreeEntry?, old: TreeEntry?) throws(GitError) {
-        if let n = new, let o = old, n.mode == o.mode, n.id == o.id { return }
-        let entry = (new ?? old)!
-        let mark = path.count
-        path.append(contentsOf: entry.name)
-        defer { path.removeSubrange(mark...) }
-        if entry.mode.isTree {
-            path.append(47)
-            try walk([new?.id, old?.id])
-        } else {
-            record(new: new, first: old)
         }
     }
 
@@ -316,29 +289,19 @@ struct TreeWalker {
         }
     }
 
+    /// Advances every cursor past the entries that are byte-identical on all sides (three or
+    /// more, all present).
     private func skipEqualRun(_ cursors: inout [TreeCursor?]) {
-        guard var first = cursors[0] else { return }
-        var others: [TreeCursor] = []
-        for cursor in cursors.dropFirst() {
-            guard let cursor else { return }
-            others.append(cursor)
+        guard cursors.count >= 3, !cursors.contains(where: { $0 == nil }) else { return }
+        while let length = cursors[0]!.identicalEntryLength(cursors[1]!) {
+            for i in 2..<cursors.count where cursors[0]!.identicalEntryLength(cursors[i]!) != length { return }
+            for i in cursors.indices { cursors[i]!.offset += length }
         }
-        outer: while let end = first.entryEnd() {
-            let length = end - first.offset
-            for other in others {
-                guard let otherEnd = other.entryEnd(), otherEnd - other.offset == length,
-                      memcmp(first.bytes.baseAddress! + first.offset, other.bytes.baseAddress! + other.offset, length) == 0
-                else { break outer }
-            }
-            first.offset = end
-            for i in others.indices { others[i].offset += length }
-        }
-        cursors[0] = first
-        for i in others.indices { cursors[i + 1] = others[i] }
     }
 
-    /// One name (as leaf or as directory) seen from every side.
-    private mutating func visit(new: TreeEntry?, old: [TreeEntry?]) throws(GitError) {
+    /// One name (as leaf or as directory) seen from every side: the commit's entry and each
+    /// parent's (nil where a side has no such name).
+    private mutating func visit(new: TreeEntry?, old: some Collection<TreeEntry?>) throws(GitError) {
         // Unchanged against some parent: nothing under this name differs from every parent.
         for o in old {
             switch (new, o) {
@@ -347,17 +310,17 @@ struct TreeWalker {
             default: continue
             }
         }
-        let name = (new ?? old.first(where: { $0 != nil })!!).name
-        let isTree = (new ?? old.first(where: { $0 != nil })!!).mode.isTree
+        // Some side has the name, or the loop above would have returned.
+        guard let entry = new ?? old.lazy.compactMap({ $0 }).first else { return }
         let mark = path.count
-        path.append(contentsOf: name)
+        path.append(contentsOf: entry.name)
         defer { path.removeSubrange(mark...) }
-        if isTree {
+        if entry.mode.isTree {
             path.append(47)
             try walk([new?.id] + old.map { $0?.id })
-            return
+        } else {
+            record(new: new, first: old.first!)
         }
-        record(new: new, first: old[0])
     }
 }
 

@@ -83,25 +83,23 @@ public struct Commit: Sendable, Equatable {
     /// unknown header to git, and so here), then the first `author` and `committer`.
     /// Throws on a malformed header (no tree, bad ids).
     public init(id: ObjectID, raw: UnsafeRawBufferPointer) throws(GitError) {
+        let links = try CommitLinks(id: id, raw: raw)
         let bytes = Array(raw)
         self.id = id
-        var tree: ObjectID?
-        var parents: [ObjectID] = []
-        var parentsOpen = true
         var author: Identity?
         var committer: Identity?
         var signatureText: [UInt8] = []
         var hasSignature = false
-        var payload: [UInt8] = []
+        // The tree and parent lines are never signature headers: they start the payload.
+        var payload = Array(bytes[0..<links.headerOffset])
         payload.reserveCapacity(bytes.count)
         // The header the current line continues (a line starting with a space continues it).
         var currentKey: [UInt8] = []
         var dropping = false
 
-        var pos = 0
+        var pos = links.headerOffset
         var headerEnd = bytes.count
         var messageStart = bytes.count
-        var lineNumber = 0
         while pos < bytes.count {
             let eol = bytes[pos...].firstIndex(of: 10) ?? bytes.count
             let line = bytes[pos..<eol]
@@ -112,7 +110,7 @@ public struct Commit: Sendable, Equatable {
                 payload.append(contentsOf: bytes[pos...])
                 break
             }
-            defer { pos = next; lineNumber += 1 }
+            defer { pos = next }
             if line.first == UInt8(ascii: " ") {
                 // A continuation line belongs to the header above it.
                 if currentKey == Array("gpgsig".utf8) {
@@ -129,19 +127,7 @@ public struct Commit: Sendable, Equatable {
             // git's signed payload leaves out every signature header, of either hash.
             dropping = key == "gpgsig" || key == "gpgsig-sha256"
             if !dropping { payload.append(contentsOf: bytes[pos..<next]) }
-            if key != "parent" { parentsOpen = false }
             switch key {
-            case "tree" where lineNumber == 0:
-                guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
-                    throw GitError(kind: .other, message: "malformed commit \(id): bad tree line")
-                }
-                tree = oid
-                parentsOpen = true
-            case "parent" where parentsOpen:
-                guard let oid = ObjectID(hex: String(decoding: value, as: UTF8.self)) else {
-                    throw GitError(kind: .other, message: "malformed commit \(id): bad parent line")
-                }
-                parents.append(oid)
             case "author" where author == nil: author = Identity(line: value)
             case "committer" where committer == nil: committer = Identity(line: value)
             case "gpgsig":
@@ -152,9 +138,8 @@ public struct Commit: Sendable, Equatable {
             default: break
             }
         }
-        guard let tree else { throw GitError(kind: .other, message: "malformed commit \(id): tree is not the first line") }
-        self.tree = tree
-        self.parents = parents
+        tree = links.tree
+        parents = links.parents
         let nobody = Identity(name: "", email: "", time: 0, offsetMinutes: 0)
         self.author = author ?? nobody
         self.committer = committer ?? nobody
@@ -178,26 +163,43 @@ extension Repository {
 
     /// Just the tree and parents of a commit: the cheap read a history walk needs.
     public func commitLinks(_ id: ObjectID) throws(GitError) -> (tree: ObjectID, parents: [ObjectID]) {
-        let bytes = try readRaw(id, expecting: .commit).copied()
-        // "tree <40 hex>\n" then "parent <40 hex>\n"*, always first in a commit object.
-        func hexAt(_ offset: Int, prefix: String) -> ObjectID? {
-            let plen = prefix.utf8.count
-            guard offset + plen + 41 <= bytes.count else { return nil }
-            for (i, byte) in prefix.utf8.enumerated() where bytes[offset + i] != byte { return nil }
-            guard bytes[offset + plen + 40] == 10 else { return nil }
-            let hex = String(decoding: bytes[(offset + plen)..<(offset + plen + 40)], as: UTF8.self)
-            return ObjectID(hex: hex)
+        let raw = try readRaw(id, expecting: .commit)
+        let links = try withExtendedLifetime(raw) { () throws(GitError) in try CommitLinks(id: id, raw: raw.bytes) }
+        return (links.tree, links.parents)
+    }
+}
+
+/// The start of every commit object, as git's `parse_commit_buffer` reads it: exactly
+/// `tree <hex>\n` first, then `parent <hex>\n` lines; a malformed one is an error.
+struct CommitLinks {
+    var tree: ObjectID
+    var parents: [ObjectID] = []
+    /// Where the headers after the parents begin.
+    var headerOffset: Int
+
+    init(id: ObjectID, raw: UnsafeRawBufferPointer) throws(GitError) {
+        /// The id in `<key> <40 hex>\n` at `offset`: nil when the line has another key,
+        /// an error when it has this key and anything but a well-formed id.
+        func idLine(_ key: String, at offset: Int) throws(GitError) -> ObjectID? {
+            let keyBytes = Array(key.utf8) + [32]
+            guard offset + keyBytes.count <= raw.count,
+                  raw[offset..<(offset + keyBytes.count)].elementsEqual(keyBytes) else { return nil }
+            let start = offset + keyBytes.count
+            guard start + 41 <= raw.count, raw[start + 40] == 10,
+                  let oid = ObjectID(hex: String(decoding: raw[start..<(start + 40)], as: UTF8.self)) else {
+                throw GitError(kind: .other, message: "malformed commit \(id): bad \(key) line")
+            }
+            return oid
         }
-        guard let tree = hexAt(0, prefix: "tree ") else {
-            throw GitError(kind: .other, message: "malformed commit \(id): no tree")
+        guard let tree = try idLine("tree", at: 0) else {
+            throw GitError(kind: .other, message: "malformed commit \(id): tree is not the first line")
         }
-        var parents: [ObjectID] = []
-        var offset = 46
-        while let parent = hexAt(offset, prefix: "parent ") {
+        self.tree = tree
+        headerOffset = 46
+        while let parent = try idLine("parent", at: headerOffset) {
             parents.append(parent)
-            offset += 48
+            headerOffset += 48
         }
-        return (tree, parents)
     }
 }
 

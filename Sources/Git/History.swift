@@ -21,14 +21,15 @@ extension Repository {
         try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue),
                   "cannot sort the history walk")
         var pushed = 0
-        for tip in Set(tips) {
+        // Sorted, so the walk (and its order) is the same in every process.
+        for tip in Set(tips).sorted() {
             guard let commit = try peelToCommit(tip) else { continue }
             var oid = commit.gitOID
             try check(git_revwalk_push(walk.pointer, &oid), "cannot walk from \(commit)")
             pushed += 1
         }
         guard pushed > 0 else { return [] }
-        for tip in Set(excluding) {
+        for tip in Set(excluding).sorted() {
             guard let commit = try peelToCommit(tip) else { continue }
             var oid = commit.gitOID
             try check(git_revwalk_hide(walk.pointer, &oid), "cannot hide \(commit)")

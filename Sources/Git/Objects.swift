@@ -1,4 +1,7 @@
 import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A blob's bytes and whether git would call it binary.
 public struct Blob: Sendable, Equatable {
@@ -9,7 +12,8 @@ public struct Blob: Sendable, Equatable {
     public var isBinary: Bool { bytes.withUnsafeBytes(Blob.isBinary) }
 
     public static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.prefix(8000).contains(0)
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, min(bytes.count, 8000)) != nil
     }
 }
 

@@ -86,10 +86,7 @@ public final class Repository {
         var size = 0
         var type = GIT_OBJECT_INVALID
         let code = git_odb_read_header(&size, &type, odb, &oid)
-        if code == GIT_ENOTFOUND.rawValue {
-            throw GitError(kind: .missingObject, code: code, message: "object \(id) is missing from the repository")
-        }
-        try check(code, "cannot read object \(id)")
+        guard code >= 0 else { throw readError(code, id) }
         return (ObjectType(type), size)
     }
 
@@ -103,13 +100,15 @@ public final class Repository {
         var oid = id.gitOID
         var object: OpaquePointer?
         let code = git_odb_read(&object, odb, &oid)
-        guard code >= 0, let object else {
-            if code == GIT_ENOTFOUND.rawValue {
-                throw GitError(kind: .missingObject, code: code, message: "object \(id) is missing from the repository")
-            }
-            throw GitError.last(code, "cannot read object \(id)")
-        }
+        guard code >= 0, let object else { throw readError(code, id) }
         return RawObject(object)
+    }
+
+    /// A failed object read: an absent object means a broken or incomplete repository.
+    private func readError(_ code: Int32, _ id: ObjectID) -> GitError {
+        code == GIT_ENOTFOUND.rawValue
+            ? GitError(kind: .missingObject, code: code, message: "object \(id) is missing from the repository")
+            : GitError.last(code, "cannot read object \(id)")
     }
 
     func readRaw(_ id: ObjectID, expecting type: ObjectType) throws(GitError) -> RawObject {

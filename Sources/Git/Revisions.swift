@@ -20,23 +20,25 @@ extension Repository {
         }
         // A full object id is looked up directly: libgit2's revparse would parse the commit
         // and refuse odd-but-valid headers that git itself reads (a hook gets full ids).
+        let named: ObjectID
         if let id = ObjectID(hex: spec), contains(id) {
-            guard let commit = try peelToCommit(id) else {
-                throw GitError(kind: .invalidSpec, message: "revision '\(spec)' does not name a commit")
+            named = id
+        } else {
+            var object: OpaquePointer?
+            let code = git_revparse_single(&object, pointer, spec)
+            guard code >= 0, let object else {
+                let detail = GitError.last(code, "bad revision '\(spec)'")
+                let known = detail.kind == .notFound || detail.kind == .invalidSpec
+                throw known ? GitError(kind: detail.kind, code: code, message: "bad revision '\(spec)': unknown or ambiguous revision")
+                            : detail
             }
-            return commit
+            named = ObjectID(git_object_id(object))
+            git_object_free(object)
         }
-        var object: OpaquePointer?
-        let code = git_revparse_single(&object, pointer, spec)
-        guard code >= 0, let object else { throw Self.revisionError(code, spec) }
-        defer { git_object_free(object) }
-        var commit: OpaquePointer?
-        let peeled = git_object_peel(&commit, object, GIT_OBJECT_COMMIT)
-        guard peeled >= 0, let commit else {
-            throw GitError(kind: .invalidSpec, code: peeled, message: "revision '\(spec)' does not name a commit")
+        guard let commit = try peelToCommit(named) else {
+            throw GitError(kind: .invalidSpec, message: "revision '\(spec)' does not name a commit")
         }
-        defer { git_object_free(commit) }
-        return ObjectID(git_object_id(commit))
+        return commit
     }
 
     /// Resolves `A..B` (either side may be omitted for `HEAD`, as in git).
@@ -50,16 +52,5 @@ extension Repository {
         let right = String(decoding: bytes[(dots[0] + 2)...], as: UTF8.self)
         return RevisionRange(from: try resolveCommit(left.isEmpty ? "HEAD" : left),
                              to: try resolveCommit(right.isEmpty ? "HEAD" : right))
-    }
-
-    private static func revisionError(_ code: Int32, _ spec: String) -> GitError {
-        let detail = GitError.last(code, "bad revision '\(spec)'")
-        switch detail.kind {
-        case .notFound, .invalidSpec:
-            return GitError(kind: detail.kind == .notFound ? .notFound : .invalidSpec, code: code,
-                            message: "bad revision '\(spec)': \(detail.kind == .notFound ? "unknown revision" : "ambiguous or invalid")")
-        default:
-            return detail
-        }
     }
 }

@@ -2,9 +2,6 @@
 import Glibc
 #endif
 
-// SIGPIPE would kill the process silently; a failed write is reported instead.
-let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
-
 /// Buffered stdout: reports can be large, and one write per line would dominate.
 struct StandardOutput {
     private var buffer: [UInt8] = []

@@ -12,7 +12,8 @@ func fail(_ failure: Failure) -> Never {
     exit(failure.code.rawValue)
 }
 
-ignoreSIGPIPE
+// SIGPIPE would end the process without a word; a failed write is reported instead (exit 3).
+signal(SIGPIPE, SIG_IGN)
 do {
     var command = try ReviewGate.parseAsRoot()
     try command.run()
