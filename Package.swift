@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Git", dependencies: ["CLibGit2"]),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(name: "Secrets", dependencies: ["CPCRE2"]),
+        // TOML with positions, for policy and rule files whose errors name line and column.
+        .target(name: "TOML"),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // Commit views and report renderers shared by the commands.
@@ -50,6 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(
             name: "EndToEndTests",

@@ -1,0 +1,448 @@
+/// Recursive descent over Unicode scalars, tracking line and column.
+struct Parser {
+    typealias Key = (name: String, position: TOMLPosition)
+
+    let text: [Unicode.Scalar]
+    var index = 0
+    var line = 1
+    var column = 1
+    /// Arrays made by `[[name]]`: only these can be appended to by another `[[name]]`.
+    var tableArrays: Set<[String]> = []
+
+    init(_ text: [Unicode.Scalar]) { self.text = text }
+
+    var position: TOMLPosition { TOMLPosition(line: line, column: column) }
+    var atEnd: Bool { index >= text.count }
+    var current: Unicode.Scalar? { index < text.count ? text[index] : nil }
+    func peek(_ offset: Int) -> Unicode.Scalar? { index + offset < text.count ? text[index + offset] : nil }
+
+    mutating func advance() {
+        guard index < text.count else { return }
+        if text[index] == "\n" { line += 1; column = 1 } else { column += 1 }
+        index += 1
+    }
+
+    func error(_ message: String, at position: TOMLPosition? = nil) -> TOMLError {
+        TOMLError(message, at: position ?? self.position)
+    }
+
+    // MARK: Document
+
+    mutating func document() throws(TOMLError) -> TOMLTable {
+        var root = TOMLTable(position: position, origin: .root)
+        var currentPath: [Key] = []
+        while true {
+            skipWhitespaceCommentsAndNewlines()
+            guard let c = current else { break }
+            if c == "[" {
+                let start = position
+                advance()
+                let isArray = current == "["
+                if isArray { advance() }
+                skipSpaces()
+                let path = try keyPath()
+                skipSpaces()
+                guard current == "]" else { throw error("expected ']' to close the table header") }
+                advance()
+                if isArray {
+                    guard current == "]" else { throw error("expected ']]' to close the array-of-tables header") }
+                    advance()
+                }
+                try endOfLine()
+                if isArray {
+                    try appendTableArray(&root, path: path[...], names: [], start: start)
+                } else {
+                    try defineTable(&root, path: path[...], start: start)
+                }
+                currentPath = path
+            } else {
+                try keyValue(into: &root, tablePath: currentPath[...])
+                try endOfLine()
+            }
+        }
+        return root
+    }
+
+    /// Descends into `path` (the last element of an array of tables, where there is one),
+    /// creating implicit tables, and runs `body` on the table found.
+    mutating func descend(_ table: inout TOMLTable, _ path: ArraySlice<Key>, names: [String],
+                          _ body: (inout Parser, inout TOMLTable, [String]) throws(TOMLError) -> Void) throws(TOMLError) {
+        guard let key = path.first else {
+            try body(&self, &table, names)
+            return
+        }
+        let names = names + [key.name]
+        var child: TOMLNode
+        if let existing = table[key.name] {
+            child = existing
+        } else {
+            child = TOMLNode(value: .table(TOMLTable(position: key.position, origin: .implicit)), position: key.position)
+        }
+        switch child.value {
+        case var .table(inner):
+            if inner.origin == .inline { throw error("cannot extend the inline table '\(key.name)'", at: key.position) }
+            try descend(&inner, path.dropFirst(), names: names, body)
+            child.value = .table(inner)
+        case var .array(items) where tableArrays.contains(names):
+            guard case var .table(last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
+            try descend(&last, path.dropFirst(), names: names, body)
+            items[items.count - 1].value = .table(last)
+            child.value = .array(items)
+        default:
+            throw error("'\(key.name)' is already a \(child.value.typeName), not a table", at: key.position)
+        }
+        table.set(key.name, child, keyAt: table.keyPosition(key.name) ?? key.position)
+    }
+
+    mutating func defineTable(_ root: inout TOMLTable, path: ArraySlice<Key>, start: TOMLPosition) throws(TOMLError) {
+        let last = path.last!
+        try descend(&root, path.dropLast(), names: []) { (parser: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
+            if let existing = table[last.name] {
+                guard case var .table(inner) = existing.value, inner.origin == .implicit else {
+                    throw parser.error("'\(last.name)' is defined more than once", at: last.position)
+                }
+                inner.origin = .header
+                table.set(last.name, TOMLNode(value: .table(inner), position: existing.position), keyAt: last.position)
+            } else {
+                table.set(last.name, TOMLNode(value: .table(TOMLTable(position: start, origin: .header)), position: start),
+                          keyAt: last.position)
+            }
+        }
+    }
+
+    mutating func appendTableArray(_ root: inout TOMLTable, path: ArraySlice<Key>, names: [String], start: TOMLPosition) throws(TOMLError) {
+        let last = path.last!
+        try descend(&root, path.dropLast(), names: []) { (parser: inout Parser, table: inout TOMLTable, prefix: [String]) throws(TOMLError) in
+            let full = prefix + [last.name]
+            let element = TOMLNode(value: .table(TOMLTable(position: start, origin: .arrayElement)), position: start)
+            if let existing = table[last.name] {
+                guard case var .array(items) = existing.value, parser.tableArrays.contains(full) else {
+                    throw parser.error("'\(last.name)' is already a \(existing.value.typeName), not an array of tables", at: last.position)
+                }
+                items.append(element)
+                table.set(last.name, TOMLNode(value: .array(items), position: existing.position), keyAt: last.position)
+            } else {
+                parser.tableArrays.insert(full)
+                table.set(last.name, TOMLNode(value: .array([element]), position: start), keyAt: last.position)
+            }
+        }
+    }
+
+    /// `a.b.c = value` inside the current table.
+    mutating func keyValue(into root: inout TOMLTable, tablePath: ArraySlice<Key>) throws(TOMLError) {
+        let path = try keyPath()
+        skipSpaces()
+        guard current == "=" else { throw error("expected '=' after the key") }
+        advance()
+        skipSpaces()
+        let value = try value()
+        try descend(&root, tablePath, names: []) { (parser: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
+            try parser.assign(&table, path: path[...], value: value)
+        }
+    }
+
+    /// Assigns through dotted keys, creating the intermediate tables.
+    mutating func assign(_ table: inout TOMLTable, path: ArraySlice<Key>, value: TOMLNode) throws(TOMLError) {
+        let key = path.first!
+        if path.count == 1 {
+            if table[key.name] != nil { throw error("duplicate key '\(key.name)'", at: key.position) }
+            table.set(key.name, value, keyAt: key.position)
+            return
+        }
+        var inner: TOMLTable
+        if let existing = table[key.name] {
+            guard case let .table(t) = existing.value, t.origin == .dotted || t.origin == .implicit else {
+                throw error("'\(key.name)' is already defined and cannot take dotted keys", at: key.position)
+            }
+            inner = t
+        } else {
+            inner = TOMLTable(position: key.position, origin: .dotted)
+        }
+        try assign(&inner, path: path.dropFirst(), value: value)
+        table.set(key.name, TOMLNode(value: .table(inner), position: table[key.name]?.position ?? key.position),
+                  keyAt: table.keyPosition(key.name) ?? key.position)
+    }
+
+    // MARK: Keys
+
+    mutating func keyPath() throws(TOMLError) -> [Key] {
+        var keys: [Key] = [try simpleKey()]
+        while true {
+            skipSpaces()
+            guard current == "." else { return keys }
+            advance()
+            skipSpaces()
+            keys.append(try simpleKey())
+        }
+    }
+
+    mutating func simpleKey() throws(TOMLError) -> Key {
+        let start = position
+        switch current {
+        case "\"":
+            return (try basicString(), start)
+        case "'":
+            return (try literalString(), start)
+        default:
+            var name = ""
+            while let c = current, isBareKeyScalar(c) {
+                name.unicodeScalars.append(c)
+                advance()
+            }
+            guard !name.isEmpty else { throw error("expected a key") }
+            return (name, start)
+        }
+    }
+
+    func isBareKeyScalar(_ c: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "_" || c == "-"
+    }
+
+    // MARK: Values
+
+    mutating func value() throws(TOMLError) -> TOMLNode {
+        let start = position
+        guard let c = current else { throw error("expected a value") }
+        switch c {
+        case "\"":
+            if peek(1) == "\"" && peek(2) == "\"" { return TOMLNode(value: .string(try multilineBasicString()), position: start) }
+            return TOMLNode(value: .string(try basicString()), position: start)
+        case "'":
+            if peek(1) == "'" && peek(2) == "'" { return TOMLNode(value: .string(try multilineLiteralString()), position: start) }
+            return TOMLNode(value: .string(try literalString()), position: start)
+        case "[": return TOMLNode(value: .array(try array()), position: start)
+        case "{": return TOMLNode(value: .table(try inlineTable()), position: start)
+        case "t", "f":
+            var word = ""
+            while let c = current, ("a"..."z").contains(c) { word.unicodeScalars.append(c); advance() }
+            switch word {
+            case "true": return TOMLNode(value: .bool(true), position: start)
+            case "false": return TOMLNode(value: .bool(false), position: start)
+            default: throw error("expected a value, found '\(word)'", at: start)
+            }
+        default:
+            return try number(start)
+        }
+    }
+
+    mutating func number(_ start: TOMLPosition) throws(TOMLError) -> TOMLNode {
+        var raw = ""
+        while let c = current, !(c == "," || c == "]" || c == "}" || c == " " || c == "\t" || c == "\n" || c == "\r" || c == "#") {
+            raw.unicodeScalars.append(c)
+            advance()
+        }
+        guard !raw.isEmpty else { throw error("expected a value", at: start) }
+        if raw.contains(":") || (raw.count >= 10 && raw.dropFirst(4).first == "-" && raw.first?.isNumber == true) {
+            throw error("dates and times are not supported here", at: start)
+        }
+        let body = raw.hasPrefix("+") || raw.hasPrefix("-") ? String(raw.dropFirst()) : raw
+        let negative = raw.hasPrefix("-")
+        switch body {
+        case "inf": return TOMLNode(value: .float(negative ? -.infinity : .infinity), position: start)
+        case "nan": return TOMLNode(value: .float(.nan), position: start)
+        default: break
+        }
+        if body.contains("__") || body.hasPrefix("_") || body.hasSuffix("_") {
+            throw error("misplaced '_' in the number '\(raw)'", at: start)
+        }
+        let digits = body.replacingUnderscores()
+        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where digits.hasPrefix(prefix) {
+            guard raw == body, let v = Int64(digits.dropFirst(2), radix: radix) else {
+                throw error("invalid integer '\(raw)'", at: start)
+            }
+            return TOMLNode(value: .integer(v), position: start)
+        }
+        if digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            guard digits == "0" || !digits.hasPrefix("0"), let v = Int64(digits) else {
+                throw error("invalid integer '\(raw)'", at: start)
+            }
+            return TOMLNode(value: .integer(negative ? -v : v), position: start)
+        }
+        guard let v = Double(digits), digits.first?.isNumber == true, digits.last?.isNumber == true else {
+            throw error("invalid value '\(raw)'", at: start)
+        }
+        return TOMLNode(value: .float(negative ? -v : v), position: start)
+    }
+
+    mutating func array() throws(TOMLError) -> [TOMLNode] {
+        advance()  // [
+        var items: [TOMLNode] = []
+        while true {
+            skipWhitespaceCommentsAndNewlines()
+            if current == "]" { advance(); return items }
+            items.append(try value())
+            skipWhitespaceCommentsAndNewlines()
+            if current == "," { advance(); continue }
+            guard current == "]" else { throw error("expected ',' or ']' in the array") }
+            advance()
+            return items
+        }
+    }
+
+    mutating func inlineTable() throws(TOMLError) -> TOMLTable {
+        var table = TOMLTable(position: position, origin: .inline)
+        advance()  // {
+        skipSpaces()
+        if current == "}" { advance(); return table }
+        while true {
+            skipSpaces()
+            let path = try keyPath()
+            skipSpaces()
+            guard current == "=" else { throw error("expected '=' after the key") }
+            advance()
+            skipSpaces()
+            let value = try value()
+            table.origin = .dotted  // let dotted keys inside the inline table build sub-tables
+            try assign(&table, path: path[...], value: value)
+            table.origin = .inline
+            skipSpaces()
+            if current == "," { advance(); continue }
+            guard current == "}" else { throw error("expected ',' or '}' in the inline table") }
+            advance()
+            return table
+        }
+    }
+
+    // MARK: Strings
+
+    mutating func basicString() throws(TOMLError) -> String {
+        advance()  // "
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current, c != "\n" else { throw error("unterminated string") }
+            if c == "\"" { advance(); return String(out) }
+            if c == "\\" { out.append(try escape()); continue }
+            try checkControl(c)
+            out.append(c)
+            advance()
+        }
+    }
+
+    mutating func multilineBasicString() throws(TOMLError) -> String {
+        advance(); advance(); advance()
+        if current == "\r" && peek(1) == "\n" { advance() }
+        if current == "\n" { advance() }
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current else { throw error("unterminated multi-line string") }
+            if c == "\"" && peek(1) == "\"" && peek(2) == "\"" {
+                // Up to two quotes may stand right before the closing three.
+                var quotes = 3
+                while peek(quotes) == "\"" && quotes < 5 { quotes += 1 }
+                for _ in 0..<(quotes - 3) { out.append("\"") }
+                for _ in 0..<quotes { advance() }
+                return String(out)
+            }
+            if c == "\\" {
+                // A backslash at the end of a line trims the line break and leading space.
+                var look = 1
+                while peek(look) == " " || peek(look) == "\t" { look += 1 }
+                if peek(look) == "\n" || (peek(look) == "\r" && peek(look + 1) == "\n") {
+                    advance()
+                    while let w = current, w == " " || w == "\t" || w == "\n" || w == "\r" { advance() }
+                    continue
+                }
+                out.append(try escape())
+                continue
+            }
+            if c != "\n" && c != "\r" { try checkControl(c) }
+            out.append(c)
+            advance()
+        }
+    }
+
+    mutating func literalString() throws(TOMLError) -> String {
+        advance()  // '
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current, c != "\n" else { throw error("unterminated literal string") }
+            if c == "'" { advance(); return String(out) }
+            if c != "\t" { try checkControl(c) }
+            out.append(c)
+            advance()
+        }
+    }
+
+    mutating func multilineLiteralString() throws(TOMLError) -> String {
+        advance(); advance(); advance()
+        if current == "\r" && peek(1) == "\n" { advance() }
+        if current == "\n" { advance() }
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current else { throw error("unterminated multi-line literal string") }
+            if c == "'" && peek(1) == "'" && peek(2) == "'" {
+                var quotes = 3
+                while peek(quotes) == "'" && quotes < 5 { quotes += 1 }
+                for _ in 0..<(quotes - 3) { out.append("'") }
+                for _ in 0..<quotes { advance() }
+                return String(out)
+            }
+            out.append(c)
+            advance()
+        }
+    }
+
+    func checkControl(_ c: Unicode.Scalar) throws(TOMLError) {
+        if (c.value < 0x20 && c != "\t") || c.value == 0x7f { throw error("control character in a string") }
+    }
+
+    mutating func escape() throws(TOMLError) -> Unicode.Scalar {
+        let start = position
+        advance()  // backslash
+        guard let c = current else { throw error("unterminated escape") }
+        advance()
+        switch c {
+        case "b": return "\u{08}"
+        case "t": return "\t"
+        case "n": return "\n"
+        case "f": return "\u{0C}"
+        case "r": return "\r"
+        case "e": return "\u{1B}"
+        case "\"": return "\""
+        case "\\": return "\\"
+        case "u", "U":
+            var hex = ""
+            for _ in 0..<(c == "u" ? 4 : 8) {
+                guard let h = current, h.properties.isASCIIHexDigit else { throw error("bad unicode escape", at: start) }
+                hex.unicodeScalars.append(h)
+                advance()
+            }
+            guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
+                throw error("bad unicode escape", at: start)
+            }
+            return scalar
+        default:
+            throw error("unknown escape '\\\(c)'", at: start)
+        }
+    }
+
+    // MARK: Whitespace
+
+    mutating func skipSpaces() {
+        while current == " " || current == "\t" { advance() }
+    }
+
+    mutating func skipComment() {
+        if current == "#" { while let c = current, c != "\n" { advance() } }
+    }
+
+    mutating func skipWhitespaceCommentsAndNewlines() {
+        while true {
+            skipSpaces()
+            skipComment()
+            if current == "\n" || current == "\r" { advance() } else { return }
+        }
+    }
+
+    /// After a key/value or a header: only spaces and a comment may follow on the line.
+    mutating func endOfLine() throws(TOMLError) {
+        skipSpaces()
+        skipComment()
+        if current == "\r" && peek(1) == "\n" { advance() }
+        guard atEnd || current == "\n" else { throw error("expected the end of the line") }
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { String(unicodeScalars.filter { $0 != "_" }) }
+}
