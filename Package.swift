@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -24,7 +25,11 @@ let package = Package(
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
         .target(name: "Git", dependencies: ["CLibGit2"]),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
-        .target(name: "Secrets", dependencies: ["CPCRE2"]),
+        .target(
+            name: "Secrets",
+            dependencies: ["CPCRE2", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.embedInCode("Resources/secrets.toml")]
+        ),
         // TOML with positions, for policy and rule files whose errors name line and column.
         .target(name: "TOML"),
         // Byte-stable JSON text for reports and the audit log.

@@ -1,0 +1,44 @@
+import Crypto
+
+/// What may be shown of a secret: at most its first 4 and last 2 characters, fewer for short
+/// secrets (a quarter and an eighth of its length), so the shown part never gives it away.
+public enum Redaction {
+    public static func redact(_ secret: [UInt8]) -> String {
+        let scalars = Array(String(decoding: secret, as: UTF8.self).unicodeScalars)
+        let head = min(4, scalars.count / 4)
+        let tail = min(2, scalars.count / 8)
+        func safe(_ part: ArraySlice<Unicode.Scalar>) -> String {
+            String(String.UnicodeScalarView(part.map { $0.value < 0x20 || $0.value == 0x7f || $0 == "\u{FFFD}" ? "?" : $0 }))
+        }
+        return safe(scalars.prefix(head)) + "…" + safe(scalars.suffix(tail))
+    }
+}
+
+/// `hex(SHA-256("reviewgate-v1\0" + rule + "\0" + secret))`, or HMAC-SHA-256 under a key so
+/// that low-entropy secrets cannot be guessed back from a log (SPEC §1.3).
+public struct Fingerprinter: Sendable {
+    let key: [UInt8]?
+
+    public init(key: [UInt8]? = nil) {
+        self.key = key
+    }
+
+    public func fingerprint(rule: String, secret: [UInt8]) -> String {
+        var message = Array("reviewgate-v1".utf8) + [0] + Array(rule.utf8) + [0]
+        message.append(contentsOf: secret)
+        if let key {
+            return hex(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+        }
+        return hex(SHA256.hash(data: message))
+    }
+
+    private func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,70 @@
+import TOML
+
+/// What an allowlist regex is matched against (gitleaks' `regexTarget`).
+public enum AllowTarget: String, Sendable { case secret, match, line }
+
+/// A set of reasons to ignore a match: regexes, paths, stopwords or commits; with condition
+/// `AND` all the kinds given must agree, with `OR` (the default) any one suffices.
+public struct Allowlist: Sendable {
+    public var description = ""
+    public var requireAll = false
+    public var regexes: [Pattern] = []
+    public var regexTarget: AllowTarget = .secret
+    public var paths: [Pattern] = []
+    /// Lower-cased; a secret containing one is not a secret.
+    public var stopwords: [String] = []
+    public var commits: Set<String> = []
+    /// For global allowlists: only these rules (empty: all).
+    public var targetRules: Set<String> = []
+
+    public init() {}
+}
+
+/// Validators beyond the regex: token formats whose last characters are a checksum.
+public enum Checksum: String, Sendable, CaseIterable {
+    /// GitHub classic tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm tokens
+    /// (`npm_`): the last 6 characters are the base62 CRC-32 of the 30 before them.
+    case crc32Base62 = "crc32-base62"
+}
+
+/// One kind of secret: how to find it and how to tell it from look-alikes.
+public struct SecretRule: Sendable {
+    public var id: String
+    public var description = ""
+    /// nil for a path-only rule (the file itself is the finding).
+    public var regex: Pattern?
+    /// Which capture group is the secret; 0: the first group that matched (gitleaks' rule),
+    /// or the whole match when the pattern has no group.
+    public var secretGroup = 0
+    /// The secret's Shannon entropy (bits per byte) must exceed this.
+    public var entropy: Double?
+    public var keywords: [String] = []
+    public var path: Pattern?
+    public var tags: [String] = []
+    public var checksum: Checksum?
+    /// How many lines after a keyword's line a match may reach (multi-line secrets such as
+    /// private keys need more than the default).
+    public var spanLines = 2
+    public var allowlists: [Allowlist] = []
+    public var examplesTrue: [String] = []
+    public var examplesFalse: [String] = []
+
+    public init(id: String) { self.id = id }
+}
+
+/// Rules and the allowlists that apply to all of them.
+public struct RuleSet: Sendable {
+    public var rules: [SecretRule]
+    public var allowlists: [Allowlist]
+
+    public init(rules: [SecretRule], allowlists: [Allowlist] = []) {
+        self.rules = rules
+        self.allowlists = allowlists
+    }
+
+    /// The built-in rules, embedded in the binary from `rules/secrets.toml`.
+    public static func builtin() throws(ConfigurationError) -> RuleSet {
+        try RuleFile.parse(String(decoding: PackageResources.secrets_toml, as: UTF8.self), file: "builtin:secrets.toml",
+                           loadFile: nil)
+    }
+}

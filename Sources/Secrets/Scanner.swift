@@ -1,0 +1,275 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One secret found in some bytes. `secret` stays in memory for fingerprinting and is never
+/// printed or stored: reports carry `Redaction` and `Fingerprint` forms only.
+public struct SecretMatch: Sendable, Equatable {
+    public var ruleID: String
+    public var matchRange: Range<Int>
+    public var secretRange: Range<Int>
+    /// 1-based line and column (in characters) of the secret's first byte.
+    public var line: Int
+    public var column: Int
+    public var secret: [UInt8]
+}
+
+/// Where the bytes come from, for path rules and allowlists.
+public struct ScanContext: Sendable {
+    public var path: String?
+    public var commit: String?
+    public init(path: String? = nil, commit: String? = nil) {
+        self.path = path
+        self.commit = commit
+    }
+}
+
+/// Finds secrets in bytes: the keywords of all rules in one pass, then each rule's regex only
+/// around its keywords' lines, then the validators and allowlists. Immutable and shared by all
+/// threads; each thread passes its own `MatchScratch`.
+public final class Scanner: Sendable {
+    public let ruleSet: RuleSet
+    /// Honour `reviewgate:allow` (and gitleaks' `gitleaks:allow`) on the secret's line.
+    public let inlineAllow: Bool
+    let keywords: KeywordSet
+    /// keyword index → the rules that listed it.
+    let rulesByKeyword: [[Int]]
+    let rulesWithoutKeywords: [Int]
+    static let allowMarkers: [[UInt8]] = [Array("reviewgate:allow".utf8), Array("gitleaks:allow".utf8)]
+
+    public init(ruleSet: RuleSet, inlineAllow: Bool = true) {
+        self.ruleSet = ruleSet
+        self.inlineAllow = inlineAllow
+        var index: [String: Int] = [:]
+        var words: [String] = []
+        var byKeyword: [[Int]] = []
+        var without: [Int] = []
+        for (r, rule) in ruleSet.rules.enumerated() where rule.regex != nil {
+            if rule.keywords.isEmpty { without.append(r); continue }
+            for word in Set(rule.keywords) {
+                if let k = index[word] {
+                    byKeyword[k].append(r)
+                } else {
+                    index[word] = words.count
+                    words.append(word)
+                    byKeyword.append([r])
+                }
+            }
+        }
+        keywords = KeywordSet(words)
+        rulesByKeyword = byKeyword
+        rulesWithoutKeywords = without
+    }
+
+    /// The secrets in `bytes`, in order of position.
+    public func scan(_ bytes: UnsafeRawBufferPointer, context: ScanContext = ScanContext(),
+                     scratch: MatchScratch) -> [SecretMatch] {
+        guard bytes.count > 0 else { return [] }
+        // Keyword hits per rule.
+        var hits: [Int: [Int]] = [:]
+        keywords.forEachOccurrence(in: bytes) { keyword, start in
+            for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
+        }
+        for rule in rulesWithoutKeywords { hits[rule] = [] }
+        var found: [SecretMatch] = []
+        for (r, positions) in hits.sorted(by: { $0.key < $1.key }) {
+            let rule = ruleSet.rules[r]
+            if let pathPattern = rule.path {
+                guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
+            }
+            let windows = positions.isEmpty
+                ? [0..<bytes.count]
+                : Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
+            var seen = Set<Range<Int>>()
+            for window in windows {
+                var at = window.lowerBound
+                while at < window.upperBound,
+                      let match = rule.regex!.firstMatch(in: UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound]),
+                                                         from: at, using: scratch) {
+                    let whole = match.range
+                    at = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
+                    let secretRange = Self.secretRange(match, group: rule.secretGroup)
+                    guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { continue }
+                    let secret = Array(bytes[secretRange])
+                    if !accept(rule, secret: secret, match: whole, in: bytes, context: context, scratch: scratch) { continue }
+                    found.append(SecretMatch(ruleID: rule.id, matchRange: whole, secretRange: secretRange,
+                                             line: 0, column: 0, secret: secret))
+                }
+            }
+        }
+        return Self.locate(found, in: bytes)
+    }
+
+    /// gitleaks' choice of the secret: the group asked for, else the first group that
+    /// matched something, else the whole match.
+    static func secretRange(_ match: Match, group: Int) -> Range<Int> {
+        if group > 0 { return group < match.groups.count ? (match.groups[group] ?? 0..<0) : 0..<0 }
+        for g in match.groups.dropFirst() { if let g, !g.isEmpty { return g } }
+        return match.range
+    }
+
+    /// The validators and allowlists that turn a regex match into a finding, or not.
+    func accept(_ rule: SecretRule, secret: [UInt8], match: Range<Int>, in bytes: UnsafeRawBufferPointer,
+                context: ScanContext, scratch: MatchScratch) -> Bool {
+        if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { return false }
+        if let checksum = rule.checksum, !checksum.isValid(secret) { return false }
+        let line = Self.lineRange(containing: match, in: bytes)
+        if inlineAllow {
+            let text = UnsafeRawBufferPointer(rebasing: bytes[line])
+            for marker in Self.allowMarkers where text.firstRange(of: marker) != nil { return false }
+        }
+        let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
+        for list in lists where allows(list, secret: secret, match: match, line: line, in: bytes, context: context, scratch: scratch) {
+            return false
+        }
+        return true
+    }
+
+    func allows(_ list: Allowlist, secret: [UInt8], match: Range<Int>, line: Range<Int>, in bytes: UnsafeRawBufferPointer,
+                context: ScanContext, scratch: MatchScratch) -> Bool {
+        var verdicts: [Bool] = []
+        if !list.commits.isEmpty { verdicts.append(context.commit.map { list.commits.contains($0.lowercased()) } ?? false) }
+        if !list.paths.isEmpty {
+            verdicts.append(context.path.map { path in list.paths.contains { Self.matches($0, path, scratch) } } ?? false)
+        }
+        if !list.regexes.isEmpty {
+            let target: [UInt8]
+            switch list.regexTarget {
+            case .secret: target = secret
+            case .match: target = Array(bytes[match])
+            case .line: target = Array(bytes[line])
+            }
+            verdicts.append(target.withUnsafeBytes { t in list.regexes.contains { $0.firstMatch(in: t, using: scratch) != nil } })
+        }
+        if !list.stopwords.isEmpty {
+            let lower = String(decoding: secret, as: UTF8.self).lowercased()
+            verdicts.append(list.stopwords.contains { lower.contains($0) })
+        }
+        guard !verdicts.isEmpty else { return false }
+        return list.requireAll ? verdicts.allSatisfy { $0 } : verdicts.contains(true)
+    }
+
+    static func matches(_ pattern: Pattern, _ text: String, _ scratch: MatchScratch) -> Bool {
+        var copy = text
+        return copy.withUTF8 { pattern.firstMatch(in: UnsafeRawBufferPointer($0), using: scratch) != nil }
+    }
+
+    /// Line-aligned windows around keyword positions: `before` lines before each hit's line,
+    /// `after` lines after it; overlapping windows merged.
+    static func windows(around positions: [Int], in bytes: UnsafeRawBufferPointer, before: Int, after: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for p in positions.sorted() {
+            if let last = result.last, p < last.upperBound { continue }
+            var start = lineStart(p, in: bytes)
+            for _ in 0..<before where start > 0 { start = lineStart(start - 1, in: bytes) }
+            var end = lineEnd(p, in: bytes)
+            for _ in 0..<after where end < bytes.count { end = lineEnd(end + 1, in: bytes) }
+            if let last = result.last, start <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, end)
+            } else {
+                result.append(start..<end)
+            }
+        }
+        return result
+    }
+
+    static func lineStart(_ p: Int, in bytes: UnsafeRawBufferPointer) -> Int {
+        var i = min(p, bytes.count)
+        while i > 0, bytes[i - 1] != 10 { i -= 1 }
+        return i
+    }
+
+    static func lineEnd(_ p: Int, in bytes: UnsafeRawBufferPointer) -> Int {
+        guard p < bytes.count, let base = bytes.baseAddress,
+              let nl = memchr(base + p, 10, bytes.count - p) else { return bytes.count }
+        return base.distance(to: UnsafeRawPointer(nl))
+    }
+
+    /// The lines a match touches (without the final newline).
+    static func lineRange(containing match: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Range<Int> {
+        lineStart(match.lowerBound, in: bytes)..<lineEnd(max(match.lowerBound, match.upperBound - 1), in: bytes)
+    }
+
+    /// Fills in line and column, counting newlines once from the top for all findings.
+    static func locate(_ found: [SecretMatch], in bytes: UnsafeRawBufferPointer) -> [SecretMatch] {
+        var sorted = found.sorted { ($0.secretRange.lowerBound, $0.ruleID) < ($1.secretRange.lowerBound, $1.ruleID) }
+        var line = 1
+        var lineStartOffset = 0
+        var position = 0
+        for i in sorted.indices {
+            let target = sorted[i].secretRange.lowerBound
+            while position < target, let base = bytes.baseAddress,
+                  let nl = memchr(base + position, 10, target - position) {
+                line += 1
+                position = base.distance(to: UnsafeRawPointer(nl)) + 1
+                lineStartOffset = position
+            }
+            position = max(position, target)
+            // Characters, not bytes: UTF-8 continuation bytes do not start a column.
+            var column = 1
+            for j in lineStartOffset..<target where bytes[j] & 0xC0 != 0x80 { column += 1 }
+            sorted[i].line = line
+            sorted[i].column = column
+        }
+        return sorted
+    }
+}
+
+enum Entropy {
+    /// Shannon entropy in bits per byte.
+    static func shannon(_ bytes: [UInt8]) -> Double {
+        guard !bytes.isEmpty else { return 0 }
+        var counts = [Int](repeating: 0, count: 256)
+        for b in bytes { counts[Int(b)] += 1 }
+        let n = Double(bytes.count)
+        var h = 0.0
+        for c in counts where c > 0 {
+            let p = Double(c) / n
+            h -= p * log2(p)
+        }
+        return h
+    }
+}
+
+extension Checksum {
+    /// Base62 alphabet as GitHub and npm tokens use it: digits, upper case, lower case.
+    static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+
+    func isValid(_ secret: [UInt8]) -> Bool {
+        switch self {
+        case .crc32Base62:
+            // prefix_ + 30 random + 6 checksum characters.
+            guard let underscore = secret.lastIndex(of: UInt8(ascii: "_")) else { return false }
+            let body = secret[(underscore + 1)...]
+            guard body.count == 36 else { return false }
+            let random = body.prefix(30)
+            return Array(body.suffix(6)) == Checksum.encodeBase62(CRC32.checksum(random), width: 6)
+        }
+    }
+
+    static func encodeBase62(_ value: UInt32, width: Int) -> [UInt8] {
+        var v = value
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(base62[Int(v % 62)])
+            v /= 62
+        } while v > 0
+        while digits.count < width { digits.append(UInt8(ascii: "0")) }
+        return digits.reversed()
+    }
+}
+
+/// CRC-32 (IEEE 802.3, as zlib computes it).
+enum CRC32 {
+    static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
+    }
+}

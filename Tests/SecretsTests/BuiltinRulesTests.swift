@@ -1,0 +1,48 @@
+import Secrets
+import Testing
+
+/// Every built-in rule proves itself on its own examples, as SwiftLint's rules and gitleaks'
+/// do: each true example is found by that rule (also inside longer text), each false example
+/// is not.
+@Suite struct BuiltinRulesTests {
+    static let ruleSet = try! RuleSet.builtin()
+    static let scanner = Scanner(ruleSet: ruleSet)
+    static let ids = ruleSet.rules.map(\.id)
+
+    static func found(_ text: String, rule: String) -> [SecretMatch] {
+        var copy = text
+        return copy.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.filter { $0.ruleID == rule }
+    }
+
+    @Test func coversAtLeastSixtySecretTypes() {
+        #expect(Self.ruleSet.rules.count >= 60)
+        #expect(Set(Self.ids).count == Self.ids.count)
+    }
+
+    @Test(arguments: ids)
+    func rule(id: String) throws {
+        let rule = try #require(Self.ruleSet.rules.first { $0.id == id })
+        #expect(!rule.examplesTrue.isEmpty, "rule \(id) has no true examples")
+        #expect(!rule.examplesFalse.isEmpty, "rule \(id) has no false examples")
+        for example in rule.examplesTrue {
+            let plain = Self.found(example, rule: id)
+            #expect(!plain.isEmpty, "\(id) misses its example: \(example)")
+            guard let secret = plain.first?.secret else { continue }
+            // The same secret inside longer text and other surroundings.
+            let variants = [
+                "first line\n\(example)\nlast line\n",
+                "    # \(example)  \n",
+                "// ünïcödé ✓ → \(example)\n",
+                "a\r\nb\r\n\(example)\r\nc\r\n",
+                String(repeating: "filler text, nothing secret here\n", count: 50) + example + "\n" + String(repeating: "more\n", count: 50),
+            ]
+            for variant in variants {
+                let hits = Self.found(variant, rule: id)
+                #expect(hits.contains { $0.secret == secret }, "\(id) misses its example in: \(variant.prefix(80))")
+            }
+        }
+        for example in rule.examplesFalse {
+            #expect(Self.found(example, rule: id).isEmpty, "\(id) flags its false example: \(example)")
+        }
+    }
+}
