@@ -32,14 +32,16 @@ let package = Package(
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.
         .target(name: "TOML"),
+        // The engine: commits in, findings out; no command line, no printing.
+        .target(name: "Gate", dependencies: ["Git", "Secrets"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // Commit views and report renderers shared by the commands.
-        .target(name: "Reports", dependencies: ["Git", "JSON"]),
+        .target(name: "Reports", dependencies: ["Git", "Gate", "JSON"]),
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "Git", "Reports",
+                "Git", "Gate", "Reports", "Secrets", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

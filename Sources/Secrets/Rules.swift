@@ -50,6 +50,9 @@ public struct SecretRule: Sendable {
     public var examplesFalse: [String] = []
 
     public init(id: String) { self.id = id }
+
+    /// Generic rules (`generic-…`) give way to a provider's rule that finds the same value.
+    public var isGeneric: Bool { id.hasPrefix("generic") }
 }
 
 /// Rules and the allowlists that apply to all of them.

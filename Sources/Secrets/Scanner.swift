@@ -14,6 +14,19 @@ public struct SecretMatch: Sendable, Equatable {
     public var secret: [UInt8]
 }
 
+/// A regex match that passed every check that depends on the bytes alone.
+public struct Candidate: Sendable, Equatable {
+    public var ruleIndex: Int
+    public var ruleID: String
+    public var matchRange: Range<Int>
+    public var secretRange: Range<Int>
+    public var line: Int
+    public var column: Int
+    public var secret: [UInt8]
+    var matchText: [UInt8]
+    var lineText: [UInt8]
+}
+
 /// Where the bytes come from, for path rules and allowlists.
 public struct ScanContext: Sendable {
     public var path: String?
@@ -61,43 +74,92 @@ public final class Scanner: Sendable {
         rulesWithoutKeywords = without
     }
 
-    /// The secrets in `bytes`, in order of position.
+    /// The secrets in `bytes`, in order of position: `candidates` then `accept`.
     public func scan(_ bytes: UnsafeRawBufferPointer, context: ScanContext = ScanContext(),
                      scratch: MatchScratch) -> [SecretMatch] {
+        accept(candidates(in: bytes, scratch: scratch), context: context, scratch: scratch)
+    }
+
+    /// Everything that depends on the bytes alone: keywords, regexes, entropy, checksums, the
+    /// inline marker and the allowlists that look at no path or commit. The result can be
+    /// kept per blob and judged for each path and commit the blob appears under.
+    public func candidates(in bytes: UnsafeRawBufferPointer, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
-        // Keyword hits per rule.
         var hits: [Int: [Int]] = [:]
         keywords.forEachOccurrence(in: bytes) { keyword, start in
             for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
         }
         for rule in rulesWithoutKeywords { hits[rule] = [] }
-        var found: [SecretMatch] = []
+        var found: [Candidate] = []
         for (r, positions) in hits.sorted(by: { $0.key < $1.key }) {
             let rule = ruleSet.rules[r]
-            if let pathPattern = rule.path {
-                guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
-            }
             let windows = positions.isEmpty
                 ? [0..<bytes.count]
                 : Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
             var seen = Set<Range<Int>>()
             for window in windows {
                 var at = window.lowerBound
-                while at < window.upperBound,
-                      let match = rule.regex!.firstMatch(in: UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound]),
-                                                         from: at, using: scratch) {
+                let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
+                while at < window.upperBound, let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) {
                     let whole = match.range
                     at = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
                     let secretRange = Self.secretRange(match, group: rule.secretGroup)
                     guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { continue }
                     let secret = Array(bytes[secretRange])
-                    if !accept(rule, secret: secret, match: whole, in: bytes, context: context, scratch: scratch) { continue }
-                    found.append(SecretMatch(ruleID: rule.id, matchRange: whole, secretRange: secretRange,
-                                             line: 0, column: 0, secret: secret))
+                    if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { continue }
+                    if let checksum = rule.checksum, !checksum.isValid(secret) { continue }
+                    let line = Self.lineRange(containing: whole, in: bytes)
+                    if inlineAllow {
+                        let text = UnsafeRawBufferPointer(rebasing: bytes[line])
+                        if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { continue }
+                    }
+                    // Context kept for allowlists: the match and at most 4 KiB of its line.
+                    let lineText = Array(bytes[line.lowerBound..<min(line.upperBound, line.lowerBound + 4096)])
+                    found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
+                                           line: 0, column: 0, secret: secret, matchText: Array(bytes[whole]), lineText: lineText))
                 }
             }
         }
-        return Self.locate(found, in: bytes)
+        return Self.locate(Self.preferSpecific(found, ruleSet.rules), in: bytes)
+    }
+
+    /// A value caught by a provider's rule is not reported again by a generic rule (ids
+    /// starting with `generic`), as gitleaks does: one secret, one finding.
+    static func preferSpecific(_ found: [Candidate], _ rules: [SecretRule]) -> [Candidate] {
+        let specific = found.filter { !rules[$0.ruleIndex].isGeneric }.map(\.secretRange)
+        guard !specific.isEmpty else { return found }
+        return found.filter { c in
+            !rules[c.ruleIndex].isGeneric || !specific.contains { $0.overlaps(c.secretRange) }
+        }
+    }
+
+    /// Applies what depends on where the bytes were found: rule paths, and the allowlists
+    /// (paths, commits, regexes, stopwords).
+    public func accept(_ candidates: [Candidate], context: ScanContext, scratch: MatchScratch) -> [SecretMatch] {
+        var result: [SecretMatch] = []
+        for candidate in candidates {
+            let rule = ruleSet.rules[candidate.ruleIndex]
+            if let pathPattern = rule.path {
+                guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
+            }
+            let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
+            if lists.contains(where: { allows($0, candidate, context: context, scratch: scratch) }) { continue }
+            result.append(SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
+                                      line: candidate.line, column: candidate.column, secret: candidate.secret))
+        }
+        return result
+    }
+
+    /// Path-only rules (no regex): the file itself is the finding, e.g. a `.pem` committed.
+    public func pathFindings(_ context: ScanContext, scratch: MatchScratch) -> [String] {
+        guard let path = context.path else { return [] }
+        return ruleSet.rules.filter { rule in
+            guard rule.regex == nil, let pattern = rule.path, Self.matches(pattern, path, scratch) else { return false }
+            let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
+            return !lists.contains { list in
+                !list.paths.isEmpty && list.paths.contains { Self.matches($0, path, scratch) }
+            }
+        }.map(\.id)
     }
 
     /// gitleaks' choice of the secret: the group asked for, else the first group that
@@ -108,25 +170,7 @@ public final class Scanner: Sendable {
         return match.range
     }
 
-    /// The validators and allowlists that turn a regex match into a finding, or not.
-    func accept(_ rule: SecretRule, secret: [UInt8], match: Range<Int>, in bytes: UnsafeRawBufferPointer,
-                context: ScanContext, scratch: MatchScratch) -> Bool {
-        if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { return false }
-        if let checksum = rule.checksum, !checksum.isValid(secret) { return false }
-        let line = Self.lineRange(containing: match, in: bytes)
-        if inlineAllow {
-            let text = UnsafeRawBufferPointer(rebasing: bytes[line])
-            for marker in Self.allowMarkers where text.firstRange(of: marker) != nil { return false }
-        }
-        let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
-        for list in lists where allows(list, secret: secret, match: match, line: line, in: bytes, context: context, scratch: scratch) {
-            return false
-        }
-        return true
-    }
-
-    func allows(_ list: Allowlist, secret: [UInt8], match: Range<Int>, line: Range<Int>, in bytes: UnsafeRawBufferPointer,
-                context: ScanContext, scratch: MatchScratch) -> Bool {
+    func allows(_ list: Allowlist, _ candidate: Candidate, context: ScanContext, scratch: MatchScratch) -> Bool {
         var verdicts: [Bool] = []
         if !list.commits.isEmpty { verdicts.append(context.commit.map { list.commits.contains($0.lowercased()) } ?? false) }
         if !list.paths.isEmpty {
@@ -135,14 +179,14 @@ public final class Scanner: Sendable {
         if !list.regexes.isEmpty {
             let target: [UInt8]
             switch list.regexTarget {
-            case .secret: target = secret
-            case .match: target = Array(bytes[match])
-            case .line: target = Array(bytes[line])
+            case .secret: target = candidate.secret
+            case .match: target = candidate.matchText
+            case .line: target = candidate.lineText
             }
             verdicts.append(target.withUnsafeBytes { t in list.regexes.contains { $0.firstMatch(in: t, using: scratch) != nil } })
         }
         if !list.stopwords.isEmpty {
-            let lower = String(decoding: secret, as: UTF8.self).lowercased()
+            let lower = String(decoding: candidate.secret, as: UTF8.self).lowercased()
             verdicts.append(list.stopwords.contains { lower.contains($0) })
         }
         guard !verdicts.isEmpty else { return false }
@@ -191,7 +235,7 @@ public final class Scanner: Sendable {
     }
 
     /// Fills in line and column, counting newlines once from the top for all findings.
-    static func locate(_ found: [SecretMatch], in bytes: UnsafeRawBufferPointer) -> [SecretMatch] {
+    static func locate(_ found: [Candidate], in bytes: UnsafeRawBufferPointer) -> [Candidate] {
         var sorted = found.sorted { ($0.secretRange.lowerBound, $0.ruleID) < ($1.secretRange.lowerBound, $1.ruleID) }
         var line = 1
         var lineStartOffset = 0

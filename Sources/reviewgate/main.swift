@@ -21,6 +21,8 @@ do {
     fail(failure)
 } catch let error as GitError {
     fail(Failure(error))
+} catch let code as ExitCode {
+    exit(code.rawValue)
 } catch {
     switch ReviewGate.exitCode(for: error) {
     case .success:

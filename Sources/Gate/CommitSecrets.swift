@@ -1,0 +1,189 @@
+import Dispatch
+import Git
+import Secrets
+import Synchronization
+
+/// Secrets introduced by commits (SPEC §1.3): a commit introduces a secret when a rule
+/// matches a value in a blob it adds or changes and the same rule and value occur in no blob
+/// it replaces or deletes, so moving a line or renaming a file introduces nothing. Each unique
+/// blob is read and scanned once per run, on every core.
+public struct CommitSecrets: Sendable {
+    public let settings: SecretSettings
+
+    public init(settings: SecretSettings) {
+        self.settings = settings
+    }
+
+    /// The result of examining commits: findings in commit order, and what was scanned.
+    public struct Result: Sendable {
+        public var findings: [Finding]
+        public var blobsScanned: Int
+    }
+
+    /// Examines `commits` (parents before children). `open` makes one repository handle per
+    /// worker. With `firstOnly`, a secret (by fingerprint) is reported only at the first
+    /// commit that introduces it, as a history audit wants.
+    public func examine(_ commits: [ObjectID], firstOnly: Bool = false, threads: Int = 2,
+                        open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> Result {
+        let threads = max(1, min(threads, commits.count))
+        // 1. Every commit's own changes and message, in contiguous slices per worker.
+        let work = try parallel(count: commits.count, threads: threads, open: open) { repo, range in
+            var out: [CommitWork] = []
+            for i in range {
+                let commit = try repo.commit(commits[i])
+                let changes = try repo.changes(of: commit, detectRenames: false)
+                var work = CommitWork(id: commit.id, message: commit.message)
+                for change in changes {
+                    if change.newMode.kind == 0o100000, change.status != .deleted {
+                        work.added.append((change.path, change.newID))
+                    }
+                    if change.oldMode.kind == 0o100000, change.status != .added {
+                        work.replaced.append(change.oldID)
+                    }
+                }
+                out.append(work)
+            }
+            return out
+        }
+        // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
+        //    something, to tell a moved secret from a new one.
+        var scanned = try scanBlobs(Set(work.flatMap { $0.added.map(\.1) }), threads: threads, open: open)
+        var replacedNeeded = Set<ObjectID>()
+        for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
+            replacedNeeded.formUnion(commit.replaced.filter { scanned[$0] == nil })
+        }
+        scanned.merge(try scanBlobs(replacedNeeded, threads: threads, open: open)) { a, _ in a }
+
+        // 3. Findings per commit.
+        let scratch = MatchScratch()
+        var findings: [Finding] = []
+        var reported = Set<String>()
+        for commit in work {
+            let hex = commit.id.hex
+            var before = Set<SecretKey>()
+            for old in commit.replaced {
+                for c in scanned[old]?.candidates ?? [] { before.insert(SecretKey(rule: c.ruleIndex, secret: c.secret)) }
+            }
+            for (path, blob) in commit.added {
+                let pathText = String(decoding: path, as: UTF8.self)
+                switch scanned[blob] {
+                case let .skipped(reason)?:
+                    findings.append(Finding(kind: .skipped, severity: .warning, commit: hex, path: path, reason: reason,
+                                            message: reason == "binary" ? "binary file not scanned" : "file larger than max_file_bytes not scanned"))
+                case let .scanned(candidates)?:
+                    let context = ScanContext(path: pathText, commit: hex)
+                    let fresh = candidates.filter { !before.contains(SecretKey(rule: $0.ruleIndex, secret: $0.secret)) }
+                    for match in settings.scanner.accept(fresh, context: context, scratch: scratch) {
+                        append(match, commit: hex, path: path, location: .content, to: &findings, reported: &reported, firstOnly: firstOnly)
+                    }
+                case nil:
+                    break
+                }
+                for rule in settings.scanner.pathFindings(ScanContext(path: pathText, commit: hex), scratch: scratch) {
+                    findings.append(Finding(kind: .secret, severity: .error, rule: rule, commit: hex, path: path,
+                                            location: .content, message: "file matches the path rule '\(rule)'"))
+                }
+            }
+            let message = commit.message.withUnsafeBytes { settings.scanner.scan($0, context: ScanContext(commit: hex), scratch: scratch) }
+            for match in message {
+                append(match, commit: hex, path: nil, location: .message, to: &findings, reported: &reported, firstOnly: firstOnly)
+            }
+        }
+        return Result(findings: findings, blobsScanned: scanned.count)
+    }
+
+    /// Secrets in other bytes that belong to a commit-like object (an annotated tag message).
+    public func examineMessage(_ bytes: [UInt8], object: ObjectID) -> [Finding] {
+        var findings: [Finding] = []
+        var reported = Set<String>()
+        let matches = bytes.withUnsafeBytes { settings.scanner.scan($0, context: ScanContext(commit: object.hex), scratch: MatchScratch()) }
+        for match in matches {
+            append(match, commit: object.hex, path: nil, location: .message, to: &findings, reported: &reported, firstOnly: false)
+        }
+        return findings
+    }
+
+    private func append(_ match: SecretMatch, commit: String, path: [UInt8]?, location: Finding.Location,
+                        to findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) {
+        let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
+        if settings.baseline.contains(fingerprint) { return }
+        if firstOnly, !reported.insert(fingerprint).inserted { return }
+        let rule = settings.scanner.ruleSet.rules.first { $0.id == match.ruleID }
+        findings.append(Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit, path: path,
+                                line: match.line, column: match.column, location: location,
+                                redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
+                                message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID))
+    }
+
+    /// Reads and scans each blob once, spread over the workers.
+    private func scanBlobs(_ ids: Set<ObjectID>, threads: Int,
+                           open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [ObjectID: BlobResult] {
+        let list = ids.sorted()
+        let settings = self.settings
+        let results = try parallel(count: list.count, threads: threads, open: open) { repo, range in
+            let scratch = MatchScratch()
+            var out: [(ObjectID, BlobResult)] = []
+            for i in range {
+                let id = list[i]
+                let size = try repo.header(id).size
+                if size > settings.maxFileBytes {
+                    out.append((id, .skipped("too-large")))
+                    continue
+                }
+                let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
+                    if Blob.isBinary(bytes) { return .skipped("binary") }
+                    return .scanned(settings.scanner.candidates(in: bytes, scratch: scratch))
+                }
+                out.append((id, result))
+            }
+            return out
+        }
+        return Dictionary(results, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+struct CommitWork: Sendable {
+    var id: ObjectID
+    var message: [UInt8]
+    var added: [([UInt8], ObjectID)] = []
+    var replaced: [ObjectID] = []
+}
+
+enum BlobResult: Sendable {
+    case scanned([Candidate])
+    case skipped(String)
+
+    var hasCandidates: Bool { if case let .scanned(c) = self { !c.isEmpty } else { false } }
+    var candidates: [Candidate] { if case let .scanned(c) = self { c } else { [] } }
+}
+
+struct SecretKey: Hashable {
+    var rule: Int
+    var secret: [UInt8]
+}
+
+/// Runs `body` over contiguous slices of `0..<count` on `threads` workers, each with its own
+/// repository handle (libgit2 objects are not shared), and joins the results in order.
+func parallel<T: Sendable>(count: Int, threads: Int, open: @escaping @Sendable () throws(GitError) -> Repository,
+                           _ body: @escaping @Sendable (Repository, Range<Int>) throws -> [T]) throws(GitError) -> [T] {
+    guard count > 0 else { return [] }
+    let workers = max(1, min(threads, count))
+    let chunk = (count + workers - 1) / workers
+    let results = Mutex<[Int: [T]]>([:])
+    let failure = Mutex<GitError?>(nil)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
+        guard !range.isEmpty else { return }
+        do {
+            let repo = try open()
+            let out = try body(repo, range)
+            results.withLock { $0[worker] = out }
+        } catch let error as GitError {
+            failure.withLock { if $0 == nil { $0 = error } }
+        } catch {
+            failure.withLock { if $0 == nil { $0 = GitError(kind: .other, message: "\(error)") } }
+        }
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+    return results.withLock { dict in (0..<workers).flatMap { dict[$0] ?? [] } }
+}

@@ -1,0 +1,60 @@
+// The engine: given commits (from a push, a CI range or a whole history), it asks Git for
+// their changes, runs Secrets over new blobs (each once, in parallel) and returns findings.
+// It knows no command line and prints nothing.
+
+/// One thing the gate reports (SPEC §5). Never holds a secret: only its redacted form and
+/// fingerprint.
+public struct Finding: Sendable, Equatable {
+    public enum Kind: String, Sendable { case secret, approval, signature, ref, skipped, log }
+    public enum Severity: String, Sendable { case error, warning }
+    public enum Location: String, Sendable { case content, message }
+
+    public var kind: Kind
+    public var severity: Severity
+    public var rule: String?
+    public var commit: String?
+    /// Raw path bytes (git paths need not be UTF-8).
+    public var path: [UInt8]?
+    public var line: Int?
+    public var column: Int?
+    public var location: Location?
+    public var redacted: String?
+    public var fingerprint: String?
+    /// For `skipped`: why (`binary`, `too-large`).
+    public var reason: String?
+    public var message: String
+
+    public init(kind: Kind, severity: Severity, rule: String? = nil, commit: String? = nil, path: [UInt8]? = nil,
+                line: Int? = nil, column: Int? = nil, location: Location? = nil, redacted: String? = nil,
+                fingerprint: String? = nil, reason: String? = nil, message: String) {
+        self.kind = kind
+        self.severity = severity
+        self.rule = rule
+        self.commit = commit
+        self.path = path
+        self.line = line
+        self.column = column
+        self.location = location
+        self.redacted = redacted
+        self.fingerprint = fingerprint
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// What one run decided, with the figures reports show.
+public struct Verdict: Sendable {
+    public enum Decision: String, Sendable { case accept, reject, override }
+    public var findings: [Finding]
+    public var commitsExamined: Int
+    public var blobsScanned: Int
+
+    public init(findings: [Finding], commitsExamined: Int, blobsScanned: Int) {
+        self.findings = findings
+        self.commitsExamined = commitsExamined
+        self.blobsScanned = blobsScanned
+    }
+
+    /// Errors reject; warnings (`skipped`) never change the outcome.
+    public var decision: Decision { findings.contains { $0.severity == .error } ? .reject : .accept }
+}

@@ -1,0 +1,19 @@
+import Secrets
+
+/// How secrets are judged: the rules, suppression, and the limits of SPEC §1.3 / §3.
+public struct SecretSettings: Sendable {
+    public var scanner: Scanner
+    public var fingerprinter: Fingerprinter
+    /// Blobs larger than this are not scanned but reported as `skipped`.
+    public var maxFileBytes: Int
+    /// Fingerprints accepted earlier (a baseline file).
+    public var baseline: Set<String>
+
+    public init(scanner: Scanner, fingerprinter: Fingerprinter = Fingerprinter(), maxFileBytes: Int = 52_428_800,
+                baseline: Set<String> = []) {
+        self.scanner = scanner
+        self.fingerprinter = fingerprinter
+        self.maxFileBytes = maxFileBytes
+        self.baseline = baseline
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Gate
+import Git
+import Reports
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Examines the commits of base..head, as CI does for a pull request.",
+        discussion: """
+        Without a range, the CI context is detected: GitHub Actions (GITHUB_BASE_REF, GITHUB_SHA) \
+        or GitLab (CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_COMMIT_SHA). Exit 0: pass; 1: secrets \
+        introduced; 2: usage or configuration error; 3: runtime error.
+        """
+    )
+
+    @Argument(help: "The commits to examine, as A..B.")
+    var range: String?
+
+    @Option(help: "The base revision (the trusted side).")
+    var base: String?
+
+    @Option(help: "The head revision.")
+    var head: String?
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var secrets: SecretOptions
+
+    @Flag(name: .customLong("no-log"), help: "Do not append to the audit log.")
+    var noLog = false
+
+    func validate() throws {
+        if range != nil, base != nil || head != nil { throw ValidationError("Give a range or --base/--head, not both.") }
+        if (base == nil) != (head == nil) { throw ValidationError("--base and --head go together.") }
+    }
+
+    func run() throws {
+        let started = Clock.milliseconds()
+        let settings = try secrets.settings()
+        let repo = try openRepository(repository)
+        let (baseRev, headRev) = try endpoints()
+        let from = try repo.resolveCommit(baseRev)
+        let to = try repo.resolveCommit(headRev)
+        let commits = try repo.newCommits(tips: [to], excluding: [from])
+        let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
+        let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
+        let verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        try secrets.writeBaselineIfAsked(verdict.findings)
+        let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
+        try report.emit(text: document.text, json: document.json.serialized())
+        if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
+    }
+
+    /// The range from the arguments, else from the CI environment.
+    func endpoints() throws(Failure) -> (String, String) {
+        if let range {
+            let parts = range.components(separatedBy: "..")
+            guard parts.count == 2, !range.contains("...") else { throw Failure(.usage, "bad range '\(range)': expected A..B") }
+            return (parts[0].isEmpty ? "HEAD" : parts[0], parts[1].isEmpty ? "HEAD" : parts[1])
+        }
+        if let base, let head { return (base, head) }
+        let env = ProcessInfo.processInfo.environment
+        if let baseRef = env["GITHUB_BASE_REF"], !baseRef.isEmpty, let sha = env["GITHUB_SHA"] {
+            return ("origin/\(baseRef)", sha)
+        }
+        if let baseSHA = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"], !baseSHA.isEmpty, let sha = env["CI_COMMIT_SHA"] {
+            return (baseSHA, sha)
+        }
+        throw Failure(.usage, "no range given and no CI context found (GITHUB_BASE_REF or CI_MERGE_REQUEST_DIFF_BASE_SHA)")
+    }
+}
+
+/// How workers open their own handle on the same repository: by its git directory when it was
+/// opened by path, else from the environment again (so a hook's quarantine stays visible).
+func repositoryOpener(_ options: RepositoryOptions, gitDirectory: String) -> @Sendable () throws(GitError) -> Repository {
+    if options.repo != nil {
+        return { () throws(GitError) in try Repository(path: gitDirectory) }
+    }
+    return { () throws(GitError) in try Repository.fromEnvironment() }
+}
+
+enum Clock {
+    static func milliseconds() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Gate
+import Secrets
+import TOML
+
+/// Flags that shape secret scanning, shared by `scan`, `check` and `audit`.
+struct SecretOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: "A rule file used instead of the built-in rules (gitleaks format; '[extend] useDefault = true' keeps them). Repeatable.")
+    var ruleFiles: [String] = []
+
+    @Option(help: "A file of accepted fingerprints, one per line; their findings are not reported.")
+    var baseline: String?
+
+    @Option(name: .customLong("write-baseline"), help: "Write the fingerprints of this run's findings to this file.")
+    var writeBaseline: String?
+
+    @Option(name: .customLong("max-file-bytes"), help: "Files larger than this are reported as skipped, not scanned.")
+    var maxFileBytes: Int = 52_428_800
+
+    @Option(name: .customLong("fingerprint-key-file"), help: "Key for HMAC-SHA-256 fingerprints, so low-entropy secrets cannot be guessed back.")
+    var fingerprintKeyFile: String?
+
+    @Flag(name: .customLong("no-inline-allow"), help: "Ignore reviewgate:allow markers in files.")
+    var noInlineAllow = false
+
+    func validate() throws {
+        guard maxFileBytes > 0 else { throw ValidationError("--max-file-bytes must be positive.") }
+    }
+
+    /// The settings these flags describe. Unreadable or invalid files are usage errors (2).
+    func settings() throws(Failure) -> SecretSettings {
+        var rules = RuleSet(rules: [])
+        do {
+            if ruleFiles.isEmpty {
+                rules = try RuleSet.builtin()
+            } else {
+                for file in ruleFiles {
+                    let loaded = try RuleFile.parse(try readText(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
+                        let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
+                        return (try readText(full), full)
+                    })
+                    rules.rules += loaded.rules
+                    rules.allowlists += loaded.allowlists
+                }
+            }
+        } catch {
+            throw Failure(.usage, error.description)
+        }
+        var key: [UInt8]?
+        if let keyFile = fingerprintKeyFile {
+            guard let data = FileManager.default.contents(atPath: keyFile), !data.isEmpty else {
+                throw Failure(.usage, "cannot read the fingerprint key file \(keyFile)")
+            }
+            key = Array(data)
+        }
+        var accepted = Set<String>()
+        if let baseline {
+            guard let data = FileManager.default.contents(atPath: baseline) else {
+                throw Failure(.usage, "cannot read the baseline file \(baseline)")
+            }
+            for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                    .trimmingCharacters(in: .whitespaces)
+                if !entry.isEmpty { accepted.insert(entry.lowercased()) }
+            }
+        }
+        return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: !noInlineAllow),
+                              fingerprinter: Fingerprinter(key: key), maxFileBytes: maxFileBytes, baseline: accepted)
+    }
+
+    /// Writes `--write-baseline`, when given: the distinct fingerprints, sorted.
+    func writeBaselineIfAsked(_ findings: [Finding]) throws(Failure) {
+        guard let path = writeBaseline else { return }
+        let prints = Set(findings.compactMap(\.fingerprint)).sorted()
+        let text = "# reviewgate baseline: fingerprints of accepted findings\n" + prints.map { $0 + "\n" }.joined()
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw Failure(.runtime, "cannot write the baseline file \(path)")
+        }
+    }
+}
+
+func readText(_ path: String) throws(ConfigurationError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigurationError(file: path, position: TOMLPosition(line: 1, column: 1), message: "cannot read the file")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// Where a report goes: `--output FILE`, else stdout for machine formats and stderr for text.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write the report to this file instead of the terminal.")
+    var output: String?
+
+    func emit(text: String, json: String) throws(Failure) {
+        let body = format == .json ? json + "\n" : text
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(body.utf8)) else {
+                throw Failure(.runtime, "cannot write the report to \(output)")
+            }
+        } else if format == .json {
+            var out = StandardOutput()
+            try out.write(body)
+            try out.flush()
+        } else {
+            StandardError.write(body)
+        }
+    }
+}
