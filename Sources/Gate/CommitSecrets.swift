@@ -23,10 +23,14 @@ public struct CommitSecrets: Sendable {
     /// Examines `commits` (parents before children). `open` makes one repository handle per
     /// worker. With `firstOnly`, a secret (by fingerprint) is reported only at the first
     /// commit that introduces it, as a history audit wants.
-    public func examine(_ commits: [ObjectID], firstOnly: Bool = false, threads: Int = 2,
+    /// `alreadyReported` holds fingerprints reported by an earlier run (with `firstOnly`).
+    /// `progress` is told each step's name as it starts.
+    public func examine(_ commits: [ObjectID], firstOnly: Bool = false, alreadyReported: Set<String> = [], threads: Int = 2,
+                        progress: (@Sendable (String) -> Void)? = nil,
                         open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> Result {
         let threads = max(1, min(threads, commits.count))
         // 1. Every commit's own changes and message, in contiguous slices per worker.
+        progress?("computing the changes of \(commits.count) commits")
         let work = try parallel(count: commits.count, threads: threads, open: open) { repo, range in
             var out: [CommitWork] = []
             for i in range {
@@ -47,7 +51,9 @@ public struct CommitSecrets: Sendable {
         }
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
-        var scanned = try scanBlobs(Set(work.flatMap { $0.added.map(\.1) }), threads: threads, open: open)
+        let newBlobs = Set(work.flatMap { $0.added.map(\.1) })
+        progress?("scanning \(newBlobs.count) blobs")
+        var scanned = try scanBlobs(newBlobs, threads: threads, open: open)
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
             replacedNeeded.formUnion(commit.replaced.filter { scanned[$0] == nil })
@@ -57,7 +63,7 @@ public struct CommitSecrets: Sendable {
         // 3. Findings per commit.
         let scratch = MatchScratch()
         var findings: [Finding] = []
-        var reported = Set<String>()
+        var reported = alreadyReported
         for commit in work {
             let hex = commit.id.hex
             var before = Set<SecretKey>()
@@ -92,6 +98,45 @@ public struct CommitSecrets: Sendable {
         return Result(findings: findings, blobsScanned: scanned.count)
     }
 
+    /// Secrets the staged change would introduce (`reviewgate scan --staged`, a pre-commit
+    /// hook): staged blobs against HEAD's, with the same rule of "introduces" as commits.
+    public func examineStaged(_ repo: Repository) throws(GitError) -> Result {
+        let scratch = MatchScratch()
+        var findings: [Finding] = []
+        var reported = Set<String>()
+        var scanned = 0
+        for change in try repo.stagedChanges() where change.newMode.kind == 0o100000 {
+            guard let blob = change.newBlob else { continue }
+            scanned += 1
+            let size = try repo.header(blob).size
+            if size > settings.maxFileBytes {
+                findings.append(Finding(kind: .skipped, severity: .warning, path: change.path, reason: "too-large",
+                                        message: "file larger than max_file_bytes not scanned"))
+                continue
+            }
+            var before = Set<SecretKey>()
+            if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
+                for c in try repo.withBlobBytes(old, { settings.scanner.candidates(in: $0, scratch: scratch) }) {
+                    before.insert(SecretKey(rule: c.ruleIndex, secret: c.secret))
+                }
+            }
+            let candidates: [Candidate]? = try repo.withBlobBytes(blob) { bytes in
+                Blob.isBinary(bytes) ? nil : settings.scanner.candidates(in: bytes, scratch: scratch)
+            }
+            guard let candidates else {
+                findings.append(Finding(kind: .skipped, severity: .warning, path: change.path, reason: "binary",
+                                        message: "binary file not scanned"))
+                continue
+            }
+            let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
+            let fresh = candidates.filter { !before.contains(SecretKey(rule: $0.ruleIndex, secret: $0.secret)) }
+            for match in settings.scanner.accept(fresh, context: context, scratch: scratch) {
+                append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
+            }
+        }
+        return Result(findings: findings, blobsScanned: scanned)
+    }
+
     /// Secrets in other bytes that belong to a commit-like object (an annotated tag message).
     public func examineMessage(_ bytes: [UInt8], object: ObjectID) -> [Finding] {
         var findings: [Finding] = []
@@ -103,16 +148,13 @@ public struct CommitSecrets: Sendable {
         return findings
     }
 
-    private func append(_ match: SecretMatch, commit: String, path: [UInt8]?, location: Finding.Location,
+    private func append(_ match: SecretMatch, commit: String?, path: [UInt8]?, location: Finding.Location,
                         to findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) {
         let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
         if settings.baseline.contains(fingerprint) { return }
         if firstOnly, !reported.insert(fingerprint).inserted { return }
-        let rule = settings.scanner.ruleSet.rules.first { $0.id == match.ruleID }
-        findings.append(Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit, path: path,
-                                line: match.line, column: match.column, location: location,
-                                redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
-                                message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID))
+        findings.append(Finding.secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
+                                       rules: settings.scanner.ruleSet))
     }
 
     /// Reads and scans each blob once, spread over the workers.

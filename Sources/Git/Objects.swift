@@ -34,9 +34,9 @@ extension Repository {
     }
 
     /// Lends a blob's bytes without copying them; they are valid only inside `body`.
-    public func withBlobBytes<R>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    public func withBlobBytes<R>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws(GitError) -> R) throws(GitError) -> R {
         let raw = try readRaw(id, expecting: .blob)
-        return try withExtendedLifetime(raw) { try body(raw.bytes) }
+        return try withExtendedLifetime(raw) { () throws(GitError) -> R in try body(raw.bytes) }
     }
 
     /// Reads an annotated tag from its raw bytes.

@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Git
+import Secrets
+import Synchronization
+
+/// Secrets in files on disk (`reviewgate scan`): directories walked without following
+/// symlinks, `.git` and git-ignored paths left out, every file read once, on every core.
+public struct FileSecrets: Sendable {
+    public let settings: SecretSettings
+
+    public init(settings: SecretSettings) {
+        self.settings = settings
+    }
+
+    /// The files under `roots` (files or directories) that a scan reads. `repository`, when
+    /// given, supplies the ignore rules; `workTree` is its work directory.
+    public func files(under roots: [String], repository: Repository?, workTree: String?) throws(GitError) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        for root in roots {
+            var info = stat()
+            guard lstat(root, &info) == 0 else {
+                throw GitError(kind: .notFound, message: "cannot read \(root): \(String(cString: strerror(errno)))")
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                try walk(Array(root.utf8), repository: repository, workTree: workTree, into: &result)
+            } else if info.st_mode & S_IFMT == S_IFREG {
+                result.append(Array(root.utf8))
+            }
+        }
+        return result
+    }
+
+    private func walk(_ dir: [UInt8], repository: Repository?, workTree: String?, into result: inout [[UInt8]]) throws(GitError) {
+        guard let handle = (dir + [0]).withUnsafeBufferPointer({ opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }) else {
+            return
+        }
+        defer { closedir(handle) }
+        var entries: [[UInt8]] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if name == [46] || name == [46, 46] || name == Array(".git".utf8) { continue }
+            entries.append(name)
+        }
+        for name in entries.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let path = (dir.last == 47 ? dir : dir + [47]) + name
+            var info = stat()
+            let ok = (path + [0]).withUnsafeBufferPointer { lstat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &info) }
+            guard ok == 0 else { continue }
+            let isDir = info.st_mode & S_IFMT == S_IFDIR
+            guard isDir || info.st_mode & S_IFMT == S_IFREG else { continue }
+            if let repository, let workTree, try ignored(path, isDir: isDir, repository: repository, workTree: workTree) { continue }
+            if isDir { try walk(path, repository: repository, workTree: workTree, into: &result) } else { result.append(path) }
+        }
+    }
+
+    private func ignored(_ path: [UInt8], isDir: Bool, repository: Repository, workTree: String) throws(GitError) -> Bool {
+        let absolute = String(decoding: path, as: UTF8.self)
+        guard absolute.hasPrefix(workTree) else { return false }
+        let relative = String(absolute.dropFirst(workTree.count)) + (isDir ? "/" : "")
+        return try repository.isIgnored(relative)
+    }
+
+    /// Scans the files; findings in path order.
+    public func scan(_ paths: [[UInt8]], threads: Int = 2) -> [Finding] {
+        guard !paths.isEmpty else { return [] }
+        let workers = max(1, min(threads, paths.count))
+        let settings = self.settings
+        let results = Mutex<[Int: [Finding]]>([:])
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let scratch = MatchScratch()
+            var out: [Finding] = []
+            var i = worker
+            while i < paths.count {
+                out += Self.scanFile(paths[i], settings: settings, scratch: scratch)
+                i += workers
+            }
+            results.withLock { $0[worker] = out }
+        }
+        let all = results.withLock { dict in (0..<workers).flatMap { dict[$0] ?? [] } }
+        return all.sorted { ($0.path ?? []).lexicographicallyPrecedes($1.path ?? []) || ($0.path == $1.path && ($0.line ?? 0) < ($1.line ?? 0)) }
+    }
+
+    static func scanFile(_ path: [UInt8], settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
+        let text = String(decoding: path, as: UTF8.self)
+        let fd = (path + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY) }
+        guard fd >= 0 else {
+            return [Finding(kind: .skipped, severity: .warning, path: path, reason: "unreadable", message: "cannot read the file")]
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return [] }
+        if Int(info.st_size) > settings.maxFileBytes {
+            return [Finding(kind: .skipped, severity: .warning, path: path, reason: "too-large", message: "file larger than max_file_bytes not scanned")]
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        bytes.removeSubrange(filled...)
+        return bytes.withUnsafeBytes { raw -> [Finding] in
+            if Blob.isBinary(raw) {
+                return [Finding(kind: .skipped, severity: .warning, path: path, reason: "binary", message: "binary file not scanned")]
+            }
+            let context = ScanContext(path: text)
+            var findings: [Finding] = []
+            for match in settings.scanner.scan(raw, context: context, scratch: scratch) {
+                let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
+                if settings.baseline.contains(fingerprint) { continue }
+                findings.append(Finding.secret(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
+                                               rules: settings.scanner.ruleSet))
+            }
+            for rule in settings.scanner.pathFindings(context, scratch: scratch) {
+                findings.append(Finding(kind: .secret, severity: .error, rule: rule, path: path, location: .content,
+                                        message: "file matches the path rule '\(rule)'"))
+            }
+            return findings
+        }
+    }
+}
+
+extension Finding {
+    /// A secret finding: the rule, where, and only the redacted form and fingerprint.
+    static func secret(_ match: SecretMatch, fingerprint: String, commit: String?, path: [UInt8]?,
+                       location: Location, rules: RuleSet) -> Finding {
+        let rule = rules.rules.first { $0.id == match.ruleID }
+        return Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit, path: path,
+                       line: match.line, column: match.column, location: location,
+                       redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
+                       message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID)
+    }
+}

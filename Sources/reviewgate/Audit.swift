@@ -1,0 +1,130 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Gate
+import Git
+import JSON
+import Reports
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Examines the whole history of all refs (or those named) for secrets ever introduced.",
+        discussion: """
+        Each secret is reported once, at the first commit that introduced it; annotated-tag \
+        messages are scanned too. With --state, what was examined is remembered, and the next \
+        run looks only at new commits (earlier findings are reported again from the state). \
+        Exit 1 when anything is found.
+        """
+    )
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(name: .customLong("refs"), help: "Only refs matching this glob, e.g. 'refs/heads/*'. Repeatable.")
+    var refPatterns: [String] = []
+
+    @Option(help: "A file that keeps what was examined, so the next run only looks at what is new.")
+    var state: String?
+
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var secrets: SecretOptions
+
+    func run() throws {
+        let started = Clock.milliseconds()
+        let settings = try secrets.settings()
+        let repo = try openRepository(repository)
+        var previous = AuditState()
+        if let state { previous = try AuditState.load(state) }
+        // Progress lines only on a terminal: logs and pipes get the report alone.
+        var progress: (@Sendable (String) -> Void)?
+        if isatty(2) != 0 {
+            progress = { (step: String) in StandardError.write("reviewgate: \(step)…\n") }
+        }
+
+        var refs: [Reference] = []
+        if refPatterns.isEmpty {
+            refs = try repo.references()
+        } else {
+            for pattern in refPatterns { refs += try repo.references(matching: pattern) }
+        }
+        let tips = refs.filter { $0.symbolicTarget == nil }.compactMap(\.target)
+        progress?("walking the history of \(refs.count) refs")
+        let commits = try repo.newCommits(tips: tips, excluding: Array(previous.tips))
+        let engine = CommitSecrets(settings: settings)
+        let result = try engine.examine(commits, firstOnly: true, alreadyReported: Set(previous.findings.compactMap(\.fingerprint)),
+                                        threads: 2, progress: progress,
+                                        open: repositoryOpener(repository, gitDirectory: repo.gitDirectory))
+        var findings = previous.findings + result.findings
+        // Annotated tags: their messages are history too.
+        var tags = previous.tags
+        for ref in refs where ref.name.hasPrefix("refs/tags/") {
+            guard let id = ref.target, !tags.contains(id), try repo.header(id).type == .tag else { continue }
+            tags.insert(id)
+            findings += engine.examineMessage(try repo.annotatedTag(id).message, object: id)
+        }
+        try secrets.writeBaselineIfAsked(findings)
+        if let state {
+            try AuditState(tips: Set(tips).union(previous.tips), tags: tags, findings: findings).save(to: state)
+        }
+        let verdict = Verdict(findings: findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
+        try report.emit(text: document.text, json: document.json.serialized())
+        if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
+    }
+}
+
+/// What an audit has examined: the ref tips walked, the tags read, and what was found (so a
+/// later run reports it again without scanning it again). JSON, one document.
+struct AuditState {
+    var tips: Set<ObjectID> = []
+    var tags: Set<ObjectID> = []
+    var findings: [Finding] = []
+
+    static func load(_ path: String) throws(Failure) -> AuditState {
+        guard FileManager.default.fileExists(atPath: path) else { return AuditState() }
+        guard let data = FileManager.default.contents(atPath: path),
+              let doc = try? JSONSerialization.jsonObject(with: data) as? [String: Any], doc["version"] as? Int == 1 else {
+            throw Failure(.usage, "\(path) is not a reviewgate audit state file")
+        }
+        var state = AuditState()
+        state.tips = Set((doc["tips"] as? [String] ?? []).compactMap { ObjectID(hex: $0) })
+        state.tags = Set((doc["tags"] as? [String] ?? []).compactMap { ObjectID(hex: $0) })
+        for item in doc["findings"] as? [[String: Any]] ?? [] {
+            guard let kind = (item["kind"] as? String).flatMap(Finding.Kind.init(rawValue:)),
+                  let severity = (item["severity"] as? String).flatMap(Finding.Severity.init(rawValue:)) else { continue }
+            let path: [UInt8]? = (item["path_hex"] as? String).map(hexBytes) ?? (item["path"] as? String).map { Array($0.utf8) }
+            state.findings.append(Finding(kind: kind, severity: severity, rule: item["rule"] as? String, commit: item["commit"] as? String,
+                                          path: path, line: item["line"] as? Int, column: item["column"] as? Int,
+                                          location: (item["location"] as? String).flatMap(Finding.Location.init(rawValue:)),
+                                          redacted: item["redacted"] as? String, fingerprint: item["fingerprint"] as? String,
+                                          reason: item["reason"] as? String, message: item["message"] as? String ?? ""))
+        }
+        return state
+    }
+
+    func save(to path: String) throws(Failure) {
+        let doc: JSONValue = .object([
+            ("version", 1),
+            ("tips", .array(tips.sorted().map { .string($0.hex) })),
+            ("tags", .array(tags.sorted().map { .string($0.hex) })),
+            ("findings", .array(findings.map(VerdictReport.findingJSON))),
+        ])
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data((doc.serialized() + "\n").utf8)),
+              rename(temporary, path) == 0 else {
+            throw Failure(.runtime, "cannot write the audit state \(path)")
+        }
+    }
+}
+
+func hexBytes(_ hex: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var chars = Array(hex.utf8)[...]
+    while chars.count >= 2, let b = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) {
+        out.append(b)
+        chars = chars.dropFirst(2)
+    }
+    return out
+}

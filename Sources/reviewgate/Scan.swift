@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Gate
+import Git
+import Reports
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scans files on disk, or the staged change, for secrets.",
+        discussion: "Directories are walked without following symlinks; .git and git-ignored paths are left out. Exit 1 when a secret is found."
+    )
+
+    @Argument(help: "Files or directories to scan (default: the current directory).")
+    var paths: [String] = []
+
+    @Flag(help: "Scan what the index would add to the next commit (for a pre-commit hook).")
+    var staged = false
+
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var secrets: SecretOptions
+
+    func validate() throws {
+        if staged, !paths.isEmpty { throw ValidationError("--staged scans the index; give no paths with it.") }
+    }
+
+    func run() throws {
+        let started = Clock.milliseconds()
+        let settings = try secrets.settings()
+        let findings: [Finding]
+        let scanned: Int
+        var repositoryPath: String?
+        if staged {
+            let repo = try Repository.fromEnvironment()
+            repositoryPath = repo.gitDirectory
+            let result = try CommitSecrets(settings: settings).examineStaged(repo)
+            (findings, scanned) = (result.findings, result.blobsScanned)
+        } else {
+            let roots = paths.isEmpty ? ["."] : paths
+            // Ignore rules come from the repository around the first root, when there is one.
+            let repo = try? Repository(path: roots[0])
+            let workTree = repo?.workDirectory
+            let engine = FileSecrets(settings: settings)
+            let absolute = roots.map { root -> String in
+                let url = URL(fileURLWithPath: root).standardizedFileURL.path
+                return workTree != nil ? url : root
+            }
+            let files = try engine.files(under: absolute, repository: repo, workTree: workTree)
+            var found = engine.scan(files)
+            // Report paths as the user named them, not made absolute.
+            if workTree != nil {
+                let cwd = FileManager.default.currentDirectoryPath + "/"
+                for i in found.indices {
+                    if let path = found[i].path, String(decoding: path, as: UTF8.self).hasPrefix(cwd) {
+                        found[i].path = Array(path.dropFirst(cwd.utf8.count))
+                    }
+                }
+            }
+            (findings, scanned) = (found, files.count)
+        }
+        try secrets.writeBaselineIfAsked(findings)
+        let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned)
+        let document = VerdictReport(version: ReviewGate.version, command: "scan", repository: repositoryPath,
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
+        try report.emit(text: document.text, json: document.json.serialized())
+        if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
+    }
+}
