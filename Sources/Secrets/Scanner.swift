@@ -97,6 +97,9 @@ public final class Scanner: Sendable {
                 ? [0..<bytes.count]
                 : Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
             var seen = Set<Range<Int>>()
+            // One finding per rule and value in one file: a value repeated a thousand times is
+            // one secret (and a hostile file cannot make the work quadratic).
+            var values = Set<[UInt8]>()
             for window in windows {
                 var at = window.lowerBound
                 let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
@@ -106,15 +109,16 @@ public final class Scanner: Sendable {
                     let secretRange = Self.secretRange(match, group: rule.secretGroup)
                     guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { continue }
                     let secret = Array(bytes[secretRange])
+                    guard !values.contains(secret) else { continue }
                     if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { continue }
                     if let checksum = rule.checksum, !checksum.isValid(secret) { continue }
-                    let line = Self.lineRange(containing: whole, in: bytes)
+                    let line = Self.lineContext(of: whole, in: bytes)
                     if inlineAllow {
                         let text = UnsafeRawBufferPointer(rebasing: bytes[line])
                         if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { continue }
                     }
-                    // Context kept for allowlists: the match and at most 4 KiB of its line.
-                    let lineText = Array(bytes[line.lowerBound..<min(line.upperBound, line.lowerBound + 4096)])
+                    values.insert(secret)
+                    let lineText = Array(bytes[line])
                     found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
                                            line: 0, column: 0, secret: secret, matchText: Array(bytes[whole]), lineText: lineText))
                 }
@@ -229,29 +233,45 @@ public final class Scanner: Sendable {
         return base.distance(to: UnsafeRawPointer(nl))
     }
 
-    /// The lines a match touches (without the final newline).
-    static func lineRange(containing match: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Range<Int> {
-        lineStart(match.lowerBound, in: bytes)..<lineEnd(max(match.lowerBound, match.upperBound - 1), in: bytes)
+    /// How far around a match its line is looked at (for the inline marker and `line`
+    /// allowlists): enough for any real line, bounded for a 50 MB one-line file.
+    static let lineContextBytes = 4096
+
+    /// The lines a match touches (without the final newline), cut to `lineContextBytes`
+    /// either side of the match.
+    static func lineContext(of match: Range<Int>, in bytes: UnsafeRawBufferPointer) -> Range<Int> {
+        var start = match.lowerBound
+        let floor = max(0, match.lowerBound - lineContextBytes)
+        while start > floor, bytes[start - 1] != 10 { start -= 1 }
+        let last = max(match.lowerBound, match.upperBound - 1)
+        guard last < bytes.count, let base = bytes.baseAddress else { return start..<bytes.count }
+        let limit = min(bytes.count, match.upperBound + lineContextBytes) - last
+        let end = memchr(base + last, 10, limit).map { base.distance(to: UnsafeRawPointer($0)) } ?? (last + limit)
+        return start..<end
     }
 
     /// Fills in line and column, counting newlines once from the top for all findings.
     static func locate(_ found: [Candidate], in bytes: UnsafeRawBufferPointer) -> [Candidate] {
         var sorted = found.sorted { ($0.secretRange.lowerBound, $0.ruleID) < ($1.secretRange.lowerBound, $1.ruleID) }
         var line = 1
-        var lineStartOffset = 0
         var position = 0
+        // Column counted incrementally from `counted`, so many findings on one long line
+        // cost one pass over it.
+        var counted = 0
+        var column = 1
         for i in sorted.indices {
             let target = sorted[i].secretRange.lowerBound
             while position < target, let base = bytes.baseAddress,
                   let nl = memchr(base + position, 10, target - position) {
                 line += 1
                 position = base.distance(to: UnsafeRawPointer(nl)) + 1
-                lineStartOffset = position
+                counted = position
+                column = 1
             }
             position = max(position, target)
             // Characters, not bytes: UTF-8 continuation bytes do not start a column.
-            var column = 1
-            for j in lineStartOffset..<target where bytes[j] & 0xC0 != 0x80 { column += 1 }
+            for j in counted..<max(counted, target) where bytes[j] & 0xC0 != 0x80 { column += 1 }
+            counted = max(counted, target)
             sorted[i].line = line
             sorted[i].column = column
         }

@@ -1,0 +1,166 @@
+import Foundation
+import Secrets
+import ReviewGateTestSupport
+import Testing
+import TOML
+
+@Suite struct RuleFileTests {
+    func load(_ text: String) throws(ConfigurationError) -> RuleSet {
+        try RuleFile.parse(text, file: "test.toml", loadFile: nil)
+    }
+
+    func scan(_ set: RuleSet, _ text: String, path: String? = nil, commit: String? = nil, inlineAllow: Bool = true) -> [SecretMatch] {
+        var copy = text
+        return copy.withUTF8 {
+            Scanner(ruleSet: set, inlineAllow: inlineAllow).scan(UnsafeRawBufferPointer($0), context: ScanContext(path: path, commit: commit),
+                                                               scratch: MatchScratch())
+        }
+    }
+
+    /// A gitleaks configuration loads unchanged: extend/useDefault, legacy and new
+    /// allowlists, regexTarget, stopwords, conditions, global allowlists.
+    @Test func gitleaksConfigurationsLoad() throws {
+        let set = try load("""
+        title = "company rules"
+        [extend]
+        useDefault = true
+        disabledRules = ["jwt"]
+
+        [[rules]]
+        id = "acme-key"
+        description = "ACME internal key"
+        regex = '''\\b(acme_[a-z0-9]{20})\\b'''
+        secretGroup = 1
+        entropy = 2.5
+        keywords = ["ACME_"]
+        tags = ["internal"]
+        [rules.allowlist]
+        regexes = ['''acme_test''']
+        [[rules.allowlists]]
+        condition = "AND"
+        paths = ['''^fixtures/''']
+        stopwords = ["sample"]
+
+        [allowlist]
+        description = "global"
+        paths = ['''(^|/)third_party/''']
+        regexTarget = "line"
+        regexes = ['''nosecret''']
+        """)
+        #expect(set.rules.contains { $0.id == "github-pat" }, "useDefault keeps the built-in rules")
+        #expect(!set.rules.contains { $0.id == "jwt" }, "disabledRules drops one")
+        let acme = try #require(set.rules.first { $0.id == "acme-key" })
+        #expect(acme.keywords == ["acme_"])
+        #expect(acme.allowlists.count == 2)
+        #expect(set.allowlists.count == 2, "the built-in global allowlist and this file's")
+        let key = "acme_" + "k3y9x2m8q7w4e5r6t1y0"
+        #expect(scan(set, "k = \(key)\n").map(\.ruleID) == ["acme-key"])
+        #expect(scan(set, "k = acme_test0000000000000a\n").isEmpty, "rule regex allowlist")
+        #expect(scan(set, "k = \(key)\n", path: "third_party/x.py").isEmpty, "global path allowlist")
+        #expect(scan(set, "k = \(key) # nosecret\n").isEmpty, "global line allowlist")
+        #expect(!scan(set, "k = \(key)\n", path: "fixtures/a.txt").isEmpty, "AND: path alone is not enough")
+        #expect(scan(set, "k = acme_sample00000000000k\n", path: "fixtures/a.txt").isEmpty, "AND: path and stopword")
+    }
+
+    @Test func inlineMarkersAndTheirSwitch() throws {
+        let set = try RuleSet.builtin()
+        var secrets = SecretFactory(seed: 1)
+        let token = secrets.githubToken()
+        #expect(scan(set, "t = \"\(token)\" # reviewgate:allow\n").isEmpty)
+        #expect(scan(set, "t = \"\(token)\" // gitleaks:allow\n").isEmpty)
+        #expect(scan(set, "t = \"\(token)\" # reviewgate:allow\n", inlineAllow: false).count == 1)
+        #expect(scan(set, "# reviewgate:allow\nt = \"\(token)\"\n").count == 1, "the marker must be on the secret's line")
+    }
+
+    @Test func checksumsTellRealTokensFromLookAlikes() throws {
+        let set = try RuleSet.builtin()
+        var secrets = SecretFactory(seed: 2)
+        for kind in ["p", "o", "u", "s", "r"] {
+            #expect(scan(set, secrets.githubToken(kind: kind)).count == 1, "gh\(kind)_")
+        }
+        #expect(scan(set, secrets.githubTokenBadChecksum()).isEmpty)
+    }
+
+    @Test func linesAndColumnsCountCharacters() throws {
+        let set = try RuleSet.builtin()
+        var secrets = SecretFactory(seed: 3)
+        let key = secrets.awsAccessKey()
+        let found = scan(set, "line one\nünï = \(key)\n")
+        #expect(found.count == 1)
+        #expect(found.first?.line == 2)
+        #expect(found.first?.column == 7)
+    }
+
+    /// Invalid UTF-8, NUL-free binary-looking bytes and CRLF around a secret do not hide it.
+    @Test func hostileBytesAroundSecrets() throws {
+        let set = try RuleSet.builtin()
+        var secrets = SecretFactory(seed: 4)
+        let token = secrets.stripeKey()
+        let bytes: [UInt8] = [0xff, 0xfe, 0x80] + Array("\r\nkey: \(token)\r\n".utf8) + [0xc3, 0x28]
+        let found = bytes.withUnsafeBytes { Scanner(ruleSet: set).scan($0, scratch: MatchScratch()) }
+        #expect(found.map(\.ruleID) == ["stripe-secret-key"])
+        #expect(found.first?.secret == Array(token.utf8))
+    }
+
+    /// Pathological input finishes: one 8 MB line of keyword-dense text and a 100,000-line file.
+    @Test func pathologicalInputFinishes() throws {
+        let set = try RuleSet.builtin()
+        let scanner = Scanner(ruleSet: set)
+        let long = [UInt8](String(repeating: "password=token-key-secret ", count: 320_000).utf8)
+        _ = long.withUnsafeBytes { scanner.scan($0, scratch: MatchScratch()) }
+        var secrets = SecretFactory(seed: 5)
+        var lines = (0..<100_000).map { "let value\($0) = compute(\($0)) // key and token talk" }
+        let token = secrets.slackBotToken()
+        lines[77_777] = "slack = \"\(token)\""
+        let text = lines.joined(separator: "\n")
+        let found = scan(set, text)
+        #expect(found.map(\.line) == [77_778])
+    }
+
+    @Test(arguments: [
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\nbogus = 1\n", "4:1", "unknown key 'bogus' in rule 'a'"),
+        ("[[rules]]\nid = \"a\"\nregex = 5\n", "3:9", "'regex' in rule 'a' must be a string"),
+        ("[[rules]]\nid = \"a\"\nregex = '(unclosed'\n", "3:9", "regex does not compile"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\n[[rules]]\nid = \"a\"\nregex = 'y'\n", "5:6", "duplicate rule id 'a'"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\n[[rules.required]]\nid = \"b\"\n", "4:1", "composite rules"),
+        ("[[rules]]\nid = \"a\"\n", "1:1", "needs a 'regex' or a 'path'"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\nentropy = 9\n", "4:11", "entropy"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\nchecksum = \"luhn\"\n", "4:12", "unknown checksum"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\n[rules.allowlist]\nregexTarget = \"file\"\n", "5:15", "regexTarget"),
+        ("[[rules]\n", "1:9", "expected ']]'"),
+    ])
+    func errorsNameFileLineAndColumn(text: String, position: String, message: String) {
+        do {
+            _ = try load(text)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix("test.toml:\(position): "), "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
+    /// Known answers for SPEC §1.3's fingerprint, computed independently with Python.
+    @Test func fingerprintsAndRedaction() throws {
+        let secret = Array("correct horse battery".utf8)
+        let plain = Fingerprinter().fingerprint(rule: "generic", secret: secret)
+        let keyed = Fingerprinter(key: Array("k3y".utf8)).fingerprint(rule: "generic", secret: secret)
+        let python = """
+        import hashlib, hmac
+        m = b"reviewgate-v1\\0generic\\0correct horse battery"
+        print(hashlib.sha256(m).hexdigest()); print(hmac.new(b"k3y", m, hashlib.sha256).hexdigest())
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", python]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        process.waitUntilExit()
+        #expect(out.count == 2)
+        #expect(plain == String(out[0]) && keyed == String(out[1]))
+        #expect(Redaction.redact(Array("ghp_0123456789abcdefghijklmnopqrstuvwxyz".utf8)) == "ghp_…yz")
+        #expect(Redaction.redact(Array("hunter22".utf8)) == "hu…2")
+        #expect(Redaction.redact(Array("abc".utf8)) == "…")
+    }
+}
