@@ -1,0 +1,185 @@
+import Foundation
+import ReviewGateTestSupport
+import Testing
+
+/// `check`, `scan` and `audit` driven like a user, on real repositories.
+@Suite struct SecretCommandTests {
+    /// Runs the binary and checks that no secret ever reaches its output.
+    func gate(_ arguments: [String], in repo: ScratchRepository, secrets: [String],
+              sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
+        let result = try reviewgate(arguments, in: repo.url)
+        for secret in secrets {
+            #expect(!result.out.contains(secret) && !result.err.contains(secret), "a secret was printed", sourceLocation: sourceLocation)
+        }
+        return result
+    }
+
+    func findings(_ result: CommandResult) throws -> [[String: Any]] {
+        let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        return doc["findings"] as? [[String: Any]] ?? []
+    }
+
+    @Test func introducedSecretsAndWhatIsNotNew() throws {
+        var factory = SecretFactory(seed: 100)
+        let token = factory.githubToken()
+        let key = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "check")
+        try repo.write("app.py", "print('hello')\ntoken = \"\(token)\"\n")
+        try repo.commit("base with an old secret")
+        let base = try repo.gitOutput(["rev-parse", "HEAD"])
+        // Moving the line and renaming the file introduce nothing.
+        try repo.write("app.py", "token = \"\(token)\"\nprint('hello')\n")
+        try repo.commit("move a line")
+        try repo.git(["mv", "app.py", "main.py"])
+        try repo.commit("rename")
+        // A new secret, removed again in the next commit, is still found where it came in.
+        try repo.write("deploy/settings.env", "AWS_ACCESS_KEY_ID=\(key)\n")
+        let added = try repo.commit("add deploy settings")
+        try repo.remove("deploy/settings.env")
+        try repo.commit("oops, remove it")
+
+        let result = try gate(["check", "\(base)..HEAD", "--format", "json"], in: repo, secrets: [token, key])
+        #expect(result.status == 1)
+        let found = try findings(result)
+        #expect(found.count == 1, "\(found)")
+        let finding = try #require(found.first)
+        #expect(finding["rule"] as? String == "aws-access-key-id")
+        #expect(finding["commit"] as? String == added)
+        #expect(finding["path"] as? String == "deploy/settings.env")
+        #expect(finding["line"] as? Int == 1 && finding["column"] as? Int == 19)
+        #expect(finding["location"] as? String == "content")
+        #expect((finding["redacted"] as? String)?.hasPrefix(String(key.prefix(4))) == true)
+        #expect((finding["fingerprint"] as? String)?.count == 64)
+
+        // Text for people goes to stderr, with the same verdict.
+        let text = try gate(["check", "--base", base, "--head", "HEAD"], in: repo, secrets: [token, key])
+        #expect(text.status == 1)
+        #expect(text.err.contains("aws-access-key-id") && text.err.contains("deploy/settings.env:1:19"))
+        #expect(try gate(["check", "HEAD~1..HEAD"], in: repo, secrets: []).status == 0, "removing a secret is fine")
+    }
+
+    @Test func messagesMergesBinariesAndLimits() throws {
+        var factory = SecretFactory(seed: 101)
+        let slack = factory.slackBotToken()
+        let stripe = factory.stripeKey()
+        let repo = try ScratchRepository(label: "merge")
+        try repo.write("README", "hi\n")
+        try repo.commit("root")
+        let base = try repo.gitOutput(["rev-parse", "HEAD"])
+        try repo.git(["checkout", "-q", "-b", "side"])
+        try repo.write("side.cfg", "stripe_key: \(stripe)\n")
+        try repo.commit("side brings a key")
+        try repo.git(["checkout", "-q", "main"])
+        try repo.write("main.txt", "main\n")
+        try repo.commit("deploy with \(slack) in the message")
+        try repo.git(["merge", "-q", "--no-edit", "side"])
+        try repo.write(Array("logo.png".utf8), Data([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]) + Data(stripe.utf8))
+        try repo.write("big.txt", String(repeating: "padding line\n", count: 200) + "key: \(factory.stripeKey())\n")
+        try repo.commit("assets")
+
+        // From the side branch's tip: the merge brings the key from a parent, so it is not new.
+        let fromSide = try gate(["check", "side..main", "--format", "json", "--max-file-bytes", "1000"], in: repo, secrets: [slack, stripe])
+        let found = try findings(fromSide)
+        #expect(fromSide.status == 1)
+        #expect(found.filter { $0["kind"] as? String == "secret" }.map { $0["location"] as? String } == ["message"])
+        let skipped = found.filter { $0["kind"] as? String == "skipped" }
+        #expect(Set(skipped.compactMap { $0["reason"] as? String }) == ["binary", "too-large"])
+        #expect(skipped.allSatisfy { $0["severity"] as? String == "warning" })
+        // From the root, the side branch's commit is new and introduces the key.
+        let fromRoot = try findings(try gate(["check", "\(base)..main", "--format", "json"], in: repo, secrets: [slack, stripe]))
+        #expect(fromRoot.contains { $0["rule"] as? String == "stripe-secret-key" && $0["path"] as? String == "side.cfg" })
+        // Warnings alone do not fail a check.
+        let binaryOnly = try gate(["check", "main~1..main", "--format", "json", "--max-file-bytes", "1000"], in: repo, secrets: [])
+        let binaryFindings = try findings(binaryOnly)
+        #expect(binaryOnly.status == (binaryFindings.contains { $0["severity"] as? String == "error" } ? 1 : 0))
+    }
+
+    @Test func baselinesAndRuleFiles() throws {
+        var factory = SecretFactory(seed: 102)
+        let token = factory.githubToken()
+        let repo = try ScratchRepository(label: "baseline")
+        try repo.write("a.txt", "x\n")
+        try repo.commit("root")
+        try repo.write("ci.yml", "env:\n  GH_TOKEN: \(token)\n")
+        try repo.commit("ci")
+        let baseline = repo.url.appendingPathComponent("baseline.txt").path
+        #expect(try gate(["check", "HEAD~1..HEAD", "--write-baseline", baseline], in: repo, secrets: [token]).status == 1)
+        #expect(try String(contentsOfFile: baseline, encoding: .utf8).contains(where: \.isHexDigit))
+        #expect(try gate(["check", "HEAD~1..HEAD", "--baseline", baseline], in: repo, secrets: [token]).status == 0)
+
+        let rules = repo.url.appendingPathComponent("rules.toml")
+        try "[[rules]]\nid = \"x\"\nregex = '''(broken'''\n".write(to: rules, atomically: true, encoding: .utf8)
+        let bad = try gate(["check", "HEAD~1..HEAD", "--rules", rules.path], in: repo, secrets: [token])
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("rules.toml:3:9: regex does not compile"), "\(bad.err)")
+        let ok = try gate(["rules", "check", rules.path], in: repo, secrets: [])
+        #expect(ok.status == 2)
+        #expect(try gate(["rules", "check"], in: repo, secrets: []).status == 0)
+    }
+
+    @Test func auditFindsFirstIntroductionsTagsAndResumes() throws {
+        var factory = SecretFactory(seed: 103)
+        let first = factory.githubToken()
+        let tagSecret = factory.slackBotToken()
+        let later = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "audit")
+        try repo.write("a.txt", "token: \(first)\n")
+        let introduced = try repo.commit("add")
+        try repo.write("b.txt", "again: \(first)\n")
+        try repo.commit("copy the same token elsewhere")
+        try repo.git(["tag", "-a", "v1", "-m", "release notes\nslack: \(tagSecret)\n"])
+        let state = repo.url.appendingPathComponent("audit.state").path
+        let run1 = try gate(["audit", "--state", state, "--format", "json"], in: repo, secrets: [first, tagSecret])
+        #expect(run1.status == 1)
+        let found1 = try findings(run1).filter { $0["kind"] as? String == "secret" }
+        #expect(found1.filter { $0["rule"] as? String == "github-pat" }.map { $0["commit"] as? String } == [introduced],
+                "reported once, at the first commit")
+        #expect(found1.contains { $0["rule"] as? String == "slack-bot-token" && $0["location"] as? String == "message" })
+        // A second run examines nothing new and still reports what was found.
+        let run2 = try gate(["audit", "--state", state, "--format", "json"], in: repo, secrets: [first, tagSecret])
+        let doc2 = try #require(try JSONSerialization.jsonObject(with: run2.stdout) as? [String: Any])
+        #expect(doc2["commits_examined"] as? Int == 0)
+        #expect(try findings(run2).count == found1.count)
+        try repo.write("c.txt", "k = \(later)\n")
+        try repo.commit("more")
+        let run3 = try gate(["audit", "--state", state, "--format", "json"], in: repo, secrets: [first, tagSecret, later])
+        let doc3 = try #require(try JSONSerialization.jsonObject(with: run3.stdout) as? [String: Any])
+        #expect(doc3["commits_examined"] as? Int == 1)
+        #expect(try findings(run3).count == found1.count + 1)
+        // --refs limits the refs walked.
+        let onlyTags = try gate(["audit", "--refs", "refs/tags/*", "--format", "json"], in: repo, secrets: [first, tagSecret, later])
+        #expect(try findings(onlyTags).contains { $0["rule"] as? String == "github-pat" })
+        #expect(try !findings(onlyTags).contains { $0["rule"] as? String == "aws-access-key-id" })
+    }
+
+    @Test func scanFilesAndTheStagedChange() throws {
+        var factory = SecretFactory(seed: 104)
+        let visible = factory.stripeKey()
+        let ignored = factory.githubToken()
+        let outside = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "scan")
+        try repo.write(".gitignore", "secrets.local\nbuild/\n")
+        try repo.write("src/config.js", "const stripe = '\(visible)';\n")
+        try repo.write("secrets.local", "token=\(ignored)\n")
+        try repo.write("build/out.txt", "token=\(ignored)\n")
+        let elsewhere = try Scratch.directory("elsewhere")
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        try "aws = \(outside)\n".write(to: elsewhere.appendingPathComponent("keys.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: repo.url.appendingPathComponent("link").path, withDestinationPath: elsewhere.path)
+        let result = try gate(["scan", "--format", "json"], in: repo, secrets: [visible, ignored, outside])
+        #expect(result.status == 1)
+        let found = try findings(result).filter { $0["kind"] as? String == "secret" }
+        #expect(found.map { $0["path"] as? String } == ["src/config.js"], "\(found)")
+        let one = try gate(["scan", "secrets.local", "--format", "json"], in: repo, secrets: [ignored])
+        #expect(try findings(one).count == 1, "a file named explicitly is scanned")
+
+        try repo.git(["add", "src/config.js", ".gitignore"])
+        try repo.git(["commit", "-q", "-m", "base"])
+        #expect(try gate(["scan", "--staged"], in: repo, secrets: [visible]).status == 0, "nothing staged")
+        try repo.write("src/config.js", "const stripe = '\(visible)';\nconst other = '\(outside)';\n")
+        try repo.git(["add", "src/config.js"])
+        let staged = try gate(["scan", "--staged", "--format", "json"], in: repo, secrets: [visible, outside])
+        #expect(staged.status == 1)
+        #expect(try findings(staged).map { $0["rule"] as? String } == ["aws-access-key-id"], "only what the index adds")
+    }
+}
