@@ -183,3 +183,25 @@ import Testing
         #expect(try findings(staged).map { $0["rule"] as? String } == ["aws-access-key-id"], "only what the index adds")
     }
 }
+
+@Suite struct PreCommitHookTests {
+    /// The shipped hooks/pre-commit refuses a commit that adds a secret, and lets others by.
+    @Test func refusesSecretsAndFailsClosed() throws {
+        var factory = SecretFactory(seed: 105)
+        let token = factory.githubToken()
+        let repo = try ScratchRepository(label: "precommit")
+        let hook = repo.url.appendingPathComponent(".git/hooks/pre-commit")
+        try FileManager.default.copyItem(at: Scratch.packageRoot.appendingPathComponent("hooks/pre-commit"), to: hook)
+        let env = ["REVIEWGATE_BIN": Scratch.binary]
+        try repo.write("ok.txt", "fine\n")
+        try repo.git(["add", "-A"])
+        #expect(try run(["git", "commit", "-q", "-m", "fine"], in: repo.url, environment: env).status == 0)
+        try repo.write("leak.txt", "token: \(token)\n")
+        try repo.git(["add", "-A"])
+        let refused = try run(["git", "commit", "-q", "-m", "leak"], in: repo.url, environment: env)
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("github-pat") && !refused.err.contains(token))
+        let missing = try run(["git", "commit", "-q", "-m", "leak"], in: repo.url, environment: ["REVIEWGATE_BIN": "/nonexistent/reviewgate"])
+        #expect(missing.status != 0 && missing.err.contains("not found"))
+    }
+}
