@@ -11,3 +11,6 @@ static inline int reviewgate_opts_cache_object_limit(git_object_t type, size_t s
 static inline int reviewgate_opts_cache_max_size(ssize_t size) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, size);
 }
+static inline int reviewgate_opts_size(int option, size_t value) {
+    return git_libgit2_opts(option, value);
+}

@@ -14,6 +14,10 @@ enum LibGit2 {
         _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
         _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_COMMIT, 1 << 16)
         _ = reviewgate_opts_cache_max_size(64 << 20)
+        // Map pack files in 32 MiB windows, at most 256 MiB at a time: a history audit
+        // touches a whole pack, and unlimited windows count all of it as resident memory.
+        _ = reviewgate_opts_size(Int32(GIT_OPT_SET_MWINDOW_SIZE.rawValue), 32 << 20)
+        _ = reviewgate_opts_size(Int32(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT.rawValue), 256 << 20)
         return true
     }()
 }
