@@ -51,14 +51,17 @@ public struct CommitSecrets: Sendable {
         }
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
-        let newBlobs = Set(work.flatMap { $0.added.map(\.1) })
+        // In pack order, so each delta's base was usually just read and libgit2's delta-base
+        // cache serves it (history order is the fallback for loose objects).
+        var seenBlobs = Set<ObjectID>()
+        let newBlobs = try open().packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
         progress?("scanning \(newBlobs.count) blobs")
         var scanned = try scanBlobs(newBlobs, threads: threads, open: open)
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
             replacedNeeded.formUnion(commit.replaced.filter { scanned[$0] == nil })
         }
-        scanned.merge(try scanBlobs(replacedNeeded, threads: threads, open: open)) { a, _ in a }
+        scanned.merge(try scanBlobs(replacedNeeded.sorted(), threads: threads, open: open)) { a, _ in a }
 
         // 3. Findings per commit.
         let scratch = MatchScratch()
@@ -158,9 +161,8 @@ public struct CommitSecrets: Sendable {
     }
 
     /// Reads and scans each blob once, spread over the workers.
-    private func scanBlobs(_ ids: Set<ObjectID>, threads: Int,
+    private func scanBlobs(_ list: [ObjectID], threads: Int,
                            open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [ObjectID: BlobResult] {
-        let list = ids.sorted()
         let settings = self.settings
         let results = try parallel(count: list.count, threads: threads, open: open) { repo, range in
             let scratch = MatchScratch()

