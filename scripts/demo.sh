@@ -40,6 +40,21 @@ HOOK
 chmod +x "$work/server.git/hooks/pre-receive"
 git push -q "$work/server.git" main
 
+step "A commit that adds a secret: reviewgate check refuses it (exit 1), never printing the secret"
+cd "$work/repo"
+# A Stripe-style key built from parts, so this script holds no secret itself.
+key="sk_""live_$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
+printf 'STRIPE_KEY=%s\n' "$key" > .env.production
+git add -A && git commit -qm "Add production settings"
+"$bin" check HEAD~1..HEAD || echo "(exit $?)"
+
+step "Moving the file introduces nothing new: the same check passes"
+git mv .env.production deploy.env && git commit -qm "Move settings"
+"$bin" check HEAD~1..HEAD && echo "(exit 0)"
+
+step "A whole-history audit reports it once, where it came in"
+"$bin" audit --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); [print(f["rule"], f["commit"][:12], f["path"], f["redacted"]) for f in d["findings"] if f["kind"]=="secret"]' || true
+
 step "Bad input is one clear line and an exit code"
 "$bin" inspect no-such-revision || echo "(exit $?)"
 "$bin" inspect HEAD --repo /nonexistent || echo "(exit $?)"

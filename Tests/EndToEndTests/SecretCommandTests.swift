@@ -205,3 +205,39 @@ import Testing
         #expect(missing.status != 0 && missing.err.contains("not found"))
     }
 }
+
+@Suite struct SecretEdgeCaseTests {
+    @Test func emptyCommitsAndEmptyRanges() throws {
+        let repo = try ScratchRepository(label: "empty")
+        try repo.write("a.txt", "a\n")
+        try repo.commit("root")
+        try repo.commit("nothing", allowEmpty: true)
+        let empty = try reviewgate(["check", "HEAD~1..HEAD", "--format", "json"], in: repo.url)
+        #expect(empty.status == 0)
+        let doc = try #require(try JSONSerialization.jsonObject(with: empty.stdout) as? [String: Any])
+        #expect(doc["commits_examined"] as? Int == 1 && doc["decision"] as? String == "accept")
+        let none = try reviewgate(["check", "HEAD..HEAD", "--format", "json"], in: repo.url)
+        #expect(none.status == 0)
+        #expect(try reviewgate(["check"], in: repo.url, environment: ["GITHUB_BASE_REF": "", "CI_MERGE_REQUEST_DIFF_BASE_SHA": ""]).status == 2,
+                "no range and no CI context is a usage error")
+    }
+
+    /// In a GitHub Actions pull request the range comes from the environment.
+    @Test func githubActionsContext() throws {
+        var factory = SecretFactory(seed: 106)
+        let key = factory.awsAccessKey()
+        let origin = try ScratchRepository(label: "origin")
+        try origin.write("a.txt", "a\n")
+        try origin.commit("root")
+        let clone = try Scratch.directory("clone")
+        defer { try? FileManager.default.removeItem(at: clone) }
+        try run(["git", "clone", "-q", origin.path, clone.path])
+        let work = try ScratchRepository(wrapping: clone)
+        try work.write("k.txt", "id = \(key)\n")
+        let head = try work.commit("pr")
+        let result = try reviewgate(["check", "--format", "json"], in: clone,
+                                    environment: ["GITHUB_BASE_REF": "main", "GITHUB_SHA": head])
+        #expect(result.status == 1)
+        #expect(!result.out.contains(key))
+    }
+}
