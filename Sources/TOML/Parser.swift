@@ -319,20 +319,11 @@ struct Parser {
     }
 
     mutating func multilineBasicString() throws(TOMLError) -> String {
-        advance(); advance(); advance()
-        if current == "\r" && peek(1) == "\n" { advance() }
-        if current == "\n" { advance() }
+        openMultiline()
         var out = String.UnicodeScalarView()
         while true {
             guard let c = current else { throw error("unterminated multi-line string") }
-            if c == "\"" && peek(1) == "\"" && peek(2) == "\"" {
-                // Up to two quotes may stand right before the closing three.
-                var quotes = 3
-                while peek(quotes) == "\"" && quotes < 5 { quotes += 1 }
-                for _ in 0..<(quotes - 3) { out.append("\"") }
-                for _ in 0..<quotes { advance() }
-                return String(out)
-            }
+            if closeMultiline("\"", into: &out) { return String(out) }
             if c == "\\" {
                 // A backslash at the end of a line trims the line break and leading space.
                 var look = 1
@@ -357,29 +348,40 @@ struct Parser {
         while true {
             guard let c = current, c != "\n" else { throw error("unterminated literal string") }
             if c == "'" { advance(); return String(out) }
-            if c != "\t" { try checkControl(c) }
+            try checkControl(c)
             out.append(c)
             advance()
         }
     }
 
     mutating func multilineLiteralString() throws(TOMLError) -> String {
-        advance(); advance(); advance()
-        if current == "\r" && peek(1) == "\n" { advance() }
-        if current == "\n" { advance() }
+        openMultiline()
         var out = String.UnicodeScalarView()
         while true {
             guard let c = current else { throw error("unterminated multi-line literal string") }
-            if c == "'" && peek(1) == "'" && peek(2) == "'" {
-                var quotes = 3
-                while peek(quotes) == "'" && quotes < 5 { quotes += 1 }
-                for _ in 0..<(quotes - 3) { out.append("'") }
-                for _ in 0..<quotes { advance() }
-                return String(out)
-            }
+            if closeMultiline("'", into: &out) { return String(out) }
+            if c != "\n" && c != "\r" { try checkControl(c) }
             out.append(c)
             advance()
         }
+    }
+
+    /// Past the three opening quotes, and the line break right after them, which TOML trims.
+    mutating func openMultiline() {
+        advance(); advance(); advance()
+        if current == "\r" && peek(1) == "\n" { advance() }
+        if current == "\n" { advance() }
+    }
+
+    /// At three or more `quote`s the string ends; up to two quotes right before the closing
+    /// three belong to it.
+    mutating func closeMultiline(_ quote: Unicode.Scalar, into out: inout String.UnicodeScalarView) -> Bool {
+        guard current == quote, peek(1) == quote, peek(2) == quote else { return false }
+        var quotes = 3
+        while peek(quotes) == quote && quotes < 5 { quotes += 1 }
+        for _ in 0..<(quotes - 3) { out.append(quote) }
+        for _ in 0..<quotes { advance() }
+        return true
     }
 
     func checkControl(_ c: Unicode.Scalar) throws(TOMLError) {

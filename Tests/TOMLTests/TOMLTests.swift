@@ -78,6 +78,9 @@ func ours(_ document: String) -> String {
         "x = 1\n[[x]]\n",
         "a = \"\\q\"\n",
         "a = 1\n[a.b]\n",
+        "a = '''x\u{01}y'''\n",
+        "a = \"\"\"x\u{01}\"\"\"\n",
+        "a = 'tab\there'\n",
     ])
     func agreesWithPython(document: String) throws {
         #expect(ours(document) == (try python(document)), "\(document)")
