@@ -29,14 +29,21 @@ public struct CommitSecrets: Sendable {
                         progress: (@Sendable (String) -> Void)? = nil,
                         open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> Result {
         let threads = max(1, min(threads, commits.count))
+        // One handle per worker for the whole run: their pack caches serve every step.
+        let handles = try Handles(count: threads, open: open)
         // 1. Every commit's own changes and message, in contiguous slices per worker.
         progress?("computing the changes of \(commits.count) commits")
-        let work = try parallel(count: commits.count, threads: threads, open: open) { repo, range in
+        let scanner = settings.scanner
+        let work = try parallel(count: commits.count, handles: handles) { repo, range in
             var out: [CommitWork] = []
+            let scratch = MatchScratch()
             for i in range {
                 let commit = try repo.commit(commits[i])
                 let changes = try repo.changes(of: commit, detectRenames: false)
-                var work = CommitWork(id: commit.id, message: commit.message)
+                // The message is scanned here and only its candidates kept: holding every
+                // message of a long history until the end costs more memory than it is worth.
+                let message = commit.message.withUnsafeBytes { scanner.candidates(in: $0, scratch: scratch) }
+                var work = CommitWork(id: commit.id, messageCandidates: message)
                 for change in changes {
                     if change.newMode.kind == 0o100000, change.status != .deleted {
                         work.added.append((change.path, change.newID))
@@ -54,14 +61,14 @@ public struct CommitSecrets: Sendable {
         // In pack order, so each delta's base was usually just read and libgit2's delta-base
         // cache serves it (history order is the fallback for loose objects).
         var seenBlobs = Set<ObjectID>()
-        let newBlobs = try open().packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
+        let newBlobs = handles.repositories[0].packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
         progress?("scanning \(newBlobs.count) blobs")
-        var scanned = try scanBlobs(newBlobs, threads: threads, open: open)
+        var scanned = try scanBlobs(newBlobs, handles: handles)
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
             replacedNeeded.formUnion(commit.replaced.filter { scanned[$0] == nil })
         }
-        scanned.merge(try scanBlobs(replacedNeeded.sorted(), threads: threads, open: open)) { a, _ in a }
+        scanned.merge(try scanBlobs(replacedNeeded.sorted(), handles: handles)) { a, _ in a }
 
         // 3. Findings per commit.
         let scratch = MatchScratch()
@@ -93,8 +100,7 @@ public struct CommitSecrets: Sendable {
                                             location: .content, message: "file matches the path rule '\(rule)'"))
                 }
             }
-            let message = commit.message.withUnsafeBytes { settings.scanner.scan($0, context: ScanContext(commit: hex), scratch: scratch) }
-            for match in message {
+            for match in settings.scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch) {
                 append(match, commit: hex, path: nil, location: .message, to: &findings, reported: &reported, firstOnly: firstOnly)
             }
         }
@@ -161,10 +167,9 @@ public struct CommitSecrets: Sendable {
     }
 
     /// Reads and scans each blob once, spread over the workers.
-    private func scanBlobs(_ list: [ObjectID], threads: Int,
-                           open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [ObjectID: BlobResult] {
+    private func scanBlobs(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
         let settings = self.settings
-        let results = try parallel(count: list.count, threads: threads, open: open) { repo, range in
+        let results = try parallel(count: list.count, handles: handles) { repo, range in
             let scratch = MatchScratch()
             var out: [(ObjectID, BlobResult)] = []
             for i in range {
@@ -188,7 +193,7 @@ public struct CommitSecrets: Sendable {
 
 struct CommitWork: Sendable {
     var id: ObjectID
-    var message: [UInt8]
+    var messageCandidates: [Candidate]
     var added: [([UInt8], ObjectID)] = []
     var replaced: [ObjectID] = []
 }
@@ -206,12 +211,22 @@ struct SecretKey: Hashable {
     var secret: [UInt8]
 }
 
-/// Runs `body` over contiguous slices of `0..<count` on `threads` workers, each with its own
-/// repository handle (libgit2 objects are not shared), and joins the results in order.
-func parallel<T: Sendable>(count: Int, threads: Int, open: @escaping @Sendable () throws(GitError) -> Repository,
+/// Repository handles, one per worker; each is used by one thread at a time.
+final class Handles: @unchecked Sendable {
+    let repositories: [Repository]
+    init(count: Int, open: () throws(GitError) -> Repository) throws(GitError) {
+        var list: [Repository] = []
+        for _ in 0..<max(1, count) { list.append(try open()) }
+        repositories = list
+    }
+}
+
+/// Runs `body` over contiguous slices of `0..<count`, one worker per handle (libgit2 objects
+/// are not shared between threads), and joins the results in order.
+func parallel<T: Sendable>(count: Int, handles: Handles,
                            _ body: @escaping @Sendable (Repository, Range<Int>) throws -> [T]) throws(GitError) -> [T] {
     guard count > 0 else { return [] }
-    let workers = max(1, min(threads, count))
+    let workers = max(1, min(handles.repositories.count, count))
     let chunk = (count + workers - 1) / workers
     let results = Mutex<[Int: [T]]>([:])
     let failure = Mutex<GitError?>(nil)
@@ -219,8 +234,7 @@ func parallel<T: Sendable>(count: Int, threads: Int, open: @escaping @Sendable (
         let range = (worker * chunk)..<min(count, (worker + 1) * chunk)
         guard !range.isEmpty else { return }
         do {
-            let repo = try open()
-            let out = try body(repo, range)
+            let out = try body(handles.repositories[worker], range)
             results.withLock { $0[worker] = out }
         } catch let error as GitError {
             failure.withLock { if $0 == nil { $0 = error } }

@@ -13,7 +13,8 @@ enum LibGit2 {
         // every tree twice (as a commit's tree, then as its child's parent tree).
         _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
         _ = reviewgate_opts_cache_object_limit(GIT_OBJECT_COMMIT, 1 << 16)
-        _ = reviewgate_opts_cache_max_size(64 << 20)
+        // Packed objects come from the pack store and its own cache; libgit2's serves the rest.
+        _ = reviewgate_opts_cache_max_size(16 << 20)
         // Map pack files in 32 MiB windows, at most 256 MiB at a time: a history audit
         // touches a whole pack, and unlimited windows count all of it as resident memory.
         _ = reviewgate_opts_size(Int32(GIT_OPT_SET_MWINDOW_SIZE.rawValue), 32 << 20)

@@ -80,8 +80,12 @@ public final class Repository {
 
     // MARK: Objects
 
+    /// Direct pack reading for this handle (see `PackStore`).
+    private(set) lazy var packStore = PackStore(objectsDirectory: objectsDirectory)
+
     /// Type and size of an object, without inflating it.
     public func header(_ id: ObjectID) throws(GitError) -> (type: ObjectType, size: Int) {
+        if let (type, size) = packStore.header(id) { return (type, size) }
         var oid = id.gitOID
         var size = 0
         var type = GIT_OBJECT_INVALID
@@ -90,13 +94,22 @@ public final class Repository {
         return (ObjectType(type), size)
     }
 
+    /// Any object's type and exact bytes (as `git cat-file TYPE ID` prints them).
+    public func object(_ id: ObjectID) throws(GitError) -> (type: ObjectType, bytes: [UInt8]) {
+        let raw = try readRaw(id)
+        return (raw.type, raw.copied())
+    }
+
     public func contains(_ id: ObjectID) -> Bool {
         var oid = id.gitOID
         return git_odb_exists(odb, &oid) != 0
     }
 
     /// Reads an object's raw bytes; the object stays alive as long as the returned value.
+    /// Packed objects come from the pack store; the rest (and anything it cannot read) from
+    /// libgit2.
     func readRaw(_ id: ObjectID) throws(GitError) -> RawObject {
+        if let (_, content) = packStore.read(id) { return RawObject(content) }
         var oid = id.gitOID
         var object: OpaquePointer?
         let code = git_odb_read(&object, odb, &oid)
@@ -145,14 +158,28 @@ public enum ObjectType: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The sole owner of one `git_odb_object`: its bytes are valid while this lives.
+/// An object's raw bytes, owned either by libgit2 (`git_odb_object`, freed here) or by the
+/// pack store's cache: its bytes are valid while this lives.
 final class RawObject {
-    private let object: OpaquePointer
+    private let object: OpaquePointer?
+    private let content: ObjectContent?
 
-    init(_ object: OpaquePointer) { self.object = object }
-    deinit { git_odb_object_free(object) }
+    init(_ object: OpaquePointer) {
+        self.object = object
+        content = nil
+    }
 
-    var type: ObjectType { ObjectType(git_odb_object_type(object)) }
+    init(_ content: ObjectContent) {
+        object = nil
+        self.content = content
+    }
+
+    deinit { if let object { git_odb_object_free(object) } }
+
+    var type: ObjectType {
+        if let content { return content.type }
+        return ObjectType(git_odb_object_type(object!))
+    }
 
     /// A copy of the bytes; `self` is alive for the whole call, so this is always safe.
     func copied() -> [UInt8] { Array(bytes) }
@@ -160,8 +187,9 @@ final class RawObject {
     /// The bytes, valid only while this object lives: keep it alive with
     /// `withExtendedLifetime` around every use.
     var bytes: UnsafeRawBufferPointer {
-        let size = git_odb_object_size(object)
-        guard size > 0, let data = git_odb_object_data(object) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        if let content { return content.bytes }
+        let size = git_odb_object_size(object!)
+        guard size > 0, let data = git_odb_object_data(object!) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: data, count: size)
     }
 }

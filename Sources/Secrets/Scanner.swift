@@ -48,6 +48,10 @@ public final class Scanner: Sendable {
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
+    /// Whether any allowlist looks at the whole match or line (`regexTarget`): only then are
+    /// they kept with each candidate.
+    let keepsMatchText: Bool
+    let keepsLineText: Bool
     static let allowMarkers: [[UInt8]] = [Array("reviewgate:allow".utf8), Array("gitleaks:allow".utf8)]
 
     public init(ruleSet: RuleSet, inlineAllow: Bool = true) {
@@ -70,6 +74,9 @@ public final class Scanner: Sendable {
             }
         }
         keywords = KeywordSet(words)
+        let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
+        keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
+        keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
         rulesByKeyword = byKeyword
         rulesWithoutKeywords = without
     }
@@ -118,9 +125,9 @@ public final class Scanner: Sendable {
                         if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { continue }
                     }
                     values.insert(secret)
-                    let lineText = Array(bytes[line])
+                    let lineText = keepsLineText ? Array(bytes[line]) : []
                     found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
-                                           line: 0, column: 0, secret: secret, matchText: Array(bytes[whole]), lineText: lineText))
+                                           line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText))
                 }
             }
         }

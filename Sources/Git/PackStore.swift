@@ -1,0 +1,346 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZlib
+import Synchronization
+
+/// Reads objects straight from a repository's pack files, resolving delta chains with a cache
+/// of reconstructed objects kept in pack order. libgit2's own delta-base cache is small and
+/// fixed: over a history it inflates the same bases again and again (zlib was a third of a
+/// history audit). Objects this store does not hold (loose, in alternates, in a quarantine)
+/// are read through libgit2 as before. Not for sharing across threads: one per repository
+/// handle.
+final class PackStore {
+    private var packs: [Pack] = []
+    /// Reconstructed objects by (pack, offset), evicted oldest-first past `budget` bytes.
+    private var cache: [CacheKey: ObjectContent] = [:]
+    private var order: [CacheKey] = []
+    private var orderHead = 0
+    private var cached = 0
+    private let budget: Int
+
+    struct CacheKey: Hashable {
+        var pack: Int
+        var offset: Int
+    }
+
+    init(objectsDirectory: String, budget: Int = 24 << 20) {
+        self.budget = budget
+        packs = Pack.shared(in: objectsDirectory + "pack")
+    }
+
+    var isEmpty: Bool { packs.isEmpty }
+
+    /// The object's type and full content, or nil when no pack holds it (or its entry cannot
+    /// be read here, e.g. a REF_DELTA whose base is elsewhere): the caller falls back.
+    func read(_ id: ObjectID) -> (ObjectType, ObjectContent)? {
+        for (p, pack) in packs.enumerated() {
+            guard let offset = pack.index.offset(of: id) else { continue }
+            return read(pack: p, offset: Int(offset))
+        }
+        return nil
+    }
+
+    /// An object's type and size without reconstructing it: the entry header for whole
+    /// objects; for deltas, the target size at the start of the delta (and the base's type).
+    func header(_ id: ObjectID) -> (ObjectType, Int)? {
+        for (p, pack) in packs.enumerated() {
+            guard let offset = pack.index.offset(of: id) else { continue }
+            var at = Int(offset)
+            for _ in 0..<10_000 {
+                guard let entry = pack.entry(at: at) else { return nil }
+                switch entry.kind {
+                case let .whole(type):
+                    if at == Int(offset) { return (type, entry.size) }
+                    guard let size = targetSize(pack: p, offset: Int(offset)) else { return nil }
+                    return (type, size)
+                case let .offsetDelta(base):
+                    at = base
+                case let .refDelta(baseID):
+                    guard let base = pack.index.offset(of: baseID) else { return nil }
+                    at = Int(base)
+                }
+            }
+            return nil
+        }
+        return nil
+    }
+
+    /// The target size written at the start of the delta at `offset`.
+    private func targetSize(pack p: Int, offset: Int) -> Int? {
+        guard let entry = packs[p].entry(at: offset) else { return nil }
+        let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 16)
+        defer { prefix.deallocate() }
+        let got = packs[p].inflatePrefix(at: entry.dataOffset, into: prefix)
+        var at = 0
+        var values: [Int] = []
+        while values.count < 2 {
+            var value = 0, shift = 0
+            while true {
+                guard at < got, shift < 57 else { return nil }
+                let byte = prefix[at]
+                at += 1
+                value |= Int(byte & 0x7f) << shift
+                shift += 7
+                if byte & 0x80 == 0 { break }
+            }
+            values.append(value)
+        }
+        return values[1]
+    }
+
+    private func read(pack p: Int, offset: Int, depth: Int = 0) -> (ObjectType, ObjectContent)? {
+        let key = CacheKey(pack: p, offset: offset)
+        if let hit = cache[key] { return (hit.type, hit) }
+        guard depth < 10_000, let entry = packs[p].entry(at: offset) else { return nil }
+        let result: ObjectContent
+        switch entry.kind {
+        case .whole(let type):
+            let content = ObjectContent(type: type, count: entry.size)
+            guard packs[p].inflate(at: entry.dataOffset, into: content.buffer, size: entry.size) else { return nil }
+            content.setSize(entry.size)
+            result = content
+        case .offsetDelta, .refDelta:
+            var baseOffset = 0
+            if case let .offsetDelta(o) = entry.kind { baseOffset = o }
+            if case let .refDelta(id) = entry.kind {
+                guard let o = packs[p].index.offset(of: id) else { return nil }
+                baseOffset = Int(o)
+            }
+            guard let (type, base) = read(pack: p, offset: baseOffset, depth: depth + 1) else { return nil }
+            let delta = UnsafeMutableRawBufferPointer.allocate(byteCount: max(entry.size, 1), alignment: 16)
+            defer { delta.deallocate() }
+            guard packs[p].inflate(at: entry.dataOffset, into: delta, size: entry.size),
+                  let content = Delta.apply(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(delta)[..<entry.size]),
+                                            to: base.bytes, type: type) else { return nil }
+            result = content
+        }
+        remember(key, result)
+        return (result.type, result)
+    }
+
+    private func remember(_ key: CacheKey, _ content: ObjectContent) {
+        guard content.size <= budget / 4 else { return }
+        cache[key] = content
+        order.append(key)
+        cached += content.size
+        while cached > budget, orderHead < order.count {
+            if let evicted = cache.removeValue(forKey: order[orderHead]) { cached -= evicted.size }
+            orderHead += 1
+        }
+        if orderHead > 4096, orderHead * 2 > order.count {
+            order.removeFirst(orderHead)
+            orderHead = 0
+        }
+    }
+}
+
+/// A reconstructed object's bytes, in memory of its own (so a pointer to them stays valid
+/// while this lives), shared by the cache and its readers.
+final class ObjectContent: @unchecked Sendable {
+    let type: ObjectType
+    let buffer: UnsafeMutableRawBufferPointer
+
+    init(type: ObjectType, count: Int) {
+        self.type = type
+        buffer = .allocate(byteCount: max(count, 1), alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    var count: Int { buffer.count }
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<size]) }
+    private(set) var size = 0
+    func setSize(_ n: Int) { size = n }
+}
+
+/// One pack: its index and its data, mapped read-only. Immutable once made, so one `Pack` is
+/// shared by every repository handle and thread in the process.
+final class Pack: @unchecked Sendable {
+    let index: PackIndex
+    private let base: UnsafeRawPointer
+    private let length: Int
+    /// Compressed bytes read since the mapping's pages were last dropped.
+    private let touched = Atomic<Int>(0)
+    /// Pages of the mapping that were read count as resident memory; past this many bytes read,
+    /// they are dropped (they come back from the page cache on the next touch).
+    static let residentLimit = 48 << 20
+
+    private static let registry = Mutex<[String: [Pack]]>([:])
+
+    /// The packs in a `pack/` directory, opened once per process.
+    static func shared(in packDir: String) -> [Pack] {
+        registry.withLock { known in
+            if let packs = known[packDir] { return packs }
+            var packs: [Pack] = []
+            if let dir = opendir(packDir) {
+                var names: [String] = []
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    if name.hasSuffix(".idx") { names.append(String(name.dropLast(4))) }
+                }
+                closedir(dir)
+                for name in names.sorted() {
+                    if let pack = Pack(index: packDir + "/" + name + ".idx", data: packDir + "/" + name + ".pack") { packs.append(pack) }
+                }
+            }
+            known[packDir] = packs
+            return packs
+        }
+    }
+
+    enum Kind {
+        case whole(ObjectType)
+        case offsetDelta(Int)
+        case refDelta(ObjectID)
+    }
+
+    init?(index indexPath: String, data dataPath: String) {
+        guard let index = PackIndex(path: indexPath) else { return nil }
+        let fd = open(dataPath, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 12 else { return nil }
+        guard let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else { return nil }
+        self.index = index
+        base = UnsafeRawPointer(map)
+        length = Int(info.st_size)
+        // "PACK", version 2 or 3.
+        guard base.load(as: UInt32.self) == UInt32(bigEndian: 0x5041_434B) else { return nil }
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+
+    /// The entry header at `offset`: kind, inflated size, where the compressed data starts.
+    func entry(at offset: Int) -> (kind: Kind, size: Int, dataOffset: Int)? {
+        var at = offset
+        guard at < length else { return nil }
+        var byte = base.load(fromByteOffset: at, as: UInt8.self)
+        at += 1
+        let typeCode = (byte >> 4) & 7
+        var size = Int(byte & 15)
+        var shift = 4
+        while byte & 0x80 != 0 {
+            guard at < length, shift < 57 else { return nil }
+            byte = base.load(fromByteOffset: at, as: UInt8.self)
+            at += 1
+            size |= Int(byte & 0x7f) << shift
+            shift += 7
+        }
+        switch typeCode {
+        case 1: return (.whole(.commit), size, at)
+        case 2: return (.whole(.tree), size, at)
+        case 3: return (.whole(.blob), size, at)
+        case 4: return (.whole(.tag), size, at)
+        case 6:
+            // Offset back to the base: big-endian base-128 with an add-one per extra byte.
+            guard at < length else { return nil }
+            byte = base.load(fromByteOffset: at, as: UInt8.self)
+            at += 1
+            var back = Int(byte & 0x7f)
+            while byte & 0x80 != 0 {
+                guard at < length, back < (1 << 55) else { return nil }
+                byte = base.load(fromByteOffset: at, as: UInt8.self)
+                at += 1
+                back = ((back + 1) << 7) | Int(byte & 0x7f)
+            }
+            guard back > 0, back <= offset else { return nil }
+            return (.offsetDelta(offset - back), size, at)
+        case 7:
+            guard at + 20 <= length else { return nil }
+            return (.refDelta(ObjectID(bytes: base + at)), size, at + 20)
+        default:
+            return nil
+        }
+    }
+
+    /// Inflates the first bytes of the zlib stream at `offset`, as many as fit in `out`.
+    func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+        guard offset < length else { return 0 }
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return 0 }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(min(length - offset, 4096))
+        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = UInt32(out.count)
+        _ = CZlib.inflate(&stream, Z_SYNC_FLUSH)
+        return Int(stream.total_out)
+    }
+
+    /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`.
+    func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int) -> Bool {
+        guard offset < length, size >= 0, size <= out.count else { return false }
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
+        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = UInt32(size)
+        let status = CZlib.inflate(&stream, Z_FINISH)
+        if touched.add(Int(stream.total_in), ordering: .relaxed).newValue > Self.residentLimit {
+            touched.store(0, ordering: .relaxed)
+            madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        }
+        return status == Z_STREAM_END && Int(stream.total_out) == size
+    }
+}
+
+/// git's delta format: source and target sizes, then copy (from the base) and insert ops.
+enum Delta {
+    static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType) -> ObjectContent? {
+        var at = 0
+        func varint() -> Int? {
+            var value = 0, shift = 0
+            while at < delta.count {
+                let byte = delta[at]
+                at += 1
+                value |= Int(byte & 0x7f) << shift
+                shift += 7
+                if byte & 0x80 == 0 { return value }
+                if shift > 56 { return nil }
+            }
+            return nil
+        }
+        guard let sourceSize = varint(), sourceSize == source.count, let targetSize = varint(), targetSize < (1 << 40) else {
+            return nil
+        }
+        let content = ObjectContent(type: type, count: targetSize)
+        let out = content.buffer
+        var written = 0
+        while at < delta.count {
+            let op = delta[at]
+            at += 1
+            if op & 0x80 != 0 {
+                var offset = 0, size = 0
+                for i in 0..<4 where op & (1 << i) != 0 {
+                    guard at < delta.count else { return nil }
+                    offset |= Int(delta[at]) << (8 * i)
+                    at += 1
+                }
+                for i in 0..<3 where op & (0x10 << i) != 0 {
+                    guard at < delta.count else { return nil }
+                    size |= Int(delta[at]) << (8 * i)
+                    at += 1
+                }
+                if size == 0 { size = 0x10000 }
+                guard offset + size <= source.count, written + size <= targetSize else { return nil }
+                (out.baseAddress! + written).copyMemory(from: source.baseAddress! + offset, byteCount: size)
+                written += size
+            } else if op != 0 {
+                let size = Int(op)
+                guard at + size <= delta.count, written + size <= targetSize else { return nil }
+                (out.baseAddress! + written).copyMemory(from: delta.baseAddress! + at, byteCount: size)
+                at += size
+                written += size
+            } else {
+                return nil
+            }
+        }
+        guard written == targetSize else { return nil }
+        content.setSize(written)
+        return content
+    }
+}
