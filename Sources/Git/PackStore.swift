@@ -92,7 +92,7 @@ final class PackStore {
     private func read(pack p: Int, offset: Int, depth: Int = 0) -> (ObjectType, ObjectContent)? {
         let key = CacheKey(pack: p, offset: offset)
         if let hit = cache[key] { return (hit.type, hit) }
-        guard depth < 10_000, let entry = packs[p].entry(at: offset) else { return nil }
+        guard depth < 10_000, let entry = packs[p].entry(at: offset), packs[p].plausible(entry) else { return nil }
         let result: ObjectContent
         switch entry.kind {
         case .whole(let type):
@@ -255,6 +255,12 @@ final class Pack: @unchecked Sendable {
         }
     }
 
+    /// Whether an entry's claimed size could come from its compressed bytes (zlib expands at
+    /// most ~1032:1): a damaged header must not make us allocate terabytes.
+    func plausible(_ entry: (kind: Kind, size: Int, dataOffset: Int)) -> Bool {
+        entry.dataOffset <= length && entry.size <= (length - entry.dataOffset) &* 1032 + 64
+    }
+
     /// Inflates the first bytes of the zlib stream at `offset`, as many as fit in `out`.
     func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
         guard offset < length else { return 0 }
@@ -304,7 +310,9 @@ enum Delta {
             }
             return nil
         }
-        guard let sourceSize = varint(), sourceSize == source.count, let targetSize = varint(), targetSize < (1 << 40) else {
+        // Each op adds at most 64 KiB, so a target larger than that per delta byte is damage.
+        guard let sourceSize = varint(), sourceSize == source.count, let targetSize = varint(),
+              targetSize <= delta.count &* 0x10000 else {
             return nil
         }
         let content = ObjectContent(type: type, count: targetSize)

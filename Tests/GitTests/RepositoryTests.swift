@@ -273,3 +273,27 @@ import Testing
         }
     }
 }
+
+@Suite struct DamagedPackTests {
+    /// A pack whose bytes are damaged after the index was written: reads fall back to libgit2,
+    /// which reports the damage; nothing crashes or allocates absurd sizes.
+    @Test func damagedPackDataIsAnErrorNotACrash() throws {
+        let scratch = try Histories.random(seed: 43, commits: 10)
+        try scratch.git(["repack", "-adq"])
+        let ids = try scratch.gitOutput(["rev-list", "--objects", "--all"]).split(separator: "\n").compactMap { ObjectID(hex: String($0.prefix(40))) }
+        let packDir = scratch.url.appendingPathComponent(".git/objects/pack")
+        let packName = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir.path).first { $0.hasSuffix(".pack") })
+        let packURL = packDir.appendingPathComponent(packName)
+        var bytes = [UInt8](try Data(contentsOf: packURL))
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<200 { bytes[12 + Int(rng.next() % UInt64(bytes.count - 32))] = UInt8(truncatingIfNeeded: rng.next()) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: packURL.path)
+        try Data(bytes).write(to: packURL)
+        let repo = try Repository(path: scratch.path)
+        var failures = 0
+        for id in ids {
+            do { _ = try repo.object(id) } catch { failures += 1 }
+        }
+        #expect(failures > 0, "the damage was noticed")
+    }
+}
