@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CHyperscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libhyperscan-dev"])]
+        ),
+        .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
@@ -32,7 +37,7 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["CPCRE2", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CPCRE2", "CHyperscan", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.

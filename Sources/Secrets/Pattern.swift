@@ -1,5 +1,6 @@
 // Secret rules and the engine that finds them in bytes. This module knows bytes and rules,
 // nothing about commits or repositories.
+import CHyperscan
 import CPCRE2
 
 /// A compilation failure, with the 0-based offset in the pattern where PCRE2 stopped.
@@ -106,6 +107,8 @@ public final class MatchScratch {
     /// Set when a match gave up at a limit, so the caller can report the input as not
     /// fully scanned instead of silently passing it.
     public var limitHit = false
+    /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
+    var keywordScratch: OpaquePointer?
 
     public init(maxCaptures: Int = 32, matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000) {
         data = pcre2_match_data_create_8(UInt32(maxCaptures + 1), nil)
@@ -117,6 +120,7 @@ public final class MatchScratch {
     }
 
     deinit {
+        if let keywordScratch { hs_free_scratch(keywordScratch) }
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
         pcre2_match_context_free_8(context)
         pcre2_match_data_free_8(data)

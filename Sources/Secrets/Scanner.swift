@@ -45,6 +45,8 @@ public final class Scanner: Sendable {
     /// Honour `reviewgate:allow` (and gitleaks' `gitleaks:allow`) on the secret's line.
     public let inlineAllow: Bool
     let keywords: KeywordSet
+    /// The same keywords on Hyperscan, where it runs; nil elsewhere.
+    let fastKeywords: HyperscanKeywords?
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
@@ -74,6 +76,7 @@ public final class Scanner: Sendable {
             }
         }
         keywords = KeywordSet(words)
+        fastKeywords = HyperscanKeywords(words)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
@@ -93,8 +96,12 @@ public final class Scanner: Sendable {
     public func candidates(in bytes: UnsafeRawBufferPointer, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
         var hits: [Int: [Int]] = [:]
-        keywords.forEachOccurrence(in: bytes) { keyword, start in
-            for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
+        let record = { (keyword: Int, start: Int) in
+            for rule in self.rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
+        }
+        if fastKeywords?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
+            hits = [:]
+            keywords.forEachOccurrence(in: bytes, record)
         }
         for rule in rulesWithoutKeywords { hits[rule] = [] }
         var found: [Candidate] = []

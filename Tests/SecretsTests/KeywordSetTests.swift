@@ -1,4 +1,4 @@
-import Secrets
+@testable import Secrets
 import Testing
 
 @Suite struct KeywordSetTests {
@@ -38,5 +38,29 @@ import Testing
             }
         }
         #expect(occurrences(set, text) == expected.sorted())
+    }
+
+    /// Hyperscan, where it runs, reports exactly what the automaton reports.
+    @Test(arguments: [7, 8, 9] as [UInt64])
+    func hyperscanAgreesWithTheAutomaton(seed: UInt64) throws {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        let alphabet: [UInt8] = Array("abAB_-k".utf8) + [0xff, 0x00, 0x0a]
+        let keywords = (0..<15).map { _ in String(decoding: (0..<(1 + Int(next() % 5))).map { _ in Array("abAB_-k".utf8)[Int(next() % 7)] }, as: UTF8.self) }
+        let text = (0..<5000).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+        let fast = try #require(HyperscanKeywords(keywords))
+        var scratch: OpaquePointer?
+        var fromFast: [String] = []
+        let ok = text.withUnsafeBytes { bytes in
+            fast.forEachOccurrence(in: bytes, scratch: &scratch) { fromFast.append("\($0)@\($1)") }
+        }
+        #expect(ok)
+        let slow = KeywordSet(keywords)
+        var fromSlow: [String] = []
+        text.withUnsafeBytes { bytes in slow.forEachOccurrence(in: bytes) { fromSlow.append("\($0)@\($1)") } }
+        #expect(fromFast.sorted() == fromSlow.sorted())
     }
 }

@@ -1,0 +1,68 @@
+import CHyperscan
+
+/// The keyword prefilter on Hyperscan (SIMD literal matching), when the machine supports it:
+/// several times faster than the `KeywordSet` automaton over gigabytes of history. Same
+/// answers: every occurrence of every keyword, ASCII case-insensitive.
+final class HyperscanKeywords: @unchecked Sendable {
+    private let database: OpaquePointer
+    private let lengths: [Int]
+
+    /// nil when Hyperscan cannot run here or cannot compile the set; callers use `KeywordSet`.
+    init?(_ keywords: [String]) {
+        guard !keywords.isEmpty, hs_valid_platform() == HS_SUCCESS else { return nil }
+        let bytes = keywords.map { Array($0.utf8) }
+        lengths = bytes.map(\.count)
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let flags = [UInt32](repeating: UInt32(HS_FLAG_CASELESS), count: bytes.count)
+        let ids = (0..<bytes.count).map { UInt32($0) }
+        let lens = bytes.map(\.count)
+        let pointers = bytes.map { word -> UnsafeMutablePointer<CChar> in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, word.count))
+            for (i, b) in word.enumerated() { p[i] = CChar(bitPattern: b) }
+            return p
+        }
+        defer { pointers.forEach { $0.deallocate() } }
+        let constPointers: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
+        let status = hs_compile_lit_multi(constPointers, flags, ids, lens, UInt32(bytes.count), UInt32(HS_MODE_BLOCK),
+                                          nil, &db, &error)
+        if let error { hs_free_compile_error(error) }
+        guard status == HS_SUCCESS, let db else { return nil }
+        database = db
+    }
+
+    deinit { hs_free_database(database) }
+
+    private final class Sink {
+        let lengths: [Int]
+        let hit: (Int, Int) -> Void
+        init(lengths: [Int], hit: @escaping (Int, Int) -> Void) {
+            self.lengths = lengths
+            self.hit = hit
+        }
+    }
+
+    /// Calls `hit(keyword, start)` for every occurrence; false when Hyperscan could not scan
+    /// (the caller then uses the automaton, after discarding what was reported). `scratch` is
+    /// the caller thread's Hyperscan scratch, allocated (or grown) here on first use.
+    func forEachOccurrence(in bytes: UnsafeRawBufferPointer, scratch: inout OpaquePointer?,
+                           _ hit: (Int, Int) -> Void) -> Bool {
+        guard bytes.count > 0, let base = bytes.baseAddress else { return true }
+        if hs_alloc_scratch(database, &scratch) != HS_SUCCESS { return false }
+        // hs_scan takes a 32-bit length; larger inputs are left to the automaton.
+        guard bytes.count < Int(UInt32.max) else { return false }
+        return withoutActuallyEscaping(hit) { hit in
+            let sink = Sink(lengths: lengths, hit: hit)
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            let status = withExtendedLifetime(sink) {
+                hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
+                    let sink = Unmanaged<HyperscanKeywords.Sink>.fromOpaque(ctx!).takeUnretainedValue()
+                    let keyword = Int(id)
+                    sink.hit(keyword, Int(to) - sink.lengths[keyword])
+                    return 0
+                }, context)
+            }
+            return status == HS_SUCCESS
+        }
+    }
+}
