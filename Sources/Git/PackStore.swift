@@ -275,14 +275,23 @@ final class Pack: @unchecked Sendable {
         return Int(stream.total_out)
     }
 
-    /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`.
+    /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`. The deflate
+    /// data is read raw, past the 2-byte zlib header, so zlib skips the Adler-32 of the
+    /// output (git verified objects on receipt; see `Repository` on hash verification).
     func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int) -> Bool {
-        guard offset < length, size >= 0, size <= out.count else { return false }
+        guard offset + 2 < length, size >= 0, size <= out.count else { return false }
+        let cmf = base.load(fromByteOffset: offset, as: UInt8.self)
+        let flg = base.load(fromByteOffset: offset + 1, as: UInt8.self)
+        let plainHeader = cmf & 0x0f == 8 && (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0 && flg & 0x20 == 0
+        let start = plainHeader ? offset + 2 : offset
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+        let initialized = plainHeader
+            ? inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+            : inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard initialized == Z_OK else { return false }
         defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
+        stream.next_in = UnsafeMutablePointer(mutating: (base + start).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(min(length - start, Int(UInt32.max)))
         stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(size)
         let status = CZlib.inflate(&stream, Z_FINISH)
