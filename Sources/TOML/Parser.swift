@@ -179,10 +179,8 @@ struct Parser {
     mutating func simpleKey() throws(TOMLError) -> Key {
         let start = position
         switch current {
-        case "\"":
-            return (try basicString(), start)
-        case "'":
-            return (try literalString(), start)
+        case "\"", "'":
+            return (try string(quote: current!, multiline: false), start)
         default:
             var name = ""
             while let c = current, isBareKeyScalar(c) {
@@ -204,12 +202,9 @@ struct Parser {
         let start = position
         guard let c = current else { throw error("expected a value") }
         switch c {
-        case "\"":
-            if peek(1) == "\"" && peek(2) == "\"" { return TOMLNode(value: .string(try multilineBasicString()), position: start) }
-            return TOMLNode(value: .string(try basicString()), position: start)
-        case "'":
-            if peek(1) == "'" && peek(2) == "'" { return TOMLNode(value: .string(try multilineLiteralString()), position: start) }
-            return TOMLNode(value: .string(try literalString()), position: start)
+        case "\"", "'":
+            let multiline = peek(1) == c && peek(2) == c
+            return TOMLNode(value: .string(try string(quote: c, multiline: multiline)), position: start)
         case "[": return TOMLNode(value: .array(try array()), position: start)
         case "{": return TOMLNode(value: .table(try inlineTable()), position: start)
         case "t", "f":
@@ -305,65 +300,43 @@ struct Parser {
 
     // MARK: Strings
 
-    mutating func basicString() throws(TOMLError) -> String {
-        advance()  // "
+    /// All four TOML strings: basic (`"`, with escapes) or literal (`'`), on one line or
+    /// multi-line (three quotes; a backslash at the end of a line trims the break and the
+    /// indentation that follows, in basic strings).
+    mutating func string(quote: Unicode.Scalar, multiline: Bool) throws(TOMLError) -> String {
+        let escapes = quote == "\""
+        if multiline { openMultiline() } else { advance() }
         var out = String.UnicodeScalarView()
         while true {
-            guard let c = current, c != "\n" else { throw error("unterminated string") }
-            if c == "\"" { advance(); return String(out) }
-            if c == "\\" { out.append(try escape()); continue }
-            try checkControl(c)
-            out.append(c)
-            advance()
-        }
-    }
-
-    mutating func multilineBasicString() throws(TOMLError) -> String {
-        openMultiline()
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = current else { throw error("unterminated multi-line string") }
-            if closeMultiline("\"", into: &out) { return String(out) }
-            if c == "\\" {
-                // A backslash at the end of a line trims the line break and leading space.
-                var look = 1
-                while peek(look) == " " || peek(look) == "\t" { look += 1 }
-                if peek(look) == "\n" || (peek(look) == "\r" && peek(look + 1) == "\n") {
-                    advance()
-                    while let w = current, w == " " || w == "\t" || w == "\n" || w == "\r" { advance() }
-                    continue
-                }
+            guard let c = current, multiline || c != "\n" else {
+                throw error(multiline ? "unterminated multi-line string" : "unterminated string")
+            }
+            if multiline {
+                if closeMultiline(quote, into: &out) { return String(out) }
+            } else if c == quote {
+                advance()
+                return String(out)
+            }
+            if escapes && c == "\\" {
+                if multiline && trimLineEndingBackslash() { continue }
                 out.append(try escape())
                 continue
             }
-            if c != "\n" && c != "\r" { try checkControl(c) }
+            if !(multiline && (c == "\n" || c == "\r")) { try checkControl(c) }
             out.append(c)
             advance()
         }
     }
 
-    mutating func literalString() throws(TOMLError) -> String {
-        advance()  // '
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = current, c != "\n" else { throw error("unterminated literal string") }
-            if c == "'" { advance(); return String(out) }
-            try checkControl(c)
-            out.append(c)
-            advance()
-        }
-    }
-
-    mutating func multilineLiteralString() throws(TOMLError) -> String {
-        openMultiline()
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = current else { throw error("unterminated multi-line literal string") }
-            if closeMultiline("'", into: &out) { return String(out) }
-            if c != "\n" && c != "\r" { try checkControl(c) }
-            out.append(c)
-            advance()
-        }
+    /// At a backslash that ends its line (spaces may follow it): skips it, the line break and
+    /// the white space after, and says so.
+    mutating func trimLineEndingBackslash() -> Bool {
+        var look = 1
+        while peek(look) == " " || peek(look) == "\t" { look += 1 }
+        guard peek(look) == "\n" || (peek(look) == "\r" && peek(look + 1) == "\n") else { return false }
+        advance()
+        while let w = current, w == " " || w == "\t" || w == "\n" || w == "\r" { advance() }
+        return true
     }
 
     /// Past the three opening quotes, and the line break right after them, which TOML trims.
