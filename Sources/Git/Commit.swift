@@ -201,6 +201,22 @@ struct CommitLinks {
             headerOffset += 48
         }
     }
+
+    /// The committer's timestamp (seconds), as git's history walks order by it; 0 when the
+    /// header has none. Reads only the header lines.
+    static func committerTime(_ raw: UnsafeRawBufferPointer, from offset: Int) -> Int64 {
+        var pos = offset
+        let key = Array("committer ".utf8)
+        while pos < raw.count, raw[pos] != 10 {
+            var eol = pos
+            while eol < raw.count, raw[eol] != 10 { eol += 1 }
+            if eol - pos > key.count, raw[pos..<(pos + key.count)].elementsEqual(key) {
+                return Identity(line: ArraySlice(raw[(pos + key.count)..<eol])).time
+            }
+            pos = eol + 1
+        }
+        return 0
+    }
 }
 
 extension ArraySlice where Element == UInt8 {

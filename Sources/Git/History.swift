@@ -1,48 +1,34 @@
-import CLibGit2
-
-/// The owner of one `git_revwalk`.
-private final class RevWalk {
-    let pointer: OpaquePointer
-    init(_ repository: Repository) throws(GitError) {
-        var walk: OpaquePointer?
-        try check(git_revwalk_new(&walk, repository.pointer), "cannot start a history walk")
-        pointer = walk!
-    }
-    deinit { git_revwalk_free(pointer) }
-}
-
 extension Repository {
     /// The commits reachable from `tips` and from none of `excluding`, as
     /// `git rev-list TIPS --not EXCLUDING` lists them, each once, parents before children.
     /// Ids that do not peel to a commit (a tag of a blob, the zero id of a deletion) are
     /// passed over on either side, as rev-list does for `--all`.
+    ///
+    /// This is git's own walk (`limit_list`): newest commit first, parents inheriting
+    /// "uninteresting" from excluded commits and passing it on to what was already seen,
+    /// stopping once only uninteresting commits are left (with git's slop of five). It reads
+    /// commits through the pack store, treats shallow boundaries as roots, and tolerates
+    /// missing ancestors on the excluded side, where a shallow clone cuts history off.
     public func newCommits(tips: [ObjectID], excluding: [ObjectID]) throws(GitError) -> [ObjectID] {
-        let walk = try RevWalk(self)
-        try check(git_revwalk_sorting(walk.pointer, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue),
-                  "cannot sort the history walk")
-        var pushed = 0
-        // Sorted, so the walk (and its order) is the same in every process.
+        var walk = HistoryWalk(repository: self)
+        // Sorted, so the walk (and its order) is the same in every process; tips before
+        // excluded commits, as rev-list's arguments.
+        var starts: [(ObjectID, Bool)] = []
         for tip in Set(tips).sorted() {
-            guard let commit = try peelToCommit(tip) else { continue }
-            var oid = commit.gitOID
-            try check(git_revwalk_push(walk.pointer, &oid), "cannot walk from \(commit)")
-            pushed += 1
+            if let commit = try peelToCommit(tip) { starts.append((commit, false)) }
         }
-        guard pushed > 0 else { return [] }
+        guard !starts.isEmpty else { return [] }
         for tip in Set(excluding).sorted() {
-            guard let commit = try peelToCommit(tip) else { continue }
-            var oid = commit.gitOID
-            try check(git_revwalk_hide(walk.pointer, &oid), "cannot hide \(commit)")
+            if let commit = try peelToCommit(tip) { starts.append((commit, true)) }
         }
-        var result: [ObjectID] = []
-        var oid = git_oid()
-        while true {
-            let code = git_revwalk_next(&oid, walk.pointer)
-            if code == GIT_ITEROVER.rawValue { break }
-            try check(code, "history walk failed")
-            result.append(ObjectID(oid))
+        for (commit, uninteresting) in starts where uninteresting {
+            try walk.markUninteresting(commit)
         }
-        return result
+        for (commit, _) in starts {
+            try walk.load(commit)
+            walk.push(commit)
+        }
+        return try walk.run()
     }
 
     /// The commit an id names, following annotated tags; nil for the zero id and for tags of
@@ -58,5 +44,174 @@ extension Repository {
             }
         }
         throw GitError(kind: .other, message: "tag chain too long at \(id)")
+    }
+}
+
+/// State of one history walk; see `Repository.newCommits`.
+struct HistoryWalk {
+    struct Node {
+        var parents: [ObjectID] = []
+        var time: Int64 = 0
+        var loaded = false
+        var seen = false
+        var uninteresting = false
+    }
+
+    let repository: Repository
+    var nodes: [ObjectID: Node] = [:]
+    /// Commits to visit, newest first (a binary max-heap on time, then insertion order).
+    var queue: [(time: Int64, sequence: Int, id: ObjectID)] = []
+    var sequence = 0
+
+    init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// Reads a commit's parents and date once. A missing commit on the excluded side is a
+    /// shallow clone's edge: known as uninteresting, with no parents.
+    mutating func load(_ id: ObjectID) throws(GitError) {
+        if nodes[id]?.loaded == true { return }
+        var node = nodes[id] ?? Node()
+        node.loaded = true
+        do {
+            let raw = try repository.readRaw(id, expecting: .commit)
+            try withExtendedLifetime(raw) { () throws(GitError) in
+                let links = try CommitLinks(id: id, raw: raw.bytes)
+                node.parents = repository.shallowCommits.contains(id) ? [] : links.parents
+                node.time = CommitLinks.committerTime(raw.bytes, from: links.headerOffset)
+            }
+        } catch where error.kind == .missingObject && node.uninteresting {
+            node.parents = []
+        }
+        nodes[id] = node
+    }
+
+    /// An excluded commit: it and (as far as they are known) its ancestors.
+    mutating func markUninteresting(_ id: ObjectID) throws(GitError) {
+        nodes[id, default: Node()].uninteresting = true
+        try load(id)
+        markParentsUninteresting(id)
+    }
+
+    mutating func push(_ id: ObjectID) {
+        guard nodes[id]?.seen != true else { return }
+        nodes[id, default: Node()].seen = true
+        sequence += 1
+        queue.append((nodes[id]!.time, sequence, id))
+        var i = queue.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.before(queue[i], queue[parent]) else { break }
+            queue.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> ObjectID? {
+        guard !queue.isEmpty else { return nil }
+        let top = queue[0].id
+        queue[0] = queue[queue.count - 1]
+        queue.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < queue.count, Self.before(queue[l], queue[best]) { best = l }
+            if r < queue.count, Self.before(queue[r], queue[best]) { best = r }
+            if best == i { break }
+            queue.swapAt(i, best)
+            i = best
+        }
+        return top
+    }
+
+    /// Newer first; among equal dates, the one queued first.
+    static func before(_ a: (time: Int64, sequence: Int, id: ObjectID), _ b: (time: Int64, sequence: Int, id: ObjectID)) -> Bool {
+        a.time != b.time ? a.time > b.time : a.sequence < b.sequence
+    }
+
+    /// Passes "uninteresting" down to every ancestor already loaded (git's
+    /// `mark_parents_uninteresting`); ancestors not yet loaded carry the mark when they are.
+    mutating func markParentsUninteresting(_ id: ObjectID) {
+        var stack = nodes[id]?.parents ?? []
+        while let parent = stack.popLast() {
+            if nodes[parent]?.uninteresting == true { continue }
+            nodes[parent, default: Node()].uninteresting = true
+            if nodes[parent]?.loaded == true { stack += nodes[parent]!.parents }
+        }
+    }
+
+    /// git's `still_interesting`: keep going while the queue holds something newer than the
+    /// last interesting commit, or anything interesting; otherwise spend one unit of slop.
+    func stillInteresting(lastInteresting date: Int64, slop: Int) -> Int {
+        guard let head = queue.first else { return 0 }
+        if date <= head.time { return 5 }
+        if !queue.allSatisfy({ nodes[$0.id]?.uninteresting == true }) { return 5 }
+        return slop - 1
+    }
+
+    mutating func run() throws(GitError) -> [ObjectID] {
+        var interesting: [ObjectID] = []
+        var slop = 5
+        var date = Int64.max
+        while let id = pop() {
+            try load(id)
+            let node = nodes[id]!
+            // git's process_parents.
+            if node.uninteresting {
+                for parent in node.parents {
+                    nodes[parent, default: Node()].uninteresting = true
+                    try load(parent)
+                    markParentsUninteresting(parent)
+                    push(parent)
+                }
+            } else {
+                for parent in node.parents {
+                    try load(parent)
+                    push(parent)
+                }
+            }
+            if nodes[id]!.uninteresting {
+                markParentsUninteresting(id)
+                slop = stillInteresting(lastInteresting: date, slop: slop)
+                if slop == 0 { break }
+                continue
+            }
+            date = node.time
+            interesting.append(id)
+        }
+        // Marks can arrive late: keep what is still interesting, then order parents first.
+        let result = interesting.filter { nodes[$0]?.uninteresting != true }
+        return parentsFirst(result)
+    }
+
+    /// A stable topological order: each commit after all of its parents in the set, ties
+    /// broken by the walk's own order (oldest of the newest-first list first).
+    func parentsFirst(_ commits: [ObjectID]) -> [ObjectID] {
+        let members = Set(commits)
+        var childrenLeft: [ObjectID: Int] = [:]
+        var children: [ObjectID: [ObjectID]] = [:]
+        for id in commits {
+            let parents = (nodes[id]?.parents ?? []).filter { members.contains($0) }
+            childrenLeft[id] = Set(parents).count
+            for parent in Set(parents) { children[parent, default: []].append(id) }
+        }
+        // Walk order is newest first; emit from the oldest end.
+        let rank = Dictionary(uniqueKeysWithValues: commits.enumerated().map { ($1, commits.count - $0) })
+        var ready = commits.filter { childrenLeft[$0] == 0 }.sorted { rank[$0]! < rank[$1]! }
+        var out: [ObjectID] = []
+        out.reserveCapacity(commits.count)
+        while !ready.isEmpty {
+            let id = ready.removeFirst()
+            out.append(id)
+            for child in children[id] ?? [] {
+                childrenLeft[child]! -= 1
+                if childrenLeft[child] == 0 {
+                    let index = ready.firstIndex { rank[$0]! > rank[child]! } ?? ready.endIndex
+                    ready.insert(child, at: index)
+                }
+            }
+        }
+        return out
     }
 }

@@ -297,3 +297,61 @@ import Testing
         #expect(failures > 0, "the damage was noticed")
     }
 }
+
+@Suite struct HistoryWalkTests {
+    /// Histories with branches, merges and commit dates out of order, against git rev-list.
+    @Test(arguments: Array(1...8) as [UInt64])
+    func skewedDatesMatchRevList(seed: UInt64) throws {
+        let scratch = try ScratchRepository(label: "skew")
+        var rng = SplitMix(seed: seed)
+        var branches = ["main"]
+        try scratch.write("f", "0\n")
+        try scratch.commit("root")
+        for i in 0..<40 {
+            let date = "\(1_700_000_000 + Int(rng.next() % 100_000)) +0000"
+            let env = ["GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date]
+            switch rng.next() % 4 {
+            case 0:
+                let name = "b\(i)"
+                try scratch.git(["branch", name])
+                branches.append(name)
+            case 1 where branches.count > 1:
+                let other = branches[1 + Int(rng.next() % UInt64(branches.count - 1))]
+                _ = try? scratch.git(["merge", "-q", "--no-ff", "--no-edit", "-X", "theirs", other], environment: env)
+            default:
+                let branch = branches[Int(rng.next() % UInt64(branches.count))]
+                try scratch.git(["checkout", "-q", branch])
+                try scratch.write("f-\(branch)", "\(i) \(rng.next())\n")
+                try scratch.commit("c\(i)", environment: env)
+            }
+        }
+        let repo = try Repository(path: scratch.path)
+        let refs = try scratch.gitOutput(["for-each-ref", "--format=%(refname)"]).split(separator: "\n").map(String.init)
+        for _ in 0..<10 {
+            let tips = refs.filter { _ in rng.next() % 2 == 0 }
+            let hidden = refs.filter { _ in rng.next() % 3 == 0 } + ["HEAD~\(rng.next() % 4)"]
+            guard !tips.isEmpty else { continue }
+            let expected = try scratch.gitOutput(["rev-list"] + tips + ["--not"] + hidden).split(separator: "\n").map(String.init)
+            let got = try repo.newCommits(tips: tips.map { try repo.resolveCommit($0) }, excluding: hidden.map { try repo.resolveCommit($0) })
+            #expect(Set(got.map(\.hex)) == Set(expected), "\(tips) --not \(hidden)")
+            #expect(got.count == expected.count)
+        }
+    }
+
+    /// In a shallow clone a range whose excluded side reaches past the cut still walks.
+    @Test func shallowClonesWalk() throws {
+        let origin = try Histories.random(seed: 51, commits: 8)
+        let dir = try Scratch.directory("shallow-walk")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try run(["git", "clone", "-q", "--depth", "3", "file://\(origin.path)", dir.appendingPathComponent("c").path])
+        let clone = try ScratchRepository(wrapping: dir.appendingPathComponent("c"))
+        let repo = try Repository(path: clone.path)
+        let head = try repo.resolveCommit("HEAD")
+        for hidden in ["HEAD~1", "HEAD~2"] {
+            let expected = try clone.gitOutput(["rev-list", "HEAD", "--not", hidden]).split(separator: "\n").map(String.init)
+            let got = try repo.newCommits(tips: [head], excluding: [try repo.resolveCommit(hidden)])
+            #expect(got.map(\.hex) == expected.reversed(), "\(hidden)")
+        }
+        #expect(try repo.newCommits(tips: [head], excluding: []).count == 3)
+    }
+}
