@@ -44,9 +44,20 @@ public struct CommitSecrets: Sendable {
                 // message of a long history until the end costs more memory than it is worth.
                 let message = commit.message.withUnsafeBytes { scanner.candidates(in: $0, scratch: scratch) }
                 var work = CommitWork(id: commit.id, messageCandidates: message)
+                // A merge's own changes are shown against its first parent; what it replaces is
+                // the version of every parent, so a value one side already had is not new.
+                var otherParentTrees: [ObjectID] = []
+                for parent in commit.parents.dropFirst() where !repo.shallowCommits.contains(commit.id) {
+                    otherParentTrees.append(try repo.commitLinks(parent).tree)
+                }
                 for change in changes {
                     if change.newMode.kind == 0o100000, change.status != .deleted {
                         work.added.append((change.path, change.newID))
+                        for tree in otherParentTrees {
+                            if let old = try repo.entry(at: change.path, in: tree), old.mode.kind == 0o100000 {
+                                work.replaced.append(old.id)
+                            }
+                        }
                     }
                     if change.oldMode.kind == 0o100000, change.status != .added {
                         work.replaced.append(change.oldID)

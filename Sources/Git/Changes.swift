@@ -352,3 +352,27 @@ func pairExactRenames(_ changes: [Change]) -> [Change] {
     }
     return result.enumerated().filter { !consumed.contains($0.offset) }.map(\.element)
 }
+
+extension Repository {
+    /// The entry at `path` (raw bytes, `/`-separated) in `tree`, or nil when there is none.
+    public func entry(at path: [UInt8], in tree: ObjectID) throws(GitError) -> (mode: FileMode, id: ObjectID)? {
+        var current = tree
+        var components = path.split(separator: 47, omittingEmptySubsequences: false)[...]
+        while let name = components.first {
+            components = components.dropFirst()
+            let raw = try readRaw(current, expecting: .tree)
+            let found: (FileMode, ObjectID)? = try withExtendedLifetime(raw) { () throws(GitError) in
+                var cursor = TreeCursor(bytes: raw.bytes, treeID: current)
+                while let entry = try cursor.next() {
+                    if entry.name.elementsEqual(name) { return (entry.mode, entry.id) }
+                }
+                return nil
+            }
+            guard let (mode, id) = found else { return nil }
+            if components.isEmpty { return (mode, id) }
+            guard mode.isTree else { return nil }
+            current = id
+        }
+        return nil
+    }
+}

@@ -241,3 +241,36 @@ import Testing
         #expect(!result.out.contains(key))
     }
 }
+
+@Suite struct MergeIntroductionTests {
+    /// A conflict resolution that keeps a value from the second parent does not introduce it;
+    /// a value that appears only in the resolution does.
+    @Test func resolutionsKeepingASideAreNotNew() throws {
+        var factory = SecretFactory(seed: 107)
+        let fromSide = factory.stripeKey()
+        let inMerge = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "merge-intro")
+        try repo.write("conf.txt", "a\nb\nc\n")
+        try repo.commit("base")
+        try repo.git(["checkout", "-q", "-b", "side"])
+        try repo.write("conf.txt", "a\nkey: \(fromSide)\nc\n")
+        try repo.commit("side adds a key")
+        try repo.git(["checkout", "-q", "main"])
+        try repo.write("conf.txt", "a\nmain\nc\n")
+        try repo.commit("main edits")
+        _ = try? repo.git(["merge", "-q", "--no-edit", "side"])
+        try repo.write("conf.txt", "a\nkey: \(fromSide)\nmain\nc\n")
+        try repo.commit("resolve keeping both")
+        let keep = try reviewgate(["check", "side..main", "--format", "json"], in: repo.url)
+        #expect(keep.status == 0, "\(keep.out)")
+        try repo.git(["checkout", "-q", "-b", "second", "main~1"])
+        _ = try? repo.git(["merge", "-q", "--no-edit", "side"])
+        try repo.write("conf.txt", "a\nkey: \(fromSide)\nid: \(inMerge)\nc\n")
+        try repo.commit("resolve adding another key")
+        let added = try reviewgate(["check", "side..second", "--format", "json"], in: repo.url)
+        #expect(added.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: added.stdout) as? [String: Any])
+        let rules = (doc["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules == ["aws-access-key-id"])
+    }
+}
