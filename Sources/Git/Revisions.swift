@@ -28,6 +28,10 @@ extension Repository {
             let code = git_revparse_single(&object, pointer, spec)
             guard code >= 0, let object else {
                 let detail = GitError.last(code, "bad revision '\(spec)'")
+                // A reference that exists but points at a missing object: a broken repository.
+                if let target = danglingReferenceTarget(spec) {
+                    throw GitError(kind: .missingObject, message: "'\(spec)' points at \(target), which is missing from the repository")
+                }
                 let known = detail.kind == .notFound || detail.kind == .invalidSpec
                 throw known ? GitError(kind: detail.kind, code: code, message: "bad revision '\(spec)': unknown or ambiguous revision")
                             : detail
@@ -52,5 +56,19 @@ extension Repository {
         let right = String(decoding: bytes[(dots[0] + 2)...], as: UTF8.self)
         return RevisionRange(from: try resolveCommit(left.isEmpty ? "HEAD" : left),
                              to: try resolveCommit(right.isEmpty ? "HEAD" : right))
+    }
+
+    /// The target of the reference `spec` names (as git would shorten it: `main`, `v1`…) when
+    /// that reference exists and its object does not.
+    private func danglingReferenceTarget(_ spec: String) -> ObjectID? {
+        var ref: OpaquePointer?
+        guard git_reference_dwim(&ref, pointer, spec) >= 0, let ref else { return nil }
+        defer { git_reference_free(ref) }
+        var resolved: OpaquePointer?
+        guard git_reference_resolve(&resolved, ref) >= 0, let resolved else { return nil }
+        defer { git_reference_free(resolved) }
+        guard let oid = git_reference_target(resolved) else { return nil }
+        let target = ObjectID(oid)
+        return contains(target) ? nil : target
     }
 }

@@ -104,9 +104,12 @@ import Testing
         expectCleanFailure(try reviewgate(["inspect", "HEAD", "--repo", repo.path]), code: 3, mentioning: "missing")
         try Data("this is not zlib data".utf8).write(to: object)
         expectCleanFailure(try reviewgate(["inspect", "HEAD", "--repo", repo.path]), code: 3, mentioning: tree)
-        // A valid zlib stream of something that is not a tree.
         try saved.write(to: object)
         #expect(try reviewgate(["inspect", "HEAD", "--repo", repo.path]).status == 0)
+        // A branch that points at an object the repository does not have.
+        try "0123456789abcdef0123456789abcdef01234567\n".write(to: repo.url.appendingPathComponent(".git/refs/heads/broken"),
+                                                              atomically: true, encoding: .utf8)
+        expectCleanFailure(try reviewgate(["inspect", "broken", "--repo", repo.path]), code: 3, mentioning: "missing")
     }
 
     @Test func flagsAndHelp() throws {
