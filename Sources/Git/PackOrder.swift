@@ -62,6 +62,13 @@ struct PackIndex {
               Self.be32(data, 4) == 2 else { return nil }
         count = Int(Self.be32(data, 8 + 255 * 4))
         guard data.count >= 8 + 1024 + count * (20 + 4 + 4) else { return nil }
+        // The fan-out must never decrease: a damaged one would send lookups out of bounds.
+        var previous: UInt32 = 0
+        for i in 0..<256 {
+            let value = Self.be32(data, 8 + i * 4)
+            guard value >= previous else { return nil }
+            previous = value
+        }
         bytes = data
     }
 
@@ -89,7 +96,8 @@ struct PackIndex {
                 guard small & 0x8000_0000 != 0 else { return UInt64(small) }
                 let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
                 guard large + 8 <= bytes.count else { return nil }
-                return UInt64(Self.be32(bytes, large)) << 32 | UInt64(Self.be32(bytes, large + 4))
+                let value = UInt64(Self.be32(bytes, large)) << 32 | UInt64(Self.be32(bytes, large + 4))
+                return value < UInt64(Int.max) ? value : nil
             }
             if order < 0 { lo = mid + 1 } else { hi = mid }
         }

@@ -31,28 +31,41 @@ final class PackStore {
 
     var isEmpty: Bool { packs.isEmpty }
 
-    /// The object's type and full content, or nil when no pack holds it (or its entry cannot
-    /// be read here, e.g. a REF_DELTA whose base is elsewhere): the caller falls back.
-    func read(_ id: ObjectID) -> (ObjectType, ObjectContent)? {
+    /// A pack entry that cannot be what the index says: a damaged or hostile pack. Reported,
+    /// never handed to libgit2 (whose 1.5 release loops for ever on a delta cycle).
+    struct Damage: Error {
+        var message: String
+    }
+
+    /// Deltas deeper than this are damage (git itself writes at most 4095).
+    static let maximumChain = 4096
+    /// No object we read is larger than this; a header claiming more is damage.
+    static let maximumObject = 1 << 32
+
+    /// The object's type and full content, or nil when no pack here holds it (or a REF_DELTA
+    /// base lives elsewhere): the caller reads it through libgit2.
+    func read(_ id: ObjectID) throws(Damage) -> (ObjectType, ObjectContent)? {
         for (p, pack) in packs.enumerated() {
             guard let offset = pack.index.offset(of: id) else { continue }
-            return read(pack: p, offset: Int(offset))
+            return try read(pack: p, offset: Int(offset))
         }
         return nil
     }
 
     /// An object's type and size without reconstructing it: the entry header for whole
     /// objects; for deltas, the target size at the start of the delta (and the base's type).
-    func header(_ id: ObjectID) -> (ObjectType, Int)? {
+    func header(_ id: ObjectID) throws(Damage) -> (ObjectType, Int)? {
         for (p, pack) in packs.enumerated() {
             guard let offset = pack.index.offset(of: id) else { continue }
             var at = Int(offset)
-            for _ in 0..<10_000 {
-                guard let entry = pack.entry(at: at) else { return nil }
+            for _ in 0..<Self.maximumChain {
+                guard let entry = pack.entry(at: at) else { throw Damage(message: "unreadable entry at \(at)") }
                 switch entry.kind {
                 case let .whole(type):
                     if at == Int(offset) { return (type, entry.size) }
-                    guard let size = targetSize(pack: p, offset: Int(offset)) else { return nil }
+                    guard let size = targetSize(pack: p, offset: Int(offset)) else {
+                        throw Damage(message: "unreadable delta at \(offset)")
+                    }
                     return (type, size)
                 case let .offsetDelta(base):
                     at = base
@@ -61,7 +74,7 @@ final class PackStore {
                     at = Int(base)
                 }
             }
-            return nil
+            throw Damage(message: "delta chain longer than \(Self.maximumChain) at \(offset)")
         }
         return nil
     }
@@ -89,15 +102,20 @@ final class PackStore {
         return values[1]
     }
 
-    private func read(pack p: Int, offset: Int, depth: Int = 0) -> (ObjectType, ObjectContent)? {
+    private func read(pack p: Int, offset: Int, depth: Int = 0) throws(Damage) -> (ObjectType, ObjectContent)? {
         let key = CacheKey(pack: p, offset: offset)
         if let hit = cache[key] { return (hit.type, hit) }
-        guard depth < 10_000, let entry = packs[p].entry(at: offset), packs[p].plausible(entry) else { return nil }
+        guard depth < Self.maximumChain else { throw Damage(message: "delta chain longer than \(Self.maximumChain)") }
+        guard let entry = packs[p].entry(at: offset), packs[p].plausible(entry), entry.size <= Self.maximumObject else {
+            throw Damage(message: "unreadable entry at \(offset)")
+        }
         let result: ObjectContent
         switch entry.kind {
         case .whole(let type):
-            let content = ObjectContent(type: type, count: entry.size)
-            guard packs[p].inflate(at: entry.dataOffset, into: content.buffer, size: entry.size) else { return nil }
+            guard let content = ObjectContent(type: type, count: entry.size),
+                  packs[p].inflate(at: entry.dataOffset, into: content.buffer, size: entry.size) else {
+                throw Damage(message: "undecodable data at \(offset)")
+            }
             content.setSize(entry.size)
             result = content
         case .offsetDelta, .refDelta:
@@ -107,12 +125,14 @@ final class PackStore {
                 guard let o = packs[p].index.offset(of: id) else { return nil }
                 baseOffset = Int(o)
             }
-            guard let (type, base) = read(pack: p, offset: baseOffset, depth: depth + 1) else { return nil }
-            let delta = UnsafeMutableRawBufferPointer.allocate(byteCount: max(entry.size, 1), alignment: 16)
-            defer { delta.deallocate() }
-            guard packs[p].inflate(at: entry.dataOffset, into: delta, size: entry.size),
-                  let content = Delta.apply(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(delta)[..<entry.size]),
-                                            to: base.bytes, type: type) else { return nil }
+            guard let (type, base) = try read(pack: p, offset: baseOffset, depth: depth + 1) else { return nil }
+            guard let delta = malloc(max(entry.size, 1)) else { throw Damage(message: "delta too large at \(offset)") }
+            defer { free(delta) }
+            let deltaBuffer = UnsafeMutableRawBufferPointer(start: delta, count: entry.size)
+            guard packs[p].inflate(at: entry.dataOffset, into: deltaBuffer, size: entry.size),
+                  let content = Delta.apply(UnsafeRawBufferPointer(deltaBuffer), to: base.bytes, type: type) else {
+                throw Damage(message: "undecodable delta at \(offset)")
+            }
             result = content
         }
         remember(key, result)
@@ -141,12 +161,15 @@ final class ObjectContent: @unchecked Sendable {
     let type: ObjectType
     let buffer: UnsafeMutableRawBufferPointer
 
-    init(type: ObjectType, count: Int) {
+    /// nil when the memory cannot be had (a damaged size is refused before this, but a
+    /// large real object on a small machine must fail cleanly too).
+    init?(type: ObjectType, count: Int) {
+        guard count <= PackStore.maximumObject, let memory = malloc(max(count, 1)) else { return nil }
         self.type = type
-        buffer = .allocate(byteCount: max(count, 1), alignment: 16)
+        buffer = UnsafeMutableRawBufferPointer(start: memory, count: max(count, 1))
     }
 
-    deinit { buffer.deallocate() }
+    deinit { free(buffer.baseAddress) }
 
     var count: Int { buffer.count }
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[..<size]) }
@@ -275,23 +298,15 @@ final class Pack: @unchecked Sendable {
         return Int(stream.total_out)
     }
 
-    /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`. The deflate
-    /// data is read raw, past the 2-byte zlib header, so zlib skips the Adler-32 of the
-    /// output (git verified objects on receipt; see `Repository` on hash verification).
+    /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`; zlib checks
+    /// the stream's Adler-32, so damaged data is an error, as it is to git.
     func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int) -> Bool {
-        guard offset + 2 < length, size >= 0, size <= out.count else { return false }
-        let cmf = base.load(fromByteOffset: offset, as: UInt8.self)
-        let flg = base.load(fromByteOffset: offset + 1, as: UInt8.self)
-        let plainHeader = cmf & 0x0f == 8 && (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0 && flg & 0x20 == 0
-        let start = plainHeader ? offset + 2 : offset
+        guard offset < length, size >= 0, size <= out.count else { return false }
         var stream = z_stream()
-        let initialized = plainHeader
-            ? inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-            : inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard initialized == Z_OK else { return false }
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
         defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: (base + start).assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = UInt32(min(length - start, Int(UInt32.max)))
+        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
         stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(size)
         let status = CZlib.inflate(&stream, Z_FINISH)
@@ -321,10 +336,10 @@ enum Delta {
         }
         // Each op adds at most 64 KiB, so a target larger than that per delta byte is damage.
         guard let sourceSize = varint(), sourceSize == source.count, let targetSize = varint(),
-              targetSize <= delta.count &* 0x10000 else {
+              targetSize <= delta.count &* 0x10000, targetSize <= PackStore.maximumObject else {
             return nil
         }
-        let content = ObjectContent(type: type, count: targetSize)
+        guard let content = ObjectContent(type: type, count: targetSize) else { return nil }
         let out = content.buffer
         var written = 0
         while at < delta.count {

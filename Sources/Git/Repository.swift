@@ -85,7 +85,11 @@ public final class Repository {
 
     /// Type and size of an object, without inflating it.
     public func header(_ id: ObjectID) throws(GitError) -> (type: ObjectType, size: Int) {
-        if let (type, size) = packStore.header(id) { return (type, size) }
+        do {
+            if let (type, size) = try packStore.header(id) { return (type, size) }
+        } catch {
+            throw GitError(kind: .other, message: "object \(id) is damaged in its pack: \(error.message)")
+        }
         var oid = id.gitOID
         var size = 0
         var type = GIT_OBJECT_INVALID
@@ -109,7 +113,11 @@ public final class Repository {
     /// Packed objects come from the pack store; the rest (and anything it cannot read) from
     /// libgit2.
     func readRaw(_ id: ObjectID) throws(GitError) -> RawObject {
-        if let (_, content) = packStore.read(id) { return RawObject(content) }
+        do {
+            if let (_, content) = try packStore.read(id) { return RawObject(content) }
+        } catch {
+            throw GitError(kind: .other, message: "object \(id) is damaged in its pack: \(error.message)")
+        }
         var oid = id.gitOID
         var object: OpaquePointer?
         let code = git_odb_read(&object, odb, &oid)

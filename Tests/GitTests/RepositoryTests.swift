@@ -268,7 +268,7 @@ import Testing
         #expect(!repo.packStore.isEmpty)
         for row in rows {
             let id = try #require(ObjectID(hex: String(row[0])))
-            let header = try #require(repo.packStore.header(id))
+            let header = try #require(try repo.packStore.header(id))
             #expect(header.0.description == String(row[1]) && String(header.1) == String(row[2]), "\(row)")
         }
     }
