@@ -51,15 +51,15 @@ public struct CommitSecrets: Sendable {
                     otherParentTrees.append(try repo.commitLinks(parent).tree)
                 }
                 for change in changes {
-                    if change.newMode.kind == 0o100000, change.status != .deleted {
+                    if change.newMode.holdsContent, change.status != .deleted {
                         work.added.append((change.path, change.newID))
                         for tree in otherParentTrees {
-                            if let old = try repo.entry(at: change.path, in: tree), old.mode.kind == 0o100000 {
+                            if let old = try repo.entry(at: change.path, in: tree), old.mode.holdsContent {
                                 work.replaced.append(old.id)
                             }
                         }
                     }
-                    if change.oldMode.kind == 0o100000, change.status != .added {
+                    if change.oldMode.holdsContent, change.status != .added {
                         work.replaced.append(change.oldID)
                     }
                 }
@@ -125,7 +125,7 @@ public struct CommitSecrets: Sendable {
         var findings: [Finding] = []
         var reported = Set<String>()
         var scanned = 0
-        for change in try repo.stagedChanges() where change.newMode.kind == 0o100000 {
+        for change in try repo.stagedChanges() where change.newMode.holdsContent {
             guard let blob = change.newBlob else { continue }
             scanned += 1
             let size = try repo.header(blob).size

@@ -29,6 +29,9 @@ public struct FileMode: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// The object kind part (`S_IFMT`): a change of it is a type change (`T`).
     public var kind: UInt32 { rawValue & 0o170000 }
     public var isTree: Bool { rawValue == 0o040000 }
+    /// A blob whose bytes can hold a secret: a regular file, or a symlink (its target is
+    /// text that `git show` prints).
+    public var holdsContent: Bool { kind == 0o100000 || rawValue == 0o120000 }
 
     /// Six octal digits, as `git diff-tree --raw` prints.
     public var description: String {

@@ -6,10 +6,13 @@ import JSON
 public struct CommitReport: Sendable {
     public var commit: Commit
     public var changes: [Change]
+    /// The message as it may be shown: secrets replaced by their redacted forms.
+    public var shownMessage: [UInt8]
 
-    public init(commit: Commit, changes: [Change]) {
+    public init(commit: Commit, changes: [Change], shownMessage: [UInt8]? = nil) {
         self.commit = commit
         self.changes = changes
+        self.shownMessage = shownMessage ?? commit.message
     }
 
     /// The JSON document of SPEC §5, keys in the documented order.
@@ -70,7 +73,7 @@ public struct CommitReport: Sendable {
         lines.append("committer \(Self.identityText(commit.committer))")
         lines.append("signature \(commit.signature.map { "\($0.format.rawValue) (present)" } ?? "none")")
         lines.append("")
-        let message = String(decoding: commit.message, as: UTF8.self)
+        let message = String(decoding: shownMessage, as: UTF8.self)
         for line in message.split(separator: "\n", omittingEmptySubsequences: false).dropLast(message.hasSuffix("\n") ? 1 : 0) {
             lines.append("    " + DisplayText.line(String(line)))
         }

@@ -123,7 +123,9 @@ public final class Scanner: Sendable {
                     let secretRange = Self.secretRange(match, group: rule.secretGroup)
                     guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { continue }
                     let secret = Array(bytes[secretRange])
-                    guard !values.contains(secret) else { continue }
+                    // Repeats are dropped only when no allowlist looks at the match or line,
+                    // which could clear one occurrence of a value and not another.
+                    if !keepsLineText, !keepsMatchText, values.contains(secret) { continue }
                     if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { continue }
                     if let checksum = rule.checksum, !checksum.isValid(secret) { continue }
                     let line = Self.lineContext(of: whole, in: bytes)
@@ -144,10 +146,22 @@ public final class Scanner: Sendable {
     /// A value caught by a provider's rule is not reported again by a generic rule (ids
     /// starting with `generic`), as gitleaks does: one secret, one finding.
     static func preferSpecific(_ found: [Candidate], _ rules: [SecretRule]) -> [Candidate] {
-        let specific = found.filter { !rules[$0.ruleIndex].isGeneric }.map(\.secretRange)
+        // Provider matches sorted by start, with the furthest end seen so far: a generic match
+        // overlaps one exactly when some provider match starts before it ends and the
+        // furthest end up to there lies past its start. One binary search each.
+        let specific = found.filter { !rules[$0.ruleIndex].isGeneric }.map(\.secretRange).sorted { $0.lowerBound < $1.lowerBound }
         guard !specific.isEmpty else { return found }
+        var furthest: [Int] = []
+        furthest.reserveCapacity(specific.count)
+        for range in specific { furthest.append(max(furthest.last ?? 0, range.upperBound)) }
         return found.filter { c in
-            !rules[c.ruleIndex].isGeneric || !specific.contains { $0.overlaps(c.secretRange) }
+            guard rules[c.ruleIndex].isGeneric else { return true }
+            var lo = 0, hi = specific.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if specific[mid].lowerBound < c.secretRange.upperBound { lo = mid + 1 } else { hi = mid }
+            }
+            return lo == 0 || furthest[lo - 1] <= c.secretRange.lowerBound
         }
     }
 
@@ -220,8 +234,18 @@ public final class Scanner: Sendable {
     /// `after` lines after it; overlapping windows merged.
     static func windows(around positions: [Int], in bytes: UnsafeRawBufferPointer, before: Int, after: Int) -> [Range<Int>] {
         var result: [Range<Int>] = []
+        // The end of the line of the last hit that shaped a window: a later hit on that same
+        // line adds nothing; a hit on a later line extends the window by its own span.
+        var coveredLineEnd = -1
         for p in positions.sorted() {
-            if let last = result.last, p < last.upperBound { continue }
+            if p <= coveredLineEnd { continue }
+            coveredLineEnd = lineEnd(p, in: bytes)
+            if let last = result.last, p < last.upperBound {
+                var end = coveredLineEnd
+                for _ in 0..<after where end < bytes.count { end = lineEnd(end + 1, in: bytes) }
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, end)
+                continue
+            }
             var start = lineStart(p, in: bytes)
             for _ in 0..<before where start > 0 { start = lineStart(start - 1, in: bytes) }
             var end = lineEnd(p, in: bytes)

@@ -50,7 +50,14 @@ struct Audit: ParsableCommand {
         }
         let tips = refs.filter { $0.symbolicTarget == nil }.compactMap(\.target)
         progress?("walking the history of \(refs.count) refs")
-        let commits = try repo.newCommits(tips: tips, excluding: Array(previous.tips))
+        // Tips remembered from an earlier run may be gone (a force-push, then gc): they are
+        // dropped, and the history they led to is examined again.
+        let knownTips = previous.tips.filter { repo.contains($0) }
+        if knownTips.count < previous.tips.count {
+            StandardError.write("reviewgate: \(previous.tips.count - knownTips.count) tip(s) in the state are no longer in the repository; examining again what they covered\n")
+        }
+        previous.tips = Set(knownTips)
+        let commits = try repo.newCommits(tips: tips, excluding: Array(knownTips))
         let engine = CommitSecrets(settings: settings)
         let result = try engine.examine(commits, firstOnly: true, alreadyReported: Set(previous.findings.compactMap(\.fingerprint)),
                                         threads: 2, progress: progress,

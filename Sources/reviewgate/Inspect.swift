@@ -1,6 +1,7 @@
 import ArgumentParser
 import Git
 import Reports
+import Secrets
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,10 +26,18 @@ struct Inspect: ParsableCommand {
         } else {
             commits = [try repo.resolveCommit(revision)]
         }
+        // Messages are shown with any secret in them redacted (SPEC §1.3).
+        let scanner = try secretScanner()
+        let scratch = MatchScratch()
         var out = StandardOutput()
         for id in commits {
             let commit = try repo.commit(id)
-            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit))
+            let secrets = commit.message.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
+            var shown = commit.message
+            for match in secrets.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound }) {
+                shown.replaceSubrange(match.secretRange, with: Array(Redaction.redact(match.secret).utf8))
+            }
+            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit), shownMessage: shown)
             switch format {
             case .json: try out.write(report.json.serialized() + "\n")
             case .text: try out.write(report.text)
@@ -44,4 +53,13 @@ struct Inspect: ParsableCommand {
 func openRepository(_ options: RepositoryOptions) throws(GitError) -> Repository {
     if let path = options.repo { return try Repository(path: path) }
     return try Repository.fromEnvironment()
+}
+
+/// The built-in rules' scanner, for redacting what a command shows.
+func secretScanner() throws(Failure) -> Scanner {
+    do {
+        return Scanner(ruleSet: try RuleSet.builtin())
+    } catch {
+        throw Failure(.runtime, "the built-in rules do not load: \(error)")
+    }
 }

@@ -274,3 +274,52 @@ import Testing
         #expect(rules == ["aws-access-key-id"])
     }
 }
+
+/// Cases found by review: each failed before its fix.
+@Suite struct ReviewFindingTests {
+    @Test func inspectRedactsSecretsInMessages() throws {
+        var factory = SecretFactory(seed: 108)
+        let token = factory.githubToken()
+        let repo = try ScratchRepository(label: "inspect-secret")
+        try repo.write("a", "a\n")
+        try repo.commit("deploy with \(token)")
+        let text = try reviewgate(["inspect", "HEAD", "--repo", repo.path])
+        #expect(text.status == 0)
+        #expect(!text.out.contains(token) && text.out.contains("ghp_…"))
+    }
+
+    @Test func symlinkTargetsAreContent() throws {
+        var factory = SecretFactory(seed: 109)
+        let key = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "symlink-secret")
+        try repo.write("a", "a\n")
+        try repo.commit("base")
+        try repo.symlink("link", to: "id=\(key)")
+        try repo.commit("a link")
+        let result = try reviewgate(["check", "HEAD~1..HEAD"], in: repo.url)
+        #expect(result.status == 1 && result.err.contains("aws-access-key-id") && !result.err.contains(key))
+    }
+
+    @Test func privateKeyFarAfterAnotherKeyword() throws {
+        var factory = SecretFactory(seed: 110)
+        let dir = try Scratch.directory("pem")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let body = (0..<8).map { _ in factory.alnum(64) }.joined(separator: "\n")
+        let pem = "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n"
+            + String(repeating: "filler\n", count: 490)
+            + "-----BEGIN RSA " + "PRIVATE KEY-----\n" + body + "\n-----END RSA " + "PRIVATE KEY-----\n"
+        try pem.write(to: dir.appendingPathComponent("bundle.pem"), atomically: true, encoding: .utf8)
+        let result = try reviewgate(["scan", dir.appendingPathComponent("bundle.pem").path])
+        #expect(result.status == 1 && result.err.contains("private-key"))
+    }
+
+    @Test func auditStateWithAVanishedTip() throws {
+        let repo = try Histories.random(seed: 111, commits: 3)
+        let state = repo.url.appendingPathComponent("state.json")
+        try #"{"version":1,"tips":["0123456789abcdef0123456789abcdef01234567"],"tags":[],"findings":[]}"#
+            .write(to: state, atomically: true, encoding: .utf8)
+        let result = try reviewgate(["audit", "--state", state.path, "--format", "json"], in: repo.url)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.err.contains("no longer in the repository"))
+    }
+}
