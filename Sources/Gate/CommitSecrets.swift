@@ -55,12 +55,12 @@ public struct CommitSecrets: Sendable {
                         work.added.append((change.path, change.newID))
                         for tree in otherParentTrees {
                             if let old = try repo.entry(at: change.path, in: tree), old.mode.holdsContent {
-                                work.replaced.append(old.id)
+                                work.replaced.append((change.path, old.id))
                             }
                         }
                     }
                     if change.oldMode.holdsContent, change.status != .added {
-                        work.replaced.append(change.oldID)
+                        work.replaced.append((change.path, change.oldID))
                     }
                 }
                 out.append(work)
@@ -77,7 +77,7 @@ public struct CommitSecrets: Sendable {
         var scanned = try scanBlobs(newBlobs, handles: handles)
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
-            replacedNeeded.formUnion(commit.replaced.filter { scanned[$0] == nil })
+            replacedNeeded.formUnion(commit.replaced.map(\.1).filter { scanned[$0] == nil })
         }
         scanned.merge(try scanBlobs(replacedNeeded.sorted(), handles: handles)) { a, _ in a }
 
@@ -87,9 +87,14 @@ public struct CommitSecrets: Sendable {
         var reported = alreadyReported
         for commit in work {
             let hex = commit.id.hex
+            // What the replaced versions would have reported where they stood: a value that
+            // was allowlisted there (a test fixture) is new when it moves somewhere it is not.
             var before = Set<SecretKey>()
-            for old in commit.replaced {
-                for c in scanned[old]?.candidates ?? [] { before.insert(SecretKey(rule: c.ruleIndex, secret: c.secret)) }
+            for (oldPath, old) in commit.replaced {
+                let context = ScanContext(path: String(decoding: oldPath, as: UTF8.self), commit: hex)
+                for match in settings.scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch) {
+                    before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
+                }
             }
             for (path, blob) in commit.added {
                 let pathText = String(decoding: path, as: UTF8.self)
@@ -99,8 +104,8 @@ public struct CommitSecrets: Sendable {
                                             message: reason == "binary" ? "binary file not scanned" : "file larger than max_file_bytes not scanned"))
                 case let .scanned(candidates)?:
                     let context = ScanContext(path: pathText, commit: hex)
-                    let fresh = candidates.filter { !before.contains(SecretKey(rule: $0.ruleIndex, secret: $0.secret)) }
-                    for match in settings.scanner.accept(fresh, context: context, scratch: scratch) {
+                    for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
+                    where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                         append(match, commit: hex, path: path, location: .content, to: &findings, reported: &reported, firstOnly: firstOnly)
                     }
                 case nil:
@@ -134,10 +139,12 @@ public struct CommitSecrets: Sendable {
                                         message: "file larger than max_file_bytes not scanned"))
                 continue
             }
+            let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
             var before = Set<SecretKey>()
             if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
-                for c in try repo.withBlobBytes(old, { settings.scanner.candidates(in: $0, scratch: scratch) }) {
-                    before.insert(SecretKey(rule: c.ruleIndex, secret: c.secret))
+                let oldCandidates = try repo.withBlobBytes(old) { settings.scanner.candidates(in: $0, scratch: scratch) }
+                for match in settings.scanner.accept(oldCandidates, context: context, scratch: scratch) {
+                    before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
                 }
             }
             let candidates: [Candidate]? = try repo.withBlobBytes(blob) { bytes in
@@ -148,9 +155,8 @@ public struct CommitSecrets: Sendable {
                                         message: "binary file not scanned"))
                 continue
             }
-            let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
-            let fresh = candidates.filter { !before.contains(SecretKey(rule: $0.ruleIndex, secret: $0.secret)) }
-            for match in settings.scanner.accept(fresh, context: context, scratch: scratch) {
+            for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
+            where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
             }
         }
@@ -206,7 +212,8 @@ struct CommitWork: Sendable {
     var id: ObjectID
     var messageCandidates: [Candidate]
     var added: [([UInt8], ObjectID)] = []
-    var replaced: [ObjectID] = []
+    /// The versions this commit replaces or deletes, with the paths they stood at.
+    var replaced: [([UInt8], ObjectID)] = []
 }
 
 enum BlobResult: Sendable {
@@ -218,7 +225,7 @@ enum BlobResult: Sendable {
 }
 
 struct SecretKey: Hashable {
-    var rule: Int
+    var rule: String
     var secret: [UInt8]
 }
 

@@ -323,3 +323,28 @@ import Testing
         #expect(result.err.contains("no longer in the repository"))
     }
 }
+
+@Suite struct AllowlistMoveTests {
+    /// A value allowlisted where it stood (a test fixture) is new when a commit moves it where
+    /// it is not allowlisted.
+    @Test func movingOutOfAnAllowlistedPathIntroduces() throws {
+        var factory = SecretFactory(seed: 112)
+        let key = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "launder")
+        let rules = repo.url.appendingPathComponent("rules.toml")
+        try "[extend]\nuseDefault = true\n[[allowlists]]\npaths = ['''^testdata/''']\n".write(to: rules, atomically: true, encoding: .utf8)
+        try repo.write("testdata/fixture.txt", "id = \(key)\n")
+        try repo.commit("fixture")
+        #expect(try reviewgate(["audit", "--rules", rules.path], in: repo.url).status == 0, "allowlisted where it is")
+        try FileManager.default.createDirectory(at: repo.url.appendingPathComponent("src"), withIntermediateDirectories: true)
+        try repo.git(["mv", "testdata/fixture.txt", "src/config.txt"])
+        try repo.commit("move into the code")
+        let moved = try reviewgate(["check", "HEAD~1..HEAD", "--rules", rules.path, "--format", "json"], in: repo.url)
+        #expect(moved.status == 1)
+        #expect(moved.out.contains("src/config.txt") && !moved.out.contains(key))
+        // A plain rename elsewhere is still nothing new.
+        try repo.git(["mv", "src/config.txt", "src/settings.txt"])
+        try repo.commit("rename")
+        #expect(try reviewgate(["check", "HEAD~1..HEAD", "--rules", rules.path], in: repo.url).status == 0)
+    }
+}
