@@ -107,6 +107,9 @@ public final class MatchScratch {
     /// Set when a match gave up at a limit, so the caller can report the input as not
     /// fully scanned instead of silently passing it.
     public var limitHit = false
+    /// How many searches gave up at a limit since this scratch was made (the scanner resumes
+    /// after each on the next line).
+    public var limitsHit = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
 

@@ -117,7 +117,16 @@ public final class Scanner: Sendable {
             for window in windows {
                 var at = window.lowerBound
                 let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
-                while at < window.upperBound, let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) {
+                while at < window.upperBound {
+                    guard let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) else {
+                        // A search that hit the backtracking limit gave up, not finished: it
+                        // resumes on the next line so one hostile line hides nothing after it.
+                        guard scratch.limitHit else { break }
+                        scratch.limitHit = false
+                        scratch.limitsHit += 1
+                        at = Self.lineEnd(at, in: bytes) + 1
+                        continue
+                    }
                     let whole = match.range
                     at = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
                     let secretRange = Self.secretRange(match, group: rule.secretGroup)

@@ -164,3 +164,23 @@ import TOML
         #expect(Redaction.redact(Array("abc".utf8)) == "…")
     }
 }
+
+@Suite struct BacktrackingTests {
+    /// A custom rule that backtracks catastrophically on one line still finds a token on the
+    /// next line: the search resumes instead of ending.
+    @Test func searchResumesAfterALimit() throws {
+        let set = try RuleFile.parse("""
+        [[rules]]
+        id = "slow"
+        regex = '''(?:(?:x+x+)+y)|(tok_[a-z0-9]{12})'''
+        keywords = ["x", "tok_"]
+        """, file: "slow.toml", loadFile: nil)
+        let scanner = Scanner(ruleSet: set)
+        let scratch = MatchScratch(matchLimit: 20_000)
+        let text = String(repeating: "x", count: 40) + "\nvalue tok_" + "a1b2c3d4e5f6" + "\n"
+        var copy = text
+        let found = copy.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), scratch: scratch) }
+        #expect(found.map(\.ruleID) == ["slow"])
+        #expect(scratch.limitsHit >= 1)
+    }
+}
