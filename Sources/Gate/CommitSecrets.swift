@@ -102,7 +102,11 @@ public struct CommitSecrets: Sendable {
                 case let .skipped(reason)?:
                     findings.append(Finding(kind: .skipped, severity: .warning, commit: hex, path: path, reason: reason,
                                             message: reason == "binary" ? "binary file not scanned" : "file larger than max_file_bytes not scanned"))
-                case let .scanned(candidates)?:
+                case let .scanned(candidates, partly)?:
+                    if partly {
+                        findings.append(Finding(kind: .skipped, severity: .warning, commit: hex, path: path, reason: "regex-limit",
+                                                message: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"))
+                    }
                     let context = ScanContext(path: pathText, commit: hex)
                     for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
                     where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
@@ -198,7 +202,9 @@ public struct CommitSecrets: Sendable {
                 }
                 let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
                     if Blob.isBinary(bytes) { return .skipped("binary") }
-                    return .scanned(settings.scanner.candidates(in: bytes, scratch: scratch))
+                    let before = scratch.limitsHit
+                    let candidates = settings.scanner.candidates(in: bytes, scratch: scratch)
+                    return .scanned(candidates, partly: scratch.limitsHit > before)
                 }
                 out.append((id, result))
             }
@@ -217,11 +223,12 @@ struct CommitWork: Sendable {
 }
 
 enum BlobResult: Sendable {
-    case scanned([Candidate])
+    /// `partly`: some rule gave up on some line at its backtracking limit.
+    case scanned([Candidate], partly: Bool)
     case skipped(String)
 
-    var hasCandidates: Bool { if case let .scanned(c) = self { !c.isEmpty } else { false } }
-    var candidates: [Candidate] { if case let .scanned(c) = self { c } else { [] } }
+    var hasCandidates: Bool { !candidates.isEmpty }
+    var candidates: [Candidate] { if case let .scanned(c, _) = self { c } else { [] } }
 }
 
 struct SecretKey: Hashable {

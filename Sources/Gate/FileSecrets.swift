@@ -110,7 +110,13 @@ public struct FileSecrets: Sendable {
             }
             let context = ScanContext(path: text)
             var findings: [Finding] = []
-            for match in settings.scanner.scan(raw, context: context, scratch: scratch) {
+            let limitsBefore = scratch.limitsHit
+            let matches = settings.scanner.scan(raw, context: context, scratch: scratch)
+            if scratch.limitsHit > limitsBefore {
+                findings.append(Finding(kind: .skipped, severity: .warning, path: path, reason: "regex-limit",
+                                        message: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"))
+            }
+            for match in matches {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
                 if settings.baseline.contains(fingerprint) { continue }
                 findings.append(Finding.secret(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,

@@ -348,3 +348,22 @@ import Testing
         #expect(try reviewgate(["check", "HEAD~1..HEAD", "--rules", rules.path], in: repo.url).status == 0)
     }
 }
+
+@Suite struct RegexLimitTests {
+    /// A line on which a rule gives up is reported as a warning; the token after it is found.
+    @Test func giveUpsAreWarningsAndDoNotHideLaterLines() throws {
+        let dir = try Scratch.directory("limit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("slow.toml")
+        try "[[rules]]\nid = \"slow\"\nregex = '''(?:(?:x+x+)+y)|(tok_[a-z0-9]{12})'''\nkeywords = [\"x\", \"tok_\"]\n"
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let file = dir.appendingPathComponent("input.txt")
+        try (String(repeating: "x", count: 60) + "\nvalue tok_" + "a1b2c3d4e5f6\n").write(to: file, atomically: true, encoding: .utf8)
+        let result = try reviewgate(["scan", file.path, "--rules", rules.path, "--format", "json"])
+        #expect(result.status == 1)
+        let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let findings = doc["findings"] as? [[String: Any]] ?? []
+        #expect(findings.contains { $0["reason"] as? String == "regex-limit" && $0["severity"] as? String == "warning" })
+        #expect(findings.contains { $0["rule"] as? String == "slow" && $0["line"] as? Int == 2 })
+    }
+}
