@@ -100,12 +100,10 @@ public struct CommitSecrets: Sendable {
                 let pathText = String(decoding: path, as: UTF8.self)
                 switch scanned[blob] {
                 case let .skipped(reason)?:
-                    findings.append(Finding(kind: .skipped, severity: .warning, commit: hex, path: path, reason: reason,
-                                            message: reason == "binary" ? "binary file not scanned" : "file larger than max_file_bytes not scanned"))
+                    findings.append(.skipped(reason, commit: hex, path: path))
                 case let .scanned(candidates, partly)?:
                     if partly {
-                        findings.append(Finding(kind: .skipped, severity: .warning, commit: hex, path: path, reason: "regex-limit",
-                                                message: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"))
+                        findings.append(.skipped(.regexLimit, commit: hex, path: path))
                     }
                     let context = ScanContext(path: pathText, commit: hex)
                     for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
@@ -139,8 +137,7 @@ public struct CommitSecrets: Sendable {
             scanned += 1
             let size = try repo.header(blob).size
             if size > settings.maxFileBytes {
-                findings.append(Finding(kind: .skipped, severity: .warning, path: change.path, reason: "too-large",
-                                        message: "file larger than max_file_bytes not scanned"))
+                findings.append(.skipped(.tooLarge, path: change.path))
                 continue
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
@@ -151,14 +148,15 @@ public struct CommitSecrets: Sendable {
                     before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
                 }
             }
+            let limitsBefore = scratch.limitsHit
             let candidates: [Candidate]? = try repo.withBlobBytes(blob) { bytes in
                 Blob.isBinary(bytes) ? nil : settings.scanner.candidates(in: bytes, scratch: scratch)
             }
             guard let candidates else {
-                findings.append(Finding(kind: .skipped, severity: .warning, path: change.path, reason: "binary",
-                                        message: "binary file not scanned"))
+                findings.append(.skipped(.binary, path: change.path))
                 continue
             }
+            if scratch.limitsHit > limitsBefore { findings.append(.skipped(.regexLimit, path: change.path)) }
             for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
             where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
@@ -197,11 +195,11 @@ public struct CommitSecrets: Sendable {
                 let id = list[i]
                 let size = try repo.header(id).size
                 if size > settings.maxFileBytes {
-                    out.append((id, .skipped("too-large")))
+                    out.append((id, .skipped(.tooLarge)))
                     continue
                 }
                 let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
-                    if Blob.isBinary(bytes) { return .skipped("binary") }
+                    if Blob.isBinary(bytes) { return .skipped(.binary) }
                     let before = scratch.limitsHit
                     let candidates = settings.scanner.candidates(in: bytes, scratch: scratch)
                     return .scanned(candidates, partly: scratch.limitsHit > before)
@@ -225,7 +223,7 @@ struct CommitWork: Sendable {
 enum BlobResult: Sendable {
     /// `partly`: some rule gave up on some line at its backtracking limit.
     case scanned([Candidate], partly: Bool)
-    case skipped(String)
+    case skipped(Finding.SkipReason)
 
     var hasCandidates: Bool { !candidates.isEmpty }
     var candidates: [Candidate] { if case let .scanned(c, _) = self { c } else { [] } }

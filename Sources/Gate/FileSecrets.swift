@@ -87,13 +87,13 @@ public struct FileSecrets: Sendable {
         let text = String(decoding: path, as: UTF8.self)
         let fd = (path + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY) }
         guard fd >= 0 else {
-            return [Finding(kind: .skipped, severity: .warning, path: path, reason: "unreadable", message: "cannot read the file")]
+            return [.skipped(.unreadable, path: path)]
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         if Int(info.st_size) > settings.maxFileBytes {
-            return [Finding(kind: .skipped, severity: .warning, path: path, reason: "too-large", message: "file larger than max_file_bytes not scanned")]
+            return [.skipped(.tooLarge, path: path)]
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var filled = 0
@@ -106,15 +106,14 @@ public struct FileSecrets: Sendable {
         bytes.removeSubrange(filled...)
         return bytes.withUnsafeBytes { raw -> [Finding] in
             if Blob.isBinary(raw) {
-                return [Finding(kind: .skipped, severity: .warning, path: path, reason: "binary", message: "binary file not scanned")]
+                return [.skipped(.binary, path: path)]
             }
             let context = ScanContext(path: text)
             var findings: [Finding] = []
             let limitsBefore = scratch.limitsHit
             let matches = settings.scanner.scan(raw, context: context, scratch: scratch)
             if scratch.limitsHit > limitsBefore {
-                findings.append(Finding(kind: .skipped, severity: .warning, path: path, reason: "regex-limit",
-                                        message: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"))
+                findings.append(.skipped(.regexLimit, path: path))
             }
             for match in matches {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)

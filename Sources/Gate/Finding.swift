@@ -42,6 +42,26 @@ public struct Finding: Sendable, Equatable {
     }
 }
 
+extension Finding {
+    /// Why a file was not (fully) scanned; each is a warning that never changes the outcome.
+    public enum SkipReason: String, Sendable {
+        case binary, tooLarge = "too-large", unreadable, regexLimit = "regex-limit"
+
+        var message: String {
+            switch self {
+            case .binary: "binary file not scanned"
+            case .tooLarge: "file larger than max_file_bytes not scanned"
+            case .unreadable: "cannot read the file"
+            case .regexLimit: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"
+            }
+        }
+    }
+
+    public static func skipped(_ reason: SkipReason, commit: String? = nil, path: [UInt8]) -> Finding {
+        Finding(kind: .skipped, severity: .warning, commit: commit, path: path, reason: reason.rawValue, message: reason.message)
+    }
+}
+
 /// What one run decided, with the figures reports show.
 public struct Verdict: Sendable {
     public enum Decision: String, Sendable { case accept, reject, override }
