@@ -23,6 +23,14 @@ public struct Finding: Sendable, Equatable {
     /// For `skipped`: why (`binary`, `too-large`).
     public var reason: String?
     public var message: String
+    /// For `approval`: the core paths the commit touched, how many approvals the rule needs,
+    /// how many counted, and every approval seen with why it counts or not.
+    public var paths: [[UInt8]]?
+    public var required: Int?
+    public var valid: Int?
+    public var approvals: [ApprovalOutcome]?
+    /// For `ref` (and any finding tied to one ref update): the ref name.
+    public var ref: String?
 
     public init(kind: Kind, severity: Severity, rule: String? = nil, commit: String? = nil, path: [UInt8]? = nil,
                 line: Int? = nil, column: Int? = nil, location: Location? = nil, redacted: String? = nil,
@@ -39,6 +47,25 @@ public struct Finding: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.reason = reason
         self.message = message
+    }
+}
+
+/// One approval the gate saw for a commit and rule, and whether it counted (SPEC §5).
+public struct ApprovalOutcome: Sendable, Equatable {
+    public enum Evidence: String, Sendable { case trailer, signed }
+    /// The person id when known, else the identity seen (an email or a key fingerprint).
+    public var by: String
+    public var evidence: Evidence
+    public var counted: Bool
+    /// Empty when counted; else why not (`author`, `not-in-from`, `unknown-identity`,
+    /// `bad-signature`, `expired-key`, `other-commit`, `duplicate-person`, …).
+    public var reason: String
+
+    public init(by: String, evidence: Evidence, counted: Bool, reason: String) {
+        self.by = by
+        self.evidence = evidence
+        self.counted = counted
+        self.reason = reason
     }
 }
 

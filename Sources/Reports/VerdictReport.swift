@@ -48,8 +48,18 @@ public struct VerdictReport: Sendable {
         if let redacted = f.redacted { fields.append(("redacted", .string(redacted))) }
         if let fingerprint = f.fingerprint { fields.append(("fingerprint", .string(fingerprint))) }
         if let reason = f.reason { fields.append(("reason", .string(reason))) }
+        if let ref = f.ref { fields.append(("ref", .string(ref))) }
+        if let paths = f.paths { fields.append(("paths", .array(paths.map { .string(DisplayText.decoded($0).0) }))) }
+        if let required = f.required { fields.append(("required", .int(Int64(required)))) }
+        if let valid = f.valid { fields.append(("valid", .int(Int64(valid)))) }
+        if let approvals = f.approvals { fields.append(("approvals", .array(approvals.map(approvalJSON)))) }
         fields.append(("message", .string(f.message)))
         return .object(fields)
+    }
+
+    public static func approvalJSON(_ a: ApprovalOutcome) -> JSONValue {
+        .object([("by", .string(a.by)), ("evidence", .string(a.evidence.rawValue)),
+                 ("counted", .bool(a.counted)), ("reason", .string(a.reason))])
     }
 
     /// One line per finding, errors first, then a summary line.
@@ -58,6 +68,7 @@ public struct VerdictReport: Sendable {
         let ordered = verdict.findings.filter { $0.severity == .error } + verdict.findings.filter { $0.severity == .warning }
         for f in ordered {
             var where_ = ""
+            if let ref = f.ref { where_ += ref + " " }
             if let commit = f.commit { where_ += String(commit.prefix(12)) + " " }
             if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
             if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
