@@ -66,27 +66,26 @@ public struct VerdictReport: Sendable {
     public var text: String {
         var lines: [String] = []
         let ordered = verdict.findings.filter { $0.severity == .error } + verdict.findings.filter { $0.severity == .warning }
-        for f in ordered {
-            var where_ = ""
-            if let ref = f.ref { where_ += ref + " " }
-            if let commit = f.commit { where_ += String(commit.prefix(12)) + " " }
-            if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
-            if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
-            switch f.kind {
-            case .skipped:
-                lines.append("warning: \(where_): \(f.message)")
-            default:
-                var row = "\(f.severity.rawValue): \(f.rule ?? f.kind.rawValue): \(where_)"
-                if let redacted = f.redacted { row += " \(redacted)" }
-                if let fp = f.fingerprint { row += " (fingerprint \(fp.prefix(16)))" }
-                row += " — \(DisplayText.line(f.message))"
-                lines.append(row)
-            }
-        }
+        lines += ordered.map(Self.row)
         let errors = verdict.findings.filter { $0.severity == .error }.count
         let warnings = verdict.findings.count - errors
         lines.append("\(verdict.decision.rawValue): \(errors) problem\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); "
                      + "\(verdict.commitsExamined) commit\(verdict.commitsExamined == 1 ? "" : "s") and \(verdict.blobsScanned) blob\(verdict.blobsScanned == 1 ? "" : "s") examined in \(durationMs) ms")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One finding as one line for people: where, what, and the redacted value — never the secret.
+    public static func row(_ f: Finding) -> String {
+        var where_ = ""
+        if let ref = f.ref { where_ += ref + " " }
+        if let commit = f.commit { where_ += String(commit.prefix(12)) + " " }
+        if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
+        if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
+        if f.kind == .skipped { return "warning: \(where_): \(f.message)" }
+        var row = "\(f.severity.rawValue): \(f.rule ?? f.kind.rawValue): \(where_)"
+        if let redacted = f.redacted { row += " \(redacted)" }
+        if let fp = f.fingerprint { row += " (fingerprint \(fp.prefix(16)))" }
+        row += " — \(DisplayText.line(f.message))"
+        return row
     }
 }

@@ -1,0 +1,130 @@
+import Git
+
+/// One line of a pre-receive hook's input: a ref moving from `old` to `new`. A zero `old`
+/// creates the ref, a zero `new` deletes it.
+public struct RefUpdate: Sendable, Equatable {
+    public var old: ObjectID
+    public var new: ObjectID
+    public var ref: String
+
+    public init(old: ObjectID, new: ObjectID, ref: String) {
+        self.old = old
+        self.new = new
+        self.ref = ref
+    }
+
+    public var isCreate: Bool { old.isZero && !new.isZero }
+    public var isDelete: Bool { new.isZero && !old.isZero }
+
+    /// Parses `<old> <new> <ref>` as git feeds it to pre-receive. The bytes come from the
+    /// server, but a ref name is still pusher-chosen: anything odd is refused, not guessed at.
+    public static func parse(_ line: [UInt8]) -> Result<RefUpdate, PushInputError> {
+        let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3 else { return .failure(PushInputError("expected '<old> <new> <ref>'")) }
+        guard let old = ObjectID(hex: String(decoding: fields[0], as: UTF8.self)),
+              let new = ObjectID(hex: String(decoding: fields[1], as: UTF8.self)) else {
+            if fields[0].count == 64 || fields[1].count == 64 {
+                return .failure(PushInputError("SHA-256 repositories are not supported"))
+            }
+            return .failure(PushInputError("bad object id"))
+        }
+        let name = Array(fields[2])
+        guard name.starts(with: Array("refs/".utf8)), name.count <= 4096,
+              name.allSatisfy({ $0 > 0x20 && $0 != 0x7F }),
+              let ref = String(validating: name, as: UTF8.self) else {
+            return .failure(PushInputError("bad ref name"))
+        }
+        if old.isZero && new.isZero { return .failure(PushInputError("both ids are zero")) }
+        return .success(RefUpdate(old: old, new: new, ref: ref))
+    }
+}
+
+public struct PushInputError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What the policy says about refs (SPEC §3 `[refs]`), as predicates over ref names.
+public struct RefRules: Sendable {
+    public var isProtected: @Sendable (String) -> Bool
+    public var denyForcePush: @Sendable (String) -> Bool
+    public var denyDelete: @Sendable (String) -> Bool
+    public var requireSignedCommits: @Sendable (String) -> Bool
+
+    public init(isProtected: @escaping @Sendable (String) -> Bool = { _ in false },
+                denyForcePush: @escaping @Sendable (String) -> Bool = { _ in false },
+                denyDelete: @escaping @Sendable (String) -> Bool = { _ in false },
+                requireSignedCommits: @escaping @Sendable (String) -> Bool = { _ in false }) {
+        self.isProtected = isProtected
+        self.denyForcePush = denyForcePush
+        self.denyDelete = denyDelete
+        self.requireSignedCommits = requireSignedCommits
+    }
+}
+
+/// The commits a push brings, worked out once for the whole push.
+public struct PushPlan: Sendable {
+    public var updates: [RefUpdate]
+    /// New to the repository: reachable from a pushed tip and from no ref that existed
+    /// before the push. Secrets are looked for here, each commit once.
+    public var newCommits: [ObjectID]
+    /// Per protected ref update: the commits entering that ref (reachable from its new tip,
+    /// not from its old one — or, for a new ref, from no protected ref that already exists).
+    /// These may include commits the server already had on an unprotected branch: sign-off
+    /// is required wherever a commit enters a protected ref.
+    public var entering: [(update: RefUpdate, commits: [ObjectID])]
+    /// Ref updates that rewrite history (the old tip is not an ancestor of the new one).
+    public var forced: Set<String>
+
+    /// Works out the plan in `repo`, whose refs are still those before the push (pre-receive
+    /// runs before any ref moves; the pushed objects are visible through the quarantine).
+    public static func make(_ updates: [RefUpdate], in repo: Repository, rules: RefRules) throws(GitError) -> PushPlan {
+        let existing = try repo.references().filter { $0.symbolicTarget == nil }
+        let existingTips = existing.compactMap(\.target)
+        let tips = updates.map(\.new).filter { !$0.isZero }
+        let newCommits = try repo.newCommits(tips: tips, excluding: existingTips)
+
+        var entering: [(RefUpdate, [ObjectID])] = []
+        var forced: Set<String> = []
+        for update in updates where !update.isDelete {
+            if !update.isCreate, try !repo.isAncestor(update.old, of: update.new) {
+                forced.insert(update.ref)
+            }
+            guard rules.isProtected(update.ref) || rules.requireSignedCommits(update.ref) else { continue }
+            let base: [ObjectID] = update.isCreate
+                ? existing.filter { rules.isProtected($0.name) }.compactMap(\.target)
+                : [update.old]
+            entering.append((update, try repo.newCommits(tips: [update.new], excluding: base)))
+        }
+        return PushPlan(updates: updates, newCommits: newCommits, entering: entering, forced: forced)
+    }
+
+    /// `ref` findings for the ref rules: forced updates and deletions where they are denied.
+    public func refFindings(rules: RefRules) -> [Finding] {
+        var findings: [Finding] = []
+        for update in updates {
+            if update.isDelete, rules.denyDelete(update.ref) {
+                var f = Finding(kind: .ref, severity: .error, rule: "deny_delete",
+                                message: "deleting \(update.ref) is not allowed")
+                f.ref = update.ref
+                findings.append(f)
+            } else if forced.contains(update.ref), rules.denyForcePush(update.ref) {
+                var f = Finding(kind: .ref, severity: .error, rule: "deny_force_push", commit: update.new.description,
+                                message: "force-pushing \(update.ref) is not allowed (\(update.old.description.prefix(12)) is not an ancestor of the new tip)")
+                f.ref = update.ref
+                findings.append(f)
+            }
+        }
+        return findings
+    }
+}
+
+extension Repository {
+    /// Whether `ancestor` is reachable from `descendant` (or is it). Ids that are not
+    /// commits (a tag of a tree) count as unrelated unless equal.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+        if ancestor == descendant { return true }
+        guard let a = try peelToCommit(ancestor), let d = try peelToCommit(descendant) else { return false }
+        return try newCommits(tips: [a], excluding: [d]).isEmpty
+    }
+}
