@@ -53,7 +53,9 @@ let package = Package(
             dependencies: [
                 "Git", "Gate", "Reports", "Secrets", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("Resources/pre-receive")]
         ),
         // Walks a whole branch and computes every commit's changes (Benchmarks/walk-changes.sh).
         .executableTarget(

@@ -1,3 +1,4 @@
+import TOML
 import Git
 
 /// How a command ends when it does not pass; the exit codes of SPEC §2.
@@ -25,6 +26,17 @@ struct Failure: Error {
         switch error.kind {
         case .notARepository, .notFound, .invalidSpec: self.init(.usage, error.message)
         case .missingObject, .other: self.init(.runtime, error.message)
+        }
+    }
+
+    /// Any error as a failure: ours as they are, git's by their kind, configuration errors as
+    /// usage errors (2), anything else as a runtime error (3).
+    init(describing error: any Error) {
+        switch error {
+        case let failure as Failure: self = failure
+        case let git as GitError: self.init(git)
+        case let config as ConfigurationError: self.init(.usage, config.description)
+        default: self.init(.runtime, "\(error)")
         }
     }
 }

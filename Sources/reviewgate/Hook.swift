@@ -1,0 +1,198 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Gate
+import Git
+import Reports
+
+struct Hook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Git server hooks.",
+        subcommands: [PreReceive.self]
+    )
+}
+
+struct PreReceive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-receive",
+        abstract: "Judges a push: reads '<old> <new> <ref>' lines on stdin, as git's pre-receive hook does.",
+        discussion: """
+        The repository is opened from the environment, so the pushed objects are seen in the push \
+        quarantine. The policy comes from the server only: git config reviewgate.policy, else \
+        $GIT_DIR/reviewgate/policy.toml. Problems go to stderr (the pusher sees them as 'remote:' \
+        lines); one audit record is appended for the whole push. Exit 0 accepts the push; any \
+        other status rejects it (1: the gate says no; 2: broken policy; 3: runtime error or time \
+        budget exceeded).
+        """
+    )
+
+    func run() throws {
+        let started = Clock.milliseconds()
+        let env = ProcessInfo.processInfo.environment
+        let pusher = Pusher.detect(env)
+        let run = HookRun(started: started, pusher: pusher, remote: Pusher.remoteAddress(env))
+        let status: Int32
+        do {
+            status = try run.judge(input: FileHandle.standardInput.readDataToEndOfFile(), environment: env)
+        } catch {
+            // Fail closed: whatever went wrong rejects the push, and the log still says so.
+            run.finish(failing: Failure(describing: error))
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// Who pushed, and which variable said so (SPEC §2 "Pusher identity").
+struct Pusher: Sendable, Equatable {
+    var name: String
+    /// The variable the name came from, or `os` for the operating-system user.
+    var source: String
+
+    static let variables = ["REVIEWGATE_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "REMOTE_USER"]
+
+    static func detect(_ env: [String: String], extra: [String] = []) -> Pusher {
+        for variable in variables + extra {
+            if let value = env[variable], !value.isEmpty { return Pusher(name: DisplayText.line(value), source: variable) }
+        }
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name {
+            return Pusher(name: String(cString: name), source: "os")
+        }
+        return Pusher(name: "uid \(geteuid())", source: "os")
+    }
+
+    /// The client's address when the transport says it (ssh, or a web server's CGI variables).
+    static func remoteAddress(_ env: [String: String]) -> String? {
+        if let ssh = env["SSH_CONNECTION"] ?? env["SSH_CLIENT"], let host = ssh.split(separator: " ").first {
+            return String(host)
+        }
+        return env["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : DisplayText.line($0) }
+    }
+}
+
+/// `git push -o key=value` options, as git hands them to the hook.
+struct PushOptions {
+    var values: [String]
+
+    init(_ env: [String: String]) {
+        let count = env["GIT_PUSH_OPTION_COUNT"].flatMap { Int($0) } ?? 0
+        values = (0..<min(count, 1000)).compactMap { env["GIT_PUSH_OPTION_\($0)"] }
+    }
+
+    /// The reason given with `-o reviewgate.override=<reason>`, if any (the last one wins).
+    var overrideReason: String? {
+        values.last { $0.hasPrefix("reviewgate.override") }.map { option in
+            let reason = option.drop { $0 != "=" }.dropFirst()
+            return DisplayText.line(String(reason)).trimmingCharacters(in: .whitespaces)
+        }
+    }
+}
+
+/// One pre-receive run. The time budget is kept by a watchdog: when it fires first, the push
+/// is rejected (exit 3) and the log says so, even if a worker is still busy.
+final class HookRun: @unchecked Sendable {
+    let started: Int
+    let pusher: Pusher
+    let remote: String?
+    private let lock = NSLock()
+    private var finished = false
+    private var updates: [RefUpdate] = []
+    private var settings = GateSettings.defaults
+
+    init(started: Int, pusher: Pusher, remote: String?) {
+        self.started = started
+        self.pusher = pusher
+        self.remote = remote
+    }
+
+    /// Whoever calls this first (the run or the watchdog) writes the outcome; the other stops.
+    private func claim() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if finished { return false }
+        finished = true
+        return true
+    }
+
+    /// Judges the push and returns the exit status: 0 accept, 1 reject, 3 when the decision
+    /// could not be recorded.
+    func judge(input: Data, environment env: [String: String]) throws -> Int32 {
+        // Policy and repository first: a broken policy rejects with its file, line and column.
+        let repo = try Repository.fromEnvironment()
+        settings = try GateSettings.forServer(repo)
+        startWatchdog(seconds: settings.budgetSeconds)
+
+        guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
+        for line in input.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            switch RefUpdate.parse(Array(line)) {
+            case let .success(update): updates.append(update)
+            case let .failure(error): throw Failure(.runtime, "bad pre-receive input line: \(error)")
+            }
+        }
+        let options = PushOptions(env)
+        let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
+
+        var decision = verdict.decision
+        var findings = verdict.findings
+        var overrideBy: (reason: String, who: String)?
+        if let reason = options.overrideReason {
+            if !settings.mayOverride(pusher.name) {
+                var f = Finding(kind: .ref, severity: .error, rule: "breakglass",
+                                message: "\(pusher.name) asked for an override but is not in the policy's [breakglass] list")
+                f.reason = reason.isEmpty ? nil : reason
+                findings.append(f)
+                decision = .reject
+            } else if reason.isEmpty {
+                findings.append(Finding(kind: .ref, severity: .error, rule: "breakglass",
+                                        message: "an override needs a reason: -o reviewgate.override=\"<why>\""))
+                decision = .reject
+            } else if decision == .reject {
+                // Violations stay on record, as warnings of an accepted push.
+                findings = findings.map { var f = $0; f.severity = .warning; return f }
+                decision = .override
+                overrideBy = (reason, pusher.name)
+            }
+        }
+        let outcome = Verdict(findings: findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned)
+        guard claim() else { parkForever() }
+        let duration = Clock.milliseconds() - started
+        StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
+        if let overrideBy {
+            StandardError.write("reviewgate: override by \(overrideBy.who): \(overrideBy.reason) (recorded in the audit log)\n")
+        }
+        do {
+            try settings.record(kind: "push", decision: decision, verdict: outcome, updates: updates, pusher: pusher,
+                                remote: remote, override: overrideBy, repo: repo.gitDirectory, durationMs: duration)
+        } catch {
+            StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(error.message))\n")
+            return Failure.Code.runtime.rawValue
+        }
+        return decision == .reject ? Failure.Code.rejected.rawValue : 0
+    }
+
+    /// A failure before a decision: reject, tell the pusher why, and log it when possible.
+    func finish(failing failure: Failure) -> Never {
+        guard claim() else { parkForever() }
+        StandardError.write("reviewgate: REJECTED: \(DisplayText.line(failure.message))\n")
+        StandardError.write("reviewgate: the push was refused because the gate could not judge it (it fails closed); tell the server's administrators.\n")
+        let finding = Finding(kind: .log, severity: .error, rule: "internal-error", message: DisplayText.line(failure.message))
+        try? settings.record(kind: "push", decision: .reject, verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
+                             updates: updates, pusher: pusher, remote: remote, override: nil,
+                             repo: (try? Repository.fromEnvironment().gitDirectory) ?? "", durationMs: Clock.milliseconds() - started)
+        // _exit: the watchdog may get here while workers still run; nothing is buffered.
+        _exit(failure.code.rawValue)
+    }
+
+    private func startWatchdog(seconds: Double) {
+        let thread = Thread { [self] in
+            Thread.sleep(forTimeInterval: seconds)
+            finish(failing: Failure(.runtime, "time budget of \(seconds) s exceeded; push rejected rather than let the server wait"))
+        }
+        thread.start()
+    }
+
+    private func parkForever() -> Never {
+        while true { sleep(60) }
+    }
+}
