@@ -1,0 +1,44 @@
+import Foundation
+
+/// A bare repository set up with `reviewgate install` (the real hook), and a clone to push
+/// from with real `git push`.
+public final class GateServer: @unchecked Sendable {
+    public let bare: ScratchRepository
+    public let clone: ScratchRepository
+
+    /// `policy` is installed with `install --policy`; nil leaves install's starter policy out
+    /// (the server then runs without a policy: built-in secret rules, no core rules).
+    public init(policy: String? = nil, binary: String = Scratch.binary) throws {
+        bare = try ScratchRepository(bare: true, label: "server")
+        var arguments = ["install", "--repo", bare.path]
+        if let policy {
+            let file = bare.url.appendingPathComponent("policy-source.toml")
+            try Data(policy.utf8).write(to: file)
+            arguments += ["--policy", file.path]
+        }
+        let installed = try run([binary] + arguments)
+        guard installed.status == 0 else { throw CommandError(command: arguments, result: installed) }
+        if policy == nil { try FileManager.default.removeItem(atPath: bare.path + "/reviewgate/policy.toml") }
+        clone = try ScratchRepository(label: "client")
+        try clone.git(["remote", "add", "origin", bare.path])
+    }
+
+    /// Runs `git push ARGS` from the clone; never throws on a refused push.
+    public func push(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        try run(["git", "push", "--porcelain"] + arguments, in: clone.url, environment: environment)
+    }
+
+    /// The server's value of a ref, or nil when it does not exist.
+    public func ref(_ name: String) -> String? {
+        guard let r = try? run(["git", "rev-parse", "--verify", "-q", name], in: bare.url), r.status == 0 else { return nil }
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The lines the pusher saw from the hook (`remote: ` prefix and git's padding removed).
+    public static func remoteLines(_ result: CommandResult) -> [String] {
+        result.err.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("remote: ") else { return nil }
+            return String(line.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+    }
+}
