@@ -202,20 +202,50 @@ struct CommitLinks {
         }
     }
 
-    /// The committer's timestamp (seconds), as git's history walks order by it; 0 when the
-    /// header has none. Reads only the header lines.
-    static func committerTime(_ raw: UnsafeRawBufferPointer, from offset: Int) -> Int64 {
-        var pos = offset
-        let key = Array("committer ".utf8)
-        while pos < raw.count, raw[pos] != 10 {
-            var eol = pos
-            while eol < raw.count, raw[eol] != 10 { eol += 1 }
-            if eol - pos > key.count, raw[pos..<(pos + key.count)].elementsEqual(key) {
-                return Identity(line: ArraySlice(raw[(pos + key.count)..<eol])).time
-            }
-            pos = eol + 1
+    /// The date git's history walks order by, computed exactly as git's `parse_commit_date`:
+    /// the line after the parents must be `author`, the next `committer`; the number after
+    /// that line's last `>` is read like `strtoumax` (a leading `-` wraps around, overflow
+    /// saturates), and anything malformed is 0. Unsigned, as git's `timestamp_t`, so hostile
+    /// dates order the walk as they do in git.
+    static func walkDate(_ raw: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        func starts(_ word: String, at pos: Int) -> Bool {
+            let w = Array(word.utf8)
+            return pos + w.count < raw.count && raw[pos..<(pos + w.count)].elementsEqual(w)
         }
-        return 0
+        guard starts("author", at: offset) else { return 0 }
+        var pos = offset
+        while pos < raw.count {
+            pos += 1
+            if raw[pos - 1] == 10 { break }
+        }
+        guard starts("committer", at: pos) else { return 0 }
+        guard let eol = (pos..<raw.count).first(where: { raw[$0] == 10 }) else { return 0 }
+        var date = eol
+        while date > pos, raw[date - 1] != UInt8(ascii: ">") { date -= 1 }
+        guard date > pos else { return 0 }
+        // git's isspace: space, tab, LF, CR.
+        while date < eol, [9, 10, 13, 32].contains(raw[date]) { date += 1 }
+        var negative = false
+        if date < raw.count, raw[date] == UInt8(ascii: "-") {
+            negative = true
+            date += 1
+        } else if !(date < raw.count && raw[date] >= 48 && raw[date] <= 57) {
+            return 0
+        }
+        var value: UInt64 = 0
+        var digits = 0
+        var overflow = false
+        while date < raw.count, raw[date] >= 48, raw[date] <= 57 {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(UInt64(raw[date] - 48))
+            if o1 || o2 { overflow = true }
+            value = sum
+            digits += 1
+            date += 1
+        }
+        if digits == 0 { return 0 }
+        if overflow { return UInt64.max }
+        return negative ? 0 &- value : value
     }
 }
 

@@ -51,7 +51,7 @@ extension Repository {
 struct HistoryWalk {
     struct Node {
         var parents: [ObjectID] = []
-        var time: Int64 = 0
+        var time: UInt64 = 0
         var loaded = false
         var seen = false
         var uninteresting = false
@@ -60,7 +60,7 @@ struct HistoryWalk {
     let repository: Repository
     var nodes: [ObjectID: Node] = [:]
     /// Commits to visit, newest first (a binary max-heap on time, then insertion order).
-    var queue: [(time: Int64, sequence: Int, id: ObjectID)] = []
+    var queue: [(time: UInt64, sequence: Int, id: ObjectID)] = []
     var sequence = 0
 
     init(repository: Repository) {
@@ -78,7 +78,7 @@ struct HistoryWalk {
             try withExtendedLifetime(raw) { () throws(GitError) in
                 let links = try CommitLinks(id: id, raw: raw.bytes)
                 node.parents = repository.shallowCommits.contains(id) ? [] : links.parents
-                node.time = CommitLinks.committerTime(raw.bytes, from: links.headerOffset)
+                node.time = CommitLinks.walkDate(raw.bytes, from: links.headerOffset)
             }
         } catch where error.kind == .missingObject && node.uninteresting {
             node.parents = []
@@ -126,7 +126,7 @@ struct HistoryWalk {
     }
 
     /// Newer first; among equal dates, the one queued first.
-    static func before(_ a: (time: Int64, sequence: Int, id: ObjectID), _ b: (time: Int64, sequence: Int, id: ObjectID)) -> Bool {
+    static func before(_ a: (time: UInt64, sequence: Int, id: ObjectID), _ b: (time: UInt64, sequence: Int, id: ObjectID)) -> Bool {
         a.time != b.time ? a.time > b.time : a.sequence < b.sequence
     }
 
@@ -143,7 +143,7 @@ struct HistoryWalk {
 
     /// git's `still_interesting`: keep going while the queue holds something newer than the
     /// last interesting commit, or anything interesting; otherwise spend one unit of slop.
-    func stillInteresting(lastInteresting date: Int64, slop: Int) -> Int {
+    func stillInteresting(lastInteresting date: UInt64, slop: Int) -> Int {
         guard let head = queue.first else { return 0 }
         if date <= head.time { return 5 }
         if !queue.allSatisfy({ nodes[$0.id]?.uninteresting == true }) { return 5 }
@@ -153,7 +153,7 @@ struct HistoryWalk {
     mutating func run() throws(GitError) -> [ObjectID] {
         var interesting: [ObjectID] = []
         var slop = 5
-        var date = Int64.max
+        var date = UInt64.max
         while let id = pop() {
             try load(id)
             let node = nodes[id]!

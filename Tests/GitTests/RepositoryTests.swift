@@ -338,6 +338,41 @@ import Testing
         }
     }
 
+    /// Hostile committer dates (negative, 20 digits, trailing junk, missing) order the walk
+    /// as git's `parse_commit_date` does, so the same commits come out as from rev-list.
+    @Test(arguments: Array(1...16) as [UInt64])
+    func hostileDatesMatchRevList(seed: UInt64) throws {
+        let scratch = try ScratchRepository(label: "hostile-dates")
+        var rng = SplitMix(seed: seed)
+        let tree = try scratch.git(["mktree"], input: Data()).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dates = ["-5 +0000", "99999999999999999999 +0000", "-99999999999999999999 +0000", "123abc +0000", "abc",
+                     "", "  42 +0000", "1700000000 +0100", "1 +0000", "18446744073709551615 +0000", "-0 +0000"]
+        var commits: [String] = []
+        for i in 0..<40 {
+            var parents: [String] = []
+            if !commits.isEmpty { parents.append(commits[Int(rng.next() % UInt64(commits.count))]) }
+            if commits.count > 2, rng.next() % 4 == 0 { parents.append(commits[Int(rng.next() % UInt64(commits.count))]) }
+            let date = rng.next() % 2 == 0 ? dates[Int(rng.next() % UInt64(dates.count))] : "\(1_700_000_000 + Int(rng.next() % 1000)) +0000"
+            var text = "tree \(tree)\n" + Set(parents).sorted().map { "parent \($0)\n" }.joined()
+            text += rng.next() % 10 == 0 ? "" : "author A <a@x> 1 +0000\n"
+            text += "committer C <c@x> \(date)\n\nc\(i)\n"
+            let id = try scratch.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(text.utf8))
+                .out.trimmingCharacters(in: .whitespacesAndNewlines)
+            commits.append(id)
+        }
+        let repo = try Repository(path: scratch.path)
+        for _ in 0..<40 {
+            // Sorted as newCommits orders its starting points: with equal dates, git's walk
+            // follows the order of its arguments.
+            let tips = commits.filter { _ in rng.next() % 5 == 0 }.sorted()
+            let hidden = commits.filter { _ in rng.next() % 6 == 0 }.sorted()
+            guard !tips.isEmpty else { continue }
+            let expected = try scratch.gitOutput(["rev-list"] + tips + ["--not"] + hidden).split(separator: "\n").map(String.init)
+            let got = try repo.newCommits(tips: tips.compactMap { ObjectID(hex: $0) }, excluding: hidden.compactMap { ObjectID(hex: $0) })
+            #expect(Set(got.map(\.hex)) == Set(expected), "\(tips) --not \(hidden)")
+        }
+    }
+
     /// In a shallow clone a range whose excluded side reaches past the cut still walks.
     @Test func shallowClonesWalk() throws {
         let origin = try Histories.random(seed: 51, commits: 8)
