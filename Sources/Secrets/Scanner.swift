@@ -114,42 +114,72 @@ public final class Scanner: Sendable {
             // One finding per rule and value in one file: a value repeated a thousand times is
             // one secret (and a hostile file cannot make the work quadratic).
             var values = Set<[UInt8]>()
+            func consider(_ match: Match) {
+                let whole = match.range
+                let secretRange = Self.secretRange(match, group: rule.secretGroup)
+                guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { return }
+                let secret = Array(bytes[secretRange])
+                // Repeats are dropped only when no allowlist looks at the match or line,
+                // which could clear one occurrence of a value and not another.
+                if !keepsLineText, !keepsMatchText, values.contains(secret) { return }
+                if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { return }
+                if let checksum = rule.checksum, !checksum.isValid(secret) { return }
+                let line = Self.lineContext(of: whole, in: bytes)
+                if inlineAllow {
+                    let text = UnsafeRawBufferPointer(rebasing: bytes[line])
+                    if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { return }
+                }
+                values.insert(secret)
+                let lineText = keepsLineText ? Array(bytes[line]) : []
+                found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
+                                       line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText))
+            }
             for window in windows {
                 var at = window.lowerBound
                 let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
                 while at < window.upperBound {
                     guard let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) else {
-                        // A search that hit the backtracking limit gave up, not finished: it
-                        // resumes on the next line so one hostile line hides nothing after it.
+                        // A search that hit the backtracking limit gave up, not finished: the
+                        // rest of that line is searched again in short overlapping pieces
+                        // (one hostile stretch hides only its own piece), then the search
+                        // resumes on the next line.
                         guard scratch.limitHit else { break }
                         scratch.limitHit = false
                         scratch.limitsHit += 1
-                        at = Self.lineEnd(at, in: bytes) + 1
+                        let end = min(Self.lineEnd(at, in: bytes), window.upperBound)
+                        searchInPieces(rule.regex!, from: at, to: end, in: bytes, scratch: scratch, consider)
+                        at = end + 1
                         continue
                     }
-                    let whole = match.range
-                    at = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
-                    let secretRange = Self.secretRange(match, group: rule.secretGroup)
-                    guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { continue }
-                    let secret = Array(bytes[secretRange])
-                    // Repeats are dropped only when no allowlist looks at the match or line,
-                    // which could clear one occurrence of a value and not another.
-                    if !keepsLineText, !keepsMatchText, values.contains(secret) { continue }
-                    if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { continue }
-                    if let checksum = rule.checksum, !checksum.isValid(secret) { continue }
-                    let line = Self.lineContext(of: whole, in: bytes)
-                    if inlineAllow {
-                        let text = UnsafeRawBufferPointer(rebasing: bytes[line])
-                        if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { continue }
-                    }
-                    values.insert(secret)
-                    let lineText = keepsLineText ? Array(bytes[line]) : []
-                    found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
-                                           line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText))
+                    at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
+                    consider(match)
                 }
             }
         }
         return Self.locate(Self.preferSpecific(found, ruleSet.rules), in: bytes)
+    }
+
+    /// Searches `start..<end` in pieces of 512 bytes that overlap by 256, so any match up to
+    /// 256 bytes long lies whole in some piece. A match that ends where its piece was cut
+    /// could be a cut-off token and is left to the next piece, which sees past it.
+    private func searchInPieces(_ regex: Pattern, from start: Int, to end: Int, in bytes: UnsafeRawBufferPointer,
+                                scratch: MatchScratch, _ consider: (Match) -> Void) {
+        var piece = start
+        while piece < end {
+            let pieceEnd = min(piece + 512, end)
+            let subject = UnsafeRawBufferPointer(rebasing: bytes[..<pieceEnd])
+            var at = piece
+            while at < pieceEnd, let match = regex.firstMatch(in: subject, from: at, using: scratch) {
+                at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
+                if match.range.upperBound < pieceEnd || pieceEnd == end { consider(match) }
+            }
+            if scratch.limitHit {
+                scratch.limitHit = false
+                scratch.limitsHit += 1
+            }
+            if pieceEnd == end { break }
+            piece += 256
+        }
     }
 
     /// A value caught by a provider's rule is not reported again by a generic rule (ids

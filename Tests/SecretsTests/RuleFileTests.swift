@@ -183,4 +183,26 @@ import TOML
         #expect(found.map(\.ruleID) == ["slow"])
         #expect(scratch.limitsHit >= 1)
     }
+
+    /// A token on the same line as the hostile stretch is still found, in a piece of the line
+    /// that excludes the stretch; a token cut by a piece boundary is never reported cut short.
+    @Test func tokenBesideAHostileStretch() throws {
+        let set = try RuleFile.parse(#"""
+        [[rules]]
+        id = "slow"
+        regex = '''(?:(?:x+x+)+y)|\b(tok_[a-z0-9]{12})\b'''
+        keywords = ["x", "tok_"]
+        """#, file: "slow.toml", loadFile: nil)
+        let scanner = Scanner(ruleSet: set)
+        for padding in [0, 200, 490, 500, 505, 511, 700] {
+            let scratch = MatchScratch(matchLimit: 20_000)
+            let token = "tok_" + "a1b2c3d4e5f6"
+            let text = String(repeating: "x", count: 40) + String(repeating: " ", count: 600) + String(repeating: "z", count: padding)
+                + " " + token + " and more\n"
+            var copy = text
+            let found = copy.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), scratch: scratch) }
+            #expect(found.map { String(decoding: $0.secret, as: UTF8.self) } == [token], "padding \(padding)")
+            #expect(scratch.limitsHit >= 1)
+        }
+    }
 }
