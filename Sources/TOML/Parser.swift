@@ -72,24 +72,30 @@ struct Parser {
             return
         }
         let names = names + [key.name]
+        // Taken out of the table (and out of `child` below) so each level is changed in
+        // place: copying the array of tables on every key would make a long file quadratic.
         var child: TOMLNode
-        if let existing = table[key.name] {
+        if let existing = table.take(key.name) {
             child = existing
         } else {
             child = TOMLNode(value: .table(TOMLTable(position: key.position, origin: .implicit)), position: key.position)
         }
-        switch child.value {
+        let value = child.value
+        child.value = .bool(false)
+        let typeName = value.typeName
+        switch consume value {
         case var .table(inner):
             if inner.origin == .inline { throw error("cannot extend the inline table '\(key.name)'", at: key.position) }
             try descend(&inner, path.dropFirst(), names: names, body)
             child.value = .table(inner)
         case var .array(items) where tableArrays.contains(names):
             guard case var .table(last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
+            items[items.count - 1].value = .bool(false)
             try descend(&last, path.dropFirst(), names: names, body)
             items[items.count - 1].value = .table(last)
             child.value = .array(items)
         default:
-            throw error("'\(key.name)' is already a \(child.value.typeName), not a table", at: key.position)
+            throw error("'\(key.name)' is already a \(typeName), not a table", at: key.position)
         }
         table.set(key.name, child, keyAt: table.keyPosition(key.name) ?? key.position)
     }

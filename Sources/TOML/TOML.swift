@@ -69,8 +69,14 @@ public struct TOMLTable: Sendable, Equatable {
     public func keyPosition(_ key: String) -> TOMLPosition? { keyPositions[key] }
     public var isEmpty: Bool { keys.isEmpty }
 
+    /// Removes and returns a value, keeping its key's place, so the caller holds the only
+    /// reference and can change it in place (then `set` it back) without copying.
+    mutating func take(_ key: String) -> TOMLNode? {
+        values.removeValue(forKey: key)
+    }
+
     mutating func set(_ key: String, _ node: TOMLNode, keyAt position: TOMLPosition) {
-        if values[key] == nil { keys.append(key) }
+        if keyPositions[key] == nil { keys.append(key) }
         values[key] = node
         keyPositions[key] = position
     }
