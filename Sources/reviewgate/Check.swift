@@ -33,6 +33,7 @@ struct Check: ParsableCommand {
     func validate() throws {
         if range != nil, base != nil || head != nil { throw ValidationError("Give a range or --base/--head, not both.") }
         if (base == nil) != (head == nil) { throw ValidationError("--base and --head go together.") }
+        try report.require([.text, .json, .sarif, .junit, .github], command: "check")
     }
 
     func run() throws {
@@ -45,11 +46,18 @@ struct Check: ParsableCommand {
         let commits = try repo.newCommits(tips: [to], excluding: [from])
         let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
-        let verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        var verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        // JUnit names every examined commit by its subject; only it pays for reading them.
+        if report.format == .junit {
+            verdict.examined = try commits.map { (id: ObjectID) throws(GitError) in
+                ExaminedCommit(id: id.hex, subject: subject(of: try repo.commit(id)))
+            }
+        }
         try secrets.writeBaselineIfAsked(verdict.findings)
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
-        try report.emit(text: document.text, json: document.json.serialized())
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started,
+                                     startedAt: Int64(started), secretRules: settings.ruleDescriptions)
+        try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }
 
@@ -79,6 +87,12 @@ func repositoryOpener(_ options: RepositoryOptions, gitDirectory: String) -> @Se
         return { () throws(GitError) in try Repository(path: gitDirectory) }
     }
     return { () throws(GitError) in try Repository.fromEnvironment() }
+}
+
+/// A commit's subject: its message up to the first line break.
+func subject(of commit: Commit) -> String {
+    let line = commit.message.prefix { $0 != UInt8(ascii: "\n") }
+    return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
 }
 
 enum Clock {
