@@ -121,6 +121,40 @@ import Testing
         #expect(text.contains("not checked"), "audit does not verify the log yet")
     }
 
+    /// The `reviewgate` lines of the shipped CI examples, run as written in a repository that
+    /// looks like each CI's checkout, with each CI's variables.
+    @Test func ciExamplesRunAsWritten() throws {
+        let f = try fixture()
+        let head = try f.repo.gitOutput(["rev-parse", "HEAD"])
+        // actions/checkout with fetch-depth 0 leaves the base branch as origin/<base>.
+        try f.repo.git(["update-ref", "refs/remotes/origin/main", f.base])
+        let binDirectory = URL(fileURLWithPath: Scratch.binary).deletingLastPathComponent().path
+        let path = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let examples: [(String, [String: String])] = [
+            ("hooks/github-actions.yml", ["GITHUB_BASE_REF": "main", "GITHUB_SHA": head]),
+            ("hooks/gitlab-ci.yml", ["CI_MERGE_REQUEST_DIFF_BASE_SHA": f.base, "CI_COMMIT_SHA": head, "GITHUB_BASE_REF": ""]),
+        ]
+        for (file, variables) in examples {
+            let text = try String(contentsOf: Scratch.packageRoot.appendingPathComponent(file), encoding: .utf8)
+            let commands = text.split(separator: "\n").map { line -> String in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed.hasPrefix("- ") ? String(trimmed.dropFirst(2)) : trimmed
+            }.filter { $0.hasPrefix("reviewgate ") }
+            #expect(commands.count == 2, "\(file)")
+            for command in commands {
+                let result = try run(["bash", "-c", command], in: f.repo.url, environment: variables.merging(["PATH": path]) { $1 })
+                // Exit 1 is the gate saying no (the fixture has secrets); a command that
+                // tolerates it (`|| test $? -eq 1`) passes.
+                #expect(result.status == (command.contains("test $? -eq 1") ? 0 : 1), "\(file): \(command): \(result.err)")
+                for secret in f.secrets { #expect(!result.out.contains(secret) && !result.err.contains(secret)) }
+            }
+        }
+        let sarif = try JSONNode.parse(try Data(contentsOf: f.repo.url.appendingPathComponent("reviewgate.sarif")))
+        #expect(sarif["runs"]?[0]?["results"]?.arrayValue?.count == 3)
+        let junit = try String(contentsOf: f.repo.url.appendingPathComponent("reviewgate-junit.xml"), encoding: .utf8)
+        #expect(junit.components(separatedBy: "<testcase ").count == 4, "three commits, three test cases")
+    }
+
     @Test(arguments: [
         (["check", "HEAD~1..HEAD", "--format", "html"], "check cannot write --format html; use text, json, sarif, junit or github."),
         (["audit", "--format", "junit"], "audit cannot write --format junit; use text, json, sarif or html."),
