@@ -103,14 +103,21 @@ extension VerdictReport {
         return h.joined(separator: "\n") + "\n"
     }
 
-    /// Rules by how many findings cite them, most first, then by id.
+    /// Rules worst first, as the findings are (errors, then by kind), then by how many
+    /// findings cite them, then by id.
     var ruleCounts: [(RuleDescription, Int)] {
-        var counts: [String: (RuleDescription, Int)] = [:]
+        var counts: [String: (rule: RuleDescription, count: Int, rank: Int)] = [:]
         for f in verdict.findings {
             let id = RuleDescription.id(for: f)
-            counts[id, default: (RuleDescription.describing(f, secretRules: secretRules), 0)].1 += 1
+            let rank = (f.severity == .error ? 0 : 10) + Self.kindRank(f.kind)
+            var entry = counts[id] ?? (RuleDescription.describing(f, secretRules: secretRules), 0, rank)
+            entry.count += 1
+            entry.rank = min(entry.rank, rank)
+            counts[id] = entry
         }
-        return counts.values.sorted { ($1.1, $0.0.id) < ($0.1, $1.0.id) }
+        return counts.values.sorted { a, b in
+            (a.rank, -a.count, a.rule.id) < (b.rank, -b.count, b.rule.id)
+        }.map { ($0.rule, $0.count) }
     }
 
     private func e(_ text: String) -> String { Markup.escaped(DisplayText.line(text)) }

@@ -149,6 +149,12 @@ import Testing
                          "ref/deny_force_push", "log", "skipped", "skipped"])
         #expect(page.contains("<td>secret</td><td class=\"n bad\">3</td><td class=\"n\">0</td>"))
         #expect(page.contains("<tr><td><code>skipped</code></td><td>File not scanned for secrets</td><td class=\"n\">2</td></tr>"))
+        // Rules in the same order: errors by kind, warnings last.
+        let ruleRows = page.split(separator: "\n").filter { $0.hasPrefix("<tr><td><code>") }.map { row in
+            String(row.dropFirst("<tr><td><code>".count).split(separator: "<")[0])
+        }
+        #expect(ruleRows == ["generic-secret-assignment", "github-pat", "slack-webhook", "approval/payments", "signature",
+                             "ref/deny_force_push", "log", "skipped"])
         #expect(page.contains("broken"))
         #expect(page.contains("<dt>Time</dt><dd>2023-11-14T22:13:20.123Z</dd>"))
         #expect(Fixtures.report([]).html.contains("not checked"))
