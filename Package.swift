@@ -47,7 +47,7 @@ let package = Package(
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // Commit views and report renderers shared by the commands.
-        .target(name: "Reports", dependencies: ["Git", "Gate", "JSON"]),
+        .target(name: "Reports", dependencies: ["Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "reviewgate",
             dependencies: [
@@ -73,6 +73,11 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
+            exclude: ["Snapshots", "Resources"]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ReviewGateTestSupport", "reviewgate"],

@@ -95,6 +95,9 @@ public struct Verdict: Sendable {
     public var findings: [Finding]
     public var commitsExamined: Int
     public var blobsScanned: Int
+    /// The commits examined, in the order examined, when a report needs them (JUnit has one
+    /// test case per commit); nil when the command did not collect them.
+    public var examined: [ExaminedCommit]?
 
     public init(findings: [Finding], commitsExamined: Int, blobsScanned: Int) {
         self.findings = findings
@@ -104,4 +107,16 @@ public struct Verdict: Sendable {
 
     /// Errors reject; warnings (`skipped`) never change the outcome.
     public var decision: Decision { findings.contains { $0.severity == .error } ? .reject : .accept }
+}
+
+/// A commit a run examined, with its subject line for reports that name each commit.
+public struct ExaminedCommit: Sendable, Equatable {
+    public var id: String
+    /// The first line of the message, as stored (may hold any bytes, decoded lossily).
+    public var subject: String
+
+    public init(id: String, subject: String) {
+        self.id = id
+        self.subject = subject
+    }
 }

@@ -9,14 +9,29 @@ public struct VerdictReport: Sendable {
     public var repository: String?
     public var verdict: Verdict
     public var durationMs: Int
+    /// When the run started (milliseconds since the epoch), for reports that show it; nil
+    /// leaves it out, so output stays byte-stable.
+    public var startedAt: Int64?
+    /// Descriptions of the secret rules, by id, for SARIF rule metadata and the HTML page.
+    public var secretRules: [String: RuleDescription]
+    /// Whether this run verified the audit log: with no `log` finding, the HTML page says
+    /// "intact" when true and "not checked" when false.
+    public var logChecked: Bool
 
-    public init(version: String, command: String, repository: String?, verdict: Verdict, durationMs: Int) {
+    /// The project's home page, named by SARIF's `informationUri`.
+    public static let informationURI = "https://github.com/reviewgate/reviewgate"
+
+    public init(version: String, command: String, repository: String?, verdict: Verdict, durationMs: Int,
+                startedAt: Int64? = nil, secretRules: [RuleDescription] = [], logChecked: Bool = false) {
         tool = "reviewgate"
         self.version = version
         self.command = command
         self.repository = repository
         self.verdict = verdict
         self.durationMs = durationMs
+        self.startedAt = startedAt
+        self.secretRules = Dictionary(secretRules.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.logChecked = logChecked
     }
 
     public var json: JSONValue {
@@ -67,10 +82,7 @@ public struct VerdictReport: Sendable {
         var lines: [String] = []
         let ordered = verdict.findings.filter { $0.severity == .error } + verdict.findings.filter { $0.severity == .warning }
         lines += ordered.map(Self.row)
-        let errors = verdict.findings.filter { $0.severity == .error }.count
-        let warnings = verdict.findings.count - errors
-        lines.append("\(verdict.decision.rawValue): \(errors) problem\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"); "
-                     + "\(verdict.commitsExamined) commit\(verdict.commitsExamined == 1 ? "" : "s") and \(verdict.blobsScanned) blob\(verdict.blobsScanned == 1 ? "" : "s") examined in \(durationMs) ms")
+        lines.append(summaryLine)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -81,11 +93,83 @@ public struct VerdictReport: Sendable {
         if let commit = f.commit { where_ += String(commit.prefix(12)) + " " }
         if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
         if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
+        while where_.hasSuffix(" ") { where_.removeLast() }
         if f.kind == .skipped { return "warning: \(where_): \(f.message)" }
         var row = "\(f.severity.rawValue): \(f.rule ?? f.kind.rawValue)" + (where_.isEmpty ? "" : ": \(where_)")
         if let redacted = f.redacted { row += " \(redacted)" }
         if let fp = f.fingerprint { row += " (fingerprint \(fp.prefix(16)))" }
         row += " — \(DisplayText.line(f.message))"
         return row
+    }
+}
+
+extension VerdictReport {
+    /// Findings worst first: errors before warnings; within each, secrets, approvals,
+    /// signatures, refs, the log, then skipped files; otherwise in the gate's order.
+    public var worstFirst: [Finding] {
+        verdict.findings.enumerated().sorted { a, b in
+            let ka = (a.element.severity == .error ? 0 : 1, Self.kindRank(a.element.kind), a.offset)
+            let kb = (b.element.severity == .error ? 0 : 1, Self.kindRank(b.element.kind), b.offset)
+            return ka < kb
+        }.map(\.element)
+    }
+
+    static func kindRank(_ kind: Finding.Kind) -> Int {
+        switch kind {
+        case .secret: 0
+        case .approval: 1
+        case .signature: 2
+        case .ref: 3
+        case .log: 4
+        case .skipped: 5
+        }
+    }
+
+    /// What a finding says, in one line without its file position: the rule's words, the
+    /// redacted value and fingerprint for secrets, the approval count, the commit or ref.
+    /// Never a secret; control characters made visible.
+    static func headline(_ f: Finding) -> String {
+        var text = DisplayText.line(f.message)
+        switch f.kind {
+        case .secret:
+            if let redacted = f.redacted { text += ": " + DisplayText.line(redacted) }
+            if let fp = f.fingerprint { text += " (fingerprint \(fp.prefix(16)))" }
+        case .approval:
+            if let valid = f.valid, let required = f.required { text += " (\(valid) of \(required) approvals)" }
+            for a in f.approvals ?? [] where !a.counted {
+                text += "; \(DisplayText.line(a.by)) (\(a.evidence.rawValue)) not counted: \(DisplayText.line(a.reason))"
+            }
+        case .skipped:
+            if let reason = f.reason { text += " (\(reason))" }
+        case .signature, .ref, .log:
+            break
+        }
+        if let commit = f.commit {
+            text += (f.location == .message ? " in the message of " : " in commit ") + String(commit.prefix(12))
+        } else if f.location == .message {
+            text += " in a commit message"
+        }
+        if let ref = f.ref { text += " on " + DisplayText.line(ref) }
+        return text
+    }
+
+    /// The first line of a commit's message.
+    static func subject(_ id: String, in examined: [ExaminedCommit]?) -> String? {
+        examined?.first { $0.id == id }?.subject
+    }
+
+    /// A finding's path as text (lossy for bytes that are not UTF-8).
+    static func pathText(_ f: Finding) -> String? {
+        f.path.map { DisplayText.decoded($0).text }
+    }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+    /// The summary line every format ends with.
+    var summaryLine: String {
+        let errors = verdict.findings.filter { $0.severity == .error }.count
+        let warnings = verdict.findings.count - errors
+        return "\(verdict.decision.rawValue): \(Self.plural(errors, "problem")), \(Self.plural(warnings, "warning")); "
+            + "\(Self.plural(verdict.commitsExamined, "commit")) and \(Self.plural(verdict.blobsScanned, "blob")) examined in \(durationMs) ms"
     }
 }

@@ -30,6 +30,10 @@ struct Audit: ParsableCommand {
     @OptionGroup var report: ReportOptions
     @OptionGroup var secrets: SecretOptions
 
+    func validate() throws {
+        try report.require([.text, .json, .sarif, .html], command: "audit")
+    }
+
     func run() throws {
         let started = Clock.milliseconds()
         let settings = try secrets.settings()
@@ -76,8 +80,9 @@ struct Audit: ParsableCommand {
         }
         let verdict = Verdict(findings: findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
         let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
-        try report.emit(text: document.text, json: document.json.serialized())
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started,
+                                     startedAt: Int64(started), secretRules: settings.ruleDescriptions)
+        try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Gate
 import Git
 import Reports
+import Secrets
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,7 @@ struct Check: ParsableCommand {
     func validate() throws {
         if range != nil, base != nil || head != nil { throw ValidationError("Give a range or --base/--head, not both.") }
         if (base == nil) != (head == nil) { throw ValidationError("--base and --head go together.") }
+        try report.require([.text, .json, .sarif, .junit, .github], command: "check")
     }
 
     func run() throws {
@@ -45,11 +47,19 @@ struct Check: ParsableCommand {
         let commits = try repo.newCommits(tips: [to], excluding: [from])
         let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
-        let verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        var verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        // JUnit names every examined commit by its subject; only it pays for reading them.
+        if report.format == .junit {
+            let scratch = MatchScratch()
+            verdict.examined = try commits.map { (id: ObjectID) throws(GitError) in
+                ExaminedCommit(id: id.hex, subject: shownSubject(of: try repo.commit(id), scanner: settings.scanner, scratch: scratch))
+            }
+        }
         try secrets.writeBaselineIfAsked(verdict.findings)
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
-        try report.emit(text: document.text, json: document.json.serialized())
+                                     verdict: verdict, durationMs: Clock.milliseconds() - started,
+                                     startedAt: Int64(started), secretRules: settings.ruleDescriptions)
+        try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }
 
@@ -79,6 +89,22 @@ func repositoryOpener(_ options: RepositoryOptions, gitDirectory: String) -> @Se
         return { () throws(GitError) in try Repository(path: gitDirectory) }
     }
     return { () throws(GitError) in try Repository.fromEnvironment() }
+}
+
+/// A commit's subject as a report may show it: the first line of its message, with any
+/// secret in the message replaced by its redacted form (SPEC §1.3: never print a secret).
+func shownSubject(of commit: Commit, scanner: Secrets.Scanner, scratch: MatchScratch) -> String {
+    var shown = commit.message
+    let matches = commit.message.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
+    var end = shown.count
+    // Last first, so earlier ranges stay valid; an overlapping match is already covered.
+    for match in matches.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound })
+    where match.secretRange.upperBound <= end && match.secretRange.lowerBound >= 0 {
+        shown.replaceSubrange(match.secretRange, with: Array(Redaction.redact(match.secret).utf8))
+        end = match.secretRange.lowerBound
+    }
+    let line = shown.prefix { $0 != UInt8(ascii: "\n") }
+    return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
 }
 
 enum Clock {

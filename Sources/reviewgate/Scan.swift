@@ -21,6 +21,7 @@ struct Scan: ParsableCommand {
 
     func validate() throws {
         if staged, !paths.isEmpty { throw ValidationError("--staged scans the index; give no paths with it.") }
+        try report.require([.text, .json], command: "scan")
     }
 
     func run() throws {
@@ -61,7 +62,7 @@ struct Scan: ParsableCommand {
         let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned)
         let document = VerdictReport(version: ReviewGate.version, command: "scan", repository: repositoryPath,
                                      verdict: verdict, durationMs: Clock.milliseconds() - started)
-        try report.emit(text: document.text, json: document.json.serialized())
+        try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gate
+import Reports
 import Secrets
 import TOML
 
@@ -89,24 +90,46 @@ func readText(_ path: String) throws(ConfigurationError) -> String {
 
 /// Where a report goes: `--output FILE`, else stdout for machine formats and stderr for text.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(help: "Output format: text or json; check also takes sarif, junit or github, and audit sarif or html.")
+    var format: ReportFormat = .text
 
     @Option(help: "Write the report to this file instead of the terminal.")
     var output: String?
 
-    func emit(text: String, json: String) throws(Failure) {
-        let body = format == .json ? json + "\n" : text
+    /// Refuses a format the command does not write (a usage error, exit 2).
+    func require(_ formats: [ReportFormat], command: String) throws {
+        guard formats.contains(format) else {
+            let names = formats.map(\.rawValue)
+            throw ValidationError("\(command) cannot write --format \(format.rawValue); use \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "text").")
+        }
+    }
+
+    func emit(_ document: VerdictReport) throws(Failure) {
+        let body = switch format {
+        case .text: document.text
+        case .json: document.json.serialized() + "\n"
+        case .sarif: document.sarif
+        case .junit: document.junit
+        case .github: document.githubAnnotations
+        case .html: document.html
+        }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(body.utf8)) else {
                 throw Failure(.runtime, "cannot write the report to \(output)")
             }
-        } else if format == .json {
+        } else if format != .text {
             var out = StandardOutput()
             try out.write(body)
             try out.flush()
         } else {
             StandardError.write(body)
         }
+    }
+}
+
+extension SecretSettings {
+    /// The secret rules as reports describe them (SARIF rule metadata, the HTML page).
+    var ruleDescriptions: [RuleDescription] {
+        scanner.ruleSet.rules.map { RuleDescription.secret(id: $0.id, description: $0.description, tags: $0.tags) }
     }
 }
