@@ -64,6 +64,13 @@ let package = Package(
             path: "Benchmarks/walk-changes",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Times core-rule matching of 100k paths against a 20-rule policy (Benchmarks/policy-match.sh).
+        .executableTarget(
+            name: "policy-match",
+            dependencies: ["Policy"],
+            path: "Benchmarks/policy-match",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(
             name: "ReviewGateTestSupport",
             dependencies: ["Git"],

@@ -126,57 +126,68 @@ public struct PathPattern: Sendable, Hashable {
         return nil
     }
 
+}
+
+/// A pattern flattened for matching: offsets into one shared byte buffer and flags, so the
+/// hot loop touches no reference-counted storage.
+struct CompiledPattern {
+    var start: Int
+    var count: Int
+    var literalPrefix: Int
+    var negated: Bool
+    var directoryOnly: Bool
+    var basenameOnly: Bool
+    var endsWith: Bool
+
     /// git's match_basename: a pattern without a slash against the last path component.
     @inline(__always)
-    func matchBasename(_ path: UnsafeBufferPointer<UInt8>, basename: Int) -> Bool {
-        let count = path.count - basename
-        if literalPrefix == body.count {
-            guard count == body.count else { return false }
-            for i in 0..<count where path[basename + i] != body[i] { return false }
+    func matchBasename(_ text: UnsafeBufferPointer<UInt8>, _ path: UnsafeBufferPointer<UInt8>, basename: Int) -> Bool {
+        let length = path.count - basename
+        if literalPrefix == count {
+            guard length == count else { return false }
+            for i in 0..<count where path[basename + i] != text[start + i] { return false }
             return true
         }
         if endsWith {
-            let suffix = body.count - 1
-            guard suffix <= count else { return false }
+            let suffix = count - 1
+            guard suffix <= length else { return false }
             let from = path.count - suffix
-            for i in 0..<suffix where path[from + i] != body[i + 1] { return false }
+            for i in 0..<suffix where path[from + i] != text[start + 1 + i] { return false }
             return true
         }
-        return body.withUnsafeBufferPointer { pattern in
-            Wildmatch.dowild(pattern, 0, UnsafeBufferPointer(rebasing: path[basename...]), 0, false) == .match
-        }
+        return Wildmatch.dowild(UnsafeBufferPointer(rebasing: text[start..<(start + count)]), 0,
+                                UnsafeBufferPointer(rebasing: path[basename...]), 0, false) == .match
     }
 
     /// git's match_pathname with an empty base: anchored at the root, literal prefix first.
     /// The prefix split is kept exactly as git does it, since wildmatch's `**` rules look at
     /// what precedes the stars in the remaining pattern.
     @inline(__always)
-    func matchPathname(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
-        var start = 0
+    func matchPathname(_ text: UnsafeBufferPointer<UInt8>, _ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        var p = start
+        let end = start + count
         var prefix = literalPrefix
-        if body.first == UInt8(ascii: "/") {
-            start = 1
+        if count > 0 && text[p] == UInt8(ascii: "/") {
+            p += 1
             prefix -= 1
         }
         var name = 0
         if prefix > 0 {
             if prefix > path.count { return false }
-            for i in 0..<prefix where path[i] != body[start + i] { return false }
-            start += prefix
+            for i in 0..<prefix where path[i] != text[p + i] { return false }
+            p += prefix
             name = prefix
-            if start == body.count && name == path.count { return true }
+            if p == end && name == path.count { return true }
         }
-        return body.withUnsafeBufferPointer { pattern in
-            Wildmatch.dowild(UnsafeBufferPointer(rebasing: pattern[start...]), 0,
-                             UnsafeBufferPointer(rebasing: path[name...]), 0, true) == .match
-        }
+        return Wildmatch.dowild(UnsafeBufferPointer(rebasing: text[p..<end]), 0,
+                                UnsafeBufferPointer(rebasing: path[name...]), 0, true) == .match
     }
 
     /// Whether this pattern matches `path` (a directory when `isDirectory`), ignoring negation.
     @inline(__always)
-    func matches(_ path: UnsafeBufferPointer<UInt8>, basename: Int, isDirectory: Bool) -> Bool {
+    func matches(_ text: UnsafeBufferPointer<UInt8>, _ path: UnsafeBufferPointer<UInt8>, basename: Int, isDirectory: Bool) -> Bool {
         if directoryOnly && !isDirectory { return false }
-        return basenameOnly ? matchBasename(path, basename: basename) : matchPathname(path)
+        return basenameOnly ? matchBasename(text, path, basename: basename) : matchPathname(text, path)
     }
 }
 
@@ -196,6 +207,8 @@ public struct PathPatternList: Sendable, Hashable {
     public let patterns: [PathPattern]
     /// 1-based index of each pattern among the lines given (git's line number in a file).
     public let lines: [Int]
+    let program: [CompiledPattern]
+    let text: [UInt8]
 
     /// Each element is one line of a gitignore file (no newline inside).
     public init(lines: [[UInt8]]) {
@@ -209,7 +222,26 @@ public struct PathPatternList: Sendable, Hashable {
         }
         self.patterns = patterns
         self.lines = numbers
+        var program: [CompiledPattern] = []
+        var text: [UInt8] = []
+        for pattern in patterns {
+            program.append(CompiledPattern(start: text.count, count: pattern.body.count, literalPrefix: pattern.literalPrefix,
+                                           negated: pattern.isNegated, directoryOnly: pattern.directoryOnly,
+                                           basenameOnly: pattern.basenameOnly, endsWith: pattern.endsWith))
+            text += pattern.body
+        }
+        self.program = program
+        self.text = text
     }
+
+    public static func == (a: PathPatternList, b: PathPatternList) -> Bool { a.patterns == b.patterns && a.lines == b.lines }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(patterns)
+        hasher.combine(lines)
+    }
+
+    /// Whether the pattern at `index` is negated (`!`).
+    @inline(__always) func isNegated(_ index: Int) -> Bool { program[index].negated }
 
     public init(lines: [String]) { self.init(lines: lines.map { Array($0.utf8) }) }
 
@@ -227,9 +259,19 @@ public struct PathPatternList: Sendable, Hashable {
     /// The last pattern matching `path` itself (a directory when `isDirectory`), negated or not.
     @inline(__always)
     func lastMatch(_ path: UnsafeBufferPointer<UInt8>, basename: Int, isDirectory: Bool) -> Int? {
-        var i = patterns.count - 1
+        text.withUnsafeBufferPointer { text in
+            program.withUnsafeBufferPointer { program in
+                PathPatternList.lastMatch(text, program, path, basename: basename, isDirectory: isDirectory)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func lastMatch(_ text: UnsafeBufferPointer<UInt8>, _ program: UnsafeBufferPointer<CompiledPattern>,
+                          _ path: UnsafeBufferPointer<UInt8>, basename: Int, isDirectory: Bool) -> Int? {
+        var i = program.count - 1
         while i >= 0 {
-            if patterns[i].matches(path, basename: basename, isDirectory: isDirectory) { return i }
+            if program[i].matches(text, path, basename: basename, isDirectory: isDirectory) { return i }
             i -= 1
         }
         return nil
@@ -250,7 +292,7 @@ public struct PathPatternList: Sendable, Hashable {
         while i < path.count {
             if path[i] == UInt8(ascii: "/") {
                 if i > 0, let m = lastMatch(UnsafeBufferPointer(rebasing: path[..<i]), basename: componentStart,
-                                            isDirectory: true), !patterns[m].isNegated {
+                                            isDirectory: true), !isNegated(m) {
                     return PathMatch(pattern: m, isMatch: true, directoryLength: i)
                 }
                 componentStart = i + 1
@@ -258,7 +300,7 @@ public struct PathPatternList: Sendable, Hashable {
             i += 1
         }
         guard let m = lastMatch(path, basename: componentStart, isDirectory: isDirectory) else { return nil }
-        return PathMatch(pattern: m, isMatch: !patterns[m].isNegated, directoryLength: nil)
+        return PathMatch(pattern: m, isMatch: !isNegated(m), directoryLength: nil)
     }
 
     /// Whether `path` is in the set the patterns describe (git would ignore it).

@@ -194,3 +194,23 @@ func gitCheckIgnore(_ root: URL, _ paths: [[UInt8]]) throws -> [Int] {
 func show(_ bytes: [UInt8]) -> String {
     "\"" + bytes.map { b in (0x20..<0x7F).contains(b) ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16) }.joined() + "\""
 }
+
+@Suite struct CoreRuleMatcherTests {
+    /// The caching matcher answers exactly as each list alone, in tree order and in any order.
+    @Test(arguments: [false, true])
+    func agreesWithStatelessMatching(sorted: Bool) {
+        var corpus = PatternCorpus(seed: sorted ? 11 : 12)
+        for _ in 0..<200 {
+            let lists = (0..<Int.random(in: 1...5, using: &corpus.rng)).map { _ in
+                PathPatternList(lines: (0..<Int.random(in: 0...5, using: &corpus.rng)).map { _ in corpus.pattern() })
+            }
+            var paths = (0..<100).map { _ in corpus.path() }
+            if sorted { paths.sort { $0.lexicographicallyPrecedes($1) } }
+            var matcher = CoreRuleMatcher(lists: lists)
+            for path in paths {
+                let expected = lists.indices.filter { lists[$0].matches(path) }
+                #expect(matcher.rules(touching: path) == expected, "path \(show(path))")
+            }
+        }
+    }
+}
