@@ -33,7 +33,7 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
-        .target(name: "Git", dependencies: ["CLibGit2", "CZlib"]),
+        .target(name: "Git", dependencies: ["CLibGit2", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
@@ -42,6 +42,15 @@ let package = Package(
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.
         .target(name: "TOML"),
+        // SSH keys and signatures (SSHSIG, allowed_signers, commit signatures, approvals):
+        // pure functions over bytes and keys, no git and no files.
+        .target(
+            name: "Signatures",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The engine: commits in, findings out; no command line, no printing.
         .target(name: "Gate", dependencies: ["Git", "Secrets"]),
         // Byte-stable JSON text for reports and the audit log.
@@ -51,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "Git", "Gate", "Reports", "Secrets", "TOML",
+                "Git", "Gate", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,10 +79,18 @@ let package = Package(
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(
+            name: "SignaturesTests",
+            dependencies: [
+                "Signatures", "Git", "ReviewGateTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReviewGateTestSupport", "reviewgate"],
+            dependencies: ["ReviewGateTestSupport", "reviewgate", "Signatures"],
             exclude: ["Snapshots"]
         ),
     ],
