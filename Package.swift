@@ -33,7 +33,7 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
-        .target(name: "Git", dependencies: ["CLibGit2", "CZlib"]),
+        .target(name: "Git", dependencies: ["CLibGit2", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
@@ -44,8 +44,17 @@ let package = Package(
         .target(name: "TOML"),
         // Policy file, gitignore path patterns, ref patterns and git's trailer rules: no git, no crypto.
         .target(name: "Policy", dependencies: ["TOML"]),
+        // SSH keys and signatures (SSHSIG, allowed_signers, commit signatures, approvals):
+        // pure functions over bytes and keys, no git and no files.
+        .target(
+            name: "Signatures",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The engine: commits in, findings out; no command line, no printing.
-        .target(name: "Gate", dependencies: ["Git", "Secrets"]),
+        .target(name: "Gate", dependencies: ["Git", "Secrets", "Policy", "Signatures", "TOML"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // Commit views and report renderers shared by the commands.
@@ -53,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "Git", "Gate", "Reports", "Secrets", "TOML",
+                "Git", "Gate", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -82,6 +91,14 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "TOML", "ReviewGateTestSupport"]),
+        .testTarget(
+            name: "SignaturesTests",
+            dependencies: [
+                "Signatures", "Git", "ReviewGateTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
             name: "ReportsTests",
@@ -90,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReviewGateTestSupport", "reviewgate"],
+            dependencies: ["ReviewGateTestSupport", "reviewgate", "Signatures"],
             exclude: ["Snapshots"]
         ),
     ],

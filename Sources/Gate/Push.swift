@@ -1,4 +1,5 @@
 import Git
+import Policy
 
 /// One line of a pre-receive hook's input: a ref moving from `old` to `new`. A zero `old`
 /// creates the ref, a zero `new` deletes it.
@@ -44,24 +45,6 @@ public struct PushInputError: Error, Sendable, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// What the policy says about refs (SPEC §3 `[refs]`), as predicates over ref names.
-public struct RefRules: Sendable {
-    public var isProtected: @Sendable (String) -> Bool
-    public var denyForcePush: @Sendable (String) -> Bool
-    public var denyDelete: @Sendable (String) -> Bool
-    public var requireSignedCommits: @Sendable (String) -> Bool
-
-    public init(isProtected: @escaping @Sendable (String) -> Bool = { _ in false },
-                denyForcePush: @escaping @Sendable (String) -> Bool = { _ in false },
-                denyDelete: @escaping @Sendable (String) -> Bool = { _ in false },
-                requireSignedCommits: @escaping @Sendable (String) -> Bool = { _ in false }) {
-        self.isProtected = isProtected
-        self.denyForcePush = denyForcePush
-        self.denyDelete = denyDelete
-        self.requireSignedCommits = requireSignedCommits
-    }
-}
-
 /// The commits a push brings, worked out once for the whole push.
 public struct PushPlan: Sendable {
     public var updates: [RefUpdate]
@@ -90,9 +73,9 @@ public struct PushPlan: Sendable {
             if !update.isCreate, try !repo.isAncestor(update.old, of: update.new) {
                 forced.insert(update.ref)
             }
-            guard rules.isProtected(update.ref) || rules.requireSignedCommits(update.ref) else { continue }
+            guard rules.protected.matches(update.ref) || rules.requireSignedCommits.matches(update.ref) else { continue }
             let base: [ObjectID] = update.isCreate
-                ? existing.filter { rules.isProtected($0.name) }.compactMap(\.target)
+                ? existing.filter { rules.protected.matches($0.name) }.compactMap(\.target)
                 : [update.old]
             entering.append((update, try repo.newCommits(tips: [update.new], excluding: base)))
         }
@@ -103,12 +86,12 @@ public struct PushPlan: Sendable {
     public func refFindings(rules: RefRules) -> [Finding] {
         var findings: [Finding] = []
         for update in updates {
-            if update.isDelete, rules.denyDelete(update.ref) {
+            if update.isDelete, rules.denyDelete.matches(update.ref) {
                 var f = Finding(kind: .ref, severity: .error, rule: "deny_delete",
                                 message: "deleting \(update.ref) is not allowed")
                 f.ref = update.ref
                 findings.append(f)
-            } else if forced.contains(update.ref), rules.denyForcePush(update.ref) {
+            } else if forced.contains(update.ref), rules.denyForcePush.matches(update.ref) {
                 var f = Finding(kind: .ref, severity: .error, rule: "deny_force_push", commit: update.new.description,
                                 message: "force-pushing \(update.ref) is not allowed (\(update.old.description.prefix(12)) is not an ancestor of the new tip)")
                 f.ref = update.ref

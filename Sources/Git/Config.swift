@@ -1,22 +1,6 @@
 import CLibGit2
 
 extension Repository {
-    /// A configuration value as `git config NAME` prints it (the repository's config over the
-    /// global and system ones); nil when unset.
-    public func configString(_ name: String) throws(GitError) -> String? {
-        var config: OpaquePointer?
-        var code = git_repository_config_snapshot(&config, pointer)
-        guard code >= 0, let config else { throw GitError.last(code, "cannot read the git configuration") }
-        defer { git_config_free(config) }
-        var value: UnsafePointer<CChar>?
-        code = git_config_get_string(&value, config, name)
-        if code == GIT_ENOTFOUND.rawValue { return nil }
-        guard code >= 0, let value else { throw GitError.last(code, "cannot read git config \(name)") }
-        return String(cString: value)
-    }
-}
-
-extension Repository {
     /// Sets a value in the repository's own configuration file (`git config NAME VALUE`).
     public func setConfig(_ name: String, to value: String) throws(GitError) {
         var config: OpaquePointer?

@@ -66,7 +66,7 @@ public struct RefRules: Sendable {
     public var requireSignedCommits: [RefPattern]
 }
 
-public struct SecretSettings: Sendable {
+public struct SecretPolicy: Sendable {
     /// `"builtin"` and/or paths of extra rule files, in order.
     public var rules: [String]
     public var allowPathSources: [String]
@@ -100,7 +100,7 @@ public struct Policy: Sendable {
     public let people: [Person]
     public let core: [CoreRule]
     public let refs: RefRules
-    public let secrets: SecretSettings
+    public let secrets: SecretPolicy
     public let audit: AuditSettings
     /// `[breakglass] from` as written, and expanded to person ids (sorted).
     public let breakglassFrom: [String]
@@ -289,7 +289,7 @@ public struct Policy: Sendable {
         self.refs = refs
 
         // [secrets]
-        var secrets = SecretSettings(rules: ["builtin"], allowPathSources: [], allowPaths: PathPatternList(lines: [String]()),
+        var secrets = SecretPolicy(rules: ["builtin"], allowPathSources: [], allowPaths: PathPatternList(lines: [String]()),
                                      inlineAllow: true, baseline: "", maxFileBytes: 52_428_800, fingerprintKeyFile: "")
         if let table = try fields.table("secrets") {
             var s = TOMLFields(table, file: file, context: "[secrets]")

@@ -65,6 +65,12 @@ public struct RuleSet: Sendable {
         self.allowlists = allowlists
     }
 
+    /// Adds another file's rules and allowlists after these.
+    public mutating func append(_ other: RuleSet) {
+        rules += other.rules
+        allowlists += other.allowlists
+    }
+
     /// The built-in rules, embedded in the binary from `rules/secrets.toml`.
     public static func builtin() throws(ConfigurationError) -> RuleSet {
         try RuleFile.parse(String(decoding: PackageResources.secrets_toml, as: UTF8.self), file: "builtin:secrets.toml",

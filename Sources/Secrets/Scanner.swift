@@ -44,6 +44,9 @@ public final class Scanner: Sendable {
     public let ruleSet: RuleSet
     /// Honour `reviewgate:allow` (and gitleaks' `gitleaks:allow`) on the secret's line.
     public let inlineAllow: Bool
+    /// Paths where nothing is reported (a policy's `[secrets] allow_paths`), judged with the
+    /// rule allowlists, so a value later moved out of such a path is still new there.
+    public let allowPath: (@Sendable (String) -> Bool)?
     let keywords: KeywordSet
     /// The same keywords on Hyperscan, where it runs; nil elsewhere.
     let fastKeywords: HyperscanKeywords?
@@ -56,9 +59,10 @@ public final class Scanner: Sendable {
     let keepsLineText: Bool
     static let allowMarkers: [[UInt8]] = [Array("reviewgate:allow".utf8), Array("gitleaks:allow".utf8)]
 
-    public init(ruleSet: RuleSet, inlineAllow: Bool = true) {
+    public init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)? = nil) {
         self.ruleSet = ruleSet
         self.inlineAllow = inlineAllow
+        self.allowPath = allowPath
         var index: [String: Int] = [:]
         var words: [String] = []
         var byKeyword: [[Int]] = []
@@ -208,6 +212,7 @@ public final class Scanner: Sendable {
     /// (paths, commits, regexes, stopwords).
     public func accept(_ candidates: [Candidate], context: ScanContext, scratch: MatchScratch) -> [SecretMatch] {
         var result: [SecretMatch] = []
+        if let allowPath, let path = context.path, allowPath(path) { return result }
         for candidate in candidates {
             let rule = ruleSet.rules[candidate.ruleIndex]
             if let pathPattern = rule.path {
@@ -224,6 +229,7 @@ public final class Scanner: Sendable {
     /// Path-only rules (no regex): the file itself is the finding, e.g. a `.pem` committed.
     public func pathFindings(_ context: ScanContext, scratch: MatchScratch) -> [String] {
         guard let path = context.path else { return [] }
+        if let allowPath, allowPath(path) { return [] }
         return ruleSet.rules.filter { rule in
             guard rule.regex == nil, let pattern = rule.path, Self.matches(pattern, path, scratch) else { return false }
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }

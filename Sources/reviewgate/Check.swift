@@ -28,6 +28,9 @@ struct Check: ParsableCommand {
     @OptionGroup var report: ReportOptions
     @OptionGroup var secrets: SecretOptions
 
+    @Option(help: "The policy file (default: .reviewgate/policy.toml as committed in the base revision).")
+    var policy: String?
+
     @Flag(name: .customLong("no-log"), help: "Do not append to the audit log.")
     var noLog = false
 
@@ -39,15 +42,22 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let started = Clock.milliseconds()
-        let settings = try secrets.settings()
         let repo = try openRepository(repository)
         let (baseRev, headRev) = try endpoints()
         let from = try repo.resolveCommit(baseRev)
         let to = try repo.resolveCommit(headRev)
+        // The policy of the trusted side: --policy, else the base revision's own file, so a
+        // change cannot weaken the policy it is judged by.
+        let source = try policy.map { (path: String) throws(Failure) in try PolicySource.file(path) }
+            ?? PolicySource.committed(in: repo, revision: from)
+        let gate = try GateSettings.make(source, options: secrets)
+        let settings = gate.secrets
         let commits = try repo.newCommits(tips: [to], excluding: [from])
         let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
-        var verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        let notes = try repo.reference(named: gate.notesRef)
+        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, in: repo, notesCommit: notes)
+        var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
         // JUnit names every examined commit by its subject; only it pays for reading them.
         if report.format == .junit {
             let scratch = MatchScratch()

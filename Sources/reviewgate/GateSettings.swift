@@ -1,56 +1,150 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Gate
 import Git
+import Policy
 import Secrets
+import Signatures
+import TOML
 
-/// What the policy in force (or its absence) decides for one run: secret settings, ref
-/// rules, the budget, who may override, and where the log goes.
+/// A policy file and where it came from: the server's disk, or a trusted revision's tree.
+/// Files the policy names (rule files, baseline, keys, allowed_signers) are read from the
+/// same place, relative to the policy file.
+struct PolicySource {
+    var policy: Policy
+    var bytes: [UInt8]
+    /// The policy's path (on disk, or `<rev>:.reviewgate/policy.toml`), for messages.
+    var location: String
+    var directory: String
+    var read: (String) throws(Failure) -> [UInt8]
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path
+    }
+
+    static func readDisk(_ path: String) throws(Failure) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(.usage, "cannot read \(path)")
+        }
+        return Array(data)
+    }
+
+    /// A policy file on disk. Missing or invalid: a configuration error (2).
+    static func file(_ path: String) throws(Failure) -> PolicySource {
+        let bytes = try readDisk(path)
+        return try PolicySource(bytes: bytes, location: path, directory: (path as NSString).deletingLastPathComponent,
+                                read: readDisk)
+    }
+
+    /// `.reviewgate/policy.toml` as committed in `revision`, with the files it names read
+    /// from that revision too (never from the side being judged). Nil when there is none.
+    static func committed(in repo: Repository, revision: ObjectID) throws -> PolicySource? {
+        let tree = try repo.commitLinks(revision).tree
+        let short = String(revision.description.prefix(12))
+        func readTree(_ path: String) throws(Failure) -> [UInt8] {
+            do {
+                guard let entry = try repo.entry(at: Array(path.utf8), in: tree), entry.mode.holdsContent else {
+                    throw Failure(.usage, "\(short):\(path) does not exist")
+                }
+                return try repo.blob(entry.id).bytes
+            } catch let error as GitError {
+                throw Failure(error)
+            } catch {
+                throw error as! Failure
+            }
+        }
+        guard let entry = try repo.entry(at: Array(".reviewgate/policy.toml".utf8), in: tree), entry.mode.holdsContent else {
+            return nil
+        }
+        let bytes = try repo.blob(entry.id).bytes
+        return try PolicySource(bytes: bytes, location: "\(short):.reviewgate/policy.toml", directory: ".reviewgate", read: readTree)
+    }
+
+    init(bytes: [UInt8], location: String, directory: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws(Failure) {
+        do {
+            policy = try Policy.load(bytes, file: location)
+        } catch {
+            throw Failure(.usage, error.description)
+        }
+        self.bytes = bytes
+        self.location = location
+        self.directory = directory
+        self.read = read
+    }
+}
+
+/// What the policy in force (or its absence) decides for one run: secret settings, sign-off,
+/// ref rules, the budget, who may override, and where the log goes.
 struct GateSettings {
-    var secrets: SecretSettings
-    var refRules = RefRules()
-    var budgetSeconds = 4.0
+    var policy: Policy
     /// Hex SHA-256 of the policy bytes in force; nil without a policy.
     var policyHash: String?
-    var notesRef = "refs/notes/reviewgate"
-    /// Logins of the people allowed to break glass.
-    var breakglassLogins: Set<String> = []
+    var secrets: SecretSettings
+    var signOff: SignOff
     var auditDirectory: String?
     var checkpointKey: String?
 
-    /// No policy: the built-in secret rules with the defaults of SPEC §3, no core rules.
-    static var defaults: GateSettings {
-        // The built-in rules are compiled into the binary and tested; failing to load them is
-        // a broken build, reported as a runtime failure by the callers that need them.
-        let rules = (try? RuleSet.builtin()) ?? RuleSet(rules: [])
-        return GateSettings(secrets: SecretSettings(scanner: Scanner(ruleSet: rules)))
+    var refRules: RefRules { policy.refs }
+    var budgetSeconds: Double { policy.budgetSeconds }
+    var notesRef: String { policy.approvals.notesRef }
+
+    /// Settings from a policy (nil: none — built-in secret rules, no core rules), with the
+    /// secret flags of a command over the policy's `[secrets]`.
+    static func make(_ source: PolicySource?, options: SecretOptions? = nil) throws -> GateSettings {
+        let policy = source?.policy ?? Policy.builtin()
+        let secrets = try options?.settings(policy: source) ?? SecretOptions.defaultSettings(policy: source)
+        guard !secrets.scanner.ruleSet.rules.isEmpty || source != nil else {
+            throw Failure(.runtime, "the built-in secret rules do not load")
+        }
+        var signers: AllowedSigners?
+        if let source, !policy.approvals.allowedSigners.isEmpty {
+            let path = source.resolve(policy.approvals.allowedSigners)
+            do {
+                signers = try AllowedSigners(text: try source.read(path))
+            } catch let error as AllowedSignersError {
+                throw Failure(.usage, "\(path):\(error.line):\(error.column): \(error.message)")
+            }
+        }
+        let signOff: SignOff
+        do {
+            signOff = try SignOff(policy: policy, allowedSigners: signers, now: Int64(time(nil)))
+        } catch {
+            throw Failure(.usage, error.description)
+        }
+        var settings = GateSettings(policy: policy, policyHash: source.map { sha256Hex($0.bytes) }, secrets: secrets,
+                                    signOff: signOff)
+        if let source {
+            if !policy.audit.dir.isEmpty { settings.auditDirectory = source.resolve(policy.audit.dir) }
+            if !policy.audit.checkpointKey.isEmpty { settings.checkpointKey = source.resolve(policy.audit.checkpointKey) }
+        }
+        return settings
     }
 
     /// The server's policy, as the hook must read it: `git config reviewgate.policy`, else
-    /// `$GIT_DIR/reviewgate/policy.toml`; never anything from pushed content.
+    /// `$GIT_DIR/reviewgate/policy.toml`; never anything from pushed content. Nil when the
+    /// server has none.
+    static func serverPolicy(_ repo: Repository) throws -> PolicySource? {
+        if let configured = try repo.configString("reviewgate.policy") {
+            return try PolicySource.file(configured)
+        }
+        let path = repo.gitDirectory + "reviewgate/policy.toml"
+        return FileManager.default.fileExists(atPath: path) ? try PolicySource.file(path) : nil
+    }
+
     static func forServer(_ repo: Repository) throws -> GateSettings {
-        var settings = defaults
-        guard !settings.secrets.scanner.ruleSet.rules.isEmpty else {
-            throw Failure(.runtime, "the built-in secret rules do not load")
-        }
-        let configured = try repo.configString("reviewgate.policy")
-        let path = configured ?? repo.gitDirectory + "reviewgate/policy.toml"
-        if configured != nil || FileManager.default.fileExists(atPath: path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw Failure(.usage, "cannot read the policy file \(path)")
-            }
-            try settings.apply(policy: Array(data), file: path)
-        }
+        var settings = try make(try serverPolicy(repo))
         settings.auditDirectory = settings.auditDirectory ?? repo.gitDirectory + "reviewgate/audit"
         return settings
     }
 
-    mutating func apply(policy bytes: [UInt8], file: String) throws {
-        policyHash = sha256Hex(bytes)
-        throw Failure(.usage, "\(file): policy files are not read yet")
+    /// The logins of the people allowed to break glass.
+    func mayOverride(_ login: String) -> Bool {
+        guard let person = policy.person(login: login) else { return false }
+        return policy.breakglass.contains(person.id)
     }
-
-    func mayOverride(_ login: String) -> Bool { breakglassLogins.contains(login) }
 
     /// Everything the gate finds in a push: secrets in the new commits (and in the messages of
     /// pushed annotated tags), ref rules, and sign-off on the commits entering protected refs.
@@ -65,7 +159,33 @@ struct GateSettings {
             findings += engine.examineMessage(try repo.annotatedTag(update.new).message, object: update.new)
         }
         findings += plan.refFindings(rules: refRules)
+        // Approvals pushed with the branch count: the notes ref as it will stand after the push.
+        var notes = try repo.reference(named: notesRef)
+        if let pushed = updates.last(where: { $0.ref == notesRef }) { notes = pushed.isDelete ? nil : pushed.new }
+        for (update, commits) in plan.entering {
+            findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes)
+        }
         return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned)
+    }
+
+    /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
+    /// range, where core rules always apply), whose new tip is `tip`.
+    func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, in repo: Repository,
+                         notesCommit: ObjectID?) throws(GitError) -> [Finding] {
+        let protected = ref.map { refRules.protected.matches($0) } ?? true
+        let signed = ref.map { refRules.requireSignedCommits.matches($0) } ?? false
+        guard (protected && signOff.hasCoreRules) || signed else { return [] }
+        let line = try repo.firstParentLine(from: tip, within: Set(commits))
+        var findings: [Finding] = []
+        for id in commits {
+            let commit = try repo.commit(id)
+            var review = try signOff.review(commit, in: repo, notesCommit: notesCommit,
+                                            scope: line.contains(id) ? .firstParentLine : .broughtIn)
+            if !protected { review.rules = [] }
+            findings += signOff.findings(review).map { var f = $0; f.ref = ref; return f }
+            if signed, let f = signOff.signatureFinding(review, ref: ref) { findings.append(f) }
+        }
+        return findings
     }
 
     /// Appends the run's record to the audit log.
@@ -75,6 +195,25 @@ struct GateSettings {
     }
 }
 
+extension SecretOptions {
+    /// The settings a policy alone describes (no command-line flags).
+    static func defaultSettings(policy: PolicySource?) throws(Failure) -> SecretSettings {
+        do {
+            return try SecretOptions.parse([]).settings(policy: policy)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(.runtime, "\(error)")
+        }
+    }
+}
+
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for byte in SHA256.hash(data: bytes) {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }

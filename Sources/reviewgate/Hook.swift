@@ -98,7 +98,7 @@ final class HookRun: @unchecked Sendable {
     private let lock = NSLock()
     private var finished = false
     private var updates: [RefUpdate] = []
-    private var settings = GateSettings.defaults
+    private var settings: GateSettings?
 
     init(started: Int, pusher: Pusher, remote: String?) {
         self.started = started
@@ -120,7 +120,8 @@ final class HookRun: @unchecked Sendable {
     func judge(input: Data, environment env: [String: String]) throws -> Int32 {
         // Policy and repository first: a broken policy rejects with its file, line and column.
         let repo = try Repository.fromEnvironment()
-        settings = try GateSettings.forServer(repo)
+        let settings = try GateSettings.forServer(repo)
+        self.settings = settings
         startWatchdog(seconds: settings.budgetSeconds)
 
         guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
@@ -165,7 +166,7 @@ final class HookRun: @unchecked Sendable {
             try settings.record(kind: "push", decision: decision, verdict: outcome, updates: updates, pusher: pusher,
                                 remote: remote, override: overrideBy, repo: repo.gitDirectory, durationMs: duration)
         } catch {
-            StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(error.message))\n")
+            StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
             return Failure.Code.runtime.rawValue
         }
         return decision == .reject ? Failure.Code.rejected.rawValue : 0
@@ -177,7 +178,7 @@ final class HookRun: @unchecked Sendable {
         StandardError.write("reviewgate: REJECTED: \(DisplayText.line(failure.message))\n")
         StandardError.write("reviewgate: the push was refused because the gate could not judge it (it fails closed); tell the server's administrators.\n")
         let finding = Finding(kind: .log, severity: .error, rule: "internal-error", message: DisplayText.line(failure.message))
-        try? settings.record(kind: "push", decision: .reject, verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
+        try? settings?.record(kind: "push", decision: .reject, verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
                              updates: updates, pusher: pusher, remote: remote, override: nil,
                              repo: (try? Repository.fromEnvironment().gitDirectory) ?? "", durationMs: Clock.milliseconds() - started)
         // _exit: the watchdog may get here while workers still run; nothing is buffered.

@@ -40,12 +40,9 @@ struct Install: ParsableCommand {
         try makeDirectory(stateDir + "/audit")
         let policyPath = stateDir + "/policy.toml"
         if let policy {
-            guard let bytes = FileManager.default.contents(atPath: policy) else {
-                throw Failure(.usage, "cannot read the policy file \(policy)")
-            }
-            var check = GateSettings.defaults
-            try check.apply(policy: Array(bytes), file: policy)
-            try writeFile(policyPath, Array(bytes), mode: 0o640)
+            let source = try PolicySource.file(policy)
+            _ = try GateSettings.make(source)
+            try writeFile(policyPath, source.bytes, mode: 0o640)
             done.append("installed the policy \(policy) as \(policyPath)")
         } else if !FileManager.default.fileExists(atPath: policyPath) {
             try writeFile(policyPath, Array(StarterPolicy.text(identity: StarterPolicy.Identity.current(repository)).utf8), mode: 0o640)

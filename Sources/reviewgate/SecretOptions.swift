@@ -16,8 +16,8 @@ struct SecretOptions: ParsableArguments {
     @Option(name: .customLong("write-baseline"), help: "Write the fingerprints of this run's findings to this file.")
     var writeBaseline: String?
 
-    @Option(name: .customLong("max-file-bytes"), help: "Files larger than this are reported as skipped, not scanned.")
-    var maxFileBytes: Int = 52_428_800
+    @Option(name: .customLong("max-file-bytes"), help: "Files larger than this are reported as skipped, not scanned (default: the policy's, else 52428800).")
+    var maxFileBytes: Int?
 
     @Option(name: .customLong("fingerprint-key-file"), help: "Key for HMAC-SHA-256 fingerprints, so low-entropy secrets cannot be guessed back.")
     var fingerprintKeyFile: String?
@@ -26,48 +26,77 @@ struct SecretOptions: ParsableArguments {
     var noInlineAllow = false
 
     func validate() throws {
-        guard maxFileBytes > 0 else { throw ValidationError("--max-file-bytes must be positive.") }
+        if let maxFileBytes, maxFileBytes <= 0 { throw ValidationError("--max-file-bytes must be positive.") }
     }
 
-    /// The settings these flags describe. Unreadable or invalid files are usage errors (2).
-    func settings() throws(Failure) -> SecretSettings {
+    /// The settings these flags describe, over the policy's `[secrets]` where a flag is not
+    /// given. Unreadable or invalid files are usage errors (2).
+    func settings(policy: PolicySource? = nil) throws(Failure) -> SecretSettings {
         var rules = RuleSet(rules: [])
         do {
-            if ruleFiles.isEmpty {
-                rules = try RuleSet.builtin()
-            } else {
-                for file in ruleFiles {
-                    let loaded = try RuleFile.parse(try readText(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
-                        let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
-                        return (try readText(full), full)
-                    })
-                    rules.rules += loaded.rules
-                    rules.allowlists += loaded.allowlists
+            if !ruleFiles.isEmpty {
+                for file in ruleFiles { try rules.append(loadRuleFile(file, read: PolicySource.readDisk)) }
+            } else if let policy {
+                for entry in policy.policy.secrets.rules {
+                    if entry == "builtin" {
+                        rules.append(try RuleSet.builtin())
+                    } else {
+                        try rules.append(loadRuleFile(policy.resolve(entry), read: policy.read))
+                    }
                 }
+            } else {
+                rules = try RuleSet.builtin()
             }
+        } catch let failure as Failure {
+            throw failure
         } catch {
-            throw Failure(.usage, error.description)
+            throw Failure(.usage, "\(error)")
         }
         var key: [UInt8]?
         if let keyFile = fingerprintKeyFile {
-            guard let data = FileManager.default.contents(atPath: keyFile), !data.isEmpty else {
-                throw Failure(.usage, "cannot read the fingerprint key file \(keyFile)")
-            }
-            key = Array(data)
+            key = try PolicySource.readDisk(keyFile)
+        } else if let policy, !policy.policy.secrets.fingerprintKeyFile.isEmpty {
+            key = try policy.read(policy.resolve(policy.policy.secrets.fingerprintKeyFile))
         }
+        if let key, key.isEmpty { throw Failure(.usage, "the fingerprint key file is empty") }
         var accepted = Set<String>()
+        var baselineText: [UInt8]?
         if let baseline {
-            guard let data = FileManager.default.contents(atPath: baseline) else {
-                throw Failure(.usage, "cannot read the baseline file \(baseline)")
-            }
-            for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            baselineText = try PolicySource.readDisk(baseline)
+        } else if let policy, !policy.policy.secrets.baseline.isEmpty {
+            baselineText = try policy.read(policy.resolve(policy.policy.secrets.baseline))
+        }
+        if let baselineText {
+            for line in String(decoding: baselineText, as: UTF8.self).split(whereSeparator: \.isNewline) {
                 let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
                     .trimmingCharacters(in: .whitespaces)
                 if !entry.isEmpty { accepted.insert(entry.lowercased()) }
             }
         }
-        return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: !noInlineAllow),
-                              fingerprinter: Fingerprinter(key: key), maxFileBytes: maxFileBytes, baseline: accepted)
+        let inline = !noInlineAllow && (policy?.policy.secrets.inlineAllow ?? true)
+        var allowPath: (@Sendable (String) -> Bool)?
+        if let allow = policy?.policy.secrets.allowPaths, !allow.isEmpty {
+            allowPath = { allow.matches($0) }
+        }
+        return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: inline, allowPath: allowPath),
+                              fingerprinter: Fingerprinter(key: key),
+                              maxFileBytes: maxFileBytes ?? policy?.policy.secrets.maxFileBytes ?? 52_428_800,
+                              baseline: accepted)
+    }
+
+    /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.
+    private func loadRuleFile(_ file: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws -> RuleSet {
+        func text(_ path: String) throws(ConfigurationError) -> String {
+            do {
+                return String(decoding: try read(path), as: UTF8.self)
+            } catch {
+                throw ConfigurationError(file: path, position: TOMLPosition(line: 1, column: 1), message: error.message)
+            }
+        }
+        return try RuleFile.parse(try text(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
+            let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
+            return (try text(full), full)
+        })
     }
 
     /// Writes `--write-baseline`, when given: the distinct fingerprints, sorted.

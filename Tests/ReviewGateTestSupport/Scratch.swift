@@ -48,8 +48,11 @@ public func run(_ arguments: [String], in directory: URL? = nil, environment: [S
     process.standardError = errHandle
     let inPipe = Pipe()
     process.standardInput = inPipe
+    // A child that exits before reading all its input (ssh-keygen refusing a signature
+    // early) must not kill the test process with SIGPIPE.
+    _ = ignoreBrokenPipes
     try process.run()
-    if let input { inPipe.fileHandleForWriting.write(input) }
+    if let input { try? inPipe.fileHandleForWriting.write(contentsOf: input) }
     try? inPipe.fileHandleForWriting.close()
     process.waitUntilExit()
     try? outHandle.close()
@@ -58,6 +61,8 @@ public func run(_ arguments: [String], in directory: URL? = nil, environment: [S
                          stdout: (try? Data(contentsOf: outURL)) ?? Data(),
                          stderr: (try? Data(contentsOf: errURL)) ?? Data())
 }
+
+private let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
 public enum Scratch {
     /// Fixed identities and no user or system configuration, so every test sees the same git.
