@@ -140,6 +140,22 @@ struct GateSettings {
         return settings
     }
 
+    /// The policy for `audit` and `inspect`: `--policy FILE`, else the server's, else
+    /// `.reviewgate/policy.toml` at the tip of the default branch (HEAD).
+    static func forRepository(_ repo: Repository, policyFile: String?, options: SecretOptions? = nil) throws -> GateSettings {
+        var source: PolicySource?
+        if let policyFile {
+            source = try PolicySource.file(policyFile)
+        } else if let server = try serverPolicy(repo) {
+            source = server
+        } else if let head = try? repo.resolveCommit("HEAD") {
+            source = try PolicySource.committed(in: repo, revision: head)
+        }
+        var settings = try make(source, options: options)
+        settings.auditDirectory = settings.auditDirectory ?? repo.gitDirectory + "reviewgate/audit"
+        return settings
+    }
+
     /// The logins of the people allowed to break glass.
     func mayOverride(_ login: String) -> Bool {
         guard let person = policy.person(login: login) else { return false }

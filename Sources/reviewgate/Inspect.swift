@@ -1,4 +1,5 @@
 import ArgumentParser
+import Gate
 import Git
 import Reports
 import Secrets
@@ -17,8 +18,13 @@ struct Inspect: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: "The policy file (default: the server's, else .reviewgate/policy.toml at HEAD).")
+    var policy: String?
+
     func run() throws {
         let repo = try openRepository(repository)
+        let gate = try GateSettings.forRepository(repo, policyFile: policy)
+        let notes = try repo.reference(named: gate.notesRef)
         let commits: [ObjectID]
         if revision.contains("..") {
             let range = try repo.resolveRange(revision)
@@ -27,8 +33,10 @@ struct Inspect: ParsableCommand {
             commits = [try repo.resolveCommit(revision)]
         }
         // Messages are shown with any secret in them redacted (SPEC §1.3).
-        let scanner = try secretScanner()
+        let scanner = gate.secrets.scanner
         let scratch = MatchScratch()
+        let engine = CommitSecrets(settings: gate.secrets)
+        let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         var out = StandardOutput()
         for id in commits {
             let commit = try repo.commit(id)
@@ -37,7 +45,11 @@ struct Inspect: ParsableCommand {
             for match in secrets.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound }) {
                 shown.replaceSubrange(match.secretRange, with: Array(Redaction.redact(match.secret).utf8))
             }
-            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit), shownMessage: shown)
+            let review = try gate.signOff.review(commit, in: repo, notesCommit: notes)
+            let found = try engine.examine([id], threads: 1, open: opener).findings
+            let trailers = gate.policy.trailerParser.parse(shown).map { (key: $0.key, value: $0.value) }
+            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit), shownMessage: shown, review: review,
+                                      trailers: trailers, findings: found + gate.signOff.findings(review))
             switch format {
             case .json: try out.write(report.json.serialized() + "\n")
             case .text: try out.write(report.text)
@@ -53,13 +65,4 @@ struct Inspect: ParsableCommand {
 func openRepository(_ options: RepositoryOptions) throws(GitError) -> Repository {
     if let path = options.repo { return try Repository(path: path) }
     return try Repository.fromEnvironment()
-}
-
-/// The built-in rules' scanner, for redacting what a command shows.
-func secretScanner() throws(Failure) -> Scanner {
-    do {
-        return Scanner(ruleSet: try RuleSet.builtin())
-    } catch {
-        throw Failure(.runtime, "the built-in rules do not load: \(error)")
-    }
 }

@@ -305,4 +305,26 @@ struct SignOffTests {
         try server.clone.commit("wip")
         #expect(try server.push(["origin", "HEAD:refs/heads/wip"]).status == 0)
     }
+
+    @Test("inspect shows trailers, the core rules touched, each approval and why it counts or not")
+    func inspect() throws {
+        let team = try Team()
+        let (repo, _) = try Self.repository(policy: team.policy(approvals: 2))
+        try repo.write("src/payments/api.swift", "let fee = 11\n")
+        try repo.commit("fee\n\nReviewed-by: Ada Author <ada@example.com>\nReviewed-by: Bob <bob@example.com>")
+        let result = try reviewgate(["inspect", "HEAD", "--repo", repo.path, "--format", "json"])
+        #expect(result.status == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let trailers = (document["trailers"] as? [[String: String]])?.map { "\($0["key"] ?? ""): \($0["value"] ?? "")" }
+        #expect(trailers == ["Reviewed-by: Ada Author <ada@example.com>", "Reviewed-by: Bob <bob@example.com>"])
+        let core = try #require(document["core"] as? [[String: Any]])
+        #expect(core.count == 1 && core[0]["rule"] as? String == "payments" && core[0]["valid"] as? Int == 1)
+        let approvals = (document["approvals"] as? [[String: Any]])?.map { "\($0["by"] ?? ""):\($0["reason"] ?? "")" }
+        #expect(approvals == ["ada:author", "bob:"])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["kind"] as? String } == ["approval"])
+        let text = try reviewgate(["inspect", "HEAD", "--repo", repo.path]).out
+        #expect(text.contains("core rule payments: 1 of 2 approvals — NOT SIGNED OFF"))
+        #expect(text.contains("trailer approval by ada: does not count (author)"))
+    }
 }
