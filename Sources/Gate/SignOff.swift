@@ -80,11 +80,11 @@ public struct SignOff: Sendable {
     /// (nil: no approvals). `scope` says whether the commit is on the first-parent line of
     /// what is being judged (`merge`-mode rules judge only that line).
     public func review(_ commit: Commit, in repo: Repository, notesCommit: ObjectID?,
-                       scope: Scope = .firstParentLine) throws(GitError) -> CommitReview {
+                       scope: Scope = .firstParentLine, coreRules: Bool = true) throws(GitError) -> CommitReview {
         let authorPerson = policy.person(email: commit.author.email)?.id
         let trailers = policy.trailerParser.parse(commit.message)
         var rules: [RuleReview] = []
-        if hasCoreRules {
+        if hasCoreRules, coreRules {
             let touched = try touchedRules(commit, in: repo, scope: scope)
             if !touched.isEmpty {
                 let signed = try signedApprovals(commit, in: repo, notesCommit: notesCommit,
@@ -96,6 +96,45 @@ public struct SignOff: Sendable {
         }
         return CommitReview(commit: commit.id, author: authorPerson, trailers: trailers, rules: rules,
                             signature: signatureStatus(commit))
+    }
+
+    /// One commit to judge: its scope, whether core rules apply to it, whether it must be
+    /// signed, and the ref named in its findings.
+    public struct Item: Sendable {
+        public var commit: ObjectID
+        public var scope: Scope
+        public var coreRules: Bool
+        public var mustBeSigned: Bool
+        public var ref: String?
+
+        public init(commit: ObjectID, scope: Scope, coreRules: Bool, mustBeSigned: Bool, ref: String?) {
+            self.commit = commit
+            self.scope = scope
+            self.coreRules = coreRules
+            self.mustBeSigned = mustBeSigned
+            self.ref = ref
+        }
+    }
+
+    /// The approval and signature findings of many commits (a history audit), on `threads`
+    /// workers with one repository handle each, in the order of `items`.
+    public func examine(_ items: [Item], notesCommit: ObjectID?, threads: Int = 2,
+                        open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
+        let work = items.filter { ($0.coreRules && hasCoreRules) || $0.mustBeSigned }
+        guard !work.isEmpty else { return [] }
+        let handles = try Handles(count: min(threads, work.count), open: open)
+        return try parallel(count: work.count, handles: handles) { repo, range in
+            var out: [Finding] = []
+            for i in range {
+                let item = work[i]
+                var review = try self.review(try repo.commit(item.commit), in: repo, notesCommit: notesCommit,
+                                             scope: item.coreRules ? item.scope : .broughtIn, coreRules: item.coreRules)
+                if !item.coreRules { review.rules = [] }
+                out += self.findings(review).map { var f = $0; f.ref = item.ref; return f }
+                if item.mustBeSigned, let f = self.signatureFinding(review, ref: item.ref) { out.append(f) }
+            }
+            return out
+        }
     }
 
     /// The `approval` findings of a review: one per core rule left without enough sign-off.

@@ -34,10 +34,14 @@ struct Audit: ParsableCommand {
         try report.require([.text, .json, .sarif, .html], command: "audit")
     }
 
+    @Option(help: "The policy file (default: the server's, else .reviewgate/policy.toml at HEAD).")
+    var policy: String?
+
     func run() throws {
         let started = Clock.milliseconds()
-        let settings = try secrets.settings()
         let repo = try openRepository(repository)
+        let gate = try GateSettings.forRepository(repo, policyFile: policy, options: secrets)
+        let settings = gate.secrets
         var previous = AuditState()
         if let state { previous = try AuditState.load(state) }
         // Progress lines only on a terminal: logs and pipes get the report alone.
@@ -67,6 +71,33 @@ struct Audit: ParsableCommand {
                                         threads: 2, progress: progress,
                                         open: repositoryOpener(repository, gitDirectory: repo.gitDirectory))
         var findings = previous.findings + result.findings
+        // Sign-off over the history of protected refs (and signatures where required).
+        let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
+        var items: [ObjectID: SignOff.Item] = [:]
+        var order: [ObjectID] = []
+        for ref in refs where ref.symbolicTarget == nil {
+            guard let tip = ref.target else { continue }
+            let protected = gate.refRules.protected.matches(ref.name) && gate.signOff.hasCoreRules
+            let signed = gate.refRules.requireSignedCommits.matches(ref.name)
+            guard protected || signed else { continue }
+            progress?("checking sign-off on \(ref.name)")
+            let history = try repo.newCommits(tips: [tip], excluding: Array(knownTips))
+            let line = try repo.firstParentLine(from: tip, within: Set(history))
+            for id in history {
+                let scope: SignOff.Scope = line.contains(id) ? .firstParentLine : .broughtIn
+                if var item = items[id] {
+                    if scope == .firstParentLine { item.scope = .firstParentLine }
+                    item.coreRules = item.coreRules || protected
+                    item.mustBeSigned = item.mustBeSigned || signed
+                    items[id] = item
+                } else {
+                    items[id] = SignOff.Item(commit: id, scope: scope, coreRules: protected, mustBeSigned: signed, ref: ref.name)
+                    order.append(id)
+                }
+            }
+        }
+        findings += try gate.signOff.examine(order.compactMap { items[$0] }, notesCommit: try repo.reference(named: gate.notesRef),
+                                             threads: 2, open: opener)
         // Annotated tags: their messages are history too.
         var tags = previous.tags
         for ref in refs where ref.name.hasPrefix("refs/tags/") {
@@ -107,11 +138,21 @@ struct AuditState {
             guard let kind = (item["kind"] as? String).flatMap(Finding.Kind.init(rawValue:)),
                   let severity = (item["severity"] as? String).flatMap(Finding.Severity.init(rawValue:)) else { continue }
             let path: [UInt8]? = (item["path_hex"] as? String).map(hexBytes) ?? (item["path"] as? String).map { Array($0.utf8) }
-            state.findings.append(Finding(kind: kind, severity: severity, rule: item["rule"] as? String, commit: item["commit"] as? String,
-                                          path: path, line: item["line"] as? Int, column: item["column"] as? Int,
-                                          location: (item["location"] as? String).flatMap(Finding.Location.init(rawValue:)),
-                                          redacted: item["redacted"] as? String, fingerprint: item["fingerprint"] as? String,
-                                          reason: item["reason"] as? String, message: item["message"] as? String ?? ""))
+            var finding = Finding(kind: kind, severity: severity, rule: item["rule"] as? String, commit: item["commit"] as? String,
+                                  path: path, line: item["line"] as? Int, column: item["column"] as? Int,
+                                  location: (item["location"] as? String).flatMap(Finding.Location.init(rawValue:)),
+                                  redacted: item["redacted"] as? String, fingerprint: item["fingerprint"] as? String,
+                                  reason: item["reason"] as? String, message: item["message"] as? String ?? "")
+            finding.ref = item["ref"] as? String
+            finding.paths = (item["paths"] as? [String]).map { $0.map { Array($0.utf8) } }
+            finding.required = item["required"] as? Int
+            finding.valid = item["valid"] as? Int
+            finding.approvals = (item["approvals"] as? [[String: Any]])?.compactMap { a in
+                guard let by = a["by"] as? String, let evidence = (a["evidence"] as? String).flatMap(ApprovalOutcome.Evidence.init(rawValue:))
+                else { return nil }
+                return ApprovalOutcome(by: by, evidence: evidence, counted: a["counted"] as? Bool ?? false, reason: a["reason"] as? String ?? "")
+            }
+            state.findings.append(finding)
         }
         return state
     }

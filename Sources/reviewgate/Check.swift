@@ -56,7 +56,7 @@ struct Check: ParsableCommand {
         let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
         let notes = try repo.reference(named: gate.notesRef)
-        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, in: repo, notesCommit: notes)
+        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, in: repo, notesCommit: notes, open: opener)
         var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
         // JUnit names every examined commit by its subject; only it pays for reading them.
         if report.format == .junit {

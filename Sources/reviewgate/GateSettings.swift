@@ -179,7 +179,7 @@ struct GateSettings {
         var notes = try repo.reference(named: notesRef)
         if let pushed = updates.last(where: { $0.ref == notesRef }) { notes = pushed.isDelete ? nil : pushed.new }
         for (update, commits) in plan.entering {
-            findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes)
+            findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes, open: open)
         }
         return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned)
     }
@@ -187,21 +187,16 @@ struct GateSettings {
     /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
     /// range, where core rules always apply), whose new tip is `tip`.
     func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, in repo: Repository,
-                         notesCommit: ObjectID?) throws(GitError) -> [Finding] {
+                         notesCommit: ObjectID?, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
         let protected = ref.map { refRules.protected.matches($0) } ?? true
         let signed = ref.map { refRules.requireSignedCommits.matches($0) } ?? false
         guard (protected && signOff.hasCoreRules) || signed else { return [] }
         let line = try repo.firstParentLine(from: tip, within: Set(commits))
-        var findings: [Finding] = []
-        for id in commits {
-            let commit = try repo.commit(id)
-            var review = try signOff.review(commit, in: repo, notesCommit: notesCommit,
-                                            scope: line.contains(id) ? .firstParentLine : .broughtIn)
-            if !protected { review.rules = [] }
-            findings += signOff.findings(review).map { var f = $0; f.ref = ref; return f }
-            if signed, let f = signOff.signatureFinding(review, ref: ref) { findings.append(f) }
+        let items = commits.map {
+            SignOff.Item(commit: $0, scope: line.contains($0) ? .firstParentLine : .broughtIn, coreRules: protected,
+                         mustBeSigned: signed, ref: ref)
         }
-        return findings
+        return try signOff.examine(items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
     }
 
     /// Appends the run's record to the audit log.

@@ -327,4 +327,43 @@ struct SignOffTests {
         #expect(text.contains("core rule payments: 1 of 2 approvals — NOT SIGNED OFF"))
         #expect(text.contains("trailer approval by ada: does not count (author)"))
     }
+
+    @Test("audit lists every protected commit without sign-off, and unsigned or GPG-signed commits where signatures are required")
+    func audit() throws {
+        let team = try Team()
+        let policy = team.policy(approvals: 1, extra: """
+
+        [refs]
+        protected = ["refs/heads/main"]
+        require_signed_commits = ["refs/heads/main"]
+        """)
+        let (repo, base) = try Self.repository(policy: policy)
+        let sign = ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(team.alice.privateKeyPath)"]
+        try repo.write("src/payments/api.swift", "let fee = 20\n")
+        try repo.git(["add", "-A"])
+        try repo.git(sign + ["commit", "-q", "-S", "-m", "reviewed\n\nReviewed-by: Bob <bob@example.com>"])
+        let reviewed = try repo.gitOutput(["rev-parse", "HEAD"])
+        try repo.write("src/payments/api.swift", "let fee = 21\n")
+        let unreviewed = try repo.commit("unreviewed")
+        // Another branch is not protected: its core change is not listed.
+        try repo.git(["checkout", "-q", "-b", "topic"])
+        try repo.write("src/payments/api.swift", "let fee = 22\n")
+        try repo.commit("topic work")
+        try repo.git(["checkout", "-q", "main"])
+
+        let result = try reviewgate(["audit", "--repo", repo.path, "--format", "json"])
+        #expect(result.status == 1)
+        let document = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        let approval = findings.filter { $0["kind"] as? String == "approval" }
+        // The base commit brought the policy and payments in without review, too.
+        #expect(Set(approval.compactMap { $0["commit"] as? String }) == [base, unreviewed])
+        #expect(approval.allSatisfy { $0["ref"] as? String == "refs/heads/main" })
+        let unsigned = Set(findings.filter { $0["kind"] as? String == "signature" }.compactMap { $0["commit"] as? String })
+        #expect(!unsigned.contains(reviewed), "an SSH signature by a person's key is verified natively")
+        #expect(unsigned.contains(unreviewed))
+        #expect(unsigned.count == 2, "the base commit and the unreviewed one are unsigned")
+        let inspect = try reviewgate(["inspect", reviewed, "--repo", repo.path]).out
+        #expect(inspect.contains("signature ssh (present), verified (alice)"))
+    }
 }
