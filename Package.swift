@@ -46,12 +46,14 @@ let package = Package(
         .target(name: "Gate", dependencies: ["Git", "Secrets"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
+        // The append-only, tamper-evident audit log: frames, hash chain, Merkle tree, checkpoints.
+        .target(name: "AuditLog", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Commit views and report renderers shared by the commands.
         .target(name: "Reports", dependencies: ["Git", "Gate", "JSON"]),
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "Git", "Gate", "Reports", "Secrets", "TOML",
+                "AuditLog", "Git", "Gate", "JSON", "Reports", "Secrets", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +64,12 @@ let package = Package(
             path: "Benchmarks/walk-changes",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Appends N records to a log directory and prints each acknowledged seq (tests, Benchmarks/audit-log.sh).
+        .executableTarget(
+            name: "log-append",
+            dependencies: ["AuditLog", "JSON"],
+            path: "Benchmarks/log-append"
+        ),
         .target(
             name: "ReviewGateTestSupport",
             dependencies: ["Git"],
@@ -69,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
