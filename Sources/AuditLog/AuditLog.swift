@@ -285,7 +285,7 @@ public final class AuditLog: @unchecked Sendable {
             for leaf in leaves { cached.append(leafHash: leaf) }
             frontier = cached
         } else {
-            let report = try verify()
+            let report = try verify(checkpoints: [], holdingLock: true)
             if let problem = report.problem {
                 throw AuditLogError(.damaged, "no checkpoint signed over a log that does not verify (seq \(problem.seq): \(problem.reason.rawValue))")
             }
@@ -310,7 +310,7 @@ public final class AuditLog: @unchecked Sendable {
         try LogFiles.makeDirectory(directory)
         let lock = try LogLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
-        let report = try verify()
+        let report = try verify(checkpoints: [], holdingLock: true)
         if let problem = report.problem {
             throw AuditLogError(.damaged, "the log does not verify (seq \(problem.seq): \(problem.reason.rawValue)); no checkpoint signed")
         }

@@ -20,6 +20,14 @@ public struct LogProblem: Sendable, Equatable, CustomStringConvertible {
     public var offset: Int?
     public var detail: String
 
+    public init(reason: Reason, seq: Int64, segment: String? = nil, offset: Int? = nil, detail: String) {
+        self.reason = reason
+        self.seq = seq
+        self.segment = segment
+        self.offset = offset
+        self.detail = detail
+    }
+
     public var description: String {
         var text = "seq \(seq): \(reason.rawValue)"
         if let segment { text += " (\(segment)" + (offset.map { " offset \($0)" } ?? "") + ")" }
@@ -50,8 +58,10 @@ struct LogSnapshot {
 }
 
 extension AuditLog {
-    func snapshot() throws(AuditLogError) -> LogSnapshot {
-        let lock = LogLock(sharedIn: directory)
+    /// `holdingLock`: the caller has the exclusive lock already (flock locks belong to open
+    /// files, so taking the shared one again in this process would wait forever).
+    func snapshot(holdingLock: Bool = false) throws(AuditLogError) -> LogSnapshot {
+        let lock = holdingLock ? nil : LogLock(sharedIn: directory)
         defer { withExtendedLifetime(lock) {} }
         var snapshot = LogSnapshot()
         for number in try segments() {
@@ -69,7 +79,11 @@ extension AuditLog {
     /// Checks every frame, the seq sequence and the prev chain, and each checkpoint's tree size
     /// and root against the records; stops at the first problem. Read-only.
     public func verify(checkpoints: [Checkpoint] = []) throws(AuditLogError) -> VerificationReport {
-        let snapshot = try snapshot()
+        try verify(checkpoints: checkpoints, holdingLock: false)
+    }
+
+    func verify(checkpoints: [Checkpoint], holdingLock: Bool) throws(AuditLogError) -> VerificationReport {
+        let snapshot = try snapshot(holdingLock: holdingLock)
         var report = VerificationReport(segments: snapshot.segments.count)
         var pending = checkpoints.sorted { $0.size < $1.size }
         let keep: [[UInt8]] = [Array("prev".utf8), Array("seq".utf8), Array("v".utf8)]

@@ -30,6 +30,8 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("no-log"), help: "Do not append to the audit log.")
     var noLog = false
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         if range != nil, base != nil || head != nil { throw ValidationError("Give a range or --base/--head, not both.") }
         if (base == nil) != (head == nil) { throw ValidationError("--base and --head go together.") }
@@ -47,6 +49,10 @@ struct Check: ParsableCommand {
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
         let verdict = Verdict(findings: result.findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
         try secrets.writeBaselineIfAsked(verdict.findings)
+        if !noLog {
+            try AuditTrail.recordCheck(log, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
+                                       durationMs: Clock.milliseconds() - started)
+        }
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
                                      verdict: verdict, durationMs: Clock.milliseconds() - started)
         try report.emit(text: document.text, json: document.json.serialized())
