@@ -77,7 +77,10 @@ let package = Package(
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append"]),
+        .testTarget(
+            name: "AuditLogTests",
+            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(

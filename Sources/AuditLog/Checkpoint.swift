@@ -39,7 +39,8 @@ public enum NoteKey {
 
     /// Splits `name+id+key` and checks the id against the key.
     static func fields(_ text: String, what: String) throws(CheckpointError) -> (name: String, id: UInt32, key: [UInt8]) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        // The base64 key may itself hold '+': only the first two separate fields.
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, validName(parts[0]), parts[1].utf8.count == 8, let id = UInt32(parts[1], radix: 16),
               let decoded = Base64.decode(parts[2]), decoded.count == 33, decoded[0] == ed25519 else {
             throw CheckpointError("not an Ed25519 \(what) key in the sumdb/note text form")
