@@ -76,7 +76,7 @@ let package = Package(
             path: "Tests/ReviewGateTestSupport"
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "ReviewGateTestSupport"]),
         .testTarget(
             name: "AuditLogTests",
             dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append", .product(name: "Crypto", package: "swift-crypto")]
