@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReviewGateTestSupport", "reviewgate"],
+            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate"],
             exclude: ["Snapshots"]
         ),
     ],
