@@ -57,12 +57,14 @@ let package = Package(
         .target(name: "Gate", dependencies: ["Git", "Secrets", "Policy", "Signatures", "TOML"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
+        // The append-only, tamper-evident audit log: frames, hash chain, Merkle tree, checkpoints.
+        .target(name: "AuditLog", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Commit views and report renderers shared by the commands.
         .target(name: "Reports", dependencies: ["Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "Git", "Gate", "Policy", "Reports", "Secrets", "Signatures", "TOML",
+                "AuditLog", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -82,13 +84,23 @@ let package = Package(
             path: "Benchmarks/policy-match",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // Appends N records to a log directory and prints each acknowledged seq (tests, Benchmarks/audit-log.sh).
+        .executableTarget(
+            name: "log-append",
+            dependencies: ["AuditLog", "JSON"],
+            path: "Benchmarks/log-append"
+        ),
         .target(
             name: "ReviewGateTestSupport",
             dependencies: ["Git"],
             path: "Tests/ReviewGateTestSupport"
         ),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "ReviewGateTestSupport"]),
+        .testTarget(
+            name: "AuditLogTests",
+            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
@@ -107,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["ReviewGateTestSupport", "reviewgate", "Signatures"],
+            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],
             exclude: ["Snapshots"]
         ),
     ],

@@ -65,6 +65,17 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// RFC 8259 string escaping: quote, backslash and control characters; everything else as
     /// UTF-8. U+2028/2029 are escaped too so the text is also safe inside JavaScript.
     static func writeString(_ s: String, into out: inout [UInt8]) {
+        // Most strings need no escape at all: copy their bytes in one go. (0xE2 leads U+2028/9.)
+        var text = s
+        let plain = text.withUTF8 { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for scalar in s.unicodeScalars {

@@ -29,6 +29,7 @@ struct Audit: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var secrets: SecretOptions
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         try report.require([.text, .json, .sarif, .html], command: "audit")
@@ -109,7 +110,9 @@ struct Audit: ParsableCommand {
         if let state {
             try AuditState(tips: Set(tips).union(previous.tips), tags: tags, findings: findings).save(to: state)
         }
-        let verdict = Verdict(findings: findings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        let logFindings = try AuditTrail.review(log, gitDirectory: repo.gitDirectory)
+        let verdict = Verdict(findings: findings + logFindings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+        try AuditTrail.recordAudit(log, repository: repo, refs: refs, verdict: verdict, durationMs: Clock.milliseconds() - started)
         let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
                                      verdict: verdict, durationMs: Clock.milliseconds() - started,
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions)

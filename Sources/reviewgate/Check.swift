@@ -34,6 +34,8 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("no-log"), help: "Do not append to the audit log.")
     var noLog = false
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         if range != nil, base != nil || head != nil { throw ValidationError("Give a range or --base/--head, not both.") }
         if (base == nil) != (head == nil) { throw ValidationError("--base and --head go together.") }
@@ -66,6 +68,10 @@ struct Check: ParsableCommand {
             }
         }
         try secrets.writeBaselineIfAsked(verdict.findings)
+        if !noLog {
+            try AuditTrail.recordCheck(log, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
+                                       durationMs: Clock.milliseconds() - started)
+        }
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
                                      verdict: verdict, durationMs: Clock.milliseconds() - started,
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions)
