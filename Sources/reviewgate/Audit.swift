@@ -110,12 +110,12 @@ struct Audit: ParsableCommand {
         if let state {
             try AuditState(tips: Set(tips).union(previous.tips), tags: tags, findings: findings).save(to: state)
         }
-        let logFindings = try AuditTrail.review(log, gitDirectory: repo.gitDirectory)
+        let logFindings = try AuditTrail.review(log, gate: gate, gitDirectory: repo.gitDirectory)
         let verdict = Verdict(findings: findings + logFindings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
-        try AuditTrail.recordAudit(log, repository: repo, refs: refs, verdict: verdict, durationMs: Clock.milliseconds() - started)
+        try AuditTrail.recordAudit(log, gate: gate, repository: repo, refs: refs, verdict: verdict, durationMs: Clock.milliseconds() - started)
         let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
                                      verdict: verdict, durationMs: Clock.milliseconds() - started,
-                                     startedAt: Int64(started), secretRules: settings.ruleDescriptions)
+                                     startedAt: Int64(started), secretRules: settings.ruleDescriptions, logChecked: true)
         try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }

@@ -13,6 +13,11 @@ struct LogOptions: ParsableArguments {
     var logDirectory: String?
 
     func directory(gitDirectory: String) -> String { logDirectory ?? AuditTrail.defaultDirectory(gitDirectory: gitDirectory) }
+
+    /// `--log-dir`, else the policy's `[audit] dir`, else `$GIT_DIR/reviewgate/audit`.
+    func directory(gitDirectory: String, gate: GateSettings) -> String {
+        logDirectory ?? gate.auditDirectory ?? AuditTrail.defaultDirectory(gitDirectory: gitDirectory)
+    }
 }
 
 /// A verdict turned into an audit record (SPEC §1.4), and the log read back for `audit`.
@@ -67,6 +72,7 @@ enum AuditTrail {
             ]
             if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(DisplayText.hex(path)))) }
             if let reason = f.reason { fields.append(("reason", .string(reason))) }
+            if let ref = f.ref { fields.append(("ref", .string(ref))) }
             return .object(fields)
         }
         return .object([
@@ -105,27 +111,41 @@ enum AuditTrail {
     }
 
     /// The record of a `check` over base..head.
-    static func recordCheck(_ options: LogOptions, repository: Repository, headName: String, base: ObjectID, head: ObjectID,
-                            verdict: Verdict, durationMs: Int) throws(Failure) {
-        let body = record(kind: "check", repository: repository.gitDirectory, actor: actor(ci: true),
+    static func recordCheck(_ options: LogOptions, gate: GateSettings, repository: Repository, headName: String, base: ObjectID,
+                            head: ObjectID, verdict: Verdict, durationMs: Int) throws(Failure) {
+        let who = actor(ci: true)
+        let body = record(kind: "check", repository: repository.gitDirectory, actor: who, person: gate.policy.person(login: who.name)?.id,
                           refs: [RefUpdate(ref: headName, old: base.hex, new: head.hex)], commits: verdict.commitsExamined,
-                          verdict: verdict, durationMs: durationMs)
-        try append(body, directory: options.directory(gitDirectory: repository.gitDirectory))
+                          verdict: verdict, policy: gate.policyHash, durationMs: durationMs)
+        try append(body, directory: options.directory(gitDirectory: repository.gitDirectory, gate: gate), checkpointKey: gate.checkpointKey)
     }
 
     /// The record of an `audit`: every ref walked, with its tip.
-    static func recordAudit(_ options: LogOptions, repository: Repository, refs: [Reference], verdict: Verdict,
+    static func recordAudit(_ options: LogOptions, gate: GateSettings, repository: Repository, refs: [Reference], verdict: Verdict,
                             durationMs: Int) throws(Failure) {
         let updates = refs.map { RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
-        let body = record(kind: "audit", repository: repository.gitDirectory, actor: actor(ci: true), refs: updates,
-                          commits: verdict.commitsExamined, verdict: verdict, durationMs: durationMs)
-        try append(body, directory: options.directory(gitDirectory: repository.gitDirectory))
+        let who = actor(ci: true)
+        let body = record(kind: "audit", repository: repository.gitDirectory, actor: who, person: gate.policy.person(login: who.name)?.id,
+                          refs: updates, commits: verdict.commitsExamined, verdict: verdict, policy: gate.policyHash,
+                          durationMs: durationMs)
+        try append(body, directory: options.directory(gitDirectory: repository.gitDirectory, gate: gate), checkpointKey: gate.checkpointKey)
+    }
+
+    /// The record of a push: one per push, whatever the outcome.
+    static func recordPush(gate: GateSettings?, directory: String, repository: String, actor: (name: String, source: String),
+                           remote: String?, updates: [Gate.RefUpdate], verdict: Verdict, decision: Verdict.Decision,
+                           override: (reason: String, by: String)?, durationMs: Int) throws(Failure) {
+        let refs = updates.map { RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
+        let body = record(kind: "push", repository: repository, actor: actor, person: gate?.policy.person(login: actor.name)?.id,
+                          remote: remote, refs: refs, commits: verdict.commitsExamined, verdict: verdict, decision: decision,
+                          override: override, policy: gate?.policyHash, durationMs: durationMs)
+        try append(body, directory: directory, checkpointKey: gate?.checkpointKey)
     }
 
     /// What `audit` adds about the log itself: an error when it does not verify, a warning per
     /// red flag of `log analyze`.
-    static func review(_ options: LogOptions, gitDirectory: String) throws(Failure) -> [Finding] {
-        let directory = options.directory(gitDirectory: gitDirectory)
+    static func review(_ options: LogOptions, gate: GateSettings, gitDirectory: String) throws(Failure) -> [Finding] {
+        let directory = options.directory(gitDirectory: gitDirectory, gate: gate)
         let log = AuditLog(directory: directory)
         var findings: [Finding] = []
         let outcome = try LogReview.verify(log, checkpointFile: nil, keyFile: nil)

@@ -69,7 +69,7 @@ struct Check: ParsableCommand {
         }
         try secrets.writeBaselineIfAsked(verdict.findings)
         if !noLog {
-            try AuditTrail.recordCheck(log, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
+            try AuditTrail.recordCheck(log, gate: gate, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
                                        durationMs: Clock.milliseconds() - started)
         }
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,

@@ -198,12 +198,6 @@ struct GateSettings {
         }
         return try signOff.examine(items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
     }
-
-    /// Appends the run's record to the audit log.
-    func record(kind: String, decision: Verdict.Decision, verdict: Verdict, updates: [RefUpdate], pusher: Pusher,
-                remote: String?, override: (reason: String, who: String)?, repo: String, durationMs: Int) throws(Failure) {
-        // Wired to the AuditLog module once it lands.
-    }
 }
 
 extension SecretOptions {

@@ -31,8 +31,8 @@ struct PreReceive: ParsableCommand {
     func run() throws {
         let started = Clock.milliseconds()
         let env = ProcessInfo.processInfo.environment
-        let pusher = Pusher.detect(env)
-        let run = HookRun(started: started, pusher: pusher, remote: Pusher.remoteAddress(env))
+        let run = HookRun(started: started, pusher: AuditTrail.actor(environment: env, ci: false),
+                          remote: AuditTrail.remoteAddress(environment: env))
         let status: Int32
         do {
             status = try run.judge(input: FileHandle.standardInput.readDataToEndOfFile(), environment: env)
@@ -41,33 +41,6 @@ struct PreReceive: ParsableCommand {
             run.finish(failing: Failure(describing: error))
         }
         if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Who pushed, and which variable said so (SPEC §2 "Pusher identity").
-struct Pusher: Sendable, Equatable {
-    var name: String
-    /// The variable the name came from, or `os` for the operating-system user.
-    var source: String
-
-    static let variables = ["REVIEWGATE_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "REMOTE_USER"]
-
-    static func detect(_ env: [String: String], extra: [String] = []) -> Pusher {
-        for variable in variables + extra {
-            if let value = env[variable], !value.isEmpty { return Pusher(name: DisplayText.line(value), source: variable) }
-        }
-        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name {
-            return Pusher(name: String(cString: name), source: "os")
-        }
-        return Pusher(name: "uid \(geteuid())", source: "os")
-    }
-
-    /// The client's address when the transport says it (ssh, or a web server's CGI variables).
-    static func remoteAddress(_ env: [String: String]) -> String? {
-        if let ssh = env["SSH_CONNECTION"] ?? env["SSH_CLIENT"], let host = ssh.split(separator: " ").first {
-            return String(host)
-        }
-        return env["REMOTE_ADDR"].flatMap { $0.isEmpty ? nil : DisplayText.line($0) }
     }
 }
 
@@ -93,14 +66,17 @@ struct PushOptions {
 /// is rejected (exit 3) and the log says so, even if a worker is still busy.
 final class HookRun: @unchecked Sendable {
     let started: Int
-    let pusher: Pusher
+    let pusher: (name: String, source: String)
     let remote: String?
+    /// Where the record goes; known once the repository is open.
+    private var logDirectory: String?
+    private var gitDirectory = ""
     private let lock = NSLock()
     private var finished = false
     private var updates: [RefUpdate] = []
     private var settings: GateSettings?
 
-    init(started: Int, pusher: Pusher, remote: String?) {
+    init(started: Int, pusher: (name: String, source: String), remote: String?) {
         self.started = started
         self.pusher = pusher
         self.remote = remote
@@ -120,7 +96,10 @@ final class HookRun: @unchecked Sendable {
     func judge(input: Data, environment env: [String: String]) throws -> Int32 {
         // Policy and repository first: a broken policy rejects with its file, line and column.
         let repo = try Repository.fromEnvironment()
+        gitDirectory = repo.gitDirectory
+        logDirectory = AuditTrail.defaultDirectory(gitDirectory: repo.gitDirectory)
         let settings = try GateSettings.forServer(repo)
+        logDirectory = settings.auditDirectory ?? logDirectory
         self.settings = settings
         startWatchdog(seconds: settings.budgetSeconds)
 
@@ -140,7 +119,7 @@ final class HookRun: @unchecked Sendable {
         if let reason = options.overrideReason {
             if !settings.mayOverride(pusher.name) {
                 var f = Finding(kind: .ref, severity: .error, rule: "breakglass",
-                                message: "\(pusher.name) asked for an override but is not in the policy's [breakglass] list")
+                                message: "\(DisplayText.line(pusher.name)) asked for an override but is not in the policy's [breakglass] list")
                 f.reason = reason.isEmpty ? nil : reason
                 findings.append(f)
                 decision = .reject
@@ -160,11 +139,12 @@ final class HookRun: @unchecked Sendable {
         let duration = Clock.milliseconds() - started
         StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
         if let overrideBy {
-            StandardError.write("reviewgate: override by \(overrideBy.who): \(overrideBy.reason) (recorded in the audit log)\n")
+            StandardError.write("reviewgate: override by \(DisplayText.line(overrideBy.who)): \(overrideBy.reason) (recorded in the audit log)\n")
         }
         do {
-            try settings.record(kind: "push", decision: decision, verdict: outcome, updates: updates, pusher: pusher,
-                                remote: remote, override: overrideBy, repo: repo.gitDirectory, durationMs: duration)
+            try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
+                                      remote: remote, updates: updates, verdict: outcome, decision: decision,
+                                      override: overrideBy.map { ($0.reason, $0.who) }, durationMs: duration)
         } catch {
             StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
             return Failure.Code.runtime.rawValue
@@ -178,9 +158,16 @@ final class HookRun: @unchecked Sendable {
         StandardError.write("reviewgate: REJECTED: \(DisplayText.line(failure.message))\n")
         StandardError.write("reviewgate: the push was refused because the gate could not judge it (it fails closed); tell the server's administrators.\n")
         let finding = Finding(kind: .log, severity: .error, rule: "internal-error", message: DisplayText.line(failure.message))
-        try? settings?.record(kind: "push", decision: .reject, verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
-                             updates: updates, pusher: pusher, remote: remote, override: nil,
-                             repo: (try? Repository.fromEnvironment().gitDirectory) ?? "", durationMs: Clock.milliseconds() - started)
+        if let logDirectory {
+            do {
+                try AuditTrail.recordPush(gate: settings, directory: logDirectory, repository: gitDirectory, actor: pusher,
+                                          remote: remote, updates: updates,
+                                          verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
+                                          decision: .reject, override: nil, durationMs: Clock.milliseconds() - started)
+            } catch {
+                StandardError.write("reviewgate: and the audit log could not record it: \(DisplayText.line(error.message))\n")
+            }
+        }
         // _exit: the watchdog may get here while workers still run; nothing is buffered.
         _exit(failure.code.rawValue)
     }

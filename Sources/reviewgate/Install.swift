@@ -127,7 +127,7 @@ enum StarterPolicy {
         var login: String
 
         static func current(_ repo: Repository) -> Identity {
-            let login = Pusher.detect(ProcessInfo.processInfo.environment).name
+            let login = AuditTrail.actor(ci: false).name
             let name = (try? repo.configString("user.name")) ?? nil
             let email = (try? repo.configString("user.email")) ?? nil
             return Identity(name: name ?? login, email: email ?? "\(login)@localhost", login: login)
