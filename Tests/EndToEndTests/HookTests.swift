@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ReviewGateTestSupport
 import Testing
 
@@ -151,5 +152,170 @@ struct HookTests {
                                     input: Data(line.utf8))
         #expect(result.status == 3 || result.status == 1, "\(result.status) \(result.err)")
         #expect(result.err.contains("reviewgate: REJECTED:"))
+    }
+
+    static let policy = """
+    version = 1
+
+    [[people]]
+    id = "alice"
+    emails = ["alice@example.com"]
+    logins = ["alice"]
+    groups = ["senior", "security"]
+
+    [[people]]
+    id = "bob"
+    emails = ["bob@example.com"]
+    logins = ["bob"]
+    groups = ["senior"]
+
+    [[core]]
+    name = "payments"
+    paths = ["src/payments/"]
+    approvals = 1
+    from = ["senior"]
+    evidence = "trailer"
+
+    [refs]
+    protected = ["refs/heads/main"]
+    deny_force_push = ["refs/heads/main"]
+    deny_delete = ["refs/heads/main", "refs/tags/*"]
+
+    [breakglass]
+    from = ["security"]
+
+    [budget]
+    seconds = BUDGET
+    """
+
+    static func policy(budget: String = "4.0") -> String { policy.replacingOccurrences(of: "BUDGET", with: budget) }
+
+    @Test("force pushes and deletions of guarded refs are refused, and every push leaves one record")
+    func refRules() throws {
+        let server = try GateServer(policy: Self.policy())
+        try server.clone.write("a", "1\n")
+        try server.clone.commit("one")
+        try server.clone.write("a", "2\n")
+        let two = try server.clone.commit("two")
+        #expect(try server.push(["origin", "HEAD:refs/heads/main"]).status == 0)
+        try server.clone.git(["tag", "v1"])
+        #expect(try server.push(["origin", "refs/tags/v1"]).status == 0)
+
+        try server.clone.git(["reset", "-q", "--hard", "HEAD~1"])
+        try server.clone.write("b", "x\n")
+        try server.clone.commit("rewrite")
+        let forced = try server.push(["--force", "origin", "HEAD:refs/heads/main"], environment: ["REVIEWGATE_USER": "bob"])
+        #expect(forced.status != 0)
+        #expect(server.ref("refs/heads/main") == two)
+        #expect(GateServer.remoteLines(forced).contains { $0.hasPrefix("error: deny_force_push: refs/heads/main") })
+        #expect(GateServer.remoteLines(forced).contains { $0.hasPrefix("hint: this ref only moves forward") })
+
+        let deleted = try server.push(["origin", ":refs/tags/v1"])
+        #expect(deleted.status != 0)
+        #expect(server.ref("refs/tags/v1") == two)
+        // A force push elsewhere is fine.
+        #expect(try server.push(["origin", "HEAD:refs/heads/topic"]).status == 0)
+        #expect(try server.push(["--force", "origin", "HEAD~1:refs/heads/topic"]).status == 0)
+
+        let records = try server.auditRecords()
+        #expect(records.map { $0["decision"] as? String } == ["accept", "accept", "reject", "reject", "accept", "accept"])
+        #expect(records.allSatisfy { $0["kind"] as? String == "push" && ($0["policy"] as? String)?.count == 64 })
+        let forcedRecord = records[2]
+        #expect((forcedRecord["actor"] as? [String: Any])?["name"] as? String == "bob")
+        #expect((forcedRecord["actor"] as? [String: Any])?["source"] as? String == "REVIEWGATE_USER")
+        #expect((forcedRecord["actor"] as? [String: Any])?["person"] as? String == "bob")
+        #expect((forcedRecord["findings"] as? [[String: Any]])?.first?["rule"] as? String == "deny_force_push")
+        #expect(try server.logVerifies())
+    }
+
+    @Test("break-glass: an allowed pusher's override lands with warnings and is recorded; anyone else's is refused")
+    func breakGlass() throws {
+        let server = try GateServer(policy: Self.policy())
+        try server.clone.write("src/payments/fee.swift", "let fee = 1\n")
+        let change = try server.clone.commit("unreviewed payments change")
+        let bob = try server.push(["-o", "reviewgate.override=incident 42", "origin", "HEAD:refs/heads/main"],
+                                  environment: ["GL_USERNAME": "bob"])
+        #expect(bob.status != 0)
+        #expect(GateServer.remoteLines(bob).contains { $0.contains("bob asked for an override but is not in the policy's [breakglass] list") })
+        #expect(server.ref("refs/heads/main") == nil)
+
+        let alice = try server.push(["-o", "reviewgate.override=incident 42", "origin", "HEAD:refs/heads/main"],
+                                    environment: ["GL_USERNAME": "alice"])
+        #expect(alice.status == 0, "\(alice.err)")
+        #expect(server.ref("refs/heads/main") == change)
+        let lines = GateServer.remoteLines(alice)
+        #expect(lines.contains { $0.hasPrefix("warning: payments: ") })
+        #expect(lines.contains { $0 == "reviewgate: override by alice: incident 42 (recorded in the audit log)" })
+        #expect(lines.contains { $0.hasPrefix("reviewgate: ACCEPTED BY OVERRIDE") })
+
+        let records = try server.auditRecords()
+        #expect(records.map { $0["decision"] as? String } == ["reject", "override"])
+        let override = records[1]["override"] as? [String: Any]
+        #expect(override?["reason"] as? String == "incident 42" && override?["by"] as? String == "alice")
+        let analyze = try run([Scratch.binary, "log", "analyze", "--dir", server.bare.path + "/reviewgate/audit"])
+        #expect(analyze.status == 1, "an override is a red flag for the security team")
+    }
+
+    @Test("a push past the time budget is refused with exit 3, and recorded")
+    func budget() throws {
+        let server = try GateServer(policy: Self.policy(budget: "0.001"))
+        for i in 0..<30 {
+            try server.clone.write("f\(i)", String(repeating: "line \(i)\n", count: 2000))
+            try server.clone.commit("c\(i)")
+        }
+        let result = try server.push(["origin", "HEAD:refs/heads/main"])
+        #expect(result.status != 0)
+        #expect(GateServer.remoteLines(result).contains { $0.contains("time budget of 0.001 s exceeded") })
+        #expect(server.ref("refs/heads/main") == nil)
+        let records = try server.auditRecords()
+        #expect(records.count == 1 && records.first?["decision"] as? String == "reject")
+    }
+
+    @Test("a broken policy file rejects every push with its file, line and column")
+    func brokenPolicy() throws {
+        let server = try GateServer(policy: Self.policy())
+        try Data("version = 1\n[refs]\nprotectd = []\n".utf8).write(to: URL(fileURLWithPath: server.bare.path + "/reviewgate/policy.toml"))
+        try server.clone.write("a", "1\n")
+        try server.clone.commit("one")
+        let result = try server.push(["origin", "HEAD:refs/heads/main"])
+        #expect(result.status != 0)
+        #expect(GateServer.remoteLines(result).contains { $0.contains("reviewgate/policy.toml:3:1: unknown key 'protectd'") })
+        #expect(server.ref("refs/heads/main") == nil)
+        #expect(try server.auditRecords().first?["decision"] as? String == "reject")
+    }
+
+    @Test("20 pushes at once to different branches each get the right decision, and the log holds 20 records in a valid chain")
+    func concurrentPushes() throws {
+        let server = try GateServer(policy: Self.policy())
+        try server.clone.write("README", "base\n")
+        try server.clone.commit("base")
+        #expect(try server.push(["origin", "HEAD:refs/heads/main"]).status == 0)
+        var secrets = SecretFactory(seed: 20)
+        var clones: [ScratchRepository] = []
+        for i in 0..<20 {
+            let clone = try ScratchRepository(label: "pusher")
+            try clone.git(["fetch", "-q", server.bare.path, "main"])
+            try clone.git(["checkout", "-q", "-B", "work", "FETCH_HEAD"])
+            // Odd branches carry a secret and must be refused.
+            try clone.write("f\(i).txt", i % 2 == 1 ? "token = \(secrets.githubToken())\n" : "clean \(i)\n")
+            try clone.commit("change \(i)")
+            clones.append(clone)
+        }
+        let statuses = Mutex<[Int: Int32]>([:])
+        let urls = clones.map(\.url)
+        DispatchQueue.concurrentPerform(iterations: 20) { i in
+            let result = try? run(["git", "push", "-q", server.bare.path, "HEAD:refs/heads/b\(i)"], in: urls[i])
+            statuses.withLock { $0[i] = result?.status ?? -1 }
+        }
+        for i in 0..<20 {
+            let status = statuses.withLock { $0[i] }
+            #expect(i % 2 == 1 ? status != 0 : status == 0, "push \(i)")
+            #expect((server.ref("refs/heads/b\(i)") != nil) == (i % 2 == 0))
+        }
+        let records = try server.auditRecords()
+        #expect(records.count == 21)
+        #expect(records.map { $0["seq"] as? Int } == Array(1...21))
+        #expect(records.filter { $0["decision"] as? String == "reject" }.count == 10)
+        #expect(try server.logVerifies())
     }
 }

@@ -34,6 +34,19 @@ public final class GateServer: @unchecked Sendable {
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The audit records the server's log holds, oldest first (`reviewgate log show --format json`).
+    public func auditRecords() throws -> [[String: Any]] {
+        let result = try run([Scratch.binary, "log", "show", "--dir", bare.path + "/reviewgate/audit", "--format", "json"])
+        return result.out.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// Whether `reviewgate log verify` accepts the server's log.
+    public func logVerifies() throws -> Bool {
+        try run([Scratch.binary, "log", "verify", "--dir", bare.path + "/reviewgate/audit"]).status == 0
+    }
+
     /// The lines the pusher saw from the hook (`remote: ` prefix and git's padding removed).
     public static func remoteLines(_ result: CommandResult) -> [String] {
         result.err.split(separator: "\n").compactMap { line in
