@@ -1,60 +1,126 @@
 #!/usr/bin/env bash
-# The demo of what ReviewGate does so far, on a throwaway repository.
+# The main job end to end, on throwaway repositories: a git server with the ReviewGate hook,
+# pushes refused for a secret and for an unsigned core change, one accepted with signed
+# approvals, a break-glass override, then the audit log shown and verified.
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME="Ada Author" GIT_AUTHOR_EMAIL=ada@example.com
-export GIT_COMMITTER_NAME="Ada Author" GIT_COMMITTER_EMAIL=ada@example.com
+export GIT_AUTHOR_NAME="Carol Coder" GIT_AUTHOR_EMAIL=carol@example.com
+export GIT_COMMITTER_NAME="Carol Coder" GIT_COMMITTER_EMAIL=carol@example.com
+export REVIEWGATE_USER=carol
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
 
-step "A repository with a few commits"
-git init -q -b main "$work/repo"
-cd "$work/repo"
+step "Two senior reviewers with SSH keys, and a policy"
+mkdir -p "$work/keys"
+for who in alice bob; do ssh-keygen -q -t ed25519 -N "" -C "$who@laptop" -f "$work/keys/$who"; done
+cat > "$work/policy.toml" <<POLICY
+version = 1
+
+[[people]]
+id = "alice"
+emails = ["alice@example.com"]
+logins = ["alice"]
+keys = ["$(cat "$work/keys/alice.pub")"]
+groups = ["senior", "security"]
+
+[[people]]
+id = "bob"
+emails = ["bob@example.com"]
+logins = ["bob"]
+keys = ["$(cat "$work/keys/bob.pub")"]
+groups = ["senior"]
+
+[[people]]
+id = "carol"
+emails = ["carol@example.com"]
+logins = ["carol"]
+
+[[core]]
+name = "payments"
+paths = ["src/payments/"]
+approvals = 2
+from = ["senior"]
+evidence = "signed"
+
+[[core]]
+name = "reviewgate"
+paths = ["/.reviewgate/", "/hooks/"]
+approvals = 1
+from = ["senior"]
+evidence = "signed"
+
+[refs]
+protected = ["refs/heads/main"]
+deny_force_push = ["refs/heads/main"]
+deny_delete = ["refs/heads/main"]
+
+[breakglass]
+from = ["security"]
+POLICY
+sed -n '/\[\[core\]\]/,$p' "$work/policy.toml"
+
+step "The server: a bare repository set up by reviewgate install"
+git init -q --bare -b main "$work/server.git"
+run "$bin" install --repo "$work/server.git" --policy "$work/policy.toml"
+
+step "Carol clones it and pushes a first commit"
+git clone -q "$work/server.git" "$work/carol" 2>/dev/null
+cd "$work/carol"
 mkdir -p src/payments docs
-echo 'func charge() {}' > src/payments/api.swift
-echo '# Docs' > docs/README.md
-git add -A && git commit -qm "Add payments API"
-git mv docs/README.md docs/GUIDE.md
-echo 'func refund() {}' >> src/payments/api.swift
-chmod +x src/payments/api.swift
-git add -A && git commit -qm "Rename the guide, add refunds"
-git log --oneline
+echo '# Shop' > docs/README.md
+git add -A && git commit -qm "Start the shop"
+run git push -q origin HEAD:main
 
-step "reviewgate inspect HEAD: what the gate sees in a commit"
-"$bin" inspect HEAD
-
-step "reviewgate inspect HEAD --format json (SPEC §5)"
-"$bin" inspect HEAD --format json
-
-step "A push: a pre-receive hook runs reviewgate on the pushed commit inside git's quarantine"
-git init -q --bare "$work/server.git"
-cat > "$work/server.git/hooks/pre-receive" <<HOOK
-#!/bin/sh
-while read old new ref; do
-  "$bin" inspect "\$new" | sed -n '1p;/^changes/,\$p'
-done
-HOOK
-chmod +x "$work/server.git/hooks/pre-receive"
-git push -q "$work/server.git" main
-
-step "A commit that adds a secret: reviewgate check refuses it (exit 1), never printing the secret"
-cd "$work/repo"
+step "A commit with a secret is refused (the pusher sees where, what and how to fix it — never the secret)"
 # A Stripe-style key built from parts, so this script holds no secret itself.
 key="sk_""live_$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 printf 'STRIPE_KEY=%s\n' "$key" > .env.production
 git add -A && git commit -qm "Add production settings"
-"$bin" check HEAD~1..HEAD || echo "(exit $?)"
+run git push -q origin HEAD:main || echo "(push refused)"
 
-step "Moving the file introduces nothing new: the same check passes"
-git mv .env.production deploy.env && git commit -qm "Move settings"
-"$bin" check HEAD~1..HEAD && echo "(exit 0)"
+step "Carol drops that commit and changes a core path without sign-off: refused"
+git reset -q --hard HEAD~1
+echo 'func charge(cents: Int) {}' > src/payments/api.swift
+git add -A && git commit -qm "Payments: charge in cents"
+run git push -q origin HEAD:main || echo "(push refused)"
 
-step "A whole-history audit reports it once, where it came in"
-"$bin" audit --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); [print(f["rule"], f["commit"][:12], f["path"], f["redacted"]) for f in d["findings"] if f["kind"]=="secret"]' || true
+step "Alice and Bob review it and sign approvals (SSH signatures in git notes)"
+run "$bin" approve HEAD --key "$work/keys/alice"
+run "$bin" approve HEAD --key "$work/keys/bob"
+run git notes --ref reviewgate show HEAD | head -4
+run "$bin" inspect HEAD | sed -n '/^core rule/,$p'
 
-step "Bad input is one clear line and an exit code"
-"$bin" inspect no-such-revision || echo "(exit $?)"
-"$bin" inspect HEAD --repo /nonexistent || echo "(exit $?)"
+step "The branch and its approvals, pushed together: accepted"
+run git push -q origin HEAD:main refs/notes/reviewgate
+
+step "An urgent unreviewed fix: Carol may not break glass, Alice (security) may"
+echo 'func refund() {}' >> src/payments/api.swift
+git add -A && git commit -qm "Hotfix: refunds"
+run git push -q -o reviewgate.override="incident 42: refunds down" origin HEAD:main || echo "(push refused)"
+REVIEWGATE_USER=alice run git push -q -o reviewgate.override="incident 42: refunds down" origin HEAD:main
+
+step "The audit log: one record per push, hash-chained"
+run "$bin" log show --dir "$work/server.git/reviewgate/audit"
+run "$bin" log verify --dir "$work/server.git/reviewgate/audit"
+
+step "What a security team reads from it"
+run "$bin" log analyze --dir "$work/server.git/reviewgate/audit" || echo "(red flags: exit $?)"
+
+step "Tampering with one byte of the log is caught"
+seg=$(ls "$work/server.git/reviewgate/audit/"*.log 2>/dev/null | head -1 || true)
+if [ -n "$seg" ]; then
+  python3 - "$seg" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.find(b'"decision":"reject"')
+if i >= 0:
+    b[i + 12:i + 18] = b"accept"
+open(p, "wb").write(bytes(b))
+PY
+  run "$bin" log verify --dir "$work/server.git/reviewgate/audit" || echo "(log verify: exit $?)"
+fi

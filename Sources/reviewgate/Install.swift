@@ -35,13 +35,16 @@ struct Install: ParsableCommand {
         var done: [String] = []
 
         // The policy first: a broken one must not be half-installed.
+        let source = try policy.map { (path: String) throws in
+            let source = try PolicySource.file(path)
+            _ = try GateSettings.make(source)
+            return source
+        }
         let stateDir = gitDir + "reviewgate"
         try makeDirectory(stateDir)
         try makeDirectory(stateDir + "/audit")
         let policyPath = stateDir + "/policy.toml"
-        if let policy {
-            let source = try PolicySource.file(policy)
-            _ = try GateSettings.make(source)
+        if let policy, let source {
             try writeFile(policyPath, source.bytes, mode: 0o640)
             done.append("installed the policy \(policy) as \(policyPath)")
         } else if !FileManager.default.fileExists(atPath: policyPath) {

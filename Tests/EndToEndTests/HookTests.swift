@@ -318,4 +318,53 @@ struct HookTests {
         #expect(records.filter { $0["decision"] as? String == "reject" }.count == 10)
         #expect(try server.logVerifies())
     }
+
+    @Test("install: a starter policy that protects itself, idempotent, a foreign hook kept unless --force (then backed up)")
+    func install() throws {
+        let bare = try ScratchRepository(bare: true, label: "install")
+        let first = try reviewgate(["install", "--repo", bare.path], environment: ["REVIEWGATE_USER": "root-admin"])
+        #expect(first.status == 0, "\(first.err)")
+        let policy = try String(contentsOfFile: bare.path + "/reviewgate/policy.toml", encoding: .utf8)
+        #expect(policy.contains("paths = [\"/.reviewgate/\", \"/hooks/\"]"))
+        #expect(policy.contains("logins = [\"root-admin\"]"))
+        #expect(try bare.gitOutput(["config", "receive.advertisePushOptions"]) == "true")
+        let attributes = try FileManager.default.attributesOfItem(atPath: bare.path + "/reviewgate/audit")
+        #expect((attributes[.posixPermissions] as? Int) == 0o750)
+        let hook = try String(contentsOfFile: bare.path + "/hooks/pre-receive", encoding: .utf8)
+        #expect(hook.contains(Scratch.binary) && hook.contains("hook pre-receive"))
+
+        // Again: nothing changes, nothing fails.
+        let again = try reviewgate(["install", "--repo", bare.path])
+        #expect(again.status == 0 && again.err.contains("already installed"))
+        #expect(try String(contentsOfFile: bare.path + "/reviewgate/policy.toml", encoding: .utf8) == policy)
+
+        // The starter policy works: a change to the gate's own files on main needs sign-off.
+        let clone = try ScratchRepository(label: "install-client")
+        try clone.write(".reviewgate/policy.toml", "version = 1\n")
+        try clone.commit("policy copy")
+        let refused = try run(["git", "push", "-q", bare.path, "HEAD:refs/heads/main"], in: clone.url)
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("error: reviewgate: refs/heads/main"))
+
+        // A foreign hook is left alone, or replaced with a backup under --force.
+        let other = try ScratchRepository(bare: true, label: "foreign")
+        try Data("#!/bin/sh\necho theirs\n".utf8).write(to: URL(fileURLWithPath: other.path + "/hooks/pre-receive"))
+        let refusedInstall = try reviewgate(["install", "--repo", other.path])
+        #expect(refusedInstall.status == 2 && refusedInstall.err.contains("is not ReviewGate's"))
+        let forced = try reviewgate(["install", "--repo", other.path, "--force"])
+        #expect(forced.status == 0)
+        let backups = try FileManager.default.contentsOfDirectory(atPath: other.path + "/hooks").filter { $0.hasPrefix("pre-receive.backup-") }
+        #expect(backups.count == 1)
+        #expect(try String(contentsOfFile: other.path + "/hooks/" + backups[0], encoding: .utf8).contains("echo theirs"))
+
+        // A broken policy is refused before anything is installed.
+        let broken = try Scratch.directory("broken")
+        defer { try? FileManager.default.removeItem(at: broken) }
+        try Data("version = 2\n".utf8).write(to: broken.appendingPathComponent("p.toml"))
+        let third = try ScratchRepository(bare: true, label: "broken-install")
+        let bad = try reviewgate(["install", "--repo", third.path, "--policy", broken.appendingPathComponent("p.toml").path])
+        #expect(bad.status == 2 && bad.err.contains("p.toml:1:"))
+        #expect(!FileManager.default.fileExists(atPath: third.path + "/hooks/pre-receive"))
+        #expect(!FileManager.default.fileExists(atPath: third.path + "/reviewgate"))
+    }
 }
