@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hook latency: what a pre-receive hook adds to `git push` of 1, 10, 100 and 1,000 new
-# commits, for ReviewGate (`reviewgate install`, with POLICY when given) and betterleaks
+# commits, for ReviewGate (`reviewgate install` with a 20-core-rule policy protecting every
+# branch, so sign-off is judged on every pushed commit) and betterleaks
 # (`betterleaks git --pre-receive`), on the same pushes in the same run.
-#   Benchmarks/hook-latency.sh [REPS] [POLICY]
+#   Benchmarks/hook-latency.sh [REPS] [POLICY]      (POLICY replaces the generated one)
 # Each push goes into a fresh copy of the same bare server (whose main branch holds a
 # 300-commit history); the figure is the median wall time of REPS pushes, minus the median
 # of the same push into a server without a hook.
@@ -57,15 +58,20 @@ for n in sizes:
 template = os.path.join(work, "template.git")
 subprocess.run(["git", "clone", "-q", "--bare", "--single-branch", "-b", "main", src, template], check=True)
 
+if not policy:
+    policy = os.path.join(work, "policy.toml")
+    people = "".join(f'[[people]]\nid = "p{i}"\nemails = ["p{i}@example.com"]\ngroups = ["senior"]\n\n' for i in range(4))
+    # Twenty rules over paths the pushes never touch, so every push is judged in full and accepted.
+    rules = "".join(f'[[core]]\nname = "r{i}"\npaths = ["core{i}/", "lib/**/secure{i}_*.c", "*.key{i}"]\napprovals = 2\nfrom = ["senior"]\nevidence = "{"signed" if i % 2 else "trailer"}"\n\n' for i in range(20))
+    with open(policy, "w") as f:
+        f.write("version = 1\n\n" + people + rules + '[refs]\nprotected = ["refs/heads/*"]\ndeny_force_push = ["refs/heads/main"]\n')
+
 def server(kind):
     path = os.path.join(work, f"server-{kind}.git")
     shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(template, path, symlinks=True)
     if kind == "reviewgate":
-        args = [rg, "install", "--repo", path] + (["--policy", policy] if policy else [])
-        subprocess.run(args, check=True, capture_output=True)
-        if not policy:
-            os.remove(os.path.join(path, "reviewgate", "policy.toml"))
+        subprocess.run([rg, "install", "--repo", path, "--policy", policy], check=True, capture_output=True)
     elif kind == "betterleaks":
         hook = os.path.join(path, "hooks", "pre-receive")
         with open(hook, "w") as f:
