@@ -107,7 +107,7 @@ struct ApproveTests {
                              "agent", socket])
         let pid = agent.out.components(separatedBy: "SSH_AGENT_PID=").dropFirst().first?.prefix { $0.isNumber } ?? ""
         #expect(!pid.isEmpty, "\(agent.out) \(agent.err)")
-        defer { _ = try? run(["kill", String(pid)]) }
+        defer { _ = try? run(["kill", "-KILL", String(pid)]) }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
         // ssh-add reads the passphrase through SSH_ASKPASS when it has no terminal.
         let askpass = key.directory.appendingPathComponent("askpass").path
