@@ -7,7 +7,7 @@ struct ReviewGate: ParsableCommand {
         commandName: "reviewgate",
         abstract: "Guards a git repository: core-path sign-off, secret scanning and a tamper-evident audit log.",
         version: version,
-        subcommands: [Scan.self, Check.self, Audit.self, Inspect.self, Rules.self, Hook.self, Install.self, Log.self]
+        subcommands: [Scan.self, Check.self, Audit.self, Inspect.self, Approve.self, Rules.self, Hook.self, Install.self, Log.self]
     )
 }
 

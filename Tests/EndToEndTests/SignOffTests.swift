@@ -294,8 +294,11 @@ struct SignOffTests {
         #expect(lines.contains { $0.hasPrefix("hint: core paths need sign-off") })
         #expect(server.ref("refs/heads/main") == nil)
 
-        try Self.approve(server.clone, first, with: team.alice)
-        try Self.approve(server.clone, first, with: team.bob)
+        // Reviewers sign with `reviewgate approve`, as they would.
+        for key in [team.alice, team.bob] {
+            let approved = try reviewgate(["approve", first, "--repo", server.clone.path, "--key", key.privateKeyPath])
+            #expect(approved.status == 0, "\(approved.err)")
+        }
         let accepted = try server.push(["origin", "HEAD:refs/heads/main", "refs/notes/reviewgate"])
         #expect(accepted.status == 0, "\(accepted.err)")
         #expect(server.ref("refs/heads/main") == first)
