@@ -91,7 +91,7 @@ run git push -q origin HEAD:main || echo "(push refused)"
 step "Alice and Bob review it and sign approvals (SSH signatures in git notes)"
 run "$bin" approve HEAD --key "$work/keys/alice"
 run "$bin" approve HEAD --key "$work/keys/bob"
-run git notes --ref reviewgate show HEAD | head -4
+run git notes --ref reviewgate show HEAD | head -6
 run "$bin" inspect HEAD | sed -n '/^core rule/,$p'
 
 step "The branch and its approvals, pushed together: accepted"
