@@ -26,7 +26,7 @@ build: deps
 	swift build $(SWIFT_BUILD_FLAGS) --product reviewgate
 
 release: deps
-	swift build -c release $(SWIFT_BUILD_FLAGS)
+	swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS)
 
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests

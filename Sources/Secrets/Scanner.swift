@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// One secret found in some bytes. `secret` stays in memory for fingerprinting and is never
@@ -47,7 +48,19 @@ public final class Scanner: Sendable {
     /// Paths where nothing is reported (a policy's `[secrets] allow_paths`), judged with the
     /// rule allowlists, so a value later moved out of such a path is still new there.
     public let allowPath: (@Sendable (String) -> Bool)?
-    let keywords: KeywordSet
+    /// The keywords as an automaton, for when Hyperscan cannot run (not built, or an input
+    /// past its 4 GiB limit). Built on first need: it costs a few milliseconds that a hook
+    /// starting on every push should not pay for nothing.
+    private let automaton: Mutex<KeywordSet?>
+    private let words: [String]
+    var keywords: KeywordSet {
+        automaton.withLock { built in
+            if let built { return built }
+            let set = KeywordSet(words)
+            built = set
+            return set
+        }
+    }
     /// The same keywords on Hyperscan, where it runs; nil elsewhere.
     let fastKeywords: HyperscanKeywords?
     /// keyword index → the rules that listed it.
@@ -79,8 +92,9 @@ public final class Scanner: Sendable {
                 }
             }
         }
-        keywords = KeywordSet(words)
+        self.words = words
         fastKeywords = HyperscanKeywords(words)
+        automaton = Mutex(fastKeywords == nil ? KeywordSet(words) : nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }

@@ -200,19 +200,6 @@ struct GateSettings {
     }
 }
 
-extension SecretOptions {
-    /// The settings a policy alone describes (no command-line flags).
-    static func defaultSettings(policy: PolicySource?) throws(Failure) -> SecretSettings {
-        do {
-            return try SecretOptions.parse([]).settings(policy: policy)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(.runtime, "\(error)")
-        }
-    }
-}
-
 func sha256Hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []

@@ -28,7 +28,9 @@ struct PreReceive: ParsableCommand {
         """
     )
 
-    func run() throws {
+    func run() throws { try Self.runHook() }
+
+    static func runHook() throws {
         let started = Clock.milliseconds()
         let env = ProcessInfo.processInfo.environment
         let run = HookRun(started: started, pusher: AuditTrail.actor(environment: env, ci: false),

@@ -32,6 +32,17 @@ struct SecretOptions: ParsableArguments {
     /// The settings these flags describe, over the policy's `[secrets]` where a flag is not
     /// given. Unreadable or invalid files are usage errors (2).
     func settings(policy: PolicySource? = nil) throws(Failure) -> SecretSettings {
+        try Self.settings(ruleFiles: ruleFiles, baseline: baseline, maxFileBytes: maxFileBytes, fingerprintKeyFile: fingerprintKeyFile,
+                          noInlineAllow: noInlineAllow, policy: policy)
+    }
+
+    /// The settings a policy alone describes (no command-line flags).
+    static func defaultSettings(policy: PolicySource?) throws(Failure) -> SecretSettings {
+        try settings(ruleFiles: [], baseline: nil, maxFileBytes: nil, fingerprintKeyFile: nil, noInlineAllow: false, policy: policy)
+    }
+
+    static func settings(ruleFiles: [String], baseline: String?, maxFileBytes: Int?, fingerprintKeyFile: String?,
+                         noInlineAllow: Bool, policy: PolicySource?) throws(Failure) -> SecretSettings {
         var rules = RuleSet(rules: [])
         do {
             if !ruleFiles.isEmpty {
@@ -85,7 +96,7 @@ struct SecretOptions: ParsableArguments {
     }
 
     /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.
-    private func loadRuleFile(_ file: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws -> RuleSet {
+    private static func loadRuleFile(_ file: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws -> RuleSet {
         func text(_ path: String) throws(ConfigurationError) -> String {
             do {
                 return String(decoding: try read(path), as: UTF8.self)
