@@ -11,7 +11,7 @@ import Synchronization
 /// are read through libgit2 as before. Not for sharing across threads: one per repository
 /// handle.
 final class PackStore {
-    private var packs: [Pack] = []
+    private(set) var packs: [Pack] = []
     /// Reconstructed objects by (pack, offset), evicted oldest-first past `budget` bytes.
     private var cache: [CacheKey: ObjectContent] = [:]
     private var order: [CacheKey] = []
@@ -321,6 +321,32 @@ final class Pack: @unchecked Sendable {
 /// git's delta format: source and target sizes, then copy (from the base) and insert ops.
 enum Delta {
     static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType) -> ObjectContent? {
+        var none: [DeltaCopy] = []
+        return apply(delta, to: source, type: type, recording: false, copies: &none)
+    }
+
+    /// The target size a delta declares, without applying it.
+    static func targetSize(_ delta: UnsafeRawBufferPointer) -> Int? {
+        var at = 0
+        var values: [Int] = []
+        while values.count < 2 {
+            var value = 0, shift = 0
+            while true {
+                guard at < delta.count, shift < 57 else { return nil }
+                let byte = delta[at]
+                at += 1
+                value |= Int(byte & 0x7f) << shift
+                shift += 7
+                if byte & 0x80 == 0 { break }
+            }
+            values.append(value)
+        }
+        return values[1]
+    }
+
+    /// Applies `delta`; with `recording`, appends each copy op to `copies` (target order).
+    static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType,
+                      recording: Bool, copies: inout [DeltaCopy]) -> ObjectContent? {
         var at = 0
         func varint() -> Int? {
             var value = 0, shift = 0
@@ -360,6 +386,7 @@ enum Delta {
                 if size == 0 { size = 0x10000 }
                 guard offset + size <= source.count, written + size <= targetSize else { return nil }
                 (out.baseAddress! + written).copyMemory(from: source.baseAddress! + offset, byteCount: size)
+                if recording { copies.append(DeltaCopy(target: written, source: offset, count: size)) }
                 written += size
             } else if op != 0 {
                 let size = Int(op)

@@ -50,6 +50,9 @@ public final class Scanner: Sendable {
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
+    /// Byte length of each keyword, and the longest.
+    let keywordLengths: [Int]
+    let longestKeyword: Int
     /// Whether any allowlist looks at the whole match or line (`regexTarget`): only then are
     /// they kept with each candidate.
     let keepsMatchText: Bool
@@ -76,6 +79,8 @@ public final class Scanner: Sendable {
             }
         }
         keywords = KeywordSet(words)
+        keywordLengths = words.map(\.utf8.count)
+        longestKeyword = keywordLengths.max() ?? 0
         fastKeywords = HyperscanKeywords(words)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
@@ -95,13 +100,18 @@ public final class Scanner: Sendable {
     /// kept per blob and judged for each path and commit the blob appears under.
     public func candidates(in bytes: UnsafeRawBufferPointer, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
+        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), scratch: scratch)
+    }
+
+    /// `candidates(in:)` given the keyword occurrences of `bytes` (as `keywordOccurrences`
+    /// finds them, or as derived from a delta base's).
+    public func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences,
+                           scratch: MatchScratch) -> [Candidate] {
+        guard bytes.count > 0 else { return [] }
         var hits: [Int: [Int]] = [:]
-        let record = { (keyword: Int, start: Int) in
-            for rule in self.rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
-        }
-        if fastKeywords?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
-            hits = [:]
-            keywords.forEachOccurrence(in: bytes, record)
+        for packed in occurrences.packed {
+            let (start, keyword) = KeywordOccurrences.unpack(packed)
+            for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
         }
         for rule in rulesWithoutKeywords { hits[rule] = [] }
         var found: [Candidate] = []
