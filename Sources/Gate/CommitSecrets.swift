@@ -336,3 +336,4 @@ func parallel<T: Sendable>(count: Int, handles: Handles,
     if let error = failure.withLock({ $0 }) { throw error }
     return results.withLock { dict in (0..<workers).flatMap { dict[$0] ?? [] } }
 }
+

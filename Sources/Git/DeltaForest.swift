@@ -114,7 +114,7 @@ extension Repository {
 extension PackStore {
     /// Bytes of bases held at once on one walk's path; a subtree below a base that would pass
     /// this is left to one-by-one reading, whose memory is bounded by the delta cache.
-    static let walkBudget = 96 << 20
+    static let walkBudget = 16 << 20
 
     func forest(_ ids: [ObjectID]) -> DeltaForest {
         var index: [CacheKey: Int32] = [:]
@@ -122,6 +122,7 @@ extension PackStore {
         var parent: [Int32] = []
         var unplanned: [ObjectID] = []
         var chain: [CacheKey] = []
+        var headersRead = 0
         next: for id in ids {
             guard let key = locate(id) else {
                 unplanned.append(id)
@@ -145,6 +146,9 @@ extension PackStore {
                     continue next
                 }
                 chain.append(at)
+                // Each header read may fault in the pages around it: drop them now and then.
+                headersRead += 1
+                if headersRead % 512 == 0 { packs[at.pack].dropResidentPages() }
                 if case let .whole(type) = entry.kind {
                     guard type == .blob else {
                         unplanned.append(id)
@@ -171,6 +175,8 @@ extension PackStore {
             }
             nodes[Int(above)].wanted = id
         }
+        // Reading the entry headers touched pages all over the packs.
+        for pack in packs { pack.dropResidentPages() }
         return DeltaForest(nodes: nodes, parent: parent, unplanned: unplanned)
     }
 

@@ -188,6 +188,7 @@ final class Pack: @unchecked Sendable {
     /// Pages of the mapping that were read count as resident memory; past this many bytes read,
     /// they are dropped (they come back from the page cache on the next touch).
     static let residentLimit = 48 << 20
+    static let faultAround = 64 << 10
 
     private static let registry = Mutex<[String: [Pack]]>([:])
 
@@ -284,6 +285,13 @@ final class Pack: @unchecked Sendable {
         entry.dataOffset <= length && entry.size <= (length - entry.dataOffset) &* 1032 + 64
     }
 
+    /// Drops the mapping's pages from this process's resident memory (they stay in the page
+    /// cache), after a pass that touched much of the pack.
+    func dropResidentPages() {
+        touched.store(0, ordering: .relaxed)
+        madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+    }
+
     /// Inflates the first bytes of the zlib stream at `offset`, as many as fit in `out`.
     func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
         guard offset < length else { return 0 }
@@ -310,9 +318,10 @@ final class Pack: @unchecked Sendable {
         stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(size)
         let status = CZlib.inflate(&stream, Z_FINISH)
-        if touched.add(Int(stream.total_in), ordering: .relaxed).newValue > Self.residentLimit {
-            touched.store(0, ordering: .relaxed)
-            madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        // A read fault maps the pages around it too (the kernel's fault-around, 64 KiB), so a
+        // scattered read of a small entry counts as that much resident memory.
+        if touched.add(Int(stream.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
         }
         return status == Z_STREAM_END && Int(stream.total_out) == size
     }

@@ -50,6 +50,8 @@ public final class Scanner: Sendable {
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
+    /// Rules with a path and no regex, in rule order: asked about every path of a history.
+    let pathOnlyRules: [Int]
     /// Byte length of each keyword, and the longest.
     let keywordLengths: [Int]
     let longestKeyword: Int
@@ -87,6 +89,7 @@ public final class Scanner: Sendable {
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
         rulesByKeyword = byKeyword
         rulesWithoutKeywords = without
+        pathOnlyRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].regex == nil && ruleSet.rules[$0].path != nil }
     }
 
     /// The secrets in `bytes`, in order of position: `candidates` then `accept`.
@@ -233,8 +236,8 @@ public final class Scanner: Sendable {
 
     /// Path-only rules (no regex): the file itself is the finding, e.g. a `.pem` committed.
     public func pathFindings(_ context: ScanContext, scratch: MatchScratch) -> [String] {
-        guard let path = context.path else { return [] }
-        return ruleSet.rules.filter { rule in
+        guard let path = context.path, !pathOnlyRules.isEmpty else { return [] }
+        return pathOnlyRules.map { ruleSet.rules[$0] }.filter { rule in
             guard rule.regex == nil, let pattern = rule.path, Self.matches(pattern, path, scratch) else { return false }
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
             return !lists.contains { list in
