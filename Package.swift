@@ -78,6 +78,7 @@ let package = Package(
             dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
             exclude: ["Snapshots", "Resources"]
         ),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ReviewGateTestSupport", "reviewgate"],
