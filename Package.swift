@@ -117,6 +117,7 @@ let package = Package(
             dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
             exclude: ["Snapshots", "Resources"]
         ),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],

@@ -10,8 +10,23 @@ import Synchronization
 public struct CommitSecrets: Sendable {
     public let settings: SecretSettings
 
+    /// How the blobs of a history are read: along the packs' delta trees (each object rebuilt
+    /// once, keywords searched only where a delta inserted bytes), or one by one in full — the
+    /// reference the first is tested against.
+    enum BlobReading: Sendable {
+        case deltaTrees
+        case oneByOne
+    }
+
+    let reading: BlobReading
+
     public init(settings: SecretSettings) {
+        self.init(settings: settings, reading: .deltaTrees)
+    }
+
+    init(settings: SecretSettings, reading: BlobReading) {
         self.settings = settings
+        self.reading = reading
     }
 
     /// The result of examining commits: findings in commit order, and what was scanned.
@@ -74,7 +89,7 @@ public struct CommitSecrets: Sendable {
         var seenBlobs = Set<ObjectID>()
         let newBlobs = handles.repositories[0].packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
         progress?("scanning \(newBlobs.count) blobs")
-        var scanned = try scanBlobs(newBlobs, handles: handles)
+        var scanned = reading == .deltaTrees ? try scanDeltaTrees(newBlobs, handles: handles) : try scanBlobs(newBlobs, handles: handles)
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
             replacedNeeded.formUnion(commit.replaced.map(\.1).filter { scanned[$0] == nil })
@@ -185,6 +200,59 @@ public struct CommitSecrets: Sendable {
                                        rules: settings.scanner.ruleSet))
     }
 
+    /// Reads and scans each blob once along the delta trees of the packs, a tree at a time
+    /// per worker; what the trees do not hold is read one by one.
+    private func scanDeltaTrees(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
+        let settings = self.settings
+        let scanner = settings.scanner
+        let forest = handles.repositories[0].deltaForest(list)
+        let nextTree = Atomic<Int>(0)
+        let workers = handles.repositories.count
+        let walked = try parallel(count: workers, handles: handles) { repo, _ -> [WalkResult] in
+            let scratch = MatchScratch()
+            var result = WalkResult()
+            while true {
+                let tree = nextTree.add(1, ordering: .relaxed).oldValue
+                guard tree < forest.treeCount else { break }
+                result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: settings.maxFileBytes) {
+                    (visit: DeltaVisit<KeywordOccurrences>) -> KeywordOccurrences in
+                    guard let bytes = visit.bytes else {
+                        if let id = visit.id { result.scanned.append((id, .skipped(.tooLarge))) }
+                        return .none
+                    }
+                    let keywords: KeywordOccurrences
+                    if let base = visit.base {
+                        let copies = base.copies.map { CopiedBytes(target: $0.target, source: $0.source, count: $0.count) }
+                        keywords = scanner.keywordOccurrences(in: bytes, base: base.state, copies: copies, scratch: scratch)
+                    } else {
+                        keywords = scanner.keywordOccurrences(in: bytes, scratch: scratch)
+                    }
+                    guard let id = visit.id else { return keywords }
+                    if bytes.count > settings.maxFileBytes {
+                        result.scanned.append((id, .skipped(.tooLarge)))
+                    } else if Blob.isBinary(bytes) {
+                        result.scanned.append((id, .skipped(.binary)))
+                    } else {
+                        let before = scratch.limitsHit
+                        let candidates = scanner.candidates(in: bytes, keywords: keywords, scratch: scratch)
+                        result.scanned.append((id, .scanned(candidates, partly: scratch.limitsHit > before)))
+                    }
+                    return keywords
+                }
+            }
+            return [result]
+        }
+        var scanned = Dictionary(walked.flatMap(\.scanned), uniquingKeysWith: { a, _ in a })
+        let rest = forest.unplanned + walked.flatMap(\.leftOver)
+        scanned.merge(try scanBlobs(rest, handles: handles)) { a, _ in a }
+        return scanned
+    }
+
+    private struct WalkResult: Sendable {
+        var scanned: [(ObjectID, BlobResult)] = []
+        var leftOver: [ObjectID] = []
+    }
+
     /// Reads and scans each blob once, spread over the workers.
     private func scanBlobs(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
         let settings = self.settings
@@ -268,3 +336,4 @@ func parallel<T: Sendable>(count: Int, handles: Handles,
     if let error = failure.withLock({ $0 }) { throw error }
     return results.withLock { dict in (0..<workers).flatMap { dict[$0] ?? [] } }
 }
+

@@ -77,30 +77,35 @@ struct PackIndex {
     }
 
     func offset(of id: ObjectID) -> UInt64? {
-        let key = id.bytes
-        let first = Int(key[0])
-        var lo = first == 0 ? 0 : Int(Self.be32(bytes, 8 + (first - 1) * 4))
-        var hi = Int(Self.be32(bytes, 8 + first * 4))
-        let ids = 8 + 1024
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let at = ids + mid * 20
-            var order = 0
-            for i in 0..<20 where bytes[at + i] != key[i] {
-                order = bytes[at + i] < key[i] ? -1 : 1
-                break
+        // Ids compared as big-endian words (the order of their bytes), on the raw bytes: this
+        // runs for every object read.
+        let key = (UInt64(bigEndian: id.a), UInt64(bigEndian: id.b), UInt32(bigEndian: id.c))
+        let first = Int(truncatingIfNeeded: id.a & 0xff)
+        return bytes.withUnsafeBytes { raw -> UInt64? in
+            let fanout = 8
+            func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+            var lo = first == 0 ? 0 : Int(be32(fanout + (first - 1) * 4))
+            var hi = Int(be32(fanout + first * 4))
+            guard lo <= hi, hi <= count else { return nil }
+            let ids = 8 + 1024
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let at = ids + mid * 20
+                let entry = (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
+                             UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)),
+                             UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at + 16, as: UInt32.self)))
+                if entry == key {
+                    let offsets = ids + count * 24
+                    let small = be32(offsets + mid * 4)
+                    guard small & 0x8000_0000 != 0 else { return UInt64(small) }
+                    let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
+                    guard large + 8 <= raw.count else { return nil }
+                    let value = UInt64(be32(large)) << 32 | UInt64(be32(large + 4))
+                    return value < UInt64(Int.max) ? value : nil
+                }
+                if entry < key { lo = mid + 1 } else { hi = mid }
             }
-            if order == 0 {
-                let offsets = ids + count * 24
-                let small = Self.be32(bytes, offsets + mid * 4)
-                guard small & 0x8000_0000 != 0 else { return UInt64(small) }
-                let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
-                guard large + 8 <= bytes.count else { return nil }
-                let value = UInt64(Self.be32(bytes, large)) << 32 | UInt64(Self.be32(bytes, large + 4))
-                return value < UInt64(Int.max) ? value : nil
-            }
-            if order < 0 { lo = mid + 1 } else { hi = mid }
+            return nil
         }
-        return nil
     }
 }

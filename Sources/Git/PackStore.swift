@@ -11,7 +11,7 @@ import Synchronization
 /// are read through libgit2 as before. Not for sharing across threads: one per repository
 /// handle.
 final class PackStore {
-    private var packs: [Pack] = []
+    private(set) var packs: [Pack] = []
     /// Reconstructed objects by (pack, offset), evicted oldest-first past `budget` bytes.
     private var cache: [CacheKey: ObjectContent] = [:]
     private var order: [CacheKey] = []
@@ -188,6 +188,7 @@ final class Pack: @unchecked Sendable {
     /// Pages of the mapping that were read count as resident memory; past this many bytes read,
     /// they are dropped (they come back from the page cache on the next touch).
     static let residentLimit = 48 << 20
+    static let faultAround = 64 << 10
 
     private static let registry = Mutex<[String: [Pack]]>([:])
 
@@ -284,6 +285,13 @@ final class Pack: @unchecked Sendable {
         entry.dataOffset <= length && entry.size <= (length - entry.dataOffset) &* 1032 + 64
     }
 
+    /// Drops the mapping's pages from this process's resident memory (they stay in the page
+    /// cache), after a pass that touched much of the pack.
+    func dropResidentPages() {
+        touched.store(0, ordering: .relaxed)
+        madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+    }
+
     /// Inflates the first bytes of the zlib stream at `offset`, as many as fit in `out`.
     func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
         guard offset < length else { return 0 }
@@ -310,9 +318,10 @@ final class Pack: @unchecked Sendable {
         stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(size)
         let status = CZlib.inflate(&stream, Z_FINISH)
-        if touched.add(Int(stream.total_in), ordering: .relaxed).newValue > Self.residentLimit {
-            touched.store(0, ordering: .relaxed)
-            madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        // A read fault maps the pages around it too (the kernel's fault-around, 64 KiB), so a
+        // scattered read of a small entry counts as that much resident memory.
+        if touched.add(Int(stream.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
         }
         return status == Z_STREAM_END && Int(stream.total_out) == size
     }
@@ -321,6 +330,32 @@ final class Pack: @unchecked Sendable {
 /// git's delta format: source and target sizes, then copy (from the base) and insert ops.
 enum Delta {
     static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType) -> ObjectContent? {
+        var none: [DeltaCopy] = []
+        return apply(delta, to: source, type: type, recording: false, copies: &none)
+    }
+
+    /// The target size a delta declares, without applying it.
+    static func targetSize(_ delta: UnsafeRawBufferPointer) -> Int? {
+        var at = 0
+        var values: [Int] = []
+        while values.count < 2 {
+            var value = 0, shift = 0
+            while true {
+                guard at < delta.count, shift < 57 else { return nil }
+                let byte = delta[at]
+                at += 1
+                value |= Int(byte & 0x7f) << shift
+                shift += 7
+                if byte & 0x80 == 0 { break }
+            }
+            values.append(value)
+        }
+        return values[1]
+    }
+
+    /// Applies `delta`; with `recording`, appends each copy op to `copies` (target order).
+    static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType,
+                      recording: Bool, copies: inout [DeltaCopy]) -> ObjectContent? {
         var at = 0
         func varint() -> Int? {
             var value = 0, shift = 0
@@ -360,6 +395,7 @@ enum Delta {
                 if size == 0 { size = 0x10000 }
                 guard offset + size <= source.count, written + size <= targetSize else { return nil }
                 (out.baseAddress! + written).copyMemory(from: source.baseAddress! + offset, byteCount: size)
+                if recording { copies.append(DeltaCopy(target: written, source: offset, count: size)) }
                 written += size
             } else if op != 0 {
                 let size = Int(op)

@@ -48,20 +48,27 @@ final class HyperscanKeywords: @unchecked Sendable {
     func forEachOccurrence(in bytes: UnsafeRawBufferPointer, scratch: inout OpaquePointer?,
                            _ hit: (Int, Int) -> Void) -> Bool {
         guard bytes.count > 0, let base = bytes.baseAddress else { return true }
-        if hs_alloc_scratch(database, &scratch) != HS_SUCCESS { return false }
+        // Once made, a scratch serves every later scan of this database; checking it again
+        // costs more than scanning a short stretch.
+        if scratch == nil, hs_alloc_scratch(database, &scratch) != HS_SUCCESS { return false }
         // hs_scan takes a 32-bit length; larger inputs are left to the automaton.
         guard bytes.count < Int(UInt32.max) else { return false }
         return withoutActuallyEscaping(hit) { hit in
             let sink = Sink(lengths: lengths, hit: hit)
             let context = Unmanaged.passUnretained(sink).toOpaque()
-            let status = withExtendedLifetime(sink) {
-                hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
-                    let sink = Unmanaged<HyperscanKeywords.Sink>.fromOpaque(ctx!).takeUnretainedValue()
-                    let keyword = Int(id)
-                    sink.hit(keyword, Int(to) - sink.lengths[keyword])
-                    return 0
-                }, context)
+            func run() -> hs_error_t {
+                withExtendedLifetime(sink) {
+                    hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
+                        let sink = Unmanaged<HyperscanKeywords.Sink>.fromOpaque(ctx!).takeUnretainedValue()
+                        let keyword = Int(id)
+                        sink.hit(keyword, Int(to) - sink.lengths[keyword])
+                        return 0
+                    }, context)
+                }
             }
+            var status = run()
+            // A scratch made for another database is refused before any match is reported.
+            if status == HS_INVALID, hs_alloc_scratch(database, &scratch) == HS_SUCCESS { status = run() }
             return status == HS_SUCCESS
         }
     }

@@ -66,6 +66,11 @@ public final class Scanner: Sendable {
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
+    /// Rules with a path and no regex, in rule order: asked about every path of a history.
+    let pathOnlyRules: [Int]
+    /// Byte length of each keyword, and the longest.
+    let keywordLengths: [Int]
+    let longestKeyword: Int
     /// Whether any allowlist looks at the whole match or line (`regexTarget`): only then are
     /// they kept with each candidate.
     let keepsMatchText: Bool
@@ -93,6 +98,8 @@ public final class Scanner: Sendable {
             }
         }
         self.words = words
+        keywordLengths = words.map(\.utf8.count)
+        longestKeyword = keywordLengths.max() ?? 0
         fastKeywords = HyperscanKeywords(words)
         automaton = Mutex(fastKeywords == nil ? KeywordSet(words) : nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
@@ -100,6 +107,7 @@ public final class Scanner: Sendable {
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
         rulesByKeyword = byKeyword
         rulesWithoutKeywords = without
+        pathOnlyRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].regex == nil && ruleSet.rules[$0].path != nil }
     }
 
     /// The secrets in `bytes`, in order of position: `candidates` then `accept`.
@@ -113,13 +121,18 @@ public final class Scanner: Sendable {
     /// kept per blob and judged for each path and commit the blob appears under.
     public func candidates(in bytes: UnsafeRawBufferPointer, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
+        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), scratch: scratch)
+    }
+
+    /// `candidates(in:)` given the keyword occurrences of `bytes` (as `keywordOccurrences`
+    /// finds them, or as derived from a delta base's).
+    public func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences,
+                           scratch: MatchScratch) -> [Candidate] {
+        guard bytes.count > 0 else { return [] }
         var hits: [Int: [Int]] = [:]
-        let record = { (keyword: Int, start: Int) in
-            for rule in self.rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
-        }
-        if fastKeywords?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
-            hits = [:]
-            keywords.forEachOccurrence(in: bytes, record)
+        for packed in occurrences.packed {
+            let (start, keyword) = KeywordOccurrences.unpack(packed)
+            for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
         }
         for rule in rulesWithoutKeywords { hits[rule] = [] }
         var found: [Candidate] = []
@@ -242,9 +255,9 @@ public final class Scanner: Sendable {
 
     /// Path-only rules (no regex): the file itself is the finding, e.g. a `.pem` committed.
     public func pathFindings(_ context: ScanContext, scratch: MatchScratch) -> [String] {
-        guard let path = context.path else { return [] }
+        guard let path = context.path, !pathOnlyRules.isEmpty else { return [] }
         if let allowPath, allowPath(path) { return [] }
-        return ruleSet.rules.filter { rule in
+        return pathOnlyRules.map { ruleSet.rules[$0] }.filter { rule in
             guard rule.regex == nil, let pattern = rule.path, Self.matches(pattern, path, scratch) else { return false }
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
             return !lists.contains { list in
