@@ -22,6 +22,9 @@ struct LogOptions: ParsableArguments {
 
 /// A verdict turned into an audit record (SPEC §1.4), and the log read back for `audit`.
 enum AuditTrail {
+    /// Findings listed in one record at most (about 2 MB); the rest are counted.
+    static let maxRecordedFindings = 10_000
+
     static func defaultDirectory(gitDirectory: String) -> String {
         (gitDirectory.hasSuffix("/") ? gitDirectory : gitDirectory + "/") + "reviewgate/audit"
     }
@@ -63,7 +66,11 @@ enum AuditTrail {
                        decision: Verdict.Decision? = nil, override: (reason: String, by: String)? = nil,
                        policy: String? = nil, durationMs: Int) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let findings: [JSONValue] = verdict.findings.map { f in
+        // A frame holds at most 16 MiB: a run with a huge number of findings (a first audit of
+        // a long history) records the first ones, errors first, and how many it left out.
+        let ordered = verdict.findings.filter { $0.severity == .error } + verdict.findings.filter { $0.severity != .error }
+        let kept = ordered.prefix(maxRecordedFindings)
+        let findings: [JSONValue] = kept.map { f in
             var fields: [(String, JSONValue)] = [
                 ("kind", .string(f.kind.rawValue)), ("rule", text(f.rule)), ("commit", text(f.commit)),
                 ("path", f.path.map { .string(DisplayText.decoded($0).text) } ?? .null),
@@ -84,6 +91,7 @@ enum AuditTrail {
             ("commits", .int(Int64(commits))),
             ("decision", .string((decision ?? verdict.decision).rawValue)),
             ("findings", .array(findings)),
+            ("findings_omitted", .int(Int64(ordered.count - kept.count))),
             ("override", override.map { .object([("reason", .string($0.reason)), ("by", .string($0.by))]) } ?? .null),
             ("policy", text(policy)),
             ("tool", .string("reviewgate \(ReviewGate.version)")),
