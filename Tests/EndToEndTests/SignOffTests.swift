@@ -369,4 +369,42 @@ struct SignOffTests {
         let inspect = try reviewgate(["inspect", reviewed, "--repo", repo.path]).out
         #expect(inspect.contains("signature ssh (present), verified (alice)"))
     }
+
+    @Test("allowed_signers from the base revision: its principal names the person; a key past valid-before counts zero")
+    func allowedSigners() throws {
+        let team = try Team()
+        let dave = try SSHKey()
+        let old = try SSHKey()
+        let policy = team.policy(evidence: "signed", approvals: 2, extra: """
+
+        [approvals]
+        allowed_signers = "allowed_signers"
+        """)
+        let repo = try ScratchRepository(label: "signers")
+        try repo.write(".reviewgate/policy.toml", policy)
+        try repo.write(".reviewgate/allowed_signers", """
+        bob@example.com namespaces="reviewgate-approval" \(dave.publicKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        alice@example.com valid-before="20200101Z" \(old.publicKey.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        """)
+        try repo.write("src/payments/api.swift", "let fee = 1\n")
+        let base = try repo.commit("base")
+        try repo.write("src/payments/api.swift", "let fee = 30\n")
+        let change = try repo.commit("fee")
+        try Self.approve(repo, change, with: dave)
+        try Self.approve(repo, change, with: old)
+        let (status, findings) = try Self.check(repo, "\(base)..HEAD")
+        #expect(status == 1)
+        let reasons = Self.approvals(findings)
+        #expect(reasons.first == "bob:signed:yes")
+        #expect(reasons.count == 2 && reasons[1].hasSuffix(":signed:key-not-valid-now"))
+        #expect(findings.first?["valid"] as? Int == 1)
+
+        // A broken allowed_signers file is a configuration error naming its line.
+        try repo.write(".reviewgate/allowed_signers", "bob@example.com not-a-key\n")
+        let broken = try repo.commit("break the signers file")
+        let result = try reviewgate(["check", "\(broken)..HEAD", "--repo", repo.path, "--no-log"])
+        #expect(result.status == 2)
+        #expect(result.err.contains(".reviewgate/allowed_signers:1:"))
+    }
 }
