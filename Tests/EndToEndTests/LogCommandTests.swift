@@ -76,6 +76,24 @@ import Testing
         #expect(try rg(["log", "show", "--since", "yesterday"], in: repo).status == 2)
     }
 
+    /// A run with more findings than a record lists keeps the first 10,000 (errors first) and
+    /// counts the rest, so a first audit of a long history still fits in a frame.
+    @Test func recordsCountFindingsTheyDoNotList() throws {
+        var factory = SecretFactory(seed: 501)
+        let repo = try ScratchRepository(label: "logmany")
+        try repo.write("a.txt", "x\n")
+        let base = try repo.commit("root")
+        try repo.write("tokens.txt", (0..<10_050).map { "t\($0) = \(factory.githubToken())\n" }.joined())
+        try repo.commit("many")
+        let result = try rg(["check", "\(base)..HEAD", "--format", "json"], in: repo)
+        #expect(result.status == 1)
+        let records = try lines(try rg(["log", "show", "--format", "json"], in: repo))
+        guard case let .array(findings)? = records.last?["findings"] else { Issue.record("no findings"); return }
+        #expect(findings.count == 10_000)
+        #expect(records.last?["findings_omitted"] == .int(50))
+        #expect(try rg(["log", "verify"], in: repo).status == 0)
+    }
+
     @Test func verifyCatchesEditsAndCheckpointsCatchTruncation() throws {
         let repo = try ScratchRepository(label: "logverify")
         try repo.write("a.txt", "x\n")
