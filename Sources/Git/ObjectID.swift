@@ -81,7 +81,11 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { hex }
 
+    /// Byte order (as hex strings sort), without building byte arrays: the words hold the
+    /// bytes little-endian, so their byte-swapped values compare as the bytes do.
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        if lhs.a != rhs.a { return UInt64(littleEndian: lhs.a).byteSwapped < UInt64(littleEndian: rhs.a).byteSwapped }
+        if lhs.b != rhs.b { return UInt64(littleEndian: lhs.b).byteSwapped < UInt64(littleEndian: rhs.b).byteSwapped }
+        return UInt32(littleEndian: lhs.c).byteSwapped < UInt32(littleEndian: rhs.c).byteSwapped
     }
 }

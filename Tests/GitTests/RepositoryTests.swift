@@ -390,3 +390,18 @@ import Testing
         #expect(try repo.newCommits(tips: [head], excluding: []).count == 3)
     }
 }
+
+@Suite struct ObjectIDOrderTests {
+    /// Ids order as their hex spellings do (git's order), for ids that differ in any byte.
+    @Test func orderMatchesHex() {
+        var rng = SplitMix(seed: 77)
+        var ids: [ObjectID] = []
+        for _ in 0..<2000 {
+            var hex = (0..<40).map { _ in String(rng.next() % 16, radix: 16) }.joined()
+            // Many ids sharing long prefixes, so later words decide too.
+            if rng.next() % 2 == 0, let other = ids.last?.hex { hex = String(other.prefix(Int(rng.next() % 40))) + hex.dropFirst(0).prefix(40) }
+            if let id = ObjectID(hex: String(hex.prefix(40))) { ids.append(id) }
+        }
+        #expect(ids.sorted().map(\.hex) == ids.map(\.hex).sorted())
+    }
+}
