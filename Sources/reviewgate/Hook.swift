@@ -103,8 +103,6 @@ final class HookRun: @unchecked Sendable {
         let settings = try GateSettings.forServer(repo)
         logDirectory = settings.auditDirectory ?? logDirectory
         self.settings = settings
-        startWatchdog(seconds: settings.budgetSeconds)
-
         guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
         for line in input.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             switch RefUpdate.parse(Array(line)) {
@@ -112,6 +110,8 @@ final class HookRun: @unchecked Sendable {
             case let .failure(error): throw Failure(.runtime, "bad pre-receive input line: \(error)")
             }
         }
+        // The budget counts from the process start; the watchdog gets what is left of it.
+        startWatchdog(seconds: settings.budgetSeconds, elapsed: Double(Clock.milliseconds() - started) / 1000)
         let options = PushOptions(env)
         let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
 
@@ -174,9 +174,9 @@ final class HookRun: @unchecked Sendable {
         _exit(failure.code.rawValue)
     }
 
-    private func startWatchdog(seconds: Double) {
+    private func startWatchdog(seconds: Double, elapsed: Double) {
         let thread = Thread { [self] in
-            Thread.sleep(forTimeInterval: seconds)
+            Thread.sleep(forTimeInterval: max(0, seconds - elapsed))
             finish(failing: Failure(.runtime, "time budget of \(seconds) s exceeded; push rejected rather than let the server wait"))
         }
         thread.start()
