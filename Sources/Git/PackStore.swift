@@ -287,6 +287,13 @@ final class Pack: @unchecked Sendable {
 
     /// Drops the mapping's pages from this process's resident memory (they stay in the page
     /// cache), after a pass that touched much of the pack.
+    /// Counts the pages an entry header read at a scattered offset may have faulted in.
+    func noteScatteredRead() {
+        if touched.add(Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
+        }
+    }
+
     func dropResidentPages() {
         touched.store(0, ordering: .relaxed)
         madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
