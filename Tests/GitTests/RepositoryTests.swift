@@ -390,3 +390,61 @@ import Testing
         #expect(try repo.newCommits(tips: [head], excluding: []).count == 3)
     }
 }
+
+@Suite struct PackIndexTests {
+    /// Builds a version-2 index of `ids` (sorted here) with offsets `i * 7 + 12`, the last
+    /// tenth of them in the 64-bit table, and returns the ids in index order.
+    static func writeIndex(_ ids: [[UInt8]], to path: String) throws -> [[UInt8]] {
+        let sorted = ids.sorted { $0.lexicographicallyPrecedes($1) }
+        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+        var bytes: [UInt8] = [0xff, 0x74, 0x4f, 0x63] + be32(2)
+        var counts = [Int](repeating: 0, count: 256)
+        for id in sorted { counts[Int(id[0])] += 1 }
+        var total = 0
+        for count in counts {
+            total += count
+            bytes += be32(UInt32(total))
+        }
+        for id in sorted { bytes += id }
+        bytes += [UInt8](repeating: 0, count: 4 * sorted.count)
+        let large = sorted.count - sorted.count / 10
+        for i in sorted.indices { bytes += be32(i < large ? UInt32(i * 7 + 12) : 0x8000_0000 | UInt32(i - large)) }
+        for i in large..<sorted.count {
+            let offset = UInt64(1) << 33 + UInt64(i * 7 + 12)
+            bytes += be32(UInt32(offset >> 32)) + be32(UInt32(offset & 0xffff_ffff))
+        }
+        bytes += [UInt8](repeating: 0, count: 40)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return sorted
+    }
+
+    /// Every id of an index is found at its offset and an id not in it is not, with ids spread
+    /// evenly (as hashes are) and with ids crowded together (where the guessed probes miss and
+    /// bisection finishes the search).
+    @Test(arguments: [false, true]) func findsEveryIdAndNoOther(crowded: Bool) throws {
+        let directory = try Scratch.directory("idx")
+        var rng = SplitMix(seed: crowded ? 7 : 5)
+        func randomID() -> [UInt8] {
+            var id = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // Crowded: a few first bytes, and the next bytes mostly zero.
+            if crowded { id[0] = [0, 1, 0xfe, 0xff][Int.random(in: 0..<4, using: &rng)]; id[1] = id[1] & 3; id[2] = 0 }
+            return id
+        }
+        let ids = Array(Set((0..<30_000).map { _ in randomID() }))
+        let path = directory.appendingPathComponent("test.idx").path
+        let sorted = try Self.writeIndex(ids, to: path)
+        let index = try #require(PackIndex(path: path))
+        let large = sorted.count - sorted.count / 10
+        for (i, bytes) in sorted.enumerated() {
+            let id = bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+            let expected = i < large ? UInt64(i * 7 + 12) : UInt64(1) << 33 + UInt64(i * 7 + 12)
+            #expect(index.offset(of: id) == expected)
+        }
+        let known = Set(sorted)
+        for _ in 0..<30_000 {
+            let bytes = randomID()
+            guard !known.contains(bytes) else { continue }
+            #expect(index.offset(of: bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }) == nil)
+        }
+    }
+}
