@@ -160,7 +160,7 @@ extension PackStore {
                     return
                 }
                 guard let made = ObjectContent(type: type, count: entry.size),
-                      pack.inflate(at: entry.dataOffset, into: made.buffer, size: entry.size) else {
+                      pack.inflate(at: entry.dataOffset, into: made.buffer, size: entry.size, with: inflater) else {
                     throw Damage(message: "undecodable data at \(node.offset)")
                 }
                 made.setSize(entry.size)
@@ -180,7 +180,7 @@ extension PackStore {
             guard let delta = malloc(max(entry.size, 1)) else { throw Damage(message: "delta too large at \(node.offset)") }
             defer { free(delta) }
             let deltaBytes = UnsafeMutableRawBufferPointer(start: delta, count: entry.size)
-            guard pack.inflate(at: entry.dataOffset, into: deltaBytes, size: entry.size),
+            guard pack.inflate(at: entry.dataOffset, into: deltaBytes, size: entry.size, with: inflater),
                   let size = Delta.targetSize(UnsafeRawBufferPointer(deltaBytes)) else {
                 throw Damage(message: "undecodable delta at \(node.offset)")
             }

@@ -186,30 +186,57 @@ struct HistoryWalk {
     }
 
     /// A stable topological order: each commit after all of its parents in the set, ties
-    /// broken by the walk's own order (oldest of the newest-first list first).
+    /// broken by the walk's own order (oldest of the newest-first list first): of the commits
+    /// whose parents are all out, the one latest in the walk's list goes next.
     func parentsFirst(_ commits: [ObjectID]) -> [ObjectID] {
-        let members = Set(commits)
-        var childrenLeft: [ObjectID: Int] = [:]
-        var children: [ObjectID: [ObjectID]] = [:]
-        for id in commits {
-            let parents = (nodes[id]?.parents ?? []).filter { members.contains($0) }
-            childrenLeft[id] = Set(parents).count
-            for parent in Set(parents) { children[parent, default: []].append(id) }
+        var position: [ObjectID: Int] = [:]
+        position.reserveCapacity(commits.count)
+        for (i, id) in commits.enumerated() { position[id] = i }
+        // Parents in the set not yet out, and children in the set, by position.
+        var parentsLeft = [Int](repeating: 0, count: commits.count)
+        var children = [[Int]](repeating: [], count: commits.count)
+        for (i, id) in commits.enumerated() {
+            let parents = nodes[id]?.parents ?? []
+            for (k, parent) in parents.enumerated() where !parents[..<k].contains(parent) {
+                guard let p = position[parent] else { continue }
+                parentsLeft[i] += 1
+                children[p].append(i)
+            }
         }
-        // Walk order is newest first; emit from the oldest end.
-        let rank = Dictionary(uniqueKeysWithValues: commits.enumerated().map { ($1, commits.count - $0) })
-        var ready = commits.filter { childrenLeft[$0] == 0 }.sorted { rank[$0]! < rank[$1]! }
+        // Positions ready to go out, in a binary max-heap.
+        var ready: [Int] = []
+        func push(_ i: Int) {
+            ready.append(i)
+            var at = ready.count - 1
+            while at > 0, ready[(at - 1) / 2] < ready[at] {
+                ready.swapAt(at, (at - 1) / 2)
+                at = (at - 1) / 2
+            }
+        }
+        func pop() -> Int? {
+            guard let top = ready.first else { return nil }
+            ready[0] = ready[ready.count - 1]
+            ready.removeLast()
+            var at = 0
+            while true {
+                let l = 2 * at + 1, r = l + 1
+                var best = at
+                if l < ready.count, ready[l] > ready[best] { best = l }
+                if r < ready.count, ready[r] > ready[best] { best = r }
+                if best == at { break }
+                ready.swapAt(at, best)
+                at = best
+            }
+            return top
+        }
+        for i in commits.indices where parentsLeft[i] == 0 { push(i) }
         var out: [ObjectID] = []
         out.reserveCapacity(commits.count)
-        while !ready.isEmpty {
-            let id = ready.removeFirst()
-            out.append(id)
-            for child in children[id] ?? [] {
-                childrenLeft[child]! -= 1
-                if childrenLeft[child] == 0 {
-                    let index = ready.firstIndex { rank[$0]! > rank[child]! } ?? ready.endIndex
-                    ready.insert(child, at: index)
-                }
+        while let i = pop() {
+            out.append(commits[i])
+            for child in children[i] {
+                parentsLeft[child] -= 1
+                if parentsLeft[child] == 0 { push(child) }
             }
         }
         return out

@@ -448,3 +448,67 @@ import Testing
         }
     }
 }
+
+@Suite struct ParentsFirstTests {
+    /// The order the walk's first version gave, kept as the reference: a sorted list of ready
+    /// commits, each placed by rank.
+    static func reference(_ commits: [ObjectID], parents: [ObjectID: [ObjectID]]) -> [ObjectID] {
+        let members = Set(commits)
+        var left: [ObjectID: Int] = [:]
+        var children: [ObjectID: [ObjectID]] = [:]
+        for id in commits {
+            let inSet = Set((parents[id] ?? []).filter { members.contains($0) })
+            left[id] = inSet.count
+            for parent in inSet { children[parent, default: []].append(id) }
+        }
+        let rank = Dictionary(uniqueKeysWithValues: commits.enumerated().map { ($1, commits.count - $0) })
+        var ready = commits.filter { left[$0] == 0 }.sorted { rank[$0]! < rank[$1]! }
+        var out: [ObjectID] = []
+        while !ready.isEmpty {
+            let id = ready.removeFirst()
+            out.append(id)
+            for child in children[id] ?? [] {
+                left[child]! -= 1
+                if left[child] == 0 { ready.insert(child, at: ready.firstIndex { rank[$0]! > rank[child]! } ?? ready.endIndex) }
+            }
+        }
+        return out
+    }
+
+    /// Random histories (merges, duplicate parents, parents outside the set, a commit naming
+    /// itself) in random walk orders: the same order as the reference.
+    @Test func matchesTheReferenceOrder() throws {
+        let scratch = try ScratchRepository(label: "topo")
+        let repo = try Repository(path: scratch.path)
+        var rng = SplitMix(seed: 17)
+        func randomID() -> ObjectID {
+            let bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            return bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+        }
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0...40, using: &rng)
+            let ids = (0..<count).map { _ in randomID() }
+            var walk = HistoryWalk(repository: repo)
+            var parents: [ObjectID: [ObjectID]] = [:]
+            for (i, id) in ids.enumerated() {
+                var list: [ObjectID] = []
+                for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                    switch Int.random(in: 0..<10, using: &rng) {
+                    case 0: list.append(randomID())
+                    case 1: list.append(id)
+                    default: if i > 0 { list.append(ids[Int.random(in: 0..<i, using: &rng)]) }
+                    }
+                }
+                if let first = list.first, Bool.random(using: &rng) { list.append(first) }
+                parents[id] = list
+                walk.nodes[id] = HistoryWalk.Node(parents: list)
+            }
+            // A walk lists commits newest first, roughly the reverse of creation.
+            var order = Array(ids.reversed())
+            for _ in 0..<Int.random(in: 0...5, using: &rng) where order.count > 1 {
+                order.swapAt(Int.random(in: 0..<order.count, using: &rng), Int.random(in: 0..<order.count, using: &rng))
+            }
+            #expect(walk.parentsFirst(order) == Self.reference(order, parents: parents))
+        }
+    }
+}
