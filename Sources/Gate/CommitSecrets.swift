@@ -99,58 +99,60 @@ public struct CommitSecrets: Sendable {
     static let sliceSize = 256
 
     /// Every commit's `CommitWork`, in order, computed slice by slice on the workers. With a
-    /// planner, the calling thread meanwhile places the new blobs of each finished slice in
-    /// the delta forest, so planning costs no time of its own; returns the forest and the
-    /// number of unique new blobs.
+    /// planner, a worker that finishes a slice also places the new blobs of the finished
+    /// slices in the delta forest, unless the other is already at it, so planning takes no
+    /// time of its own; returns the forest and the number of unique new blobs. (The workers
+    /// are the threads that later walk the forest: memory they free stays at their disposal.)
     private func changesAndPlan(_ commits: [ObjectID], handles: Handles, planner: DeltaPlanner?)
         throws(GitError) -> (work: [CommitWork], planned: (forest: DeltaForest, blobs: Int)?) {
         let sliceCount = (commits.count + Self.sliceSize - 1) / Self.sliceSize
         let nextSlice = Atomic<Int>(0)
         let slices = Mutex<[[CommitWork]?]>(Array(repeating: nil, count: sliceCount))
-        let finished = Mutex<[Int]>([])
         let failure = Mutex<GitError?>(nil)
-        // Signalled once per slice, done or given up after a failure.
-        let sliceDone = DispatchSemaphore(value: 0)
-        let group = DispatchGroup()
-        for worker in 0..<min(handles.repositories.count, sliceCount) {
-            DispatchQueue.global().async(group: group) {
-                let repo = handles.repositories[worker]
-                let scratch = MatchScratch()
-                while true {
-                    let slice = nextSlice.add(1, ordering: .relaxed).oldValue
-                    guard slice < sliceCount else { break }
-                    defer { sliceDone.signal() }
-                    guard failure.withLock({ $0 == nil }) else { continue }
-                    do throws(GitError) {
-                        var out: [CommitWork] = []
-                        let end = min(commits.count, (slice + 1) * Self.sliceSize)
-                        for i in (slice * Self.sliceSize)..<end {
-                            out.append(try commitWork(commits[i], repo: repo, scratch: scratch))
-                        }
-                        slices.withLock { $0[slice] = out }
-                        finished.withLock { $0.append(slice) }
-                    } catch {
-                        failure.withLock { if $0 == nil { $0 = error } }
+        // New blobs of finished slices not yet planned; the planner and the blobs it has seen.
+        let unplanned = Mutex<[[ObjectID]]>([])
+        let plan = Mutex<(planner: DeltaPlanner, seen: Set<ObjectID>)?>(planner.map { ($0, []) })
+        @Sendable func placeFinished(_ state: inout (planner: DeltaPlanner, seen: Set<ObjectID>)?) {
+            guard var (planner, seen) = state else { return }
+            state = nil
+            for blobs in unplanned.withLock({ list in defer { list.removeAll() }; return list }) {
+                planner.add(blobs.lazy.filter { seen.insert($0).inserted })
+            }
+            state = (planner, seen)
+        }
+        let workers = max(1, min(handles.repositories.count, sliceCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let repo = handles.repositories[worker]
+            let scratch = MatchScratch()
+            while true {
+                let slice = nextSlice.add(1, ordering: .relaxed).oldValue
+                guard slice < sliceCount else { break }
+                guard failure.withLock({ $0 == nil }) else { break }
+                do throws(GitError) {
+                    var out: [CommitWork] = []
+                    let end = min(commits.count, (slice + 1) * Self.sliceSize)
+                    for i in (slice * Self.sliceSize)..<end {
+                        out.append(try commitWork(commits[i], repo: repo, scratch: scratch))
                     }
+                    if planner != nil {
+                        let blobs = out.flatMap { $0.added.map(\.1) }
+                        unplanned.withLock { $0.append(blobs) }
+                    }
+                    slices.withLock { $0[slice] = out }
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    break
+                }
+                if planner != nil {
+                    _ = plan.withLockIfAvailable { placeFinished(&$0) }
                 }
             }
         }
-        var planner = planner
-        var seenBlobs = Set<ObjectID>()
-        for _ in 0..<sliceCount {
-            sliceDone.wait()
-            guard planner != nil else { continue }
-            let ready = finished.withLock { list in defer { list.removeAll() }; return list }
-            for slice in ready {
-                // Each slice is read once, here, before the workers are done with the others.
-                let blobs = slices.withLock { $0[slice]?.flatMap { $0.added.map(\.1) } ?? [] }
-                planner?.add(blobs.lazy.filter { seenBlobs.insert($0).inserted })
-            }
-        }
-        group.wait()
         if let error = failure.withLock({ $0 }) { throw error }
+        plan.withLock { placeFinished(&$0) }
         let work = slices.withLock { $0.flatMap { $0 ?? [] } }
-        return (work, planner.map { ($0.forest(), seenBlobs.count) })
+        let planned = plan.withLock { state in state.map { ($0.planner.forest(), $0.seen.count) } }
+        return (work, planned)
     }
 
     /// One commit's added and replaced blobs, and the secret candidates of its message.
