@@ -80,6 +80,19 @@ final class PackStore {
         return nil
     }
 
+    /// The first bytes of `id` when a pack here holds it whole (not as a delta), inflated into
+    /// `out`, as many as fit, and its type; nil for a delta or an object in no pack here. Not
+    /// checked against the stream's checksum, which ends it: who needs certainty reads whole.
+    func prefix(_ id: ObjectID, into out: UnsafeMutableRawBufferPointer) -> (type: ObjectType, count: Int)? {
+        for pack in packs {
+            guard let offset = pack.index.offset(of: id) else { continue }
+            guard let entry = pack.entry(at: Int(offset)), case let .whole(type) = entry.kind, entry.size >= 0 else { return nil }
+            let wanted = UnsafeMutableRawBufferPointer(rebasing: out[..<min(out.count, entry.size)])
+            return (type, pack.inflatePrefix(at: entry.dataOffset, into: wanted, with: inflater))
+        }
+        return nil
+    }
+
     /// The target size written at the start of the delta at `offset`.
     private func targetSize(pack p: Int, offset: Int) -> Int? {
         guard let entry = packs[p].entry(at: offset) else { return nil }
@@ -308,6 +321,9 @@ final class Pack: @unchecked Sendable {
         stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = UInt32(out.count)
         _ = CZlib.inflate(stream, Z_SYNC_FLUSH)
+        if touched.add(Int(stream.pointee.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
+        }
         return Int(stream.pointee.total_out)
     }
 

@@ -512,3 +512,56 @@ import Testing
         }
     }
 }
+
+@Suite struct CommitStartTests {
+    /// Parents and dates read from the first bytes of packed commits equal those read from the
+    /// whole commits, over headers short and long (many parents, long author lines, lines
+    /// missing, hostile dates), whole objects and deltas; headers longer than the bytes read
+    /// are left to the whole read.
+    @Test func matchesTheWholeCommit() throws {
+        let scratch = try ScratchRepository(label: "commit-start")
+        var rng = SplitMix(seed: 23)
+        let tree = try scratch.git(["mktree"], input: Data()).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dates = ["-5 +0000", "99999999999999999999 +0000", "123abc +0000", "abc", "", "1700000000 +0100"]
+        var commits: [String] = []
+        for i in 0..<300 {
+            var parents: [String] = []
+            for _ in 0..<(rng.next() % 8 == 0 ? Int(rng.next() % 12) : Int(rng.next() % 2)) where !commits.isEmpty {
+                parents.append(commits[Int(rng.next() % UInt64(commits.count))])
+            }
+            let name = String(repeating: "n", count: Int(rng.next() % 400))
+            let date = rng.next() % 3 == 0 ? dates[Int(rng.next() % UInt64(dates.count))] : "\(1_700_000_000 + i) +0000"
+            var text = "tree \(tree)\n" + parents.map { "parent \($0)\n" }.joined()
+            switch rng.next() % 10 {
+            case 0: text += "committer C <c@x> \(date)\n"
+            case 1: text += "author \(name) <a@x> 1 +0000\nmergetag x\n"
+            default: text += "author \(name) <a@x> 1 +0000\ncommitter C\(name) <c@x> \(date)\n"
+            }
+            text += "\n" + String(repeating: "message \(i) ", count: Int(rng.next() % 100)) + "\n"
+            let id = try scratch.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(text.utf8))
+                .out.trimmingCharacters(in: .whitespacesAndNewlines)
+            commits.append(id)
+        }
+        try scratch.git(["tag", "last", commits.last!])
+        for (i, id) in commits.enumerated() { try scratch.git(["update-ref", "refs/keep/\(i)", id]) }
+        try scratch.git(["repack", "-adfq", "--window=50", "--depth=10"])
+        let repo = try Repository(path: scratch.path)
+        let walk = HistoryWalk(repository: repo)
+        var fromStart = 0, whole = 0
+        for hex in commits {
+            let id = try #require(ObjectID(hex: hex))
+            let raw = try repo.readRaw(id, expecting: .commit)
+            let links = try? withExtendedLifetime(raw) { try CommitLinks(id: id, raw: raw.bytes) }
+            guard let quick = walk.linksFromStart(id) else {
+                whole += 1
+                continue
+            }
+            fromStart += 1
+            let expected = try #require(links, "\(hex) parsed from its start only")
+            #expect(quick.parents == expected.parents, "\(hex)")
+            #expect(quick.time == withExtendedLifetime(raw) { CommitLinks.walkDate(raw.bytes, from: expected.headerOffset) }, "\(hex)")
+        }
+        #expect(fromStart > 100, "most commits read from their start")
+        #expect(whole > 10, "long headers and deltas read whole")
+    }
+}
