@@ -199,6 +199,8 @@ final class Pack: @unchecked Sendable {
     private let length: Int
     /// Compressed bytes read since the mapping's pages were last dropped.
     private let touched = Atomic<Int>(0)
+    /// Where the last read ended: a read starting near it finds its pages already mapped.
+    private let lastEnd = Atomic<Int>(0)
     /// Pages of the mapping that were read count as resident memory; past this many bytes read,
     /// they are dropped (they come back from the page cache on the next touch).
     static let residentLimit = 48 << 20
@@ -308,6 +310,17 @@ final class Pack: @unchecked Sendable {
         }
     }
 
+    /// Counts the pages a read of `count` bytes at `offset` may have mapped: its own, and
+    /// the kernel's fault-around (64 KiB) unless it starts next to the previous read, whose
+    /// fault-around already mapped them (reading in pack order, or a chain's adjacent entries).
+    private func noteRead(at offset: Int, count: Int) {
+        let previous = lastEnd.exchange(offset + count, ordering: .relaxed)
+        let adjacent = offset >= previous - Self.faultAround && offset <= previous + Self.faultAround
+        if touched.add(count + (adjacent ? 0 : Self.faultAround), ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
+        }
+    }
+
     func dropResidentPages() {
         touched.store(0, ordering: .relaxed)
         madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
@@ -321,9 +334,7 @@ final class Pack: @unchecked Sendable {
         stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = UInt32(out.count)
         _ = CZlib.inflate(stream, Z_SYNC_FLUSH)
-        if touched.add(Int(stream.pointee.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
-            dropResidentPages()
-        }
+        noteRead(at: offset, count: Int(stream.pointee.total_in))
         return Int(stream.pointee.total_out)
     }
 
@@ -338,9 +349,7 @@ final class Pack: @unchecked Sendable {
         let status = CZlib.inflate(stream, Z_FINISH)
         // A read fault maps the pages around it too (the kernel's fault-around, 64 KiB), so a
         // scattered read of a small entry counts as that much resident memory.
-        if touched.add(Int(stream.pointee.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
-            dropResidentPages()
-        }
+        noteRead(at: offset, count: Int(stream.pointee.total_in))
         return status == Z_STREAM_END && Int(stream.pointee.total_out) == size
     }
 }
