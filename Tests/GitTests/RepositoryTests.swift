@@ -565,3 +565,19 @@ import Testing
         #expect(whole > 10, "long headers and deltas read whole")
     }
 }
+
+@Suite struct ObjectIDHexTests {
+    /// Forty hex digits of either case parse to the id whose hex is their lower case; any
+    /// other character (a `g`, a space, non-ASCII) or any other length is refused.
+    @Test func parsesExactlyFortyHexDigits() {
+        var rng = SplitMix(seed: 29)
+        let alphabet = Array("0123456789abcdefABCDEF") + ["g", "G", " ", "\n", "é", "/", ":", "`", "@"]
+        for _ in 0..<5_000 {
+            let length = rng.next() % 8 == 0 ? Int(rng.next() % 45) : 40
+            let flawed = rng.next() % 3 == 0
+            let text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(flawed ? alphabet.count : 22))] })
+            let valid = text.utf8.count == 40 && text.allSatisfy(\.isHexDigit)
+            #expect(ObjectID(hex: text)?.hex == (valid ? text.lowercased() : nil), "\(text)")
+        }
+    }
+}
