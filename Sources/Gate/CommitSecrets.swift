@@ -46,98 +46,193 @@ public struct CommitSecrets: Sendable {
         let threads = max(1, min(threads, commits.count))
         // One handle per worker for the whole run: their pack caches serve every step.
         let handles = try Handles(count: threads, open: open)
-        // 1. Every commit's own changes and message, in contiguous slices per worker.
+        // 1. Every commit's own changes and message, slice by slice on the workers, while
+        //    this thread places each new blob in the packs' delta trees as its slice is done.
         progress?("computing the changes of \(commits.count) commits")
-        let scanner = settings.scanner
-        let work = try parallel(count: commits.count, handles: handles) { repo, range in
-            var out: [CommitWork] = []
-            let scratch = MatchScratch()
-            for i in range {
-                let commit = try repo.commit(commits[i])
-                let changes = try repo.changes(of: commit, detectRenames: false)
-                // The message is scanned here and only its candidates kept: holding every
-                // message of a long history until the end costs more memory than it is worth.
-                let message = commit.message.withUnsafeBytes { scanner.candidates(in: $0, scratch: scratch) }
-                var work = CommitWork(id: commit.id, messageCandidates: message)
-                // A merge's own changes are shown against its first parent; what it replaces is
-                // the version of every parent, so a value one side already had is not new.
-                var otherParentTrees: [ObjectID] = []
-                for parent in commit.parents.dropFirst() where !repo.shallowCommits.contains(commit.id) {
-                    otherParentTrees.append(try repo.commitLinks(parent).tree)
-                }
-                for change in changes {
-                    if change.newMode.holdsContent, change.status != .deleted {
-                        work.added.append((change.path, change.newID))
-                        for tree in otherParentTrees {
-                            if let old = try repo.entry(at: change.path, in: tree), old.mode.holdsContent {
-                                work.replaced.append((change.path, old.id))
-                            }
-                        }
-                    }
-                    if change.oldMode.holdsContent, change.status != .added {
-                        work.replaced.append((change.path, change.oldID))
-                    }
-                }
-                out.append(work)
-            }
-            return out
-        }
+        let planning = reading == .deltaTrees
+        let planner = planning ? handles.repositories[0].deltaPlanner() : nil
+        let (work, planned) = try changesAndPlan(commits, handles: handles, planner: planner)
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
-        // In pack order, so each delta's base was usually just read and libgit2's delta-base
-        // cache serves it (history order is the fallback for loose objects).
-        var seenBlobs = Set<ObjectID>()
-        let newBlobs = handles.repositories[0].packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
-        progress?("scanning \(newBlobs.count) blobs")
-        var scanned = reading == .deltaTrees ? try scanDeltaTrees(newBlobs, handles: handles) : try scanBlobs(newBlobs, handles: handles)
+        var scanned: [ObjectID: BlobResult]
+        if let planned {
+            progress?("scanning \(planned.blobs) blobs")
+            scanned = try scanDeltaTrees(planned.forest, handles: handles)
+        } else {
+            // In pack order, so each delta's base was usually just read and is still cached
+            // (history order is the fallback for loose objects).
+            var seenBlobs = Set<ObjectID>()
+            let newBlobs = handles.repositories[0].packOrder(work.flatMap { $0.added.map(\.1) }.filter { seenBlobs.insert($0).inserted })
+            progress?("scanning \(newBlobs.count) blobs")
+            scanned = try scanBlobs(newBlobs, handles: handles)
+        }
         var replacedNeeded = Set<ObjectID>()
         for commit in work where commit.added.contains(where: { scanned[$0.1]?.hasCandidates == true }) {
             replacedNeeded.formUnion(commit.replaced.map(\.1).filter { scanned[$0] == nil })
         }
         scanned.merge(try scanBlobs(replacedNeeded.sorted(), handles: handles)) { a, _ in a }
 
-        // 3. Findings per commit.
-        let scratch = MatchScratch()
+        // 3. What each commit shows, on every core; then, in commit order, which of its
+        //    secrets are reported (a baseline, or an earlier commit, may have them already).
+        let shown = try parallel(count: work.count, handles: handles) { [scanned] _, range in
+            let scratch = MatchScratch()
+            return range.map { shownBy(work[$0], scanned: scanned, scratch: scratch) }
+        }
         var findings: [Finding] = []
         var reported = alreadyReported
-        for commit in work {
+        for (commit, items) in zip(work, shown) {
             let hex = commit.id.hex
-            // What the replaced versions would have reported where they stood: a value that
-            // was allowlisted there (a test fixture) is new when it moves somewhere it is not.
-            var before = Set<SecretKey>()
-            for (oldPath, old) in commit.replaced {
-                let context = ScanContext(path: String(decoding: oldPath, as: UTF8.self), commit: hex)
-                for match in settings.scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch) {
-                    before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
+            for item in items {
+                switch item {
+                case let .finding(finding):
+                    findings.append(finding)
+                case let .secret(match, path, location):
+                    append(match, commit: hex, path: path, location: location, to: &findings, reported: &reported, firstOnly: firstOnly)
                 }
-            }
-            for (path, blob) in commit.added {
-                let pathText = String(decoding: path, as: UTF8.self)
-                switch scanned[blob] {
-                case let .skipped(reason)?:
-                    findings.append(.skipped(reason, commit: hex, path: path))
-                case let .scanned(candidates, partly)?:
-                    if partly {
-                        findings.append(.skipped(.regexLimit, commit: hex, path: path))
-                    }
-                    let context = ScanContext(path: pathText, commit: hex)
-                    for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
-                    where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
-                        append(match, commit: hex, path: path, location: .content, to: &findings, reported: &reported, firstOnly: firstOnly)
-                    }
-                case nil:
-                    break
-                }
-                for rule in settings.scanner.pathFindings(ScanContext(path: pathText, commit: hex), scratch: scratch) {
-                    findings.append(Finding(kind: .secret, severity: .error, rule: rule, commit: hex, path: path,
-                                            location: .content, message: "file matches the path rule '\(rule)'"))
-                }
-            }
-            for match in settings.scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch) {
-                append(match, commit: hex, path: nil, location: .message, to: &findings, reported: &reported, firstOnly: firstOnly)
             }
         }
         return Result(findings: findings, blobsScanned: scanned.count)
+    }
+
+    /// Commits per slice of step 1: small enough that the workers finish together and the
+    /// planner follows closely, large enough that a slice's trees share a handle's cache.
+    static let sliceSize = 256
+
+    /// Every commit's `CommitWork`, in order, computed slice by slice on the workers. With a
+    /// planner, a worker that finishes a slice also places the new blobs of the finished
+    /// slices in the delta forest, unless the other is already at it, so planning takes no
+    /// time of its own; returns the forest and the number of unique new blobs. (The workers
+    /// are the threads that later walk the forest: memory they free stays at their disposal.)
+    private func changesAndPlan(_ commits: [ObjectID], handles: Handles, planner: DeltaPlanner?)
+        throws(GitError) -> (work: [CommitWork], planned: (forest: DeltaForest, blobs: Int)?) {
+        let sliceCount = (commits.count + Self.sliceSize - 1) / Self.sliceSize
+        let nextSlice = Atomic<Int>(0)
+        let slices = Mutex<[[CommitWork]?]>(Array(repeating: nil, count: sliceCount))
+        let failure = Mutex<GitError?>(nil)
+        // New blobs of finished slices not yet planned; the planner and the blobs it has seen.
+        let unplanned = Mutex<[[ObjectID]]>([])
+        let plan = Mutex<(planner: DeltaPlanner, seen: Set<ObjectID>)?>(planner.map { ($0, []) })
+        @Sendable func placeFinished(_ state: inout (planner: DeltaPlanner, seen: Set<ObjectID>)?) {
+            guard var (planner, seen) = state else { return }
+            state = nil
+            for blobs in unplanned.withLock({ list in defer { list.removeAll() }; return list }) {
+                planner.add(blobs.lazy.filter { seen.insert($0).inserted })
+            }
+            state = (planner, seen)
+        }
+        let workers = max(1, min(handles.repositories.count, sliceCount))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let repo = handles.repositories[worker]
+            let scratch = MatchScratch()
+            while true {
+                let slice = nextSlice.add(1, ordering: .relaxed).oldValue
+                guard slice < sliceCount else { break }
+                guard failure.withLock({ $0 == nil }) else { break }
+                do throws(GitError) {
+                    var out: [CommitWork] = []
+                    let end = min(commits.count, (slice + 1) * Self.sliceSize)
+                    for i in (slice * Self.sliceSize)..<end {
+                        out.append(try commitWork(commits[i], repo: repo, scratch: scratch))
+                    }
+                    if planner != nil {
+                        let blobs = out.flatMap { $0.added.map(\.1) }
+                        unplanned.withLock { $0.append(blobs) }
+                    }
+                    slices.withLock { $0[slice] = out }
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    break
+                }
+                if planner != nil {
+                    _ = plan.withLockIfAvailable { placeFinished(&$0) }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        plan.withLock { placeFinished(&$0) }
+        let work = slices.withLock { $0.flatMap { $0 ?? [] } }
+        let planned = plan.withLock { state in state.map { ($0.planner.forest(), $0.seen.count) } }
+        return (work, planned)
+    }
+
+    /// One commit's added and replaced blobs, and the secret candidates of its message.
+    private func commitWork(_ id: ObjectID, repo: Repository, scratch: MatchScratch) throws(GitError) -> CommitWork {
+        let commit = try repo.commit(id)
+        let changes = try repo.changes(of: commit, detectRenames: false)
+        // The message is scanned here and only its candidates kept: holding every message of
+        // a long history until the end costs more memory than it is worth.
+        let message = commit.message.withUnsafeBytes { settings.scanner.candidates(in: $0, scratch: scratch) }
+        var work = CommitWork(id: commit.id, messageCandidates: message)
+        // A merge's own changes are shown against its first parent; what it replaces is the
+        // version of every parent, so a value one side already had is not new.
+        var otherParentTrees: [ObjectID] = []
+        for parent in commit.parents.dropFirst() where !repo.shallowCommits.contains(commit.id) {
+            otherParentTrees.append(try repo.commitLinks(parent).tree)
+        }
+        for change in changes {
+            if change.newMode.holdsContent, change.status != .deleted {
+                work.added.append((change.path, change.newID))
+                for tree in otherParentTrees {
+                    if let old = try repo.entry(at: change.path, in: tree), old.mode.holdsContent {
+                        work.replaced.append((change.path, old.id))
+                    }
+                }
+            }
+            if change.oldMode.holdsContent, change.status != .added {
+                work.replaced.append((change.path, change.oldID))
+            }
+        }
+        return work
+    }
+
+    /// One thing a commit shows: a finding as it stands, or a secret to report unless it
+    /// was reported before.
+    private enum Shown: Sendable {
+        case finding(Finding)
+        case secret(SecretMatch, path: [UInt8]?, location: Finding.Location)
+    }
+
+    /// What `commit` shows, in report order: for each blob it adds, a skip, its new secrets
+    /// and its path-rule hits; then the secrets of its message.
+    private func shownBy(_ commit: CommitWork, scanned: [ObjectID: BlobResult], scratch: MatchScratch) -> [Shown] {
+        let scanner = settings.scanner
+        let hex = commit.id.hex
+        var shown: [Shown] = []
+        // What the replaced versions would have reported where they stood: a value that was
+        // allowlisted there (a test fixture) is new when it moves somewhere it is not.
+        var before = Set<SecretKey>()
+        for (oldPath, old) in commit.replaced {
+            let context = ScanContext(path: String(decoding: oldPath, as: UTF8.self), commit: hex)
+            for match in scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch) {
+                before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
+            }
+        }
+        for (path, blob) in commit.added {
+            let pathText = String(decoding: path, as: UTF8.self)
+            switch scanned[blob] {
+            case let .skipped(reason)?:
+                shown.append(.finding(.skipped(reason, commit: hex, path: path)))
+            case let .scanned(candidates, partly)?:
+                if partly {
+                    shown.append(.finding(.skipped(.regexLimit, commit: hex, path: path)))
+                }
+                let context = ScanContext(path: pathText, commit: hex)
+                for match in scanner.accept(candidates, context: context, scratch: scratch)
+                where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
+                    shown.append(.secret(match, path: path, location: .content))
+                }
+            case nil:
+                break
+            }
+            for rule in scanner.pathFindings(ScanContext(path: pathText, commit: hex), scratch: scratch) {
+                shown.append(.finding(Finding(kind: .secret, severity: .error, rule: rule, commit: hex, path: path,
+                                              location: .content, message: "file matches the path rule '\(rule)'")))
+            }
+        }
+        for match in scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch) {
+            shown.append(.secret(match, path: nil, location: .message))
+        }
+        return shown
     }
 
     /// Secrets the staged change would introduce (`reviewgate scan --staged`, a pre-commit
@@ -202,10 +297,9 @@ public struct CommitSecrets: Sendable {
 
     /// Reads and scans each blob once along the delta trees of the packs, a tree at a time
     /// per worker; what the trees do not hold is read one by one.
-    private func scanDeltaTrees(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
+    private func scanDeltaTrees(_ forest: DeltaForest, handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
         let settings = self.settings
         let scanner = settings.scanner
-        let forest = handles.repositories[0].deltaForest(list)
         let nextTree = Atomic<Int>(0)
         let workers = handles.repositories.count
         let walked = try parallel(count: workers, handles: handles) { repo, _ -> [WalkResult] in
@@ -243,7 +337,8 @@ public struct CommitSecrets: Sendable {
             return [result]
         }
         var scanned = Dictionary(walked.flatMap(\.scanned), uniquingKeysWith: { a, _ in a })
-        let rest = forest.unplanned + walked.flatMap(\.leftOver)
+        // In pack order, so each delta's base was usually just read and is still cached.
+        let rest = handles.repositories[0].packOrder(forest.unplanned + walked.flatMap(\.leftOver))
         scanned.merge(try scanBlobs(rest, handles: handles)) { a, _ in a }
         return scanned
     }

@@ -180,13 +180,14 @@ struct CommitLinks {
     init(id: ObjectID, raw: UnsafeRawBufferPointer) throws(GitError) {
         /// The id in `<key> <40 hex>\n` at `offset`: nil when the line has another key,
         /// an error when it has this key and anything but a well-formed id.
-        func idLine(_ key: String, at offset: Int) throws(GitError) -> ObjectID? {
-            let keyBytes = Array(key.utf8) + [32]
-            guard offset + keyBytes.count <= raw.count,
-                  raw[offset..<(offset + keyBytes.count)].elementsEqual(keyBytes) else { return nil }
-            let start = offset + keyBytes.count
+        func idLine(_ key: StaticString, at offset: Int) throws(GitError) -> ObjectID? {
+            let keyCount = key.utf8CodeUnitCount
+            guard offset + keyCount + 1 <= raw.count,
+                  raw[offset..<(offset + keyCount)].elementsEqual(UnsafeBufferPointer(start: key.utf8Start, count: keyCount)),
+                  raw[offset + keyCount] == 32 else { return nil }
+            let start = offset + keyCount + 1
             guard start + 41 <= raw.count, raw[start + 40] == 10,
-                  let oid = ObjectID(hex: String(decoding: raw[start..<(start + 40)], as: UTF8.self)) else {
+                  let oid = ObjectID(hexDigits: UnsafeRawBufferPointer(rebasing: raw[start..<(start + 40)])) else {
                 throw GitError(kind: .other, message: "malformed commit \(id): bad \(key) line")
             }
             return oid

@@ -94,7 +94,14 @@ public struct DeltaVisit<State> {
 extension Repository {
     /// Groups `ids` (blobs) by the delta chains of the packs that hold them.
     public func deltaForest(_ ids: [ObjectID]) -> DeltaForest {
-        packStore.forest(ids)
+        var planner = deltaPlanner()
+        planner.add(ids)
+        return planner.forest()
+    }
+
+    /// A planner to build a `DeltaForest` a batch of blobs at a time, while they are found.
+    public func deltaPlanner() -> DeltaPlanner {
+        DeltaPlanner(packs: packStore.packs)
     }
 
     /// Reconstructs every object of tree `tree` of `forest` once, parents before children,
@@ -115,78 +122,6 @@ extension PackStore {
     /// Bytes of bases held at once on one walk's path; a subtree below a base that would pass
     /// this is left to one-by-one reading, whose memory is bounded by the delta cache.
     static let walkBudget = 16 << 20
-
-    func forest(_ ids: [ObjectID]) -> DeltaForest {
-        var index: [CacheKey: Int32] = [:]
-        var nodes: [DeltaForest.Node] = []
-        var parent: [Int32] = []
-        var unplanned: [ObjectID] = []
-        var chain: [CacheKey] = []
-        var headersRead = 0
-        next: for id in ids {
-            guard let key = locate(id) else {
-                unplanned.append(id)
-                continue
-            }
-            if let n = index[key] {
-                if nodes[Int(n)].wanted == nil { nodes[Int(n)].wanted = id }
-                continue
-            }
-            // Up the chain until a node already known or a whole object.
-            chain.removeAll(keepingCapacity: true)
-            var at = key
-            var attach: Int32 = -1
-            while true {
-                if let n = index[at] {
-                    attach = n
-                    break
-                }
-                guard chain.count < Self.maximumChain, let entry = packs[at.pack].entry(at: at.offset) else {
-                    unplanned.append(id)
-                    continue next
-                }
-                chain.append(at)
-                // Each header read may fault in the pages around it: drop them now and then.
-                headersRead += 1
-                if headersRead % 512 == 0 { packs[at.pack].dropResidentPages() }
-                if case let .whole(type) = entry.kind {
-                    guard type == .blob else {
-                        unplanned.append(id)
-                        continue next
-                    }
-                    break
-                }
-                if case let .offsetDelta(base) = entry.kind { at = CacheKey(pack: at.pack, offset: base) }
-                if case let .refDelta(baseID) = entry.kind {
-                    guard let base = packs[at.pack].index.offset(of: baseID) else {
-                        unplanned.append(id)
-                        continue next
-                    }
-                    at = CacheKey(pack: at.pack, offset: Int(base))
-                }
-            }
-            var above = attach
-            for key in chain.reversed() {
-                let n = Int32(nodes.count)
-                index[key] = n
-                nodes.append(DeltaForest.Node(pack: key.pack, offset: key.offset, wanted: nil))
-                parent.append(above)
-                above = n
-            }
-            nodes[Int(above)].wanted = id
-        }
-        // Reading the entry headers touched pages all over the packs.
-        for pack in packs { pack.dropResidentPages() }
-        return DeltaForest(nodes: nodes, parent: parent, unplanned: unplanned)
-    }
-
-    /// The first pack holding `id` (the one `read` would use) and its offset there.
-    private func locate(_ id: ObjectID) -> CacheKey? {
-        for (p, pack) in packs.enumerated() {
-            if let offset = pack.index.offset(of: id) { return CacheKey(pack: p, offset: Int(offset)) }
-        }
-        return nil
-    }
 
     private struct Frame<State> {
         var node: Int
@@ -225,7 +160,7 @@ extension PackStore {
                     return
                 }
                 guard let made = ObjectContent(type: type, count: entry.size),
-                      pack.inflate(at: entry.dataOffset, into: made.buffer, size: entry.size) else {
+                      pack.inflate(at: entry.dataOffset, into: made.buffer, size: entry.size, with: inflater) else {
                     throw Damage(message: "undecodable data at \(node.offset)")
                 }
                 made.setSize(entry.size)
@@ -245,7 +180,7 @@ extension PackStore {
             guard let delta = malloc(max(entry.size, 1)) else { throw Damage(message: "delta too large at \(node.offset)") }
             defer { free(delta) }
             let deltaBytes = UnsafeMutableRawBufferPointer(start: delta, count: entry.size)
-            guard pack.inflate(at: entry.dataOffset, into: deltaBytes, size: entry.size),
+            guard pack.inflate(at: entry.dataOffset, into: deltaBytes, size: entry.size, with: inflater),
                   let size = Delta.targetSize(UnsafeRawBufferPointer(deltaBytes)) else {
                 throw Damage(message: "undecodable delta at \(node.offset)")
             }
@@ -284,5 +219,94 @@ extension PackStore {
             }
         }
         return leftOver
+    }
+}
+
+/// Builds a `DeltaForest` from blobs given in batches, in any order and from any one thread at
+/// a time (it holds only the packs, which are shared): a history walk can hand it the blobs
+/// of each slice of commits as soon as they are known. The forest does not depend on the
+/// order the blobs came in.
+public struct DeltaPlanner: Sendable {
+    let packs: [Pack]
+    private var index: [PackStore.CacheKey: Int32] = [:]
+    private var nodes: [DeltaForest.Node] = []
+    private var parent: [Int32] = []
+    private var unplanned: [ObjectID] = []
+    private var chain: [PackStore.CacheKey] = []
+
+    init(packs: [Pack]) {
+        self.packs = packs
+    }
+
+    /// Places each of `ids` (blobs) in the forest, with the bases its delta chain passes
+    /// through; an id given twice is placed once.
+    public mutating func add(_ ids: some Sequence<ObjectID>) {
+        next: for id in ids {
+            guard let key = locate(id) else {
+                unplanned.append(id)
+                continue
+            }
+            if let n = index[key] {
+                if nodes[Int(n)].wanted == nil { nodes[Int(n)].wanted = id }
+                continue
+            }
+            // Up the chain until a node already known or a whole object.
+            chain.removeAll(keepingCapacity: true)
+            var at = key
+            var attach: Int32 = -1
+            while true {
+                if let n = index[at] {
+                    attach = n
+                    break
+                }
+                guard chain.count < PackStore.maximumChain, let entry = packs[at.pack].entry(at: at.offset) else {
+                    unplanned.append(id)
+                    continue next
+                }
+                chain.append(at)
+                // Each header read may fault in the pages around it, counted with the pack's
+                // other reads: blobs come in history order, scattered over the pack.
+                packs[at.pack].noteScatteredRead()
+                if case let .whole(type) = entry.kind {
+                    guard type == .blob else {
+                        unplanned.append(id)
+                        continue next
+                    }
+                    break
+                }
+                if case let .offsetDelta(base) = entry.kind { at = PackStore.CacheKey(pack: at.pack, offset: base) }
+                if case let .refDelta(baseID) = entry.kind {
+                    guard let base = packs[at.pack].index.offset(of: baseID) else {
+                        unplanned.append(id)
+                        continue next
+                    }
+                    at = PackStore.CacheKey(pack: at.pack, offset: Int(base))
+                }
+            }
+            var above = attach
+            for key in chain.reversed() {
+                let n = Int32(nodes.count)
+                index[key] = n
+                nodes.append(DeltaForest.Node(pack: key.pack, offset: key.offset, wanted: nil))
+                parent.append(above)
+                above = n
+            }
+            nodes[Int(above)].wanted = id
+        }
+    }
+
+    /// The forest of every blob added so far.
+    public func forest() -> DeltaForest {
+        // Reading the entry headers touched pages all over the packs.
+        for pack in packs { pack.dropResidentPages() }
+        return DeltaForest(nodes: nodes, parent: parent, unplanned: unplanned)
+    }
+
+    /// The first pack holding `id` (the one `read` would use) and its offset there.
+    private func locate(_ id: ObjectID) -> PackStore.CacheKey? {
+        for (p, pack) in packs.enumerated() {
+            if let offset = pack.index.offset(of: id) { return PackStore.CacheKey(pack: p, offset: Int(offset)) }
+        }
+        return nil
     }
 }

@@ -74,16 +74,40 @@ struct HistoryWalk {
         var node = nodes[id] ?? Node()
         node.loaded = true
         do {
-            let raw = try repository.readRaw(id, expecting: .commit)
-            try withExtendedLifetime(raw) { () throws(GitError) in
-                let links = try CommitLinks(id: id, raw: raw.bytes)
-                node.parents = repository.shallowCommits.contains(id) ? [] : links.parents
-                node.time = CommitLinks.walkDate(raw.bytes, from: links.headerOffset)
+            if let (parents, time) = linksFromStart(id) {
+                node.parents = repository.shallowCommits.contains(id) ? [] : parents
+                node.time = time
+            } else {
+                let raw = try repository.readRaw(id, expecting: .commit)
+                try withExtendedLifetime(raw) { () throws(GitError) in
+                    let links = try CommitLinks(id: id, raw: raw.bytes)
+                    node.parents = repository.shallowCommits.contains(id) ? [] : links.parents
+                    node.time = CommitLinks.walkDate(raw.bytes, from: links.headerOffset)
+                }
             }
         } catch where error.kind == .missingObject && node.uninteresting {
             node.parents = []
         }
         nodes[id] = node
+    }
+
+    /// Bytes inflated from the start of a commit for its parents and date: enough for the
+    /// header lines of nearly every commit, a third of the average commit.
+    static let startBytes = 512
+
+    /// Parents and walk date from the first bytes of a commit stored whole in a pack, when
+    /// they hold every line both come from (up to the end of the committer line: nothing
+    /// after it changes them); nil otherwise, and the caller reads the whole commit, which
+    /// also reports anything malformed or damaged.
+    func linksFromStart(_ id: ObjectID) -> (parents: [ObjectID], time: UInt64)? {
+        withUnsafeTemporaryAllocation(byteCount: Self.startBytes, alignment: 8) { buffer in
+            guard let (type, count) = repository.packStore.prefix(id, into: buffer), type == .commit else { return nil }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            guard let links = try? CommitLinks(id: id, raw: bytes),
+                  let authorEnd = bytes[links.headerOffset...].firstIndex(of: 10),
+                  bytes[(authorEnd + 1)...].contains(10) else { return nil }
+            return (links.parents, CommitLinks.walkDate(bytes, from: links.headerOffset))
+        }
     }
 
     /// An excluded commit: it and (as far as they are known) its ancestors.
@@ -186,30 +210,57 @@ struct HistoryWalk {
     }
 
     /// A stable topological order: each commit after all of its parents in the set, ties
-    /// broken by the walk's own order (oldest of the newest-first list first).
+    /// broken by the walk's own order (oldest of the newest-first list first): of the commits
+    /// whose parents are all out, the one latest in the walk's list goes next.
     func parentsFirst(_ commits: [ObjectID]) -> [ObjectID] {
-        let members = Set(commits)
-        var childrenLeft: [ObjectID: Int] = [:]
-        var children: [ObjectID: [ObjectID]] = [:]
-        for id in commits {
-            let parents = (nodes[id]?.parents ?? []).filter { members.contains($0) }
-            childrenLeft[id] = Set(parents).count
-            for parent in Set(parents) { children[parent, default: []].append(id) }
+        var position: [ObjectID: Int] = [:]
+        position.reserveCapacity(commits.count)
+        for (i, id) in commits.enumerated() { position[id] = i }
+        // Parents in the set not yet out, and children in the set, by position.
+        var parentsLeft = [Int](repeating: 0, count: commits.count)
+        var children = [[Int]](repeating: [], count: commits.count)
+        for (i, id) in commits.enumerated() {
+            let parents = nodes[id]?.parents ?? []
+            for (k, parent) in parents.enumerated() where !parents[..<k].contains(parent) {
+                guard let p = position[parent] else { continue }
+                parentsLeft[i] += 1
+                children[p].append(i)
+            }
         }
-        // Walk order is newest first; emit from the oldest end.
-        let rank = Dictionary(uniqueKeysWithValues: commits.enumerated().map { ($1, commits.count - $0) })
-        var ready = commits.filter { childrenLeft[$0] == 0 }.sorted { rank[$0]! < rank[$1]! }
+        // Positions ready to go out, in a binary max-heap.
+        var ready: [Int] = []
+        func push(_ i: Int) {
+            ready.append(i)
+            var at = ready.count - 1
+            while at > 0, ready[(at - 1) / 2] < ready[at] {
+                ready.swapAt(at, (at - 1) / 2)
+                at = (at - 1) / 2
+            }
+        }
+        func pop() -> Int? {
+            guard let top = ready.first else { return nil }
+            ready[0] = ready[ready.count - 1]
+            ready.removeLast()
+            var at = 0
+            while true {
+                let l = 2 * at + 1, r = l + 1
+                var best = at
+                if l < ready.count, ready[l] > ready[best] { best = l }
+                if r < ready.count, ready[r] > ready[best] { best = r }
+                if best == at { break }
+                ready.swapAt(at, best)
+                at = best
+            }
+            return top
+        }
+        for i in commits.indices where parentsLeft[i] == 0 { push(i) }
         var out: [ObjectID] = []
         out.reserveCapacity(commits.count)
-        while !ready.isEmpty {
-            let id = ready.removeFirst()
-            out.append(id)
-            for child in children[id] ?? [] {
-                childrenLeft[child]! -= 1
-                if childrenLeft[child] == 0 {
-                    let index = ready.firstIndex { rank[$0]! > rank[child]! } ?? ready.endIndex
-                    ready.insert(child, at: index)
-                }
+        while let i = pop() {
+            out.append(commits[i])
+            for child in children[i] {
+                parentsLeft[child] -= 1
+                if parentsLeft[child] == 0 { push(child) }
             }
         }
         return out

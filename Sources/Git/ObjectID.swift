@@ -34,13 +34,24 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Parses 40 hex digits; nil for anything else.
     public init?(hex: some StringProtocol) {
         let utf8 = Array(hex.utf8)
-        guard utf8.count == 40 else { return nil }
-        var raw = [UInt8](repeating: 0, count: 20)
-        for i in 0..<20 {
-            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
-            raw[i] = hi << 4 | lo
+        guard let id = utf8.withUnsafeBytes({ ObjectID(hexDigits: $0) }) else { return nil }
+        self = id
+    }
+
+    /// From exactly 40 ASCII hex digits (either case), read in place: commit headers hold ids
+    /// this way, and a history reads hundreds of thousands of them.
+    init?(hexDigits digits: UnsafeRawBufferPointer) {
+        guard digits.count == 40 else { return nil }
+        var raw: (UInt64, UInt64, UInt32) = (0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            for i in 0..<20 {
+                guard let hi = Self.nibble(digits[2 * i]), let lo = Self.nibble(digits[2 * i + 1]) else { return false }
+                out[i] = hi << 4 | lo
+            }
+            return true
         }
-        self = raw.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+        guard parsed else { return nil }
+        self = withUnsafeBytes(of: &raw) { ObjectID(bytes: $0.baseAddress!) }
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {

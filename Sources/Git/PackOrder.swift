@@ -88,8 +88,22 @@ struct PackIndex {
             var hi = Int(be32(fanout + first * 4))
             guard lo <= hi, hi <= count else { return nil }
             let ids = 8 + 1024
+            // Ids are hashes, spread evenly: the first probes go where the key's value falls
+            // between the values known to bound the range (an interpolation search, a few
+            // probes where bisection takes a dozen scattered reads); then bisection, so a
+            // damaged index costs no more than before. Any probe inside the range is correct.
+            var lowValue = UInt64(first) << 56
+            var highValue = first == 255 ? UInt64.max : UInt64(first + 1) << 56 - 1
+            var guesses = 4
             while lo < hi {
-                let mid = (lo + hi) / 2
+                let mid: Int
+                if guesses > 0, lowValue < highValue, key.0 >= lowValue, key.0 <= highValue {
+                    guesses -= 1
+                    let fraction = Double(key.0 - lowValue) / Double(highValue - lowValue)
+                    mid = lo + min(hi - 1 - lo, Int(fraction * Double(hi - 1 - lo)))
+                } else {
+                    mid = (lo + hi) / 2
+                }
                 let at = ids + mid * 20
                 let entry = (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
                              UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)),
@@ -103,7 +117,13 @@ struct PackIndex {
                     let value = UInt64(be32(large)) << 32 | UInt64(be32(large + 4))
                     return value < UInt64(Int.max) ? value : nil
                 }
-                if entry < key { lo = mid + 1 } else { hi = mid }
+                if entry < key {
+                    lo = mid + 1
+                    lowValue = entry.0
+                } else {
+                    hi = mid
+                    highValue = entry.0
+                }
             }
             return nil
         }

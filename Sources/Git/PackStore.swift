@@ -18,6 +18,7 @@ final class PackStore {
     private var orderHead = 0
     private var cached = 0
     private let budget: Int
+    let inflater = Inflater()
 
     struct CacheKey: Hashable {
         var pack: Int
@@ -79,12 +80,25 @@ final class PackStore {
         return nil
     }
 
+    /// The first bytes of `id` when a pack here holds it whole (not as a delta), inflated into
+    /// `out`, as many as fit, and its type; nil for a delta or an object in no pack here. Not
+    /// checked against the stream's checksum, which ends it: who needs certainty reads whole.
+    func prefix(_ id: ObjectID, into out: UnsafeMutableRawBufferPointer) -> (type: ObjectType, count: Int)? {
+        for pack in packs {
+            guard let offset = pack.index.offset(of: id) else { continue }
+            guard let entry = pack.entry(at: Int(offset)), case let .whole(type) = entry.kind, entry.size >= 0 else { return nil }
+            let wanted = UnsafeMutableRawBufferPointer(rebasing: out[..<min(out.count, entry.size)])
+            return (type, pack.inflatePrefix(at: entry.dataOffset, into: wanted, with: inflater))
+        }
+        return nil
+    }
+
     /// The target size written at the start of the delta at `offset`.
     private func targetSize(pack p: Int, offset: Int) -> Int? {
         guard let entry = packs[p].entry(at: offset) else { return nil }
         let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: 32, alignment: 16)
         defer { prefix.deallocate() }
-        let got = packs[p].inflatePrefix(at: entry.dataOffset, into: prefix)
+        let got = packs[p].inflatePrefix(at: entry.dataOffset, into: prefix, with: inflater)
         var at = 0
         var values: [Int] = []
         while values.count < 2 {
@@ -113,7 +127,7 @@ final class PackStore {
         switch entry.kind {
         case .whole(let type):
             guard let content = ObjectContent(type: type, count: entry.size),
-                  packs[p].inflate(at: entry.dataOffset, into: content.buffer, size: entry.size) else {
+                  packs[p].inflate(at: entry.dataOffset, into: content.buffer, size: entry.size, with: inflater) else {
                 throw Damage(message: "undecodable data at \(offset)")
             }
             content.setSize(entry.size)
@@ -129,7 +143,7 @@ final class PackStore {
             guard let delta = malloc(max(entry.size, 1)) else { throw Damage(message: "delta too large at \(offset)") }
             defer { free(delta) }
             let deltaBuffer = UnsafeMutableRawBufferPointer(start: delta, count: entry.size)
-            guard packs[p].inflate(at: entry.dataOffset, into: deltaBuffer, size: entry.size),
+            guard packs[p].inflate(at: entry.dataOffset, into: deltaBuffer, size: entry.size, with: inflater),
                   let content = Delta.apply(UnsafeRawBufferPointer(deltaBuffer), to: base.bytes, type: type) else {
                 throw Damage(message: "undecodable delta at \(offset)")
             }
@@ -185,6 +199,8 @@ final class Pack: @unchecked Sendable {
     private let length: Int
     /// Compressed bytes read since the mapping's pages were last dropped.
     private let touched = Atomic<Int>(0)
+    /// Where the last read ended: a read starting near it finds its pages already mapped.
+    private let lastEnd = Atomic<Int>(0)
     /// Pages of the mapping that were read count as resident memory; past this many bytes read,
     /// they are dropped (they come back from the page cache on the next touch).
     static let residentLimit = 48 << 20
@@ -287,43 +303,82 @@ final class Pack: @unchecked Sendable {
 
     /// Drops the mapping's pages from this process's resident memory (they stay in the page
     /// cache), after a pass that touched much of the pack.
+    /// Counts the pages an entry header read at a scattered offset may have faulted in.
+    func noteScatteredRead() {
+        if touched.add(Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
+        }
+    }
+
+    /// Counts the pages a read of `count` bytes at `offset` may have mapped: its own, and
+    /// the kernel's fault-around (64 KiB) unless it starts next to the previous read, whose
+    /// fault-around already mapped them (reading in pack order, or a chain's adjacent entries).
+    private func noteRead(at offset: Int, count: Int) {
+        let previous = lastEnd.exchange(offset + count, ordering: .relaxed)
+        let adjacent = offset >= previous - Self.faultAround && offset <= previous + Self.faultAround
+        if touched.add(count + (adjacent ? 0 : Self.faultAround), ordering: .relaxed).newValue > Self.residentLimit {
+            dropResidentPages()
+        }
+    }
+
     func dropResidentPages() {
         touched.store(0, ordering: .relaxed)
         madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
     }
 
     /// Inflates the first bytes of the zlib stream at `offset`, as many as fit in `out`.
-    func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
-        guard offset < length else { return 0 }
-        var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return 0 }
-        defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = UInt32(min(length - offset, 4096))
-        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = UInt32(out.count)
-        _ = CZlib.inflate(&stream, Z_SYNC_FLUSH)
-        return Int(stream.total_out)
+    func inflatePrefix(at offset: Int, into out: UnsafeMutableRawBufferPointer, with inflater: Inflater) -> Int {
+        guard offset < length, let stream = inflater.begin() else { return 0 }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = UInt32(min(length - offset, 4096))
+        stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = UInt32(out.count)
+        _ = CZlib.inflate(stream, Z_SYNC_FLUSH)
+        noteRead(at: offset, count: Int(stream.pointee.total_in))
+        return Int(stream.pointee.total_out)
     }
 
     /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`; zlib checks
     /// the stream's Adler-32, so damaged data is an error, as it is to git.
-    func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int) -> Bool {
-        guard offset < length, size >= 0, size <= out.count else { return false }
-        var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
-        defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
-        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = UInt32(size)
-        let status = CZlib.inflate(&stream, Z_FINISH)
+    func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int, with inflater: Inflater) -> Bool {
+        guard offset < length, size >= 0, size <= out.count, let stream = inflater.begin() else { return false }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
+        stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = UInt32(size)
+        let status = CZlib.inflate(stream, Z_FINISH)
         // A read fault maps the pages around it too (the kernel's fault-around, 64 KiB), so a
         // scattered read of a small entry counts as that much resident memory.
-        if touched.add(Int(stream.total_in) + Self.faultAround, ordering: .relaxed).newValue > Self.residentLimit {
-            dropResidentPages()
-        }
-        return status == Z_STREAM_END && Int(stream.total_out) == size
+        noteRead(at: offset, count: Int(stream.pointee.total_in))
+        return status == Z_STREAM_END && Int(stream.pointee.total_out) == size
+    }
+}
+
+/// One zlib inflate stream, set up once and reset for each object: setting one up per object
+/// cost an allocation and a free of zlib's state every time (a history reads millions). Used
+/// by one thread at a time, as the `PackStore` that owns it.
+final class Inflater {
+    /// zlib's state points back at its stream, so the stream never moves.
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var ready = false
+
+    init() {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+    }
+
+    deinit {
+        if ready { inflateEnd(stream) }
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// The stream, ready for a new object; nil when zlib cannot set it up.
+    func begin() -> UnsafeMutablePointer<z_stream>? {
+        if ready { return inflateReset(stream) == Z_OK ? stream : nil }
+        guard inflateInit_(stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        ready = true
+        return stream
     }
 }
 

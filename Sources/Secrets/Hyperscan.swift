@@ -33,13 +33,11 @@ final class HyperscanKeywords: @unchecked Sendable {
 
     deinit { hs_free_database(database) }
 
-    private final class Sink {
-        let lengths: [Int]
+    /// What the match callback needs, on the caller's stack: a class instance per scan cost
+    /// an allocation and its release for every stretch a delta inserted.
+    private struct Sink {
+        let lengths: UnsafeBufferPointer<Int>
         let hit: (Int, Int) -> Void
-        init(lengths: [Int], hit: @escaping (Int, Int) -> Void) {
-            self.lengths = lengths
-            self.hit = hit
-        }
     }
 
     /// Calls `hit(keyword, start)` for every occurrence; false when Hyperscan could not scan
@@ -54,22 +52,23 @@ final class HyperscanKeywords: @unchecked Sendable {
         // hs_scan takes a 32-bit length; larger inputs are left to the automaton.
         guard bytes.count < Int(UInt32.max) else { return false }
         return withoutActuallyEscaping(hit) { hit in
-            let sink = Sink(lengths: lengths, hit: hit)
-            let context = Unmanaged.passUnretained(sink).toOpaque()
-            func run() -> hs_error_t {
-                withExtendedLifetime(sink) {
-                    hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
-                        let sink = Unmanaged<HyperscanKeywords.Sink>.fromOpaque(ctx!).takeUnretainedValue()
-                        let keyword = Int(id)
-                        sink.hit(keyword, Int(to) - sink.lengths[keyword])
-                        return 0
-                    }, context)
+            lengths.withUnsafeBufferPointer { lengths in
+                var sink = Sink(lengths: lengths, hit: hit)
+                return withUnsafeMutablePointer(to: &sink) { sink in
+                    func run() -> hs_error_t {
+                        hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
+                            let sink = ctx!.assumingMemoryBound(to: HyperscanKeywords.Sink.self)
+                            let keyword = Int(id)
+                            sink.pointee.hit(keyword, Int(to) - sink.pointee.lengths[keyword])
+                            return 0
+                        }, UnsafeMutableRawPointer(sink))
+                    }
+                    var status = run()
+                    // A scratch made for another database is refused before any match is reported.
+                    if status == HS_INVALID, hs_alloc_scratch(database, &scratch) == HS_SUCCESS { status = run() }
+                    return status == HS_SUCCESS
                 }
             }
-            var status = run()
-            // A scratch made for another database is refused before any match is reported.
-            if status == HS_INVALID, hs_alloc_scratch(database, &scratch) == HS_SUCCESS { status = run() }
-            return status == HS_SUCCESS
         }
     }
 }

@@ -405,3 +405,194 @@ import Testing
         #expect(ids.sorted().map(\.hex) == ids.map(\.hex).sorted())
     }
 }
+
+@Suite struct PackIndexTests {
+    /// Builds a version-2 index of `ids` (sorted here) with offsets `i * 7 + 12`, the last
+    /// tenth of them in the 64-bit table, and returns the ids in index order.
+    static func writeIndex(_ ids: [[UInt8]], to path: String) throws -> [[UInt8]] {
+        let sorted = ids.sorted { $0.lexicographicallyPrecedes($1) }
+        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+        var bytes: [UInt8] = [0xff, 0x74, 0x4f, 0x63] + be32(2)
+        var counts = [Int](repeating: 0, count: 256)
+        for id in sorted { counts[Int(id[0])] += 1 }
+        var total = 0
+        for count in counts {
+            total += count
+            bytes += be32(UInt32(total))
+        }
+        for id in sorted { bytes += id }
+        bytes += [UInt8](repeating: 0, count: 4 * sorted.count)
+        let large = sorted.count - sorted.count / 10
+        for i in sorted.indices { bytes += be32(i < large ? UInt32(i * 7 + 12) : 0x8000_0000 | UInt32(i - large)) }
+        for i in large..<sorted.count {
+            let offset = UInt64(1) << 33 + UInt64(i * 7 + 12)
+            bytes += be32(UInt32(offset >> 32)) + be32(UInt32(offset & 0xffff_ffff))
+        }
+        bytes += [UInt8](repeating: 0, count: 40)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return sorted
+    }
+
+    /// Every id of an index is found at its offset and an id not in it is not, with ids spread
+    /// evenly (as hashes are) and with ids crowded together (where the guessed probes miss and
+    /// bisection finishes the search).
+    @Test(arguments: [false, true]) func findsEveryIdAndNoOther(crowded: Bool) throws {
+        let directory = try Scratch.directory("idx")
+        var rng = SplitMix(seed: crowded ? 7 : 5)
+        func randomID() -> [UInt8] {
+            var id = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            // Crowded: a few first bytes, and the next bytes mostly zero.
+            if crowded { id[0] = [0, 1, 0xfe, 0xff][Int.random(in: 0..<4, using: &rng)]; id[1] = id[1] & 3; id[2] = 0 }
+            return id
+        }
+        let ids = Array(Set((0..<30_000).map { _ in randomID() }))
+        let path = directory.appendingPathComponent("test.idx").path
+        let sorted = try Self.writeIndex(ids, to: path)
+        let index = try #require(PackIndex(path: path))
+        let large = sorted.count - sorted.count / 10
+        for (i, bytes) in sorted.enumerated() {
+            let id = bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+            let expected = i < large ? UInt64(i * 7 + 12) : UInt64(1) << 33 + UInt64(i * 7 + 12)
+            #expect(index.offset(of: id) == expected)
+        }
+        let known = Set(sorted)
+        for _ in 0..<30_000 {
+            let bytes = randomID()
+            guard !known.contains(bytes) else { continue }
+            #expect(index.offset(of: bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }) == nil)
+        }
+    }
+}
+
+@Suite struct ParentsFirstTests {
+    /// The order the walk's first version gave, kept as the reference: a sorted list of ready
+    /// commits, each placed by rank.
+    static func reference(_ commits: [ObjectID], parents: [ObjectID: [ObjectID]]) -> [ObjectID] {
+        let members = Set(commits)
+        var left: [ObjectID: Int] = [:]
+        var children: [ObjectID: [ObjectID]] = [:]
+        for id in commits {
+            let inSet = Set((parents[id] ?? []).filter { members.contains($0) })
+            left[id] = inSet.count
+            for parent in inSet { children[parent, default: []].append(id) }
+        }
+        let rank = Dictionary(uniqueKeysWithValues: commits.enumerated().map { ($1, commits.count - $0) })
+        var ready = commits.filter { left[$0] == 0 }.sorted { rank[$0]! < rank[$1]! }
+        var out: [ObjectID] = []
+        while !ready.isEmpty {
+            let id = ready.removeFirst()
+            out.append(id)
+            for child in children[id] ?? [] {
+                left[child]! -= 1
+                if left[child] == 0 { ready.insert(child, at: ready.firstIndex { rank[$0]! > rank[child]! } ?? ready.endIndex) }
+            }
+        }
+        return out
+    }
+
+    /// Random histories (merges, duplicate parents, parents outside the set, a commit naming
+    /// itself) in random walk orders: the same order as the reference.
+    @Test func matchesTheReferenceOrder() throws {
+        let scratch = try ScratchRepository(label: "topo")
+        let repo = try Repository(path: scratch.path)
+        var rng = SplitMix(seed: 17)
+        func randomID() -> ObjectID {
+            let bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            return bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
+        }
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0...40, using: &rng)
+            let ids = (0..<count).map { _ in randomID() }
+            var walk = HistoryWalk(repository: repo)
+            var parents: [ObjectID: [ObjectID]] = [:]
+            for (i, id) in ids.enumerated() {
+                var list: [ObjectID] = []
+                for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                    switch Int.random(in: 0..<10, using: &rng) {
+                    case 0: list.append(randomID())
+                    case 1: list.append(id)
+                    default: if i > 0 { list.append(ids[Int.random(in: 0..<i, using: &rng)]) }
+                    }
+                }
+                if let first = list.first, Bool.random(using: &rng) { list.append(first) }
+                parents[id] = list
+                walk.nodes[id] = HistoryWalk.Node(parents: list)
+            }
+            // A walk lists commits newest first, roughly the reverse of creation.
+            var order = Array(ids.reversed())
+            for _ in 0..<Int.random(in: 0...5, using: &rng) where order.count > 1 {
+                order.swapAt(Int.random(in: 0..<order.count, using: &rng), Int.random(in: 0..<order.count, using: &rng))
+            }
+            #expect(walk.parentsFirst(order) == Self.reference(order, parents: parents))
+        }
+    }
+}
+
+@Suite struct CommitStartTests {
+    /// Parents and dates read from the first bytes of packed commits equal those read from the
+    /// whole commits, over headers short and long (many parents, long author lines, lines
+    /// missing, hostile dates), whole objects and deltas; headers longer than the bytes read
+    /// are left to the whole read.
+    @Test func matchesTheWholeCommit() throws {
+        let scratch = try ScratchRepository(label: "commit-start")
+        var rng = SplitMix(seed: 23)
+        let tree = try scratch.git(["mktree"], input: Data()).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let dates = ["-5 +0000", "99999999999999999999 +0000", "123abc +0000", "abc", "", "1700000000 +0100"]
+        var commits: [String] = []
+        for i in 0..<300 {
+            var parents: [String] = []
+            for _ in 0..<(rng.next() % 8 == 0 ? Int(rng.next() % 12) : Int(rng.next() % 2)) where !commits.isEmpty {
+                parents.append(commits[Int(rng.next() % UInt64(commits.count))])
+            }
+            let name = String(repeating: "n", count: Int(rng.next() % 400))
+            let date = rng.next() % 3 == 0 ? dates[Int(rng.next() % UInt64(dates.count))] : "\(1_700_000_000 + i) +0000"
+            var text = "tree \(tree)\n" + parents.map { "parent \($0)\n" }.joined()
+            switch rng.next() % 10 {
+            case 0: text += "committer C <c@x> \(date)\n"
+            case 1: text += "author \(name) <a@x> 1 +0000\nmergetag x\n"
+            default: text += "author \(name) <a@x> 1 +0000\ncommitter C\(name) <c@x> \(date)\n"
+            }
+            text += "\n" + String(repeating: "message \(i) ", count: Int(rng.next() % 100)) + "\n"
+            let id = try scratch.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(text.utf8))
+                .out.trimmingCharacters(in: .whitespacesAndNewlines)
+            commits.append(id)
+        }
+        try scratch.git(["tag", "last", commits.last!])
+        for (i, id) in commits.enumerated() { try scratch.git(["update-ref", "refs/keep/\(i)", id]) }
+        try scratch.git(["repack", "-adfq", "--window=50", "--depth=10"])
+        let repo = try Repository(path: scratch.path)
+        let walk = HistoryWalk(repository: repo)
+        var fromStart = 0, whole = 0
+        for hex in commits {
+            let id = try #require(ObjectID(hex: hex))
+            let raw = try repo.readRaw(id, expecting: .commit)
+            let links = try? withExtendedLifetime(raw) { try CommitLinks(id: id, raw: raw.bytes) }
+            guard let quick = walk.linksFromStart(id) else {
+                whole += 1
+                continue
+            }
+            fromStart += 1
+            let expected = try #require(links, "\(hex) parsed from its start only")
+            #expect(quick.parents == expected.parents, "\(hex)")
+            #expect(quick.time == withExtendedLifetime(raw) { CommitLinks.walkDate(raw.bytes, from: expected.headerOffset) }, "\(hex)")
+        }
+        #expect(fromStart > 100, "most commits read from their start")
+        #expect(whole > 10, "long headers and deltas read whole")
+    }
+}
+
+@Suite struct ObjectIDHexTests {
+    /// Forty hex digits of either case parse to the id whose hex is their lower case; any
+    /// other character (a `g`, a space, non-ASCII) or any other length is refused.
+    @Test func parsesExactlyFortyHexDigits() {
+        var rng = SplitMix(seed: 29)
+        let alphabet = Array("0123456789abcdefABCDEF") + ["g", "G", " ", "\n", "é", "/", ":", "`", "@"]
+        for _ in 0..<5_000 {
+            let length = rng.next() % 8 == 0 ? Int(rng.next() % 45) : 40
+            let flawed = rng.next() % 3 == 0
+            let text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(flawed ? alphabet.count : 22))] })
+            let valid = text.utf8.count == 40 && text.allSatisfy(\.isHexDigit)
+            #expect(ObjectID(hex: text)?.hex == (valid ? text.lowercased() : nil), "\(text)")
+        }
+    }
+}
