@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CLibDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
+        .systemLibrary(
             name: "CHyperscan",
             pkgConfig: "libhs",
             providers: [.apt(["libhyperscan-dev"])]
@@ -33,7 +38,7 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
-        .target(name: "Git", dependencies: ["CLibGit2", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Git", dependencies: ["CLibGit2", "CZlib", "CLibDeflate", .product(name: "Crypto", package: "swift-crypto")]),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",

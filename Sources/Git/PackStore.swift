@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLibDeflate
 import CZlib
 import Synchronization
 
@@ -341,7 +342,18 @@ final class Pack: @unchecked Sendable {
     /// Inflates the zlib stream at `offset` into exactly `size` bytes of `out`; zlib checks
     /// the stream's Adler-32, so damaged data is an error, as it is to git.
     func inflate(at offset: Int, into out: UnsafeMutableRawBufferPointer, size: Int, with inflater: Inflater) -> Bool {
-        guard offset < length, size >= 0, size <= out.count, let stream = inflater.begin() else { return false }
+        guard offset < length, size >= 0, size <= out.count else { return false }
+        // Whole objects of known size go through libdeflate, about twice as fast as zlib's
+        // streaming inflate; it checks the Adler-32 too, and says how much input it used.
+        if let decompressor = inflater.decompressor {
+            var used = 0
+            var made = 0
+            let result = libdeflate_zlib_decompress_ex(decompressor, base + offset, length - offset,
+                                                       out.baseAddress, size, &used, &made)
+            noteRead(at: offset, count: used)
+            return result == LIBDEFLATE_SUCCESS && made == size
+        }
+        guard let stream = inflater.begin() else { return false }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: (base + offset).assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = UInt32(min(length - offset, Int(UInt32.max)))
         stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
@@ -361,13 +373,17 @@ final class Inflater {
     /// zlib's state points back at its stream, so the stream never moves.
     private let stream: UnsafeMutablePointer<z_stream>
     private var ready = false
+    /// libdeflate's whole-buffer decompressor (nil only when it cannot be allocated).
+    let decompressor: OpaquePointer?
 
     init() {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
+        decompressor = libdeflate_alloc_decompressor()
     }
 
     deinit {
+        if let decompressor { libdeflate_free_decompressor(decompressor) }
         if ready { inflateEnd(stream) }
         stream.deinitialize(count: 1)
         stream.deallocate()
