@@ -62,7 +62,20 @@ public struct PushPlan: Sendable {
     /// Works out the plan in `repo`, whose refs are still those before the push (pre-receive
     /// runs before any ref moves; the pushed objects are visible through the quarantine).
     public static func make(_ updates: [RefUpdate], in repo: Repository, rules: RefRules) throws(GitError) -> PushPlan {
-        let existing = try repo.references().filter { $0.symbolicTarget == nil }
+        let all = try repo.references()
+        // git moves a symbolic ref's target when the symbolic name is pushed: each update is
+        // judged under the name it really moves, so an alias cannot dodge the ref rules.
+        let symbolic = Dictionary(all.compactMap { ref in ref.symbolicTarget.map { (ref.name, $0) } }) { first, _ in first }
+        let updates = updates.map { update in
+            var update = update
+            var hops = 0
+            while let target = symbolic[update.ref], hops < 5 {
+                update.ref = target
+                hops += 1
+            }
+            return update
+        }
+        let existing = all.filter { $0.symbolicTarget == nil }
         let existingTips = existing.compactMap(\.target)
         let tips = updates.map(\.new).filter { !$0.isZero }
         let newCommits = try repo.newCommits(tips: tips, excluding: existingTips)
@@ -70,8 +83,11 @@ public struct PushPlan: Sendable {
         var entering: [(RefUpdate, [ObjectID])] = []
         var forced: Set<String> = []
         for update in updates where !update.isDelete {
-            if !update.isCreate, try !repo.isAncestor(update.old, of: update.new) {
-                forced.insert(update.ref)
+            // A tag that moves at all is rewritten history; a branch only when its old tip is
+            // not an ancestor of the new one.
+            if !update.isCreate {
+                let rewritten = update.ref.hasPrefix("refs/tags/") ? true : !(try repo.isAncestor(update.old, of: update.new))
+                if rewritten { forced.insert(update.ref) }
             }
             guard rules.protected.matches(update.ref) || rules.requireSignedCommits.matches(update.ref) else { continue }
             let base: [ObjectID] = update.isCreate

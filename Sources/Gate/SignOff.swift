@@ -242,6 +242,12 @@ public struct SignOff: Sendable {
             case .untrustedKey:
                 return Signed(by: shown, reason: "unknown-key")
             case let .valid(key):
+                // A key the allowed_signers file lists is bound by that file's namespaces and
+                // validity window, even when a person in the policy holds it too.
+                if let signers = allowedSigners, signers.entries.contains(where: { $0.key == key }),
+                   signers.entries(for: key, namespace: ApprovalStatement.namespace, now: now).isEmpty {
+                    return Signed(by: owners[key] ?? shown, reason: "key-not-valid-now")
+                }
                 if let statement = approval.statement {
                     let mine = statement.binding == .commit ? statement.subject == commit.id.description
                                                             : statement.subject == patch
@@ -285,7 +291,8 @@ public struct SignOff: Sendable {
             var reason = person == nil ? "unknown-identity" : ""
             // Anyone can type a trailer: where signatures are required it proves nothing.
             if rule.evidence == .signed { reason = "trailer-not-accepted" }
-            seen.append((person ?? email ?? trailer.value, person, .trailer, reason))
+            // Only an email or a person id is shown: a trailer's free text could be anything.
+            seen.append((person ?? email ?? "(no email)", person, .trailer, reason))
         }
         for s in signed {
             var reason = s.reason

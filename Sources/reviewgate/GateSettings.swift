@@ -19,6 +19,8 @@ struct PolicySource {
     /// The policy's path (on disk, or `<rev>:.reviewgate/policy.toml`), for messages.
     var location: String
     var directory: String
+    /// Read from a revision's tree rather than from the server's disk.
+    var isCommitted = false
     var read: (String) throws(Failure) -> [UInt8]
 
     func resolve(_ path: String) -> String {
@@ -60,7 +62,9 @@ struct PolicySource {
             return nil
         }
         let bytes = try repo.blob(entry.id).bytes
-        return try PolicySource(bytes: bytes, location: "\(short):.reviewgate/policy.toml", directory: ".reviewgate", read: readTree)
+        var source = try PolicySource(bytes: bytes, location: "\(short):.reviewgate/policy.toml", directory: ".reviewgate", read: readTree)
+        source.isCommitted = true
+        return source
     }
 
     init(bytes: [UInt8], location: String, directory: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws(Failure) {
@@ -116,7 +120,9 @@ struct GateSettings {
         }
         var settings = GateSettings(policy: policy, policyHash: source.map { sha256Hex($0.bytes) }, secrets: secrets,
                                     signOff: signOff)
-        if let source {
+        // A policy read from a commit names no files on this disk: in CI the working tree is
+        // the side being judged, so its log location and signing key are not taken from there.
+        if let source, !source.isCommitted {
             if !policy.audit.dir.isEmpty { settings.auditDirectory = source.resolve(policy.audit.dir) }
             if !policy.audit.checkpointKey.isEmpty { settings.checkpointKey = source.resolve(policy.audit.checkpointKey) }
         }
@@ -170,9 +176,21 @@ struct GateSettings {
         let engine = CommitSecrets(settings: secrets)
         let scanned = try engine.examine(plan.newCommits, threads: 2, open: open)
         var findings = scanned.findings
-        for update in updates where !update.isDelete && update.ref.hasPrefix("refs/tags/") {
-            guard try repo.header(update.new).type == .tag else { continue }
-            findings += engine.examineMessage(try repo.annotatedTag(update.new).message, object: update.new)
+        // Annotated tags, under any ref name, down their whole chain: every message is text the
+        // push brings, and a tag of a blob brings that blob.
+        for update in updates where !update.isDelete {
+            var current = update.new
+            for _ in 0..<32 {
+                let type = try repo.header(current).type
+                if type == .tag {
+                    let tag = try repo.annotatedTag(current)
+                    findings += engine.examineMessage(tag.message, object: current)
+                    current = tag.target
+                } else {
+                    if type == .blob { findings += engine.examineMessage(try repo.blob(current).bytes, object: current) }
+                    break
+                }
+            }
         }
         findings += plan.refFindings(rules: refRules)
         // Approvals pushed with the branch count: the notes ref as it will stand after the push.

@@ -99,6 +99,8 @@ struct Install: ParsableCommand {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw Failure(.runtime, "\(path) exists and is not a directory") }
+            // An existing directory gets the safe mode too.
+            if chmod(path, mode) != 0 { StandardError.write("reviewgate: warning: cannot set the mode of \(path)\n") }
             return
         }
         guard mkdir(path, mode) == 0, chmod(path, mode) == 0 else {
@@ -127,13 +129,16 @@ enum StarterPolicy {
     struct Identity {
         var name: String
         var email: String
-        var login: String
+        /// Nil when only the OS user is known: on a plain ssh server every pusher is that
+        /// account, so it must not stand for a person (nor break glass).
+        var login: String?
 
         static func current(_ repo: Repository) -> Identity {
-            let login = AuditTrail.actor(ci: false).name
+            let actor = AuditTrail.actor(ci: false)
+            let login = actor.source == "os" ? nil : actor.name
             let name = (try? repo.configString("user.name")) ?? nil
             let email = (try? repo.configString("user.email")) ?? nil
-            return Identity(name: name ?? login, email: email ?? "\(login)@localhost", login: login)
+            return Identity(name: name ?? actor.name, email: email ?? "\(actor.name)@localhost", login: login)
         }
     }
 
@@ -153,7 +158,7 @@ enum StarterPolicy {
         id = "admin"
         name = \(quoted(identity.name))
         emails = [\(quoted(identity.email))]
-        logins = [\(quoted(identity.login))]
+        logins = [\(identity.login.map(quoted) ?? "")]
         groups = ["senior", "security"]
 
         # The gate's own files: its policy and hooks change only with a senior's sign-off.

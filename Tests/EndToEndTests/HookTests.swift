@@ -367,4 +367,43 @@ struct HookTests {
         #expect(!FileManager.default.fileExists(atPath: third.path + "/hooks/pre-receive"))
         #expect(!FileManager.default.fileExists(atPath: third.path + "/reviewgate"))
     }
+
+    @Test("a push through a symbolic alias is judged as the ref it moves; a tag of a blob brings that blob")
+    func aliasesAndTaggedBlobs() throws {
+        let server = try GateServer(policy: Self.policy())
+        try server.clone.write("a", "1\n")
+        try server.clone.commit("one")
+        try server.clone.write("a", "2\n")
+        let two = try server.clone.commit("two")
+        #expect(try server.push(["origin", "HEAD:refs/heads/main"]).status == 0)
+        try server.bare.git(["symbolic-ref", "refs/heads/alias", "refs/heads/main"])
+        try server.clone.git(["reset", "-q", "--hard", "HEAD~1"])
+        try server.clone.write("b", "x\n")
+        try server.clone.commit("rewrite")
+        let forced = try server.push(["--force", "origin", "HEAD:refs/heads/alias"])
+        #expect(forced.status != 0)
+        #expect(GateServer.remoteLines(forced).contains { $0.hasPrefix("error: deny_force_push: refs/heads/main") })
+        #expect(server.ref("refs/heads/main") == two)
+
+        var secrets = SecretFactory(seed: 30)
+        let blob = try server.clone.git(["hash-object", "-w", "--stdin"], input: Data("token = \(secrets.githubToken())\n".utf8))
+            .out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try server.clone.git(["tag", "-a", "-m", "a file", "file-tag", blob])
+        let tagged = try server.push(["origin", "refs/tags/file-tag"])
+        #expect(tagged.status != 0)
+        #expect(GateServer.remoteLines(tagged).contains { $0.hasPrefix("error: github-pat") })
+        #expect(server.ref("refs/tags/file-tag") == nil)
+    }
+
+    @Test("an override from an identity only the OS vouches for is refused, even for a breakglass login")
+    func overrideNeedsAnIdentity() throws {
+        let osUser = String(cString: getpwuid(geteuid())!.pointee.pw_name)
+        let server = try GateServer(policy: Self.policy().replacingOccurrences(of: "logins = [\"alice\"]", with: "logins = [\"alice\", \"\(osUser)\"]"))
+        try server.clone.write("src/payments/fee.swift", "let fee = 1\n")
+        try server.clone.commit("unreviewed")
+        let result = try server.push(["-o", "reviewgate.override=because", "origin", "HEAD:refs/heads/main"])
+        #expect(result.status != 0)
+        #expect(GateServer.remoteLines(result).contains { $0.contains("asked for an override but is not in the policy's [breakglass] list") })
+        #expect(server.ref("refs/heads/main") == nil)
+    }
 }
