@@ -203,8 +203,10 @@ final class Pack: @unchecked Sendable {
     /// Where the last read ended: a read starting near it finds its pages already mapped.
     private let lastEnd = Atomic<Int>(0)
     /// Pages of the mapping that were read count as resident memory; past this many bytes read,
-    /// they are dropped (they come back from the page cache on the next touch).
-    static let residentLimit = 48 << 20
+    /// they are dropped (they come back from the page cache on the next touch). Measured on
+    /// git.git's audit: at 48 MiB, refaulting cost 0.4 s of system time; at 384 MiB the peak is
+    /// 386 MB, still below betterleaks' 470 MB, and the audit 0.2 s faster.
+    static let residentLimit = 384 << 20
     static let faultAround = 64 << 10
 
     private static let registry = Mutex<[String: [Pack]]>([:])
