@@ -31,6 +31,9 @@ struct Check: ParsableCommand {
     @Option(help: "The policy file (default: .reviewgate/policy.toml as committed in the base revision).")
     var policy: String?
 
+    @Option(name: .customLong("target-ref"), help: "The ref the range is headed for, for require_signed_commits (default: from GITHUB_BASE_REF or CI_MERGE_REQUEST_TARGET_BRANCH_NAME).")
+    var targetRef: String?
+
     @Flag(name: .customLong("no-log"), help: "Do not append to the audit log.")
     var noLog = false
 
@@ -58,7 +61,7 @@ struct Check: ParsableCommand {
         let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
         let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
         let notes = try repo.reference(named: gate.notesRef)
-        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, in: repo, notesCommit: notes, open: opener)
+        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, target: target(), in: repo, notesCommit: notes, open: opener)
         var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
         // JUnit names every examined commit by its subject; only it pays for reading them.
         if report.format == .junit {
@@ -77,6 +80,16 @@ struct Check: ParsableCommand {
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions)
         try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
+    }
+
+    /// The ref the range is headed for: `--target-ref`, else the CI's target branch.
+    func target() -> String? {
+        if let targetRef { return targetRef.hasPrefix("refs/") ? targetRef : "refs/heads/" + targetRef }
+        let env = ProcessInfo.processInfo.environment
+        for variable in ["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] {
+            if let branch = env[variable], !branch.isEmpty { return "refs/heads/" + branch }
+        }
+        return nil
     }
 
     /// The range from the arguments, else from the CI environment.

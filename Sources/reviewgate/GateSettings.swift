@@ -204,10 +204,12 @@ struct GateSettings {
 
     /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
     /// range, where core rules always apply), whose new tip is `tip`.
-    func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, in repo: Repository,
+    /// `target`, for a CI range, is the ref the range is headed for when known: it decides
+    /// `require_signed_commits`, while core rules apply to every commit of a range.
+    func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, target: String? = nil, in repo: Repository,
                          notesCommit: ObjectID?, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
         let protected = ref.map { refRules.protected.matches($0) } ?? true
-        let signed = ref.map { refRules.requireSignedCommits.matches($0) } ?? false
+        let signed = (ref ?? target).map { refRules.requireSignedCommits.matches($0) } ?? false
         guard (protected && signOff.hasCoreRules) || signed else { return [] }
         let line = try repo.firstParentLine(from: tip, within: Set(commits))
         let items = commits.map {

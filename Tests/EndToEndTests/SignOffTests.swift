@@ -368,6 +368,16 @@ struct SignOffTests {
         #expect(unsigned.count == 2, "the base commit and the unreviewed one are unsigned")
         let inspect = try reviewgate(["inspect", reviewed, "--repo", repo.path]).out
         #expect(inspect.contains("signature ssh (present), verified (alice)"))
+
+        // check knows the target ref from --target-ref (or the CI's target branch variable).
+        let range = "\(reviewed)~1..\(unreviewed)"
+        let toMain = try reviewgate(["check", range, "--repo", repo.path, "--format", "json", "--no-log", "--target-ref", "main"])
+        let toMainFindings = (try JSONSerialization.jsonObject(with: toMain.stdout) as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+        #expect(toMainFindings.filter { $0["kind"] as? String == "signature" }.compactMap { $0["commit"] as? String } == [unreviewed])
+        let viaCI = try reviewgate(["check", range, "--repo", repo.path, "--format", "json", "--no-log"],
+                                   environment: ["CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "topic"])
+        let viaCIFindings = (try JSONSerialization.jsonObject(with: viaCI.stdout) as? [String: Any])?["findings"] as? [[String: Any]] ?? []
+        #expect(!viaCIFindings.contains { $0["kind"] as? String == "signature" }, "topic does not require signatures")
     }
 
     @Test("allowed_signers from the base revision: its principal names the person; a key past valid-before counts zero")
