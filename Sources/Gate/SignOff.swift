@@ -147,6 +147,8 @@ public struct SignOff: Sendable {
                             message: "changes core paths without sign-off: needs \(r.required) approval\(r.required == 1 ? "" : "s") "
                                 + "(\(rule?.evidence.rawValue ?? "") evidence) from \(from), has \(r.valid)"
                                 + (notCounted.isEmpty ? "" : "; not counted: " + notCounted.joined(separator: ", ")))
+            // The evidence the rule asks for, so the pusher's hint names the right remedy.
+            f.reason = rule?.evidence.rawValue
             f.paths = r.paths
             f.required = r.required
             f.valid = r.valid

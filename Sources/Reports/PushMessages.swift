@@ -44,9 +44,12 @@ public struct PushMessages: Sendable {
         case .secret:
             return "remove the secret and rewrite the commits that carry it (git rebase -i, git commit --amend), then "
                 + "rotate it: it has left your machine. A false positive: add 'reviewgate:allow' on its line."
+        case .approval where f.reason == "trailer":
+            return "core paths need sign-off: the owners' 'Reviewed-by: Name <email>' trailers in the commit message "
+                + "(git commit --amend, or git rebase -i for older commits)."
         case .approval:
-            return "core paths need sign-off: add 'Reviewed-by: Name <email>' trailers from the owners, or (for "
-                + "signed evidence) have each reviewer run 'reviewgate approve <commit>' and push \(notesRef) with the branch."
+            return "core paths need signed sign-off: each reviewer runs 'reviewgate approve <commit>' and you push "
+                + "\(notesRef) with the branch (git push origin <branch> \(notesRef))."
         case .signature:
             return "sign the commits with an SSH key listed in the policy (git config gpg.format ssh; git rebase --exec 'git commit --amend --no-edit -S')."
         case .ref:

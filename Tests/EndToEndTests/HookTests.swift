@@ -245,6 +245,7 @@ struct HookTests {
         #expect(server.ref("refs/heads/main") == change)
         let lines = GateServer.remoteLines(alice)
         #expect(lines.contains { $0.hasPrefix("warning: payments: ") })
+        #expect(lines.contains { $0.hasPrefix("hint: core paths need sign-off: the owners' 'Reviewed-by: Name <email>' trailers") })
         #expect(lines.contains { $0 == "reviewgate: override by alice: incident 42 (recorded in the audit log)" })
         #expect(lines.contains { $0.hasPrefix("reviewgate: ACCEPTED BY OVERRIDE") })
 

@@ -291,7 +291,7 @@ struct SignOffTests {
         #expect(refused.status != 0)
         let lines = GateServer.remoteLines(refused)
         #expect(lines.contains { $0.hasPrefix("error: payments: refs/heads/main \(first.prefix(12))") })
-        #expect(lines.contains { $0.hasPrefix("hint: core paths need sign-off") })
+        #expect(lines.contains { $0.hasPrefix("hint: core paths need signed sign-off: each reviewer runs 'reviewgate approve <commit>'") })
         #expect(server.ref("refs/heads/main") == nil)
 
         // Reviewers sign with `reviewgate approve`, as they would.
