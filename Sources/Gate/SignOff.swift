@@ -11,6 +11,9 @@ public struct SignOff: Sendable {
     /// Every person's key, with its owner.
     let owners: [SSHPublicKey: String]
     let allowedSigners: AllowedSigners?
+    /// All core rules' patterns compiled together, once; each review works on a copy (its
+    /// directory cache is per use).
+    let matcher: CoreRuleMatcher
     /// The server's clock (seconds since the epoch) for key validity windows; never a
     /// commit's date.
     public let now: Int64
@@ -38,6 +41,7 @@ public struct SignOff: Sendable {
         self.policy = policy
         self.owners = owners
         self.allowedSigners = allowedSigners
+        matcher = CoreRuleMatcher(policy: policy)
         self.now = now
     }
 
@@ -74,7 +78,7 @@ public struct SignOff: Sendable {
 
     /// How a commit's changes are judged: by its own changes, or (a merge under `merge`
     /// mode, on the first-parent line) by all it brings in against its first parent.
-    public enum Scope: Sendable { case own, firstParentLine, broughtIn }
+    public enum Scope: Sendable { case firstParentLine, broughtIn }
 
     /// Reviews one commit. `notesCommit` is the tip of the approvals notes ref to read
     /// (nil: no approvals). `scope` says whether the commit is on the first-parent line of
@@ -127,9 +131,8 @@ public struct SignOff: Sendable {
             var out: [Finding] = []
             for i in range {
                 let item = work[i]
-                var review = try self.review(try repo.commit(item.commit), in: repo, notesCommit: notesCommit,
-                                             scope: item.coreRules ? item.scope : .broughtIn, coreRules: item.coreRules)
-                if !item.coreRules { review.rules = [] }
+                let review = try self.review(try repo.commit(item.commit), in: repo, notesCommit: notesCommit,
+                                             scope: item.scope, coreRules: item.coreRules)
                 out += self.findings(review).map { var f = $0; f.ref = item.ref; return f }
                 if item.mustBeSigned, let f = self.signatureFinding(review, ref: item.ref) { out.append(f) }
             }
@@ -173,7 +176,7 @@ public struct SignOff: Sendable {
     func touchedRules(_ commit: Commit, in repo: Repository, scope: Scope) throws(GitError) -> [Int: [[UInt8]]] {
         let applicable = policy.core.indices.filter { i in
             switch scope {
-            case .own, .firstParentLine: true
+            case .firstParentLine: true
             // Brought in by a merge: only `commit`-mode rules still look at it.
             case .broughtIn: policy.core[i].mode == .commit
             }
@@ -193,7 +196,7 @@ public struct SignOff: Sendable {
         } else {
             lists.append((applicable, own))
         }
-        var matcher = CoreRuleMatcher(policy: policy)
+        var matcher = self.matcher
         var touched: [Int: [[UInt8]]] = [:]
         for (rules, changes) in lists {
             let wanted = Set(rules)

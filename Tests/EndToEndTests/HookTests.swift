@@ -190,20 +190,31 @@ struct HookTests {
 
     static func policy(budget: String = "4.0") -> String { policy.replacingOccurrences(of: "BUDGET", with: budget) }
 
-    @Test("force pushes and deletions of guarded refs are refused, and every push leaves one record")
-    func refRules() throws {
-        let server = try GateServer(policy: Self.policy())
+    /// Two commits pushed to main; returns the second.
+    static func twoCommitsOnMain(_ server: GateServer) throws -> String {
         try server.clone.write("a", "1\n")
         try server.clone.commit("one")
         try server.clone.write("a", "2\n")
         let two = try server.clone.commit("two")
         #expect(try server.push(["origin", "HEAD:refs/heads/main"]).status == 0)
-        try server.clone.git(["tag", "v1"])
-        #expect(try server.push(["origin", "refs/tags/v1"]).status == 0)
+        return two
+    }
 
+    /// Replaces the clone's last commit with another: pushing it is a force push.
+    static func rewriteLastCommit(_ server: GateServer) throws {
         try server.clone.git(["reset", "-q", "--hard", "HEAD~1"])
         try server.clone.write("b", "x\n")
         try server.clone.commit("rewrite")
+    }
+
+    @Test("force pushes and deletions of guarded refs are refused, and every push leaves one record")
+    func refRules() throws {
+        let server = try GateServer(policy: Self.policy())
+        let two = try Self.twoCommitsOnMain(server)
+        try server.clone.git(["tag", "v1"])
+        #expect(try server.push(["origin", "refs/tags/v1"]).status == 0)
+
+        try Self.rewriteLastCommit(server)
         let forced = try server.push(["--force", "origin", "HEAD:refs/heads/main"], environment: ["REVIEWGATE_USER": "bob"])
         #expect(forced.status != 0)
         #expect(server.ref("refs/heads/main") == two)
@@ -372,15 +383,9 @@ struct HookTests {
     @Test("a push through a symbolic alias is judged as the ref it moves; a tag of a blob brings that blob")
     func aliasesAndTaggedBlobs() throws {
         let server = try GateServer(policy: Self.policy())
-        try server.clone.write("a", "1\n")
-        try server.clone.commit("one")
-        try server.clone.write("a", "2\n")
-        let two = try server.clone.commit("two")
-        #expect(try server.push(["origin", "HEAD:refs/heads/main"]).status == 0)
+        let two = try Self.twoCommitsOnMain(server)
         try server.bare.git(["symbolic-ref", "refs/heads/alias", "refs/heads/main"])
-        try server.clone.git(["reset", "-q", "--hard", "HEAD~1"])
-        try server.clone.write("b", "x\n")
-        try server.clone.commit("rewrite")
+        try Self.rewriteLastCommit(server)
         let forced = try server.push(["--force", "origin", "HEAD:refs/heads/alias"])
         #expect(forced.status != 0)
         #expect(GateServer.remoteLines(forced).contains { $0.hasPrefix("error: deny_force_push: refs/heads/main") })
