@@ -33,7 +33,10 @@ enum AuditTrail {
     /// that is set; CI user variables only for `check`; else the OS user.
     static func actor(environment: [String: String] = ProcessInfo.processInfo.environment,
                       ci: Bool) -> (name: String, source: String) {
-        var sources = ["REVIEWGATE_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "GITHUB_USER_LOGIN", "REMOTE_USER"]
+        // GitLab sets GL_USERNAME and GL_ID (`user-N`, for deploy keys and older versions the
+        // only one); gitolite sets GL_USER; Forgejo keeps Gitea's names.
+        var sources = ["REVIEWGATE_USER", "GL_USERNAME", "GL_USER", "GL_ID", "GITEA_PUSHER_NAME", "FORGEJO_PUSHER_NAME",
+                       "GITHUB_USER_LOGIN", "REMOTE_USER"]
         if ci { sources += ["GITHUB_ACTOR", "GITLAB_USER_LOGIN"] }
         for source in sources {
             if let name = environment[source], !name.isEmpty { return (name, source) }

@@ -27,11 +27,15 @@ struct PolicySource {
         path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path
     }
 
+    /// A file's bytes. Absent: a usage error (a path given wrongly). Present but out of
+    /// reach: a runtime error naming the account, so a server whose files belong to the wrong
+    /// account says so instead of behaving as if they were not there.
     static func readDisk(_ path: String) throws(Failure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(.usage, "cannot read \(path)")
-        }
-        return Array(data)
+        if let data = FileManager.default.contents(atPath: path) { return Array(data) }
+        var info = stat()
+        if stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { throw Failure(.usage, "cannot read \(path): it does not exist") }
+        let reason = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
+        throw Failure(.runtime, "cannot read \(path) as \(ServerAccount.current.description): \(reason)")
     }
 
     /// A policy file on disk. Missing or invalid: a configuration error (2).
@@ -136,8 +140,19 @@ struct GateSettings {
         if let configured = try repo.configString("reviewgate.policy") {
             return try PolicySource.file(configured)
         }
+        // Only a policy that is certainly absent means "no policy": one that exists but cannot
+        // be reached (a `reviewgate/` the hook's account cannot enter) refuses the push.
         let path = repo.gitDirectory + "reviewgate/policy.toml"
-        return FileManager.default.fileExists(atPath: path) ? try PolicySource.file(path) : nil
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT else {
+                let reason = String(cString: strerror(code))
+                throw Failure(.runtime, "cannot read the policy \(path) as \(ServerAccount.current.description): \(reason)")
+            }
+            return nil
+        }
+        return try PolicySource.file(path)
     }
 
     static func forServer(_ repo: Repository) throws -> GateSettings {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -103,6 +104,14 @@ final class HookRun: @unchecked Sendable {
         let settings = try GateSettings.forServer(repo)
         logDirectory = settings.auditDirectory ?? logDirectory
         self.settings = settings
+        // A log this account cannot append to refuses the push now, before any verdict.
+        do {
+            try AuditLog(directory: logDirectory ?? "").checkWritable()
+        } catch {
+            let directory = logDirectory ?? ""
+            logDirectory = nil
+            throw Failure(.runtime, "cannot append to the audit log \(directory) as \(ServerAccount.current.description): \(error.message)")
+        }
         guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
         for line in input.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             switch RefUpdate.parse(Array(line)) {
@@ -141,17 +150,19 @@ final class HookRun: @unchecked Sendable {
         let outcome = Verdict(findings: findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned)
         guard claim() else { parkForever() }
         let duration = Clock.milliseconds() - started
-        StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
-        if let overrideBy {
-            StandardError.write("reviewgate: override by \(DisplayText.line(overrideBy.who)): \(overrideBy.reason) (recorded in the audit log)\n")
-        }
+        // The record first: the pusher reads one verdict, and only one that was recorded.
         do {
             try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
                                       remote: remote, updates: updates, verdict: outcome, decision: decision,
                                       override: overrideBy.map { ($0.reason, $0.who) }, durationMs: duration)
         } catch {
             StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
+            StandardError.write("reviewgate: the push was refused because its decision could not be recorded (the gate fails closed); tell the server's administrators.\n")
             return Failure.Code.runtime.rawValue
+        }
+        StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
+        if let overrideBy {
+            StandardError.write("reviewgate: override by \(DisplayText.line(overrideBy.who)): \(overrideBy.reason) (recorded in the audit log)\n")
         }
         return decision == .reject ? Failure.Code.rejected.rawValue : 0
     }

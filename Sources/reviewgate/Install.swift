@@ -3,18 +3,23 @@ import ArgumentParser
 import Glibc
 #endif
 import Foundation
+import Reports
 import Git
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Installs the pre-receive hook, the audit log directory and a policy into a repository on the server.",
         discussion: """
-        Writes hooks/pre-receive (it runs this binary and rejects pushes if the binary goes \
+        Writes the pre-receive hook (it runs this binary and rejects pushes if the binary goes \
         missing), creates reviewgate/audit (mode 0750), copies --policy to reviewgate/policy.toml \
         (or writes a starter policy that protects itself when there is none), and sets \
-        receive.advertisePushOptions=true so pushers can use -o reviewgate.override. Running it \
-        again is harmless. A pre-receive hook that is not ReviewGate's is left alone unless \
-        --force is given; then it is kept as pre-receive.backup-<time>.
+        receive.advertisePushOptions=true so pushers can use -o reviewgate.override. Run as root \
+        on a repository the server's account owns, everything it creates belongs to that account. \
+        Where the server manages hooks itself (gitolite, a pre-receive.d directory) the hook goes \
+        into that mechanism, or nothing is written and the exact steps are printed. Running it \
+        again is harmless. A plain pre-receive hook that is not ReviewGate's is left alone unless \
+        --force is given; then it is kept as pre-receive.backup-<time>. --check writes nothing and \
+        says whether the installed gate will run for a push.
         """
     )
 
@@ -24,64 +29,29 @@ struct Install: ParsableCommand {
     @Option(help: "The policy file to install (it is checked first).")
     var policy: String?
 
-    @Flag(help: "Replace a pre-receive hook that is not ReviewGate's (it is backed up first).")
+    @Flag(help: "Replace a plain pre-receive hook that is not ReviewGate's (it is backed up first).")
     var force = false
+
+    @Flag(help: "Write nothing; check that the installed gate will run for a push (exit 1 when not).")
+    var check = false
 
     static let marker = "ReviewGate pre-receive hook"
 
+    func validate() throws {
+        if check && (policy != nil || force) { throw ValidationError("--check takes no --policy or --force.") }
+    }
+
     func run() throws {
+        // The administrator names the repository: open it whoever owns it (git's
+        // safe.directory check is for repositories one stumbles into, not this).
+        OwnerValidation.disable()
         let repository = try Repository(path: repo)
-        let gitDir = repository.gitDirectory
-        var done: [String] = []
-
-        // The policy first: a broken one must not be half-installed.
-        let source = try policy.map { (path: String) throws in
-            let source = try PolicySource.file(path)
-            _ = try GateSettings.make(source)
-            return source
+        if check {
+            let problems = try InstallCheck(repository: repository).run()
+            if problems > 0 { throw ExitCode(Failure.Code.rejected.rawValue) }
+            return
         }
-        let stateDir = gitDir + "reviewgate"
-        try makeDirectory(stateDir)
-        try makeDirectory(stateDir + "/audit")
-        let policyPath = stateDir + "/policy.toml"
-        if let policy, let source {
-            try writeFile(policyPath, source.bytes, mode: 0o640)
-            done.append("installed the policy \(policy) as \(policyPath)")
-        } else if !FileManager.default.fileExists(atPath: policyPath) {
-            try writeFile(policyPath, Array(StarterPolicy.text(identity: StarterPolicy.Identity.current(repository)).utf8), mode: 0o640)
-            done.append("wrote a starter policy to \(policyPath) (edit its people and core rules)")
-        }
-
-        // The hook.
-        let hooksDir = gitDir + "hooks"
-        try makeDirectory(hooksDir, mode: 0o755)
-        let hookPath = hooksDir + "/pre-receive"
-        let script = Self.hookScript(binary: Self.currentExecutable())
-        if let existing = FileManager.default.contents(atPath: hookPath) {
-            let text = String(decoding: existing, as: UTF8.self)
-            if Array(existing) == Array(script.utf8) {
-                done.append("the hook \(hookPath) is already installed")
-            } else if text.contains(Self.marker) {
-                try writeFile(hookPath, Array(script.utf8), mode: 0o755)
-                done.append("updated the hook \(hookPath)")
-            } else if force {
-                let backup = hookPath + ".backup-\(Int(Date().timeIntervalSince1970))"
-                guard rename(hookPath, backup) == 0 else { throw Failure(.runtime, "cannot back up \(hookPath)") }
-                try writeFile(hookPath, Array(script.utf8), mode: 0o755)
-                done.append("replaced the foreign hook (kept as \(backup)) with \(hookPath)")
-            } else {
-                throw Failure(.usage, "\(hookPath) exists and is not ReviewGate's; leaving it alone (use --force to replace it; it will be backed up)")
-            }
-        } else {
-            try writeFile(hookPath, Array(script.utf8), mode: 0o755)
-            done.append("installed the hook \(hookPath)")
-        }
-        if try repository.configString("core.hooksPath") != nil {
-            StandardError.write("reviewgate: warning: core.hooksPath is set; git runs hooks from there, not from \(hooksDir)\n")
-        }
-        try repository.setConfig("receive.advertisePushOptions", to: "true")
-        done.append("set receive.advertisePushOptions=true")
-        StandardError.write(done.map { "reviewgate: " + $0 + "\n" }.joined())
+        try InstallPlan.make(repository: repository, policyFile: policy, force: force).execute()
     }
 
     /// The script of hooks/pre-receive with this binary's absolute path filled in.
@@ -91,35 +61,255 @@ struct Install: ParsableCommand {
         return template.replacingOccurrences(of: "@REVIEWGATE_BIN@", with: binary.replacingOccurrences(of: "'", with: "'\\''"))
     }
 
+    /// The binary an installed script runs (nil when the script is not ours).
+    static func binary(inScript text: String) -> String? {
+        guard text.contains(marker), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("bin=${REVIEWGATE_BIN:-'") }) else {
+            return nil
+        }
+        var value = line.dropFirst("bin=${REVIEWGATE_BIN:-'".count)
+        guard value.hasSuffix("'}") else { return nil }
+        value = value.dropLast(2)
+        return value.replacingOccurrences(of: "'\\''", with: "'")
+    }
+
     static func currentExecutable() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    private func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(Failure) {
+    static func isOurs(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return String(decoding: data, as: UTF8.self).contains(marker)
+    }
+}
+
+/// Where the pre-receive hook goes, decided before anything is written.
+enum HookPlacement {
+    /// `$GIT_DIR/hooks/pre-receive`; `backup` is where a foreign hook is moved under --force.
+    case plain(path: String, backup: String?)
+    /// A gitolite repo-specific hook named in gitolite.conf, linked by gitolite's own trigger.
+    case gitoliteRepoSpecific(Gitolite, script: String)
+    /// A gitolite common hook that is already ReviewGate's (it runs for every repository).
+    case gitoliteCommon(path: String)
+    /// A script in a `pre-receive.d/` that the server's own hook runs.
+    case directory(path: String, manager: String)
+
+    var scriptPath: String {
+        switch self {
+        case let .plain(path, _): path
+        case let .gitoliteRepoSpecific(_, script): script
+        case let .gitoliteCommon(path): path
+        case let .directory(path, _): path + "/" + Gitolite.hookName
+        }
+    }
+
+    var via: String {
+        switch self {
+        case .plain: "git runs it directly"
+        case let .gitoliteRepoSpecific(g, _): "gitolite runs it as a repo-specific hook (option hook.pre-receive for \(g.repoName ?? "this repository"))"
+        case .gitoliteCommon: "gitolite links it into every repository as a common hook"
+        case let .directory(_, manager): "\(manager) runs every script of that directory"
+        }
+    }
+
+    /// Decides where the hook goes, or refuses with the steps that would make it run.
+    static func decide(gitDirectory: String, manager: HookManager, force: Bool) throws(Failure) -> HookPlacement {
+        switch manager {
+        case .none:
+            let path = gitDirectory + "hooks/pre-receive"
+            guard FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil,
+                  !Install.isOurs(path) else { return .plain(path: path, backup: nil) }
+            guard force else {
+                throw Failure(.usage, "\(path) exists and is not ReviewGate's; leaving it alone and writing nothing (use --force to replace it; it will be backed up)")
+            }
+            return .plain(path: path, backup: path + ".backup-\(Int(Date().timeIntervalSince1970))")
+        case let .gitolite(g):
+            if g.repoSpecificEnabled || !g.preReceiveCodes.isEmpty {
+                guard g.repoSpecificEnabled, let script = g.scriptPath, g.namesReviewGate else {
+                    throw Failure(.usage, """
+                    gitolite manages this repository's hooks (repo-specific hooks): a hooks/pre-receive written here would be \
+                    replaced by gitolite's hook driver at its next compile, so nothing was written. To install the gate where gitolite keeps running it:
+                    \(g.steps(gitDirectory: gitDirectory))
+                    """)
+                }
+                if FileManager.default.fileExists(atPath: script), !Install.isOurs(script) {
+                    throw Failure(.usage, "\(script) exists and is not ReviewGate's; gitolite would run it as `reviewgate`. Move it away, then run install again; nothing was written")
+                }
+                return .gitoliteRepoSpecific(g, script: script)
+            }
+            if let common = g.commonPreReceive {
+                if Install.isOurs(common) { return .gitoliteCommon(path: common) }
+                throw Failure(.usage, """
+                gitolite links its common pre-receive hook \(common) into every repository at each compile, replacing \
+                hooks/pre-receive, so nothing was written. Run the gate as a repo-specific hook instead (keep the common \
+                hook by naming it there too):
+                \(g.steps(gitDirectory: gitDirectory))
+                """)
+            }
+            return .plain(path: gitDirectory + "hooks/pre-receive", backup: nil)
+        case let .directory(path, manager):
+            return .directory(path: path, manager: manager)
+        }
+    }
+}
+
+/// Everything `install` will do, worked out (and every refusal raised) before the first write.
+struct InstallPlan {
+    var repository: Repository
+    var gitDirectory: String
+    var account: ServerAccount
+    var placement: HookPlacement
+    var manager: HookManager
+    var policyFile: String?
+    var policy: PolicySource?
+
+    static func make(repository: Repository, policyFile: String?, force: Bool) throws -> InstallPlan {
+        let gitDirectory = repository.gitDirectory
+        // The policy first: a broken one must not be half-installed.
+        let source = try policyFile.map { (path: String) throws in
+            let source = try PolicySource.file(path)
+            _ = try GateSettings.make(source)
+            return source
+        }
+        let account = try ServerAccount.owner(of: gitDirectory)
+        let me = ServerAccount.current
+        if me.uid != 0 && me.uid != account.uid {
+            throw Failure(.usage, "\(gitDirectory) belongs to \(account.description), whose account the hooks run as; run install as \(account.name) or as root, so what it creates belongs to \(account.name). Nothing was written")
+        }
+        if let hooksPath = try repository.configString("core.hooksPath") {
+            throw Failure(.usage, "core.hooksPath is set (\(hooksPath)), so git runs hooks from there and would never run one installed in \(gitDirectory)hooks; nothing was written. Unset it (git -C \(gitDirectory) config --unset core.hooksPath, or in the system or global config), then run install again")
+        }
+        let manager = try HookManager.detect(gitDirectory: gitDirectory, account: account)
+        let placement = try HookPlacement.decide(gitDirectory: gitDirectory, manager: manager, force: force)
+        return InstallPlan(repository: repository, gitDirectory: gitDirectory, account: account, placement: placement,
+                           manager: manager, policyFile: policyFile, policy: source)
+    }
+
+    func execute() throws {
+        var done: [String] = []
+        let stateDir = gitDirectory + "reviewgate"
+        try makeDirectory(stateDir, adopt: true)
+        try makeDirectory(stateDir + "/audit", adopt: true)
+        if account.needsHandOver {
+            // A log written by root before (a command run as root) must stay appendable.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: stateDir + "/audit")) ?? [] {
+                try account.handOver(stateDir + "/audit/" + name)
+            }
+        }
+        let policyPath = stateDir + "/policy.toml"
+        if let policyFile, let policy {
+            try writeFile(policyPath, policy.bytes, mode: 0o640)
+            done.append("installed the policy \(policyFile) as \(policyPath)")
+        } else if !FileManager.default.fileExists(atPath: policyPath) {
+            try writeFile(policyPath, Array(StarterPolicy.text(identity: StarterPolicy.Identity.current(repository)).utf8), mode: 0o640)
+            done.append("wrote a starter policy to \(policyPath) (edit its people and core rules)")
+        }
+
+        let script = Array(Install.hookScript(binary: Install.currentExecutable()).utf8)
+        let path = placement.scriptPath
+        switch placement {
+        case let .plain(_, backup):
+            try makeDirectory(gitDirectory + "hooks", mode: 0o755)
+            if let backup {
+                guard rename(path, backup) == 0 else { throw Failure(.runtime, "cannot back up \(path): \(String(cString: strerror(errno)))") }
+                done.append("kept the foreign hook as \(backup)")
+            }
+        case .gitoliteRepoSpecific:
+            try makeDirectory((path as NSString).deletingLastPathComponent, mode: 0o755, parents: true)
+        case let .directory(dir, _):
+            try makeDirectory(dir, mode: 0o755, parents: true)
+        case .gitoliteCommon:
+            break
+        }
+        if FileManager.default.contents(atPath: path).map(Array.init) == script {
+            done.append("the hook \(path) is already installed")
+        } else {
+            let existed = FileManager.default.fileExists(atPath: path)
+            try writeFile(path, script, mode: 0o755)
+            done.append((existed ? "updated the hook " : "installed the hook ") + path)
+        }
+        if case let .gitoliteRepoSpecific(g, _) = placement, let name = g.repoName {
+            // Gitolite's own trigger links it, exactly as its next compile will.
+            let linked = account.run(["gitolite", "trigger", "POST_CREATE", name])
+            guard linked.status == 0, Install.isOurs(GitoliteLinks.reviewGateLink(gitDirectory: gitDirectory) ?? "") else {
+                throw Failure(.runtime, "wrote \(path), but `gitolite trigger POST_CREATE \(name)` did not link it into \(gitDirectory)hooks: \(DisplayText.line(linked.err))")
+            }
+            done.append("linked it into \(gitDirectory)hooks with gitolite's trigger")
+        }
+        done.append("the hook runs as \(account.description), the repository's owner; \(placement.via)")
+
+        if try repository.configString("receive.advertisePushOptions") == "true" {
+            done.append("receive.advertisePushOptions is already true")
+        } else {
+            try setConfig("receive.advertisePushOptions", "true")
+            done.append("set receive.advertisePushOptions=true")
+        }
+        if case let .gitolite(g) = manager, case .plain = placement {
+            done.append("note: gitolite leaves hooks/pre-receive alone only while it has no common pre-receive hook and no repo-specific hooks for \(g.repoName ?? "this repository"); `reviewgate install --check --repo \(gitDirectory)` tells whether the gate still runs")
+        }
+        StandardError.write(done.map { "reviewgate: " + $0 + "\n" }.joined())
+    }
+
+    /// Sets a config value as the repository's account (git writes config through a lock file
+    /// and a rename, so root writing it would leave a root-owned config behind).
+    private func setConfig(_ name: String, _ value: String) throws(Failure) {
+        if account.uid == geteuid() {
+            do { try repository.setConfig(name, to: value) } catch { throw Failure(error) }
+            return
+        }
+        let result = account.run(["git", "--git-dir=\(gitDirectory)", "config", name, value])
+        guard result.status == 0 else { throw Failure(.runtime, "cannot set \(name) as \(account.description): \(DisplayText.line(result.err))") }
+    }
+
+    /// Creates a directory for the account. `parents` creates missing parents too; existing
+    /// directories are left as they are unless `adopt` (the gate's own state directories get
+    /// the safe mode and the right owner even when they were there before).
+    private func makeDirectory(_ path: String, mode: mode_t = 0o750, parents: Bool = false, adopt: Bool = false) throws(Failure) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw Failure(.runtime, "\(path) exists and is not a directory") }
-            // An existing directory gets the safe mode too.
+            guard adopt else { return }
             if chmod(path, mode) != 0 { StandardError.write("reviewgate: warning: cannot set the mode of \(path)\n") }
+            try account.handOver(path)
             return
+        }
+        if parents {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty && parent != path { try makeDirectory(parent, mode: 0o755, parents: true) }
         }
         guard mkdir(path, mode) == 0, chmod(path, mode) == 0 else {
             throw Failure(.runtime, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
+        try account.handOver(path)
     }
 
     /// Writes a file whole through a temporary name and a rename, so a reader never sees half.
     private func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(Failure) {
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw Failure(.runtime, "cannot write \(path): \(String(cString: strerror(errno)))") }
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd) == 0
         close(fd)
+        do { try account.handOver(temporary) } catch { unlink(temporary); throw error }
         guard written == bytes.count, synced, chmod(temporary, mode) == 0, rename(temporary, path) == 0 else {
             unlink(temporary)
             throw Failure(.runtime, "cannot write \(path)")
         }
+    }
+}
+
+/// The hooks gitolite linked into a repository.
+enum GitoliteLinks {
+    /// The `hooks/pre-receive.hNN-reviewgate` link gitolite made, resolved to its script.
+    static func reviewGateLink(gitDirectory: String) -> String? {
+        let hooks = gitDirectory + "hooks"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: hooks) else { return nil }
+        for name in names.sorted() where name.hasPrefix("pre-receive.h") && name.hasSuffix("-" + Gitolite.hookName) {
+            let link = hooks + "/" + name
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) { return target }
+            return link
+        }
+        return nil
     }
 }
 

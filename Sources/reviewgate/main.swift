@@ -8,7 +8,10 @@ import Glibc
 #endif
 
 func fail(_ failure: Failure) -> Never {
-    StandardError.write("reviewgate: error: \(DisplayText.line(failure.message))\n")
+    // A message of several lines (steps to take) keeps its lines, each made terminal-safe.
+    let lines = failure.message.split(separator: "\n", omittingEmptySubsequences: false)
+    StandardError.write("reviewgate: error: \(DisplayText.line(String(lines[0])))\n"
+        + lines.dropFirst().map { "reviewgate: " + DisplayText.line(String($0)) + "\n" }.joined())
     exit(failure.code.rawValue)
 }
 
