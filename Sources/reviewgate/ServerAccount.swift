@@ -116,7 +116,8 @@ struct ServerAccount: Equatable {
         environment["LOGNAME"] = name
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: home.isEmpty ? "/" : home)
+        // "/" rather than the home, which may not exist (nobody's is /nonexistent).
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
