@@ -187,4 +187,30 @@ struct InstallTests {
             #expect((actor?["person"] as? String) == (name == "alice" ? "alice" : nil), "\(variable)")
         }
     }
+
+    @Test("a forge's pre-receive.d gets the hook; the forge's own pre-receive is left as it is and keeps running it")
+    func preReceiveDirectory() throws {
+        let server = try ScratchRepository(bare: true, label: "forge")
+        let driver = "#!/bin/sh\n# Forge-style hook: every script of pre-receive.d, in order, with the push on stdin.\n"
+            + "data=$(cat)\nfor hook in \"$(dirname \"$0\")/pre-receive.d\"/*; do\n  [ -x \"$hook\" ] || continue\n"
+            + "  printf '%s\\n' \"$data\" | \"$hook\" || exit 1\ndone\n"
+        let hook = server.path + "/hooks/pre-receive"
+        try Data(driver.utf8).write(to: URL(fileURLWithPath: hook))
+        chmod(hook, 0o755)
+        try FileManager.default.createDirectory(atPath: server.path + "/hooks/pre-receive.d", withIntermediateDirectories: true)
+        let installed = try reviewgate(["install", "--repo", server.path])
+        #expect(installed.status == 0, "\(installed.err)")
+        #expect(installed.err.contains("runs every script of that directory"))
+        #expect(try String(contentsOfFile: hook, encoding: .utf8) == driver)
+        #expect(try String(contentsOfFile: server.path + "/hooks/pre-receive.d/reviewgate", encoding: .utf8).contains("hook pre-receive"))
+        #expect(try reviewgate(["install", "--check", "--repo", server.path]).status == 0)
+
+        let clone = try ScratchRepository(label: "forge-client")
+        var secrets = SecretFactory(seed: 62)
+        try clone.write("deploy.env", "GITHUB_TOKEN=\(secrets.githubToken())\n")
+        try clone.commit("deploy")
+        let refused = try run(["git", "push", server.path, "HEAD:refs/heads/main"], in: clone.url)
+        #expect(refused.status != 0)
+        #expect(GateServer.remoteLines(refused).contains { $0.hasPrefix("error: github-pat") })
+    }
 }
