@@ -38,7 +38,7 @@ release: deps
 
 install: release
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks"
-	install -m 0755 "$$(swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --show-bin-path)/reviewgate" "$(DESTDIR)$(PREFIX)/bin/reviewgate"
+	install -s -m 0755 "$$(swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --show-bin-path)/reviewgate" "$(DESTDIR)$(PREFIX)/bin/reviewgate"
 	sed "s|@REVIEWGATE_BIN@|$(PREFIX)/bin/reviewgate|" hooks/pre-receive > "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-receive"
 	chmod 0755 "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-receive"
 	install -m 0755 hooks/pre-commit "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-commit"
