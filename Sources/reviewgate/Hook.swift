@@ -1,3 +1,4 @@
+import GateRun
 import ArgumentParser
 import AuditLog
 #if canImport(Glibc)
@@ -44,24 +45,6 @@ struct PreReceive: ParsableCommand {
             run.finish(failing: Failure(describing: error))
         }
         if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// `git push -o key=value` options, as git hands them to the hook.
-struct PushOptions {
-    var values: [String]
-
-    init(_ env: [String: String]) {
-        let count = env["GIT_PUSH_OPTION_COUNT"].flatMap { Int($0) } ?? 0
-        values = (0..<max(0, min(count, 1000))).compactMap { env["GIT_PUSH_OPTION_\($0)"] }
-    }
-
-    /// The reason given with `-o reviewgate.override=<reason>`, if any (the last one wins).
-    var overrideReason: String? {
-        values.last { $0 == "reviewgate.override" || $0.hasPrefix("reviewgate.override=") }.map { option in
-            let reason = option.drop { $0 != "=" }.dropFirst()
-            return DisplayText.line(String(reason)).trimmingCharacters(in: .whitespaces)
-        }
     }
 }
 
@@ -124,29 +107,8 @@ final class HookRun: @unchecked Sendable {
         let options = PushOptions(env)
         let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
 
-        var decision = verdict.decision
-        var findings = verdict.findings
-        var overrideBy: (reason: String, who: String)?
-        if let reason = options.overrideReason {
-            // An identity that only the OS user vouches for (plain ssh or git daemon, where
-            // everyone pushes as one account) never breaks glass.
-            if pusher.source == "os" || !settings.mayOverride(pusher.name) {
-                var f = Finding(kind: .ref, severity: .error, rule: "breakglass",
-                                message: "\(DisplayText.line(pusher.name)) asked for an override but is not in the policy's [breakglass] list")
-                f.reason = reason.isEmpty ? nil : reason
-                findings.append(f)
-                decision = .reject
-            } else if reason.isEmpty {
-                findings.append(Finding(kind: .ref, severity: .error, rule: "breakglass",
-                                        message: "an override needs a reason: -o reviewgate.override=\"<why>\""))
-                decision = .reject
-            } else if decision == .reject {
-                // Violations stay on record, as warnings of an accepted push.
-                findings = findings.map { var f = $0; f.severity = .warning; return f }
-                decision = .override
-                overrideBy = (reason, pusher.name)
-            }
-        }
+        let glass = BreakGlass.decide(verdict, request: options.overrideReason, pusher: pusher, settings: settings)
+        let decision = glass.decision, findings = glass.findings, overrideBy = glass.override
         let outcome = Verdict(findings: findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned)
         guard claim() else { parkForever() }
         let duration = Clock.milliseconds() - started

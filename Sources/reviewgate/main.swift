@@ -1,6 +1,7 @@
 // The executable: flags become option values, the library does the work, errors become one
 // line on stderr and an exit code (SPEC §2).
 import ArgumentParser
+import GateRun
 import Git
 import Reports
 #if canImport(Glibc)
@@ -17,6 +18,7 @@ func fail(_ failure: Failure) -> Never {
 
 // SIGPIPE would end the process without a word; a failed write is reported instead (exit 3).
 signal(SIGPIPE, SIG_IGN)
+Notices.sink = { StandardError.write($0) }
 do {
     // The pre-receive hook takes no flags and runs inside every push: it skips the
     // command-line parser (a few milliseconds of reflection) and starts at once.

@@ -7,11 +7,13 @@ import Reports
 
 /// `install --check`: whether the installed gate will really run for the next push, judged
 /// as the account the hooks run as (the repository's owner). Writes nothing.
-struct InstallCheck {
-    var repository: Repository
+public struct InstallCheck {
+    public var repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
 
     /// Prints one line per fact and per problem; returns the number of problems.
-    func run() throws -> Int {
+    public func run() throws -> Int {
         let gitDirectory = repository.gitDirectory
         let account = try ServerAccount.owner(of: gitDirectory)
         var lines: [String] = []
@@ -33,11 +35,11 @@ struct InstallCheck {
             problem("\(hook) does not exist: git runs no pre-receive hook")
         } else if !account.may(.execute, hook) {
             problem("\(hook) is not executable by \(account.name): git skips it")
-        } else if Install.isOurs(hook) {
+        } else if HookScript.isOurs(hook) {
             script = hook
             ok("\(hook) is ReviewGate's")
         } else if driver.hasSuffix("/multi-hook-driver") {
-            if let linked = GitoliteLinks.reviewGateLink(gitDirectory: gitDirectory), Install.isOurs(linked) {
+            if let linked = GitoliteLinks.reviewGateLink(gitDirectory: gitDirectory), HookScript.isOurs(linked) {
                 script = linked
                 ok("gitolite's hook driver runs \(linked)")
             } else {
@@ -45,7 +47,7 @@ struct InstallCheck {
             }
         } else if case let .directory(dir, manager) = manager {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            if let name = names.first(where: { Install.isOurs(dir + "/" + $0) }) {
+            if let name = names.first(where: { HookScript.isOurs(dir + "/" + $0) }) {
                 script = dir + "/" + name
                 ok("\(manager) runs \(dir)/\(name)")
             } else {
@@ -63,7 +65,7 @@ struct InstallCheck {
                 } else {
                     problem("gitolite's repo-specific hooks are on and gitolite.conf does not name `reviewgate` for \(g.repoName ?? "this repository"): its next compile takes the gate off. Add `\(g.confLine)`")
                 }
-            } else if let common = g.commonPreReceive, !Install.isOurs(common) {
+            } else if let common = g.commonPreReceive, !HookScript.isOurs(common) {
                 problem("gitolite's common pre-receive hook \(common) replaces hooks/pre-receive at its next compile")
             }
         }
@@ -71,7 +73,7 @@ struct InstallCheck {
         if let script {
             if !account.may(.execute, script) { problem("\(script) is not executable by \(account.name)") }
             let text = (try? String(contentsOfFile: script, encoding: .utf8)) ?? ""
-            if let binary = Install.binary(inScript: text) {
+            if let binary = HookScript.binary(inScript: text) {
                 if !account.may(.execute, binary) {
                     problem("the binary \(binary) that \(script) runs is missing or not executable by \(account.name): every push is refused")
                 } else {
@@ -135,7 +137,7 @@ struct InstallCheck {
         lines.append(problems == 0
             ? "reviewgate: the gate will run for pushes to \(gitDirectory) as \(account.name)"
             : "reviewgate: \(problems) problem\(problems == 1 ? "" : "s"): the gate as installed will not work for pushes to \(gitDirectory); re-run `reviewgate install --repo \(gitDirectory)` after fixing")
-        StandardError.write(lines.map { DisplayText.line($0) + "\n" }.joined())
+        Notices.write(lines.map { DisplayText.line($0) + "\n" }.joined())
         return problems
     }
 

@@ -8,7 +8,7 @@ import Reports
 /// `hooks/pre-receive` written by hand: gitolite (its hook driver, repo-specific and common
 /// hooks), and forges that run every script of a `pre-receive.d/` directory (Gitea, Forgejo,
 /// GitLab's custom hooks). `install` installs into their mechanism or refuses up front.
-enum HookManager {
+public enum HookManager {
     /// Nobody else writes `$GIT_DIR/hooks/pre-receive`.
     case none
     case gitolite(Gitolite)
@@ -16,7 +16,7 @@ enum HookManager {
     /// with the push on stdin, any failure refusing the push.
     case directory(path: String, manager: String)
 
-    static func detect(gitDirectory: String, account: ServerAccount) throws(Failure) -> HookManager {
+    public static func detect(gitDirectory: String, account: ServerAccount) throws(Failure) -> HookManager {
         let hooks = gitDirectory + "hooks"
         if let gitolite = try Gitolite.detect(gitDirectory: gitDirectory, account: account) { return .gitolite(gitolite) }
         if isDirectory(hooks + "/pre-receive.d") {
@@ -31,7 +31,7 @@ enum HookManager {
         return .none
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
@@ -43,29 +43,29 @@ enum HookManager {
 /// `hooks/pre-receive` at its multi-hook driver, deletes every `hooks/pre-receive.*`, and links
 /// `hooks/pre-receive.h00-a`, `.h01-b` to `$LOCAL_CODE/hooks/repo-specific/{a,b}`. So the only
 /// place a pre-receive hook survives is a repo-specific hook named in the conf, or a common one.
-struct Gitolite {
-    static let hookName = "reviewgate"
+public struct Gitolite {
+    public static let hookName = "reviewgate"
 
-    var account: ServerAccount
+    public var account: ServerAccount
     /// `$rc{LOCAL_CODE}`, nil when unset.
-    var localCode: String?
+    public var localCode: String?
     /// "repo-specific-hooks" is in the rc's ENABLE list.
-    var repoSpecificEnabled: Bool
+    public var repoSpecificEnabled: Bool
     /// The repository's name in gitolite.conf, nil when it is not under `GL_REPO_BASE`.
-    var repoName: String?
+    public var repoName: String?
     /// The codes of `option hook.pre-receive` for this repository, in order.
-    var preReceiveCodes: [String]
+    public var preReceiveCodes: [String]
     /// A common pre-receive hook that gitolite links into every repository, if there is one.
-    var commonPreReceive: String?
+    public var commonPreReceive: String?
 
     /// Where the ReviewGate hook lives as a repo-specific hook.
-    var scriptPath: String? { localCode.map { $0 + "/hooks/repo-specific/" + Self.hookName } }
-    var namesReviewGate: Bool { preReceiveCodes.contains(Self.hookName) }
+    public var scriptPath: String? { localCode.map { $0 + "/hooks/repo-specific/" + Self.hookName } }
+    public var namesReviewGate: Bool { preReceiveCodes.contains(Self.hookName) }
 
     /// Gitolite when its `update` hook (which every gitolite repository has) or its hook driver
     /// is linked into the repository; its rc is then read through the `gitolite` command, run
     /// as the repository's account.
-    static func detect(gitDirectory: String, account: ServerAccount) throws(Failure) -> Gitolite? {
+    public static func detect(gitDirectory: String, account: ServerAccount) throws(Failure) -> Gitolite? {
         let hooks = gitDirectory + "hooks"
         let update = (try? FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/update")) ?? ""
         let driver = (try? FileManager.default.destinationOfSymbolicLink(atPath: hooks + "/pre-receive")) ?? ""
@@ -112,12 +112,12 @@ struct Gitolite {
 
     /// The gitolite.conf line that makes gitolite run ReviewGate first for this repository,
     /// keeping the repository's other pre-receive hooks after it.
-    var confLine: String {
+    public var confLine: String {
         "option hook.pre-receive = " + ([Self.hookName] + preReceiveCodes.filter { $0 != Self.hookName }).joined(separator: " ")
     }
 
     /// The steps that make the gate survive gitolite's compiles, for a refusal message.
-    func steps(gitDirectory: String) -> String {
+    public func steps(gitDirectory: String) -> String {
         let repo = repoName ?? "<this repository>"
         var lines: [String] = []
         if localCode == nil || !repoSpecificEnabled {

@@ -7,15 +7,15 @@ import Foundation
 /// `receive-pack`, and so the hooks, as the server's account — gitolite's, sshd's forced
 /// command's, fcgiwrap's). `install` run as root creates files for it and checks what it can
 /// read and write by permission bits.
-struct ServerAccount: Equatable {
-    var uid: uid_t
-    var gid: gid_t
-    var name: String
-    var home: String
-    var groups: [gid_t]
+public struct ServerAccount: Equatable {
+    public var uid: uid_t
+    public var gid: gid_t
+    public var name: String
+    public var home: String
+    public var groups: [gid_t]
 
     /// The account with this uid; a uid with no passwd entry keeps its number as its name.
-    init(uid: uid_t, gid fallbackGid: gid_t? = nil) {
+    public init(uid: uid_t, gid fallbackGid: gid_t? = nil) {
         self.uid = uid
         if let entry = getpwuid(uid) {
             name = String(cString: entry.pointee.pw_name)
@@ -37,36 +37,36 @@ struct ServerAccount: Equatable {
     }
 
     /// The account this process runs as.
-    static var current: ServerAccount { ServerAccount(uid: geteuid(), gid: getegid()) }
+    public static var current: ServerAccount { ServerAccount(uid: geteuid(), gid: getegid()) }
 
     /// The owner of `path` (the repository's git directory), with the file's group as the
     /// primary group when the uid has no passwd entry.
-    static func owner(of path: String) throws(Failure) -> ServerAccount {
+    public static func owner(of path: String) throws(Failure) -> ServerAccount {
         var info = stat()
         guard stat(path, &info) == 0 else { throw Failure(.runtime, "cannot stat \(path): \(String(cString: strerror(errno)))") }
         return ServerAccount(uid: info.st_uid, gid: info.st_gid)
     }
 
-    var description: String { "\(name) (uid \(uid))" }
+    public var description: String { "\(name) (uid \(uid))" }
 
     /// True when this process is root acting for another account: what it creates must be
     /// handed to that account.
-    var needsHandOver: Bool { geteuid() == 0 && uid != 0 }
+    public var needsHandOver: Bool { geteuid() == 0 && uid != 0 }
 
     /// Gives `path` to this account when root creates it for them (never follows a symlink).
-    func handOver(_ path: String) throws(Failure) {
+    public func handOver(_ path: String) throws(Failure) {
         guard needsHandOver else { return }
         guard lchown(path, uid, gid) == 0 else {
             throw Failure(.runtime, "cannot give \(path) to \(description): \(String(cString: strerror(errno)))")
         }
     }
 
-    enum Access { case read, write, execute }
+    public enum Access { case read, write, execute }
 
     /// Whether this account may do `access` on `path`, judged by the permission bits of the
     /// path and of every directory above it (ACLs are not consulted). Root may do anything but
     /// execute a file with no execute bit.
-    func may(_ access: Access, _ path: String) -> Bool {
+    public func may(_ access: Access, _ path: String) -> Bool {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var components = absolute.split(separator: "/").map(String.init)
         guard !components.isEmpty else { return access != .write || uid == 0 }
@@ -84,7 +84,7 @@ struct ServerAccount: Equatable {
     }
 
     /// Whether a directory lets this account create and remove entries (write and search).
-    func mayCreate(in directory: String) -> Bool { may(.write, directory) && may(.execute, directory) }
+    public func mayCreate(in directory: String) -> Bool { may(.write, directory) && may(.execute, directory) }
 
     private func allowed(_ path: String, _ user: mode_t, _ group: mode_t, _ other: mode_t) -> Bool {
         var info = stat()
@@ -101,7 +101,7 @@ struct ServerAccount: Equatable {
 
     /// Runs a command as this account: directly when this process already is it, through
     /// `setpriv` (util-linux) when root acts for it. HOME is the account's, as a login sets it.
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
+    public func run(_ arguments: [String], environment extra: [String: String] = [:]) -> (status: Int32, out: String, err: String) {
         var argv = arguments
         if geteuid() != uid {
             guard geteuid() == 0 else { return (126, "", "cannot act as \(description) without being root") }
