@@ -31,7 +31,16 @@ public struct InstallCheck {
         var script: String?
         let manager = try HookManager.detect(gitDirectory: gitDirectory, account: account)
         let driver = (try? FileManager.default.destinationOfSymbolicLink(atPath: hook)) ?? ""
-        if !FileManager.default.fileExists(atPath: hook) {
+        if case let .directory(dir, manager) = manager, manager == "GitLab custom hooks" {
+            // Gitaly runs custom_hooks itself; the repository's own hooks/ plays no part.
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            if let name = names.first(where: { HookScript.isOurs(dir + "/" + $0) }) {
+                script = dir + "/" + name
+                ok("\(manager) runs \(dir)/\(name)")
+            } else {
+                problem("no ReviewGate script in \(dir), which \(manager) runs")
+            }
+        } else if !FileManager.default.fileExists(atPath: hook) {
             problem("\(hook) does not exist: git runs no pre-receive hook")
         } else if !account.may(.execute, hook) {
             problem("\(hook) is not executable by \(account.name): git skips it")

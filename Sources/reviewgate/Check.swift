@@ -58,19 +58,8 @@ struct Check: ParsableCommand {
             ?? PolicySource.committed(in: repo, revision: from)
         let gate = try GateSettings.make(source, options: secrets.overrides)
         let settings = gate.secrets
-        let commits = try repo.newCommits(tips: [to], excluding: [from])
-        let opener = repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory)
-        let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
-        let notes = try repo.reference(named: gate.notesRef)
-        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, target: target(), in: repo, notesCommit: notes, open: opener)
-        var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
-        // JUnit names every examined commit by its subject; only it pays for reading them.
-        if report.format == .junit {
-            let scratch = MatchScratch()
-            verdict.examined = try commits.map { (id: ObjectID) throws(GitError) in
-                ExaminedCommit(id: id.hex, subject: shownSubject(of: try repo.commit(id), scanner: settings.scanner, scratch: scratch))
-            }
-        }
+        let verdict = try RangeCheck.run(repo, gate: gate, from: from, to: to, target: target(), subjects: report.format == .junit,
+                                         open: repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory))
         try secrets.writeBaselineIfAsked(verdict.findings)
         if !noLog {
             try AuditTrail.recordCheck(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,

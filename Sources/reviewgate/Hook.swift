@@ -88,28 +88,17 @@ final class HookRun: @unchecked Sendable {
         logDirectory = settings.auditDirectory ?? logDirectory
         self.settings = settings
         // A log this account cannot append to refuses the push now, before any verdict.
-        do {
-            try AuditLog(directory: logDirectory ?? "").checkWritable()
+        do throws(Failure) {
+            try PushJudgement.checkLog(logDirectory ?? "")
         } catch {
-            let directory = logDirectory ?? ""
             logDirectory = nil
-            throw Failure(.runtime, "cannot append to the audit log \(directory) as \(ServerAccount.current.description): \(error.message)")
+            throw error
         }
-        guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
-        for line in input.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            switch RefUpdate.parse(Array(line)) {
-            case let .success(update): updates.append(update)
-            case let .failure(error): throw Failure(.runtime, "bad pre-receive input line: \(error)")
-            }
-        }
+        updates = try PushJudgement.updates(from: input)
         // The budget counts from the process start; the watchdog gets what is left of it.
         startWatchdog(seconds: settings.budgetSeconds, elapsed: Double(Clock.milliseconds() - started) / 1000)
-        let options = PushOptions(env)
-        let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
-
-        let glass = BreakGlass.decide(verdict, request: options.overrideReason, pusher: pusher, settings: settings)
-        let decision = glass.decision, findings = glass.findings, overrideBy = glass.override
-        let outcome = Verdict(findings: findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned)
+        let judged = try PushJudgement.judge(updates, in: repo, settings: settings, pusher: pusher, options: PushOptions(env))
+        let outcome = judged.outcome, decision = judged.decision, overrideBy = judged.override
         guard claim() else { parkForever() }
         let duration = Clock.milliseconds() - started
         // The record first: the pusher reads one verdict, and only one that was recorded.
