@@ -138,6 +138,9 @@ let package = Package(
             dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],
             exclude: ["Snapshots"]
         ),
+        // Real git servers on 127.0.0.1 (sshd + gitolite3, nginx + fcgiwrap + git http-backend,
+        // git daemon): needs root and the Debian packages in the Makefile's DEB_PACKAGES.
+        .testTarget(name: "ServerTests", dependencies: ["JSON", "ReviewGateTestSupport", "reviewgate"]),
     ],
     swiftLanguageModes: [.v6]
 )
