@@ -65,7 +65,7 @@ let package = Package(
         // The append-only, tamper-evident audit log: frames, hash chain, Merkle tree, checkpoints.
         .target(name: "AuditLog", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Commit views and report renderers shared by the commands.
-        .target(name: "Reports", dependencies: ["Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Reports", dependencies: ["AuditLog", "Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // One run of the gate for all entry points: the policy in force and where it came from,
         // judging a push, a range or a history, break-glass, audit records and state, install.
         // No command line and no printing: everything it decides is testable in-process.

@@ -83,9 +83,16 @@ public struct SignOff: Sendable {
     /// Reviews one commit. `notesCommit` is the tip of the approvals notes ref to read
     /// (nil: no approvals). `scope` says whether the commit is on the first-parent line of
     /// what is being judged (`merge`-mode rules judge only that line).
+    /// `pusher` is the person pushing it, when the hook knows one: like the author and the
+    /// committer, they count zero as an approver of it (four eyes).
     public func review(_ commit: Commit, in repo: Repository, notesCommit: ObjectID?,
-                       scope: Scope = .firstParentLine, coreRules: Bool = true) throws(GitError) -> CommitReview {
+                       scope: Scope = .firstParentLine, coreRules: Bool = true, pusher: String? = nil) throws(GitError) -> CommitReview {
         let authorPerson = policy.person(email: commit.author.email)?.id
+        // Who may not approve this commit, and why: its author, its committer, its pusher.
+        var excluded: [(person: String, reason: String)] = []
+        if let authorPerson { excluded.append((authorPerson, "author")) }
+        if let committer = policy.person(email: commit.committer.email)?.id { excluded.append((committer, "committer")) }
+        if let pusher { excluded.append((pusher, "pusher")) }
         let trailers = policy.trailerParser.parse(commit.message)
         var rules: [RuleReview] = []
         if hasCoreRules, coreRules {
@@ -94,7 +101,7 @@ public struct SignOff: Sendable {
                 let signed = try signedApprovals(commit, in: repo, notesCommit: notesCommit,
                                                  patchID: touched.contains { policy.core[$0.key].bind == .patchID })
                 for (index, paths) in touched.sorted(by: { $0.key < $1.key }) {
-                    rules.append(judge(policy.core[index], paths: paths, author: authorPerson, trailers: trailers, signed: signed))
+                    rules.append(judge(policy.core[index], paths: paths, excluded: excluded, trailers: trailers, signed: signed))
                 }
             }
         }
@@ -110,9 +117,12 @@ public struct SignOff: Sendable {
         public var coreRules: Bool
         public var mustBeSigned: Bool
         public var ref: String?
+        /// The person pushing it (the hook), who may not approve it.
+        public var pusher: String?
 
-        public init(commit: ObjectID, scope: Scope, coreRules: Bool, mustBeSigned: Bool, ref: String?) {
+        public init(commit: ObjectID, scope: Scope, coreRules: Bool, mustBeSigned: Bool, ref: String?, pusher: String? = nil) {
             self.commit = commit
+            self.pusher = pusher
             self.scope = scope
             self.coreRules = coreRules
             self.mustBeSigned = mustBeSigned
@@ -132,7 +142,7 @@ public struct SignOff: Sendable {
             for i in range {
                 let item = work[i]
                 let review = try self.review(try repo.commit(item.commit), in: repo, notesCommit: notesCommit,
-                                             scope: item.scope, coreRules: item.coreRules)
+                                             scope: item.scope, coreRules: item.coreRules, pusher: item.pusher)
                 out += self.findings(review).map { var f = $0; f.ref = item.ref; return f }
                 if item.mustBeSigned, let f = self.signatureFinding(review, ref: item.ref) { out.append(f) }
             }
@@ -288,7 +298,8 @@ public struct SignOff: Sendable {
         return found
     }
 
-    func judge(_ rule: CoreRule, paths: [[UInt8]], author: String?, trailers: [Trailer], signed: [Signed]) -> RuleReview {
+    func judge(_ rule: CoreRule, paths: [[UInt8]], excluded: [(person: String, reason: String)], trailers: [Trailer],
+               signed: [Signed]) -> RuleReview {
         var seen: [(by: String, person: String?, evidence: ApprovalOutcome.Evidence, reason: String)] = []
         for trailer in trailers where rule.isApprovalKey(trailer.key) {
             let email = trailer.email
@@ -314,8 +325,8 @@ public struct SignOff: Sendable {
             if reason.isEmpty, let person = entry.person {
                 if !approvers.contains(person) {
                     reason = "not-in-from"
-                } else if person == author, !rule.allowSelf {
-                    reason = "author"
+                } else if !rule.allowSelf, let own = excluded.first(where: { $0.person == person }) {
+                    reason = own.reason
                 } else if counted.contains(person) {
                     reason = "duplicate-person"
                 }

@@ -113,7 +113,7 @@ public enum AuditTrail {
     public static func recordCheck(directory: String, gate: GateSettings, repository: Repository, headName: String, base: ObjectID,
                             head: ObjectID, verdict: Verdict, durationMs: Int) throws(Failure) {
         let who = actor(ci: true)
-        let body = record(kind: "check", repository: repository.gitDirectory, actor: who, person: gate.policy.person(login: who.name)?.id,
+        let body = record(kind: "check", repository: repository.gitDirectory, actor: who, person: who.source == "os" ? nil : gate.policy.person(login: who.name)?.id,
                           refs: [RefUpdate(ref: headName, old: base.hex, new: head.hex)], commits: verdict.commitsExamined,
                           verdict: verdict, policy: gate.policyHash, durationMs: durationMs)
         try append(body, directory: directory, checkpointKey: gate.checkpointKey)
@@ -124,7 +124,7 @@ public enum AuditTrail {
                             durationMs: Int) throws(Failure) {
         let updates = refs.map { RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
         let who = actor(ci: true)
-        let body = record(kind: "audit", repository: repository.gitDirectory, actor: who, person: gate.policy.person(login: who.name)?.id,
+        let body = record(kind: "audit", repository: repository.gitDirectory, actor: who, person: who.source == "os" ? nil : gate.policy.person(login: who.name)?.id,
                           refs: updates, commits: verdict.commitsExamined, verdict: verdict, policy: gate.policyHash,
                           durationMs: durationMs)
         try append(body, directory: directory, checkpointKey: gate.checkpointKey)
@@ -135,7 +135,7 @@ public enum AuditTrail {
                            remote: String?, updates: [Gate.RefUpdate], verdict: Verdict, decision: Verdict.Decision,
                            override: (reason: String, by: String)?, durationMs: Int) throws(Failure) {
         let refs = updates.map { RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
-        let body = record(kind: "push", repository: repository, actor: actor, person: gate?.policy.person(login: actor.name)?.id,
+        let body = record(kind: "push", repository: repository, actor: actor, person: actor.source == "os" ? nil : gate?.policy.person(login: actor.name)?.id,
                           remote: remote, refs: refs, commits: verdict.commitsExamined, verdict: verdict, decision: decision,
                           override: override, policy: gate?.policyHash, durationMs: durationMs)
         try append(body, directory: directory, checkpointKey: gate?.checkpointKey)

@@ -185,7 +185,8 @@ public struct GateSettings {
 
     /// Everything the gate finds in a push: secrets in the new commits (and in the messages of
     /// pushed annotated tags), ref rules, and sign-off on the commits entering protected refs.
-    public func judgePush(_ updates: [RefUpdate], in repo: Repository,
+    /// `pusher` is the policy person pushing, when the server names one (four eyes).
+    public func judgePush(_ updates: [RefUpdate], in repo: Repository, pusher: String? = nil,
                    open: @escaping @Sendable () throws(GitError) -> Repository) throws -> Verdict {
         let plan = try PushPlan.make(updates, in: repo, rules: refRules)
         let engine = CommitSecrets(settings: secrets)
@@ -212,7 +213,8 @@ public struct GateSettings {
         var notes = try repo.reference(named: notesRef)
         if let pushed = updates.last(where: { $0.ref == notesRef }) { notes = pushed.isDelete ? nil : pushed.new }
         for (update, commits) in plan.entering {
-            findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes, open: open)
+            findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes, pusher: pusher,
+                                            open: open)
         }
         return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned)
     }
@@ -229,10 +231,10 @@ public struct GateSettings {
     /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
     /// range, where core rules always apply), whose new tip is `tip`.
     public func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, target: String? = nil, in repo: Repository,
-                                notesCommit: ObjectID?, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
+                                notesCommit: ObjectID?, pusher: String? = nil, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
         let scope = signOffScope(ref: ref, target: target)
         var work = SignOffWork()
-        try work.add(commits, tip: tip, ref: ref, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, in: repo)
+        try work.add(commits, tip: tip, ref: ref, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, pusher: pusher, in: repo)
         guard !work.items.isEmpty else { return [] }
         return try signOff.examine(work.items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
     }
@@ -252,7 +254,7 @@ public struct SignOffWork {
 
     /// Adds `commits` entering `ref` at `tip`. Nothing is added when the ref asks nothing.
     public mutating func add(_ commits: [ObjectID], tip: ObjectID, ref: String?, coreRules: Bool, mustBeSigned: Bool,
-                             in repo: Repository) throws(GitError) {
+                             pusher: String? = nil, in repo: Repository) throws(GitError) {
         guard coreRules || mustBeSigned, !commits.isEmpty else { return }
         let line = try repo.firstParentLine(from: tip, within: Set(commits))
         for id in commits {
@@ -263,7 +265,8 @@ public struct SignOffWork {
                 item.mustBeSigned = item.mustBeSigned || mustBeSigned
                 byCommit[id] = item
             } else {
-                byCommit[id] = SignOff.Item(commit: id, scope: scope, coreRules: coreRules, mustBeSigned: mustBeSigned, ref: ref)
+                byCommit[id] = SignOff.Item(commit: id, scope: scope, coreRules: coreRules, mustBeSigned: mustBeSigned, ref: ref,
+                                            pusher: pusher)
                 order.append(id)
             }
         }

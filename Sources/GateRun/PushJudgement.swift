@@ -38,7 +38,9 @@ public enum PushJudgement {
     /// The gate's verdict on the push, then break-glass.
     public static func judge(_ updates: [RefUpdate], in repo: Repository, settings: GateSettings, pusher: (name: String, source: String),
                              options: PushOptions) throws -> Judged {
-        let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
+        // Only a server-given identity stands for a person (the OS account is everyone's).
+        let person = pusher.source == "os" ? nil : settings.policy.person(login: pusher.name)?.id
+        let verdict = try settings.judgePush(updates, in: repo, pusher: person, open: { () throws(GitError) in try Repository.fromEnvironment() })
         let glass = BreakGlass.decide(verdict, request: options.overrideReason, pusher: pusher, settings: settings)
         return Judged(outcome: Verdict(findings: glass.findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned),
                       decision: glass.decision, override: glass.override)

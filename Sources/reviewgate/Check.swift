@@ -73,31 +73,11 @@ struct Check: ParsableCommand {
     }
 
     /// The ref the range is headed for: `--target-ref`, else the CI's target branch.
-    func target() -> String? {
-        if let targetRef { return targetRef.hasPrefix("refs/") ? targetRef : "refs/heads/" + targetRef }
-        let env = ProcessInfo.processInfo.environment
-        for variable in ["GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] {
-            if let branch = env[variable], !branch.isEmpty { return "refs/heads/" + branch }
-        }
-        return nil
-    }
+    func target() -> String? { CIContext.target(flag: targetRef, environment: ProcessInfo.processInfo.environment) }
 
     /// The range from the arguments, else from the CI environment.
     func endpoints() throws(Failure) -> (String, String) {
-        if let range {
-            let parts = range.components(separatedBy: "..")
-            guard parts.count == 2, !range.contains("...") else { throw Failure(.usage, "bad range '\(range)': expected A..B") }
-            return (parts[0].isEmpty ? "HEAD" : parts[0], parts[1].isEmpty ? "HEAD" : parts[1])
-        }
-        if let base, let head { return (base, head) }
-        let env = ProcessInfo.processInfo.environment
-        if let baseRef = env["GITHUB_BASE_REF"], !baseRef.isEmpty, let sha = env["GITHUB_SHA"] {
-            return ("origin/\(baseRef)", sha)
-        }
-        if let baseSHA = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"], !baseSHA.isEmpty, let sha = env["CI_COMMIT_SHA"] {
-            return (baseSHA, sha)
-        }
-        throw Failure(.usage, "no range given and no CI context found (GITHUB_BASE_REF or CI_MERGE_REQUEST_DIFF_BASE_SHA)")
+        try CIContext.endpoints(range: range, base: base, head: head, environment: ProcessInfo.processInfo.environment)
     }
 }
 

@@ -72,10 +72,7 @@ struct LogVerify: ParsableCommand {
             throw ExitCode(Failure.Code.rejected.rawValue)
         }
         var out = StandardOutput()
-        var line = "ok: \(report.records) record\(report.records == 1 ? "" : "s") in \(report.segments) segment\(report.segments == 1 ? "" : "s"), "
-            + "root \(Base64.encode(report.root))"
-        if report.checkpointsMatched > 0 { line += "; \(report.checkpointsMatched) checkpoint\(report.checkpointsMatched == 1 ? "" : "s") matched" }
-        for note in outcome.notes { line += "; \(note)" }
+        let line = LogVerifyText.summary(report, notes: outcome.notes)
         try out.write(line + "\n")
         try out.flush()
     }
@@ -156,18 +153,7 @@ struct LogCheckpoint: ParsableCommand {
     var key: String?
 
     func run() throws {
-        var note: String
-        if let key {
-            let signer = try AuditTrail.loadSigner(key)
-            let log = AuditLog(directory: try location.log(mustExist: false).directory, signer: signer)
-            do { note = try log.checkpoint(signer: signer) } catch { throw Failure(error.kind == .damaged ? .rejected : .runtime, error.message) }
-        } else {
-            let log = try location.log()
-            guard let stored = try? log.storedCheckpoint() else {
-                throw Failure(.usage, "no checkpoint in \(log.directory): configure [audit] checkpoint_key, or pass --key")
-            }
-            note = stored
-        }
+        let note = try CheckpointKeys.checkpoint(directory: try location.log(mustExist: key == nil).directory, key: key)
         var out = StandardOutput()
         try out.write(note)
         try out.flush()
@@ -214,17 +200,7 @@ struct LogAnalyze: ParsableCommand {
         case .json:
             try out.write(analysis.json.serialized() + "\n")
         case .text:
-            let counts = { (table: [String: Int]) in table.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
-            try out.write("\(analysis.records) records from \(analysis.firstTime ?? "-") to \(analysis.lastTime ?? "-"); "
-                          + "\(analysis.actorCount) actors\n")
-            if !analysis.kinds.isEmpty { try out.write("kinds: \(counts(analysis.kinds))\n") }
-            if !analysis.decisions.isEmpty { try out.write("decisions: \(counts(analysis.decisions))\n") }
-            for flag in flags {
-                let seqs = flag.seqs.count > 8 ? flag.seqs.prefix(8).map(String.init).joined(separator: ",") + ",…"
-                    : flag.seqs.map(String.init).joined(separator: ",")
-                try out.write("red flag: \(flag.kind.rawValue): \(DisplayText.line(flag.message)) [seq \(seqs)]\n")
-            }
-            try out.write(flags.isEmpty ? "no red flags\n" : "\(flags.count) red flag\(flags.count == 1 ? "" : "s")\n")
+            try out.write(LogAnalysisText.text(analysis, flags: flags))
         }
         try out.flush()
         if !flags.isEmpty { throw ExitCode(Failure.Code.rejected.rawValue) }
@@ -245,17 +221,7 @@ struct LogKeygen: ParsableCommand {
     var out: String
 
     func run() throws {
-        let pair: (signer: String, verifier: String)
-        do { pair = try NoteKey.generate(name: name) } catch { throw Failure(.usage, error.message) }
-        for (path, text, mode) in [(out, pair.signer, 0o600), (out + ".pub", pair.verifier, 0o644)] {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
-            guard fd >= 0 else { throw Failure(.runtime, "cannot create \(path): \(String(cString: strerror(errno)))") }
-            let bytes = Array((text + "\n").utf8)
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            let synced = fsync(fd) == 0
-            close(fd)
-            guard written == bytes.count, synced else { throw Failure(.runtime, "cannot write \(path)") }
-        }
+        try CheckpointKeys.generate(name: name, out: out)
         StandardError.write("reviewgate: wrote \(out) (keep it secret) and \(out).pub (give it to verifiers)\n")
     }
 }

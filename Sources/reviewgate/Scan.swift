@@ -37,27 +37,7 @@ struct Scan: ParsableCommand {
             let result = try CommitSecrets(settings: settings).examineStaged(repo)
             (findings, scanned) = (result.findings, result.blobsScanned)
         } else {
-            let roots = paths.isEmpty ? ["."] : paths
-            // Ignore rules come from the repository around the first root, when there is one.
-            let repo = try? Repository(path: roots[0])
-            let workTree = repo?.workDirectory
-            let engine = FileSecrets(settings: settings)
-            let absolute = roots.map { root -> String in
-                let url = URL(fileURLWithPath: root).standardizedFileURL.path
-                return workTree != nil ? url : root
-            }
-            let files = try engine.files(under: absolute, repository: repo, workTree: workTree)
-            var found = engine.scan(files)
-            // Report paths as the user named them, not made absolute.
-            if workTree != nil {
-                let cwd = FileManager.default.currentDirectoryPath + "/"
-                for i in found.indices {
-                    if let path = found[i].path, String(decoding: path, as: UTF8.self).hasPrefix(cwd) {
-                        found[i].path = Array(path.dropFirst(cwd.utf8.count))
-                    }
-                }
-            }
-            (findings, scanned) = (found, files.count)
+            (findings, scanned) = try FileScan.run(paths, settings: settings)
         }
         try secrets.writeBaselineIfAsked(findings)
         let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned)
