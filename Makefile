@@ -3,7 +3,8 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages the build, the tests and the demo need (installed only when absent).
-DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev git openssh-client python3
+DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev git openssh-client python3 \
+	openssh-server gitolite3 nginx fcgiwrap apache2-utils
 
 SWIFT_BUILD_FLAGS ?=
 BIN := .build/debug/reviewgate

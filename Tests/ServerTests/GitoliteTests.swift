@@ -139,7 +139,7 @@ final class GitoliteServer: PushTarget, @unchecked Sendable {
 struct GitoliteTests {
     @Test("plain install as root (no repo-specific hooks): GL_USER is the pusher, secrets refused, break-glass for alice only; the hook survives recompiles and gitolite setup; install --check")
     func plainInstall() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try GitoliteServer(repoSpecificHooks: false, teardown: teardown)
         try Scenario.installAsRoot(server, policy: serverPolicy(), teardown: teardown)
@@ -162,7 +162,7 @@ struct GitoliteTests {
 
     @Test("repo-specific hooks: install refuses (exit 2, nothing written) until gitolite.conf names reviewgate; then it links into gitolite's driver, and the gate survives recompiles")
     func repoSpecificHooks() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try GitoliteServer(repoSpecificHooks: true, teardown: teardown)
         let policy = try policyFile(serverPolicy(), teardown: teardown)
