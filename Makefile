@@ -3,13 +3,18 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages the build, the tests and the demo need (installed only when absent).
-DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev git openssh-client python3 \
-	openssh-server gitolite3 nginx fcgiwrap apache2-utils
+DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev git openssh-client python3
+# The real servers the end-to-end server tests start on 127.0.0.1 (Tests/ServerTests).
+DEB_PACKAGES += openssh-server gitolite3 nginx fcgiwrap apache2-utils
 
 SWIFT_BUILD_FLAGS ?=
 BIN := .build/debug/reviewgate
+# `make install PREFIX=/usr/local DESTDIR=` puts the release binary in $(PREFIX)/bin and the
+# hook scripts in $(PREFIX)/share/reviewgate/hooks.
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all deps build release test demo bench clean
+.PHONY: all deps build release install test demo bench clean
 
 all: build
 
@@ -26,8 +31,19 @@ deps:
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS) --product reviewgate
 
+# The product only: a self-contained binary (Swift runtime linked in, so a server without
+# Swift runs it; libgit2, PCRE2, Hyperscan, libdeflate and zlib come from Debian's packages).
 release: deps
-	swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS)
+	swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product reviewgate
+
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks"
+	install -s -m 0755 "$$(swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --show-bin-path)/reviewgate" "$(DESTDIR)$(PREFIX)/bin/reviewgate"
+	sed "s|@REVIEWGATE_BIN@|$(PREFIX)/bin/reviewgate|" hooks/pre-receive > "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-receive"
+	chmod 0755 "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-receive"
+	install -m 0755 hooks/pre-commit "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/pre-commit"
+	install -m 0644 hooks/README.md hooks/github-actions.yml hooks/gitlab-ci.yml "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/"
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/reviewgate; next: reviewgate install --repo /srv/git/app.git --policy policy.toml"
 
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
@@ -37,7 +53,8 @@ demo: build
 	@scripts/demo.sh "$(BIN)"
 
 # Benchmarks against git on a large repository: make bench REPO=/path/to/git.git [BRANCH=master]
-bench: release
+bench: deps
+	swift build -c release $(SWIFT_BUILD_FLAGS) --product walk-changes
 	Benchmarks/walk-changes.sh "$(REPO)" "$(or $(BRANCH),master)"
 
 clean:

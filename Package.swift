@@ -66,14 +66,23 @@ let package = Package(
         .target(name: "AuditLog", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Commit views and report renderers shared by the commands.
         .target(name: "Reports", dependencies: ["Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
-        .executableTarget(
-            name: "reviewgate",
+        // One run of the gate for all entry points: the policy in force and where it came from,
+        // judging a push, a range or a history, break-glass, audit records and state, install.
+        // No command line and no printing: everything it decides is testable in-process.
+        .target(
+            name: "GateRun",
             dependencies: [
                 "AuditLog", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("Resources/pre-receive")]
+        ),
+        .executableTarget(
+            name: "reviewgate",
+            dependencies: [
+                "AuditLog", "GateRun", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Walks a whole branch and computes every commit's changes (Benchmarks/walk-changes.sh).
         .executableTarget(
@@ -123,6 +132,7 @@ let package = Package(
             exclude: ["Snapshots", "Resources"]
         ),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
+        .testTarget(name: "GateRunTests", dependencies: ["GateRun", "Gate", "Git", "JSON", "Reports", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],

@@ -59,6 +59,28 @@ public final class AuditLog: @unchecked Sendable {
         try append(contentsOf: [body], time: time)
     }
 
+    /// Fails, naming the file, when this process could not append for want of permission: the
+    /// directory (or the one it would be created in), its lock, the last segment and, with a
+    /// signer, the checkpoint must be writable. Lets a hook refuse before it says anything else.
+    public func checkWritable() throws(AuditLogError) {
+        var existing = directory
+        while !LogFiles.exists(existing) {
+            let parent = LogFiles.parentOf(existing)
+            if parent == existing { break }
+            existing = parent
+        }
+        guard access(existing, W_OK | X_OK) == 0 else {
+            throw .io(existing == directory ? "write to the directory" : "create the log directory in", existing)
+        }
+        guard existing == directory else { return }
+        var files = ["lock"]
+        if let last = try LogFiles.names(in: directory)?.filter({ $0.hasSuffix(".log") }).sorted().last { files.append(last) }
+        if signer != nil { files.append("checkpoint") }
+        for name in files where LogFiles.exists(path(name)) {
+            guard access(path(name), R_OK | W_OK) == 0 else { throw .io("write", path(name)) }
+        }
+    }
+
     /// Appends records in order under one lock, one `write` per frame and one sync at the end.
     @discardableResult
     public func append(contentsOf bodies: [JSONValue], time: Int64? = nil) throws(AuditLogError) -> Appended {

@@ -22,3 +22,14 @@ enum LibGit2 {
         return true
     }()
 }
+
+/// Whether libgit2 refuses repositories owned by another account (git's `safe.directory`).
+public enum OwnerValidation {
+    /// Switches the check off for this process. For commands an administrator points at a
+    /// server repository explicitly (`install --repo`, run as root on the git account's
+    /// repository); never for the hook, which runs as the repository's own account.
+    public static func disable() {
+        _ = LibGit2.initialized
+        _ = reviewgate_opts_int(Int32(GIT_OPT_SET_OWNER_VALIDATION.rawValue), 0)
+    }
+}

@@ -72,6 +72,37 @@ public struct VerdictReport: Sendable {
         return .object(fields)
     }
 
+    /// A finding read back from `findingJSON`'s form (the audit state keeps findings so); nil
+    /// when the kind or severity is unknown.
+    public static func finding(fromJSON item: JSONValue) -> Finding? {
+        func string(_ key: String) -> String? { if case let .string(v)? = item[key] { v } else { nil } }
+        func int(_ key: String) -> Int? { if case let .int(v)? = item[key] { Int(v) } else { nil } }
+        guard let kind = string("kind").flatMap(Finding.Kind.init(rawValue:)),
+              let severity = string("severity").flatMap(Finding.Severity.init(rawValue:)) else { return nil }
+        let path: [UInt8]? = string("path_hex").map(DisplayText.bytes(hex:)) ?? string("path").map { Array($0.utf8) }
+        var finding = Finding(kind: kind, severity: severity, rule: string("rule"), commit: string("commit"),
+                              path: path, line: int("line"), column: int("column"),
+                              location: string("location").flatMap(Finding.Location.init(rawValue:)),
+                              redacted: string("redacted"), fingerprint: string("fingerprint"),
+                              reason: string("reason"), message: string("message") ?? "")
+        finding.ref = string("ref")
+        if case let .array(paths)? = item["paths"] {
+            finding.paths = paths.compactMap { if case let .string(p) = $0 { Array(p.utf8) } else { nil } }
+        }
+        finding.required = int("required")
+        finding.valid = int("valid")
+        if case let .array(approvals)? = item["approvals"] {
+            finding.approvals = approvals.compactMap { a in
+                guard case let .string(by)? = a["by"], case let .string(e)? = a["evidence"],
+                      let evidence = ApprovalOutcome.Evidence(rawValue: e) else { return nil }
+                let counted = if case let .bool(c)? = a["counted"] { c } else { false }
+                let reason = if case let .string(r)? = a["reason"] { r } else { "" }
+                return ApprovalOutcome(by: by, evidence: evidence, counted: counted, reason: reason)
+            }
+        }
+        return finding
+    }
+
     public static func approvalJSON(_ a: ApprovalOutcome) -> JSONValue {
         .object([("by", .string(a.by)), ("evidence", .string(a.evidence.rawValue)),
                  ("counted", .bool(a.counted)), ("reason", .string(a.reason))])

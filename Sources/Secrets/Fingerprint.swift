@@ -12,6 +12,23 @@ public enum Redaction {
         }
         return safe(scalars.prefix(head)) + "…" + safe(scalars.suffix(tail))
     }
+
+    /// `text` with every secret the scanner finds in it replaced by its redacted form: the one
+    /// way a message, subject, path, ref name or identity is made fit to show or record.
+    /// Overlapping matches are replaced once, by the first that starts last.
+    public static func redactSecrets(in text: [UInt8], scanner: Scanner, scratch: MatchScratch) -> [UInt8] {
+        let matches = text.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
+        guard !matches.isEmpty else { return text }
+        var shown = text
+        var end = shown.count
+        // Last first, so earlier ranges stay valid; a match overlapping one already replaced is covered.
+        for match in matches.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound })
+        where match.secretRange.upperBound <= end && match.secretRange.lowerBound >= 0 {
+            shown.replaceSubrange(match.secretRange, with: Array(redact(match.secret).utf8))
+            end = match.secretRange.lowerBound
+        }
+        return shown
+    }
 }
 
 /// `hex(SHA-256("reviewgate-v1\0" + rule + "\0" + secret))`, or HMAC-SHA-256 under a key so

@@ -1,3 +1,4 @@
+import GateRun
 import ArgumentParser
 import Foundation
 import Gate
@@ -55,24 +56,13 @@ struct Check: ParsableCommand {
         // change cannot weaken the policy it is judged by.
         let source = try policy.map { (path: String) throws(Failure) in try PolicySource.file(path) }
             ?? PolicySource.committed(in: repo, revision: from)
-        let gate = try GateSettings.make(source, options: secrets)
+        let gate = try GateSettings.make(source, options: secrets.overrides)
         let settings = gate.secrets
-        let commits = try repo.newCommits(tips: [to], excluding: [from])
-        let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
-        let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
-        let notes = try repo.reference(named: gate.notesRef)
-        let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, target: target(), in: repo, notesCommit: notes, open: opener)
-        var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
-        // JUnit names every examined commit by its subject; only it pays for reading them.
-        if report.format == .junit {
-            let scratch = MatchScratch()
-            verdict.examined = try commits.map { (id: ObjectID) throws(GitError) in
-                ExaminedCommit(id: id.hex, subject: shownSubject(of: try repo.commit(id), scanner: settings.scanner, scratch: scratch))
-            }
-        }
+        let verdict = try RangeCheck.run(repo, gate: gate, from: from, to: to, target: target(), subjects: report.format == .junit,
+                                         open: repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory))
         try secrets.writeBaselineIfAsked(verdict.findings)
         if !noLog {
-            try AuditTrail.recordCheck(log, gate: gate, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
+            try AuditTrail.recordCheck(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
                                        durationMs: Clock.milliseconds() - started)
         }
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
@@ -111,31 +101,3 @@ struct Check: ParsableCommand {
     }
 }
 
-/// How workers open their own handle on the same repository: by its git directory when it was
-/// opened by path, else from the environment again (so a hook's quarantine stays visible).
-func repositoryOpener(_ options: RepositoryOptions, gitDirectory: String) -> @Sendable () throws(GitError) -> Repository {
-    if options.repo != nil {
-        return { () throws(GitError) in try Repository(path: gitDirectory) }
-    }
-    return { () throws(GitError) in try Repository.fromEnvironment() }
-}
-
-/// A commit's subject as a report may show it: the first line of its message, with any
-/// secret in the message replaced by its redacted form (SPEC §1.3: never print a secret).
-func shownSubject(of commit: Commit, scanner: Secrets.Scanner, scratch: MatchScratch) -> String {
-    var shown = commit.message
-    let matches = commit.message.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
-    var end = shown.count
-    // Last first, so earlier ranges stay valid; an overlapping match is already covered.
-    for match in matches.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound })
-    where match.secretRange.upperBound <= end && match.secretRange.lowerBound >= 0 {
-        shown.replaceSubrange(match.secretRange, with: Array(Redaction.redact(match.secret).utf8))
-        end = match.secretRange.lowerBound
-    }
-    let line = shown.prefix { $0 != UInt8(ascii: "\n") }
-    return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
-}
-
-enum Clock {
-    static func milliseconds() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
-}

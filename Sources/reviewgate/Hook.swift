@@ -1,4 +1,6 @@
+import GateRun
 import ArgumentParser
+import AuditLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,24 +48,6 @@ struct PreReceive: ParsableCommand {
     }
 }
 
-/// `git push -o key=value` options, as git hands them to the hook.
-struct PushOptions {
-    var values: [String]
-
-    init(_ env: [String: String]) {
-        let count = env["GIT_PUSH_OPTION_COUNT"].flatMap { Int($0) } ?? 0
-        values = (0..<max(0, min(count, 1000))).compactMap { env["GIT_PUSH_OPTION_\($0)"] }
-    }
-
-    /// The reason given with `-o reviewgate.override=<reason>`, if any (the last one wins).
-    var overrideReason: String? {
-        values.last { $0 == "reviewgate.override" || $0.hasPrefix("reviewgate.override=") }.map { option in
-            let reason = option.drop { $0 != "=" }.dropFirst()
-            return DisplayText.line(String(reason)).trimmingCharacters(in: .whitespaces)
-        }
-    }
-}
-
 /// One pre-receive run. The time budget is kept by a watchdog: when it fires first, the push
 /// is rejected (exit 3) and the log says so, even if a worker is still busy.
 final class HookRun: @unchecked Sendable {
@@ -103,55 +87,33 @@ final class HookRun: @unchecked Sendable {
         let settings = try GateSettings.forServer(repo)
         logDirectory = settings.auditDirectory ?? logDirectory
         self.settings = settings
-        guard input.count <= 64 << 20 else { throw Failure(.runtime, "pre-receive input larger than 64 MiB") }
-        for line in input.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-            switch RefUpdate.parse(Array(line)) {
-            case let .success(update): updates.append(update)
-            case let .failure(error): throw Failure(.runtime, "bad pre-receive input line: \(error)")
-            }
+        // A log this account cannot append to refuses the push now, before any verdict.
+        do throws(Failure) {
+            try PushJudgement.checkLog(logDirectory ?? "")
+        } catch {
+            logDirectory = nil
+            throw error
         }
+        updates = try PushJudgement.updates(from: input)
         // The budget counts from the process start; the watchdog gets what is left of it.
         startWatchdog(seconds: settings.budgetSeconds, elapsed: Double(Clock.milliseconds() - started) / 1000)
-        let options = PushOptions(env)
-        let verdict = try settings.judgePush(updates, in: repo, open: { () throws(GitError) in try Repository.fromEnvironment() })
-
-        var decision = verdict.decision
-        var findings = verdict.findings
-        var overrideBy: (reason: String, who: String)?
-        if let reason = options.overrideReason {
-            // An identity that only the OS user vouches for (plain ssh or git daemon, where
-            // everyone pushes as one account) never breaks glass.
-            if pusher.source == "os" || !settings.mayOverride(pusher.name) {
-                var f = Finding(kind: .ref, severity: .error, rule: "breakglass",
-                                message: "\(DisplayText.line(pusher.name)) asked for an override but is not in the policy's [breakglass] list")
-                f.reason = reason.isEmpty ? nil : reason
-                findings.append(f)
-                decision = .reject
-            } else if reason.isEmpty {
-                findings.append(Finding(kind: .ref, severity: .error, rule: "breakglass",
-                                        message: "an override needs a reason: -o reviewgate.override=\"<why>\""))
-                decision = .reject
-            } else if decision == .reject {
-                // Violations stay on record, as warnings of an accepted push.
-                findings = findings.map { var f = $0; f.severity = .warning; return f }
-                decision = .override
-                overrideBy = (reason, pusher.name)
-            }
-        }
-        let outcome = Verdict(findings: findings, commitsExamined: verdict.commitsExamined, blobsScanned: verdict.blobsScanned)
+        let judged = try PushJudgement.judge(updates, in: repo, settings: settings, pusher: pusher, options: PushOptions(env))
+        let outcome = judged.outcome, decision = judged.decision, overrideBy = judged.override
         guard claim() else { parkForever() }
         let duration = Clock.milliseconds() - started
-        StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
-        if let overrideBy {
-            StandardError.write("reviewgate: override by \(DisplayText.line(overrideBy.who)): \(overrideBy.reason) (recorded in the audit log)\n")
-        }
+        // The record first: the pusher reads one verdict, and only one that was recorded.
         do {
             try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
                                       remote: remote, updates: updates, verdict: outcome, decision: decision,
                                       override: overrideBy.map { ($0.reason, $0.who) }, durationMs: duration)
         } catch {
             StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
+            StandardError.write("reviewgate: the push was refused because its decision could not be recorded (the gate fails closed); tell the server's administrators.\n")
             return Failure.Code.runtime.rawValue
+        }
+        StandardError.write(PushMessages(verdict: outcome, decision: decision, durationMs: duration, notesRef: settings.notesRef).text)
+        if let overrideBy {
+            StandardError.write("reviewgate: override by \(DisplayText.line(overrideBy.who)): \(overrideBy.reason) (recorded in the audit log)\n")
         }
         return decision == .reject ? Failure.Code.rejected.rawValue : 0
     }

@@ -1,3 +1,4 @@
+import GateRun
 import ArgumentParser
 import Gate
 import Git
@@ -36,15 +37,11 @@ struct Inspect: ParsableCommand {
         let scanner = gate.secrets.scanner
         let scratch = MatchScratch()
         let engine = CommitSecrets(settings: gate.secrets)
-        let opener = repositoryOpener(repository, gitDirectory: repo.gitDirectory)
+        let opener = repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory)
         var out = StandardOutput()
         for id in commits {
             let commit = try repo.commit(id)
-            let secrets = commit.message.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
-            var shown = commit.message
-            for match in secrets.sorted(by: { $0.secretRange.lowerBound > $1.secretRange.lowerBound }) {
-                shown.replaceSubrange(match.secretRange, with: Array(Redaction.redact(match.secret).utf8))
-            }
+            let shown = Redaction.redactSecrets(in: commit.message, scanner: scanner, scratch: scratch)
             let review = try gate.signOff.review(commit, in: repo, notesCommit: notes)
             let found = try engine.examine([id], threads: 1, open: opener).findings
             let trailers = gate.policy.trailerParser.parse(shown).map { (key: $0.key, value: $0.value) }

@@ -1,3 +1,4 @@
+import GateRun
 import ArgumentParser
 import Foundation
 import Secrets

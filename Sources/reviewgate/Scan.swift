@@ -1,3 +1,4 @@
+import GateRun
 import ArgumentParser
 import Foundation
 import Gate
@@ -26,7 +27,7 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let started = Clock.milliseconds()
-        let settings = try secrets.settings()
+        let settings = try secrets.overrides.settings()
         let findings: [Finding]
         let scanned: Int
         var repositoryPath: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gate
+import GateRun
 import Reports
 import Secrets
 import TOML
@@ -29,103 +30,16 @@ struct SecretOptions: ParsableArguments {
         if let maxFileBytes, maxFileBytes <= 0 { throw ValidationError("--max-file-bytes must be positive.") }
     }
 
-    /// The settings these flags describe, over the policy's `[secrets]` where a flag is not
-    /// given. Unreadable or invalid files are usage errors (2).
-    func settings(policy: PolicySource? = nil) throws(Failure) -> SecretSettings {
-        try Self.settings(ruleFiles: ruleFiles, baseline: baseline, maxFileBytes: maxFileBytes, fingerprintKeyFile: fingerprintKeyFile,
-                          noInlineAllow: noInlineAllow, policy: policy)
-    }
-
-    /// The settings a policy alone describes (no command-line flags).
-    static func defaultSettings(policy: PolicySource?) throws(Failure) -> SecretSettings {
-        try settings(ruleFiles: [], baseline: nil, maxFileBytes: nil, fingerprintKeyFile: nil, noInlineAllow: false, policy: policy)
-    }
-
-    static func settings(ruleFiles: [String], baseline: String?, maxFileBytes: Int?, fingerprintKeyFile: String?,
-                         noInlineAllow: Bool, policy: PolicySource?) throws(Failure) -> SecretSettings {
-        var rules = RuleSet(rules: [])
-        do {
-            if !ruleFiles.isEmpty {
-                for file in ruleFiles { try rules.append(loadRuleFile(file, read: PolicySource.readDisk)) }
-            } else if let policy {
-                for entry in policy.policy.secrets.rules {
-                    if entry == "builtin" {
-                        rules.append(try RuleSet.builtin())
-                    } else {
-                        try rules.append(loadRuleFile(policy.resolve(entry), read: policy.read))
-                    }
-                }
-            } else {
-                rules = try RuleSet.builtin()
-            }
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(.usage, "\(error)")
-        }
-        var key: [UInt8]?
-        if let keyFile = fingerprintKeyFile {
-            key = try PolicySource.readDisk(keyFile)
-        } else if let policy, !policy.policy.secrets.fingerprintKeyFile.isEmpty {
-            key = try policy.read(policy.resolve(policy.policy.secrets.fingerprintKeyFile))
-        }
-        if let key, key.isEmpty { throw Failure(.usage, "the fingerprint key file is empty") }
-        var accepted = Set<String>()
-        var baselineText: [UInt8]?
-        if let baseline {
-            baselineText = try PolicySource.readDisk(baseline)
-        } else if let policy, !policy.policy.secrets.baseline.isEmpty {
-            baselineText = try policy.read(policy.resolve(policy.policy.secrets.baseline))
-        }
-        if let baselineText {
-            for line in String(decoding: baselineText, as: UTF8.self).split(whereSeparator: \.isNewline) {
-                let entry = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                    .trimmingCharacters(in: .whitespaces)
-                if !entry.isEmpty { accepted.insert(entry.lowercased()) }
-            }
-        }
-        let inline = !noInlineAllow && (policy?.policy.secrets.inlineAllow ?? true)
-        var allowPath: (@Sendable (String) -> Bool)?
-        if let allow = policy?.policy.secrets.allowPaths, !allow.isEmpty {
-            allowPath = { allow.matches($0) }
-        }
-        return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: inline, allowPath: allowPath),
-                              fingerprinter: Fingerprinter(key: key),
-                              maxFileBytes: maxFileBytes ?? policy?.policy.secrets.maxFileBytes ?? 52_428_800,
-                              baseline: accepted)
-    }
-
-    /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.
-    private static func loadRuleFile(_ file: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws -> RuleSet {
-        func text(_ path: String) throws(ConfigurationError) -> String {
-            do {
-                return String(decoding: try read(path), as: UTF8.self)
-            } catch {
-                throw ConfigurationError(file: path, position: TOMLPosition(line: 1, column: 1), message: error.message)
-            }
-        }
-        return try RuleFile.parse(try text(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
-            let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
-            return (try text(full), full)
-        })
+    /// The values of these flags, for the run.
+    var overrides: SecretOverrides {
+        SecretOverrides(ruleFiles: ruleFiles, baseline: baseline, maxFileBytes: maxFileBytes,
+                        fingerprintKeyFile: fingerprintKeyFile, noInlineAllow: noInlineAllow)
     }
 
     /// Writes `--write-baseline`, when given: the distinct fingerprints, sorted.
     func writeBaselineIfAsked(_ findings: [Finding]) throws(Failure) {
-        guard let path = writeBaseline else { return }
-        let prints = Set(findings.compactMap(\.fingerprint)).sorted()
-        let text = "# reviewgate baseline: fingerprints of accepted findings\n" + prints.map { $0 + "\n" }.joined()
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw Failure(.runtime, "cannot write the baseline file \(path)")
-        }
+        if let path = writeBaseline { try Baseline.write(findings, to: path) }
     }
-}
-
-func readText(_ path: String) throws(ConfigurationError) -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ConfigurationError(file: path, position: TOMLPosition(line: 1, column: 1), message: "cannot read the file")
-    }
-    return String(decoding: data, as: UTF8.self)
 }
 
 /// Where a report goes: `--output FILE`, else stdout for machine formats and stderr for text.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import GateRun
 import Glibc
 #endif
 

@@ -1,6 +1,7 @@
 // The executable: flags become option values, the library does the work, errors become one
 // line on stderr and an exit code (SPEC §2).
 import ArgumentParser
+import GateRun
 import Git
 import Reports
 #if canImport(Glibc)
@@ -8,12 +9,16 @@ import Glibc
 #endif
 
 func fail(_ failure: Failure) -> Never {
-    StandardError.write("reviewgate: error: \(DisplayText.line(failure.message))\n")
+    // A message of several lines (steps to take) keeps its lines, each made terminal-safe.
+    let lines = failure.message.split(separator: "\n", omittingEmptySubsequences: false)
+    StandardError.write("reviewgate: error: \(DisplayText.line(String(lines[0])))\n"
+        + lines.dropFirst().map { "reviewgate: " + DisplayText.line(String($0)) + "\n" }.joined())
     exit(failure.code.rawValue)
 }
 
 // SIGPIPE would end the process without a word; a failed write is reported instead (exit 3).
 signal(SIGPIPE, SIG_IGN)
+Notices.sink = { StandardError.write($0) }
 do {
     // The pre-receive hook takes no flags and runs inside every push: it skips the
     // command-line parser (a few milliseconds of reflection) and starts at once.

@@ -13,29 +13,33 @@ import TOML
 /// A policy file and where it came from: the server's disk, or a trusted revision's tree.
 /// Files the policy names (rule files, baseline, keys, allowed_signers) are read from the
 /// same place, relative to the policy file.
-struct PolicySource {
-    var policy: Policy
-    var bytes: [UInt8]
+public struct PolicySource {
+    public var policy: Policy
+    public var bytes: [UInt8]
     /// The policy's path (on disk, or `<rev>:.reviewgate/policy.toml`), for messages.
-    var location: String
-    var directory: String
+    public var location: String
+    public var directory: String
     /// Read from a revision's tree rather than from the server's disk.
-    var isCommitted = false
-    var read: (String) throws(Failure) -> [UInt8]
+    public var isCommitted = false
+    public var read: (String) throws(Failure) -> [UInt8]
 
-    func resolve(_ path: String) -> String {
+    public func resolve(_ path: String) -> String {
         path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path
     }
 
-    static func readDisk(_ path: String) throws(Failure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(.usage, "cannot read \(path)")
-        }
-        return Array(data)
+    /// A file's bytes. Absent: a usage error (a path given wrongly). Present but out of
+    /// reach: a runtime error naming the account, so a server whose files belong to the wrong
+    /// account says so instead of behaving as if they were not there.
+    public static func readDisk(_ path: String) throws(Failure) -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: path) { return Array(data) }
+        var info = stat()
+        if stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { throw Failure(.usage, "cannot read \(path): it does not exist") }
+        let reason = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
+        throw Failure(.runtime, "cannot read \(path) as \(ServerAccount.current.description): \(reason)")
     }
 
     /// A policy file on disk. Missing or invalid: a configuration error (2).
-    static func file(_ path: String) throws(Failure) -> PolicySource {
+    public static func file(_ path: String) throws(Failure) -> PolicySource {
         let bytes = try readDisk(path)
         return try PolicySource(bytes: bytes, location: path, directory: (path as NSString).deletingLastPathComponent,
                                 read: readDisk)
@@ -43,7 +47,7 @@ struct PolicySource {
 
     /// `.reviewgate/policy.toml` as committed in `revision`, with the files it names read
     /// from that revision too (never from the side being judged). Nil when there is none.
-    static func committed(in repo: Repository, revision: ObjectID) throws -> PolicySource? {
+    public static func committed(in repo: Repository, revision: ObjectID) throws -> PolicySource? {
         let tree = try repo.commitLinks(revision).tree
         let short = String(revision.description.prefix(12))
         func readTree(_ path: String) throws(Failure) -> [UInt8] {
@@ -67,7 +71,7 @@ struct PolicySource {
         return source
     }
 
-    init(bytes: [UInt8], location: String, directory: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws(Failure) {
+    public init(bytes: [UInt8], location: String, directory: String, read: @escaping (String) throws(Failure) -> [UInt8]) throws(Failure) {
         do {
             policy = try Policy.load(bytes, file: location)
         } catch {
@@ -82,24 +86,24 @@ struct PolicySource {
 
 /// What the policy in force (or its absence) decides for one run: secret settings, sign-off,
 /// ref rules, the budget, who may override, and where the log goes.
-struct GateSettings {
-    var policy: Policy
+public struct GateSettings {
+    public var policy: Policy
     /// Hex SHA-256 of the policy bytes in force; nil without a policy.
-    var policyHash: String?
-    var secrets: SecretSettings
-    var signOff: SignOff
-    var auditDirectory: String?
-    var checkpointKey: String?
+    public var policyHash: String?
+    public var secrets: SecretSettings
+    public var signOff: SignOff
+    public var auditDirectory: String?
+    public var checkpointKey: String?
 
-    var refRules: RefRules { policy.refs }
-    var budgetSeconds: Double { policy.budgetSeconds }
-    var notesRef: String { policy.approvals.notesRef }
+    public var refRules: RefRules { policy.refs }
+    public var budgetSeconds: Double { policy.budgetSeconds }
+    public var notesRef: String { policy.approvals.notesRef }
 
     /// Settings from a policy (nil: none — built-in secret rules, no core rules), with the
     /// secret flags of a command over the policy's `[secrets]`.
-    static func make(_ source: PolicySource?, options: SecretOptions? = nil) throws -> GateSettings {
+    public static func make(_ source: PolicySource?, options: SecretOverrides? = nil) throws -> GateSettings {
         let policy = source?.policy ?? Policy.builtin()
-        let secrets = try options?.settings(policy: source) ?? SecretOptions.defaultSettings(policy: source)
+        let secrets = try (options ?? SecretOverrides()).settings(policy: source)
         guard !secrets.scanner.ruleSet.rules.isEmpty || source != nil else {
             throw Failure(.runtime, "the built-in secret rules do not load")
         }
@@ -132,15 +136,26 @@ struct GateSettings {
     /// The server's policy, as the hook must read it: `git config reviewgate.policy`, else
     /// `$GIT_DIR/reviewgate/policy.toml`; never anything from pushed content. Nil when the
     /// server has none.
-    static func serverPolicy(_ repo: Repository) throws -> PolicySource? {
+    public static func serverPolicy(_ repo: Repository) throws -> PolicySource? {
         if let configured = try repo.configString("reviewgate.policy") {
             return try PolicySource.file(configured)
         }
+        // Only a policy that is certainly absent means "no policy": one that exists but cannot
+        // be reached (a `reviewgate/` the hook's account cannot enter) refuses the push.
         let path = repo.gitDirectory + "reviewgate/policy.toml"
-        return FileManager.default.fileExists(atPath: path) ? try PolicySource.file(path) : nil
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT else {
+                let reason = String(cString: strerror(code))
+                throw Failure(.runtime, "cannot read the policy \(path) as \(ServerAccount.current.description): \(reason)")
+            }
+            return nil
+        }
+        return try PolicySource.file(path)
     }
 
-    static func forServer(_ repo: Repository) throws -> GateSettings {
+    public static func forServer(_ repo: Repository) throws -> GateSettings {
         var settings = try make(try serverPolicy(repo))
         settings.auditDirectory = settings.auditDirectory ?? repo.gitDirectory + "reviewgate/audit"
         return settings
@@ -148,7 +163,7 @@ struct GateSettings {
 
     /// The policy for `audit` and `inspect`: `--policy FILE`, else the server's, else
     /// `.reviewgate/policy.toml` at the tip of the default branch (HEAD).
-    static func forRepository(_ repo: Repository, policyFile: String?, options: SecretOptions? = nil) throws -> GateSettings {
+    public static func forRepository(_ repo: Repository, policyFile: String?, options: SecretOverrides? = nil) throws -> GateSettings {
         var source: PolicySource?
         if let policyFile {
             source = try PolicySource.file(policyFile)
@@ -163,14 +178,14 @@ struct GateSettings {
     }
 
     /// The logins of the people allowed to break glass.
-    func mayOverride(_ login: String) -> Bool {
+    public func mayOverride(_ login: String) -> Bool {
         guard let person = policy.person(login: login) else { return false }
         return policy.breakglass.contains(person.id)
     }
 
     /// Everything the gate finds in a push: secrets in the new commits (and in the messages of
     /// pushed annotated tags), ref rules, and sign-off on the commits entering protected refs.
-    func judgePush(_ updates: [RefUpdate], in repo: Repository,
+    public func judgePush(_ updates: [RefUpdate], in repo: Repository,
                    open: @escaping @Sendable () throws(GitError) -> Repository) throws -> Verdict {
         let plan = try PushPlan.make(updates, in: repo, rules: refRules)
         let engine = CommitSecrets(settings: secrets)
@@ -202,25 +217,60 @@ struct GateSettings {
         return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned)
     }
 
-    /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
-    /// range, where core rules always apply), whose new tip is `tip`.
-    /// `target`, for a CI range, is the ref the range is headed for when known: it decides
-    /// `require_signed_commits`, while core rules apply to every commit of a range.
-    func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, target: String? = nil, in repo: Repository,
-                         notesCommit: ObjectID?, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
+    /// What a ref asks of the commits entering it: core rules (a protected ref, or a CI range
+    /// when `ref` is nil) and commit signatures (`require_signed_commits` for `ref`, or for
+    /// `target`, the ref a CI range is headed for).
+    public func signOffScope(ref: String?, target: String? = nil) -> (coreRules: Bool, mustBeSigned: Bool) {
         let protected = ref.map { refRules.protected.matches($0) } ?? true
         let signed = (ref ?? target).map { refRules.requireSignedCommits.matches($0) } ?? false
-        guard (protected && signOff.hasCoreRules) || signed else { return [] }
-        let line = try repo.firstParentLine(from: tip, within: Set(commits))
-        let items = commits.map {
-            SignOff.Item(commit: $0, scope: line.contains($0) ? .firstParentLine : .broughtIn, coreRules: protected,
-                         mustBeSigned: signed, ref: ref)
-        }
-        return try signOff.examine(items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
+        return (protected && signOff.hasCoreRules, signed)
+    }
+
+    /// Sign-off and signature findings for `commits` on their way into `ref` (nil: a CI
+    /// range, where core rules always apply), whose new tip is `tip`.
+    public func signOffFindings(_ commits: [ObjectID], tip: ObjectID, ref: String?, target: String? = nil, in repo: Repository,
+                                notesCommit: ObjectID?, open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> [Finding] {
+        let scope = signOffScope(ref: ref, target: target)
+        var work = SignOffWork()
+        try work.add(commits, tip: tip, ref: ref, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, in: repo)
+        guard !work.items.isEmpty else { return [] }
+        return try signOff.examine(work.items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
     }
 }
 
-func sha256Hex(_ bytes: [UInt8]) -> String {
+/// The commits sign-off is judged on, built the same way for the hook, `check` and `audit`:
+/// each commit once, on the first-parent line of the tip it was reached from or brought in
+/// by a merge, with what the refs it enters ask of it (several refs: the union).
+public struct SignOffWork {
+    private var byCommit: [ObjectID: SignOff.Item] = [:]
+    private var order: [ObjectID] = []
+
+    public init() {}
+
+    /// The items, in the order their commits were first added.
+    public var items: [SignOff.Item] { order.compactMap { byCommit[$0] } }
+
+    /// Adds `commits` entering `ref` at `tip`. Nothing is added when the ref asks nothing.
+    public mutating func add(_ commits: [ObjectID], tip: ObjectID, ref: String?, coreRules: Bool, mustBeSigned: Bool,
+                             in repo: Repository) throws(GitError) {
+        guard coreRules || mustBeSigned, !commits.isEmpty else { return }
+        let line = try repo.firstParentLine(from: tip, within: Set(commits))
+        for id in commits {
+            let scope: SignOff.Scope = line.contains(id) ? .firstParentLine : .broughtIn
+            if var item = byCommit[id] {
+                if scope == .firstParentLine { item.scope = .firstParentLine }
+                item.coreRules = item.coreRules || coreRules
+                item.mustBeSigned = item.mustBeSigned || mustBeSigned
+                byCommit[id] = item
+            } else {
+                byCommit[id] = SignOff.Item(commit: id, scope: scope, coreRules: coreRules, mustBeSigned: mustBeSigned, ref: ref)
+                order.append(id)
+            }
+        }
+    }
+}
+
+public func sha256Hex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
     for byte in SHA256.hash(data: bytes) {

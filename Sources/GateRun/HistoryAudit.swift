@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Gate
+import Git
+
+/// `audit` over a repository's history: secrets introduced anywhere (each once, where it came
+/// in), sign-off on the history of every protected ref, signatures where required, annotated
+/// tags' messages; only what `previous` has not examined yet.
+public struct HistoryAudit {
+    public var findings: [Finding]
+    public var refs: [Reference]
+    public var commits: [ObjectID]
+    public var blobsScanned: Int
+    /// What the next run starts from.
+    public var state: AuditState
+
+    public static func run(_ repo: Repository, gate: GateSettings, refPatterns: [String], previous: AuditState,
+                           progress: (@Sendable (String) -> Void)?,
+                           open opener: @escaping @Sendable () throws(GitError) -> Repository) throws -> HistoryAudit {
+        var previous = previous
+        let settings = gate.secrets
+        var refs: [Reference] = []
+        if refPatterns.isEmpty {
+            refs = try repo.references()
+        } else {
+            for pattern in refPatterns { refs += try repo.references(matching: pattern) }
+        }
+        let tips = refs.filter { $0.symbolicTarget == nil }.compactMap(\.target)
+        progress?("walking the history of \(refs.count) refs")
+        // Tips remembered from an earlier run may be gone (a force-push, then gc): they are
+        // dropped, and the history they led to is examined again.
+        let knownTips = previous.tips.filter { repo.contains($0) }
+        if knownTips.count < previous.tips.count {
+            Notices.write("reviewgate: \(previous.tips.count - knownTips.count) tip(s) in the state are no longer in the repository; examining again what they covered\n")
+        }
+        previous.tips = Set(knownTips)
+        let commits = try repo.newCommits(tips: tips, excluding: Array(knownTips))
+        let engine = CommitSecrets(settings: settings)
+        let result = try engine.examine(commits, firstOnly: true, alreadyReported: Set(previous.findings.compactMap(\.fingerprint)),
+                                        threads: 2, progress: progress, open: opener)
+        var findings = previous.findings + result.findings
+        // Sign-off over the history of protected refs (and signatures where required).
+        var work = SignOffWork()
+        for ref in refs where ref.symbolicTarget == nil {
+            guard let tip = ref.target else { continue }
+            let scope = gate.signOffScope(ref: ref.name)
+            guard scope.coreRules || scope.mustBeSigned else { continue }
+            progress?("checking sign-off on \(ref.name)")
+            let history = try repo.newCommits(tips: [tip], excluding: Array(knownTips))
+            try work.add(history, tip: tip, ref: ref.name, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, in: repo)
+        }
+        findings += try gate.signOff.examine(work.items, notesCommit: try repo.reference(named: gate.notesRef), threads: 2, open: opener)
+        // Annotated tags: their messages are history too.
+        var tags = previous.tags
+        for ref in refs where ref.name.hasPrefix("refs/tags/") {
+            guard let id = ref.target, !tags.contains(id), try repo.header(id).type == .tag else { continue }
+            tags.insert(id)
+            findings += engine.examineMessage(try repo.annotatedTag(id).message, object: id)
+        }
+        return HistoryAudit(findings: findings, refs: refs, commits: commits, blobsScanned: result.blobsScanned,
+                            state: AuditState(tips: Set(tips).union(previous.tips), tags: tags, findings: findings))
+    }
+}

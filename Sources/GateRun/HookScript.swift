@@ -1,0 +1,34 @@
+import Foundation
+
+/// The pre-receive script `install` writes: `hooks/pre-receive` with the binary's path filled
+/// in, recognised again by its marker line.
+public enum HookScript {
+    public static let marker = "ReviewGate pre-receive hook"
+
+    /// The script of hooks/pre-receive with this binary's absolute path filled in.
+    public static func hookScript(binary: String) -> String {
+        let template = String(decoding: PackageResources.pre_receive, as: UTF8.self)
+        // Single-quoted in the script: a quote in the path is closed, escaped and reopened.
+        return template.replacingOccurrences(of: "@REVIEWGATE_BIN@", with: binary.replacingOccurrences(of: "'", with: "'\\''"))
+    }
+
+    /// The binary an installed script runs (nil when the script is not ours).
+    public static func binary(inScript text: String) -> String? {
+        guard text.contains(marker), let line = text.split(separator: "\n").first(where: { $0.hasPrefix("bin=${REVIEWGATE_BIN:-'") }) else {
+            return nil
+        }
+        var value = line.dropFirst("bin=${REVIEWGATE_BIN:-'".count)
+        guard value.hasSuffix("'}") else { return nil }
+        value = value.dropLast(2)
+        return value.replacingOccurrences(of: "'\\''", with: "'")
+    }
+
+    public static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    public static func isOurs(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return String(decoding: data, as: UTF8.self).contains(marker)
+    }
+}
