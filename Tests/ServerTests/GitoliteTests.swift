@@ -172,8 +172,12 @@ struct GitoliteTests {
         let before = snapshot(server.repository) + snapshot(server.localCode)
         let refused = try run(install)
         #expect(refused.status == 2, "\(refused.status) \(refused.err)")
-        #expect(refused.err.components(separatedBy: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "option hook.pre-receive = reviewgate" },
-                "install prints the exact gitolite.conf line: \(refused.err)")
+        // The line to add, exactly (nothing after it on its line), and where it goes.
+        #expect(refused.err.components(separatedBy: "\n").contains {
+            $0.trimmingCharacters(in: .whitespaces).hasSuffix(" option hook.pre-receive = reviewgate")
+                || $0.trimmingCharacters(in: .whitespaces) == "option hook.pre-receive = reviewgate"
+        }, "install prints the exact gitolite.conf line: \(refused.err)")
+        #expect(refused.err.contains("repo app"), "and names the repository's section: \(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: server.repository + "/reviewgate"))
         #expect(snapshot(server.repository) + snapshot(server.localCode) == before, "install wrote nothing")
 
