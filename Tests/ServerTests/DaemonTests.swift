@@ -47,18 +47,25 @@ final class DaemonServer: PushTarget, @unchecked Sendable {
 
 @Suite("git daemon", .serialized)
 struct DaemonTests {
-    @Test("install as root on the daemon account's repository: the pusher is the OS user, secrets refused, no override for anyone; install --check")
+    @Test("install as root on the daemon account's repository: the pusher is the OS user (no person), secrets refused, no override for anyone; install --check")
     func gitDaemon() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try DaemonServer(teardown: teardown)
-        // alice's logins name the daemon's account too: an identity only the OS vouches for
-        // still must not stand for her (nor break glass).
-        try Scenario.installAsRoot(server, policy: serverPolicy(aliceLogins: ["alice", server.owner.name]), teardown: teardown)
+        try Scenario.installAsRoot(server, policy: serverPolicy(), teardown: teardown)
         try Scenario.pushes(server, seed: 301)
         var restore: (() throws -> Void)?
         try Scenario.installCheck(server, breakHook: {
             restore = try Scenario.disableHook(at: server.repository + "/hooks/pre-receive", owner: server.owner)
         }, restoreHook: { try restore?() })
+    }
+
+    @Test("the daemon's account listed among alice's logins still does not make every pusher alice: no person, no override, no four-eyes exemption")
+    func osIdentityIsNobody() throws {
+        let teardown = try Teardown()
+        defer { teardown.run() }
+        let server = try DaemonServer(teardown: teardown)
+        try Scenario.installAsRoot(server, policy: serverPolicy(aliceLogins: ["alice", server.owner.name]), teardown: teardown)
+        try Scenario.pushes(server, seed: 302)
     }
 }

@@ -139,7 +139,7 @@ final class GitoliteServer: PushTarget, @unchecked Sendable {
 struct GitoliteTests {
     @Test("plain install as root (no repo-specific hooks): GL_USER is the pusher, secrets refused, break-glass for alice only; the hook survives recompiles and gitolite setup; install --check")
     func plainInstall() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try GitoliteServer(repoSpecificHooks: false, teardown: teardown)
         try Scenario.installAsRoot(server, policy: serverPolicy(), teardown: teardown)
@@ -162,7 +162,7 @@ struct GitoliteTests {
 
     @Test("repo-specific hooks: install refuses (exit 2, nothing written) until gitolite.conf names reviewgate; then it links into gitolite's driver, and the gate survives recompiles")
     func repoSpecificHooks() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try GitoliteServer(repoSpecificHooks: true, teardown: teardown)
         let policy = try policyFile(serverPolicy(), teardown: teardown)
@@ -172,8 +172,12 @@ struct GitoliteTests {
         let before = snapshot(server.repository) + snapshot(server.localCode)
         let refused = try run(install)
         #expect(refused.status == 2, "\(refused.status) \(refused.err)")
-        #expect(refused.err.components(separatedBy: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "option hook.pre-receive = reviewgate" },
-                "install prints the exact gitolite.conf line: \(refused.err)")
+        // The line to add, exactly (nothing after it on its line), and where it goes.
+        #expect(refused.err.components(separatedBy: "\n").contains {
+            $0.trimmingCharacters(in: .whitespaces).hasSuffix(" option hook.pre-receive = reviewgate")
+                || $0.trimmingCharacters(in: .whitespaces) == "option hook.pre-receive = reviewgate"
+        }, "install prints the exact gitolite.conf line: \(refused.err)")
+        #expect(refused.err.contains("repo app"), "and names the repository's section: \(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: server.repository + "/reviewgate"))
         #expect(snapshot(server.repository) + snapshot(server.localCode) == before, "install wrote nothing")
 

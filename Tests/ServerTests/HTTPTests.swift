@@ -52,9 +52,9 @@ final class HTTPServer: PushTarget, @unchecked Sendable {
                                      environment: cleanEnvironment(home: owner.home.path, user: owner.name),
                                      logDirectory: root.appendingPathComponent("logs"), teardown: teardown)
         try waitFor("fcgiwrap's socket") { [fcgiwrap] in
-            FileManager.default.fileExists(atPath: socket) || !fcgiwrap.process.isRunning
+            FileManager.default.fileExists(atPath: socket) || !fcgiwrap.isRunning
         }
-        guard fcgiwrap.process.isRunning else { throw ServerError("fcgiwrap exited: \(fcgiwrap.log)") }
+        guard fcgiwrap.isRunning else { throw ServerError("fcgiwrap exited: \(fcgiwrap.log)") }
 
         // nginx as root (workers as www-data), in the foreground, only on 127.0.0.1.
         port = try Net.freePort()
@@ -120,7 +120,7 @@ final class HTTPServer: PushTarget, @unchecked Sendable {
 struct HTTPTests {
     @Test("install as root on www-data's repository: REMOTE_USER is the pusher, secrets refused, break-glass for alice only; install --check")
     func smartHTTP() throws {
-        let teardown = Teardown()
+        let teardown = try Teardown()
         defer { teardown.run() }
         let server = try HTTPServer(teardown: teardown)
 

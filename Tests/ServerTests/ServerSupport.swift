@@ -16,6 +16,11 @@ import Synchronization
 final class Teardown: @unchecked Sendable {
     private var actions: [() -> Void] = []
 
+    /// The server suites make accounts and start sshd and nginx: they need root.
+    init() throws {
+        guard geteuid() == 0 else { throw ServerError("the server tests run as root (useradd, sshd, nginx, chown)") }
+    }
+
     func add(_ action: @escaping () -> Void) { actions.append(action) }
 
     func run() {
@@ -107,64 +112,100 @@ func waitFor(_ what: String, seconds: Double = 10, _ ready: () -> Bool) throws {
 }
 
 /// A long-running server process (sshd, nginx, fcgiwrap, git daemon), its output in a log file.
-/// Registered with the teardown as soon as it runs: SIGTERM, up to 5 s to exit, then SIGKILL,
-/// then wait.
+/// Started with posix_spawn, not Foundation's Process: Foundation watches a child through a
+/// socket the child inherits, and sshd closes every inherited descriptor at start-up, after
+/// which Foundation blocks in waitpid on it and no other command's exit is ever noticed. Here
+/// the server gets no descriptor but stdin (/dev/null), stdout and stderr (the log), no
+/// blocked signals (the test process's threads block most, and a child would inherit that)
+/// and SIGPIPE at its default. Registered with the teardown as soon as it runs: SIGTERM, up to
+/// 5 s to exit, then SIGKILL and up to 5 s more; reaped with waitpid by its PID.
 final class ServerProcess: @unchecked Sendable {
     let name: String
-    let process = Process()
+    let pid: pid_t
     let logURL: URL
+    private var exitStatus: Int32?
 
     init(_ name: String, executable: String, arguments: [String], environment: [String: String],
          logDirectory: URL, teardown: Teardown) throws {
         self.name = name
         logURL = logDirectory.appendingPathComponent("\(name).log")
-        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else { throw ServerError("cannot create \(logURL.path)") }
-        let log = try FileHandle(forWritingTo: logURL)
-        // Through perl, which execs the server (same PID) with no signal blocked and SIGPIPE at
-        // its default: the test process's threads block most signals, and a child inherits
-        // that mask, so a server started directly would ignore SIGTERM.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
-        process.arguments = ["-MPOSIX", "-e", Self.cleanSignals, executable] + arguments
-        process.environment = environment
-        process.currentDirectoryURL = logDirectory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        try? log.close()
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logURL.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // glibc's closefrom and chdir actions (2.34, 2.29) are not in Swift's Glibc module.
+        guard let closeFrom = GlibcSpawn.addCloseFrom, let changeDirectory = GlibcSpawn.addChangeDirectory,
+              closeFrom(&actions, 3) == 0, changeDirectory(&actions, logDirectory.path) == 0 else {
+            throw ServerError("this glibc has no posix_spawn_file_actions_addclosefrom_np/addchdir_np")
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) }
+        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") }
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, executable, &actions, &attributes, argv + [nil], envp + [nil])
+        guard spawned == 0 else { throw ServerError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        pid = child
         teardown.add { [self] in stop() }
     }
 
-    private static let cleanSignals =
-        #"sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!"; $SIG{PIPE} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!";"#
-
-    var pid: pid_t { process.processIdentifier }
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Whether it still runs (reaps it, once, when it has exited).
+    var isRunning: Bool {
+        if exitStatus != nil { return false }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        if result == pid || (result < 0 && errno == ECHILD) {
+            exitStatus = status
+            return false
+        }
+        return true
+    }
 
     func stop() {
         func exited(within seconds: Double) -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            return !process.isRunning
+            while isRunning && Date() < deadline { usleep(20_000) }
+            return !isRunning
         }
-        guard process.isRunning else { return }
+        guard isRunning else { return }
         kill(pid, SIGTERM)
         if !exited(within: 5) {
             kill(pid, SIGKILL)
-            // Bounded: never hang a test run on a server that will not go.
             _ = exited(within: 5)
         }
-        if !process.isRunning { process.waitUntilExit() }
     }
 
     /// Waits (at most 10 s) until 127.0.0.1:port accepts; fails at once when the process died.
     func waitUntilListening(on port: Int) throws {
-        try waitFor("\(name) to listen on 127.0.0.1:\(port)") {
-            if !process.isRunning { return true }
-            return Net.accepts(port)
-        }
-        guard process.isRunning else { throw ServerError("\(name) exited \(process.terminationStatus):\n\(log)") }
+        try waitFor("\(name) to listen on 127.0.0.1:\(port)") { !isRunning || Net.accepts(port) }
+        guard isRunning else { throw ServerError("\(name) exited (status \(exitStatus ?? -1)):\n\(log)") }
     }
+}
+
+/// posix_spawn file actions glibc has but Swift's Glibc module does not declare.
+enum GlibcSpawn {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    static let addCloseFrom: CloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: CloseFrom.self) }
+    static let addChangeDirectory: ChangeDirectory? = dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: ChangeDirectory.self) }
 }
 
 /// A system account the server runs as: an existing one (www-data) or a throw-away one made
