@@ -31,6 +31,25 @@ extension Repository {
         return try walk.run()
     }
 
+    /// Whether `ancestor` is reachable from `descendant` (or is it). Ids that are not
+    /// commits (a tag of a tree) count as unrelated unless equal.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+        if ancestor == descendant { return true }
+        guard let a = try peelToCommit(ancestor), let d = try peelToCommit(descendant) else { return false }
+        return try newCommits(tips: [a], excluding: [d]).isEmpty
+    }
+
+    /// The commits of `commits` on the first-parent line from `tip` (as far as it stays in
+    /// the set): the ones `merge`-mode rules judge.
+    public func firstParentLine(from tip: ObjectID, within commits: Set<ObjectID>) throws(GitError) -> Set<ObjectID> {
+        var line: Set<ObjectID> = []
+        var current: ObjectID? = try peelToCommit(tip)
+        while let id = current, commits.contains(id), line.insert(id).inserted {
+            current = shallowCommits.contains(id) ? nil : try commitLinks(id).parents.first
+        }
+        return line
+    }
+
     /// The commit an id names, following annotated tags; nil for the zero id and for tags of
     /// trees or blobs. A missing object is an error.
     public func peelToCommit(_ id: ObjectID) throws(GitError) -> ObjectID? {
