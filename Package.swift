@@ -45,7 +45,14 @@ let package = Package(
             dependencies: ["CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
-        .target(name: "Git", dependencies: ["CLibGit2", "GitPack", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Git",
+            dependencies: [
+                "CLibGit2", "GitPack",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
