@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,8 +38,21 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // Packs read directly: index, pack file, inflater, delta codec, object cache, delta
+        // forest. The objects directory is passed in; no libgit2, no environment.
+        .target(
+            name: "GitPack",
+            dependencies: ["CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
-        .target(name: "Git", dependencies: ["CLibGit2", "CZlib", "CLibDeflate", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Git",
+            dependencies: [
+                "CLibGit2", "GitPack",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
@@ -109,6 +123,7 @@ let package = Package(
             dependencies: ["Git"],
             path: "Tests/ReviewGateTestSupport"
         ),
+        .testTarget(name: "GitPackTests", dependencies: ["GitPack", "Git", "ReviewGateTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "ReviewGateTestSupport"]),
         .testTarget(

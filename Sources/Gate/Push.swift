@@ -117,13 +117,3 @@ public struct PushPlan: Sendable {
         return findings
     }
 }
-
-extension Repository {
-    /// Whether `ancestor` is reachable from `descendant` (or is it). Ids that are not
-    /// commits (a tag of a tree) count as unrelated unless equal.
-    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
-        if ancestor == descendant { return true }
-        guard let a = try peelToCommit(ancestor), let d = try peelToCommit(descendant) else { return false }
-        return try newCommits(tips: [a], excluding: [d]).isEmpty
-    }
-}

@@ -352,16 +352,3 @@ public struct SignOff: Sendable {
         }
     }
 }
-
-extension Repository {
-    /// The commits of `commits` on the first-parent line from `tip` (as far as it stays in
-    /// the set): the ones `merge`-mode rules judge.
-    public func firstParentLine(from tip: ObjectID, within commits: Set<ObjectID>) throws(GitError) -> Set<ObjectID> {
-        var line: Set<ObjectID> = []
-        var current: ObjectID? = try peelToCommit(tip)
-        while let id = current, commits.contains(id), line.insert(id).inserted {
-            current = shallowCommits.contains(id) ? nil : try commitLinks(id).parents.first
-        }
-        return line
-    }
-}

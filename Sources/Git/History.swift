@@ -1,3 +1,5 @@
+import HeapModule
+
 extension Repository {
     /// The commits reachable from `tips` and from none of `excluding`, as
     /// `git rev-list TIPS --not EXCLUDING` lists them, each once, parents before children.
@@ -31,6 +33,25 @@ extension Repository {
         return try walk.run()
     }
 
+    /// Whether `ancestor` is reachable from `descendant` (or is it). Ids that are not
+    /// commits (a tag of a tree) count as unrelated unless equal.
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {
+        if ancestor == descendant { return true }
+        guard let a = try peelToCommit(ancestor), let d = try peelToCommit(descendant) else { return false }
+        return try newCommits(tips: [a], excluding: [d]).isEmpty
+    }
+
+    /// The commits of `commits` on the first-parent line from `tip` (as far as it stays in
+    /// the set): the ones `merge`-mode rules judge.
+    public func firstParentLine(from tip: ObjectID, within commits: Set<ObjectID>) throws(GitError) -> Set<ObjectID> {
+        var line: Set<ObjectID> = []
+        var current: ObjectID? = try peelToCommit(tip)
+        while let id = current, commits.contains(id), line.insert(id).inserted {
+            current = shallowCommits.contains(id) ? nil : try commitLinks(id).parents.first
+        }
+        return line
+    }
+
     /// The commit an id names, following annotated tags; nil for the zero id and for tags of
     /// trees or blobs. A missing object is an error.
     public func peelToCommit(_ id: ObjectID) throws(GitError) -> ObjectID? {
@@ -59,9 +80,22 @@ struct HistoryWalk {
 
     let repository: Repository
     var nodes: [ObjectID: Node] = [:]
-    /// Commits to visit, newest first (a binary max-heap on time, then insertion order).
-    var queue: [(time: UInt64, sequence: Int, id: ObjectID)] = []
+    /// Commits to visit, newest first: among equal dates, the one queued first.
+    var queue = Heap<Queued>()
     var sequence = 0
+
+    /// A queued commit; the greater one is visited first.
+    struct Queued: Comparable {
+        var time: UInt64
+        var sequence: Int
+        var id: ObjectID
+
+        static func < (a: Queued, b: Queued) -> Bool {
+            a.time != b.time ? a.time < b.time : a.sequence > b.sequence
+        }
+
+        static func == (a: Queued, b: Queued) -> Bool { a.time == b.time && a.sequence == b.sequence }
+    }
 
     init(repository: Repository) {
         self.repository = repository
@@ -121,37 +155,11 @@ struct HistoryWalk {
         guard nodes[id]?.seen != true else { return }
         nodes[id, default: Node()].seen = true
         sequence += 1
-        queue.append((nodes[id]!.time, sequence, id))
-        var i = queue.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard Self.before(queue[i], queue[parent]) else { break }
-            queue.swapAt(i, parent)
-            i = parent
-        }
+        queue.insert(Queued(time: nodes[id]!.time, sequence: sequence, id: id))
     }
 
     mutating func pop() -> ObjectID? {
-        guard !queue.isEmpty else { return nil }
-        let top = queue[0].id
-        queue[0] = queue[queue.count - 1]
-        queue.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < queue.count, Self.before(queue[l], queue[best]) { best = l }
-            if r < queue.count, Self.before(queue[r], queue[best]) { best = r }
-            if best == i { break }
-            queue.swapAt(i, best)
-            i = best
-        }
-        return top
-    }
-
-    /// Newer first; among equal dates, the one queued first.
-    static func before(_ a: (time: UInt64, sequence: Int, id: ObjectID), _ b: (time: UInt64, sequence: Int, id: ObjectID)) -> Bool {
-        a.time != b.time ? a.time > b.time : a.sequence < b.sequence
+        queue.popMax()?.id
     }
 
     /// Passes "uninteresting" down to every ancestor already loaded (git's
@@ -168,9 +176,9 @@ struct HistoryWalk {
     /// git's `still_interesting`: keep going while the queue holds something newer than the
     /// last interesting commit, or anything interesting; otherwise spend one unit of slop.
     func stillInteresting(lastInteresting date: UInt64, slop: Int) -> Int {
-        guard let head = queue.first else { return 0 }
+        guard let head = queue.max else { return 0 }
         if date <= head.time { return 5 }
-        if !queue.allSatisfy({ nodes[$0.id]?.uninteresting == true }) { return 5 }
+        if !queue.unordered.allSatisfy({ nodes[$0.id]?.uninteresting == true }) { return 5 }
         return slop - 1
     }
 
@@ -227,40 +235,16 @@ struct HistoryWalk {
                 children[p].append(i)
             }
         }
-        // Positions ready to go out, in a binary max-heap.
-        var ready: [Int] = []
-        func push(_ i: Int) {
-            ready.append(i)
-            var at = ready.count - 1
-            while at > 0, ready[(at - 1) / 2] < ready[at] {
-                ready.swapAt(at, (at - 1) / 2)
-                at = (at - 1) / 2
-            }
-        }
-        func pop() -> Int? {
-            guard let top = ready.first else { return nil }
-            ready[0] = ready[ready.count - 1]
-            ready.removeLast()
-            var at = 0
-            while true {
-                let l = 2 * at + 1, r = l + 1
-                var best = at
-                if l < ready.count, ready[l] > ready[best] { best = l }
-                if r < ready.count, ready[r] > ready[best] { best = r }
-                if best == at { break }
-                ready.swapAt(at, best)
-                at = best
-            }
-            return top
-        }
-        for i in commits.indices where parentsLeft[i] == 0 { push(i) }
+        // Positions ready to go out, latest first.
+        var ready = Heap<Int>()
+        for i in commits.indices where parentsLeft[i] == 0 { ready.insert(i) }
         var out: [ObjectID] = []
         out.reserveCapacity(commits.count)
-        while let i = pop() {
+        while let i = ready.popMax() {
             out.append(commits[i])
             for child in children[i] {
                 parentsLeft[child] -= 1
-                if parentsLeft[child] == 0 { push(child) }
+                if parentsLeft[child] == 0 { ready.insert(child) }
             }
         }
         return out

@@ -1,4 +1,5 @@
 import CLibGit2
+import GitPack
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,9 +8,16 @@ import Glibc
 public final class Repository {
     let pointer: OpaquePointer
     let odb: OpaquePointer
+    /// Where the objects libgit2 reads first are (with a trailing slash): the pack reader reads
+    /// the packs there, so both see one object store. Decided once, when the repository is
+    /// opened; alternates are read through libgit2.
+    public let objectsDirectory: String
 
-    private init(pointer: OpaquePointer) throws(GitError) {
+    /// `objectsDirectory` nil: the repository's own (`$GIT_DIR/objects`, in the common
+    /// directory for a linked work tree), as libgit2 finds it.
+    private init(pointer: OpaquePointer, objectsDirectory: String? = nil) throws(GitError) {
         self.pointer = pointer
+        self.objectsDirectory = objectsDirectory ?? Self.ownObjectsDirectory(pointer)
         var odb: OpaquePointer?
         let code = git_repository_odb(&odb, pointer)
         guard code >= 0, let odb else {
@@ -41,6 +49,7 @@ public final class Repository {
     /// Opens the repository the environment names, as git itself does: `GIT_DIR`,
     /// `GIT_OBJECT_DIRECTORY` and `GIT_ALTERNATE_OBJECT_DIRECTORIES` (so a pre-receive hook
     /// sees the objects of the push quarantine), else the one containing the current directory.
+    /// The only place the environment is read for objects: `init(path:)` never does.
     public static func fromEnvironment() throws(GitError) -> Repository {
         _ = LibGit2.initialized
         var repo: OpaquePointer?
@@ -52,7 +61,21 @@ public final class Repository {
             }
             throw GitError.last(code, "cannot open repository from the environment")
         }
-        return try Repository(pointer: repo)
+        // libgit2 takes its object database from the same variable (the quarantine's objects,
+        // in a pre-receive hook).
+        let objects = getenv("GIT_OBJECT_DIRECTORY").map { String(cString: $0) + "/" }
+        return try Repository(pointer: repo, objectsDirectory: objects)
+    }
+
+    /// `$GIT_DIR/objects/` as libgit2 resolves it, never from the environment.
+    private static func ownObjectsDirectory(_ pointer: OpaquePointer) -> String {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        guard git_repository_item_path(&buffer, pointer, GIT_REPOSITORY_ITEM_OBJECTS) == 0, let path = buffer.ptr else {
+            return String(cString: git_repository_path(pointer)) + "objects/"
+        }
+        let directory = String(cString: path)
+        return directory.hasSuffix("/") ? directory : directory + "/"
     }
 
     /// The git directory (`.git/`, or the bare repository itself), with a trailing slash.
@@ -80,7 +103,7 @@ public final class Repository {
 
     // MARK: Objects
 
-    /// Direct pack reading for this handle (see `PackStore`).
+    /// Direct pack reading for this handle (GitPack's `PackStore`), over `objectsDirectory`.
     private(set) lazy var packStore = PackStore(objectsDirectory: objectsDirectory)
 
     /// Type and size of an object, without inflating it.
@@ -139,30 +162,6 @@ public final class Repository {
             throw GitError(kind: .other, message: "object \(id) is a \(raw.type), not a \(type)")
         }
         return raw
-    }
-}
-
-public enum ObjectType: Sendable, Equatable, CustomStringConvertible {
-    case commit, tree, blob, tag, other
-
-    init(_ type: git_object_t) {
-        switch type {
-        case GIT_OBJECT_COMMIT: self = .commit
-        case GIT_OBJECT_TREE: self = .tree
-        case GIT_OBJECT_BLOB: self = .blob
-        case GIT_OBJECT_TAG: self = .tag
-        default: self = .other
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .commit: "commit"
-        case .tree: "tree"
-        case .blob: "blob"
-        case .tag: "tag"
-        case .other: "object"
-        }
     }
 }
 

@@ -192,109 +192,45 @@ import Testing
     }
 }
 
-@Suite struct PackOrderTests {
-    /// Objects come back in the order `git show-index` gives their pack offsets; objects in no
-    /// pack keep their given order, last.
-    @Test func followsPackOffsets() throws {
-        let scratch = try Histories.random(seed: 31, commits: 12)
-        try scratch.git(["gc", "-q"])
-        try scratch.write("loose.txt", "not packed yet\n")
-        let loose = try scratch.commit("loose")
-        let packDir = scratch.url.appendingPathComponent(".git/objects/pack")
-        let idx = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir.path).first { $0.hasSuffix(".idx") })
-        let listing = try scratch.git(["show-index"], input: Data(contentsOf: packDir.appendingPathComponent(idx))).out
-        let byOffset = listing.split(separator: "\n").map { $0.split(separator: " ") }
-            .sorted { UInt64($0[0])! < UInt64($1[0])! }.map { String($0[1]) }
-        let repo = try Repository(path: scratch.path)
-        var rng = SplitMix(seed: 9)
-        let looseID = try #require(ObjectID(hex: loose))
-        let shuffled = byOffset.compactMap { ObjectID(hex: $0) }.shuffled(using: &rng) + [looseID]
-        let ordered = repo.packOrder(shuffled)
-        #expect(ordered.map(\.hex) == byOffset + [loose])
-    }
-}
+/// The pack reader and libgit2 read one object store: a repository opened by path reads its
+/// own objects, whatever `GIT_OBJECT_DIRECTORY` says (only `fromEnvironment` heeds it).
+@Suite(.serialized) struct ObjectsDirectoryTests {
+    @Test func byPathIgnoresTheEnvironment() throws {
+        let own = try Histories.random(seed: 61, commits: 6)
+        try own.git(["repack", "-adq"])
+        let other = try Histories.random(seed: 62, commits: 6)
+        try other.write("only-there.txt", "in the other repository alone\n")
+        try other.commit("only there")
+        try other.git(["repack", "-adq"])
+        let ownIDs = try own.gitOutput(["rev-list", "--objects", "--all"]).split(separator: "\n").map { String($0.prefix(40)) }
+        let otherOnly = try Set(other.gitOutput(["rev-list", "--objects", "--all"]).split(separator: "\n").map { String($0.prefix(40)) })
+            .subtracting(ownIDs)
+        #expect(!otherOnly.isEmpty)
 
-@Suite struct PackStoreTests {
-    /// Every object of a repository repacked with deep delta chains (and REF_DELTA bases from
-    /// a thin fetch) reads back byte for byte as `git cat-file` prints it.
-    @Test func everyPackedObjectReadsAsGitReadsIt() throws {
-        let scratch = try Histories.random(seed: 41, commits: 60)
-        for i in 0..<30 {
-            try scratch.write("grow.txt", (0...i).map { "line \($0) of a file that changes a little each time\n" }.joined())
-            try scratch.commit("grow \(i)")
-        }
-        try scratch.git(["tag", "-a", "-m", "tag message", "t1"])
-        try scratch.git(["repack", "-adq", "--depth=50", "--window=250"])
-        try scratch.write("loose.txt", "still loose\n")
-        try scratch.commit("loose")
-        let listing = try scratch.gitOutput(["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(deltabase)"])
-        let rows = listing.split(separator: "\n").map { $0.split(separator: " ") }
-        #expect(rows.contains { $0[2] != "0000000000000000000000000000000000000000" }, "the pack has deltas")
-        let repo = try Repository(path: scratch.path)
-        for row in rows {
-            let id = try #require(ObjectID(hex: String(row[0])))
+        setenv("GIT_OBJECT_DIRECTORY", other.path + "/.git/objects", 1)
+        defer { unsetenv("GIT_OBJECT_DIRECTORY") }
+        let repo = try Repository(path: own.path)
+        #expect(URL(fileURLWithPath: repo.objectsDirectory).resolvingSymlinksInPath()
+                == URL(fileURLWithPath: own.path + "/.git/objects").resolvingSymlinksInPath())
+        for hex in ownIDs {
+            let id = try #require(ObjectID(hex: hex))
             let (type, bytes) = try repo.object(id)
-            #expect(type.description == String(row[1]))
-            let expected = try scratch.git(["cat-file", String(row[1]), String(row[0])]).stdout
-            #expect(Data(bytes) == expected, "\(row[0]) \(row[1])")
+            let expected = try own.git(["cat-file", type.description, hex]).stdout
+            #expect(Data(bytes) == expected, "\(hex)")
         }
-    }
-
-    @Test func appliesDeltasExactly() throws {
-        // A delta from git's format: copy 0..<5 from the base, insert "XY", copy 7..<10.
-        let base = Array("0123456789".utf8)
-        let delta: [UInt8] = [10, 10, 0x90, 5, 2, 88, 89, 0x91, 7, 3]
-        let content = try #require(base.withUnsafeBytes { b in delta.withUnsafeBytes { Delta.apply($0, to: b, type: .blob) } })
-        #expect(Array(content.bytes) == Array("01234XY789".utf8))
-        // Wrong source size, a copy past the base, a zero op: refused, never a crash.
-        for bad: [UInt8] in [[9, 10, 0x90, 5], [10, 10, 0x91, 8, 5], [10, 1, 0], [10]] {
-            #expect(base.withUnsafeBytes { b in bad.withUnsafeBytes { Delta.apply($0, to: b, type: .blob) } } == nil)
+        for hex in otherOnly {
+            let id = try #require(ObjectID(hex: hex))
+            let error = #expect(throws: GitError.self) { _ = try repo.object(id) }
+            #expect(error?.kind == .missingObject, "\(hex) read from the other repository")
+            #expect(throws: GitError.self) { _ = try repo.header(id) }
         }
-    }
-}
-
-@Suite struct PackHeaderTests {
-    /// Type and size from pack headers (deltas included) agree with `git cat-file -t/-s`.
-    @Test func headersMatchGit() throws {
-        let scratch = try Histories.random(seed: 42, commits: 40)
-        for i in 0..<20 {
-            try scratch.write("grow.txt", String(repeating: "x", count: 100 * i) + "\n")
-            try scratch.commit("grow \(i)")
-        }
-        try scratch.git(["repack", "-adq", "--depth=50", "--window=250"])
-        let rows = try scratch.gitOutput(["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)"])
-            .split(separator: "\n").map { $0.split(separator: " ") }
-        let repo = try Repository(path: scratch.path)
-        #expect(!repo.packStore.isEmpty)
-        for row in rows {
-            let id = try #require(ObjectID(hex: String(row[0])))
-            let header = try #require(try repo.packStore.header(id))
-            #expect(header.0.description == String(row[1]) && String(header.1) == String(row[2]), "\(row)")
-        }
-    }
-}
-
-@Suite struct DamagedPackTests {
-    /// A pack whose bytes are damaged after the index was written: reads fall back to libgit2,
-    /// which reports the damage; nothing crashes or allocates absurd sizes.
-    @Test func damagedPackDataIsAnErrorNotACrash() throws {
-        let scratch = try Histories.random(seed: 43, commits: 10)
-        try scratch.git(["repack", "-adq"])
-        let ids = try scratch.gitOutput(["rev-list", "--objects", "--all"]).split(separator: "\n").compactMap { ObjectID(hex: String($0.prefix(40))) }
-        let packDir = scratch.url.appendingPathComponent(".git/objects/pack")
-        let packName = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir.path).first { $0.hasSuffix(".pack") })
-        let packURL = packDir.appendingPathComponent(packName)
-        var bytes = [UInt8](try Data(contentsOf: packURL))
-        var rng = SplitMix(seed: 5)
-        for _ in 0..<200 { bytes[12 + Int(rng.next() % UInt64(bytes.count - 32))] = UInt8(truncatingIfNeeded: rng.next()) }
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: packURL.path)
-        try Data(bytes).write(to: packURL)
-        let repo = try Repository(path: scratch.path)
-        var failures = 0
-        for id in ids {
-            do { _ = try repo.object(id) } catch { failures += 1 }
-        }
-        #expect(failures > 0, "the damage was noticed")
+        // Its own packs are read directly: objects come back in their pack order.
+        let packDir = URL(fileURLWithPath: own.path + "/.git/objects/pack")
+        let idx = try #require(try FileManager.default.contentsOfDirectory(atPath: packDir.path).first { $0.hasSuffix(".idx") })
+        let byOffset = try own.git(["show-index"], input: Data(contentsOf: packDir.appendingPathComponent(idx))).out
+            .split(separator: "\n").map { $0.split(separator: " ") }.sorted { UInt64($0[0])! < UInt64($1[0])! }.map { String($0[1]) }
+        var rng = SplitMix(seed: 3)
+        #expect(repo.packOrder(byOffset.compactMap { ObjectID(hex: $0) }.shuffled(using: &rng)).map(\.hex) == byOffset)
     }
 }
 
@@ -403,64 +339,6 @@ import Testing
             if let id = ObjectID(hex: String(hex.prefix(40))) { ids.append(id) }
         }
         #expect(ids.sorted().map(\.hex) == ids.map(\.hex).sorted())
-    }
-}
-
-@Suite struct PackIndexTests {
-    /// Builds a version-2 index of `ids` (sorted here) with offsets `i * 7 + 12`, the last
-    /// tenth of them in the 64-bit table, and returns the ids in index order.
-    static func writeIndex(_ ids: [[UInt8]], to path: String) throws -> [[UInt8]] {
-        let sorted = ids.sorted { $0.lexicographicallyPrecedes($1) }
-        func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
-        var bytes: [UInt8] = [0xff, 0x74, 0x4f, 0x63] + be32(2)
-        var counts = [Int](repeating: 0, count: 256)
-        for id in sorted { counts[Int(id[0])] += 1 }
-        var total = 0
-        for count in counts {
-            total += count
-            bytes += be32(UInt32(total))
-        }
-        for id in sorted { bytes += id }
-        bytes += [UInt8](repeating: 0, count: 4 * sorted.count)
-        let large = sorted.count - sorted.count / 10
-        for i in sorted.indices { bytes += be32(i < large ? UInt32(i * 7 + 12) : 0x8000_0000 | UInt32(i - large)) }
-        for i in large..<sorted.count {
-            let offset = UInt64(1) << 33 + UInt64(i * 7 + 12)
-            bytes += be32(UInt32(offset >> 32)) + be32(UInt32(offset & 0xffff_ffff))
-        }
-        bytes += [UInt8](repeating: 0, count: 40)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return sorted
-    }
-
-    /// Every id of an index is found at its offset and an id not in it is not, with ids spread
-    /// evenly (as hashes are) and with ids crowded together (where the guessed probes miss and
-    /// bisection finishes the search).
-    @Test(arguments: [false, true]) func findsEveryIdAndNoOther(crowded: Bool) throws {
-        let directory = try Scratch.directory("idx")
-        var rng = SplitMix(seed: crowded ? 7 : 5)
-        func randomID() -> [UInt8] {
-            var id = (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            // Crowded: a few first bytes, and the next bytes mostly zero.
-            if crowded { id[0] = [0, 1, 0xfe, 0xff][Int.random(in: 0..<4, using: &rng)]; id[1] = id[1] & 3; id[2] = 0 }
-            return id
-        }
-        let ids = Array(Set((0..<30_000).map { _ in randomID() }))
-        let path = directory.appendingPathComponent("test.idx").path
-        let sorted = try Self.writeIndex(ids, to: path)
-        let index = try #require(PackIndex(path: path))
-        let large = sorted.count - sorted.count / 10
-        for (i, bytes) in sorted.enumerated() {
-            let id = bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }
-            let expected = i < large ? UInt64(i * 7 + 12) : UInt64(1) << 33 + UInt64(i * 7 + 12)
-            #expect(index.offset(of: id) == expected)
-        }
-        let known = Set(sorted)
-        for _ in 0..<30_000 {
-            let bytes = randomID()
-            guard !known.contains(bytes) else { continue }
-            #expect(index.offset(of: bytes.withUnsafeBytes { ObjectID(bytes: $0.baseAddress!) }) == nil)
-        }
     }
 }
 

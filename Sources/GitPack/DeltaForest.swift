@@ -2,20 +2,6 @@
 import Glibc
 #endif
 
-/// Bytes a pack delta copied from its base: `target..<target+count` of the object equals
-/// `source..<source+count` of its base. The bytes between copies are the delta's inserts.
-public struct DeltaCopy: Sendable, Equatable {
-    public var target: Int
-    public var source: Int
-    public var count: Int
-
-    public init(target: Int, source: Int, count: Int) {
-        self.target = target
-        self.source = source
-        self.count = count
-    }
-}
-
 /// Blobs grouped by the pack deltas that reconstruct them: a forest whose roots are whole
 /// objects and whose edges are deltas, holding the asked-for blobs and the bases their chains
 /// pass through. Walking a tree reconstructs each of its objects once, from its base's bytes
@@ -91,33 +77,6 @@ public struct DeltaVisit<State> {
     public var base: (state: State, bytes: UnsafeRawBufferPointer, copies: [DeltaCopy])?
 }
 
-extension Repository {
-    /// Groups `ids` (blobs) by the delta chains of the packs that hold them.
-    public func deltaForest(_ ids: [ObjectID]) -> DeltaForest {
-        var planner = deltaPlanner()
-        planner.add(ids)
-        return planner.forest()
-    }
-
-    /// A planner to build a `DeltaForest` a batch of blobs at a time, while they are found.
-    public func deltaPlanner() -> DeltaPlanner {
-        DeltaPlanner(packs: packStore.packs)
-    }
-
-    /// Reconstructs every object of tree `tree` of `forest` once, parents before children,
-    /// and calls `visit` for each. An asked-for object larger than `sizeLimit` with nothing
-    /// built on it is visited without bytes. Returns the asked-for objects it left to be read
-    /// one by one (a chain too large to hold in memory).
-    public func walk<State>(_ forest: DeltaForest, tree: Int, sizeLimit: Int,
-                            _ visit: (DeltaVisit<State>) -> State) throws(GitError) -> [ObjectID] {
-        do {
-            return try packStore.walk(forest, tree: tree, sizeLimit: sizeLimit, visit)
-        } catch {
-            throw GitError(kind: .other, message: "a pack is damaged: \(error.message)")
-        }
-    }
-}
-
 extension PackStore {
     /// Bytes of bases held at once on one walk's path; a subtree below a base that would pass
     /// this is left to one-by-one reading, whose memory is bounded by the delta cache.
@@ -130,7 +89,12 @@ extension PackStore {
         var next: Int
     }
 
-    func walk<State>(_ forest: DeltaForest, tree: Int, sizeLimit: Int,
+    /// Reconstructs every object of tree `tree` of `forest` once, parents before children,
+    /// and calls `visit` for each. An asked-for object larger than `sizeLimit` with nothing
+    /// built on it is visited without bytes. Returns the asked-for objects it left to be read
+    /// one by one (a chain too large to hold in memory). The forest must come from a planner
+    /// of a store over the same objects directory (packs are numbered alike in every store).
+    public func walk<State>(_ forest: DeltaForest, tree: Int, sizeLimit: Int,
                      _ visit: (DeltaVisit<State>) -> State) throws(Damage) -> [ObjectID] {
         var stack: [Frame<State>] = []
         var held = 0
@@ -173,7 +137,7 @@ extension PackStore {
             }
         }
 
-        func enterDelta(_ n: Int, entry: (kind: Pack.Kind, size: Int, dataOffset: Int), base: Frame<State>,
+        func enterDelta(_ n: Int, entry: (kind: PackFile.Kind, size: Int, dataOffset: Int), base: Frame<State>,
                         hasChildren: Bool) throws(Damage) {
             let node = forest.nodes[n]
             let pack = packs[node.pack]
@@ -219,94 +183,5 @@ extension PackStore {
             }
         }
         return leftOver
-    }
-}
-
-/// Builds a `DeltaForest` from blobs given in batches, in any order and from any one thread at
-/// a time (it holds only the packs, which are shared): a history walk can hand it the blobs
-/// of each slice of commits as soon as they are known. The forest does not depend on the
-/// order the blobs came in.
-public struct DeltaPlanner: Sendable {
-    let packs: [Pack]
-    private var index: [PackStore.CacheKey: Int32] = [:]
-    private var nodes: [DeltaForest.Node] = []
-    private var parent: [Int32] = []
-    private var unplanned: [ObjectID] = []
-    private var chain: [PackStore.CacheKey] = []
-
-    init(packs: [Pack]) {
-        self.packs = packs
-    }
-
-    /// Places each of `ids` (blobs) in the forest, with the bases its delta chain passes
-    /// through; an id given twice is placed once.
-    public mutating func add(_ ids: some Sequence<ObjectID>) {
-        next: for id in ids {
-            guard let key = locate(id) else {
-                unplanned.append(id)
-                continue
-            }
-            if let n = index[key] {
-                if nodes[Int(n)].wanted == nil { nodes[Int(n)].wanted = id }
-                continue
-            }
-            // Up the chain until a node already known or a whole object.
-            chain.removeAll(keepingCapacity: true)
-            var at = key
-            var attach: Int32 = -1
-            while true {
-                if let n = index[at] {
-                    attach = n
-                    break
-                }
-                guard chain.count < PackStore.maximumChain, let entry = packs[at.pack].entry(at: at.offset) else {
-                    unplanned.append(id)
-                    continue next
-                }
-                chain.append(at)
-                // Each header read may fault in the pages around it, counted with the pack's
-                // other reads: blobs come in history order, scattered over the pack.
-                packs[at.pack].noteScatteredRead()
-                if case let .whole(type) = entry.kind {
-                    guard type == .blob else {
-                        unplanned.append(id)
-                        continue next
-                    }
-                    break
-                }
-                if case let .offsetDelta(base) = entry.kind { at = PackStore.CacheKey(pack: at.pack, offset: base) }
-                if case let .refDelta(baseID) = entry.kind {
-                    guard let base = packs[at.pack].index.offset(of: baseID) else {
-                        unplanned.append(id)
-                        continue next
-                    }
-                    at = PackStore.CacheKey(pack: at.pack, offset: Int(base))
-                }
-            }
-            var above = attach
-            for key in chain.reversed() {
-                let n = Int32(nodes.count)
-                index[key] = n
-                nodes.append(DeltaForest.Node(pack: key.pack, offset: key.offset, wanted: nil))
-                parent.append(above)
-                above = n
-            }
-            nodes[Int(above)].wanted = id
-        }
-    }
-
-    /// The forest of every blob added so far.
-    public func forest() -> DeltaForest {
-        // Reading the entry headers touched pages all over the packs.
-        for pack in packs { pack.dropResidentPages() }
-        return DeltaForest(nodes: nodes, parent: parent, unplanned: unplanned)
-    }
-
-    /// The first pack holding `id` (the one `read` would use) and its offset there.
-    private func locate(_ id: ObjectID) -> PackStore.CacheKey? {
-        for (p, pack) in packs.enumerated() {
-            if let offset = pack.index.offset(of: id) { return PackStore.CacheKey(pack: p, offset: Int(offset)) }
-        }
-        return nil
     }
 }
