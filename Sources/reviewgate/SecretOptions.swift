@@ -68,8 +68,19 @@ struct ReportOptions: ParsableArguments {
         case .html: document.html
         }
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(body.utf8)) else {
-                throw Failure(.runtime, "cannot write the report to \(output)")
+            // Written in place, not through a temporary file and a rename: --output /dev/null
+            // (or a FIFO) must stay what it is, even for root.
+            guard let handle = FileHandle(forWritingAtPath: output) ?? {
+                FileManager.default.createFile(atPath: output, contents: nil) ? FileHandle(forWritingAtPath: output) : nil
+            }() else { throw Failure(.runtime, "cannot write the report to \(output)") }
+            defer { try? handle.close() }
+            do {
+                if (try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType) == .typeRegular {
+                    try handle.truncate(atOffset: 0)
+                }
+                try handle.write(contentsOf: Data(body.utf8))
+            } catch {
+                throw Failure(.runtime, "cannot write the report to \(output): \(error.localizedDescription)")
             }
         } else if format != .text {
             var out = StandardOutput()
