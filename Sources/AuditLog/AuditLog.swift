@@ -434,7 +434,8 @@ public func hex(_ bytes: [UInt8]) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-func unhex(_ text: String) -> [UInt8]? {
+/// The bytes of a hex string; nil unless it is whole pairs of hex digits.
+public func unhex(_ text: String) -> [UInt8]? {
     let chars = Array(text.utf8)
     guard chars.count % 2 == 0 else { return nil }
     var out: [UInt8] = []

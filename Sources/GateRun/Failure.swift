@@ -3,7 +3,7 @@ import Git
 
 /// How a command ends when it does not pass; the exit codes of SPEC §2.
 public struct Failure: Error {
-    public enum Code: Int32 {
+    public enum Code: Int32, Sendable {
         /// The gate says no.
         case rejected = 1
         /// Bad flag, argument, policy or rule file.

@@ -32,10 +32,15 @@ public struct PolicySource {
     /// account says so instead of behaving as if they were not there.
     public static func readDisk(_ path: String) throws(Failure) -> [UInt8] {
         if let data = FileManager.default.contents(atPath: path) { return Array(data) }
-        var info = stat()
-        if stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR) { throw Failure(.usage, "cannot read \(path): it does not exist") }
+        if isAbsent(path) { throw Failure(.usage, "cannot read \(path): it does not exist") }
         let reason = access(path, R_OK) == 0 ? "it cannot be read" : String(cString: strerror(errno))
         throw Failure(.runtime, "cannot read \(path) as \(ServerAccount.current.description): \(reason)")
+    }
+
+    /// Whether `path` is certainly not there (not merely out of this account's reach).
+    public static func isAbsent(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
     /// A policy file on disk. Missing or invalid: a configuration error (2).
@@ -143,14 +148,10 @@ public struct GateSettings {
         // Only a policy that is certainly absent means "no policy": one that exists but cannot
         // be reached (a `reviewgate/` the hook's account cannot enter) refuses the push.
         let path = repo.gitDirectory + "reviewgate/policy.toml"
-        var info = stat()
-        if stat(path, &info) != 0 {
-            let code = errno
-            guard code == ENOENT else {
-                let reason = String(cString: strerror(code))
-                throw Failure(.runtime, "cannot read the policy \(path) as \(ServerAccount.current.description): \(reason)")
-            }
-            return nil
+        if PolicySource.isAbsent(path) { return nil }
+        guard access(path, R_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw Failure(.runtime, "cannot read the policy \(path) as \(ServerAccount.current.description): \(reason)")
         }
         return try PolicySource.file(path)
     }

@@ -12,9 +12,10 @@ public enum HookManager {
     /// Nobody else writes `$GIT_DIR/hooks/pre-receive`.
     case none
     case gitolite(Gitolite)
-    /// A `pre-receive.d/` directory whose scripts the server's own `pre-receive` runs, each
-    /// with the push on stdin, any failure refusing the push.
-    case directory(path: String, manager: String)
+    /// A `pre-receive.d/` directory whose scripts the server runs, each with the push on
+    /// stdin, any failure refusing the push: through the repository's own `hooks/pre-receive`
+    /// (Gitea, Forgejo), or by the server itself (GitLab's Gitaly runs `custom_hooks`).
+    case directory(path: String, manager: String, throughHooksDirectory: Bool)
 
     public static func detect(gitDirectory: String, account: ServerAccount) throws(Failure) -> HookManager {
         let hooks = gitDirectory + "hooks"
@@ -23,10 +24,10 @@ public enum HookManager {
             let script = (try? String(contentsOfFile: hooks + "/pre-receive", encoding: .utf8)) ?? ""
             let name = script.localizedCaseInsensitiveContains("forgejo") ? "Forgejo"
                 : script.localizedCaseInsensitiveContains("gitea") ? "Gitea" : "the server's pre-receive.d"
-            return .directory(path: hooks + "/pre-receive.d", manager: name)
+            return .directory(path: hooks + "/pre-receive.d", manager: name, throughHooksDirectory: true)
         }
         if isDirectory(gitDirectory + "custom_hooks") {
-            return .directory(path: gitDirectory + "custom_hooks/pre-receive.d", manager: "GitLab custom hooks")
+            return .directory(path: gitDirectory + "custom_hooks/pre-receive.d", manager: "GitLab custom hooks", throughHooksDirectory: false)
         }
         return .none
     }
@@ -44,8 +45,6 @@ public enum HookManager {
 /// `hooks/pre-receive.h00-a`, `.h01-b` to `$LOCAL_CODE/hooks/repo-specific/{a,b}`. So the only
 /// place a pre-receive hook survives is a repo-specific hook named in the conf, or a common one.
 public struct Gitolite {
-    public static let hookName = "reviewgate"
-
     public var account: ServerAccount
     /// `$rc{LOCAL_CODE}`, nil when unset.
     public var localCode: String?
@@ -59,8 +58,8 @@ public struct Gitolite {
     public var commonPreReceive: String?
 
     /// Where the ReviewGate hook lives as a repo-specific hook.
-    public var scriptPath: String? { localCode.map { $0 + "/hooks/repo-specific/" + Self.hookName } }
-    public var namesReviewGate: Bool { preReceiveCodes.contains(Self.hookName) }
+    public var scriptPath: String? { localCode.map { $0 + "/hooks/repo-specific/" + HookScript.name } }
+    public var namesReviewGate: Bool { preReceiveCodes.contains(HookScript.name) }
 
     /// Gitolite when its `update` hook (which every gitolite repository has) or its hook driver
     /// is linked into the repository; its rc is then read through the `gitolite` command, run
@@ -110,10 +109,21 @@ public struct Gitolite {
         return gitolite
     }
 
+    /// The script behind the `hooks/pre-receive.hNN-reviewgate` link gitolite made, if any.
+    public static func linkedScript(gitDirectory: String) -> String? {
+        let hooks = gitDirectory + "hooks"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: hooks) else { return nil }
+        guard let name = names.sorted().first(where: { $0.hasPrefix("pre-receive.h") && $0.hasSuffix("-" + HookScript.name) }) else {
+            return nil
+        }
+        let link = hooks + "/" + name
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) ?? link
+    }
+
     /// The gitolite.conf line that makes gitolite run ReviewGate first for this repository,
     /// keeping the repository's other pre-receive hooks after it.
     public var confLine: String {
-        "option hook.pre-receive = " + ([Self.hookName] + preReceiveCodes.filter { $0 != Self.hookName }).joined(separator: " ")
+        "option hook.pre-receive = " + ([HookScript.name] + preReceiveCodes.filter { $0 != HookScript.name }).joined(separator: " ")
     }
 
     /// The steps that make the gate survive gitolite's compiles, for a refusal message.
@@ -126,7 +136,7 @@ public struct Gitolite {
         let local = localCode ?? account.home + "/local"
         lines.append("mkdir -p \(local)/hooks/repo-specific (as \(account.name))")
         lines.append("in gitolite-admin's conf/gitolite.conf, under `repo \(repo)`, add the line:  \(confLine)")
-        lines.append("push gitolite-admin (gitolite warns that \(local)/hooks/repo-specific/\(Self.hookName) does not exist yet; that is expected)")
+        lines.append("push gitolite-admin (gitolite warns that \(local)/hooks/repo-specific/\(HookScript.name) does not exist yet; that is expected)")
         lines.append("run `reviewgate install --repo \(gitDirectory)` again: it writes that script and links it as gitolite does")
         return lines.enumerated().map { "  \($0.offset + 1). \($0.element)" }.joined(separator: "\n")
     }

@@ -4,6 +4,9 @@ import Foundation
 /// in, recognised again by its marker line.
 public enum HookScript {
     public static let marker = "ReviewGate pre-receive hook"
+    /// The script's name where a hook manager keeps several (gitolite's repo-specific hooks,
+    /// a `pre-receive.d/`).
+    public static let name = "reviewgate"
 
     /// The script of hooks/pre-receive with this binary's absolute path filled in.
     public static func hookScript(binary: String) -> String {

@@ -31,15 +31,18 @@ public struct InstallCheck {
         var script: String?
         let manager = try HookManager.detect(gitDirectory: gitDirectory, account: account)
         let driver = (try? FileManager.default.destinationOfSymbolicLink(atPath: hook)) ?? ""
-        if case let .directory(dir, manager) = manager, manager == "GitLab custom hooks" {
-            // Gitaly runs custom_hooks itself; the repository's own hooks/ plays no part.
+        func scriptIn(_ dir: String, run by: String) {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             if let name = names.first(where: { HookScript.isOurs(dir + "/" + $0) }) {
                 script = dir + "/" + name
-                ok("\(manager) runs \(dir)/\(name)")
+                ok("\(by) runs \(dir)/\(name)")
             } else {
-                problem("no ReviewGate script in \(dir), which \(manager) runs")
+                problem("no ReviewGate script in \(dir), which \(by) runs")
             }
+        }
+        if case let .directory(dir, by, false) = manager {
+            // The server runs that directory itself; the repository's hooks/ plays no part.
+            scriptIn(dir, run: by)
         } else if !FileManager.default.fileExists(atPath: hook) {
             problem("\(hook) does not exist: git runs no pre-receive hook")
         } else if !account.may(.execute, hook) {
@@ -48,20 +51,14 @@ public struct InstallCheck {
             script = hook
             ok("\(hook) is ReviewGate's")
         } else if driver.hasSuffix("/multi-hook-driver") {
-            if let linked = GitoliteLinks.reviewGateLink(gitDirectory: gitDirectory), HookScript.isOurs(linked) {
+            if let linked = Gitolite.linkedScript(gitDirectory: gitDirectory), HookScript.isOurs(linked) {
                 script = linked
                 ok("gitolite's hook driver runs \(linked)")
             } else {
                 problem("\(hook) is gitolite's hook driver and no ReviewGate repo-specific hook is linked beside it")
             }
-        } else if case let .directory(dir, manager) = manager {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-            if let name = names.first(where: { HookScript.isOurs(dir + "/" + $0) }) {
-                script = dir + "/" + name
-                ok("\(manager) runs \(dir)/\(name)")
-            } else {
-                problem("no ReviewGate script in \(dir), which \(manager) runs")
-            }
+        } else if case let .directory(dir, by, true) = manager {
+            scriptIn(dir, run: by)
         } else {
             problem("\(hook) is not ReviewGate's and runs no ReviewGate hook")
         }
@@ -101,7 +98,7 @@ public struct InstallCheck {
         // The policy and the log, as that account can reach them.
         let policyPath = try repository.configString("reviewgate.policy") ?? gitDirectory + "reviewgate/policy.toml"
         var settings: GateSettings?
-        if missing(policyPath) {
+        if PolicySource.isAbsent(policyPath) {
             ok("no policy at \(policyPath): built-in secret rules only, no core rules")
         } else if !account.may(.read, policyPath) {
             problem("\(account.name) cannot read the policy \(policyPath): every push is refused")
@@ -148,12 +145,6 @@ public struct InstallCheck {
             : "reviewgate: \(problems) problem\(problems == 1 ? "" : "s"): the gate as installed will not work for pushes to \(gitDirectory); re-run `reviewgate install --repo \(gitDirectory)` after fixing")
         Notices.write(lines.map { DisplayText.line($0) + "\n" }.joined())
         return problems
-    }
-
-    /// Whether `path` is certainly absent (not merely out of this process's reach).
-    private func missing(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) != 0 && (errno == ENOENT || errno == ENOTDIR)
     }
 
     private func pathExists(_ path: String) -> Bool {

@@ -21,7 +21,7 @@ public enum HookPlacement {
         case let .plain(path, _): path
         case let .gitoliteRepoSpecific(_, script): script
         case let .gitoliteCommon(path): path
-        case let .directory(path, _): path + "/" + Gitolite.hookName
+        case let .directory(path, _): path + "/" + HookScript.name
         }
     }
 
@@ -69,7 +69,7 @@ public enum HookPlacement {
                 """)
             }
             return .plain(path: gitDirectory + "hooks/pre-receive", backup: nil)
-        case let .directory(path, manager):
+        case let .directory(path, manager, _):
             return .directory(path: path, manager: manager)
         }
     }
@@ -153,7 +153,7 @@ public struct InstallPlan {
         if case let .gitoliteRepoSpecific(g, _) = placement, let name = g.repoName {
             // Gitolite's own trigger links it, exactly as its next compile will.
             let linked = account.run(["gitolite", "trigger", "POST_CREATE", name])
-            guard linked.status == 0, HookScript.isOurs(GitoliteLinks.reviewGateLink(gitDirectory: gitDirectory) ?? "") else {
+            guard linked.status == 0, HookScript.isOurs(Gitolite.linkedScript(gitDirectory: gitDirectory) ?? "") else {
                 throw Failure(.runtime, "wrote \(path), but `gitolite trigger POST_CREATE \(name)` did not link it into \(gitDirectory)hooks: \(DisplayText.line(linked.err))")
             }
             done.append("linked it into \(gitDirectory)hooks with gitolite's trigger")
@@ -218,21 +218,6 @@ public struct InstallPlan {
             unlink(temporary)
             throw Failure(.runtime, "cannot write \(path)")
         }
-    }
-}
-
-/// The hooks gitolite linked into a repository.
-public enum GitoliteLinks {
-    /// The `hooks/pre-receive.hNN-reviewgate` link gitolite made, resolved to its script.
-    public static func reviewGateLink(gitDirectory: String) -> String? {
-        let hooks = gitDirectory + "hooks"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: hooks) else { return nil }
-        for name in names.sorted() where name.hasPrefix("pre-receive.h") && name.hasSuffix("-" + Gitolite.hookName) {
-            let link = hooks + "/" + name
-            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) { return target }
-            return link
-        }
-        return nil
     }
 }
 

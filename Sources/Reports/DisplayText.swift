@@ -145,26 +145,3 @@ public enum Timestamp {
         return (date, time)
     }
 }
-
-extension DisplayText {
-    /// The bytes of a hex string (`hex`'s inverse); stops at the first pair that is not hex.
-    public static func bytes(hex: String) -> [UInt8] {
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        let chars = Array(hex.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i + 1 < chars.count, let high = nibble(chars[i]), let low = nibble(chars[i + 1]) {
-            out.append(high << 4 | low)
-            i += 2
-        }
-        return out
-    }
-}

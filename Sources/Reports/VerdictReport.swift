@@ -1,3 +1,4 @@
+import AuditLog
 import Gate
 import JSON
 
@@ -79,7 +80,7 @@ public struct VerdictReport: Sendable {
         func int(_ key: String) -> Int? { if case let .int(v)? = item[key] { Int(v) } else { nil } }
         guard let kind = string("kind").flatMap(Finding.Kind.init(rawValue:)),
               let severity = string("severity").flatMap(Finding.Severity.init(rawValue:)) else { return nil }
-        let path: [UInt8]? = string("path_hex").map(DisplayText.bytes(hex:)) ?? string("path").map { Array($0.utf8) }
+        let path: [UInt8]? = string("path_hex").flatMap(unhex) ?? string("path").map { Array($0.utf8) }
         var finding = Finding(kind: kind, severity: severity, rule: string("rule"), commit: string("commit"),
                               path: path, line: int("line"), column: int("column"),
                               location: string("location").flatMap(Finding.Location.init(rawValue:)),

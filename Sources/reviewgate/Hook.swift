@@ -1,6 +1,5 @@
 import GateRun
 import ArgumentParser
-import AuditLog
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -154,41 +154,7 @@ struct HookTests {
         #expect(result.err.contains("reviewgate: REJECTED:"))
     }
 
-    static let policy = """
-    version = 1
-
-    [[people]]
-    id = "alice"
-    emails = ["alice@example.com"]
-    logins = ["alice"]
-    groups = ["senior", "security"]
-
-    [[people]]
-    id = "bob"
-    emails = ["bob@example.com"]
-    logins = ["bob"]
-    groups = ["senior"]
-
-    [[core]]
-    name = "payments"
-    paths = ["src/payments/"]
-    approvals = 1
-    from = ["senior"]
-    evidence = "trailer"
-
-    [refs]
-    protected = ["refs/heads/main"]
-    deny_force_push = ["refs/heads/main"]
-    deny_delete = ["refs/heads/main", "refs/tags/*"]
-
-    [breakglass]
-    from = ["security"]
-
-    [budget]
-    seconds = BUDGET
-    """
-
-    static func policy(budget: String = "4.0") -> String { policy.replacingOccurrences(of: "BUDGET", with: budget) }
+    static func policy(budget: String = "4.0") -> String { TestPolicy.aliceAndBob(budget: budget) }
 
     /// Two commits pushed to main; returns the second.
     static func twoCommitsOnMain(_ server: GateServer) throws -> String {

@@ -10,31 +10,7 @@ import Testing
 /// What the three entry points decide, in-process: break-glass, sign-off as the hook, `check`
 /// and `audit` build it, the audit state's round trip.
 @Suite struct GateRunTests {
-    static let policyText = """
-        version = 1
-
-        [[people]]
-        id = "alice"
-        emails = ["alice@example.com"]
-        logins = ["alice"]
-        groups = ["senior", "security"]
-
-        [[people]]
-        id = "bob"
-        emails = ["bob@example.com"]
-        logins = ["bob"]
-        groups = ["senior"]
-
-        [[core]]
-        name = "payments"
-        paths = ["src/payments/"]
-        approvals = 1
-        from = ["senior"]
-        evidence = "trailer"
-
-        [breakglass]
-        from = ["security"]
-        """
+    static let policyText = TestPolicy.aliceAndBob()
 
     static func settings() throws -> GateSettings {
         try GateSettings.make(try PolicySource(bytes: Array(policyText.utf8), location: "policy.toml", directory: "",
@@ -105,6 +81,33 @@ import Testing
         let audited = try gate.signOff.examine(work.items, notesCommit: nil, threads: 1, open: open)
         #expect(audited.filter { $0.severity == .error }.map(\.commit) == findings.filter { $0.severity == .error }.map(\.commit))
         _ = base
+    }
+
+    /// Four eyes (SPEC §1.2): the author, the committer and the pusher each count zero as an
+    /// approver of a commit, with that reason; `allow_self` relaxes all three.
+    @Test func authorCommitterAndPusherDoNotApprove() throws {
+        let repo = try ScratchRepository()
+        try repo.write("README", "x\n")
+        try repo.commit("base")
+        try repo.write("src/payments/fee.swift", "let fee = 1\n")
+        let byBob = try repo.commit("fee\n\nReviewed-by: Bob <bob@example.com>",
+                                    environment: ["GIT_COMMITTER_NAME": "Bob", "GIT_COMMITTER_EMAIL": "bob@example.com"])
+        try repo.write("src/payments/fee.swift", "let fee = 2\n")
+        let reviewedByAlice = try repo.commit("fee again\n\nReviewed-by: Alice <alice@example.com>")
+        let repository = try Repository(path: repo.path)
+        func outcome(_ hex: String, pusher: String?, policy: String = Self.policyText) throws -> ApprovalOutcome? {
+            let gate = try GateSettings.make(try PolicySource(bytes: Array(policy.utf8), location: "policy.toml", directory: "",
+                                                              read: PolicySource.readDisk))
+            let review = try gate.signOff.review(try repository.commit(try #require(ObjectID(hex: hex))), in: repository,
+                                                 notesCommit: nil, pusher: pusher)
+            return review.rules.first?.approvals.first
+        }
+        #expect(try outcome(byBob, pusher: nil).map { [$0.counted ? "counted" : $0.reason] } == ["committer"])
+        #expect(try outcome(reviewedByAlice, pusher: nil)?.counted == true)
+        #expect(try outcome(reviewedByAlice, pusher: "alice").map { [$0.counted ? "counted" : $0.reason] } == ["pusher"])
+        let relaxed = Self.policyText.replacingOccurrences(of: "evidence = \"trailer\"", with: "evidence = \"trailer\"\nallow_self = true")
+        #expect(try outcome(byBob, pusher: nil, policy: relaxed)?.counted == true)
+        #expect(try outcome(reviewedByAlice, pusher: "alice", policy: relaxed)?.counted == true)
     }
 
     @Test func auditStateRoundTripsFindings() throws {

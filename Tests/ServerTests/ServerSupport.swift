@@ -416,41 +416,7 @@ extension JSONValue {
 /// server authenticates; only alice may break glass; src/payments/ needs a senior's trailer.
 /// `aliceLogins` lets a suite add more login names for alice.
 func serverPolicy(aliceLogins: [String] = ["alice"]) -> String {
-    """
-    version = 1
-
-    [[people]]
-    id = "alice"
-    name = "Alice Liddell"
-    emails = ["alice@example.com"]
-    logins = [\(aliceLogins.map { "\"\($0)\"" }.joined(separator: ", "))]
-    groups = ["senior", "security"]
-
-    [[people]]
-    id = "bob"
-    name = "Bob Builder"
-    emails = ["bob@example.com"]
-    logins = ["bob"]
-    groups = ["senior"]
-
-    [[core]]
-    name = "payments"
-    paths = ["src/payments/"]
-    approvals = 1
-    from = ["senior"]
-    evidence = "trailer"
-
-    [refs]
-    protected = ["refs/heads/main"]
-    deny_force_push = ["refs/heads/main"]
-
-    [breakglass]
-    from = ["security"]
-
-    [budget]
-    seconds = 30.0
-
-    """
+    TestPolicy.aliceAndBob(aliceLogins: aliceLogins, budget: "30.0")
 }
 
 /// Writes the policy to a root-owned temporary file for `install --policy`.
