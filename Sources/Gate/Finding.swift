@@ -5,9 +5,17 @@
 /// One thing the gate reports (SPEC §5). Never holds a secret: only its redacted form and
 /// fingerprint.
 public struct Finding: Sendable, Equatable {
-    public enum Kind: String, Sendable { case secret, approval, signature, ref, skipped, log }
-    public enum Severity: String, Sendable { case error, warning }
-    public enum Location: String, Sendable { case content, message }
+    public enum Kind: String, Sendable { case secret, approval, signature, ref, server, skipped, log }
+    /// `note` is a suppressed match (SPEC §1.3): reported, never blocking.
+    public enum Severity: String, Sendable { case error, warning, note }
+    /// Where in what a push brings the match was: a blob's content, a commit or tag message,
+    /// a path name in a tree, a pushed ref name, an identity (author, committer, tagger) or
+    /// another header value of a commit or tag.
+    public enum Location: String, Sendable {
+        case content, message, path, ref, identity, header
+    }
+    /// Which suppression turned a match into a note (SPEC §1.3).
+    public enum Suppression: String, Sendable { case inline, baseline, allowlist }
 
     public var kind: Kind
     public var severity: Severity
@@ -31,6 +39,17 @@ public struct Finding: Sendable, Equatable {
     public var approvals: [ApprovalOutcome]?
     /// For `ref` (and any finding tied to one ref update): the ref name.
     public var ref: String?
+    /// For a suppressed match (`severity: note`): which suppression applied.
+    public var suppressed: Suppression?
+    /// For a secret found in decoded text: the decoding chain that revealed it, outermost
+    /// first (`base64`, `hex`, `percent`, `unicode-escape`, `joined`, …, joined by `+`).
+    public var encoding: String?
+    /// For a secret: the rule's confidence (`high`, `medium`, `low`).
+    public var confidence: String?
+    /// For a ref or evidence finding that compares tips (`outside-gate`): the tip the log
+    /// expects and the tip found.
+    public var expected: String?
+    public var found: String?
 
     public init(kind: Kind, severity: Severity, rule: String? = nil, commit: String? = nil, path: [UInt8]? = nil,
                 line: Int? = nil, column: Int? = nil, location: Location? = nil, redacted: String? = nil,

@@ -18,7 +18,11 @@ extension VerdictReport {
                 }
             }
             properties.append(("title", "reviewgate " + RuleDescription.id(for: f)))
-            let command = f.severity == .error ? "error" : "warning"
+            let command = switch f.severity {
+            case .error: "error"
+            case .warning: "warning"
+            case .note: "notice"
+            }
             let props = properties.map { "\($0.0)=\(Self.escapedProperty($0.1))" }.joined(separator: ",")
             lines.append("::\(command) \(props)::\(Self.escapedData(Self.headline(f)))")
         }

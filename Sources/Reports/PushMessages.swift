@@ -59,7 +59,7 @@ public struct PushMessages: Sendable {
             case "breakglass": return "only the people in the policy's [breakglass] list may push with -o reviewgate.override."
             default: return nil
             }
-        case .skipped, .log:
+        case .server, .skipped, .log:
             return nil
         }
     }

@@ -40,6 +40,7 @@ public struct RuleDescription: Sendable, Equatable {
         case .approval: "approval/" + (finding.rule ?? "core")
         case .signature: "signature"
         case .ref: "ref/" + (finding.rule ?? "unknown")
+        case .server: "server/" + (finding.rule ?? "unknown")
         case .skipped: "skipped"
         case .log: "log"
         }
@@ -78,6 +79,13 @@ public struct RuleDescription: Sendable, Equatable {
                 details: "\(summary): the policy protects this ref so its history is not rewritten or lost.",
                 help: "Push a fast-forward instead (merge or rebase onto the current tip), or ask a break-glass person to push with -o reviewgate.override=\"<reason>\".",
                 tags: ["security", "ref"])
+        case .server:
+            let rule = finding.rule ?? "unknown"
+            return RuleDescription(
+                id: id, summary: "The server no longer runs the gate as installed ('\(rule)')",
+                details: "The hooks that 'reviewgate install' wrote are missing or changed, or core.hooksPath sends git to other hooks: pushes may land without being judged.",
+                help: "Re-run 'reviewgate install' on the repository and read 'reviewgate log show --kind landed' for what landed meanwhile.",
+                tags: ["security", "server"])
         case .skipped:
             return RuleDescription(
                 id: id, summary: "File not scanned for secrets",
@@ -99,7 +107,7 @@ public struct RuleDescription: Sendable, Equatable {
         switch kind {
         case .secret: "9.0"
         case .log: "8.0"
-        case .approval, .ref: "7.0"
+        case .approval, .ref, .server: "7.0"
         case .signature: "5.0"
         case .skipped: nil
         }

@@ -101,7 +101,7 @@ extension VerdictReport {
         return .object([
             ("ruleId", .string(RuleDescription.id(for: f))),
             ("ruleIndex", .int(Int64(ruleIndex))),
-            ("level", .string(f.severity == .error ? "error" : "warning")),
+            ("level", .string(f.severity.rawValue)),
             ("message", .object([("text", .string(Self.headline(f)))])),
             ("locations", .array([Self.sarifLocation(f)])),
             // `primaryLocationLineHash` is set too: upload-sarif computes one from the file's

@@ -65,6 +65,11 @@ public struct VerdictReport: Sendable {
         if let fingerprint = f.fingerprint { fields.append(("fingerprint", .string(fingerprint))) }
         if let reason = f.reason { fields.append(("reason", .string(reason))) }
         if let ref = f.ref { fields.append(("ref", .string(ref))) }
+        if let suppressed = f.suppressed { fields.append(("suppressed", .string(suppressed.rawValue))) }
+        if let encoding = f.encoding { fields.append(("encoding", .string(encoding))) }
+        if let confidence = f.confidence { fields.append(("confidence", .string(confidence))) }
+        if let expected = f.expected { fields.append(("expected", .string(expected))) }
+        if let found = f.found { fields.append(("found", .string(found))) }
         if let paths = f.paths { fields.append(("paths", .array(paths.map { .string(DisplayText.decoded($0).0) }))) }
         if let required = f.required { fields.append(("required", .int(Int64(required)))) }
         if let valid = f.valid { fields.append(("valid", .int(Int64(valid)))) }
@@ -87,6 +92,11 @@ public struct VerdictReport: Sendable {
                               redacted: string("redacted"), fingerprint: string("fingerprint"),
                               reason: string("reason"), message: string("message") ?? "")
         finding.ref = string("ref")
+        finding.suppressed = string("suppressed").flatMap(Finding.Suppression.init(rawValue:))
+        finding.encoding = string("encoding")
+        finding.confidence = string("confidence")
+        finding.expected = string("expected")
+        finding.found = string("found")
         if case let .array(paths)? = item["paths"] {
             finding.paths = paths.compactMap { if case let .string(p) = $0 { Array(p.utf8) } else { nil } }
         }
@@ -113,6 +123,7 @@ public struct VerdictReport: Sendable {
     public var text: String {
         var lines: [String] = []
         let ordered = verdict.findings.filter { $0.severity == .error } + verdict.findings.filter { $0.severity == .warning }
+            + verdict.findings.filter { $0.severity == .note }
         lines += ordered.map(Self.row)
         lines.append(summaryLine)
         return lines.joined(separator: "\n") + "\n"
@@ -140,10 +151,18 @@ extension VerdictReport {
     /// signatures, refs, the log, then skipped files; otherwise in the gate's order.
     public var worstFirst: [Finding] {
         verdict.findings.enumerated().sorted { a, b in
-            let ka = (a.element.severity == .error ? 0 : 1, Self.kindRank(a.element.kind), a.offset)
-            let kb = (b.element.severity == .error ? 0 : 1, Self.kindRank(b.element.kind), b.offset)
+            let ka = (Self.severityRank(a.element.severity), Self.kindRank(a.element.kind), a.offset)
+            let kb = (Self.severityRank(b.element.severity), Self.kindRank(b.element.kind), b.offset)
             return ka < kb
         }.map(\.element)
+    }
+
+    static func severityRank(_ severity: Finding.Severity) -> Int {
+        switch severity {
+        case .error: 0
+        case .warning: 1
+        case .note: 2
+        }
     }
 
     static func kindRank(_ kind: Finding.Kind) -> Int {
@@ -152,8 +171,9 @@ extension VerdictReport {
         case .approval: 1
         case .signature: 2
         case .ref: 3
-        case .log: 4
-        case .skipped: 5
+        case .server: 4
+        case .log: 5
+        case .skipped: 6
         }
     }
 
@@ -173,7 +193,7 @@ extension VerdictReport {
             }
         case .skipped:
             if let reason = f.reason { text += " (\(reason))" }
-        case .signature, .ref, .log:
+        case .signature, .ref, .server, .log:
             break
         }
         if let commit = f.commit {
