@@ -98,6 +98,14 @@ public enum RuleFile {
             }
             rule.checksum = kind
         }
+        if let confidence = try fields.string("confidence") {
+            guard let level = Confidence(rawValue: confidence) else {
+                throw fields.error("confidence of rule '\(id)' must be \"high\", \"medium\" or \"low\"", at: "confidence")
+            }
+            rule.confidence = level
+        } else if rule.isGeneric {
+            rule.confidence = .low
+        }
         if let span = try fields.integer("spanLines") {
             guard (0...10_000).contains(span) else { throw fields.error("spanLines must be between 0 and 10000", at: "spanLines") }
             rule.spanLines = span

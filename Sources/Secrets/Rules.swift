@@ -27,6 +27,15 @@ public enum Checksum: String, Sendable, CaseIterable {
     case crc32Base62 = "crc32-base62"
 }
 
+/// How sure a rule's match is a secret: `high` for a provider format with a fixed prefix,
+/// checksum or structure, `medium`, `low` for generic patterns. Ordered: `low < medium < high`.
+public enum Confidence: String, Sendable, CaseIterable, Comparable {
+    case low, medium, high
+
+    private var rank: Int { Confidence.allCases.firstIndex(of: self)! }
+    public static func < (a: Confidence, b: Confidence) -> Bool { a.rank < b.rank }
+}
+
 /// One kind of secret: how to find it and how to tell it from look-alikes.
 public struct SecretRule: Sendable {
     public var id: String
@@ -42,6 +51,9 @@ public struct SecretRule: Sendable {
     public var path: Pattern?
     public var tags: [String] = []
     public var checksum: Checksum?
+    /// How sure a match of this rule is a secret (SPEC §1.3): set by the rule file, else
+    /// `low` for generic rules and `medium` for the rest.
+    public var confidence: Confidence = .medium
     /// How many lines after a keyword's line a match may reach (multi-line secrets such as
     /// private keys need more than the default).
     public var spanLines = 2
