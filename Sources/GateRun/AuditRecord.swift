@@ -1,4 +1,5 @@
 import AuditLog
+import Base
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -68,7 +69,7 @@ public enum AuditTrail {
                 ("line", f.line.map { .int(Int64($0)) } ?? .null),
                 ("fingerprint", text(f.fingerprint)), ("redacted", text(f.redacted)),
             ]
-            if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(DisplayText.hex(path)))) }
+            if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(Hex.encode(path)))) }
             if let reason = f.reason { fields.append(("reason", .string(reason))) }
             if let ref = f.ref { fields.append(("ref", .string(ref))) }
             return .object(fields)

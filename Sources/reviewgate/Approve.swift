@@ -1,5 +1,6 @@
 import GateRun
 import ArgumentParser
+import Base
 import Foundation
 import Git
 import Signatures
@@ -24,7 +25,7 @@ struct Approve: ParsableCommand {
     var key: String?
 
     @Option(help: "What the approval binds to: commit, or patch-id (survives a clean rebase).")
-    var bind: ApprovalStatement.Binding = .commit
+    var bind: Binding = .commit
 
     @Option(name: .customLong("notes-ref"), help: "The notes ref approvals are kept on.")
     var notesRef: String = "refs/notes/reviewgate"
@@ -67,5 +68,5 @@ struct Approve: ParsableCommand {
     }
 }
 
-extension ApprovalStatement.Binding: ExpressibleByArgument {}
+extension Binding: ExpressibleByArgument {}
 
