@@ -152,7 +152,7 @@ let package = Package(
             dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
             exclude: ["Snapshots", "Resources"]
         ),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
+        .testTarget(name: "GateTests", dependencies: ["Base", "Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
         .testTarget(name: "GateRunTests", dependencies: ["GateRun", "Gate", "Git", "JSON", "Reports", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",

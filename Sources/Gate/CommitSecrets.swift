@@ -1,3 +1,4 @@
+import Base
 import Dispatch
 import Git
 import Secrets
@@ -316,7 +317,7 @@ public struct CommitSecrets: Sendable {
                     }
                     let keywords: KeywordOccurrences
                     if let base = visit.base {
-                        let copies = base.copies.map { CopiedBytes(target: $0.target, source: $0.source, count: $0.count) }
+                        let copies = base.copies
                         keywords = scanner.keywordOccurrences(in: bytes, base: base.state, copies: copies, scratch: scratch)
                     } else {
                         keywords = scanner.keywordOccurrences(in: bytes, scratch: scratch)

@@ -1,5 +1,5 @@
-#if canImport(Glibc)
 import Base
+#if canImport(Glibc)
 import Glibc
 #endif
 import Foundation

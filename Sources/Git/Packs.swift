@@ -1,7 +1,6 @@
 // What the pack reader (GitPack) offers through a repository handle: its objects in pack
 // order, and blobs grouped and rebuilt along the packs' delta chains.
 @_exported import class GitPack.DeltaForest
-@_exported import struct GitPack.DeltaCopy
 @_exported import struct GitPack.DeltaPlanner
 @_exported import struct GitPack.DeltaVisit
 import GitPack

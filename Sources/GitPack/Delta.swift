@@ -1,21 +1,9 @@
-/// Bytes a pack delta copied from its base: `target..<target+count` of the object equals
-/// `source..<source+count` of its base. The bytes between copies are the delta's inserts.
-public struct DeltaCopy: Sendable, Equatable {
-    public var target: Int
-    public var source: Int
-    public var count: Int
-
-    public init(target: Int, source: Int, count: Int) {
-        self.target = target
-        self.source = source
-        self.count = count
-    }
-}
+import Base
 
 /// git's delta format: source and target sizes, then copy (from the base) and insert ops.
 enum Delta {
     static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType) -> ObjectContent? {
-        var none: [DeltaCopy] = []
+        var none: [CopiedBytes] = []
         return apply(delta, to: source, type: type, recording: false, copies: &none)
     }
 
@@ -28,7 +16,7 @@ enum Delta {
 
     /// Applies `delta`; with `recording`, appends each copy op to `copies` (target order).
     static func apply(_ delta: UnsafeRawBufferPointer, to source: UnsafeRawBufferPointer, type: ObjectType,
-                      recording: Bool, copies: inout [DeltaCopy]) -> ObjectContent? {
+                      recording: Bool, copies: inout [CopiedBytes]) -> ObjectContent? {
         var at = 0
         func varint() -> Int? { Varint.decode(delta, at: &at) }
         // Each op adds at most 64 KiB, so a target larger than that per delta byte is damage.
@@ -57,7 +45,7 @@ enum Delta {
                 if size == 0 { size = 0x10000 }
                 guard offset + size <= source.count, written + size <= targetSize else { return nil }
                 (out.baseAddress! + written).copyMemory(from: source.baseAddress! + offset, byteCount: size)
-                if recording { copies.append(DeltaCopy(target: written, source: offset, count: size)) }
+                if recording { copies.append(CopiedBytes(target: written, source: offset, count: size)) }
                 written += size
             } else if op != 0 {
                 let size = Int(op)

@@ -1,3 +1,4 @@
+import Base
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,7 +75,7 @@ public struct DeltaVisit<State> {
     public var bytes: UnsafeRawBufferPointer?
     /// What the visit of the base returned, and what this object's delta copied from the
     /// base's bytes; nil for a whole object.
-    public var base: (state: State, bytes: UnsafeRawBufferPointer, copies: [DeltaCopy])?
+    public var base: (state: State, bytes: UnsafeRawBufferPointer, copies: [CopiedBytes])?
 }
 
 extension PackStore {
@@ -99,7 +100,7 @@ extension PackStore {
         var stack: [Frame<State>] = []
         var held = 0
         var leftOver: [ObjectID] = []
-        var copies: [DeltaCopy] = []
+        var copies: [CopiedBytes] = []
 
         // Reconstructs node `n` on top of the frame at the stack's top (none for a root),
         // visits it, and pushes it when objects are built on it.

@@ -3,6 +3,8 @@
 /// by copying stretches and inserting new bytes (a pack delta), the occurrences follow from the
 /// base's occurrences and a search of the new bytes and seams alone, identical to a search of
 /// the whole (literal keywords look at nothing but their own bytes).
+
+import Base
 public struct KeywordOccurrences: Sendable, Equatable {
     /// `start << 24 | keyword`, ascending: by start, then keyword.
     var packed: [UInt64]
@@ -22,20 +24,6 @@ public struct KeywordOccurrences: Sendable, Equatable {
             if packed[mid] < key { lo = mid + 1 } else { hi = mid }
         }
         return lo
-    }
-}
-
-/// Bytes copied from a base: `target..<target+count` of the new bytes equals
-/// `source..<source+count` of the base's.
-public struct CopiedBytes: Sendable, Equatable {
-    public var target: Int
-    public var source: Int
-    public var count: Int
-
-    public init(target: Int, source: Int, count: Int) {
-        self.target = target
-        self.source = source
-        self.count = count
     }
 }
 

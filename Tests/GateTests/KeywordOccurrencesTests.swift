@@ -1,3 +1,4 @@
+import Base
 import ReviewGateTestSupport
 @testable import Secrets
 import Testing
