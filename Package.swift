@@ -89,7 +89,7 @@ let package = Package(
                 "AuditLog", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("Resources/pre-receive")]
+            resources: [.embedInCode("Resources/pre-receive"), .embedInCode("Resources/post-receive")]
         ),
         .executableTarget(
             name: "reviewgate",
