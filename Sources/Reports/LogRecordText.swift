@@ -19,7 +19,9 @@ public enum LogRecordText {
             line += " \(field(record["reason"])): \(field(record["bytes"])) bytes of \(field(record["segment"])) moved to \(field(record["torn_file"]))"
             return line + "\n"
         }
-        line += " \(field(record["decision"])) \(field(record["actor"]?["name"]))"
+        // Events (`install`, `landed`) decide nothing and have no decision to show.
+        if record["decision"] != nil { line += " \(field(record["decision"]))" }
+        line += " \(field(record["actor"]?["name"]))"
         if let person = record["actor"]?["person"], case .string = person { line += " (\(field(person)))" }
         line += " \(field(record["repo"]))"
         if case let .array(refs)? = record["refs"] {
