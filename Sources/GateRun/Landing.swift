@@ -6,6 +6,7 @@ import Foundation
 import Gate
 import Git
 import JSON
+import Policy
 import Reports
 
 /// What really landed (SPEC §1.5): the ticket pre-receive leaves for a push it accepted, the
@@ -103,23 +104,27 @@ public enum Landing {
     public static func postReceive(input: Data, environment env: [String: String], started: Int) -> Int32 {
         do {
             let repo = try Repository.fromEnvironment()
-            var settings: GateSettings?
+            // The policy only for where the log is and who the pusher is: nothing is judged,
+            // so the secret rules are not loaded (a post-receive holds the push's connection).
+            var source: PolicySource?
             do {
-                settings = try GateSettings.forServer(repo)
+                source = try GateSettings.serverPolicy(repo)
             } catch {
                 Notices.write("reviewgate: warning: the server's policy does not load (\(DisplayText.line(Failure(describing: error).message))); recording what landed in the default log\n")
             }
-            let directory = settings?.auditDirectory ?? AuditTrail.defaultDirectory(gitDirectory: repo.gitDirectory)
+            let location = GateSettings.logLocation(source)
+            let directory = location.directory ?? AuditTrail.defaultDirectory(gitDirectory: repo.gitDirectory)
             let applied = try PushJudgement.updates(from: input)
             guard !applied.isEmpty else { return 0 }
             let pushSeq = claimTicket(applied: applied, logDirectory: directory)
             let actor = AuditTrail.actor(environment: env, ci: false)
             let refs = applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
-            let body = AuditTrail.event(kind: "landed", repository: repo.gitDirectory, actor: actor, gate: settings,
+            let body = AuditTrail.event(kind: "landed", repository: repo.gitDirectory, actor: actor,
+                                        policy: source.map { ($0.policy, sha256Hex($0.bytes)) },
                                         remote: AuditTrail.remoteAddress(environment: env), refs: refs,
                                         fields: [("push_seq", pushSeq.map(JSONValue.int) ?? .null)],
                                         durationMs: Clock.milliseconds() - started)
-            try AuditTrail.append(body, directory: directory, checkpointKey: settings?.checkpointKey)
+            try AuditTrail.append(body, directory: directory, checkpointKey: location.checkpointKey)
             return 0
         } catch {
             Notices.write("reviewgate: warning: the push landed, but its landed record could not be written: \(DisplayText.line(Failure(describing: error).message)); tell the server's administrators (reviewgate audit will report the refs it moved as moved outside the gate)\n")
@@ -156,7 +161,7 @@ public enum Landing {
         let refs = try repository.references().filter { $0.symbolicTarget == nil }
             .map { AuditTrail.RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
         let body = AuditTrail.event(kind: "install", repository: repository.gitDirectory, actor: AuditTrail.actor(ci: false),
-                                    gate: gate, remote: nil, refs: refs, fields: [("hooks", .array(hooks.map(\.json)))],
+                                    policy: gate.flatMap { gate in gate.policyHash.map { (gate.policy, $0) } }, remote: nil, refs: refs, fields: [("hooks", .array(hooks.map(\.json)))],
                                     durationMs: durationMs)
         return try AuditTrail.append(body, directory: directory, checkpointKey: gate?.checkpointKey).seqs.last ?? 0
     }
@@ -176,10 +181,10 @@ public enum Landing {
 extension AuditTrail {
     /// The body of a record that is an event rather than a decision (`install`, `landed`):
     /// who, where, the refs, the policy in force and the tool, plus the kind's own fields.
-    static func event(kind: String, repository: String, actor: (name: String, source: String), gate: GateSettings?,
+    static func event(kind: String, repository: String, actor: (name: String, source: String), policy: (Policy, hash: String)?,
                       remote: String?, refs: [RefUpdate], fields: [(String, JSONValue)], durationMs: Int) -> JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let person = actor.source == "os" ? nil : gate?.policy.person(login: actor.name)?.id
+        let person = actor.source == "os" ? nil : policy?.0.person(login: actor.name)?.id
         return .object([
             ("kind", .string(kind)),
             ("repo", .string(repository)),
@@ -187,7 +192,7 @@ extension AuditTrail {
             ("remote", text(remote)),
             ("refs", .array(refs.map { .object([("ref", .string($0.ref)), ("old", text($0.old)), ("new", text($0.new))]) })),
         ] + fields + [
-            ("policy", text(gate?.policyHash)),
+            ("policy", text(policy?.hash)),
             ("tool", .string("reviewgate \(Tool.version)")),
             ("duration_ms", .int(Int64(durationMs))),
         ])
