@@ -94,7 +94,7 @@ let package = Package(
                 "AuditLog", "Base", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("Resources/pre-receive")]
+            resources: [.embedInCode("Resources/pre-receive"), .embedInCode("Resources/post-receive")]
         ),
         .executableTarget(
             name: "reviewgate",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hook latency: what a pre-receive hook adds to `git push` of 1, 10, 100 and 1,000 new
-# commits, for ReviewGate (`reviewgate install` with a 20-core-rule policy protecting every
+# commits, for ReviewGate's pre-receive alone and with its post-receive (the landed record)
+# (`reviewgate install` with a 20-core-rule policy protecting every
 # branch, so sign-off is judged on every pushed commit) and betterleaks
 # (`betterleaks git --pre-receive`), on the same pushes in the same run.
 #   Benchmarks/hook-latency.sh [REPS] [POLICY]      (POLICY replaces the generated one)
@@ -72,8 +73,11 @@ def server(kind):
     path = os.path.join(work, f"server-{kind}.git")
     shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(template, path, symlinks=True)
-    if kind == "reviewgate":
+    if kind.startswith("reviewgate"):
         subprocess.run([rg, "install", "--repo", path, "--policy", policy], check=True, capture_output=True)
+        if kind == "reviewgate-pre":
+            # Only the pre-receive hook: what the gate adds before refs move.
+            os.remove(os.path.join(path, "hooks", "post-receive"))
     elif kind == "betterleaks":
         hook = os.path.join(path, "hooks", "pre-receive")
         with open(hook, "w") as f:
@@ -92,11 +96,12 @@ def push_ms(kind, n):
             sys.exit(f"{kind} refused the clean push of {n} commits:\n{r.stderr.decode()}")
     return statistics.median(times)
 
-print(f"{'commits':>8} {'no hook':>9} {'reviewgate +':>13} {'betterleaks +':>14} {'ratio':>6}   (median of {reps} pushes, ms)")
+print(f"{'commits':>8} {'no hook':>9} {'pre-receive +':>14} {'betterleaks +':>14} {'ratio':>6} {'pre+post-receive +':>19}   (median of {reps} pushes, ms)")
 for n in sizes:
     base = push_ms("none", n)
-    ours = push_ms("reviewgate", n) - base
+    ours = push_ms("reviewgate-pre", n) - base
     theirs = push_ms("betterleaks", n) - base
+    both = push_ms("reviewgate", n) - base
     ratio = theirs / ours if ours > 0 else float("inf")
-    print(f"{n:>8} {base:>9.1f} {ours:>13.1f} {theirs:>14.1f} {ratio:>5.1f}x")
+    print(f"{n:>8} {base:>9.1f} {ours:>14.1f} {theirs:>14.1f} {ratio:>5.1f}x {both:>19.1f}")
 PY

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job end to end, on throwaway repositories: a git server with the ReviewGate hook,
 # pushes refused for a secret and for an unsigned core change, one accepted with signed
-# approvals, a break-glass override, then the audit log shown and verified.
+# approvals, a break-glass override, then the audit log shown (with what landed) and verified,
+# and a ref moved outside the gate caught by audit.
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$(mktemp -d)
@@ -103,9 +104,15 @@ git add -A && git commit -qm "Hotfix: refunds"
 run git push -q -o reviewgate.override="incident 42: refunds down" origin HEAD:main || echo "(push refused)"
 REVIEWGATE_USER=alice run git push -q -o reviewgate.override="incident 42: refunds down" origin HEAD:main
 
-step "The audit log: one record per push, hash-chained"
+step "The audit log: the install baseline, one record per push, a landed record per push that landed, hash-chained"
 run "$bin" log show --dir "$work/server.git/reviewgate/audit"
+run "$bin" log show --dir "$work/server.git/reviewgate/audit" --kind landed
 run "$bin" log verify --dir "$work/server.git/reviewgate/audit"
+
+step "An administrator moves main on disk, outside the gate: audit says so"
+run git -C "$work/server.git" update-ref refs/heads/main refs/heads/main~1
+run "$bin" audit --repo "$work/server.git" || echo "(audit: exit $?)"
+run git -C "$work/server.git" update-ref refs/heads/main "$(git rev-parse HEAD)"
 
 step "What a security team reads from it"
 run "$bin" log analyze --dir "$work/server.git/reviewgate/audit" || echo "(red flags: exit $?)"

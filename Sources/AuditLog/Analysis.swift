@@ -70,6 +70,7 @@ public struct LogAnalysis: Sendable {
             case override, rejectionBurst = "rejection-burst", repeatedSecret = "repeated-secret"
             case protectedRef = "protected-ref", unknownActor = "unknown-actor", policyChange = "policy-change"
             case recovery, gap
+            case notLanded = "not-landed", landedWithoutPush = "landed-without-push"
         }
 
         public var kind: Kind
@@ -94,6 +95,8 @@ public struct LogAnalysis: Sendable {
     private var secrets: [String: [(seq: Int64, rule: String)]] = [:]
     private var unknown: [String: [Int64]] = [:]
     private var actors: Set<String> = []
+    private var landing = LandingIndex()
+    private var inRangeSeqs: Set<Int64> = []
 
     public init(options: Options = Options()) {
         self.options = options
@@ -119,7 +122,9 @@ public struct LogAnalysis: Sendable {
         defer {
             if record.text("kind") != "recovery" { policy = (seq, policyHash) }
         }
+        landing.add(record, seq: seq)
         guard inRange else { return }
+        inRangeSeqs.insert(seq)
 
         let kind = record.text("kind") ?? "?"
         let decision = record.text("decision")
@@ -145,7 +150,8 @@ public struct LogAnalysis: Sendable {
         if decision == "reject", let time {
             rejections[actor, default: []].append((time, seq))
         }
-        if case .null? = record["actor"]?["person"], record.text("policy") != nil {
+        // An install is an administrator's, a landed record repeats its push's pusher.
+        if case .null? = record["actor"]?["person"], record.text("policy") != nil, kind != "install", kind != "landed" {
             unknown[actor, default: []].append(seq)
         }
         if let previous = policy, previous.hash != policyHash {
@@ -198,6 +204,15 @@ public struct LogAnalysis: Sendable {
             flags.append(RedFlag(kind: .unknownActor, seqs: seqs, actor: actor, message:
                 "\(actor) is not a person of the policy in force (\(seqs.count) record\(seqs.count == 1 ? "" : "s"))"))
         }
+        for push in landing.notLanded where inRangeSeqs.contains(push.seq) {
+            let what = if case let .partly(landed, total) = push.status { "\(total - landed) of its \(total) ref updates" } else { "it" }
+            flags.append(RedFlag(kind: .notLanded, seqs: [push.seq], message:
+                "push seq \(push.seq) was accepted but \(what) never landed (\(push.refs.joined(separator: ", "))): a later hook or a failed ref lock refused it, or post-receive did not run"))
+        }
+        for landed in landing.unexplained where inRangeSeqs.contains(landed.seq) {
+            flags.append(RedFlag(kind: .landedWithoutPush, seqs: [landed.seq], message:
+                "updates landed with no accepting push record (\(landed.refs.joined(separator: ", "))): the gate did not judge them"))
+        }
         rejections = [:]
         secrets = [:]
         unknown = [:]
@@ -226,5 +241,77 @@ public struct LogAnalysis: Sendable {
                 ])
             })),
         ])
+    }
+}
+
+/// Which accepted pushes landed (SPEC §1.5), read from the log in order. Tracking starts at
+/// the first `install` record (before it no post-receive hook wrote `landed` records). A
+/// `landed` record confirms the push its `push_seq` names; one without (post-receive found no
+/// ticket) confirms the oldest open push that lists each of its ref updates.
+public struct LandingIndex: Sendable {
+    public enum Status: Sendable, Equatable {
+        case landed
+        case notLanded
+        /// Some of the push's ref updates landed, not all (a later hook refused the others).
+        case partly(landed: Int, of: Int)
+    }
+
+    struct Update: Hashable, Sendable {
+        var ref: String
+        var old: String?
+        var new: String?
+    }
+
+    private var tracking = false
+    /// Accepted pushes and the updates of theirs that have not landed yet.
+    private var open: [Int64: (total: Int, remaining: Set<Update>)] = [:]
+    private var statuses: [Int64: Status] = [:]
+    /// Landed records that confirm no accepted push, with their updates.
+    public private(set) var unexplained: [(seq: Int64, refs: [String])] = []
+
+    public init() {}
+
+    public mutating func add(_ record: JSONValue, seq: Int64) {
+        switch record.text("kind") {
+        case "install":
+            tracking = true
+        case "push" where tracking:
+            guard let decision = record.text("decision"), decision == "accept" || decision == "override" else { return }
+            let updates = Self.updates(record)
+            guard !updates.isEmpty else { return }
+            open[seq] = (updates.count, Set(updates))
+            statuses[seq] = .notLanded
+        case "landed":
+            let updates = Self.updates(record)
+            var target = record["push_seq"]?.integer
+            if target.map({ open[$0] == nil }) ?? true {
+                target = open.keys.sorted().first { seq in updates.allSatisfy { open[seq]!.remaining.contains($0) } }
+            }
+            guard let target, var entry = open[target] else {
+                unexplained.append((seq, updates.map(\.ref)))
+                return
+            }
+            entry.remaining.subtract(updates)
+            let landed = entry.total - entry.remaining.count
+            statuses[target] = entry.remaining.isEmpty ? .landed : .partly(landed: landed, of: entry.total)
+            open[target] = entry.remaining.isEmpty ? nil : entry
+        default:
+            return
+        }
+    }
+
+    /// Nil for a record that is not an accepted push, or one from before landing was tracked.
+    public func status(ofPush seq: Int64) -> Status? { statuses[seq] }
+
+    /// Accepted pushes with updates that never landed, oldest first, with those updates' refs.
+    public var notLanded: [(seq: Int64, status: Status, refs: [String])] {
+        open.keys.sorted().map { seq in (seq, statuses[seq] ?? .notLanded, open[seq]!.remaining.map(\.ref).sorted()) }
+    }
+
+    static func updates(_ record: JSONValue) -> [Update] {
+        record["refs"]?.items.compactMap { item in
+            guard let ref = item.text("ref") else { return nil }
+            return Update(ref: ref, old: item.text("old"), new: item.text("new"))
+        } ?? []
     }
 }

@@ -93,7 +93,8 @@ public enum AuditTrail {
 
     /// Appends one record, durably. Any failure is a runtime error (exit 3): a decision that
     /// cannot be logged does not pass. A key that cannot be read is a configuration error.
-    public static func append(_ record: JSONValue, directory: String, checkpointKey: String? = nil) throws(Failure) {
+    @discardableResult
+    public static func append(_ record: JSONValue, directory: String, checkpointKey: String? = nil) throws(Failure) -> AuditLog.Appended {
         let signer = try checkpointKey.map { path throws(Failure) in try loadSigner(path) }
         let log = AuditLog(directory: directory, signer: signer, tool: "reviewgate \(Tool.version)")
         let appended: AuditLog.Appended
@@ -108,6 +109,7 @@ public enum AuditTrail {
         if let failure = appended.checkpointFailure {
             Notices.write("reviewgate: warning: no checkpoint written: \(failure)\n")
         }
+        return appended
     }
 
     /// The record of a `check` over base..head.
@@ -131,15 +133,16 @@ public enum AuditTrail {
         try append(body, directory: directory, checkpointKey: gate.checkpointKey)
     }
 
-    /// The record of a push: one per push, whatever the outcome.
+    /// The record of a push: one per push, whatever the outcome. Returns its seq.
+    @discardableResult
     public static func recordPush(gate: GateSettings?, directory: String, repository: String, actor: (name: String, source: String),
                            remote: String?, updates: [Gate.RefUpdate], verdict: Verdict, decision: Verdict.Decision,
-                           override: (reason: String, by: String)?, durationMs: Int) throws(Failure) {
+                           override: (reason: String, by: String)?, durationMs: Int) throws(Failure) -> Int64 {
         let refs = updates.map { RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
         let body = record(kind: "push", repository: repository, actor: actor, person: actor.source == "os" ? nil : gate?.policy.person(login: actor.name)?.id,
                           remote: remote, refs: refs, commits: verdict.commitsExamined, verdict: verdict, decision: decision,
                           override: override, policy: gate?.policyHash, durationMs: durationMs)
-        try append(body, directory: directory, checkpointKey: gate?.checkpointKey)
+        return try append(body, directory: directory, checkpointKey: gate?.checkpointKey).seqs.last ?? 0
     }
 
     /// What `audit` adds about the log itself: an error when it does not verify, a warning per
@@ -234,6 +237,15 @@ public enum LogReview {
         var analysis = LogAnalysis(options: options)
         try read(log) { entry in analysis.add(entry) }
         return analysis.finish()
+    }
+
+    /// Which accepted pushes landed, from one pass over the log.
+    public static func landing(_ log: AuditLog) throws(Failure) -> LandingIndex {
+        var index = LandingIndex()
+        try read(log) { entry in
+            if let record = entry.record, let seq = entry.seq { index.add(record, seq: seq) }
+        }
+        return index
     }
 
     public static func read(_ log: AuditLog, _ visit: (AuditLog.Entry) -> Void) throws(Failure) {

@@ -130,13 +130,17 @@ public struct GateSettings {
         }
         var settings = GateSettings(policy: policy, policyHash: source.map { sha256Hex($0.bytes) }, secrets: secrets,
                                     signOff: signOff)
-        // A policy read from a commit names no files on this disk: in CI the working tree is
-        // the side being judged, so its log location and signing key are not taken from there.
-        if let source, !source.isCommitted {
-            if !policy.audit.dir.isEmpty { settings.auditDirectory = source.resolve(policy.audit.dir) }
-            if !policy.audit.checkpointKey.isEmpty { settings.checkpointKey = source.resolve(policy.audit.checkpointKey) }
-        }
+        (settings.auditDirectory, settings.checkpointKey) = logLocation(source)
         return settings
+    }
+
+    /// The policy's `[audit] dir` and `checkpoint_key`, resolved. A policy read from a commit
+    /// names no files on this disk: in CI the working tree is the side being judged, so its log
+    /// location and signing key are not taken from there.
+    public static func logLocation(_ source: PolicySource?) -> (directory: String?, checkpointKey: String?) {
+        guard let source, !source.isCommitted else { return (nil, nil) }
+        let audit = source.policy.audit
+        return (audit.dir.isEmpty ? nil : source.resolve(audit.dir), audit.checkpointKey.isEmpty ? nil : source.resolve(audit.checkpointKey))
     }
 
     /// The server's policy, as the hook must read it: `git config reviewgate.policy`, else

@@ -1,16 +1,29 @@
 import Foundation
 
-/// The pre-receive script `install` writes: `hooks/pre-receive` with the binary's path filled
-/// in, recognised again by its marker line.
+/// The scripts `install` writes: `hooks/pre-receive` (judges a push) and `hooks/post-receive`
+/// (records what landed), with the binary's path filled in, recognised again by their marker
+/// lines.
 public enum HookScript {
     public static let marker = "ReviewGate pre-receive hook"
+    public static let postReceiveMarker = "ReviewGate post-receive hook"
     /// The script's name where a hook manager keeps several (gitolite's repo-specific hooks,
-    /// a `pre-receive.d/`).
+    /// a `pre-receive.d/` or `post-receive.d/`).
     public static let name = "reviewgate"
+    /// Where `install` keeps a post-receive hook that was there before; ours runs it after itself.
+    public static let chainedPostReceive = "post-receive.chained"
 
     /// The script of hooks/pre-receive with this binary's absolute path filled in.
     public static func hookScript(binary: String) -> String {
-        let template = String(decoding: PackageResources.pre_receive, as: UTF8.self)
+        fill(PackageResources.pre_receive, binary: binary)
+    }
+
+    /// The script of hooks/post-receive with this binary's absolute path filled in.
+    public static func postReceiveScript(binary: String) -> String {
+        fill(PackageResources.post_receive, binary: binary)
+    }
+
+    private static func fill(_ resource: [UInt8], binary: String) -> String {
+        let template = String(decoding: resource, as: UTF8.self)
         // Single-quoted in the script: a quote in the path is closed, escaped and reopened.
         return template.replacingOccurrences(of: "@REVIEWGATE_BIN@", with: binary.replacingOccurrences(of: "'", with: "'\\''"))
     }
@@ -30,7 +43,7 @@ public enum HookScript {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    public static func isOurs(_ path: String) -> Bool {
+    public static func isOurs(_ path: String, marker: String = HookScript.marker) -> Bool {
         guard let data = FileManager.default.contents(atPath: path) else { return false }
         return String(decoding: data, as: UTF8.self).contains(marker)
     }

@@ -95,6 +95,14 @@ public struct InstallCheck {
             }
         }
 
+        // The post-receive hook that records what landed (SPEC §1.5).
+        let post = PostReceivePlacement.path(gitDirectory: gitDirectory, manager: manager)
+        if HookScript.isOurs(post, marker: HookScript.postReceiveMarker), account.may(.execute, post) {
+            ok("\(post) records what landed")
+        } else {
+            problem("\(post) is not ReviewGate's post-receive hook (or not executable by \(account.name)): pushes land without a landed record, and audit reports the refs they move as moved outside the gate")
+        }
+
         // The policy and the log, as that account can reach them.
         let policyPath = try repository.configString("reviewgate.policy") ?? gitDirectory + "reviewgate/policy.toml"
         var settings: GateSettings?

@@ -76,12 +76,51 @@ public enum HookPlacement {
     }
 }
 
+/// Where the post-receive hook goes (it records what landed, SPEC §1.5): beside pre-receive in
+/// `hooks/`, or in the `post-receive.d/` beside a manager's `pre-receive.d/`. A post-receive
+/// hook that is not ours is kept as `post-receive.chained` and run after ours.
+public struct PostReceivePlacement {
+    public var path: String
+    /// Where a foreign hook at `path` is moved to be chained; nil when there is none.
+    public var chained: String?
+
+    /// Where the hook belongs for this manager.
+    public static func path(gitDirectory: String, manager: HookManager) -> String {
+        if case let .directory(dir, _, _) = manager {
+            return (dir as NSString).deletingLastPathComponent + "/post-receive.d/" + HookScript.name
+        }
+        return gitDirectory + "hooks/post-receive"
+    }
+
+    public static func decide(gitDirectory: String, manager: HookManager) throws(Failure) -> PostReceivePlacement {
+        let path = path(gitDirectory: gitDirectory, manager: manager)
+        if case .directory = manager {
+            if FileManager.default.fileExists(atPath: path), !HookScript.isOurs(path, marker: HookScript.postReceiveMarker) {
+                throw Failure(.usage, "\(path) exists and is not ReviewGate's post-receive hook; move it away, then run install again. Nothing was written")
+            }
+            return PostReceivePlacement(path: path, chained: nil)
+        }
+        let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+        guard FileManager.default.fileExists(atPath: path) || link != nil,
+              !HookScript.isOurs(path, marker: HookScript.postReceiveMarker) else { return PostReceivePlacement(path: path, chained: nil) }
+        if link?.hasSuffix("/multi-hook-driver") == true {
+            throw Failure(.usage, "gitolite runs this repository's post-receive hooks through its hook driver (option hook.post-receive in gitolite.conf), which would replace a hooks/post-receive written here; nothing was written. Remove that option for this repository (or run those hooks from a plain hooks/post-receive), compile, then run install again")
+        }
+        let chained = gitDirectory + "hooks/" + HookScript.chainedPostReceive
+        if FileManager.default.fileExists(atPath: chained) {
+            throw Failure(.usage, "\(path) is not ReviewGate's and \(chained) exists too; move one of them away (ReviewGate's post-receive runs \(chained) after itself), then run install again. Nothing was written")
+        }
+        return PostReceivePlacement(path: path, chained: chained)
+    }
+}
+
 /// Everything `install` will do, worked out (and every refusal raised) before the first write.
 public struct InstallPlan {
     public var repository: Repository
     public var gitDirectory: String
     public var account: ServerAccount
     public var placement: HookPlacement
+    public var postReceive: PostReceivePlacement
     public var manager: HookManager
     public var policyFile: String?
     public var policy: PolicySource?
@@ -104,21 +143,18 @@ public struct InstallPlan {
         }
         let manager = try HookManager.detect(gitDirectory: gitDirectory, account: account)
         let placement = try HookPlacement.decide(gitDirectory: gitDirectory, manager: manager, force: force)
+        let postReceive = try PostReceivePlacement.decide(gitDirectory: gitDirectory, manager: manager)
         return InstallPlan(repository: repository, gitDirectory: gitDirectory, account: account, placement: placement,
-                           manager: manager, policyFile: policyFile, policy: source)
+                           postReceive: postReceive, manager: manager, policyFile: policyFile, policy: source)
     }
 
     public func execute() throws {
+        let started = Int(WallClock.milliseconds())
         var done: [String] = []
         let stateDir = gitDirectory + "reviewgate"
         try makeDirectory(stateDir, adopt: true)
         try makeDirectory(stateDir + "/audit", adopt: true)
-        if account.needsHandOver {
-            // A log written by root before (a command run as root) must stay appendable.
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: stateDir + "/audit")) ?? [] {
-                try account.handOver(stateDir + "/audit/" + name)
-            }
-        }
+        try handOverLog(stateDir + "/audit")
         let policyPath = stateDir + "/policy.toml"
         if let policyFile, let policy {
             try writeFile(policyPath, policy.bytes, mode: 0o640)
@@ -160,6 +196,7 @@ public struct InstallPlan {
             done.append("linked it into \(gitDirectory)hooks with gitolite's trigger")
         }
         done.append("the hook runs as \(account.description), the repository's owner; \(placement.via)")
+        try installPostReceive(&done)
 
         if try repository.configString("receive.advertisePushOptions") == "true" {
             done.append("receive.advertisePushOptions is already true")
@@ -170,7 +207,46 @@ public struct InstallPlan {
         if case let .gitolite(g) = manager, case .plain = placement {
             done.append("note: gitolite leaves hooks/pre-receive alone only while it has no common pre-receive hook and no repo-specific hooks for \(g.repoName ?? "this repository"); `reviewgate install --check --repo \(gitDirectory)` tells whether the gate still runs")
         }
+
+        // The install record last: the hooks as written and every ref's tip, the baseline
+        // `audit` reconciles the repository against.
+        let gate = try? GateSettings.forServer(repository)
+        let logDirectory = gate?.auditDirectory ?? AuditTrail.defaultDirectory(gitDirectory: gitDirectory)
+        let hooks = [("pre-receive", placement.scriptPath), ("post-receive", postReceive.path)].map { hook, path in
+            Landing.InstalledHook(hook: hook, path: path, sha256: Landing.fileHash(path) ?? "")
+        }
+        let seq = try Landing.recordInstall(repository: repository, hooks: hooks, gate: gate, directory: logDirectory,
+                                            durationMs: Int(WallClock.milliseconds()) - started)
+        try handOverLog(logDirectory)
+        done.append("appended the install record (seq \(seq)) to \(logDirectory): the hooks' hashes and every ref's tip, the baseline `reviewgate audit` reconciles against")
         Notices.write(done.map { "reviewgate: " + $0 + "\n" }.joined())
+    }
+
+    /// Writes the post-receive hook, keeping a foreign one as `post-receive.chained`.
+    private func installPostReceive(_ done: inout [String]) throws {
+        let script = Array(HookScript.postReceiveScript(binary: HookScript.currentExecutable()).utf8)
+        let path = postReceive.path
+        try makeDirectory((path as NSString).deletingLastPathComponent, mode: 0o755, parents: true)
+        if let chained = postReceive.chained {
+            guard rename(path, chained) == 0 else { throw Failure(.runtime, "cannot move \(path) to \(chained): \(String(cString: strerror(errno)))") }
+            done.append("kept the existing post-receive hook as \(chained); ReviewGate's runs it after itself, with the same input")
+        }
+        if FileManager.default.contents(atPath: path).map(Array.init) == script {
+            done.append("the post-receive hook \(path) is already installed")
+        } else {
+            let existed = FileManager.default.fileExists(atPath: path)
+            try writeFile(path, script, mode: 0o755)
+            done.append((existed ? "updated the post-receive hook " : "installed the post-receive hook ") + path + " (it records what landed)")
+        }
+    }
+
+    /// A log written by root (this install, or a command run as root before) must stay
+    /// appendable by the account the hooks run as.
+    private func handOverLog(_ directory: String) throws(Failure) {
+        guard account.needsHandOver else { return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            try account.handOver(directory + "/" + name)
+        }
     }
 
     /// Sets a config value as the repository's account (git writes config through a lock file

@@ -72,7 +72,15 @@ public struct RuleDescription: Sendable, Equatable {
             case "deny_force_push": "Force push to a protected ref"
             case "deny_delete": "Deletion of a protected ref"
             case "require_signed_commits": "Unsigned commits pushed to a ref that requires signatures"
+            case "outside-gate": "Ref moved outside the gate"
             default: "Ref rule '\(rule)' violated"
+            }
+            if rule == "outside-gate" {
+                return RuleDescription(
+                    id: id, summary: summary,
+                    details: "The ref's tip is not the one the install record's baseline and the landed records after it lead to: it was moved on the server without a push through the gate (git update-ref, a script, a restored backup).",
+                    help: "Read 'reviewgate log show --kind landed' and the server's logs for who moved it; once explained, re-run 'reviewgate install' to take the current tips as the new baseline.",
+                    tags: ["security", "ref"])
             }
             return RuleDescription(
                 id: id, summary: summary,

@@ -57,9 +57,11 @@ struct Audit: ParsableCommand {
         let findings = audit.findings, refs = audit.refs, commits = audit.commits, result = audit
         try secrets.writeBaselineIfAsked(findings)
         if let state { try audit.state.save(to: state) }
-        let logFindings = try AuditTrail.review(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate))
+        let logDirectory = log.directory(gitDirectory: repo.gitDirectory, gate: gate)
+        let logFindings = try AuditTrail.review(directory: logDirectory)
+            + ServerReconciliation.findings(repository: repo, gate: gate, logDirectory: logDirectory)
         let verdict = Verdict(findings: findings + logFindings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
-        try AuditTrail.recordAudit(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, refs: refs, verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
+        try AuditTrail.recordAudit(directory: logDirectory, gate: gate, repository: repo, refs: refs, verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
         let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
                                      verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started,
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions, logChecked: true)

@@ -12,8 +12,22 @@ import Reports
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Git server hooks.",
-        subcommands: [PreReceive.self]
+        subcommands: [PreReceive.self, PostReceive.self]
     )
+}
+
+struct PostReceive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-receive",
+        abstract: "Records what landed: reads the '<old> <new> <ref>' lines git applied, as git's post-receive hook does.",
+        discussion: "Appends one landed record, with the seq of the push record it confirms when it can be matched."
+    )
+
+    func run() throws {
+        let status = Landing.postReceive(input: FileHandle.standardInput.readDataToEndOfFile(),
+                                         environment: ProcessInfo.processInfo.environment, started: Int(WallClock.milliseconds()))
+        if status != 0 { throw ExitCode(status) }
+    }
 }
 
 struct PreReceive: ParsableCommand {
@@ -103,9 +117,10 @@ final class HookRun: @unchecked Sendable {
         let duration = Int(WallClock.milliseconds()) - started
         // The record first: the pusher reads one verdict, and only one that was recorded.
         do {
-            try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
+            let seq = try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
                                       remote: remote, updates: updates, verdict: outcome, decision: decision,
                                       override: overrideBy.map { ($0.reason, $0.who) }, durationMs: duration)
+            if decision != .reject { Landing.leaveTicket(seq: seq, updates: updates, logDirectory: logDirectory ?? "") }
         } catch {
             StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
             StandardError.write("reviewgate: the push was refused because its decision could not be recorded (the gate fails closed); tell the server's administrators.\n")

@@ -96,7 +96,7 @@ struct LogShow: ParsableCommand {
     @Option(help: "Only records with this decision: accept, reject or override.")
     var decision: String?
 
-    @Option(help: "Only records of this kind: push, check, audit or recovery.")
+    @Option(help: "Only records of this kind: push, landed, install, check, audit or recovery.")
     var kind: String?
 
     @Option(help: "Only records by this actor name.")
@@ -114,6 +114,7 @@ struct LogShow: ParsableCommand {
         let log = try location.log()
         let filter = LogFilter(since: try parseDate(since, "--since"), until: try parseDate(until, "--until"),
                                decision: decision, kind: kind, actor: actor)
+        let landing = format == .text ? try LogReview.landing(log) : nil
         var out = StandardOutput()
         var failure: Failure?
         var damaged = 0
@@ -127,7 +128,7 @@ struct LogShow: ParsableCommand {
             do throws(Failure) {
                 switch format {
                 case .json: try out.write(record.serialized(sortedKeys: true) + "\n")
-                case .text: try out.write(LogRecordText.text(record))
+                case .text: try out.write(LogRecordText.text(record, landing: landing))
                 }
             } catch {
                 failure = error
@@ -168,7 +169,8 @@ struct LogAnalyze: ParsableCommand {
         discussion: """
         Red flags: break-glass overrides, bursts of rejections by one actor, the same secret \
         pushed again, force-push or delete attempts on protected refs, actors unknown to the \
-        policy, changes of the policy, recoveries and gaps. Exit 1 when there are any.
+        policy, changes of the policy, recoveries and gaps, accepted pushes that never landed \
+        and landed updates that no push record accepted. Exit 1 when there are any.
         """
     )
 

@@ -20,12 +20,13 @@ func fail(_ failure: Failure) -> Never {
 signal(SIGPIPE, SIG_IGN)
 Notices.sink = { StandardError.write($0) }
 do {
-    // The pre-receive hook takes no flags and runs inside every push: it skips the
-    // command-line parser (a few milliseconds of reflection) and starts at once.
+    // The hooks take no flags and run inside every push: they skip the command-line
+    // parser (a few milliseconds of reflection) and start at once.
     if Array(CommandLine.arguments.dropFirst()) == ["hook", "pre-receive"] {
         try PreReceive.runHook()
         exit(0)
     }
+    if Array(CommandLine.arguments.dropFirst()) == ["hook", "post-receive"] { try PostReceive().run(); exit(0) }
     var command = try ReviewGate.parseAsRoot()
     try command.run()
 } catch let failure as Failure {

@@ -262,7 +262,7 @@ struct HookTests {
         #expect(try server.auditRecords().first?["decision"] as? String == "reject")
     }
 
-    @Test("20 pushes at once to different branches each get the right decision, and the log holds 20 records in a valid chain")
+    @Test("20 pushes at once to different branches each get the right decision; the log holds a push record for each and a landed record confirming each accepted one, in a valid chain")
     func concurrentPushes() throws {
         let server = try GateServer(policy: Self.policy())
         try server.clone.write("README", "base\n")
@@ -290,10 +290,19 @@ struct HookTests {
             #expect(i % 2 == 1 ? status != 0 : status == 0, "push \(i)")
             #expect((server.ref("refs/heads/b\(i)") != nil) == (i % 2 == 0))
         }
-        let records = try server.auditRecords()
+        let all = try server.auditRecords(kind: nil)
+        #expect(all.map { $0["seq"] as? Int } == Array(1...all.count))
+        let records = all.filter { $0["kind"] as? String == "push" }
         #expect(records.count == 21)
-        #expect(records.map { $0["seq"] as? Int } == Array(1...21))
         #expect(records.filter { $0["decision"] as? String == "reject" }.count == 10)
+        // Each accepted push is confirmed by exactly one landed record with the same updates.
+        let landed = all.filter { $0["kind"] as? String == "landed" }
+        #expect(landed.count == 11)
+        for push in records where push["decision"] as? String == "accept" {
+            let confirming = landed.filter { $0["push_seq"] as? Int == push["seq"] as? Int }
+            #expect(confirming.count == 1, "push seq \(push["seq"] ?? "?")")
+            #expect(confirming.first.map(GateServer.updates) == GateServer.updates(push) && !GateServer.updates(push).isEmpty)
+        }
         #expect(try server.logVerifies())
     }
 

@@ -203,6 +203,7 @@ struct InstallTests {
         #expect(installed.err.contains("runs every script of that directory"))
         #expect(try String(contentsOfFile: hook, encoding: .utf8) == driver)
         #expect(try String(contentsOfFile: server.path + "/hooks/pre-receive.d/reviewgate", encoding: .utf8).contains("hook pre-receive"))
+        #expect(try String(contentsOfFile: server.path + "/hooks/post-receive.d/reviewgate", encoding: .utf8).contains("hook post-receive"))
         #expect(try reviewgate(["install", "--check", "--repo", server.path]).status == 0)
 
         let clone = try ScratchRepository(label: "forge-client")

@@ -34,12 +34,26 @@ public final class GateServer: @unchecked Sendable {
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The audit records the server's log holds, oldest first (`reviewgate log show --format json`).
-    public func auditRecords() throws -> [[String: Any]] {
+    /// The audit records of one kind the server's log holds, oldest first (`reviewgate log show
+    /// --format json`): the push records unless told (nil: every record, `install` and
+    /// `landed` ones too).
+    public func auditRecords(kind: String? = "push") throws -> [[String: Any]] {
         let result = try run([Scratch.binary, "log", "show", "--dir", bare.path + "/reviewgate/audit", "--format", "json"])
         return result.out.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { kind == nil || $0["kind"] as? String == kind }
+    }
+
+    /// A record's ref updates as `<ref> <old> <new>` lines (`-` for an absent side).
+    public static func updates(_ record: [String: Any]) -> [String] {
+        ((record["refs"] as? [[String: Any]]) ?? []).map {
+            "\($0["ref"] as? String ?? "?") \($0["old"] as? String ?? "-") \($0["new"] as? String ?? "-")"
         }
+    }
+
+    /// `reviewgate audit --repo` on the server, in `format`.
+    public func audit(format: String = "json") throws -> CommandResult {
+        try run([Scratch.binary, "audit", "--repo", bare.path, "--format", format])
     }
 
     /// Whether `reviewgate log verify` accepts the server's log.

@@ -105,15 +105,16 @@ final class GitoliteServer: PushTarget, @unchecked Sendable {
             + "-o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR"]
     }
 
-    /// Writes gitolite.conf (app gets `appOptions`, `extra` is appended), commits and pushes
+    /// Writes gitolite.conf (app gets `firstRules` before its RW+ rule, since gitolite's first
+    /// matching rule decides, and `appOptions` after; `extra` is appended), commits and pushes
     /// gitolite-admin over ssh: gitolite compiles and runs its POST_COMPILE triggers.
-    func configure(appOptions: [String] = [], extra: String = "") throws {
+    func configure(firstRules: [String] = [], appOptions: [String] = [], extra: String = "") throws {
         let conf = """
         repo gitolite-admin
             RW+     =   admin
 
         repo app
-            RW+     =   alice bob
+        \(firstRules.map { "    " + $0 + "\n" }.joined())    RW+     =   alice bob
         \(appOptions.map { "    " + $0 }.joined(separator: "\n"))
 
         \(extra)
@@ -149,6 +150,27 @@ struct GitoliteTests {
                 "the hook runs the binary install was run from")
 
         try Scenario.pushes(server, seed: 101)
+
+        // gitolite's update hook refuses a ref pre-receive accepted: that push has no landed
+        // record, while the accepted pushes before it do.
+        try server.configure(firstRules: ["-       refs/heads/locked = alice bob"])
+        let clone = try ScratchRepository(label: "client-locked")
+        try server.fetchMain(into: clone, as: "alice")
+        try clone.write("notes.txt", "for a locked branch\n")
+        try clone.commit("to a locked branch")
+        let denied = try server.push(clone, as: "alice", [server.url(as: "alice"), "HEAD:refs/heads/locked"])
+        #expect(denied.status != 0 && denied.err.contains("W refs/heads/locked app alice DENIED"), "\(denied.err)")
+        #expect(server.ref("refs/heads/locked") == nil)
+        let records = try server.log.records()
+        let lockedPush = try #require(records.last { $0["kind"]?.string == "push" })
+        #expect(lockedPush["decision"]?.string == "accept", "pre-receive accepted it: \(lockedPush.serialized())")
+        let landed = records.filter { $0["kind"]?.string == "landed" }
+        #expect(!landed.isEmpty, "the accepted pushes before it landed")
+        #expect(!landed.contains { $0["push_seq"] == lockedPush["seq"] })
+        #expect(!landed.contains { ($0["refs"]?.array ?? []).contains { $0["ref"]?.string == "refs/heads/locked" } })
+        let analyze = try run([server.binary.path, "log", "analyze", "--dir", server.log.directory])
+        let seq = if case let .int(seq)? = lockedPush["seq"] { seq } else { Int64(-1) }
+        #expect(analyze.out.contains("not-landed: push seq \(seq) was accepted but it never landed (refs/heads/locked)"), "\(analyze.out)")
 
         // gitolite rewrites hooks on compile (an admin push) and on `gitolite setup`: ours stays.
         try server.configure(extra: "repo other\n    RW+ = alice\n")

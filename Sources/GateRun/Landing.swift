@@ -1,0 +1,201 @@
+import AuditLog
+import Base
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Gate
+import Git
+import JSON
+import Policy
+import Reports
+
+/// What really landed (SPEC §1.5): the ticket pre-receive leaves for a push it accepted, the
+/// `landed` record post-receive appends with the seq of the push record it confirms, and the
+/// `install` record that starts the reconciliation (its hooks' hashes, every ref's tip).
+public enum Landing {
+    /// Tickets of accepted pushes that post-receive has not confirmed yet: `<log>/pending/<seq>`.
+    /// Only an aid for matching: the records are the evidence, and `log analyze` matches a
+    /// landed record without a seq by its ref updates.
+    public static func pendingDirectory(_ logDirectory: String) -> String { logDirectory + "/pending" }
+
+    /// A ticket this old belongs to a push that never landed (a later hook refused it); the
+    /// next post-receive removes it. Its record stays in the log and `log analyze` flags it.
+    static let staleSeconds = 24 * 3600
+
+    /// Leaves the ticket of an accepted push (record `seq`) for post-receive: the seq, the
+    /// receive-pack process both hooks run under, and the `<old> <new> <ref>` lines. A ticket
+    /// that cannot be written is only a warning: the push is recorded, and its landed record
+    /// is then matched by its ref updates.
+    public static func leaveTicket(seq: Int64, updates: [RefUpdate], logDirectory: String) {
+        do throws(Failure) {
+            try writeTicket(seq: seq, updates: updates, logDirectory: logDirectory)
+        } catch {
+            Notices.write("reviewgate: warning: \(DisplayText.line(error.message)); its landed record will be matched by its ref updates\n")
+        }
+    }
+
+    static func writeTicket(seq: Int64, updates: [RefUpdate], logDirectory: String) throws(Failure) {
+        let dir = pendingDirectory(logDirectory)
+        if mkdir(dir, 0o750) != 0 && errno != EEXIST {
+            throw Failure(.runtime, "cannot create \(dir): \(String(cString: strerror(errno)))")
+        }
+        let text = "\(seq) \(hookAncestors().map(String.init).joined(separator: ","))\n" + updates.map(line).joined()
+        let path = dir + "/\(seq)", temporary = dir + "/.tmp-\(seq)-\(getpid())"
+        // Whole or not at all: a ticket is written aside and renamed into place.
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]),
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw Failure(.runtime, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The seq of the accepted push whose ticket covers every update git applied, and removes
+    /// that ticket (so two post-receives never confirm the same push). A ticket left by the
+    /// same receive-pack wins over one of an identical concurrent push; then the oldest.
+    static func claimTicket(applied: [RefUpdate], logDirectory: String) -> Int64? {
+        let dir = pendingDirectory(logDirectory)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
+        let wanted = Set(applied.map(line))
+        let ours = Set(hookAncestors())
+        let now = time(nil)
+        var candidates: [(seq: Int64, sameProcess: Bool)] = []
+        for name in names {
+            guard let seq = Int64(name), seq > 0 else { continue }
+            let path = dir + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 64 << 20 else { continue }
+            if now - info.st_mtim.tv_sec > staleSeconds {
+                unlink(path)
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+            guard let head = lines.first else { continue }
+            let listed = Set(lines.dropFirst().map { String($0) + "\n" })
+            guard wanted.isSubset(of: listed) else { continue }
+            let ancestors = head.split(separator: " ").dropFirst().first.map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
+            candidates.append((seq, !ours.isDisjoint(with: ancestors)))
+        }
+        candidates.sort { ($0.sameProcess ? 0 : 1, $0.seq) < ($1.sameProcess ? 0 : 1, $1.seq) }
+        for candidate in candidates where unlink(dir + "/\(candidate.seq)") == 0 {
+            return candidate.seq
+        }
+        return nil
+    }
+
+    private static func line(_ update: RefUpdate) -> String { "\(update.old.hex) \(update.new.hex) \(update.ref)\n" }
+
+    /// This process's parent and grandparent: git runs both hooks from one receive-pack,
+    /// directly or through a hook driver (gitolite's, a forge's `*.d` runner).
+    static func hookAncestors() -> [Int32] {
+        let parent = getppid()
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(parent)/stat") else { return [parent] }
+        // "pid (comm) state ppid …": the command may hold spaces and parentheses.
+        let text = String(decoding: stat, as: UTF8.self)
+        guard let close = text.range(of: ")", options: .backwards) else { return [parent] }
+        let fields = text[close.upperBound...].split(separator: " ")
+        guard fields.count > 1, let grandparent = Int32(fields[1]) else { return [parent] }
+        return [parent, grandparent]
+    }
+
+    /// post-receive: appends one `landed` record with the updates git applied (stdin) and the
+    /// seq of the push record they confirm. The refs have moved already, so nothing here can
+    /// refuse the push; a failure is reported to the pusher as what it is and exits 3.
+    public static func postReceive(input: Data, environment env: [String: String], started: Int) -> Int32 {
+        do {
+            let repo = try Repository.fromEnvironment()
+            // The policy only for where the log is and who the pusher is: nothing is judged,
+            // so the secret rules are not loaded (a post-receive holds the push's connection).
+            var source: PolicySource?
+            do {
+                source = try GateSettings.serverPolicy(repo)
+            } catch {
+                Notices.write("reviewgate: warning: the server's policy does not load (\(DisplayText.line(Failure(describing: error).message))); recording what landed in the default log\n")
+            }
+            let location = GateSettings.logLocation(source)
+            let directory = location.directory ?? AuditTrail.defaultDirectory(gitDirectory: repo.gitDirectory)
+            let applied = try PushJudgement.updates(from: input)
+            guard !applied.isEmpty else { return 0 }
+            let pushSeq = claimTicket(applied: applied, logDirectory: directory)
+            let actor = AuditTrail.actor(environment: env, ci: false)
+            let refs = applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
+            let body = AuditTrail.event(kind: "landed", repository: repo.gitDirectory, actor: actor,
+                                        policy: source.map { ($0.policy, sha256Hex($0.bytes)) },
+                                        remote: AuditTrail.remoteAddress(environment: env), refs: refs,
+                                        fields: [("push_seq", pushSeq.map(JSONValue.int) ?? .null)],
+                                        durationMs: Int(WallClock.milliseconds()) - started)
+            try AuditTrail.append(body, directory: directory, checkpointKey: location.checkpointKey)
+            return 0
+        } catch {
+            Notices.write("reviewgate: warning: the push landed, but its landed record could not be written: \(DisplayText.line(Failure(describing: error).message)); tell the server's administrators (reviewgate audit will report the refs it moved as moved outside the gate)\n")
+            return Failure.Code.runtime.rawValue
+        }
+    }
+
+    /// A hook as an install record names it: which, where, and the SHA-256 of what was written.
+    public struct InstalledHook: Sendable, Equatable {
+        public var hook: String
+        public var path: String
+        public var sha256: String
+
+        public init(hook: String, path: String, sha256: String) {
+            self.hook = hook
+            self.path = path
+            self.sha256 = sha256
+        }
+
+        var json: JSONValue { .object([("hook", .string(hook)), ("path", .string(path)), ("sha256", .string(sha256))]) }
+
+        init?(json: JSONValue) {
+            guard case let .string(hook)? = json["hook"], case let .string(path)? = json["path"],
+                  case let .string(sha)? = json["sha256"] else { return nil }
+            self.init(hook: hook, path: path, sha256: sha)
+        }
+    }
+
+    /// The `install` record: the hooks written and every ref's tip now (the baseline `audit`
+    /// reconciles against). Returns its seq.
+    @discardableResult
+    public static func recordInstall(repository: Repository, hooks: [InstalledHook], gate: GateSettings?, directory: String,
+                                     durationMs: Int) throws -> Int64 {
+        let refs = try repository.references().filter { $0.symbolicTarget == nil }
+            .map { AuditTrail.RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
+        let body = AuditTrail.event(kind: "install", repository: repository.gitDirectory, actor: AuditTrail.actor(ci: false),
+                                    policy: gate.flatMap { gate in gate.policyHash.map { (gate.policy, $0) } }, remote: nil, refs: refs, fields: [("hooks", .array(hooks.map(\.json)))],
+                                    durationMs: durationMs)
+        return try AuditTrail.append(body, directory: directory, checkpointKey: gate?.checkpointKey).seqs.last ?? 0
+    }
+
+    /// The hooks an install record names.
+    public static func hooks(ofInstall record: JSONValue) -> [InstalledHook] {
+        guard case let .array(items)? = record["hooks"] else { return [] }
+        return items.compactMap(InstalledHook.init(json:))
+    }
+
+    /// The SHA-256 of a file's bytes, nil when it cannot be read.
+    public static func fileHash(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { sha256Hex(Array($0)) }
+    }
+}
+
+extension AuditTrail {
+    /// The body of a record that is an event rather than a decision (`install`, `landed`):
+    /// who, where, the refs, the policy in force and the tool, plus the kind's own fields.
+    static func event(kind: String, repository: String, actor: (name: String, source: String), policy: (Policy, hash: String)?,
+                      remote: String?, refs: [RefUpdate], fields: [(String, JSONValue)], durationMs: Int) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        let person = actor.source == "os" ? nil : policy?.0.person(login: actor.name)?.id
+        return .object([
+            ("kind", .string(kind)),
+            ("repo", .string(repository)),
+            ("actor", .object([("name", .string(actor.name)), ("source", .string(actor.source)), ("person", text(person))])),
+            ("remote", text(remote)),
+            ("refs", .array(refs.map { .object([("ref", .string($0.ref)), ("old", text($0.old)), ("new", text($0.new))]) })),
+        ] + fields + [
+            ("policy", text(policy?.hash)),
+            ("tool", .string("reviewgate \(Tool.version)")),
+            ("duration_ms", .int(Int64(durationMs))),
+        ])
+    }
+}
