@@ -5,6 +5,7 @@
 # (`betterleaks git --pre-receive`), on the same pushes in the same run.
 #   Benchmarks/hook-latency.sh [REPS] [POLICY]      (POLICY replaces the generated one)
 #   MANY_REFS_REPO=<bare git.git> [MANY_REFS=100000] Benchmarks/hook-latency.sh [REPS]
+#   (REVIEWGATE_BIN=<release binary> skips the build)
 # Each push goes into a fresh copy of the same bare server (whose main branch holds a
 # 300-commit history); the figure is the median wall time of REPS pushes, minus the median
 # of the same push into a server without a hook.
@@ -20,8 +21,9 @@ POLICY=${2:-}
 export PATH=/opt/swift/usr/bin:$PATH
 # Statically linked Swift runtime: a hook starts on every push, and dynamic linking of the
 # Swift and Foundation libraries costs about 5 ms of each start.
-swift build -c release --static-swift-stdlib --product reviewgate >/dev/null
-RG=$PWD/.build/release/reviewgate
+# REVIEWGATE_BIN: a binary built already (the build is skipped).
+RG=${REVIEWGATE_BIN:-}
+[ -n "$RG" ] || { swift build -c release --static-swift-stdlib --product reviewgate >/dev/null; RG=$PWD/.build/release/reviewgate; }
 BL=$(python3 - <<'PY'
 import os, importlib.util
 spec = importlib.util.find_spec("betterleaks")
