@@ -174,7 +174,13 @@ extension PackStore {
     /// Damage (an entry that cannot be read, a delta chain past the limit) is reported.
     public static func objects(inPackDirectory packDirectory: String) throws(Damage) -> [(id: ObjectID, type: ObjectType?)] {
         var result: [(id: ObjectID, type: ObjectType?)] = []
-        for pack in PackFile.shared(in: packDirectory) {
+        let packs = PackFile.shared(in: packDirectory)
+        // Every index must have opened: a pack left out would be objects never looked at.
+        let indexes = PackFile.indexNames(in: packDirectory)
+        guard indexes.count == packs.count else {
+            throw Damage(message: "\(indexes.count - packs.count) of the \(indexes.count) packs in \(packDirectory) cannot be read")
+        }
+        for pack in packs {
             var typeAt: [Int: ObjectType?] = [:]
             result.reserveCapacity(result.count + pack.index.count)
             for position in 0..<pack.index.count {

@@ -24,3 +24,17 @@ import Testing
         #expect(try PackStore.objects(inPackDirectory: "/nonexistent-\(UUID().uuidString)/pack").isEmpty)
     }
 }
+
+extension PackListingTests {
+    /// A pack whose index cannot be read is an error, never a pack silently left out.
+    @Test func anUnreadableIndexIsAnError() throws {
+        let repo = try Histories.random(seed: 34, commits: 5)
+        try repo.git(["repack", "-adq"])
+        let directory = PackFixtures.objectsDirectory(repo) + "pack"
+        let idx = try #require(try PackFixtures.packFiles(repo, suffix: ".idx").first)
+        var bytes = Array(try Data(contentsOf: idx))
+        bytes[0] ^= 0xff
+        try Data(bytes).write(to: idx)
+        #expect(throws: PackStore.Damage.self) { try PackStore.objects(inPackDirectory: directory) }
+    }
+}
