@@ -48,9 +48,13 @@ public struct PushInputError: Error, Sendable, CustomStringConvertible {
 /// The commits a push brings, worked out once for the whole push.
 public struct PushPlan: Sendable {
     public var updates: [RefUpdate]
-    /// New to the repository: reachable from a pushed tip and from no ref that existed
-    /// before the push. Secrets are looked for here, each commit once.
+    /// New to the repository, each commit once, parents first; secrets are looked for here.
+    /// With a quarantine: its commits. Without one: reachable from a pushed tip and from no
+    /// ref that existed before the push.
     public var newCommits: [ObjectID]
+    /// Everything the push's quarantine holds, by type (see `NewObjects`); nil for a hook run
+    /// without a quarantine (git before 2.11), where only `newCommits` is known.
+    public var newObjects: NewObjects?
     /// Per protected ref update: the commits entering that ref (reachable from its new tip,
     /// not from its old one — or, for a new ref, from no protected ref that already exists).
     /// These may include commits the server already had on an unprotected branch: sign-off
@@ -61,27 +65,34 @@ public struct PushPlan: Sendable {
 
     /// Works out the plan in `repo`, whose refs are still those before the push (pre-receive
     /// runs before any ref moves; the pushed objects are visible through the quarantine).
+    /// With a quarantine, the work grows with the push and the protected refs, never with the
+    /// server's other refs: nothing lists them all.
     public static func make(_ updates: [RefUpdate], in repo: Repository, rules: RefRules) throws(GitError) -> PushPlan {
-        let all = try repo.references()
         // git moves a symbolic ref's target when the symbolic name is pushed: each update is
         // judged under the name it really moves, so an alias cannot dodge the ref rules.
-        let symbolic = Dictionary(all.compactMap { ref in ref.symbolicTarget.map { (ref.name, $0) } }) { first, _ in first }
-        let updates = updates.map { update in
-            var update = update
+        var updates = updates
+        for i in updates.indices {
             var hops = 0
-            while let target = symbolic[update.ref], hops < 5 {
-                update.ref = target
+            while hops < 5, let target = try repo.lookUpReference(updates[i].ref)?.symbolicTarget {
+                updates[i].ref = target
                 hops += 1
             }
-            return update
         }
-        let existing = all.filter { $0.symbolicTarget == nil }
-        let existingTips = existing.compactMap(\.target)
         let tips = updates.map(\.new).filter { !$0.isZero }
-        let newCommits = try repo.newCommits(tips: tips, excluding: existingTips)
+        let newObjects = try repo.quarantineObjects()
+        let newCommits: [ObjectID]
+        if let newObjects {
+            newCommits = try repo.parentsFirst(newObjects.commits)
+        } else if tips.isEmpty {
+            newCommits = []
+        } else {
+            let existingTips = try repo.references().filter { $0.symbolicTarget == nil }.compactMap(\.target)
+            newCommits = try repo.newCommits(tips: tips, excluding: existingTips)
+        }
 
         var entering: [(RefUpdate, [ObjectID])] = []
         var forced: Set<String> = []
+        var protectedTips: [ObjectID]?
         for update in updates where !update.isDelete {
             // A tag that moves at all is rewritten history; a branch only when its old tip is
             // not an ancestor of the new one.
@@ -90,12 +101,14 @@ public struct PushPlan: Sendable {
                 if rewritten { forced.insert(update.ref) }
             }
             guard rules.protected.matches(update.ref) || rules.requireSignedCommits.matches(update.ref) else { continue }
-            let base: [ObjectID] = update.isCreate
-                ? existing.filter { rules.protected.matches($0.name) }.compactMap(\.target)
-                : [update.old]
+            if update.isCreate, protectedTips == nil {
+                protectedTips = try repo.references(startingWith: rules.protected.map(\.literalPrefix))
+                    .filter { rules.protected.matches($0.name) }.compactMap(\.target)
+            }
+            let base = update.isCreate ? protectedTips ?? [] : [update.old]
             entering.append((update, try repo.newCommits(tips: [update.new], excluding: base)))
         }
-        return PushPlan(updates: updates, newCommits: newCommits, entering: entering, forced: forced)
+        return PushPlan(updates: updates, newCommits: newCommits, newObjects: newObjects, entering: entering, forced: forced)
     }
 
     /// `ref` findings for the ref rules: forced updates and deletions where they are denied.

@@ -215,6 +215,7 @@ public struct GateSettings {
             }
         }
         findings += plan.refFindings(rules: refRules)
+        findings += try NotesEvidence.findings(plan, notesRef: notesRef, in: repo)
         // Approvals pushed with the branch count: the notes ref as it will stand after the push.
         var notes = try repo.reference(named: notesRef)
         if let pushed = updates.last(where: { $0.ref == notesRef }) { notes = pushed.isDelete ? nil : pushed.new }

@@ -33,6 +33,20 @@ extension Repository {
         return try walk.run()
     }
 
+    /// `commits` (a push quarantine's, say) each once, parents before children, in the order
+    /// `newCommits` lists a walk: newest first, then each commit after its parents in the set.
+    /// Only these commits are read: their parents outside the set are not.
+    public func parentsFirst(_ commits: [ObjectID]) throws(GitError) -> [ObjectID] {
+        var walk = HistoryWalk(repository: self)
+        let unique = Array(Set(commits))
+        for id in unique { try walk.load(id) }
+        let newestFirst = unique.sorted { a, b in
+            let (ta, tb) = (walk.nodes[a]!.time, walk.nodes[b]!.time)
+            return ta != tb ? ta > tb : a < b
+        }
+        return walk.parentsFirst(newestFirst)
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (or is it). Ids that are not
     /// commits (a tag of a tree) count as unrelated unless equal.
     public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws(GitError) -> Bool {

@@ -92,8 +92,13 @@ extension Repository {
     /// regard to hex case. When one object has notes at several fan-out levels, their texts are
     /// joined (blank line between), so no approval stored in either place is lost.
     public func note(for object: ObjectID, notesCommit: ObjectID) throws(GitError) -> [UInt8]? {
+        try note(named: object.hex, inTree: try commitLinks(notesCommit).tree)
+    }
+
+    /// The note named `name` (an object's lowercase hex, fan-out joined) in notes tree `tree`.
+    private func note(named name: String, inTree tree: ObjectID) throws(GitError) -> [UInt8]? {
         var found: [[UInt8]] = []
-        try collectNotes(tree: try commitLinks(notesCommit).tree, remaining: Substring(object.hex), into: &found)
+        try collectNotes(tree: tree, remaining: Substring(name), into: &found)
         guard !found.isEmpty else { return nil }
         var joined: [UInt8] = []
         for (i, text) in found.enumerated() {
@@ -123,4 +128,64 @@ extension Repository {
         for id in blobs { found.append(try blob(id).bytes) }
         for (id, rest) in subtrees { try collectNotes(tree: id, remaining: rest, into: &found) }
     }
+
+    /// The notes of notes commit `older` that notes commit `newer` does not keep: gone, or
+    /// no longer beginning with the text they had (appending, as `git notes append` and
+    /// `reviewgate approve` do, keeps a note). Notes are matched by the object they annotate,
+    /// whatever the fan-out; subtrees equal in both are skipped, so the cost follows the change.
+    public func notesNotKept(from older: ObjectID, to newer: ObjectID) throws(GitError) -> [LostNote] {
+        let oldTree = try commitLinks(older).tree
+        let newTree = try commitLinks(newer).tree
+        var names = Set<String>()
+        try changedNoteNames(old: oldTree, new: newTree, prefix: "", into: &names)
+        var lost: [LostNote] = []
+        for name in names.sorted() {
+            guard let before = try note(named: name, inTree: oldTree) else { continue }
+            if let after = try note(named: name, inTree: newTree) {
+                if !after.starts(with: before) { lost.append(LostNote(object: name, removed: false)) }
+            } else {
+                lost.append(LostNote(object: name, removed: true))
+            }
+        }
+        return lost
+    }
+
+    /// Names (lowercase, fan-out joined) of the entries of `old` that `new` lacks or holds
+    /// otherwise. Deeper than an object name is long, nothing is a note.
+    private func changedNoteNames(old: ObjectID, new: ObjectID?, prefix: String, into names: inout Set<String>) throws(GitError) {
+        guard prefix.utf8.count < 40 else { return }
+        func entries(_ tree: ObjectID) throws(GitError) -> [(name: String, id: ObjectID, isTree: Bool)] {
+            let raw = try readRaw(tree, expecting: .tree)
+            return try withExtendedLifetime(raw) { () throws(GitError) -> [(name: String, id: ObjectID, isTree: Bool)] in
+                var cursor = TreeCursor(bytes: raw.bytes, treeID: tree)
+                var result: [(name: String, id: ObjectID, isTree: Bool)] = []
+                while let entry = try cursor.next() {
+                    result.append((String(decoding: entry.name, as: UTF8.self).lowercased(), entry.id, entry.mode.isTree))
+                }
+                return result
+            }
+        }
+        var newer: [String: (id: ObjectID, isTree: Bool)] = [:]
+        if let new {
+            for entry in try entries(new) where newer[entry.name] == nil { newer[entry.name] = (entry.id, entry.isTree) }
+        }
+        for entry in try entries(old) {
+            let counterpart = newer[entry.name]
+            if let counterpart, counterpart.id == entry.id, counterpart.isTree == entry.isTree { continue }
+            if entry.isTree {
+                try changedNoteNames(old: entry.id, new: counterpart?.isTree == true ? counterpart?.id : nil,
+                                     prefix: prefix + entry.name, into: &names)
+            } else {
+                names.insert(prefix + entry.name)
+            }
+        }
+    }
+}
+
+/// A note an older notes commit holds and a newer one does not keep (`notesNotKept`).
+public struct LostNote: Sendable, Equatable {
+    /// The annotated object's name, as the notes tree spells it (lowercase hex).
+    public var object: String
+    /// Gone altogether; otherwise its text no longer begins with the old text.
+    public var removed: Bool
 }

@@ -12,12 +12,17 @@ public final class Repository {
     /// the packs there, so both see one object store. Decided once, when the repository is
     /// opened; alternates are read through libgit2.
     public let objectsDirectory: String
+    /// The push quarantine (with a trailing slash): in a pre-receive hook of git 2.11 or later,
+    /// the directory holding exactly the objects the push brings, which is also the one
+    /// libgit2 reads first. Nil anywhere else (and in a hook of an older git).
+    public let quarantineDirectory: String?
 
     /// `objectsDirectory` nil: the repository's own (`$GIT_DIR/objects`, in the common
     /// directory for a linked work tree), as libgit2 finds it.
-    private init(pointer: OpaquePointer, objectsDirectory: String? = nil) throws(GitError) {
+    private init(pointer: OpaquePointer, objectsDirectory: String? = nil, quarantineDirectory: String? = nil) throws(GitError) {
         self.pointer = pointer
         self.objectsDirectory = objectsDirectory ?? Self.ownObjectsDirectory(pointer)
+        self.quarantineDirectory = quarantineDirectory
         var odb: OpaquePointer?
         let code = git_repository_odb(&odb, pointer)
         guard code >= 0, let odb else {
@@ -64,7 +69,11 @@ public final class Repository {
         // libgit2 takes its object database from the same variable (the quarantine's objects,
         // in a pre-receive hook).
         let objects = getenv("GIT_OBJECT_DIRECTORY").map { String(cString: $0) + "/" }
-        return try Repository(pointer: repo, objectsDirectory: objects)
+        // git names its quarantine twice (GIT_QUARANTINE_PATH, and as the objects directory);
+        // anything else is not a quarantine we can enumerate, and the caller falls back.
+        let quarantine = getenv("GIT_QUARANTINE_PATH").map { String(cString: $0) + "/" }
+        return try Repository(pointer: repo, objectsDirectory: objects,
+                              quarantineDirectory: quarantine != nil && quarantine == objects ? quarantine : nil)
     }
 
     /// `$GIT_DIR/objects/` as libgit2 resolves it, never from the environment.

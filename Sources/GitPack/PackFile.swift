@@ -29,20 +29,24 @@ final class PackFile: @unchecked Sendable {
         registry.withLock { known in
             if let packs = known[packDir] { return packs }
             var packs: [PackFile] = []
-            if let dir = opendir(packDir) {
-                var names: [String] = []
-                while let entry = readdir(dir) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                    if name.hasSuffix(".idx") { names.append(String(name.dropLast(4))) }
-                }
-                closedir(dir)
-                for name in names.sorted() {
-                    if let pack = PackFile(index: packDir + "/" + name + ".idx", data: packDir + "/" + name + ".pack") { packs.append(pack) }
-                }
+            for name in indexNames(in: packDir) {
+                if let pack = PackFile(index: packDir + "/" + name + ".idx", data: packDir + "/" + name + ".pack") { packs.append(pack) }
             }
             known[packDir] = packs
             return packs
         }
+    }
+
+    /// The packs' names in a `pack/` directory (their `.idx` files, without the suffix), sorted.
+    static func indexNames(in packDir: String) -> [String] {
+        guard let dir = opendir(packDir) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasSuffix(".idx") { names.append(String(name.dropLast(4))) }
+        }
+        return names.sorted()
     }
 
     enum Kind {

@@ -68,15 +68,7 @@ struct PackIndex: Sendable {
                 let entry = (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
                              UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)),
                              UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at + 16, as: UInt32.self)))
-                if entry == key {
-                    let offsets = ids + count * 24
-                    let small = be32(offsets + mid * 4)
-                    guard small & 0x8000_0000 != 0 else { return UInt64(small) }
-                    let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
-                    guard large + 8 <= raw.count else { return nil }
-                    let value = UInt64(be32(large)) << 32 | UInt64(be32(large + 4))
-                    return value < UInt64(Int.max) ? value : nil
-                }
+                if entry == key { return Self.offset(at: mid, count: count, in: raw) }
                 if entry < key {
                     lo = mid + 1
                     lowValue = entry.0
@@ -87,5 +79,27 @@ struct PackIndex: Sendable {
             }
             return nil
         }
+    }
+
+    /// The id at `position` in the index's sorted table (0..<count).
+    func id(at position: Int) -> ObjectID {
+        bytes.withUnsafeBytes { raw in ObjectID(bytes: raw.baseAddress! + 8 + 1024 + position * 20) }
+    }
+
+    /// The pack offset of the object at `position`; nil when the index is damaged there.
+    func offset(at position: Int) -> UInt64? {
+        bytes.withUnsafeBytes { Self.offset(at: position, count: count, in: $0) }
+    }
+
+    /// 32-bit offsets, the high bit sending large ones to the 64-bit table.
+    private static func offset(at position: Int, count: Int, in raw: UnsafeRawBufferPointer) -> UInt64? {
+        func be32(_ at: Int) -> UInt32 { UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
+        let offsets = 8 + 1024 + count * 24
+        let small = be32(offsets + position * 4)
+        guard small & 0x8000_0000 != 0 else { return UInt64(small) }
+        let large = offsets + count * 4 + Int(small & 0x7fff_ffff) * 8
+        guard large + 8 <= raw.count else { return nil }
+        let value = UInt64(be32(large)) << 32 | UInt64(be32(large + 4))
+        return value < UInt64(Int.max) ? value : nil
     }
 }

@@ -165,3 +165,55 @@ public final class PackStore {
         return (result.type, result)
     }
 }
+
+extension PackStore {
+    /// Every object of the packs in `packDirectory` with its type, read from the indexes and
+    /// the entries' headers alone (nothing is inflated): a push quarantine's packs, listed in
+    /// time proportional to their size. A delta's type is its base's, found once per base.
+    /// Type nil: a REF_DELTA whose base is in no pack here, for the caller to look up.
+    /// Damage (an entry that cannot be read, a delta chain past the limit) is reported.
+    public static func objects(inPackDirectory packDirectory: String) throws(Damage) -> [(id: ObjectID, type: ObjectType?)] {
+        var result: [(id: ObjectID, type: ObjectType?)] = []
+        let packs = PackFile.shared(in: packDirectory)
+        // Every index must have opened: a pack left out would be objects never looked at.
+        let indexes = PackFile.indexNames(in: packDirectory)
+        guard indexes.count == packs.count else {
+            throw Damage(message: "\(indexes.count - packs.count) of the \(indexes.count) packs in \(packDirectory) cannot be read")
+        }
+        for pack in packs {
+            var typeAt: [Int: ObjectType?] = [:]
+            result.reserveCapacity(result.count + pack.index.count)
+            for position in 0..<pack.index.count {
+                let id = pack.index.id(at: position)
+                guard let offset = pack.index.offset(at: position) else { throw Damage(message: "unreadable index entry for \(id)") }
+                result.append((id, try type(at: Int(offset), in: pack, known: &typeAt)))
+            }
+        }
+        return result
+    }
+
+    private static func type(at offset: Int, in pack: PackFile, known: inout [Int: ObjectType?]) throws(Damage) -> ObjectType? {
+        var chain: [Int] = []
+        var at = offset
+        var found: ObjectType??
+        while true {
+            if let type = known[at] {
+                found = type
+                break
+            }
+            guard chain.count < maximumChain else { throw Damage(message: "delta chain longer than \(maximumChain) at \(offset)") }
+            guard let entry = pack.entry(at: at) else { throw Damage(message: "unreadable entry at \(at)") }
+            chain.append(at)
+            switch entry.kind {
+            case let .whole(type): found = .some(type)
+            case let .offsetDelta(base): at = base
+            case let .refDelta(baseID):
+                if let base = pack.index.offset(of: baseID) { at = Int(base) } else { found = .some(nil) }
+            }
+            if found != nil { break }
+        }
+        let type = found ?? nil
+        for entry in chain { known[entry] = type }
+        return type
+    }
+}

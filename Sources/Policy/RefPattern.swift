@@ -37,6 +37,12 @@ public struct RefPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { source }
+
+    /// The pattern up to its first glob or escape character: every name it matches starts
+    /// with this (the whole name for a literal pattern), so refs can be looked for under it.
+    public var literalPrefix: String {
+        String(decoding: bytes.prefix { !isGlobSpecial($0) }, as: UTF8.self)
+    }
 }
 
 extension Array where Element == RefPattern {

@@ -56,6 +56,9 @@ public struct PushMessages: Sendable {
             switch f.rule {
             case "deny_force_push": return "this ref only moves forward: merge or rebase onto its current tip, then push without --force."
             case "deny_delete": return "this ref cannot be deleted."
+            case "evidence":
+                return "approvals are evidence: \(notesRef) only grows. Fetch it (git fetch origin \(notesRef):\(notesRef)), "
+                    + "add or append approvals (reviewgate approve, git notes append) and push it without --force."
             case "breakglass": return "only the people in the policy's [breakglass] list may push with -o reviewgate.override."
             default: return nil
             }
