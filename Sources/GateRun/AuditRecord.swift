@@ -248,6 +248,31 @@ public enum LogReview {
         return index
     }
 
+    /// `log show`: the records `filter` keeps, as stored (`json`) or as lines for people
+    /// (with whether each accepted push landed), each handed to `write`. Returns how many
+    /// damaged frames were skipped.
+    public static func show(_ log: AuditLog, filter: LogFilter, json: Bool,
+                            write: (String) throws(Failure) -> Void) throws(Failure) -> Int {
+        let landing = json ? nil : try self.landing(log)
+        var failure: Failure?
+        var damaged = 0
+        try read(log) { entry in
+            guard failure == nil else { return }
+            guard let record = entry.record else {
+                damaged += 1
+                return
+            }
+            guard filter.matches(record) else { return }
+            do throws(Failure) {
+                try write(json ? record.serialized(sortedKeys: true) + "\n" : LogRecordText.text(record, landing: landing))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return damaged
+    }
+
     public static func read(_ log: AuditLog, _ visit: (AuditLog.Entry) -> Void) throws(Failure) {
         do {
             try log.forEachRecord { entry in

@@ -114,27 +114,8 @@ struct LogShow: ParsableCommand {
         let log = try location.log()
         let filter = LogFilter(since: try parseDate(since, "--since"), until: try parseDate(until, "--until"),
                                decision: decision, kind: kind, actor: actor)
-        let landing = format == .text ? try LogReview.landing(log) : nil
         var out = StandardOutput()
-        var failure: Failure?
-        var damaged = 0
-        try LogReview.read(log) { entry in
-            guard failure == nil else { return }
-            guard let record = entry.record else {
-                damaged += 1
-                return
-            }
-            guard filter.matches(record) else { return }
-            do throws(Failure) {
-                switch format {
-                case .json: try out.write(record.serialized(sortedKeys: true) + "\n")
-                case .text: try out.write(LogRecordText.text(record, landing: landing))
-                }
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
+        let damaged = try LogReview.show(log, filter: filter, json: format == .json) { (text: String) throws(Failure) in try out.write(text) }
         try out.flush()
         if damaged > 0 {
             StandardError.write("reviewgate: warning: \(damaged) damaged frame\(damaged == 1 ? "" : "s") skipped; run reviewgate log verify\n")
