@@ -41,12 +41,12 @@ public enum Landing {
             throw Failure(.runtime, "cannot create \(dir): \(String(cString: strerror(errno)))")
         }
         let text = "\(seq) \(hookAncestors().map(String.init).joined(separator: ","))\n" + updates.map(line).joined()
-        let path = dir + "/\(seq)", temporary = dir + "/.tmp-\(seq)-\(getpid())"
-        // Whole or not at all: a ticket is written aside and renamed into place.
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw Failure(.runtime, "cannot write \(path): \(String(cString: strerror(errno)))")
+        // Whole or not at all (a reader skips the temporary name: it is not a number). Not
+        // synced: a ticket lost to a crash only leaves its landed record unmatched.
+        do throws(AtomicFile.WriteError) {
+            try AtomicFile.write(dir + "/\(seq)", Array(text.utf8), mode: 0o640, durable: false)
+        } catch {
+            throw Failure(.runtime, error.description)
         }
     }
 
