@@ -81,7 +81,7 @@ public struct ServerReconciliation {
     /// `hook-missing`, `hook-modified` and `hooks-path`: the hooks install wrote must still be
     /// there, byte for byte, and git must run them.
     public func hookFindings(repository: Repository) -> [Finding] {
-        let hint = "; re-run `reviewgate install --repo \(repository.gitDirectory)`, then read `reviewgate log show --kind landed` for what landed meanwhile"
+        let hint = "; re-run `reviewgate install --repo \(repository.gitDirectory)` (add --force when a pre-receive hook that is not ReviewGate's took its place; it is kept as a backup), then read `reviewgate log show --kind landed` for what landed meanwhile"
         var findings: [Finding] = []
         for hook in hooks {
             var info = stat()

@@ -17,15 +17,10 @@ struct Hook: ParsableCommand {
 }
 
 struct PostReceive: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "post-receive",
-        abstract: "Records what landed: reads the '<old> <new> <ref>' lines git applied, as git's post-receive hook does.",
-        discussion: "Appends one landed record, with the seq of the push record it confirms when it can be matched."
-    )
+    static let configuration = CommandConfiguration(commandName: "post-receive", abstract: "Records what landed: reads the '<old> <new> <ref>' lines git applied (as git's post-receive hook does) and appends one landed record.")
 
     func run() throws {
-        let status = Landing.postReceive(input: FileHandle.standardInput.readDataToEndOfFile(),
-                                         environment: ProcessInfo.processInfo.environment, started: Int(WallClock.milliseconds()))
+        let status = Landing.postReceive(input: FileHandle.standardInput.readDataToEndOfFile(), environment: ProcessInfo.processInfo.environment, started: Int(WallClock.milliseconds()))
         if status != 0 { throw ExitCode(status) }
     }
 }

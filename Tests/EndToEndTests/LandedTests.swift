@@ -193,6 +193,12 @@ struct LandedTests {
         #expect(try String(contentsOfFile: seen, encoding: .utf8) == "\(tip) \(next) refs/heads/main\n")
         let audit = try run([Scratch.binary, "audit", "--repo", bare.path])
         #expect(audit.status == 0, "\(audit.out)\(audit.err)")
+
+        // install --check notices a post-receive hook that is gone.
+        #expect(try run([Scratch.binary, "install", "--check", "--repo", bare.path]).status == 0)
+        try FileManager.default.removeItem(atPath: bare.path + "/hooks/post-receive")
+        let check = try run([Scratch.binary, "install", "--check", "--repo", bare.path])
+        #expect(check.status == 1 && check.err.contains("post-receive is not ReviewGate's post-receive hook"), "\(check.err)")
     }
 
     @Test("a push whose record cannot be written after it was judged reads one verdict: refused, never accepted first; nothing lands")
