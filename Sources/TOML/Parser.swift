@@ -121,12 +121,18 @@ struct Parser {
         try descend(&root, path.dropLast(), names: []) { (parser: inout Parser, table: inout TOMLTable, prefix: [String]) throws(TOMLError) in
             let full = prefix + [last.name]
             let element = TOMLNode(value: .table(TOMLTable(position: start, origin: .arrayElement)), position: start)
-            if let existing = table[last.name] {
-                guard case var .array(items) = existing.value, parser.tableArrays.contains(full) else {
-                    throw parser.error("'\(last.name)' is already a \(existing.value.typeName), not an array of tables", at: last.position)
+            // Taken out of the table, so the array is appended to in place: a copy per element
+            // made a file of a few hundred rules spend most of its start-up copying.
+            if var existing = table.take(last.name) {
+                let value = existing.value
+                existing.value = .bool(false)
+                let typeName = value.typeName
+                guard case var .array(items) = consume value, parser.tableArrays.contains(full) else {
+                    throw parser.error("'\(last.name)' is already a \(typeName), not an array of tables", at: last.position)
                 }
                 items.append(element)
-                table.set(last.name, TOMLNode(value: .array(items), position: existing.position), keyAt: last.position)
+                existing.value = .array(items)
+                table.set(last.name, existing, keyAt: last.position)
             } else {
                 parser.tableArrays.insert(full)
                 table.set(last.name, TOMLNode(value: .array([element]), position: start), keyAt: last.position)
