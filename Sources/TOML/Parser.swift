@@ -80,21 +80,20 @@ struct Parser {
         } else {
             child = TOMLNode(value: .table(TOMLTable(position: key.position, origin: .implicit)), position: key.position)
         }
-        let value = child.value
-        child.value = .bool(false)
-        let typeName = value.typeName
-        switch consume value {
-        case var .table(inner):
+        let typeName = child.value.typeName
+        if case .table(var inner) = child.value {
+            child.value = .bool(false)
             if inner.origin == .inline { throw error("cannot extend the inline table '\(key.name)'", at: key.position) }
             try descend(&inner, path.dropFirst(), names: names, body)
             child.value = .table(inner)
-        case var .array(items) where tableArrays.contains(names):
-            guard case var .table(last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
+        } else if tableArrays.contains(names), case .array(var items) = child.value {
+            child.value = .bool(false)
+            guard case .table(var last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
             items[items.count - 1].value = .bool(false)
             try descend(&last, path.dropFirst(), names: names, body)
             items[items.count - 1].value = .table(last)
             child.value = .array(items)
-        default:
+        } else {
             throw error("'\(key.name)' is already a \(typeName), not a table", at: key.position)
         }
         table.set(key.name, child, keyAt: table.keyPosition(key.name) ?? key.position)
@@ -124,12 +123,10 @@ struct Parser {
             // Taken out of the table, so the array is appended to in place: a copy per element
             // made a file of a few hundred rules spend most of its start-up copying.
             if var existing = table.take(last.name) {
-                let value = existing.value
-                existing.value = .bool(false)
-                let typeName = value.typeName
-                guard case var .array(items) = consume value, parser.tableArrays.contains(full) else {
-                    throw parser.error("'\(last.name)' is already a \(typeName), not an array of tables", at: last.position)
+                guard parser.tableArrays.contains(full), case .array(var items) = existing.value else {
+                    throw parser.error("'\(last.name)' is already a \(existing.value.typeName), not an array of tables", at: last.position)
                 }
+                existing.value = .bool(false)
                 items.append(element)
                 existing.value = .array(items)
                 table.set(last.name, existing, keyAt: last.position)
@@ -318,16 +315,16 @@ struct Parser {
     mutating func string(quote: Unicode.Scalar, multiline: Bool) throws(TOMLError) -> String {
         let escapes = quote == "\""
         if multiline { openMultiline() } else { advance() }
-        var out = String.UnicodeScalarView()
+        var out = UTF8Text()
         while true {
             guard let c = current, multiline || c != "\n" else {
                 throw error(multiline ? "unterminated multi-line string" : "unterminated string")
             }
             if multiline {
-                if closeMultiline(quote, into: &out) { return String(out) }
+                if closeMultiline(quote, into: &out) { return out.string }
             } else if c == quote {
                 advance()
-                return String(out)
+                return out.string
             }
             if escapes && c == "\\" {
                 if multiline && trimLineEndingBackslash() { continue }
@@ -360,7 +357,7 @@ struct Parser {
 
     /// At three or more `quote`s the string ends; up to two quotes right before the closing
     /// three belong to it.
-    mutating func closeMultiline(_ quote: Unicode.Scalar, into out: inout String.UnicodeScalarView) -> Bool {
+    mutating func closeMultiline(_ quote: Unicode.Scalar, into out: inout UTF8Text) -> Bool {
         guard current == quote, peek(1) == quote, peek(2) == quote else { return false }
         var quotes = 3
         while peek(quotes) == quote && quotes < 5 { quotes += 1 }
@@ -432,4 +429,20 @@ struct Parser {
 
 extension String {
     func replacingUnderscores() -> String { String(unicodeScalars.filter { $0 != "_" }) }
+}
+
+/// A string's text as UTF-8 bytes, made into a `String` once: appending scalars to a `String`
+/// one at a time was a third of loading a large rule file.
+struct UTF8Text {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ c: Unicode.Scalar) {
+        if c.isASCII {
+            bytes.append(UInt8(truncatingIfNeeded: c.value))
+        } else {
+            UTF8.encode(c) { bytes.append($0) }
+        }
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
