@@ -2,6 +2,7 @@
 // nothing about commits or repositories.
 import CHyperscan
 import CPCRE2
+import Synchronization
 
 /// A compilation failure, with the 0-based offset in the pattern where PCRE2 stopped.
 public struct PatternError: Error, CustomStringConvertible, Sendable {
@@ -10,15 +11,18 @@ public struct PatternError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(message) at offset \(offset)" }
 }
 
-/// A PCRE2 pattern compiled once (JIT where available), matched on raw bytes: subjects are
-/// never required to be UTF-8, so a file with invalid bytes is scanned like any other. The
-/// compiled code is immutable and shared by every thread; each thread brings its own
-/// `MatchScratch`.
+/// A PCRE2 pattern compiled once, matched on raw bytes: subjects are never required to be
+/// UTF-8, so a file with invalid bytes is scanned like any other. The compiled code is shared by
+/// every thread; each thread brings its own `MatchScratch`. Machine code (JIT) is made on the
+/// first match, not at load: of hundreds of rules a push usually wakes a handful, and JIT is
+/// three quarters of compiling them all, paid by a hook on every push.
 public final class Pattern: @unchecked Sendable {
     let code: OpaquePointer
     public let source: String
     public let captureCount: Int
-    public let isJIT: Bool
+    /// Set once the JIT attempt is over; matching before it would race with it.
+    private let jitDone = Atomic<Bool>(false)
+    private let jitResult = Mutex<Bool?>(nil)
 
     public init(_ source: String, caseInsensitive: Bool = false) throws(PatternError) {
         var errorCode: Int32 = 0
@@ -38,7 +42,20 @@ public final class Pattern: @unchecked Sendable {
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
-        isJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    }
+
+    /// Whether the pattern runs as machine code (compiling it now if that was not tried yet).
+    public var isJIT: Bool {
+        prepareJIT()
+        return jitResult.withLock { $0 ?? false }
+    }
+
+    @inline(__always) private func prepareJIT() {
+        if jitDone.load(ordering: .acquiring) { return }
+        jitResult.withLock { tried in
+            if tried == nil { tried = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0 }
+        }
+        jitDone.store(true, ordering: .releasing)
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -48,6 +65,7 @@ public final class Pattern: @unchecked Sendable {
     public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int = 0,
                            using scratch: MatchScratch) -> Match? {
         guard start <= subject.count else { return nil }
+        prepareJIT()
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self)
             ?? UnsafePointer<UInt8>(bitPattern: 1)!
         let rc = pcre2_match_8(code, base, subject.count, start, 0, scratch.data, scratch.context)

@@ -82,21 +82,20 @@ struct Parser {
         } else {
             child = TOMLNode(value: .table(TOMLTable(position: key.position, origin: .implicit)), position: key.position)
         }
-        let value = child.value
-        child.value = .bool(false)
-        let typeName = value.typeName
-        switch consume value {
-        case var .table(inner):
+        let typeName = child.value.typeName
+        if case .table(var inner) = child.value {
+            child.value = .bool(false)
             if inner.origin == .inline { throw error("cannot extend the inline table '\(key.name)'", at: key.position) }
             try descend(&inner, path.dropFirst(), names: names, body)
             child.value = .table(inner)
-        case var .array(items) where tableArrays.contains(names):
-            guard case var .table(last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
+        } else if tableArrays.contains(names), case .array(var items) = child.value {
+            child.value = .bool(false)
+            guard case .table(var last) = items[items.count - 1].value else { throw error("bad array of tables", at: key.position) }
             items[items.count - 1].value = .bool(false)
             try descend(&last, path.dropFirst(), names: names, body)
             items[items.count - 1].value = .table(last)
             child.value = .array(items)
-        default:
+        } else {
             throw error("'\(key.name)' is already a \(typeName), not a table", at: key.position)
         }
         table.set(key.name, child, keyAt: table.keyPosition(key.name) ?? key.position)
@@ -123,12 +122,16 @@ struct Parser {
         try descend(&root, path.dropLast(), names: []) { (parser: inout Parser, table: inout TOMLTable, prefix: [String]) throws(TOMLError) in
             let full = prefix + [last.name]
             let element = TOMLNode(value: .table(TOMLTable(position: start, origin: .arrayElement)), position: start)
-            if let existing = table[last.name] {
-                guard case var .array(items) = existing.value, parser.tableArrays.contains(full) else {
+            // Taken out of the table, so the array is appended to in place: a copy per element
+            // made a file of a few hundred rules spend most of its start-up copying.
+            if var existing = table.take(last.name) {
+                guard parser.tableArrays.contains(full), case .array(var items) = existing.value else {
                     throw parser.error("'\(last.name)' is already a \(existing.value.typeName), not an array of tables", at: last.position)
                 }
+                existing.value = .bool(false)
                 items.append(element)
-                table.set(last.name, TOMLNode(value: .array(items), position: existing.position), keyAt: last.position)
+                existing.value = .array(items)
+                table.set(last.name, existing, keyAt: last.position)
             } else {
                 parser.tableArrays.insert(full)
                 table.set(last.name, TOMLNode(value: .array([element]), position: start), keyAt: last.position)
@@ -314,16 +317,16 @@ struct Parser {
     mutating func string(quote: Unicode.Scalar, multiline: Bool) throws(TOMLError) -> String {
         let escapes = quote == "\""
         if multiline { openMultiline() } else { advance() }
-        var out = String.UnicodeScalarView()
+        var out = UTF8Text()
         while true {
             guard let c = current, multiline || c != "\n" else {
                 throw error(multiline ? "unterminated multi-line string" : "unterminated string")
             }
             if multiline {
-                if closeMultiline(quote, into: &out) { return String(out) }
+                if closeMultiline(quote, into: &out) { return out.string }
             } else if c == quote {
                 advance()
-                return String(out)
+                return out.string
             }
             if escapes && c == "\\" {
                 if multiline && trimLineEndingBackslash() { continue }
@@ -356,7 +359,7 @@ struct Parser {
 
     /// At three or more `quote`s the string ends; up to two quotes right before the closing
     /// three belong to it.
-    mutating func closeMultiline(_ quote: Unicode.Scalar, into out: inout String.UnicodeScalarView) -> Bool {
+    mutating func closeMultiline(_ quote: Unicode.Scalar, into out: inout UTF8Text) -> Bool {
         guard current == quote, peek(1) == quote, peek(2) == quote else { return false }
         var quotes = 3
         while peek(quotes) == quote && quotes < 5 { quotes += 1 }
@@ -428,4 +431,20 @@ struct Parser {
 
 extension String {
     func replacingUnderscores() -> String { String(unicodeScalars.filter { $0 != "_" }) }
+}
+
+/// A string's text as UTF-8 bytes, made into a `String` once: appending scalars to a `String`
+/// one at a time was a third of loading a large rule file.
+struct UTF8Text {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ c: Unicode.Scalar) {
+        if c.isASCII {
+            bytes.append(UInt8(truncatingIfNeeded: c.value))
+        } else {
+            UTF8.encode(c) { bytes.append($0) }
+        }
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 }
