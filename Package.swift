@@ -34,6 +34,11 @@ let package = Package(
             providers: [.apt(["libhyperscan-dev"])]
         ),
         .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
@@ -56,7 +61,7 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["CPCRE2", "CHyperscan", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CPCRE2", "CHyperscan", "CLibArchive", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.
