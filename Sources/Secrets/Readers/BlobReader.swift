@@ -84,7 +84,8 @@ extension Scanner {
         }
         let runAtStart = bytes.count >= 32 && (0..<32).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
         guard !triggers.isEmpty || runAtStart else { return [] }
-        var seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+        // Built on the first decoded candidate: most triggers decode to nothing.
+        var seen: Set<SecretKey>?
         var found: [Candidate] = []
         // Decoding never does more than a few times the work of the bytes themselves.
         var budget = 4 * bytes.count + 65536
@@ -96,7 +97,8 @@ extension Scanner {
                 let text = UnsafeRawBufferPointer(rebasing: bytes[line])
                 if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { return }
             }
-            for var candidate in inner where seen.insert(SecretKey(rule: candidate.ruleID, secret: candidate.secret)).inserted {
+            if seen == nil { seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) }) }
+            for var candidate in inner where seen!.insert(SecretKey(rule: candidate.ruleID, secret: candidate.secret)).inserted {
                 candidate.matchRange = decoded.region
                 candidate.secretRange = decoded.region
                 candidate.encoding = decoded.encoding + (candidate.encoding.map { "+" + $0 } ?? "")

@@ -35,6 +35,14 @@ enum Decoders {
             case .run, .hexRun:
                 let start = at + 1
                 guard start >= runDone else { continue }
+                // Most runs are names, paths and digests: their first characters, decoded in
+                // place, say so before the run is gathered.
+                guard Self.mayDecode(b, from: start) else {
+                    var end = start
+                    while end < b.count, Trigger.runClass[Int(b[end])] { end += 1 }
+                    runDone = end
+                    continue
+                }
                 let (text, end) = Self.run(b, from: start)
                 runDone = end
                 if let decoded = Self.decodeRun(text) {
@@ -147,6 +155,40 @@ enum Decoders {
             if isText(bytes) { return (url ? "base64url" : "base64", bytes) }
         }
         return nil
+    }
+
+    /// Whether the run at `start` could decode to text: its first 16 characters as hex, or
+    /// as base64 at any of the four alignments, give 90% printable ASCII. No allocation.
+    static func mayDecode(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let hex = Trigger.hexClass, table = Base64Text.table
+        var end = start
+        while end < b.count, end - start < 20, Trigger.runClass[Int(b[end])] { end += 1 }
+        guard end - start >= 16 else { return true } // a short tail of a wrapped run: decide later
+        func printable(_ c: UInt32) -> Bool { (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 }
+        var from = start
+        if b[from] == 0x30, b[from + 1] == 0x78 || b[from + 1] == 0x58 { from += 2 }
+        if (from..<(from + 16)).allSatisfy({ hex[Int(b[$0])] }) {
+            var bad = 0
+            for i in stride(from: from, to: from + 16, by: 2) where !printable(UInt32(Hex.nibble(b[i]) << 4 | Hex.nibble(b[i + 1]))) { bad += 1 }
+            return bad == 0
+        }
+        for skip in 0..<4 {
+            var acc: UInt32 = 0, bits = 0, bad = 0, count = 0
+            for i in (start + skip)..<min(end, start + skip + 16) {
+                var v = Int(table[Int(b[i])])
+                if v < 0 { v = b[i] == 0x2B || b[i] == 0x2D ? 62 : 63 }
+                acc = acc << 6 | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    if !printable((acc >> UInt32(bits)) & 0xFF) { bad += 1 }
+                    acc &= (1 << UInt32(bits)) - 1
+                    count += 1
+                }
+            }
+            if count >= 8, bad * 10 <= count { return true }
+        }
+        return false
     }
 
     /// Mostly printable ASCII: what a secret, or a document holding one, looks like.

@@ -135,7 +135,7 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
     /// Here eight bytes at a time are tested against the range the class lies in
-    /// (`+`…`z`); a run of 32 covers at least three whole aligned words, so only a streak of
+    /// (`+`…`z`, and no `.` or `=`); a run of 32 covers at least three whole aligned words, so only a streak of
     /// three such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
     /// rarely has one.
     static func forEachRun(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
@@ -183,7 +183,10 @@ enum Trigger: Int, CaseIterable, Sendable {
                 let atLeast = low &+ ones &* (0x80 - 0x2B)
                 let above = low &+ ones &* (0x7F - 0x7A)
                 let inRange = atLeast & ~above & ~x & highs
-                if inRange == highs {
+                // Nor a '.' or '=' (dotted names, assignments), which lie in that range.
+                let dots = x ^ (ones &* 0x2E), equals = x ^ (ones &* 0x3D)
+                let hasDot = (dots &- ones) & ~dots & highs, hasEquals = (equals &- ones) & ~equals & highs
+                if inRange == highs, hasDot == 0, hasEquals == 0 {
                     streak += 1
                     continue
                 }
