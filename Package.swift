@@ -35,6 +35,11 @@ let package = Package(
             providers: [.apt(["libhyperscan-dev"])]
         ),
         .systemLibrary(
+            name: "CLibArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
@@ -60,7 +65,7 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibDeflate", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibArchive", "CLibDeflate", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.

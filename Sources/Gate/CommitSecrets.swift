@@ -212,13 +212,16 @@ public struct CommitSecrets: Sendable {
             let pathText = String(decoding: path, as: UTF8.self)
             switch scanned[blob] {
             case let .skipped(reason)?:
-                shown.append(.finding(.skipped(reason, commit: hex, path: path)))
-            case let .scanned(candidates, partly)?:
-                if partly {
+                shown.append(.finding(.skipped(reason, commit: hex, path: path, severity: settings.unscannable)))
+            case let .scanned(scan)?:
+                if scan.partly {
                     shown.append(.finding(.skipped(.regexLimit, commit: hex, path: path)))
                 }
+                for (member, problem) in scan.unscannable {
+                    shown.append(.finding(.skipped(.init(problem), commit: hex, path: path + member, severity: settings.unscannable)))
+                }
                 let context = ScanContext(path: pathText, commit: hex)
-                for match in scanner.accept(candidates, context: context, scratch: scratch)
+                for match in scanner.accept(scan.candidates, context: context, scratch: scratch)
                 where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
@@ -248,27 +251,23 @@ public struct CommitSecrets: Sendable {
             scanned += 1
             let size = try repo.header(blob).size
             if size > settings.maxFileBytes {
-                findings.append(.skipped(.tooLarge, path: change.path))
+                findings.append(.skipped(.tooLarge, path: change.path, severity: settings.unscannable))
                 continue
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
             var before = Set<SecretKey>()
             if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
-                let oldCandidates = try repo.withBlobBytes(old) { settings.scanner.candidates(in: $0, scratch: scratch) }
-                for match in settings.scanner.accept(oldCandidates, context: context, scratch: scratch) {
+                let oldScan = try repo.withBlobBytes(old) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
+                for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch) {
                     before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
                 }
             }
-            let limitsBefore = scratch.limitsHit
-            let candidates: [Candidate]? = try repo.withBlobBytes(blob) { bytes in
-                Blob.isBinary(bytes) ? nil : settings.scanner.candidates(in: bytes, scratch: scratch)
+            let scan = try repo.withBlobBytes(blob) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
+            if scan.partly { findings.append(.skipped(.regexLimit, path: change.path)) }
+            for (member, problem) in scan.unscannable {
+                findings.append(.skipped(.init(problem), path: change.path + member, severity: settings.unscannable))
             }
-            guard let candidates else {
-                findings.append(.skipped(.binary, path: change.path))
-                continue
-            }
-            if scratch.limitsHit > limitsBefore { findings.append(.skipped(.regexLimit, path: change.path)) }
-            for match in settings.scanner.accept(candidates, context: context, scratch: scratch)
+            for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch)
             where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
             }
@@ -323,15 +322,7 @@ public struct CommitSecrets: Sendable {
                         keywords = scanner.keywordOccurrences(in: bytes, scratch: scratch)
                     }
                     guard let id = visit.id else { return keywords }
-                    if bytes.count > settings.maxFileBytes {
-                        result.scanned.append((id, .skipped(.tooLarge)))
-                    } else if Blob.isBinary(bytes) {
-                        result.scanned.append((id, .skipped(.binary)))
-                    } else {
-                        let before = scratch.limitsHit
-                        let candidates = scanner.candidates(in: bytes, keywords: keywords, scratch: scratch)
-                        result.scanned.append((id, .scanned(candidates, partly: scratch.limitsHit > before)))
-                    }
+                    result.scanned.append((id, .scanned(scanner.read(bytes, keywords: keywords, limits: settings.readLimits, scratch: scratch))))
                     return keywords
                 }
             }
@@ -363,10 +354,7 @@ public struct CommitSecrets: Sendable {
                     continue
                 }
                 let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
-                    if Blob.isBinary(bytes) { return .skipped(.binary) }
-                    let before = scratch.limitsHit
-                    let candidates = settings.scanner.candidates(in: bytes, scratch: scratch)
-                    return .scanned(candidates, partly: scratch.limitsHit > before)
+                    .scanned(settings.scanner.read(bytes, limits: settings.readLimits, scratch: scratch))
                 }
                 out.append((id, result))
             }
@@ -385,17 +373,11 @@ struct CommitWork: Sendable {
 }
 
 enum BlobResult: Sendable {
-    /// `partly`: some rule gave up on some line at its backtracking limit.
-    case scanned([Candidate], partly: Bool)
+    case scanned(BlobScan)
     case skipped(Finding.SkipReason)
 
     var hasCandidates: Bool { !candidates.isEmpty }
-    var candidates: [Candidate] { if case let .scanned(c, _) = self { c } else { [] } }
-}
-
-struct SecretKey: Hashable {
-    var rule: String
-    var secret: [UInt8]
+    var candidates: [Candidate] { if case let .scanned(scan) = self { scan.candidates } else { [] } }
 }
 
 /// Repository handles, one per worker; each is used by one thread at a time.

@@ -93,7 +93,7 @@ public struct FileSecrets: Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         if Int(info.st_size) > settings.maxFileBytes {
-            return [.skipped(.tooLarge, path: path)]
+            return [.skipped(.tooLarge, path: path, severity: settings.unscannable)]
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var filled = 0
@@ -105,16 +105,17 @@ public struct FileSecrets: Sendable {
         }
         bytes.removeSubrange(filled...)
         return bytes.withUnsafeBytes { raw -> [Finding] in
-            if Blob.isBinary(raw) {
-                return [.skipped(.binary, path: path)]
-            }
             let context = ScanContext(path: text)
             var findings: [Finding] = []
-            let limitsBefore = scratch.limitsHit
-            let matches = settings.scanner.scan(raw, context: context, scratch: scratch)
-            if scratch.limitsHit > limitsBefore {
+            // Read as the hook reads a blob (SPEC §1.3): archives, UTF-16, binary, encodings.
+            let scan = settings.scanner.read(raw, limits: settings.readLimits, scratch: scratch)
+            if scan.partly {
                 findings.append(.skipped(.regexLimit, path: path))
             }
+            for (member, problem) in scan.unscannable {
+                findings.append(.skipped(.init(problem), path: path + member, severity: settings.unscannable))
+            }
+            let matches = settings.scanner.accept(scan.candidates, context: context, scratch: scratch)
             for match in matches {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
                 if settings.baseline.contains(fingerprint) { continue }
@@ -135,9 +136,12 @@ extension Finding {
     static func secret(_ match: SecretMatch, fingerprint: String, commit: String?, path: [UInt8]?,
                        location: Location, rules: RuleSet) -> Finding {
         let rule = rules.rules.first { $0.id == match.ruleID }
-        return Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit, path: path,
-                       line: match.line, column: match.column, location: location,
-                       redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
-                       message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID)
+        var finding = Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit,
+                              path: path.map { $0 + (match.member ?? []) },
+                              line: match.line, column: match.column, location: location,
+                              redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
+                              message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID)
+        finding.encoding = match.encoding
+        return finding
     }
 }

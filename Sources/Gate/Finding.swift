@@ -3,6 +3,7 @@
 // It knows no command line and prints nothing.
 
 import Base
+import Secrets
 
 /// One thing the gate reports (SPEC §5). Never holds a secret: only its redacted form and
 /// fingerprint.
@@ -114,9 +115,11 @@ public enum ApprovalReason: String, Sendable, CaseIterable {
 }
 
 extension Finding {
-    /// Why a file was not (fully) scanned; each is a warning that never changes the outcome.
+    /// Why a file was not (fully) scanned. `binary` is no longer given (binary content is
+    /// read, SPEC §1.3) but stays readable in old records.
     public enum SkipReason: String, Sendable {
         case binary, tooLarge = "too-large", unreadable, regexLimit = "regex-limit"
+        case archiveLimit = "archive-limit", archiveDepth = "archive-depth", corrupt
 
         var message: String {
             switch self {
@@ -124,12 +127,26 @@ extension Finding {
             case .tooLarge: "file larger than max_file_bytes not scanned"
             case .unreadable: "cannot read the file"
             case .regexLimit: "a rule gave up on a line at its backtracking limit; that line was not fully scanned"
+            case .archiveLimit: "archive past its expansion, ratio or member limit not fully scanned"
+            case .archiveDepth: "archive nested deeper than 3 levels not scanned"
+            case .corrupt: "corrupt or unreadable compressed data not scanned"
+            }
+        }
+
+        public init(_ problem: Archives.Problem) {
+            switch problem {
+            case .limit: self = .archiveLimit
+            case .depth: self = .archiveDepth
+            case .corrupt: self = .corrupt
+            case .tooLarge: self = .tooLarge
             }
         }
     }
 
-    public static func skipped(_ reason: SkipReason, commit: String? = nil, path: [UInt8]) -> Finding {
-        Finding(kind: .skipped, severity: .warning, commit: commit, path: path, reason: reason.rawValue, message: reason.message)
+    /// A `skipped` finding; what cannot be read in full takes `[secrets] unscannable` as its
+    /// severity, other skips are warnings.
+    public static func skipped(_ reason: SkipReason, commit: String? = nil, path: [UInt8], severity: Severity = .warning) -> Finding {
+        Finding(kind: .skipped, severity: severity, commit: commit, path: path, reason: reason.rawValue, message: reason.message)
     }
 }
 

@@ -8,12 +8,18 @@ public struct SecretSettings: Sendable {
     public var maxFileBytes: Int
     /// Fingerprints accepted earlier (a baseline file).
     public var baseline: Set<String>
+    /// The severity of what cannot be read in full (`[secrets] unscannable`): an error refuses it.
+    public var unscannable: Finding.Severity
 
     public init(scanner: Scanner, fingerprinter: Fingerprinter = Fingerprinter(), maxFileBytes: Int = 52_428_800,
-                baseline: Set<String> = []) {
+                baseline: Set<String> = [], unscannable: Finding.Severity = .error) {
         self.scanner = scanner
         self.fingerprinter = fingerprinter
         self.maxFileBytes = maxFileBytes
         self.baseline = baseline
+        self.unscannable = unscannable
     }
+
+    /// How blobs are read: the size limit and the archive limits.
+    public var readLimits: ReadLimits { ReadLimits(maxFileBytes: maxFileBytes) }
 }

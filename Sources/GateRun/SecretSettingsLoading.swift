@@ -74,7 +74,8 @@ public struct SecretOverrides: Sendable {
         return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: inline, allowPath: allowPath),
                               fingerprinter: Fingerprinter(key: key),
                               maxFileBytes: maxFileBytes ?? policy?.policy.secrets.maxFileBytes ?? 52_428_800,
-                              baseline: accepted)
+                              baseline: accepted,
+                              unscannable: policy?.policy.secrets.unscannable == "warning" ? .warning : .error)
     }
 
     /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.

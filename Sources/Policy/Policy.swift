@@ -76,6 +76,8 @@ public struct SecretPolicy: Sendable {
     public var baseline: String
     public var maxFileBytes: Int
     public var fingerprintKeyFile: String
+    /// What cannot be read in full (SPEC §1.3): `"error"` refuses it, `"warning"` lets it through.
+    public var unscannable: String = "error"
 }
 
 public struct AuditSettings: Sendable {
@@ -309,6 +311,12 @@ public struct Policy: Sendable {
                 secrets.maxFileBytes = max
             }
             secrets.fingerprintKeyFile = try s.string("fingerprint_key_file") ?? ""
+            if let unscannable = try s.string("unscannable") {
+                guard unscannable == "error" || unscannable == "warning" else {
+                    throw s.error("'unscannable' must be \"error\" or \"warning\"", at: "unscannable")
+                }
+                secrets.unscannable = unscannable
+            }
             try s.finish()
         }
         self.secrets = secrets

@@ -62,6 +62,9 @@ public struct PushMessages: Sendable {
             case "breakglass": return "only the people in the policy's [breakglass] list may push with -o reviewgate.override."
             default: return nil
             }
+        case .skipped where f.severity == .error:
+            return "a file that cannot be read in full could carry a secret past the gate: keep it smaller than max_file_bytes "
+                + "and archives within their limits, or keep it out of git ([secrets] unscannable = \"warning\" lets such files through)."
         case .server, .skipped, .log:
             return nil
         }

@@ -97,8 +97,8 @@ public struct RuleDescription: Sendable, Equatable {
         case .skipped:
             return RuleDescription(
                 id: id, summary: "File not scanned for secrets",
-                details: "A file that is binary, larger than max_file_bytes, unreadable, or has a line a rule gave up on was not (fully) scanned. A warning: it never changes the decision.",
-                help: "Keep large and binary artifacts out of git, or raise max_file_bytes if the file must be scanned.",
+                details: "A file that could not be read in full (larger than max_file_bytes, an archive past its depth, expansion or member limits, a corrupt compressed stream) is an error unless [secrets] unscannable is \"warning\"; a line a rule gave up on, or an unreadable file on disk, is a warning.",
+                help: "Keep large artifacts and archives out of git, or raise max_file_bytes if the file must be scanned.",
                 tags: ["secret", "coverage"])
         case .log:
             return RuleDescription(

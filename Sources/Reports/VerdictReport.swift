@@ -139,10 +139,11 @@ public struct VerdictReport: Sendable {
         if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
         if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
         while where_.hasSuffix(" ") { where_.removeLast() }
-        if f.kind == .skipped { return "warning: \(where_): \(f.message)" }
+        if f.kind == .skipped { return "\(f.severity.rawValue): \(where_): \(f.message)" }
         var row = "\(f.severity.rawValue): \(f.rule ?? f.kind.rawValue)" + (where_.isEmpty ? "" : ": \(where_)")
         if let redacted = f.redacted { row += " \(redacted)" }
         if let fp = f.fingerprint { row += " (fingerprint \(fp.prefix(16)))" }
+        if let encoding = f.encoding { row += " (found \(encoding) decoded)" }
         row += " — \(DisplayText.line(f.message))"
         return row
     }

@@ -129,5 +129,13 @@ extension Scanner {
             list.removeLast(list.count - before)
             keywords.forEachOccurrence(in: bytes, record)
         }
+        // The decoders' triggers, as keywords after the rules' own.
+        let first = words.count
+        let afterKeywords = list.count
+        if fastTriggers?.forEachOccurrence(in: bytes, scratch: &scratch.triggerScratch, { record(first + $0.rawValue, $1) }) != true {
+            list.removeLast(list.count - afterKeywords)
+            Trigger.forEachOccurrence(in: bytes) { record(first + $0.rawValue, $1) }
+        }
+        Trigger.forEachRun(in: bytes) { record(first + $0.rawValue, $1) }
     }
 }

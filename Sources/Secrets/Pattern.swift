@@ -130,6 +130,8 @@ public final class MatchScratch {
     public var limitsHit = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
+    /// The same for the decoders' triggers.
+    var triggerScratch: OpaquePointer?
 
     public init(maxCaptures: Int = 32, matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000) {
         data = pcre2_match_data_create_8(UInt32(maxCaptures + 1), nil)
@@ -142,6 +144,7 @@ public final class MatchScratch {
 
     deinit {
         if let keywordScratch { hs_free_scratch(keywordScratch) }
+        if let triggerScratch { hs_free_scratch(triggerScratch) }
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
         pcre2_match_context_free_8(context)
         pcre2_match_data_free_8(data)

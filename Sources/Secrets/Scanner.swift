@@ -14,6 +14,11 @@ public struct SecretMatch: Sendable, Equatable {
     public var line: Int
     public var column: Int
     public var secret: [UInt8]
+    /// How the secret was found when not as plain text: the decoding chain, outermost first
+    /// (`base64`, `utf-16le`, `joined`, … joined by `+`).
+    public var encoding: String? = nil
+    /// For an archive member: the `!inner/path` suffix of the blob's path.
+    public var member: [UInt8]? = nil
 }
 
 /// A regex match that passed every check that depends on the bytes alone.
@@ -27,6 +32,9 @@ public struct Candidate: Sendable, Equatable {
     public var secret: [UInt8]
     var matchText: [UInt8]
     var lineText: [UInt8]
+    /// As in `SecretMatch`.
+    public var encoding: String? = nil
+    public var member: [UInt8]? = nil
 }
 
 /// Where the bytes come from, for path rules and allowlists.
@@ -53,7 +61,7 @@ public final class Scanner: Sendable {
     /// past its 4 GiB limit). Built on first need: it costs a few milliseconds that a hook
     /// starting on every push should not pay for nothing.
     private let automaton: Mutex<KeywordSet?>
-    private let words: [String]
+    let words: [String]
     var keywords: KeywordSet {
         automaton.withLock { built in
             if let built { return built }
@@ -64,6 +72,9 @@ public final class Scanner: Sendable {
     }
     /// The same keywords on Hyperscan, where it runs; nil elsewhere.
     let fastKeywords: HyperscanKeywords?
+    /// The decoders' triggers (`Trigger`), searched with the keywords as keyword indices
+    /// `words.count...`; on Hyperscan where the keywords are.
+    let fastTriggers: HyperscanTriggers?
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
@@ -99,9 +110,11 @@ public final class Scanner: Sendable {
             }
         }
         self.words = words
-        keywordLengths = words.map(\.utf8.count)
+        keywordLengths = words.map(\.utf8.count) + Trigger.allCases.map(\.length)
         longestKeyword = keywordLengths.max() ?? 0
         fastKeywords = HyperscanKeywords(words)
+        fastTriggers = fastKeywords == nil ? nil : HyperscanTriggers()
+        byKeyword += Trigger.allCases.map { _ in [] }
         automaton = Mutex(fastKeywords == nil ? KeywordSet(words) : nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
@@ -121,14 +134,24 @@ public final class Scanner: Sendable {
     /// inline marker and the allowlists that look at no path or commit. The result can be
     /// kept per blob and judged for each path and commit the blob appears under.
     public func candidates(in bytes: UnsafeRawBufferPointer, scratch: MatchScratch) -> [Candidate] {
+        candidates(in: bytes, depth: 0, scratch: scratch)
+    }
+
+    func candidates(in bytes: UnsafeRawBufferPointer, depth: Int, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
-        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), scratch: scratch)
+        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), depth: depth, scratch: scratch)
     }
 
     /// `candidates(in:)` given the keyword occurrences of `bytes` (as `keywordOccurrences`
     /// finds them, or as derived from a delta base's).
     public func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences,
                            scratch: MatchScratch) -> [Candidate] {
+        candidates(in: bytes, keywords: occurrences, depth: 0, scratch: scratch)
+    }
+
+    /// `depth`: how many decodings deep `bytes` are (SPEC §1.3's encoded forms).
+    func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences, depth: Int,
+                    scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
         var hits: [Int: [Int]] = [:]
         for packed in occurrences.packed {
@@ -188,6 +211,7 @@ public final class Scanner: Sendable {
                 }
             }
         }
+        found += decodedCandidates(in: bytes, occurrences: occurrences, plain: found, depth: depth, scratch: scratch)
         return Self.locate(Self.preferSpecific(found, ruleSet.rules), in: bytes)
     }
 
@@ -243,13 +267,20 @@ public final class Scanner: Sendable {
         if let allowPath, let path = context.path, allowPath(path) { return result }
         for candidate in candidates {
             let rule = ruleSet.rules[candidate.ruleIndex]
+            // An archive member is judged by its own path (`archive.zip!inner/path`).
+            var context = context
+            if let member = candidate.member, let path = context.path {
+                context.path = path + String(decoding: member, as: UTF8.self)
+                if let allowPath, allowPath(context.path!) { continue }
+            }
             if let pathPattern = rule.path {
                 guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
             }
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
             if lists.contains(where: { allows($0, candidate, context: context, scratch: scratch) }) { continue }
             result.append(SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
-                                      line: candidate.line, column: candidate.column, secret: candidate.secret))
+                                      line: candidate.line, column: candidate.column, secret: candidate.secret,
+                                      encoding: candidate.encoding, member: candidate.member))
         }
         return result
     }

@@ -16,7 +16,7 @@ struct SecretOptions: ParsableArguments {
     @Option(name: .customLong("write-baseline"), help: "Write the fingerprints of this run's findings to this file.")
     var writeBaseline: String?
 
-    @Option(name: .customLong("max-file-bytes"), help: "Files larger than this are reported as skipped, not scanned (default: the policy's, else 52428800).")
+    @Option(name: .customLong("max-file-bytes"), help: "Files larger than this cannot be read in full: a skipped finding, an error unless [secrets] unscannable is \"warning\" (default: the policy's, else 52428800).")
     var maxFileBytes: Int?
 
     @Option(name: .customLong("fingerprint-key-file"), help: "Key for HMAC-SHA-256 fingerprints, so low-entropy secrets cannot be guessed back.")

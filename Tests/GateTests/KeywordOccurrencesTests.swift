@@ -11,7 +11,9 @@ import Testing
     @Test(arguments: 0..<40)
     func derivedEqualsFull(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &* 7919 &+ 3)
-        let words = ["token", "TOKEN", "ghp_", "password", "AKIA", "secret", "key", "sk_live_", "xoxb-", "\n", "=", " "]
+        let words = ["token", "TOKEN", "ghp_", "password", "AKIA", "secret", "key", "sk_live_", "xoxb-", "\n", "=", " ",
+                     // the decoders' triggers (SPEC §1.3's encoded forms)
+                     "%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-=: \n".utf8)
         func randomBytes(_ n: Int) -> [UInt8] {
             var out: [UInt8] = []

@@ -65,7 +65,8 @@ groups = ["security"]
         #expect(policy.expand(["security"]) == ["bob", "carol"])
         #expect(policy.members(of: "senior") == ["alice", "bob"])
         #expect(policy.refs.protected.map(\.source) == ["refs/heads/main", "refs/heads/master"])
-        #expect(policy.secrets.rules == ["builtin"] && policy.secrets.inlineAllow && policy.secrets.maxFileBytes == 52_428_800)
+        #expect(policy.secrets.rules == ["builtin"] && policy.secrets.inlineAllow && policy.secrets.maxFileBytes == 52_428_800
+                && policy.secrets.unscannable == "error")
         #expect(policy.budgetSeconds == 4.0 && policy.approvals.notesRef == "refs/notes/reviewgate")
         #expect(policy.coreRules(touching: Array("src/a/b.c".utf8)) == [0])
         #expect(policy.coreRules(touching: Array("lib/src".utf8)) == [])
@@ -118,6 +119,7 @@ groups = ["security"]
         (people + "[secrets]\nallow_paths = ['x\\']\n",
          "p.toml:17:16: path pattern 'x\\' can never match: a trailing backslash escapes nothing"),
         (people + "[secrets]\nmax_file_bytes = 0\n", "p.toml:17:18: 'max_file_bytes' must be at least 1"),
+        (people + "[secrets]\nunscannable = 'ignore'\n", "p.toml:17:15: 'unscannable' must be \"error\" or \"warning\""),
         (people + "[budget]\nseconds = -1\n", "p.toml:17:11: 'seconds' must be a positive number"),
         (people + "[approvals]\nnotes_ref = 'reviewgate'\n",
          "p.toml:17:13: 'notes_ref' must be a full ref name like refs/notes/reviewgate"),

@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibArchive
+
+/// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
+/// gzip, bzip2 and xz, told by their magic bytes, never by a file name. Members are handed out
+/// one at a time, each read whole up to the member limit; the expansion budget is shared by
+/// every level of nesting, so a bomb stops at the budget, not at the end of memory.
+public enum Archives {
+    /// Whether `bytes` start like an archive or compressed stream this reader opens.
+    public static func isArchive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        func at(_ offset: Int, _ magic: [UInt8]) -> Bool {
+            guard offset + magic.count <= n else { return false }
+            for (i, m) in magic.enumerated() where bytes[offset + i] != m { return false }
+            return true
+        }
+        return at(0, [0x50, 0x4B, 0x03, 0x04]) // zip local file header (jar, war, docx, xlsx, apk)
+            || at(0, [0x50, 0x4B, 0x05, 0x06]) // empty zip
+            || at(0, [0x1F, 0x8B, 0x08]) // gzip, deflate
+            || (at(0, [0x42, 0x5A, 0x68]) && n > 4 && (0x31...0x39).contains(bytes[3])
+                && at(4, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59])) // bzip2 block magic (pi)
+            || at(0, [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) // xz
+            || at(257, Array("ustar".utf8)) // POSIX and GNU tar
+    }
+
+    /// Why an archive (or a member of one) could not be read in full.
+    public enum Problem: String, Sendable {
+        case limit = "archive-limit", depth = "archive-depth", corrupt, tooLarge = "too-large"
+    }
+
+    /// The budget one blob's archives share, however deeply they nest.
+    struct Budget {
+        var expanded = 0
+        var members = 0
+        let limits: ReadLimits
+        let compressed: Int
+
+        var exceeded: Bool {
+            expanded > limits.maxExpandedBytes || members > limits.maxMembers
+                || (expanded > limits.ratioFloorBytes && expanded / max(1, compressed) > limits.maxExpansionRatio)
+        }
+    }
+
+    /// Calls `member(name, bytes)` for each regular file in the archive `bytes`, and
+    /// `problem(name, problem)` for each member that cannot be read in full (an empty name is
+    /// the archive itself). Stops at the first archive-wide problem.
+    static func forEachMember(_ bytes: UnsafeRawBufferPointer, budget: inout Budget,
+                              member: (_ name: [UInt8], _ bytes: UnsafeRawBufferPointer, _ budget: inout Budget) -> Void,
+                              problem: (_ name: [UInt8], Problem) -> Void) {
+        guard let base = bytes.baseAddress, let archive = archive_read_new() else { return problem([], .corrupt) }
+        defer { archive_read_free(archive) }
+        archive_read_support_filter_gzip(archive)
+        archive_read_support_filter_bzip2(archive)
+        archive_read_support_filter_xz(archive)
+        archive_read_support_format_zip(archive)
+        archive_read_support_format_tar(archive)
+        archive_read_support_format_gnutar(archive)
+        // A compressed stream that holds no archive: its one member, named "data".
+        archive_read_support_format_raw(archive)
+        guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return problem([], .corrupt) }
+        var entry: OpaquePointer?
+        var buffer: [UInt8] = []
+        while true {
+            let status = archive_read_next_header(archive, &entry)
+            if status == ARCHIVE_EOF { return }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { return problem([], .corrupt) }
+            budget.members += 1
+            if budget.exceeded { return problem([], .limit) }
+            guard archive_entry_filetype(entry) == 0o100000 else { continue } // a regular file
+            let name = archive_entry_pathname(entry).map { Array(Self.bytes(of: $0)) } ?? Array("data".utf8)
+            if archive_entry_size_is_set(entry) != 0, Int(archive_entry_size(entry)) > budget.limits.maxFileBytes {
+                problem(name, .tooLarge)
+                continue
+            }
+            buffer.removeAll(keepingCapacity: true)
+            var failed: Problem?
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+                if n == 0 { break }
+                if n < 0 {
+                    failed = .corrupt
+                    break
+                }
+                budget.expanded += n
+                if budget.exceeded { return problem([], .limit) }
+                if buffer.count + n > budget.limits.maxFileBytes {
+                    failed = .tooLarge
+                    break
+                }
+                buffer.append(contentsOf: chunk[0..<n])
+            }
+            if let failed {
+                problem(name, failed)
+                // A member that cannot be decoded leaves the stream where no next header can
+                // be trusted.
+                if failed == .corrupt { return }
+                continue
+            }
+            buffer.withUnsafeBytes { member(name, $0, &budget) }
+        }
+    }
+
+    private static func bytes(of cString: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: strlen(cString))
+    }
+}
+
+/// The limits of reading one blob (SPEC §1.3): past them, a `skipped` finding.
+public struct ReadLimits: Sendable {
+    /// A blob, or an archive member, larger than this is not scanned.
+    public var maxFileBytes: Int
+    /// Archives inside archives: the outermost is depth 1.
+    public var maxArchiveDepth = 3
+    /// Bytes all archive members of one blob may expand to, at every depth together.
+    public var maxExpandedBytes = 256 << 20
+    /// Expanded bytes per stored byte past which an archive is a bomb (once past the floor).
+    public var maxExpansionRatio = 250
+    public var ratioFloorBytes = 1 << 20
+    /// Members of one blob's archives, at every depth together.
+    public var maxMembers = 10_000
+
+    public init(maxFileBytes: Int) {
+        self.maxFileBytes = maxFileBytes
+    }
+}

@@ -1,0 +1,124 @@
+/// What reading one blob (or file) gave: the candidates of everything it holds, and what of it
+/// could not be read in full.
+public struct BlobScan: Sendable {
+    public var candidates: [Candidate]
+    /// Some rule gave up on some line at its backtracking limit.
+    public var partly: Bool
+    /// Parts that could not be read in full: `member` is empty for the blob itself, else the
+    /// `!inner/path` suffix of an archive member.
+    public var unscannable: [(member: [UInt8], problem: Archives.Problem)]
+
+    public init(candidates: [Candidate] = [], partly: Bool = false, unscannable: [(member: [UInt8], problem: Archives.Problem)] = []) {
+        self.candidates = candidates
+        self.partly = partly
+        self.unscannable = unscannable
+    }
+
+    public var hasCandidates: Bool { !candidates.isEmpty }
+}
+
+extension Scanner {
+    /// Reads `bytes` as SPEC §1.3 says content is read: archives opened (by magic bytes),
+    /// UTF-16/UTF-32 text decoded, other binary content searched in its printable runs, text
+    /// searched as it is (with `keywords`, when known, as its keyword occurrences) and its
+    /// encoded forms decoded. Cheap checks first: plain text pays a look at its first bytes.
+    public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences? = nil, limits: ReadLimits,
+                     scratch: MatchScratch) -> BlobScan {
+        if bytes.count > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
+        var budget = Archives.Budget(limits: limits, compressed: bytes.count)
+        return read(bytes, keywords: keywords, depth: 0, budget: &budget, scratch: scratch)
+    }
+
+    private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
+                      budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
+        let limitsBefore = scratch.limitsHit
+        var result = BlobScan()
+        if Archives.isArchive(bytes) {
+            guard depth < budget.limits.maxArchiveDepth else { return BlobScan(unscannable: [([], .depth)]) }
+            Archives.forEachMember(bytes, budget: &budget, member: { name, member, budget in
+                let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
+                let prefix = [0x21] + name
+                for var candidate in inner.candidates {
+                    candidate.member = prefix + (candidate.member ?? [])
+                    result.candidates.append(candidate)
+                }
+                result.partly = result.partly || inner.partly
+                result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
+            }, problem: { name, problem in
+                result.unscannable.append((name.isEmpty ? [] : [0x21] + name, problem))
+            })
+            return result
+        }
+        // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
+        // the look at its first 4 KiB.
+        let binary = PrintableRuns.isBinary(bytes)
+        if let (encoding, bom) = TextEncoding.detectMark(bytes) ?? (binary ? TextEncoding.detect(bytes) : nil) {
+            let text = encoding.decode(UnsafeRawBufferPointer(rebasing: bytes[bom...]))
+            result.candidates = text.withUnsafeBytes { candidates(in: $0, scratch: scratch) }.map { candidate in
+                var c = candidate
+                c.encoding = encoding.rawValue + (c.encoding.map { "+" + $0 } ?? "")
+                return c
+            }
+        } else if binary {
+            let view = PrintableRuns.view(bytes)
+            result.candidates = view.withUnsafeBytes { candidates(in: $0, scratch: scratch) }
+        } else if let keywords {
+            result.candidates = candidates(in: bytes, keywords: keywords, scratch: scratch)
+        } else {
+            result.candidates = candidates(in: bytes, scratch: scratch)
+        }
+        result.partly = scratch.limitsHit > limitsBefore
+        return result
+    }
+
+    /// Candidates of the decoded forms at the triggers among `occurrences`, pointing at the
+    /// encoded text; none that a plain candidate (`plain`) already has.
+    func decodedCandidates(in bytes: UnsafeRawBufferPointer, occurrences: KeywordOccurrences, plain: [Candidate],
+                           depth: Int, scratch: MatchScratch) -> [Candidate] {
+        guard depth < Self.maxDecodeDepth else { return [] }
+        var triggers: [(Trigger, Int)] = []
+        let first = words.count
+        for packed in occurrences.packed {
+            let (start, keyword) = KeywordOccurrences.unpack(packed)
+            if keyword >= first { triggers.append((Trigger(rawValue: keyword - first)!, start)) }
+        }
+        let runAtStart = bytes.count >= 32 && (0..<32).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
+        guard !triggers.isEmpty || runAtStart else { return [] }
+        // Built on the first decoded candidate: most triggers decode to nothing.
+        var seen: Set<SecretKey>?
+        var found: [Candidate] = []
+        // Decoding never does more than a few times the work of the bytes themselves.
+        var budget = 4 * bytes.count + 65536
+        Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
+            let inner = decoded.bytes.withUnsafeBytes { candidates(in: $0, depth: depth + 1, scratch: scratch) }
+            guard !inner.isEmpty else { return }
+            if inlineAllow {
+                let line = Self.lineContext(of: decoded.region, in: bytes)
+                let text = UnsafeRawBufferPointer(rebasing: bytes[line])
+                if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { return }
+            }
+            if seen == nil { seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) }) }
+            for var candidate in inner where seen!.insert(SecretKey(rule: candidate.ruleID, secret: candidate.secret)).inserted {
+                candidate.matchRange = decoded.region
+                candidate.secretRange = decoded.region
+                candidate.encoding = decoded.encoding + (candidate.encoding.map { "+" + $0 } ?? "")
+                found.append(candidate)
+            }
+        }
+        return found
+    }
+
+    /// Decodings inside decodings, at most.
+    static let maxDecodeDepth = 3
+}
+
+/// A rule and the value it matched: one secret, however many places hold it.
+public struct SecretKey: Hashable, Sendable {
+    public var rule: String
+    public var secret: [UInt8]
+
+    public init(rule: String, secret: [UInt8]) {
+        self.rule = rule
+        self.secret = secret
+    }
+}

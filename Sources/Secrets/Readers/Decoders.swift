@@ -1,0 +1,408 @@
+import Base
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encoded and split values (SPEC §1.3), decoded where a `Trigger` stands: base64, base64url
+/// and hex runs, percent-encoding, `\u00XX`/`\xXX` escapes, lines continued with a backslash,
+/// YAML block scalars and quoted strings joined with `+`. Each decoded text is scanned like
+/// any text (so decodings nest, to `ReadLimits.maxDecodeDepth`), and what it yields points
+/// at the encoded text in the original, with the decoding chain as its `encoding`.
+enum Decoders {
+    /// A decoded or joined form of `region` of the original bytes.
+    struct Decoded {
+        var region: Range<Int>
+        var encoding: String
+        var bytes: [UInt8]
+    }
+
+    /// Decoded bytes shorter than this hold no secret worth a scan.
+    static let minimumDecoded = 8
+    /// How far around a trigger a long line is decoded.
+    static let lineReach = 4096
+    /// Lines joined into one logical line, at most.
+    static let maxJoinedLines = 64
+
+    /// The decoded forms at `triggers` (ascending by start) of `b`; `runAtStart` when the
+    /// bytes begin with a run (no byte before it for `Trigger.run` to see).
+    static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
+                       budget: inout Int, _ body: (Decoded) -> Void) {
+        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0
+        var list = triggers
+        if runAtStart { list.insert((.run, -1), at: 0) }
+        for (trigger, at) in list {
+            guard budget > 0 else { return }
+            switch trigger {
+            case .run, .hexRun:
+                let start = at + 1
+                guard start >= runDone else { continue }
+                // Most runs are names, paths and digests: their first characters, decoded in
+                // place, say so before the run is gathered.
+                guard Self.mayDecode(b, from: start) else {
+                    var end = start
+                    while end < b.count, Trigger.runClass[Int(b[end])] { end += 1 }
+                    runDone = end
+                    continue
+                }
+                let (text, end) = Self.run(b, from: start)
+                runDone = end
+                if let decoded = Self.decodeRun(text) {
+                    budget -= decoded.bytes.count
+                    body(Decoded(region: start..<end, encoding: decoded.encoding, bytes: decoded.bytes))
+                }
+            case .percentAfterWord, .percentPair, .unicodeEscape, .hexEscape:
+                guard at >= lineDone else { continue }
+                let region = lineStart(at, b)..<lineEnd(at, b)
+                lineDone = region.upperBound
+                if let (bytes, encoding) = unescape(b, region) {
+                    budget -= bytes.count
+                    body(Decoded(region: region, encoding: encoding, bytes: bytes))
+                }
+            case .continuation, .continuationCRLF:
+                guard at >= joinDone else { continue }
+                let (bytes, region) = joinContinued(b, at: at + 1)
+                joinDone = region.upperBound
+                budget -= bytes.count
+                body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            case .folded:
+                guard at >= foldDone, let (bytes, region) = joinBlockScalar(b, colon: at) else { continue }
+                foldDone = region.upperBound
+                budget -= bytes.count
+                body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            case .concat, .concatTight:
+                guard at >= concatDone else { continue }
+                let region = lineStart(at, b)..<lineEnd(at, b)
+                concatDone = region.upperBound
+                let bytes = joinConcatenated(b, region)
+                budget -= bytes.count
+                body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            }
+        }
+    }
+
+    /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line
+    /// file must not make each trigger walk the whole line).
+    static func lineStart(_ p: Int, _ b: UnsafeRawBufferPointer) -> Int {
+        var i = min(p, b.count)
+        let floor = max(0, p - lineReach)
+        while i > floor, b[i - 1] != 10 { i -= 1 }
+        return i
+    }
+
+    /// The end of `p`'s line (its newline), looking ahead at most `2 * lineReach` bytes.
+    static func lineEnd(_ p: Int, _ b: UnsafeRawBufferPointer) -> Int {
+        guard p < b.count, let base = b.baseAddress else { return b.count }
+        let limit = min(b.count, p + 2 * lineReach)
+        guard let nl = memchr(base + p, 10, limit - p) else { return limit }
+        return base.distance(to: UnsafeRawPointer(nl))
+    }
+
+    /// The run of base64/hex characters from `start` (with its `=` padding), continued over
+    /// following lines that are wholly such characters (wrapped base64, an indented YAML
+    /// value); returns its characters and where it ends.
+    static func run(_ b: UnsafeRawBufferPointer, from start: Int) -> ([UInt8], Int) {
+        let cls = Trigger.runClass
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        var i = start
+        func take() {
+            while i < b.count, cls[Int(b[i])] { text.append(b[i]); i += 1 }
+            while i < b.count, b[i] == 0x3D { text.append(b[i]); i += 1 }
+        }
+        take()
+        // Wrapped: the line ends right after the run, and the next line (indented or not)
+        // holds nothing but more of it.
+        var lines = 0
+        while lines < 100_000, text.last != 0x3D {
+            var j = i
+            if j < b.count, b[j] == 0x0D { j += 1 }
+            guard j < b.count, b[j] == 0x0A else { break }
+            j += 1
+            while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+            var k = j
+            while k < b.count, cls[Int(b[k])] { k += 1 }
+            while k < b.count, b[k] == 0x3D { k += 1 }
+            let ends = k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
+            guard k - j >= 4, ends else { break }
+            i = j
+            take()
+            lines += 1
+        }
+        return (text, i)
+    }
+
+    /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
+    /// characters first tell text from noise (object ids, digests, names), so most runs cost
+    /// a dozen bytes of decoding.
+    static func decodeRun(_ text: [UInt8]) -> (encoding: String, bytes: [UInt8])? {
+        var body = text[...]
+        while body.last == 0x3D { body = body.dropLast() }
+        var hexBody = body
+        if hexBody.count > 2, hexBody.first == 0x30, hexBody.dropFirst().first == 0x78 || hexBody.dropFirst().first == 0x58 {
+            hexBody = hexBody.dropFirst(2)
+        }
+        if hexBody.allSatisfy({ Trigger.hexClass[Int($0)] }) {
+            // Hex digits only: hex text or nothing (base64 of text is never all hex digits).
+            guard hexBody.count % 2 == 0, isText(HexRun.decode(hexBody.prefix(24))) else { return nil }
+            let bytes = HexRun.decode(hexBody)
+            return isText(bytes) ? ("hex", bytes) : nil
+        }
+        let url = body.contains(0x2D) || body.contains(0x5F)
+        if url, body.contains(0x2B) || body.contains(0x2F) { return nil } // two alphabets: a path, a name
+        // The value may start a few characters into the run (`path/VALUE`): each alignment.
+        for skip in 0..<4 where body.count - skip >= 12 {
+            guard isText(Base64Text.decode(body.dropFirst(skip).prefix(16), url: url)) else { continue }
+            let bytes = Base64Text.decode(body.dropFirst(skip), url: url)
+            if isText(bytes) { return (url ? "base64url" : "base64", bytes) }
+        }
+        return nil
+    }
+
+    /// Whether the run at `start` could decode to text: its first 16 characters as hex, or
+    /// as base64 at any of the four alignments, give 90% printable ASCII. No allocation.
+    static func mayDecode(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let hex = Trigger.hexClass, table = Base64Text.table
+        var end = start
+        while end < b.count, end - start < 20, Trigger.runClass[Int(b[end])] { end += 1 }
+        guard end - start >= 16 else { return true } // a short tail of a wrapped run: decide later
+        func printable(_ c: UInt32) -> Bool { (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 }
+        var from = start
+        if b[from] == 0x30, b[from + 1] == 0x78 || b[from + 1] == 0x58 { from += 2 }
+        if (from..<(from + 16)).allSatisfy({ hex[Int(b[$0])] }) {
+            var bad = 0
+            for i in stride(from: from, to: from + 16, by: 2) where !printable(UInt32(HexRun.nibble(b[i]) << 4 | HexRun.nibble(b[i + 1]))) { bad += 1 }
+            return bad == 0
+        }
+        for skip in 0..<4 {
+            var acc: UInt32 = 0, bits = 0, bad = 0, count = 0
+            for i in (start + skip)..<min(end, start + skip + 16) {
+                var v = Int(table[Int(b[i])])
+                if v < 0 { v = b[i] == 0x2B || b[i] == 0x2D ? 62 : 63 }
+                acc = acc << 6 | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    if !printable((acc >> UInt32(bits)) & 0xFF) { bad += 1 }
+                    acc &= (1 << UInt32(bits)) - 1
+                    count += 1
+                }
+            }
+            if count >= 8, bad * 10 <= count { return true }
+        }
+        return false
+    }
+
+    /// Mostly printable ASCII: what a secret, or a document holding one, looks like.
+    static func isText(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= minimumDecoded else { return false }
+        let allowed = bytes.count / 10
+        var other = 0
+        for c in bytes where !((c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13) {
+            other += 1
+            if other > allowed { return false }
+        }
+        return true
+    }
+
+    /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes
+    /// decoded; nil when it holds none.
+    static func unescape(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> ([UInt8], String)? {
+        let hex = Trigger.hexClass
+        func value(_ i: Int, _ n: Int) -> UInt32? {
+            guard i + n <= region.upperBound else { return nil }
+            var v: UInt32 = 0
+            for j in i..<(i + n) {
+                guard hex[Int(b[j])] else { return nil }
+                v = v << 4 | UInt32(HexRun.nibble(b[j]))
+            }
+            return v
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(region.count)
+        var kinds: [String] = []
+        func note(_ kind: String) { if !kinds.contains(kind) { kinds.append(kind) } }
+        var i = region.lowerBound
+        while i < region.upperBound {
+            let c = b[i]
+            if c == 0x25, let v = value(i + 1, 2) {
+                out.append(UInt8(v)); i += 3; note("percent"); continue
+            }
+            if c == 0x5C, i + 1 < region.upperBound {
+                let e = b[i + 1]
+                if e == 0x75, var v = value(i + 2, 4) {
+                    var used = 6
+                    if v >= 0xD800, v < 0xDC00, i + 12 <= region.upperBound, b[i + 6] == 0x5C, b[i + 7] == 0x75,
+                       let low = value(i + 8, 4), low >= 0xDC00, low < 0xE000 {
+                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        used = 12
+                    }
+                    out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
+                    i += used; note("unicode-escape"); continue
+                }
+                if e == 0x78, let v = value(i + 2, 2) {
+                    out.append(UInt8(v)); i += 4; note("hex-escape"); continue
+                }
+                if e == 0x2F { out.append(0x2F); i += 2; continue }
+            }
+            out.append(c)
+            i += 1
+        }
+        return kinds.isEmpty ? nil : (out, kinds.joined(separator: "+"))
+    }
+
+    /// The logical line around the backslash at `backslash`: the lines before it that end in a
+    /// continuation, this one and those after, joined without the backslashes, line ends and
+    /// the next lines' indentation.
+    static func joinContinued(_ b: UnsafeRawBufferPointer, at backslash: Int) -> ([UInt8], Range<Int>) {
+        func continues(_ lineEnd: Int) -> Bool { // whether the line ending at `lineEnd` (its \n) is continued
+            var k = lineEnd - 1
+            if k >= 0, b[k] == 0x0D { k -= 1 }
+            return k >= 0 && b[k] == 0x5C
+        }
+        var start = lineStart(backslash, b)
+        var back = 0
+        while start > 0, back < maxJoinedLines, continues(start - 1) {
+            start = lineStart(start - 1, b)
+            back += 1
+        }
+        var out: [UInt8] = []
+        var i = start
+        var lines = 0
+        while i < b.count {
+            let end = lineEnd(i, b)
+            var content = end
+            let continued = end < b.count && b[end] == 0x0A && continues(end) && lines < 2 * maxJoinedLines
+            if continued {
+                content = end - 1
+                if content > i, b[content - 1] == 0x5C { content -= 1 }
+                if b[content] == 0x0D || b[content] == 0x5C { } // already excluded
+            }
+            var from = i
+            if lines > 0 { while from < content, b[from] == 0x20 || b[from] == 0x09 { from += 1 } }
+            var line = Array(UnsafeRawBufferPointer(rebasing: b[from..<max(from, content)]))
+            if continued, line.last == 0x5C { line.removeLast() }
+            out += line
+            lines += 1
+            i = end + 1
+            if !continued { return (out, start..<end) }
+        }
+        return (out, start..<b.count)
+    }
+
+    /// `key: >-` (or `|`) and the more indented lines after it, joined without line breaks
+    /// or indentation after the key: `key: value`.
+    static func joinBlockScalar(_ b: UnsafeRawBufferPointer, colon: Int) -> ([UInt8], Range<Int>)? {
+        let start = lineStart(colon, b)
+        let end = lineEnd(colon, b)
+        // Only block indicators (chomping, indentation) and a comment may follow on the line.
+        var k = colon + 3
+        while k < end, [0x2D, 0x2B, 0x20, 0x09, 0x0D].contains(b[k]) || (b[k] >= 0x31 && b[k] <= 0x39) { k += 1 }
+        guard k == end || b[k] == 0x23 else { return nil }
+        var indent = 0
+        while start + indent < colon, b[start + indent] == 0x20 || b[start + indent] == 0x2D { indent += 1 }
+        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<colon])) + [0x3A, 0x20]
+        var i = end + 1
+        var blockEnd = end
+        var lines = 0
+        while i < b.count, lines < 10_000 {
+            let e = lineEnd(i, b)
+            var j = i
+            while j < e, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+            let blank = j == e || (j + 1 == e && b[j] == 0x0D)
+            if !blank {
+                guard j - i > indent else { break }
+                var stop = e
+                if stop > j, b[stop - 1] == 0x0D { stop -= 1 }
+                out += UnsafeRawBufferPointer(rebasing: b[j..<stop])
+            }
+            blockEnd = e
+            i = e + 1
+            lines += 1
+        }
+        guard lines > 0 else { return nil }
+        return (out, start..<blockEnd)
+    }
+
+    /// `region` with each `"…" + "…"` (or `' + '`, `" . "`) seam removed.
+    static func joinConcatenated(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(region.count)
+        var i = region.lowerBound
+        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
+        while i < region.upperBound {
+            if quote(b[i]) {
+                var j = i + 1
+                while j < region.upperBound, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                if j < region.upperBound, b[j] == 0x2B || b[j] == 0x2E {
+                    j += 1
+                    while j < region.upperBound, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                    if j < region.upperBound, quote(b[j]) {
+                        i = j + 1
+                        continue
+                    }
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return out
+    }
+}
+
+/// Hex digits of a run found in scanned text to bytes, either case (pairs; an odd last digit is
+/// dropped). Lenient where Base.Hex is strict: the run was already checked to be hex.
+enum HexRun {
+    static func nibble(_ c: UInt8) -> UInt8 {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x41...0x46: c - 0x41 + 10
+        default: c - 0x61 + 10
+        }
+    }
+
+    static func decode(_ text: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        var i = text.startIndex
+        while i + 1 < text.endIndex {
+            out.append(nibble(text[i]) << 4 | nibble(text[i + 1]))
+            i += 2
+        }
+        return out
+    }
+}
+
+/// Base64 and base64url text to bytes, lenient: padding already removed, a trailing partial
+/// group decoded as far as it goes.
+enum Base64Text {
+    static let table: [Int8] = {
+        var t = [Int8](repeating: -1, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8.enumerated() { t[Int(c)] = Int8(i) }
+        return t
+    }()
+
+    static func decode(_ text: ArraySlice<UInt8>, url: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in text {
+            var v = Int(table[Int(c)])
+            if v < 0 {
+                switch c {
+                case 0x2B where !url, 0x2D where url: v = 62
+                case 0x2F where !url, 0x5F where url: v = 63
+                default: return out
+                }
+            }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,246 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CHyperscan
+
+/// Where an encoded or split value may stand (SPEC §1.3): short fixed-length patterns found in
+/// the same pass as the rule keywords, so text without them costs nothing more. Each looks at
+/// its own bytes only and has a fixed length, which keeps a delta's occurrences derivable from
+/// its base's like the keywords' (`KeywordOccurrences`). The decoders run only at these.
+enum Trigger: Int, CaseIterable, Sendable {
+    /// A run of 32 base64/base64url characters, not all of them hex digits, at its start.
+    case run
+    /// A run of 48 hex digits at its start (shorter ones are object ids and digests, not
+    /// worth decoding in every version of every test file).
+    case hexRun
+    /// A percent escape of a printable character after a letter or digit, or two in a row.
+    case percentAfterWord, percentPair
+    /// `\u00XX` and `\xXX` escapes of printable ASCII.
+    case unicodeEscape, hexEscape
+    /// A line continued with a backslash right after a value character.
+    case continuation, continuationCRLF
+    /// A YAML folded or literal block scalar.
+    case folded
+    /// Two quoted strings joined with `+` (or `.`) between value characters.
+    case concat, concatTight
+
+    var length: Int {
+        switch self {
+        case .run: 33
+        case .hexRun: 49
+        case .percentAfterWord: 4
+        case .percentPair: 6
+        case .unicodeEscape: 6
+        case .hexEscape: 4
+        case .continuation: 3
+        case .continuationCRLF: 4
+        case .folded: 3
+        case .concat: 7
+        case .concatTight: 5
+        }
+    }
+
+    /// The same pattern for Hyperscan (the runs, which Hyperscan scans slowly, are searched
+    /// by `forEachRun` instead; theirs only say what it finds).
+    var expression: String {
+        switch self {
+        case .run: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{32}"# // and not 32 hex digits
+        case .hexRun: #"[^0-9A-Fa-f][0-9A-Fa-f]{48}"#
+        case .percentAfterWord: #"[A-Za-z0-9]%[2-7][0-9A-Fa-f]"#
+        case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
+        case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
+        case .hexEscape: #"\\x[2-7][0-9A-Fa-f]"#
+        case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
+        case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
+        case .folded: #": [>|]"#
+        case .concat: #"[A-Za-z0-9_\-]["'] [+.] ["'][A-Za-z0-9_\-]"#
+        case .concatTight: #"[A-Za-z0-9_\-]["']\+["'][A-Za-z0-9_\-]"#
+        }
+    }
+
+    static let longest = allCases.map(\.length).max()!
+
+    /// The base64 (standard and URL) alphabet without padding.
+    static let runClass: [Bool] = (0..<256).map { b in
+        let c = UInt8(b)
+        return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+            || c == 0x2B || c == 0x2F || c == 0x5F || c == 0x2D
+    }
+    static let wordClass: [Bool] = (0..<256).map { b in
+        let c = UInt8(b)
+        return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
+    }
+    static let hexClass: [Bool] = (0..<256).map { b in
+        let c = UInt8(b)
+        return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+    }
+
+    /// Whether the trigger stands at `i` of `b` (the reference the Hyperscan database is
+    /// tested against, and the search where Hyperscan cannot run).
+    func matches(_ b: UnsafeRawBufferPointer, at i: Int) -> Bool {
+        guard i + length <= b.count else { return false }
+        let word = Self.wordClass, hex = Self.hexClass, run = Self.runClass
+        func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
+        func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
+        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
+        switch self {
+        case .run:
+            guard !run[Int(b[i])] else { return false }
+            for j in (i + 1)..<(i + 33) where !run[Int(b[j])] { return false }
+            return !((i + 1)..<(i + 33)).allSatisfy { hex[Int(b[$0])] }
+        case .hexRun:
+            guard !hex[Int(b[i])] else { return false }
+            for j in (i + 1)..<(i + 49) where !hex[Int(b[j])] { return false }
+            return true
+        case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
+        case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
+        case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
+        case .hexEscape: return b[i] == 0x5C && b[i + 1] == 0x78 && printableHex(i + 2)
+        case .continuation:
+            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0A
+        case .continuationCRLF:
+            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+        case .folded: return b[i] == 0x3A && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
+        case .concat:
+            return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && (b[i + 3] == 0x2B || b[i + 3] == 0x2E)
+                && b[i + 4] == 0x20 && quote(b[i + 5]) && valueChar(b[i + 6])
+        case .concatTight:
+            return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x2B && quote(b[i + 3]) && valueChar(b[i + 4])
+        }
+    }
+
+    /// Every trigger but `run` in `bytes`, without Hyperscan: `hit(trigger, start)`.
+    static func forEachOccurrence(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        for i in 0..<n {
+            let c = bytes[i]
+            // Cheap dispatch on the first byte: most bytes start no trigger.
+            switch c {
+            case 0x25: if Trigger.percentPair.matches(bytes, at: i) { hit(.percentPair, i) }
+            case 0x5C:
+                if Trigger.unicodeEscape.matches(bytes, at: i) { hit(.unicodeEscape, i) }
+                if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
+            case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
+            default: break
+            }
+            if wordClass[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
+                for t in [Trigger.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight] where t.matches(bytes, at: i) {
+                    hit(t, i)
+                }
+            }
+        }
+    }
+
+    /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
+    /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
+    /// Here eight bytes at a time are tested against the range the class lies in
+    /// (`+`…`z`, and no `.` or `=`); a run of 32 covers at least three whole aligned words, so only a streak of
+    /// three such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
+    /// rarely has one.
+    static func forEachRun(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
+        let n = bytes.count
+        guard n > 32, let raw = bytes.baseAddress else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let hexDigit = hexClass
+        runClass.withUnsafeBufferPointer { cls in
+            var lastStart = -1
+            /// Finds the runs touching `from..<to`, walking past both ends as far as they go.
+            func precise(_ from: Int, _ to: Int) {
+                var p = from
+                while p < to {
+                    guard cls[Int(base[p])] else { p += 1; continue }
+                    var s = p
+                    while s > 0, cls[Int(base[s - 1])] { s -= 1 }
+                    var e = p + 1
+                    while e < n, cls[Int(base[e])] { e += 1 }
+                    if e - s >= 32, s >= 1, s > lastStart {
+                        lastStart = s
+                        if !(s..<(s + 32)).allSatisfy({ hexDigit[Int(base[$0])] }) { hit(.run, s - 1) }
+                        // Hex stretches of 48 inside the run (after a non-hex byte).
+                        if e - s >= 48 {
+                            var q = s
+                            while q < e {
+                                guard hexDigit[Int(base[q])] else { q += 1; continue }
+                                var r = q
+                                while r < e, hexDigit[Int(base[r])] { r += 1 }
+                                if r - q >= 48 { hit(.hexRun, q - 1) }
+                                q = r
+                            }
+                        }
+                    }
+                    p = e + 1
+                }
+            }
+            let words = n / 8
+            var streak = 0
+            for w in 0..<words {
+                let x = raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
+                let low = x & ~highs
+                // Per byte: at least 0x2B ('+') and at most 0x7A ('z'), and below 0x80.
+                let atLeast = low &+ ones &* (0x80 - 0x2B)
+                let above = low &+ ones &* (0x7F - 0x7A)
+                let inRange = atLeast & ~above & ~x & highs
+                // Nor a '.' or '=' (dotted names, assignments), which lie in that range.
+                let dots = x ^ (ones &* 0x2E), equals = x ^ (ones &* 0x3D)
+                let hasDot = (dots &- ones) & ~dots & highs, hasEquals = (equals &- ones) & ~equals & highs
+                if inRange == highs, hasDot == 0, hasEquals == 0 {
+                    streak += 1
+                    continue
+                }
+                if streak >= 3 { precise((w - streak) * 8, w * 8) }
+                streak = 0
+            }
+            if streak >= 3 { precise((words - streak) * 8, n) }
+        }
+    }
+}
+
+/// The triggers on Hyperscan, where it runs.
+final class HyperscanTriggers: @unchecked Sendable {
+    private let database: OpaquePointer
+
+    init?() {
+        guard hs_valid_platform() == HS_SUCCESS else { return nil }
+        let cases = Trigger.allCases.filter { $0 != .run && $0 != .hexRun }
+        let expressions = cases.map { strdup($0.expression) }
+        defer { expressions.forEach { free($0) } }
+        let flags = [UInt32](repeating: 0, count: cases.count)
+        let ids = cases.map { UInt32($0.rawValue) }
+        var db: OpaquePointer?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let pointers: [UnsafePointer<CChar>?] = expressions.map { UnsafePointer($0) }
+        let status = hs_compile_multi(pointers, flags, ids, UInt32(cases.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        if let error { hs_free_compile_error(error) }
+        guard status == HS_SUCCESS, let db else { return nil }
+        database = db
+    }
+
+    deinit { hs_free_database(database) }
+
+    private struct Sink { let hit: (Trigger, Int) -> Void }
+
+    /// Calls `hit(trigger, start)` for every occurrence; false when Hyperscan could not scan.
+    func forEachOccurrence(in bytes: UnsafeRawBufferPointer, scratch: inout OpaquePointer?, _ hit: (Trigger, Int) -> Void) -> Bool {
+        guard bytes.count > 0, let base = bytes.baseAddress else { return true }
+        if scratch == nil, hs_alloc_scratch(database, &scratch) != HS_SUCCESS { return false }
+        guard bytes.count < Int(UInt32.max) else { return false }
+        return withoutActuallyEscaping(hit) { hit in
+            var sink = Sink(hit: hit)
+            return withUnsafeMutablePointer(to: &sink) { sink in
+                func run() -> hs_error_t {
+                    hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
+                        let trigger = Trigger(rawValue: Int(id))!
+                        ctx!.assumingMemoryBound(to: HyperscanTriggers.Sink.self).pointee.hit(trigger, Int(to) - trigger.length)
+                        return 0
+                    }, UnsafeMutableRawPointer(sink))
+                }
+                var status = run()
+                if status == HS_INVALID, hs_alloc_scratch(database, &scratch) == HS_SUCCESS { status = run() }
+                return status == HS_SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import ReviewGateTestSupport
+@testable import Secrets
+import Testing
+
+/// The readers of SPEC §1.3: text encodings, printable runs, archives, decoded and joined
+/// values, each on real bytes (archives made by Python's own libraries).
+@Suite struct ReadersTests {
+    static let scanner = Scanner(ruleSet: try! RuleSet.builtin())
+    static let limits = ReadLimits(maxFileBytes: 52_428_800)
+
+    func read(_ data: Data, limits: ReadLimits = Self.limits) -> BlobScan {
+        Array(data).withUnsafeBytes { Self.scanner.read($0, limits: limits, scratch: MatchScratch()) }
+    }
+
+    func read(_ text: String) -> BlobScan { read(Data(text.utf8)) }
+
+    /// The candidates holding `token`, as (rule, line, encoding, member).
+    func found(_ scan: BlobScan, _ token: String) -> [Candidate] {
+        scan.candidates.filter { $0.secret == Array(token.utf8) }
+    }
+
+    static func token(_ seed: UInt64) -> String {
+        var factory = SecretFactory(seed: seed)
+        return factory.githubToken()
+    }
+
+    // MARK: text encodings and binary content
+
+    @Test("UTF-16 and UTF-32, with and without a byte-order mark, are read as text with their own line numbers",
+          arguments: [(String.Encoding.utf16, "utf-16le"), (.utf16LittleEndian, "utf-16le"), (.utf16BigEndian, "utf-16be"),
+                      (.utf32, "utf-32le"), (.utf32LittleEndian, "utf-32le"), (.utf32BigEndian, "utf-32be")])
+    func wideText(encoding: String.Encoding, name: String) throws {
+        let token = Self.token(1)
+        let data = try #require("# settings\n\ntoken = \"\(token)\"\n".data(using: encoding))
+        let hits = found(read(data), token)
+        #expect(hits.count == 1)
+        #expect(hits.first?.line == 3)
+        #expect(hits.first?.encoding == name)
+    }
+
+    @Test("invalid UTF-16 (lone surrogates, an odd last byte) decodes with replacement characters and still finds the secret")
+    func brokenUTF16() {
+        let token = Self.token(2)
+        var bytes: [UInt8] = [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00, 0x00, 0xDC, 0x0A, 0x00]
+        for u in "k = \(token)\n".utf16 { bytes += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        bytes.append(0x41)
+        let text = bytes.withUnsafeBytes { TextEncoding.utf16le.decode(UnsafeRawBufferPointer(rebasing: $0[2...])) }
+        #expect(String(decoding: text, as: UTF8.self).hasPrefix("\u{FFFD}A\u{FFFD}\n"))
+        #expect(found(read(Data(bytes)), token).first?.line == 2)
+    }
+
+    @Test("binary content is searched in its printable runs: a NUL first, 8,000 NULs before, an image header")
+    func binaryContent() {
+        let token = Self.token(3)
+        for prefix in [Data([0]), Data(count: 8000), Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0xFF, 0x80])] {
+            let hits = found(read(prefix + Data("TOKEN=\(token)\n".utf8)), token)
+            #expect(hits.count == 1)
+            #expect(hits.first?.encoding == nil)
+        }
+        // Noise around the value is not part of it.
+        let noisy = Data([0x01, 0xFE]) + Data(token.utf8) + Data([0xFF, 0x00, 0x07])
+        #expect(found(read(noisy), token).count == 1)
+    }
+
+    @Test("innocuous binaries hold no secret: an ELF object, a font-like table, random bytes")
+    func innocuousBinaries() {
+        var rng = SplitMix(seed: 9)
+        var random = Data((0..<200_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+        random[0] = 0
+        let elf = Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 56)) + Data("main\0printf\0.text\0.data\0".utf8)
+        let font = Data([0, 1, 0, 0, 0, 0x0C, 0, 0x80]) + Data("cmapglyfheadhheahmtxlocamaxpnamepost".utf8) + Data(count: 64)
+        for data in [random, elf, font] {
+            let scan = read(data)
+            #expect(scan.candidates.isEmpty && scan.unscannable.isEmpty)
+        }
+    }
+
+    // MARK: archives
+
+    @Test("members of zip (deflate, stored), tar, tar.gz, tar.xz, gzip, bzip2 and xz are scanned, named archive!member",
+          arguments: [TestArchive.Kind.zipDeflate, .zipStored, .tar, .tarGz, .tarXz, .gzip, .bzip2, .xz])
+    func archiveMembers(kind: TestArchive.Kind) throws {
+        let token = Self.token(4)
+        let data = try TestArchive.make(kind, [("conf/app.env", Data("# app\nTOKEN=\(token)\n".utf8)), ("README", Data("hi\n".utf8))])
+        let scan = read(data)
+        let hits = found(scan, token)
+        #expect(hits.count == 1)
+        #expect(hits.first?.line == 2)
+        let member = String(decoding: hits.first?.member ?? [], as: UTF8.self)
+        #expect(member == ([.gzip, .bzip2, .xz].contains(kind) ? "!data" : "!conf/app.env"))
+        #expect(scan.unscannable.isEmpty)
+    }
+
+    @Test("a jar and a docx are zips by their bytes, whatever their names; a clean archive yields nothing")
+    func zipKin() throws {
+        let token = Self.token(5)
+        let docx = try TestArchive.make(.zipDeflate, [("[Content_Types].xml", Data("<Types/>".utf8)),
+                                                      ("word/document.xml", Data("<w:t>key \(token)</w:t>".utf8))])
+        #expect(String(decoding: found(read(docx), token).first?.member ?? [], as: UTF8.self) == "!word/document.xml")
+        let jar = try TestArchive.make(.zipDeflate, [("META-INF/MANIFEST.MF", Data("Manifest-Version: 1.0\n".utf8)),
+                                                     ("App.class", Data([0xCA, 0xFE, 0xBA, 0xBE, 0, 0]) + Data("TOKEN=\(token)".utf8))])
+        #expect(found(read(jar), token).count == 1)
+        let clean = try TestArchive.make(.tarGz, [("a.txt", Data("nothing here\n".utf8))])
+        let scan = read(clean)
+        #expect(scan.candidates.isEmpty && scan.unscannable.isEmpty)
+    }
+
+    @Test("archives nest to depth 3; a fourth level is unscannable, named by its path")
+    func nesting() throws {
+        let token = Self.token(6)
+        let level3 = try TestArchive.make(.zipDeflate, [("deep.env", Data("TOKEN=\(token)\n".utf8))])
+        let level2 = try TestArchive.make(.tarGz, [("l3.zip", level3)])
+        let level1 = try TestArchive.make(.zipStored, [("l2.tgz", level2)])
+        #expect(String(decoding: found(read(level1), token).first?.member ?? [], as: UTF8.self) == "!l2.tgz!l3.zip!deep.env")
+        // A compression filter around an archive is no level of its own (libarchive reads
+        // a gzipped zip as the zip); a fourth archive is.
+        #expect(found(read(try TestArchive.make(.gzip, [("x", level1)])), token).count == 1)
+        let level0 = try TestArchive.make(.zipDeflate, [("l1.zip", level1)])
+        let scan = read(level0)
+        #expect(found(scan, token).isEmpty)
+        #expect(scan.unscannable.map { String(decoding: $0.member, as: UTF8.self) } == ["!l1.zip!l2.tgz!l3.zip"])
+        #expect(scan.unscannable.map(\.problem) == [.depth])
+    }
+
+    @Test("bad archives are clear decisions: a zip bomb, too many members, truncated gzip, garbage after a magic, a member too large")
+    func badArchives() throws {
+        let bomb = read(try TestArchive.zipOfZeros(40 << 20))
+        #expect(bomb.unscannable.map(\.problem) == [.limit])
+        let many = read(try TestArchive.make(.tarGz, [], empty: 20_000))
+        #expect(many.unscannable.map(\.problem) == [.limit])
+        let token = Self.token(7)
+        let gz = try TestArchive.make(.gzip, [("x", Data(String(repeating: "line of text \(token)\n", count: 400).utf8))])
+        let truncated = read(gz.prefix(gz.count / 2))
+        #expect(truncated.unscannable.map(\.problem) == [.corrupt])
+        #expect(read(Data([0x50, 0x4B, 0x03, 0x04]) + Data(repeating: 0x41, count: 100)).unscannable.map(\.problem) == [.corrupt])
+        var small = Self.limits
+        small.maxFileBytes = 4096
+        let big = try TestArchive.make(.zipDeflate, [("big.txt", Data(count: 3000) + Data("x".utf8) + Data(count: 3000)), ("ok.env", Data("T=\(token)\n".utf8))])
+        let scan = read(big, limits: small)
+        #expect(scan.unscannable.map { String(decoding: $0.member, as: UTF8.self) } == ["!big.txt"])
+        #expect(found(scan, token).count == 1)
+        #expect(read(Data(count: 5000), limits: small).unscannable.map(\.problem) == [.tooLarge])
+    }
+
+    // MARK: encoded and split values
+
+    @Test("encoded values are decoded and scanned, pointing at the encoded line, saying how they were found")
+    func encodings() {
+        let token = Self.token(8)
+        let b64 = Data(token.utf8).base64EncodedString()
+        let url = b64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let hex = token.utf8.map { String(format: "%02x", $0) }.joined()
+        let escaped = token.replacingOccurrences(of: "_", with: "\\u005f")
+        let percent = token.utf8.map { String(format: "%%%02X", $0) }.joined()
+        let cases: [(String, String)] = [
+            ("header\n\(Data("TOKEN=\(token)".utf8).base64EncodedString())\n", "base64"),
+            ("a:\n  secret: \(b64)\n", "base64"),
+            ("x\nv = \(url.replacingOccurrences(of: "=", with: ""))\n", url.contains("-") || url.contains("_") ? "base64url" : "base64"),
+            ("x\nid = \(hex)\n", "hex"),
+            ("x\nid = 0x\(hex)\n", "hex"),
+            ("x\n{\"a\": \"\(escaped)\"}\n", "unicode-escape"),
+            ("x\ns = '\(token.replacingOccurrences(of: "_", with: "\\x5f"))'\n", "hex-escape"),
+            ("x\nneutral=\(percent)\n", "percent"),
+            ("x\nq=gh\(token.dropFirst(2).replacingOccurrences(of: "_", with: "%5F"))\n", "percent"),
+            ("x\nexport V=\(token.prefix(17))\\\n  \(token.dropFirst(17))\n", "joined"),
+            ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
+            ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),
+        ]
+        for (text, encoding) in cases {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1, "\(encoding): \(text.debugDescription)")
+            #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
+            #expect(hits.first?.line == 2, "\(text.debugDescription)")
+        }
+    }
+
+    @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")
+    func nestingAndDuplicates() {
+        let token = Self.token(9)
+        let json = "{\"token\": \"\(token.replacingOccurrences(of: "_", with: "\\u005f"))\"}"
+        let nested = Data(json.utf8).base64EncodedString()
+        #expect(found(read("cfg: \(nested)\n"), token).first?.encoding == "base64+unicode-escape")
+        var deep = token
+        for _ in 0..<5 { deep = Data(("x=" + deep).utf8).base64EncodedString() }
+        #expect(found(read(deep + "\n"), token).isEmpty)
+        let both = "a = \(token)\nb = \(Data(token.utf8).base64EncodedString())\n"
+        let hits = found(read(both), token)
+        #expect(hits.count == 1 && hits.first?.encoding == nil && hits.first?.line == 1)
+        // The inline marker on the encoded line covers what it hides.
+        #expect(found(read("b = \(Data(token.utf8).base64EncodedString()) # reviewgate:allow\n"), token).isEmpty)
+    }
+
+    @Test("ordinary text triggers nothing: object ids, paths, identifiers, printf formats, C macros")
+    func ordinaryText() {
+        let text = """
+        commit 3f786850e387550fdab836ed7e6dc881de23001b
+        import org/springframework/boot/autoconfigure/web/servlet/Thing
+        printf("%2d %5s\\x1b", n);
+        #define X(a) \\
+            do { a; } while (0)
+        String s = "Hello " + "world";
+        """
+        #expect(read(text).candidates.isEmpty)
+    }
+
+    @Test("a 10 MB base64 run and a 10 MB line of escapes are decoded once, in budget")
+    func hugeRuns() {
+        let token = Self.token(10)
+        let blob = Data(repeating: 0x41, count: 3_000_000) + Data(" TOKEN=\(token) ".utf8) + Data(repeating: 0x42, count: 3_000_000)
+        let run = blob.base64EncodedString()
+        #expect(run.utf8.count > 8_000_000)
+        #expect(found(read("x: " + run + "\n"), token).first?.encoding == "base64")
+        let escapes = String(repeating: "\\u0041", count: 1_700_000)
+        #expect(read(escapes + "\n").candidates.isEmpty)
+    }
+
+    @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
+    func triggersAgree(seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &+ 77)
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d",
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/"]
+        var bytes: [UInt8] = []
+        while bytes.count < 4000 { bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
+        let hyperscan = try #require(HyperscanTriggers())
+        var fast: [Int] = []
+        var plain: [Int] = []
+        var scratch: OpaquePointer?
+        bytes.withUnsafeBytes { b in
+            #expect(hyperscan.forEachOccurrence(in: b, scratch: &scratch) { fast.append($1 << 8 | $0.rawValue) })
+            Trigger.forEachOccurrence(in: b) { plain.append($1 << 8 | $0.rawValue) }
+        }
+        #expect(fast.sorted() == plain.sorted())
+        #expect(!plain.isEmpty)
+        // Runs: the sampled search against the pattern tried at every offset.
+        var sampled: [Int] = []
+        var every: [Int] = []
+        bytes.withUnsafeBytes { b in
+            Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
+            for i in 0..<b.count {
+                for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
+            }
+        }
+        #expect(sampled.sorted() == every.sorted())
+        #expect(!every.isEmpty)
+    }
+}
