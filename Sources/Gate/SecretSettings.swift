@@ -8,12 +8,22 @@ public struct SecretSettings: Sendable {
     public var maxFileBytes: Int
     /// Fingerprints accepted earlier (a baseline file).
     public var baseline: Set<String>
+    /// Findings of rules at or above this confidence are errors; below it, warnings.
+    public var block: Confidence
 
     public init(scanner: Scanner, fingerprinter: Fingerprinter = Fingerprinter(), maxFileBytes: Int = 52_428_800,
-                baseline: Set<String> = []) {
+                baseline: Set<String> = [], block: Confidence = .medium) {
         self.scanner = scanner
         self.fingerprinter = fingerprinter
         self.maxFileBytes = maxFileBytes
         self.baseline = baseline
+        self.block = block
+    }
+
+    /// What a finding of `rule` is: an error at or above `block`, else a warning; a rule these
+    /// settings do not know blocks (fail closed).
+    public func severity(of rule: String) -> (Finding.Severity, Confidence?) {
+        guard let confidence = scanner.ruleSet.rules.first(where: { $0.id == rule })?.confidence else { return (.error, nil) }
+        return (confidence >= block ? .error : .warning, confidence)
     }
 }

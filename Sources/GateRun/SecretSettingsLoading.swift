@@ -73,7 +73,8 @@ public struct SecretOverrides: Sendable {
         return SecretSettings(scanner: Scanner(ruleSet: rules, inlineAllow: inline, allowPath: allowPath),
                               fingerprinter: Fingerprinter(key: key),
                               maxFileBytes: maxFileBytes ?? policy?.policy.secrets.maxFileBytes ?? 52_428_800,
-                              baseline: accepted)
+                              baseline: accepted,
+                              block: policy.flatMap { Confidence(rawValue: $0.policy.secrets.block) } ?? .medium)
     }
 
     /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.

@@ -77,6 +77,13 @@ public struct SecretPolicy: Sendable {
     public var baseline: String
     public var maxFileBytes: Int
     public var fingerprintKeyFile: String
+    /// `block`: the lowest rule confidence whose findings are errors (below it, warnings), as
+    /// written: one of `confidenceLevels`.
+    public var block = "medium"
+
+    /// The confidence levels a rule may have, lowest first (the rules' own type lives with the
+    /// secret rules, which this module does not depend on).
+    public static let confidenceLevels = ["low", "medium", "high"]
 }
 
 public struct AuditSettings: Sendable {
@@ -310,6 +317,12 @@ public struct Policy: Sendable {
                 secrets.maxFileBytes = max
             }
             secrets.fingerprintKeyFile = try s.string("fingerprint_key_file") ?? ""
+            if let block = try s.string("block") {
+                guard SecretPolicy.confidenceLevels.contains(block) else {
+                    throw s.error("'block' must be \"low\", \"medium\" or \"high\"", at: "block")
+                }
+                secrets.block = block
+            }
             try s.finish()
         }
         self.secrets = secrets
