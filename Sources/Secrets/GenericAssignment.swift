@@ -132,7 +132,13 @@ public enum GenericAssignment {
            value.count > 1, isLetter(value[1]) || value[1] == UInt8(ascii: "_") {
             return false
         }
-        for marker in ["${", "{{", "}}", "%(", "%{", "#{", "$(", "<%", "%>", "://"] where contains(value, marker) { return false }
+        for marker in ["${", "{{", "}}", "%(", "%{", "#{", "$(", "<%", "%>", "://", "...", "\u{2026}"] where contains(value, marker) { return false }
+        // A resource location (`classpath:certs/client.key`, `file:/etc/app.key`, `env:TOKEN`):
+        // a scheme, then a name or a path.
+        if let colon = value.firstIndex(of: UInt8(ascii: ":")), colon >= 2, value[..<colon].allSatisfy({ isLetter($0) || $0 == 45 }) {
+            let rest = value[(colon + 1)...].split(omittingEmptySubsequences: true) { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+            if !rest.isEmpty, rest.allSatisfy({ isPathSegment(Array($0)) }) { return false }
+        }
         if first == UInt8(ascii: "%"), value.last == UInt8(ascii: "%") { return false }
         // Paths (rooted, relative, home, Windows): separated segments that are all names.
         if value.count > 2, isLetter(value[0]), value[1] == UInt8(ascii: ":"), value[2] == UInt8(ascii: "\\") || value[2] == UInt8(ascii: "/") {
@@ -152,7 +158,8 @@ public enum GenericAssignment {
         // A qualified name (`process.env.API_KEY`, `com.example.Secret`): a reference.
         if value.contains(46) {
             let parts = value.split(separator: 46, omittingEmptySubsequences: false)
-            if parts.allSatisfy({ !$0.isEmpty && isIdentifierShape(Array($0)) }) { return false }
+            // (`%s` and `*` stand for a name: `management.endpoint.%s.access`.)
+            if parts.allSatisfy({ !$0.isEmpty && (isIdentifierShape(Array($0)) || Array($0) == [37, 115] || Array($0) == [42]) }) { return false }
         }
         // A mix of character classes: one class alone is a number, a word or a hash.
         var classes = Set<Int>()

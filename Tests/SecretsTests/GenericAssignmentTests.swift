@@ -107,7 +107,11 @@ import Testing
         Shape(path: "config.json", template: "\"api_key\": \"123e4567-e89b-12d3-a456-426614174000\""),
         Shape(path: "vectors.json", template: "\"shared_secret\": \"⟨hex⟩\","),
         Shape(path: "config.yml", template: "secret: ⟨hex⟩"),
+        Shape(path: "src/main/resources/application.yml", template: "      private-key: \"classpath:certs/test-server.key\""),
+        Shape(path: "src/Tests.java", template: "@PemKeyStore(certificate = \"classpath:ssl/client.crt\", privateKey = \"file:/etc/ssl/client.key\")"),
+        Shape(path: "src/Resolver.java", template: "String accessKey = \"management.endpoint.%s.access\".formatted(id);"),
         // Placeholders and words.
+        Shape(path: "build.gradle", template: "    token = \"9cbaf023786cd7...\""),
         Shape(path: "config.yml", template: "password: changeme"),
         Shape(path: "config.yml", template: "password: <your-password>"),
         Shape(path: ".env", template: "API_KEY=YOUR_API_KEY_HERE"),
