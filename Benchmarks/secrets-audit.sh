@@ -17,9 +17,11 @@ measure() { # name, command...: prints "seconds kilobytes"
 read -r rg_s rg_kb < <(measure reviewgate "$here/.build/release/reviewgate" audit --repo "$repo" --refs "refs/heads/$branch" \
   --format json --output "$work/rg.json")
 read -r bl_s bl_kb < <(measure betterleaks betterleaks git --no-banner --log-opts="$branch" -o "$work/bl.json" "$repo")
-rg_n=$(python3 -c "import json;print(sum(1 for f in json.load(open('$work/rg.json'))['findings'] if f['kind']=='secret'))")
+rg_n=$(python3 -c "
+import json; f=[f for f in json.load(open('$work/rg.json'))['findings'] if f['kind']=='secret']
+print('%d secrets (%d blocking, %d warnings)' % (len(f), sum(x['severity']=='error' for x in f), sum(x['severity']=='warning' for x in f)))")
 bl_n=$(python3 -c "import json;d=json.load(open('$work/bl.json'));print(len(d['findings'] if isinstance(d,dict) else d))")
 echo "repository: $repo ($branch)"
-printf "reviewgate audit:   %6.2f s  %7d KB  %d secrets\n" "$rg_s" "$rg_kb" "$rg_n"
+printf "reviewgate audit:   %6.2f s  %7d KB  %s\n" "$rg_s" "$rg_kb" "$rg_n"
 printf "betterleaks git:    %6.2f s  %7d KB  %d findings\n" "$bl_s" "$bl_kb" "$bl_n"
 awk -v a="$rg_s" -v b="$bl_s" 'BEGIN{printf "speed-up: %.2fx (betterleaks time / reviewgate time)\n", b/a}'

@@ -229,8 +229,7 @@ public struct CommitSecrets: Sendable {
                 break
             }
             for rule in scanner.pathFindings(ScanContext(path: pathText, commit: hex), scratch: scratch) {
-                shown.append(.finding(Finding(kind: .secret, severity: .error, rule: rule, commit: hex, path: path,
-                                              location: .content, message: "file matches the path rule '\(rule)'")))
+                shown.append(.finding(.pathRule(rule, commit: hex, path: path, settings: settings)))
             }
         }
         for match in scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch) {
@@ -292,7 +291,7 @@ public struct CommitSecrets: Sendable {
         if settings.baseline.contains(fingerprint) { return }
         if firstOnly, !reported.insert(fingerprint).inserted { return }
         findings.append(Finding.secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
-                                       rules: settings.scanner.ruleSet))
+                                       settings: settings))
     }
 
     /// Reads and scans each blob once along the delta trees of the packs, a tree at a time

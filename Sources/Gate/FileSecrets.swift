@@ -120,11 +120,10 @@ public struct FileSecrets: Sendable {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
                 if settings.baseline.contains(fingerprint) { continue }
                 findings.append(Finding.secret(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
-                                               rules: settings.scanner.ruleSet))
+                                               settings: settings))
             }
             for rule in settings.scanner.pathFindings(context, scratch: scratch) {
-                findings.append(Finding(kind: .secret, severity: .error, rule: rule, path: path, location: .content,
-                                        message: "file matches the path rule '\(rule)'"))
+                findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
             }
             return findings
         }
@@ -133,15 +132,27 @@ public struct FileSecrets: Sendable {
 
 extension Finding {
     /// A secret finding: the rule, where, and only the redacted form and fingerprint.
+    /// Its severity follows the rule's confidence and the settings' `block`.
     static func secret(_ match: SecretMatch, fingerprint: String, commit: String?, path: [UInt8]?,
-                       location: Location, rules: RuleSet) -> Finding {
-        let rule = rules.rules.first { $0.id == match.ruleID }
-        var finding = Finding(kind: .secret, severity: .error, rule: match.ruleID, commit: commit,
+                       location: Location, settings: SecretSettings) -> Finding {
+        let rule = settings.scanner.ruleSet.rules.first { $0.id == match.ruleID }
+        let (severity, confidence) = settings.severity(of: match.ruleID)
+        var finding = Finding(kind: .secret, severity: severity, rule: match.ruleID, commit: commit,
                               path: path.map { $0 + (match.member ?? []) },
                               line: match.line, column: match.column, location: location,
                               redacted: Redaction.redact(match.secret), fingerprint: fingerprint,
                               message: rule.map { $0.description.isEmpty ? $0.id : $0.description } ?? match.ruleID)
         finding.encoding = match.encoding
+        finding.confidence = confidence?.rawValue
+        return finding
+    }
+
+    /// A file that a path-only rule names (a committed `.pem`), judged like any secret.
+    static func pathRule(_ rule: String, commit: String?, path: [UInt8], settings: SecretSettings) -> Finding {
+        let (severity, confidence) = settings.severity(of: rule)
+        var finding = Finding(kind: .secret, severity: severity, rule: rule, commit: commit, path: path, location: .content,
+                              message: "file matches the path rule '\(rule)'")
+        finding.confidence = confidence?.rawValue
         return finding
     }
 }

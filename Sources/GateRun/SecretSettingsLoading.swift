@@ -75,7 +75,8 @@ public struct SecretOverrides: Sendable {
                               fingerprinter: Fingerprinter(key: key),
                               maxFileBytes: maxFileBytes ?? policy?.policy.secrets.maxFileBytes ?? 52_428_800,
                               baseline: accepted,
-                              unscannable: policy?.policy.secrets.unscannable == "warning" ? .warning : .error)
+                              unscannable: policy?.policy.secrets.unscannable == "warning" ? .warning : .error,
+                              block: policy.flatMap { Confidence(rawValue: $0.policy.secrets.block) } ?? .medium)
     }
 
     /// A gitleaks-format rule file, with the files its `[extend] path` names read the same way.

@@ -78,6 +78,13 @@ public struct SecretPolicy: Sendable {
     public var fingerprintKeyFile: String
     /// What cannot be read in full (SPEC §1.3): `"error"` refuses it, `"warning"` lets it through.
     public var unscannable: String = "error"
+    /// `block`: the lowest rule confidence whose findings are errors (below it, warnings), as
+    /// written: one of `confidenceLevels`.
+    public var block = "medium"
+
+    /// The confidence levels a rule may have, lowest first (the rules' own type lives with the
+    /// secret rules, which this module does not depend on).
+    public static let confidenceLevels = ["low", "medium", "high"]
 }
 
 public struct AuditSettings: Sendable {
@@ -316,6 +323,12 @@ public struct Policy: Sendable {
                     throw s.error("'unscannable' must be \"error\" or \"warning\"", at: "unscannable")
                 }
                 secrets.unscannable = unscannable
+            }
+            if let block = try s.string("block") {
+                guard SecretPolicy.confidenceLevels.contains(block) else {
+                    throw s.error("'block' must be \"low\", \"medium\" or \"high\"", at: "block")
+                }
+                secrets.block = block
             }
             try s.finish()
         }

@@ -99,6 +99,18 @@ public enum RuleFile {
             }
             rule.checksum = kind
         }
+        if let name = try fields.string("validator") {
+            guard let validator = Validator(rawValue: name) else {
+                throw fields.error("unknown validator '\(name)' (known: \(Validator.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                   at: "validator")
+            }
+            // The assignment validator reads groups 1 to 4 and reports the value.
+            guard (rule.regex?.captureCount ?? 0) >= 4, rule.secretGroup == 4 else {
+                throw fields.error("validator 'assignment' of rule '\(id)' needs a regex with groups 1 to 4 (key, operator, quote, value) and secretGroup = 4",
+                                   at: "validator")
+            }
+            rule.validator = validator
+        }
         if let confidence = try fields.string("confidence") {
             guard let level = Confidence(rawValue: confidence) else {
                 throw fields.error("confidence of rule '\(id)' must be \"high\", \"medium\" or \"low\"", at: "confidence")

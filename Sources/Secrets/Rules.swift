@@ -28,6 +28,14 @@ public enum Checksum: String, Sendable, CaseIterable {
     case crc32Base62 = "crc32-base62"
 }
 
+/// Judgements in Swift after the regex, for what a regex cannot read well. `assignment`: the
+/// match is a name, an operator and a value (groups 1 key, 2 operator, 3 the value's quote,
+/// possibly empty, 4 the value), judged by `GenericAssignment`: a secret-like name in an
+/// assignment position, a literal value that looks random.
+public enum Validator: String, Sendable, CaseIterable {
+    case assignment
+}
+
 /// How sure a rule's match is a secret: `high` for a provider format with a fixed prefix,
 /// checksum or structure, `medium`, `low` for generic patterns. Ordered: `low < medium < high`.
 public enum Confidence: String, Sendable, CaseIterable, Comparable {
@@ -52,6 +60,7 @@ public struct SecretRule: Sendable {
     public var path: Pattern?
     public var tags: [String] = []
     public var checksum: Checksum?
+    public var validator: Validator?
     /// How sure a match of this rule is a secret (SPEC §1.3): set by the rule file, else
     /// `low` for generic rules and `medium` for the rest.
     public var confidence: Confidence = .medium

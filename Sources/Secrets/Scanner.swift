@@ -35,6 +35,9 @@ public struct Candidate: Sendable, Equatable {
     /// As in `SecretMatch`.
     public var encoding: String? = nil
     public var member: [UInt8]? = nil
+    /// An unquoted value accepted by the assignment validator: a literal only where the file
+    /// is not source code, which the path tells (`accept`).
+    var bareValue = false
 }
 
 /// Where the bytes come from, for path rules and allowlists.
@@ -179,6 +182,11 @@ public final class Scanner: Sendable {
                 if !keepsLineText, !keepsMatchText, values.contains(secret) { return }
                 if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { return }
                 if let checksum = rule.checksum, !checksum.isValid(secret) { return }
+                var form = GenericAssignment.Form.quoted
+                if rule.validator == .assignment {
+                    guard let judged = GenericAssignment.judge(match, in: bytes) else { return }
+                    form = judged
+                }
                 let line = Self.lineContext(of: whole, in: bytes)
                 if inlineAllow {
                     let text = UnsafeRawBufferPointer(rebasing: bytes[line])
@@ -187,7 +195,8 @@ public final class Scanner: Sendable {
                 values.insert(secret)
                 let lineText = keepsLineText ? Array(bytes[line]) : []
                 found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
-                                       line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText))
+                                       line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText,
+                                       bareValue: form == .bare))
             }
             for window in windows {
                 var at = window.lowerBound
@@ -241,6 +250,9 @@ public final class Scanner: Sendable {
     /// A value caught by a provider's rule is not reported again by a generic rule (ids
     /// starting with `generic`), as gitleaks does: one secret, one finding.
     static func preferSpecific(_ found: [Candidate], _ rules: [SecretRule]) -> [Candidate] {
+        // Two generic rules on one value (an XML attribute is also an assignment): the first rule's.
+        var genericValues = Set<Range<Int>>()
+        let found = found.filter { !rules[$0.ruleIndex].isGeneric || genericValues.insert($0.secretRange).inserted }
         // Provider matches sorted by start, with the furthest end seen so far: a generic match
         // overlaps one exactly when some provider match starts before it ends and the
         // furthest end up to there lies past its start. One binary search each.
@@ -276,6 +288,7 @@ public final class Scanner: Sendable {
             if let pathPattern = rule.path {
                 guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
             }
+            if candidate.bareValue, let path = context.path, !GenericAssignment.allowsBareValue(path: path) { continue }
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
             if lists.contains(where: { allows($0, candidate, context: context, scratch: scratch) }) { continue }
             result.append(SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
