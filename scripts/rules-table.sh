@@ -9,7 +9,8 @@ table=$(awk '
   function unquote(v) { sub(/^[^=]*= */, "", v); if (v ~ /^'"'"'/) { gsub(/^'"'"'|'"'"'$/, "", v) } else { gsub(/^"|"$/, "", v); gsub(/\\"/, "\"", v); gsub(/\\\\/, "\\", v) } ; return v }
   function flush() { if (id != "") { gsub(/\|/, "\\|", desc); printf "| `%s` | %s | %s |\n", id, conf, desc } ; id = ""; conf = ""; desc = "" }
   /^\[\[rules\]\]/ { flush(); inrule = 1; next }
-  /^\[/ { if (!/^\[\[rules\./) { flush(); inrule = 0 } ; next }
+  /^\[\[rules\./ { inrule = 0; next }
+  /^\[/ { flush(); inrule = 0; next }
   inrule && /^id = / { id = unquote($0) }
   inrule && /^confidence = / { conf = unquote($0) }
   inrule && /^description = / { desc = unquote($0) }
