@@ -180,22 +180,33 @@ struct TreeCursor {
 }
 
 /// The last entry read from one tree (decoded or skipped whole), to check that the next one
-/// follows it in git's strict order. A file and a directory of one name are a duplicate too
-/// when they stand side by side (git fsck also finds them apart, with entries like `a-b`
-/// between; those are left to it).
+/// follows it in git's strict order; and the files that a directory of the same name could
+/// still follow (only names like `a-b`, below `/`, sort between `a` and `a/`).
 struct EntryOrder {
     private var last: TreeEntry?
+    private var files: [TreeEntry] = []
 
     /// The entry that starts at `offset` of `cursor`'s tree was skipped without being decoded.
     mutating func skipped(_ cursor: TreeCursor, at offset: Int) {
         var at = cursor
         at.offset = offset
         last = try? at.next()
+        files = last.map { $0.mode.isTree ? [] : [$0] } ?? []
     }
 
     /// Takes the next entry; the problem when it does not strictly follow the last one.
     mutating func next(_ entry: TreeEntry) -> TreeProblem.Kind? {
-        defer { last = entry }
+        defer {
+            last = entry
+            if !entry.mode.isTree { files.append(entry) }
+        }
+        while let file = files.last {
+            let n = file.name.count
+            if entry.name.count >= n, memcmp(entry.name.baseAddress!, file.name.baseAddress!, n) == 0,
+               entry.name.count == n || entry.name[n] < 47 { break }
+            files.removeLast()
+        }
+        if entry.mode.isTree, let file = files.last, file.name.count == entry.name.count { return .duplicateEntries }
         guard let last else { return nil }
         if last.name.elementsEqual(entry.name) { return .duplicateEntries }
         return compareEntries(last, entry) > 0 ? .treeNotSorted : nil
