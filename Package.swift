@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "ReviewGate",
-    platforms: [.macOS(.v13)],
+    // Linux only (Glibc calls, Synchronization's Mutex, Debian's system libraries): no
+    // `platforms` entry, since SwiftPM can only list Apple platforms there.
     products: [
         .executable(name: "reviewgate", targets: ["reviewgate"]),
     ],
@@ -38,17 +39,20 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // Hex, base64, RFC 3339 and the clock, atomic file writes, source positions and
+        // configuration errors, the approval words policy and signatures share: no dependencies.
+        .target(name: "Base"),
         // Packs read directly: index, pack file, inflater, delta codec, object cache, delta
         // forest. The objects directory is passed in; no libgit2, no environment.
         .target(
             name: "GitPack",
-            dependencies: ["CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["Base", "CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
         .target(
             name: "Git",
             dependencies: [
-                "CLibGit2", "GitPack",
+                "Base", "CLibGit2", "GitPack",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -56,37 +60,38 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["CPCRE2", "CHyperscan", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibDeflate", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.
-        .target(name: "TOML"),
+        .target(name: "TOML", dependencies: ["Base"]),
         // Policy file, gitignore path patterns, ref patterns and git's trailer rules: no git, no crypto.
-        .target(name: "Policy", dependencies: ["TOML"]),
+        .target(name: "Policy", dependencies: ["Base", "TOML"]),
         // SSH keys and signatures (SSHSIG, allowed_signers, commit signatures, approvals):
         // pure functions over bytes and keys, no git and no files.
         .target(
             name: "Signatures",
             dependencies: [
+                "Base",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // The engine: commits in, findings out; no command line, no printing.
-        .target(name: "Gate", dependencies: ["Git", "Secrets", "Policy", "Signatures", "TOML"]),
+        .target(name: "Gate", dependencies: ["Base", "Git", "Secrets", "Policy", "Signatures"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // The append-only, tamper-evident audit log: frames, hash chain, Merkle tree, checkpoints.
-        .target(name: "AuditLog", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AuditLog", dependencies: ["Base", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // Commit views and report renderers shared by the commands.
-        .target(name: "Reports", dependencies: ["AuditLog", "Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Reports", dependencies: ["AuditLog", "Base", "Git", "Gate", "JSON", .product(name: "Crypto", package: "swift-crypto")]),
         // One run of the gate for all entry points: the policy in force and where it came from,
         // judging a push, a range or a history, break-glass, audit records and state, install.
         // No command line and no printing: everything it decides is testable in-process.
         .target(
             name: "GateRun",
             dependencies: [
-                "AuditLog", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
+                "AuditLog", "Base", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("Resources/pre-receive")]
@@ -94,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "reviewgate",
             dependencies: [
-                "AuditLog", "GateRun", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
+                "AuditLog", "Base", "GateRun", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -123,15 +128,16 @@ let package = Package(
             dependencies: ["Git"],
             path: "Tests/ReviewGateTestSupport"
         ),
+        .testTarget(name: "BaseTests", dependencies: ["Base"]),
         .testTarget(name: "GitPackTests", dependencies: ["GitPack", "Git", "ReviewGateTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "ReviewGateTestSupport"]),
         .testTarget(
             name: "AuditLogTests",
-            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "log-append", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AuditLog", "Base", "JSON", "ReviewGateTestSupport", "log-append", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "TOML", "ReviewGateTestSupport"]),
+        .testTarget(name: "TOMLTests", dependencies: ["Base", "TOML"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Base", "Policy", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
             name: "SignaturesTests",
             dependencies: [
@@ -140,7 +146,7 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "TOML", "ReviewGateTestSupport"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Base", "Secrets", "TOML", "ReviewGateTestSupport"]),
         .testTarget(
             name: "ReportsTests",
             dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
@@ -150,7 +156,7 @@ let package = Package(
         .testTarget(name: "GateRunTests", dependencies: ["GateRun", "Gate", "Git", "JSON", "Reports", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AuditLog", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],
+            dependencies: ["AuditLog", "Base", "JSON", "ReviewGateTestSupport", "reviewgate", "Signatures"],
             exclude: ["Snapshots"]
         ),
         // Real git servers on 127.0.0.1 (sshd + gitolite3, nginx + fcgiwrap + git http-backend,

@@ -1,3 +1,4 @@
+import Base
 import JSON
 
 /// Which records a reader wants (`log show`): by time, decision, kind and actor name.
@@ -39,7 +40,7 @@ extension JSONValue {
     }
 
     /// The record's `time` in milliseconds since the epoch.
-    public var time: Int64? { text("time").flatMap(LogTime.parse) }
+    public var time: Int64? { text("time").flatMap(RFC3339.parse) }
 
     public var actorName: String? { self["actor"]?.text("name") }
 

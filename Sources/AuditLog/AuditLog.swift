@@ -1,6 +1,7 @@
 // The append-only, tamper-evident audit log of SPEC §1.4: framed canonical-JSON records in
 // numbered segment files, a seq/prev hash chain, RFC 6962 Merkle roots and signed checkpoints.
 // It takes record bodies as JSON and knows nothing of the gate that produced them; it never prints.
+import Base
 import Crypto
 import JSON
 #if canImport(Glibc)
@@ -108,12 +109,12 @@ public final class AuditLog: @unchecked Sendable {
                 ("offset", .int(Int64(torn.offset))), ("bytes", .int(Int64(torn.bytes))), ("torn_file", .string(torn.tornFile)),
                 ("tool", .string(tool)),
             ])
-            let leaf = try writer.write(body, time: time ?? LogTime.now())
+            let leaf = try writer.write(body, time: time ?? WallClock.milliseconds())
             recovery?.seq = writer.lastSeq
             leaves.append(leaf)
         }
         for body in bodies {
-            leaves.append(try writer.write(body, time: time ?? LogTime.now()))
+            leaves.append(try writer.write(body, time: time ?? WallClock.milliseconds()))
             seqs.append(writer.lastSeq)
         }
         try writer.finish()
@@ -285,7 +286,7 @@ public final class AuditLog: @unchecked Sendable {
         guard case let .object(pairs) = body else { throw AuditLogError(.badRecord, "an audit record must be a JSON object") }
         let reserved: Set<String> = ["v", "seq", "prev", "time"]
         let fields = pairs.filter { !reserved.contains($0.0) } + [
-            ("v", .int(1)), ("seq", .int(seq)), ("prev", .string(hex(prev))), ("time", .string(LogTime.format(time))),
+            ("v", .int(1)), ("seq", .int(seq)), ("prev", .string(Hex.encode(prev))), ("time", .string(RFC3339.utcMilliseconds(time))),
         ]
         var out: [UInt8] = []
         JSONValue.object(fields).write(into: &out, sortedKeys: true)
@@ -355,14 +356,14 @@ public final class AuditLog: @unchecked Sendable {
         guard let bytes = try? LogFiles.readFile(frontierPath) else { return nil }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
         guard lines.count >= 3, lines[0] == Self.frontierMagic, let size = Int64(lines[1]), size == tail.lastSeq,
-              lines[2] == hex(tail.lastHash) else { return nil }
-        let hashes = lines.dropFirst(3).compactMap(unhex)
+              lines[2] == Hex.encode(tail.lastHash) else { return nil }
+        let hashes = lines.dropFirst(3).compactMap { Hex.decode($0) }
         guard hashes.count == lines.count - 3 else { return nil }
         return MerkleFrontier(size: size, hashes: hashes)
     }
 
     func saveFrontier(_ frontier: MerkleFrontier, lastHash: [UInt8]) throws(AuditLogError) {
-        let text = ([Self.frontierMagic, String(frontier.size), hex(lastHash)] + frontier.hashes.map(hex)).joined(separator: "\n") + "\n"
+        let text = ([Self.frontierMagic, String(frontier.size), Hex.encode(lastHash)] + frontier.hashes.map { Hex.encode($0) }).joined(separator: "\n") + "\n"
         try LogFiles.replace(frontierPath, with: Array(text.utf8), durable: false)
     }
 }
@@ -419,40 +420,5 @@ struct SegmentWriter {
         if created { try LogFiles.syncDirectory(log.directory) }
         dirty = false
         created = false
-    }
-}
-
-let hexDigits = Array("0123456789abcdef".utf8)
-
-public func hex(_ bytes: [UInt8]) -> String {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(hexDigits[Int(b >> 4)])
-        out.append(hexDigits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
-/// The bytes of a hex string; nil unless it is whole pairs of hex digits.
-public func unhex(_ text: String) -> [UInt8]? {
-    let chars = Array(text.utf8)
-    guard chars.count % 2 == 0 else { return nil }
-    var out: [UInt8] = []
-    out.reserveCapacity(chars.count / 2)
-    var i = 0
-    while i < chars.count {
-        guard let hi = hexValue(chars[i]), let lo = hexValue(chars[i + 1]) else { return nil }
-        out.append(hi << 4 | lo)
-        i += 2
-    }
-    return out
-}
-
-func hexValue(_ c: UInt8) -> UInt8? {
-    switch c {
-    case 0x30...0x39: c - 0x30
-    case 0x61...0x66: c - 0x61 + 10
-    default: nil
     }
 }

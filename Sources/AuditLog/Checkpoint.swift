@@ -1,3 +1,4 @@
+import Base
 import Crypto
 
 /// A key in the Go `golang.org/x/mod/sumdb/note` text form, as used by C2SP signed notes:
@@ -195,68 +196,5 @@ extension String {
         while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         return String(String.UnicodeScalarView(scalars))
-    }
-}
-
-/// Standard base64 with padding (RFC 4648 §4); decoding is strict.
-public enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(v >> 18)], alphabet[Int((v >> 12) & 63)], alphabet[Int((v >> 6) & 63)], alphabet[Int(v & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let v = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(v >> 18)], alphabet[Int((v >> 12) & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if rest == 2 {
-            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(v >> 18)], alphabet[Int((v >> 12) & 63)], alphabet[Int((v >> 6) & 63)], UInt8(ascii: "=")]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    public static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 4 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < chars.count {
-            var v: UInt32 = 0
-            var padding = 0
-            for j in 0..<4 {
-                let c = chars[i + j]
-                let d: UInt32
-                switch c {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): d = UInt32(c - 65)
-                case UInt8(ascii: "a")...UInt8(ascii: "z"): d = UInt32(c - 97 + 26)
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - 48 + 52)
-                case UInt8(ascii: "+"): d = 62
-                case UInt8(ascii: "/"): d = 63
-                case UInt8(ascii: "="):
-                    // Padding only at the very end, at most two.
-                    guard i + 4 == chars.count, j >= 2 else { return nil }
-                    padding += 1
-                    d = 0
-                default: return nil
-                }
-                if padding > 0, c != UInt8(ascii: "=") { return nil }
-                v = v << 6 | d
-            }
-            out.append(UInt8(v >> 16))
-            if padding < 2 { out.append(UInt8((v >> 8) & 0xFF)) }
-            if padding < 1 { out.append(UInt8(v & 0xFF)) }
-            // Canonical: the bits under the padding are zero.
-            if padding == 1, v & 0xFF != 0 { return nil }
-            if padding == 2, v & 0xFFFF != 0 { return nil }
-            i += 4
-        }
-        return out
     }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Base
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -168,14 +169,9 @@ enum LogFiles {
         return names
     }
 
-    /// Replaces `path` with `bytes` atomically (temporary file, fsync, rename).
+    /// Replaces `path` with `bytes` atomically (temporary file, optional fsync, rename).
     static func replace(_ path: String, with bytes: [UInt8], durable: Bool) throws(AuditLogError) {
-        let temporary = path + ".tmp"
-        _ = unlink(temporary)
-        let (file, _) = try Descriptor.openCreating(temporary, O_WRONLY)
-        try file.writeOnce(bytes, restoring: 0)
-        if durable { try file.sync() }
-        guard rename(temporary, path) == 0 else { throw .io("replace", path) }
+        do { try AtomicFile.write(path, bytes, mode: 0o640, durable: durable) } catch { throw .io("replace", path) }
     }
 
     static func readFile(_ path: String) throws(AuditLogError) -> [UInt8]? {

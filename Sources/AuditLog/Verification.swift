@@ -1,3 +1,4 @@
+import Base
 import Crypto
 import JSON
 #if canImport(Glibc)
@@ -87,7 +88,7 @@ extension AuditLog {
         var report = VerificationReport(segments: snapshot.segments.count)
         var pending = checkpoints.sorted { $0.size < $1.size }
         let keep: [[UInt8]] = [Array("prev".utf8), Array("seq".utf8), Array("v".utf8)]
-        var prevHex = Array(hex(report.lastHash).utf8)
+        var prevHex = Array(Hex.encode(report.lastHash).utf8)
 
         func checkpointsAt(_ size: Int64) -> LogProblem? {
             while let first = pending.first, first.size == size {
@@ -165,7 +166,7 @@ extension AuditLog {
                         }
                         report.records = expected
                         report.lastHash = hash
-                        prevHex = Array(hex(hash).utf8)
+                        prevHex = Array(Hex.encode(hash).utf8)
                         report.frontier.append(leafHash: MerkleHash.leaf(payload))
                         if let mismatch = checkpointsAt(expected) {
                             found = mismatch

@@ -2,6 +2,8 @@
 // their changes, runs Secrets over new blobs (each once, in parallel) and returns findings.
 // It knows no command line and prints nothing.
 
+import Base
+
 /// One thing the gate reports (SPEC §5). Never holds a secret: only its redacted form and
 /// fingerprint.
 public struct Finding: Sendable, Equatable {
@@ -71,21 +73,44 @@ public struct Finding: Sendable, Equatable {
 
 /// One approval the gate saw for a commit and rule, and whether it counted (SPEC §5).
 public struct ApprovalOutcome: Sendable, Equatable {
-    public enum Evidence: String, Sendable { case trailer, signed }
     /// The person id when known, else the identity seen (an email or a key fingerprint).
     public var by: String
     public var evidence: Evidence
-    public var counted: Bool
-    /// Empty when counted; else why not (`author`, `not-in-from`, `unknown-identity`,
-    /// `bad-signature`, `expired-key`, `other-commit`, `duplicate-person`, …).
-    public var reason: String
+    /// Nil when the approval counts; else why it does not.
+    public var reason: ApprovalReason?
+    public var counted: Bool { reason == nil }
 
-    public init(by: String, evidence: Evidence, counted: Bool, reason: String) {
+    public init(by: String, evidence: Evidence, reason: ApprovalReason?) {
         self.by = by
         self.evidence = evidence
-        self.counted = counted
         self.reason = reason
     }
+}
+
+/// Why an approval counts zero (SPEC §1.2). A closed set: reports and the audit log name
+/// these words, and `log analyze` and users' scripts match on them.
+public enum ApprovalReason: String, Sendable, CaseIterable {
+    /// Four eyes: the commit's author, committer or pusher approving it.
+    case author, committer, pusher
+    /// A person the rule's `from` list does not name.
+    case notInFrom = "not-in-from"
+    /// A trailer whose email no person in the policy has.
+    case unknownIdentity = "unknown-identity"
+    /// A trailer where the rule requires signed evidence.
+    case trailerNotAccepted = "trailer-not-accepted"
+    /// The same person already counted once.
+    case duplicatePerson = "duplicate-person"
+    case badSignature = "bad-signature"
+    case wrongNamespace = "wrong-namespace"
+    case unreadableSignature = "unreadable-signature"
+    /// A valid signature by a key no person (nor allowed_signers entry) holds.
+    case unknownKey = "unknown-key"
+    /// A key outside its validity window or namespaces, by the server's clock.
+    case keyNotValidNow = "key-not-valid-now"
+    /// A valid approval of another commit (copied).
+    case otherCommit = "other-commit"
+    /// A patch-id approval where the rule binds approvals to the commit.
+    case wrongBinding = "wrong-binding"
 }
 
 extension Finding {

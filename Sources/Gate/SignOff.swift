@@ -1,7 +1,7 @@
+import Base
 import Git
 import Policy
 import Signatures
-import TOML
 
 /// Senior sign-off (SPEC §1.2): which core rules a commit touches, which approvals it carries
 /// (trailers, signed notes), which of them count and why the others do not. Also the
@@ -89,10 +89,10 @@ public struct SignOff: Sendable {
                        scope: Scope = .firstParentLine, coreRules: Bool = true, pusher: String? = nil) throws(GitError) -> CommitReview {
         let authorPerson = policy.person(email: commit.author.email)?.id
         // Who may not approve this commit, and why: its author, its committer, its pusher.
-        var excluded: [(person: String, reason: String)] = []
-        if let authorPerson { excluded.append((authorPerson, "author")) }
-        if let committer = policy.person(email: commit.committer.email)?.id { excluded.append((committer, "committer")) }
-        if let pusher { excluded.append((pusher, "pusher")) }
+        var excluded: [(person: String, reason: ApprovalReason)] = []
+        if let authorPerson { excluded.append((authorPerson, .author)) }
+        if let committer = policy.person(email: commit.committer.email)?.id { excluded.append((committer, .committer)) }
+        if let pusher { excluded.append((pusher, .pusher)) }
         let trailers = policy.trailerParser.parse(commit.message)
         var rules: [RuleReview] = []
         if hasCoreRules, coreRules {
@@ -155,7 +155,7 @@ public struct SignOff: Sendable {
         review.rules.filter { !$0.satisfied }.map { r in
             let rule = policy.core.first { $0.name == r.rule }
             let from = rule.map { $0.from.joined(separator: ", ") } ?? ""
-            let notCounted = r.approvals.filter { !$0.counted }.map { "\($0.by): \($0.reason)" }
+            let notCounted = r.approvals.filter { !$0.counted }.map { "\($0.by): \($0.reason?.rawValue ?? "")" }
             var f = Finding(kind: .approval, severity: .error, rule: r.rule, commit: review.commit.description,
                             message: "changes core paths without sign-off: needs \(r.required) approval\(r.required == 1 ? "" : "s") "
                                 + "(\(rule?.evidence.rawValue ?? "") evidence) from \(from), has \(r.valid)"
@@ -227,8 +227,9 @@ public struct SignOff: Sendable {
     struct Signed {
         var by: String
         var person: String?
-        var binding: ApprovalStatement.Binding?
-        var reason: String
+        var binding: Binding?
+        /// Nil when it is a valid approval by a known person (the rule may still not count it).
+        var reason: ApprovalReason?
     }
 
     func signedApprovals(_ commit: Commit, in repo: Repository, notesCommit: ObjectID?, patchID: Bool) throws(GitError) -> [Signed] {
@@ -249,27 +250,27 @@ public struct SignOff: Sendable {
             let shown = approval.claimedKey?.fingerprint ?? "unreadable signature"
             switch approval.verdict {
             case .invalid(.badSignature):
-                return Signed(by: shown, reason: "bad-signature")
+                return Signed(by: shown, reason: .badSignature)
             case .invalid(.namespaceMismatch):
-                return Signed(by: shown, reason: "wrong-namespace")
+                return Signed(by: shown, reason: .wrongNamespace)
             case .invalid:
-                return Signed(by: shown, reason: "unreadable-signature")
+                return Signed(by: shown, reason: .unreadableSignature)
             case .untrustedKey:
-                return Signed(by: shown, reason: "unknown-key")
+                return Signed(by: shown, reason: .unknownKey)
             case let .valid(key):
                 // A key the allowed_signers file lists is bound by that file's namespaces and
                 // validity window, even when a person in the policy holds it too.
                 if let signers = allowedSigners, signers.entries.contains(where: { $0.key == key }),
                    signers.entries(for: key, namespace: ApprovalStatement.namespace, now: now).isEmpty {
-                    return Signed(by: owners[key] ?? shown, reason: "key-not-valid-now")
+                    return Signed(by: owners[key] ?? shown, reason: .keyNotValidNow)
                 }
                 if let statement = approval.statement {
                     let mine = statement.binding == .commit ? statement.subject == commit.id.description
                                                             : statement.subject == patch
-                    if !mine { return Signed(by: owners[key] ?? shown, reason: "other-commit") }
+                    if !mine { return Signed(by: owners[key] ?? shown, reason: .otherCommit) }
                 }
                 if let person = owners[key] {
-                    return Signed(by: person, person: person, binding: approval.statement?.binding, reason: "")
+                    return Signed(by: person, person: person, binding: approval.statement?.binding, reason: nil)
                 }
                 // A key known only from allowed_signers: its principal names the person, and
                 // the file's own namespace and validity limits apply.
@@ -277,12 +278,12 @@ public struct SignOff: Sendable {
                 for entry in entries {
                     for principal in entry.principals.split(separator: ",") {
                         if let person = policy.person(email: String(principal)) {
-                            return Signed(by: person.id, person: person.id, binding: approval.statement?.binding, reason: "")
+                            return Signed(by: person.id, person: person.id, binding: approval.statement?.binding, reason: nil)
                         }
                     }
                 }
                 let listed = allowedSigners?.entries.contains { $0.key == key } == true
-                return Signed(by: shown, reason: listed ? "key-not-valid-now" : "unknown-key")
+                return Signed(by: shown, reason: listed ? .keyNotValidNow : .unknownKey)
             }
         }
     }
@@ -298,15 +299,15 @@ public struct SignOff: Sendable {
         return found
     }
 
-    func judge(_ rule: CoreRule, paths: [[UInt8]], excluded: [(person: String, reason: String)], trailers: [Trailer],
+    func judge(_ rule: CoreRule, paths: [[UInt8]], excluded: [(person: String, reason: ApprovalReason)], trailers: [Trailer],
                signed: [Signed]) -> RuleReview {
-        var seen: [(by: String, person: String?, evidence: ApprovalOutcome.Evidence, reason: String)] = []
+        var seen: [(by: String, person: String?, evidence: Evidence, reason: ApprovalReason?)] = []
         for trailer in trailers where rule.isApprovalKey(trailer.key) {
             let email = trailer.email
             let person = email.flatMap { policy.person(email: $0) }?.id
-            var reason = person == nil ? "unknown-identity" : ""
+            var reason: ApprovalReason? = person == nil ? .unknownIdentity : nil
             // Anyone can type a trailer: where signatures are required it proves nothing.
-            if rule.evidence == .signed { reason = "trailer-not-accepted" }
+            if rule.evidence == .signed { reason = .trailerNotAccepted }
             // Only an email or a person id is shown: a trailer's free text could be anything.
             seen.append((person ?? email ?? "(no email)", person, .trailer, reason))
         }
@@ -314,7 +315,7 @@ public struct SignOff: Sendable {
             var reason = s.reason
             // A commit-bound approval names this exact commit, which is at least as strong as a
             // patch id; a patch-id approval does not satisfy a rule bound to the commit.
-            if reason.isEmpty, rule.bind == .commit, s.binding == .patchID { reason = "wrong-binding" }
+            if reason == nil, rule.bind == .commit, s.binding == .patchID { reason = .wrongBinding }
             seen.append((s.by, s.person, .signed, reason))
         }
         let approvers = Set(rule.approvers)
@@ -322,17 +323,17 @@ public struct SignOff: Sendable {
         var outcomes: [ApprovalOutcome] = []
         for entry in seen {
             var reason = entry.reason
-            if reason.isEmpty, let person = entry.person {
+            if reason == nil, let person = entry.person {
                 if !approvers.contains(person) {
-                    reason = "not-in-from"
+                    reason = .notInFrom
                 } else if !rule.allowSelf, let own = excluded.first(where: { $0.person == person }) {
                     reason = own.reason
                 } else if counted.contains(person) {
-                    reason = "duplicate-person"
+                    reason = .duplicatePerson
                 }
             }
-            if reason.isEmpty, let person = entry.person { counted.insert(person) }
-            outcomes.append(ApprovalOutcome(by: entry.by, evidence: entry.evidence, counted: reason.isEmpty, reason: reason))
+            if reason == nil, let person = entry.person { counted.insert(person) }
+            outcomes.append(ApprovalOutcome(by: entry.by, evidence: entry.evidence, reason: reason))
         }
         return RuleReview(rule: rule.name, paths: paths, required: rule.approvals, valid: counted.count, approvals: outcomes)
     }

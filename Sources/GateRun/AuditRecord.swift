@@ -1,4 +1,5 @@
 import AuditLog
+import Base
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -93,7 +94,7 @@ public enum AuditTrail {
             ]
             if let location = f.location, location != .content, location != .message { fields.append(("location", .string(location.rawValue))) }
             if let suppressed = f.suppressed { fields.append(("suppressed", .string(suppressed.rawValue))) }
-            if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(DisplayText.hex(path)))) }
+            if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(Hex.encode(path)))) }
             if let reason = f.reason { fields.append(("reason", .string(reason))) }
             if let ref = f.ref { fields.append(("ref", .string(ref))) }
             return .object(fields)

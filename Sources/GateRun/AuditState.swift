@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Base
 import Glibc
 #endif
 import Foundation
@@ -44,10 +45,8 @@ public struct AuditState {
             ("tags", .array(tags.sorted().map { .string($0.hex) })),
             ("findings", .array(findings.map(VerdictReport.findingJSON))),
         ])
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((doc.serialized() + "\n").utf8)),
-              rename(temporary, path) == 0 else {
-            throw Failure(.runtime, "cannot write the audit state \(path)")
+        do { try AtomicFile.write(path, Array((doc.serialized() + "\n").utf8)) } catch {
+            throw Failure(.runtime, "cannot write the audit state: \(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import TOML
 import Git
 

@@ -1,3 +1,4 @@
+import Base
 import Crypto
 #if canImport(Glibc)
 import Glibc
@@ -123,7 +124,7 @@ public struct GateSettings {
         }
         let signOff: SignOff
         do {
-            signOff = try SignOff(policy: policy, allowedSigners: signers, now: Int64(time(nil)))
+            signOff = try SignOff(policy: policy, allowedSigners: signers, now: WallClock.seconds())
         } catch {
             throw Failure(.usage, error.description)
         }
@@ -266,12 +267,4 @@ public struct SignOffWork {
     }
 }
 
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in SHA256.hash(data: bytes) {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
+public func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Base
 import Glibc
 #endif
 import Foundation
@@ -44,7 +45,7 @@ public enum HookPlacement {
             guard force else {
                 throw Failure(.usage, "\(path) exists and is not ReviewGate's; leaving it alone and writing nothing (use --force to replace it; it will be backed up)")
             }
-            return .plain(path: path, backup: path + ".backup-\(Int(Date().timeIntervalSince1970))")
+            return .plain(path: path, backup: path + ".backup-\(WallClock.seconds())")
         case let .gitolite(g):
             if g.repoSpecificEnabled || !g.preReceiveCodes.isEmpty {
                 guard g.repoSpecificEnabled, let script = g.scriptPath, g.namesReviewGate else {
@@ -207,16 +208,12 @@ public struct InstallPlan {
 
     /// Writes a file whole through a temporary name and a rename, so a reader never sees half.
     private func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(Failure) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard fd >= 0 else { throw Failure(.runtime, "cannot write \(path): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        do { try account.handOver(temporary) } catch { unlink(temporary); throw error }
-        guard written == bytes.count, synced, chmod(temporary, mode) == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw Failure(.runtime, "cannot write \(path)")
+        do throws(AtomicFile.WriteError) {
+            try AtomicFile.write(path, bytes, mode: mode) { temporary in
+                do throws(Failure) { try account.handOver(temporary); return nil } catch { return error.message }
+            }
+        } catch {
+            throw Failure(.runtime, error.description)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Gate
 import Git
@@ -20,6 +21,3 @@ public func shownSubject(of commit: Commit, scanner: Secrets.Scanner, scratch: M
     return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
 }
 
-public enum Clock {
-    public static func milliseconds() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
-}

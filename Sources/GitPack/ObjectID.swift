@@ -1,4 +1,6 @@
 /// A SHA-1 object id, stored inline so it hashes and compares without touching libgit2.
+
+import Base
 public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
     // 20 bytes as three words; equality and hashing are three integer operations. Inlinable
     // across modules: ids are hashed and compared millions of times in a history walk.
@@ -78,16 +80,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     /// Lowercase hex, as git prints it.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(40)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     public var description: String { hex }
 

@@ -1,6 +1,7 @@
 // The policy file of SPEC §3 read strictly: every key known, every type checked, every person
 // and group resolved, every pattern compiled, errors naming file:line:col. It knows nothing of
 // git objects or crypto: callers hash the bytes and validate the SSH keys it hands them.
+import Base
 import TOML
 
 /// One SSH public key line of a person, with where it was written (for errors about it).
@@ -22,8 +23,6 @@ public struct Person: Sendable, Equatable {
     public let position: TOMLPosition
 }
 
-public enum Evidence: String, Sendable, CaseIterable { case trailer, signed }
-public enum Binding: String, Sendable, CaseIterable { case commit, patchID = "patch-id" }
 /// `commit`: each commit carries its own approvals; `merge`: a merge's approvals cover what it brings in.
 public enum ApprovalMode: String, Sendable, CaseIterable { case commit, merge }
 

@@ -1,3 +1,4 @@
+import Base
 import Gate
 import Git
 import JSON
@@ -54,7 +55,7 @@ public struct CommitReport: Sendable {
             ("approvals", .array(rules.flatMap { r in
                 r.approvals.map { a in
                     .object([("rule", .string(r.rule)), ("by", .string(a.by)), ("evidence", .string(a.evidence.rawValue)),
-                             ("counted", .bool(a.counted)), ("reason", .string(a.reason))])
+                             ("counted", .bool(a.counted)), ("reason", .string(a.reason?.rawValue ?? ""))])
                 }
             })),
             ("signature", signatureJSON),
@@ -66,7 +67,7 @@ public struct CommitReport: Sendable {
         .object([
             ("name", .string(identity.name)),
             ("email", .string(identity.email)),
-            ("time", .string(Timestamp.rfc3339(seconds: identity.time, offsetMinutes: identity.offsetMinutes))),
+            ("time", .string(RFC3339.withOffset(seconds: identity.time, offsetMinutes: identity.offsetMinutes))),
         ])
     }
 
@@ -77,7 +78,7 @@ public struct CommitReport: Sendable {
         func addPath(_ key: String, _ bytes: [UInt8]) {
             let (text, exact) = DisplayText.decoded(bytes)
             fields.append((key, .string(text)))
-            if !exact { fields.append((key + "_hex", .string(DisplayText.hex(bytes)))) }
+            if !exact { fields.append((key + "_hex", .string(Hex.encode(bytes)))) }
         }
         addPath("path", change.path)
         if let old = change.oldPath { addPath("old_path", old) }
@@ -127,7 +128,7 @@ public struct CommitReport: Sendable {
             for path in r.paths { lines.append("  path \(DisplayText.quoted(path))") }
             if r.approvals.isEmpty { lines.append("  no approvals") }
             for a in r.approvals {
-                lines.append("  \(a.evidence.rawValue) approval by \(DisplayText.line(a.by)): " + (a.counted ? "counts" : "does not count (\(a.reason))"))
+                lines.append("  \(a.evidence.rawValue) approval by \(DisplayText.line(a.by)): " + (a.counted ? "counts" : "does not count (\(a.reason?.rawValue ?? ""))"))
             }
         }
         if !findings.isEmpty {
@@ -138,7 +139,7 @@ public struct CommitReport: Sendable {
     }
 
     static func identityText(_ identity: Identity) -> String {
-        let when = Timestamp.rfc3339(seconds: identity.time, offsetMinutes: identity.offsetMinutes)
+        let when = RFC3339.withOffset(seconds: identity.time, offsetMinutes: identity.offsetMinutes)
         return "\(DisplayText.line(identity.name)) <\(DisplayText.line(identity.email))> \(when)"
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import Gate
 
 /// The `audit` page (SPEC §5): one self-contained HTML file — inline CSS, no scripts, nothing
@@ -23,7 +24,7 @@ extension VerdictReport {
         h.append(#"<p class="lead">\#(e(Self.plural(errors, "problem"))), \#(e(Self.plural(warnings, "warning")))</p>"#)
         h.append("<dl>")
         var facts: [(String, String)] = [("Repository", repository.map(DisplayText.line) ?? "—")]
-        if let startedAt { facts.append(("Time", Timestamp.utcMilliseconds(startedAt))) }
+        if let startedAt { facts.append(("Time", RFC3339.utcMilliseconds(startedAt))) }
         facts += [
             ("Duration", "\(durationMs) ms"),
             ("Commits examined", String(verdict.commitsExamined)),

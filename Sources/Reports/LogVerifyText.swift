@@ -1,4 +1,5 @@
 import AuditLog
+import Base
 
 /// `log verify`'s line for an intact log.
 public enum LogVerifyText {

@@ -1,3 +1,4 @@
+import Base
 import Crypto
 import Gate
 import JSON
@@ -31,8 +32,8 @@ extension VerdictReport {
         ]
         var invocation: [(String, JSONValue)] = [("executionSuccessful", .bool(true))]
         if let startedAt {
-            invocation.append(("startTimeUtc", .string(Timestamp.utcMilliseconds(startedAt))))
-            invocation.append(("endTimeUtc", .string(Timestamp.utcMilliseconds(startedAt + Int64(durationMs)))))
+            invocation.append(("startTimeUtc", .string(RFC3339.utcMilliseconds(startedAt))))
+            invocation.append(("endTimeUtc", .string(RFC3339.utcMilliseconds(startedAt + Int64(durationMs)))))
         }
         invocation.append(("properties", .object([
             ("decision", .string(verdict.decision.rawValue)),
@@ -163,7 +164,7 @@ extension VerdictReport {
         for part in parts {
             bytes += Array(String(part.count).utf8) + [0x3A] + part
         }
-        return DisplayText.hex(Array(SHA256.hash(data: bytes)))
+        return Hex.encode(Array(SHA256.hash(data: bytes)))
     }
 
     /// A repository path as a relative URI reference: every byte outside RFC 3986's unreserved

@@ -1,4 +1,5 @@
 import AuditLog
+import Base
 import Gate
 import JSON
 
@@ -56,7 +57,7 @@ public struct VerdictReport: Sendable {
         if let path = f.path {
             let (text, exact) = DisplayText.decoded(path)
             fields.append(("path", .string(text)))
-            if !exact { fields.append(("path_hex", .string(DisplayText.hex(path)))) }
+            if !exact { fields.append(("path_hex", .string(Hex.encode(path)))) }
         }
         if let line = f.line { fields.append(("line", .int(Int64(line)))) }
         if let column = f.column { fields.append(("column", .int(Int64(column)))) }
@@ -85,7 +86,7 @@ public struct VerdictReport: Sendable {
         func int(_ key: String) -> Int? { if case let .int(v)? = item[key] { Int(v) } else { nil } }
         guard let kind = string("kind").flatMap(Finding.Kind.init(rawValue:)),
               let severity = string("severity").flatMap(Finding.Severity.init(rawValue:)) else { return nil }
-        let path: [UInt8]? = string("path_hex").flatMap(unhex) ?? string("path").map { Array($0.utf8) }
+        let path: [UInt8]? = string("path_hex").flatMap { Hex.decode($0) } ?? string("path").map { Array($0.utf8) }
         var finding = Finding(kind: kind, severity: severity, rule: string("rule"), commit: string("commit"),
                               path: path, line: int("line"), column: int("column"),
                               location: string("location").flatMap(Finding.Location.init(rawValue:)),
@@ -105,10 +106,11 @@ public struct VerdictReport: Sendable {
         if case let .array(approvals)? = item["approvals"] {
             finding.approvals = approvals.compactMap { a in
                 guard case let .string(by)? = a["by"], case let .string(e)? = a["evidence"],
-                      let evidence = ApprovalOutcome.Evidence(rawValue: e) else { return nil }
+                      let evidence = Evidence(rawValue: e) else { return nil }
                 let counted = if case let .bool(c)? = a["counted"] { c } else { false }
-                let reason = if case let .string(r)? = a["reason"] { r } else { "" }
-                return ApprovalOutcome(by: by, evidence: evidence, counted: counted, reason: reason)
+                if counted { return ApprovalOutcome(by: by, evidence: evidence, reason: nil) }
+                guard case let .string(r)? = a["reason"], let reason = ApprovalReason(rawValue: r) else { return nil }
+                return ApprovalOutcome(by: by, evidence: evidence, reason: reason)
             }
         }
         return finding
@@ -116,7 +118,7 @@ public struct VerdictReport: Sendable {
 
     public static func approvalJSON(_ a: ApprovalOutcome) -> JSONValue {
         .object([("by", .string(a.by)), ("evidence", .string(a.evidence.rawValue)),
-                 ("counted", .bool(a.counted)), ("reason", .string(a.reason))])
+                 ("counted", .bool(a.counted)), ("reason", .string(a.reason?.rawValue ?? ""))])
     }
 
     /// One line per finding, errors first, then a summary line.
@@ -197,7 +199,7 @@ extension VerdictReport {
         case .approval:
             if let valid = f.valid, let required = f.required { text += " (\(valid) of \(required) approvals)" }
             for a in f.approvals ?? [] where !a.counted {
-                text += "; \(DisplayText.line(a.by)) (\(a.evidence.rawValue)) not counted: \(DisplayText.line(a.reason))"
+                text += "; \(DisplayText.line(a.by)) (\(a.evidence.rawValue)) not counted: \(a.reason?.rawValue ?? "")"
             }
         case .skipped:
             if let reason = f.reason { text += " (\(reason))" }

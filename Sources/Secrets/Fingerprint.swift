@@ -1,3 +1,4 @@
+import Base
 import Crypto
 
 /// What may be shown of a secret: at most its first 4 and last 2 characters, fewer for short
@@ -55,18 +56,8 @@ public struct Fingerprinter: Sendable {
         var message = Array("reviewgate-v1".utf8) + [0] + Array(rule.utf8) + [0]
         message.append(contentsOf: secret)
         if let key {
-            return hex(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            return Hex.encode(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
         }
-        return hex(SHA256.hash(data: message))
-    }
-
-    private func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(SHA256.hash(data: message))
     }
 }

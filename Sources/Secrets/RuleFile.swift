@@ -1,3 +1,4 @@
+import Base
 import TOML
 
 /// Reads rule files: ReviewGate's format, a superset of gitleaks' `.gitleaks.toml` (SPEC §4).

@@ -1,3 +1,4 @@
+import Base
 import TOML
 
 /// What an allowlist regex is matched against (gitleaks' `regexTarget`).

@@ -4,13 +4,10 @@
 ///     reviewgate approval v1
 ///     commit <commit oid>        (or: patch-id <oid>, for bind = "patch-id")
 ///     tree <tree oid>
+
+import Base
 public struct ApprovalStatement: Sendable, Hashable, CustomStringConvertible {
     public static let namespace = "reviewgate-approval"
-
-    public enum Binding: String, Sendable, Hashable, CaseIterable {
-        case commit
-        case patchID = "patch-id"
-    }
 
     public let binding: Binding
     /// The commit id, or the patch id, in lowercase hex.

@@ -1,3 +1,4 @@
+import Base
 import Crypto
 
 /// An unencrypted OpenSSH ed25519 private key (`-----BEGIN OPENSSH PRIVATE KEY-----`, the
@@ -20,7 +21,7 @@ public struct SSHPrivateKey: Sendable {
             throw .notAPrivateKey
         }
         guard let endRange = bytes[beginRange.upperBound...].firstRange(of: Array(Self.end.utf8)),
-              let blob = Base64.decode(bytes[beginRange.upperBound..<endRange.lowerBound]) else {
+              let blob = Base64.decode(bytes[beginRange.upperBound..<endRange.lowerBound], skippingWhitespace: true) else {
             throw .malformed("bad armor or base64")
         }
         var reader = WireReader(blob)

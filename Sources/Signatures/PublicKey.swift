@@ -1,6 +1,7 @@
 // SSH keys, SSHSIG signatures, allowed_signers files, commit signatures and approval
 // statements: pure functions over bytes and keys. No git, no files, no clock (callers pass
 // `now`), no printing; every hostile input ends in a typed error, never a trap.
+import Base
 import Crypto
 import _CryptoExtras
 

@@ -1,3 +1,4 @@
+import Base
 import Crypto
 import _CryptoExtras
 
@@ -79,7 +80,7 @@ public struct SSHSignature: Sendable, Equatable {
         guard let end = body.firstRange(of: Array(("\n" + Self.endMarker).utf8)) else {
             throw .badArmor("missing \(Self.endMarker) line")
         }
-        guard let decoded = Base64.decode(bytes[body.startIndex..<end.lowerBound]) else {
+        guard let decoded = Base64.decode(bytes[body.startIndex..<end.lowerBound], skippingWhitespace: true) else {
             throw .badArmor("the signature is not valid base64")
         }
         try self.init(blob: decoded)

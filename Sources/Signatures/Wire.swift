@@ -1,5 +1,5 @@
-// The SSH wire encoding (RFC 4251 §5) and base64, bounds-checked: every read of hostile
-// bytes either returns a value inside the buffer or throws, never traps.
+// The SSH wire encoding (RFC 4251 §5), bounds-checked: every read of hostile
+// bytes either returns a value inside the buffer or throws, never traps (base64 is in Base).
 
 /// Reads `uint32`, `string` and `mpint` values from SSH wire-format bytes.
 struct WireReader {
@@ -90,75 +90,5 @@ struct WireWriter {
         } else {
             string(value)
         }
-    }
-}
-
-/// Base64 (RFC 4648, with padding), the encoding of SSH key blobs and armored signatures.
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    private static let values: [Int8] = {
-        var table = [Int8](repeating: -1, count: 256)
-        for (i, c) in alphabet.enumerated() { table[Int(c)] = Int8(i) }
-        return table
-    }()
-
-    static func encode(_ data: some Collection<UInt8>, padded: Bool = true) -> String {
-        let bytes = Array(data)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 2 < bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)]]
-            if padded { out += Array("==".utf8) }
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
-            if padded { out += Array("=".utf8) }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Decodes base64, skipping whitespace (as OpenSSH's `b64_pton` does for armored text).
-    /// Padding may appear only at the end; nil for any other byte or a dangling group.
-    static func decode(_ text: some Sequence<UInt8>, skippingWhitespace: Bool = true) -> [UInt8]? {
-        var out: [UInt8] = []
-        var accumulator: UInt32 = 0
-        var count = 0
-        var padding = 0
-        for c in text {
-            if c == 32 || c == 9 || c == 10 || c == 13 {
-                if skippingWhitespace { continue }
-                return nil
-            }
-            if c == UInt8(ascii: "=") {
-                padding += 1
-                continue
-            }
-            guard padding == 0 else { return nil }
-            let v = values[Int(c)]
-            guard v >= 0 else { return nil }
-            accumulator = accumulator << 6 | UInt32(v)
-            count += 1
-            if count == 4 {
-                out += [UInt8(accumulator >> 16), UInt8(accumulator >> 8 & 0xff), UInt8(accumulator & 0xff)]
-                accumulator = 0
-                count = 0
-            }
-        }
-        // As b64_pton: a partial group needs its padding, and the bits padding drops must be zero.
-        switch (count, padding) {
-        case (0, 0): break
-        case (2, 2) where accumulator & 0xf == 0: out.append(UInt8(accumulator >> 4 & 0xff))
-        case (3, 1) where accumulator & 0x3 == 0: out += [UInt8(accumulator >> 10 & 0xff), UInt8(accumulator >> 2 & 0xff)]
-        default: return nil
-        }
-        return out
     }
 }

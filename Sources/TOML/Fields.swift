@@ -1,20 +1,9 @@
-/// A configuration problem in a named file, at a line and column: "file:3:7: message".
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var position: TOMLPosition
-    public var message: String
+import Base
 
-    public init(file: String, position: TOMLPosition, message: String) {
-        self.file = file
-        self.position = position
-        self.message = message
-    }
-
+extension ConfigurationError {
     public init(file: String, _ error: TOMLError) {
         self.init(file: file, position: error.position, message: error.message)
     }
-
-    public var description: String { "\(file):\(position.line):\(position.column): \(message)" }
 }
 
 /// Typed, strict reading of one table: each accessor checks the type and remembers the key,

@@ -1,4 +1,6 @@
 /// Recursive descent over Unicode scalars, tracking line and column.
+
+import Base
 struct Parser {
     typealias Key = (name: String, position: TOMLPosition)
 

@@ -2,16 +2,10 @@
 // errors can name file, line and column (SPEC §2). Dates and times are refused with a clear
 // error: no ReviewGate file uses them.
 
-/// A 1-based line and column (columns count Unicode scalars).
-public struct TOMLPosition: Sendable, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
-    public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
-    }
-    public var description: String { "\(line):\(column)" }
-}
+import Base
+
+/// Where a key or value stands: a 1-based line and column.
+public typealias TOMLPosition = SourcePosition
 
 public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

@@ -1,6 +1,6 @@
 import GateRun
 import ArgumentParser
-import Foundation
+import Base
 import Git
 import Signatures
 
@@ -24,48 +24,23 @@ struct Approve: ParsableCommand {
     var key: String?
 
     @Option(help: "What the approval binds to: commit, or patch-id (survives a clean rebase).")
-    var bind: ApprovalStatement.Binding = .commit
+    var bind: Binding = .commit
 
     @Option(name: .customLong("notes-ref"), help: "The notes ref approvals are kept on.")
     var notesRef: String = "refs/notes/reviewgate"
 
     func run() throws {
         let repo = try openRepository(repository)
-        let id = try repo.resolveCommit(revision)
-        let commit = try repo.commit(id)
-        let statement: ApprovalStatement
-        switch bind {
-        case .commit:
-            statement = ApprovalStatement(commit: id.hex, tree: commit.tree.hex)
-        case .patchID:
-            guard let patchID = try repo.patchID(of: id) else {
-                throw Failure(.usage, "\(revision) has no patch id (\(commit.isMerge ? "a merge" : "it changes nothing")); approve it with --bind commit")
-            }
-            statement = ApprovalStatement(patchID: patchID.hex, tree: commit.tree.hex)
-        }
         let signingKey = try SigningKey.choose(flag: key, repository: repo)
-        let signature = try signingKey.sign(statement)
-        let ref = Self.expandNotesRef(notesRef)
-        // The statement goes in the note in clear above its signature: readers see what was
-        // approved, and a patch-id approval can still be checked after a rebase changed the tree.
-        try repo.appendNote(Array((statement.text + signature.armored).utf8), to: id, notesRef: ref)
-
+        let done = try ApprovalSigning.approve(repo, revision: revision, bind: bind, key: signingKey, notesRef: notesRef)
+        let id = done.commit.hex, publicKey = done.signature.publicKey
         var out = StandardOutput()
-        try out.write("Approved \(id.hex) with \(signature.publicKey.algorithm.rawValue) key \(signature.publicKey.fingerprint)\n")
+        try out.write("Approved \(id) with \(publicKey.algorithm.rawValue) key \(publicKey.fingerprint)\n")
         try out.write("Signed statement (namespace \(ApprovalStatement.namespace)):\n")
-        for line in statement.text.split(separator: "\n") { try out.write("    \(line)\n") }
-        try out.write("Added to the note of \(id.hex) on \(ref). Publish it with:\n    git push origin \(ref)\n")
+        for line in done.statement.text.split(separator: "\n") { try out.write("    \(line)\n") }
+        try out.write("Added to the note of \(id) on \(done.notesRef). Publish it with:\n    git push origin \(done.notesRef)\n")
         try out.flush()
-    }
-
-    /// git's `expand_notes_ref`: `refs/notes/X` stays, `notes/X` gains `refs/`, anything else
-    /// goes under `refs/notes/`.
-    static func expandNotesRef(_ name: String) -> String {
-        if name.hasPrefix("refs/notes/") { return name }
-        if name.hasPrefix("notes/") { return "refs/" + name }
-        return "refs/notes/" + name
     }
 }
 
-extension ApprovalStatement.Binding: ExpressibleByArgument {}
-
+extension Binding: ExpressibleByArgument {}

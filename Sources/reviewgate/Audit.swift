@@ -1,5 +1,6 @@
 import GateRun
 import ArgumentParser
+import Base
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ struct Audit: ParsableCommand {
     var policy: String?
 
     func run() throws {
-        let started = Clock.milliseconds()
+        let started = Int(WallClock.milliseconds())
         let repo = try openRepository(repository)
         let gate = try GateSettings.forRepository(repo, policyFile: policy, options: secrets.overrides)
         let settings = gate.secrets
@@ -58,9 +59,9 @@ struct Audit: ParsableCommand {
         if let state { try audit.state.save(to: state) }
         let logFindings = try AuditTrail.review(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate))
         let verdict = Verdict(findings: findings + logFindings, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
-        try AuditTrail.recordAudit(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, refs: refs, verdict: verdict, durationMs: Clock.milliseconds() - started)
+        try AuditTrail.recordAudit(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, refs: refs, verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
         let document = VerdictReport(version: ReviewGate.version, command: "audit", repository: repo.gitDirectory,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started,
+                                     verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started,
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions, logChecked: true)
         try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }

@@ -1,5 +1,6 @@
 import GateRun
 import ArgumentParser
+import Base
 import Foundation
 import Gate
 import Git
@@ -47,7 +48,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let started = Clock.milliseconds()
+        let started = Int(WallClock.milliseconds())
         let repo = try openRepository(repository)
         let (baseRev, headRev) = try endpoints()
         let from = try repo.resolveCommit(baseRev)
@@ -63,10 +64,10 @@ struct Check: ParsableCommand {
         try secrets.writeBaselineIfAsked(verdict.findings)
         if !noLog {
             try AuditTrail.recordCheck(directory: log.directory(gitDirectory: repo.gitDirectory, gate: gate), gate: gate, repository: repo, headName: headRev, base: from, head: to, verdict: verdict,
-                                       durationMs: Clock.milliseconds() - started)
+                                       durationMs: Int(WallClock.milliseconds()) - started)
         }
         let document = VerdictReport(version: ReviewGate.version, command: "check", repository: repo.gitDirectory,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started,
+                                     verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started,
                                      startedAt: Int64(started), secretRules: settings.ruleDescriptions)
         try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }

@@ -1,5 +1,6 @@
 import GateRun
 import ArgumentParser
+import Base
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ struct PreReceive: ParsableCommand {
     func run() throws { try Self.runHook() }
 
     static func runHook() throws {
-        let started = Clock.milliseconds()
+        let started = Int(WallClock.milliseconds())
         let env = ProcessInfo.processInfo.environment
         let run = HookRun(started: started, pusher: AuditTrail.actor(environment: env, ci: false),
                           remote: AuditTrail.remoteAddress(environment: env))
@@ -95,11 +96,11 @@ final class HookRun: @unchecked Sendable {
         }
         updates = try PushJudgement.updates(from: input)
         // The budget counts from the process start; the watchdog gets what is left of it.
-        startWatchdog(seconds: settings.budgetSeconds, elapsed: Double(Clock.milliseconds() - started) / 1000)
+        startWatchdog(seconds: settings.budgetSeconds, elapsed: Double(Int(WallClock.milliseconds()) - started) / 1000)
         let judged = try PushJudgement.judge(updates, in: repo, settings: settings, pusher: pusher, options: PushOptions(env))
         let outcome = judged.outcome, decision = judged.decision, overrideBy = judged.override
         guard claim() else { parkForever() }
-        let duration = Clock.milliseconds() - started
+        let duration = Int(WallClock.milliseconds()) - started
         // The record first: the pusher reads one verdict, and only one that was recorded.
         do {
             try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
@@ -130,7 +131,7 @@ final class HookRun: @unchecked Sendable {
                 try AuditTrail.recordPush(gate: settings, directory: logDirectory, repository: gitDirectory, actor: pusher,
                                           remote: remote, updates: updates,
                                           verdict: Verdict(findings: [finding], commitsExamined: 0, blobsScanned: 0),
-                                          decision: .reject, override: nil, durationMs: Clock.milliseconds() - started)
+                                          decision: .reject, override: nil, durationMs: Int(WallClock.milliseconds()) - started)
             } catch {
                 StandardError.write("reviewgate: and the audit log could not record it: \(DisplayText.line(error.message))\n")
             }

@@ -25,28 +25,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let repo = try openRepository(repository)
         let gate = try GateSettings.forRepository(repo, policyFile: policy)
-        let notes = try repo.reference(named: gate.notesRef)
-        let commits: [ObjectID]
-        if revision.contains("..") {
-            let range = try repo.resolveRange(revision)
-            commits = try repo.newCommits(tips: [range.to], excluding: [range.from])
-        } else {
-            commits = [try repo.resolveCommit(revision)]
-        }
-        // Messages are shown with any secret in them redacted (SPEC §1.3).
-        let scanner = gate.secrets.scanner
-        let scratch = MatchScratch()
-        let engine = CommitSecrets(settings: gate.secrets)
-        let opener = repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory)
+        let reports = try Inspection.reports(repo, gate: gate, revision: revision,
+                                             open: repositoryOpener(byPath: repository.repo != nil, gitDirectory: repo.gitDirectory))
         var out = StandardOutput()
-        for id in commits {
-            let commit = try repo.commit(id)
-            let shown = Redaction.redactSecrets(in: commit.message, scanner: scanner, scratch: scratch)
-            let review = try gate.signOff.review(commit, in: repo, notesCommit: notes)
-            let found = try engine.examine([id], threads: 1, open: opener).findings
-            let trailers = gate.policy.trailerParser.parse(shown).map { (key: $0.key, value: $0.value) }
-            let report = CommitReport(commit: commit, changes: try repo.changes(of: commit), shownMessage: shown, review: review,
-                                      trailers: trailers, findings: found + gate.signOff.findings(review))
+        for report in reports {
             switch format {
             case .json: try out.write(report.json.serialized() + "\n")
             case .text: try out.write(report.text)

@@ -1,6 +1,7 @@
 import GateRun
 import ArgumentParser
 import AuditLog
+import Base
 import Foundation
 import Git
 import JSON
@@ -37,7 +38,7 @@ struct LogDirectoryOptions: ParsableArguments {
 
 func parseDate(_ text: String?, _ flag: String) throws -> Int64? {
     guard let text else { return nil }
-    guard let time = LogTime.parse(text) else {
+    guard let time = RFC3339.parse(text) else {
         throw ValidationError("\(flag) '\(text)' is not a date: use YYYY-MM-DD or RFC 3339 (2024-05-01T09:30:00Z).")
     }
     return time

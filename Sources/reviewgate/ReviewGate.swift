@@ -21,9 +21,3 @@ struct RepositoryOptions: ParsableArguments {
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
-
-/// The formats a run's report can take (SPEC §5); each command accepts a subset
-/// (`ReportOptions.require`).
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif, junit, github, html
-}

@@ -1,5 +1,6 @@
 import GateRun
 import ArgumentParser
+import Base
 import Foundation
 import Gate
 import Git
@@ -26,7 +27,7 @@ struct Scan: ParsableCommand {
     }
 
     func run() throws {
-        let started = Clock.milliseconds()
+        let started = Int(WallClock.milliseconds())
         let settings = try secrets.overrides.settings()
         let findings: [Finding]
         let scanned: Int
@@ -42,7 +43,7 @@ struct Scan: ParsableCommand {
         try secrets.writeBaselineIfAsked(findings)
         let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned)
         let document = VerdictReport(version: ReviewGate.version, command: "scan", repository: repositoryPath,
-                                     verdict: verdict, durationMs: Clock.milliseconds() - started)
+                                     verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
         try report.emit(document)
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Gate
 import GateRun
 import Reports
@@ -59,28 +58,10 @@ struct ReportOptions: ParsableArguments {
     }
 
     func emit(_ document: VerdictReport) throws(Failure) {
-        let body = switch format {
-        case .text: document.text
-        case .json: document.json.serialized() + "\n"
-        case .sarif: document.sarif
-        case .junit: document.junit
-        case .github: document.githubAnnotations
-        case .html: document.html
-        }
+        let body = document.rendered(as: format)
         if let output {
-            // Written in place, not through a temporary file and a rename: --output /dev/null
-            // (or a FIFO) must stay what it is, even for root.
-            guard let handle = FileHandle(forWritingAtPath: output) ?? {
-                FileManager.default.createFile(atPath: output, contents: nil) ? FileHandle(forWritingAtPath: output) : nil
-            }() else { throw Failure(.runtime, "cannot write the report to \(output)") }
-            defer { try? handle.close() }
-            do {
-                if (try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType) == .typeRegular {
-                    try handle.truncate(atOffset: 0)
-                }
-                try handle.write(contentsOf: Data(body.utf8))
-            } catch {
-                throw Failure(.runtime, "cannot write the report to \(output): \(error.localizedDescription)")
+            if let problem = ReportFile.write(body, to: output) {
+                throw Failure(.runtime, "cannot write the report to \(output): \(problem)")
             }
         } else if format != .text {
             var out = StandardOutput()
@@ -92,9 +73,4 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
-extension SecretSettings {
-    /// The secret rules as reports describe them (SARIF rule metadata, the HTML page).
-    var ruleDescriptions: [RuleDescription] {
-        scanner.ruleSet.rules.map { RuleDescription.secret(id: $0.id, description: $0.description, tags: $0.tags) }
-    }
-}
+extension ReportFormat: ExpressibleByArgument {}

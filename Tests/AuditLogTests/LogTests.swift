@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import JSON
 import Testing
@@ -46,9 +47,9 @@ func boundaries(_ file: [UInt8]) -> [Int] {
             let value = try JSONParser.parse(payload, canonical: true)
             #expect(value.serialized(sortedKeys: true) == String(decoding: payload, as: UTF8.self))
             #expect(value["v"] == 1 && value["seq"] == .int(Int64(k + 1)) && value["prev"] == .string(previous))
-            #expect(value["time"] == .string(LogTime.format(1_714_555_800_000 + Int64(k + 1))))
+            #expect(value["time"] == .string(RFC3339.utcMilliseconds(1_714_555_800_000 + Int64(k + 1))))
             #expect(value["repo"] == .string("/srv/repo-\(k + 1).git"))
-            previous = hex(Array(SHA256Digest(payload)))
+            previous = Hex.encode(Array(SHA256Digest(payload)))
         }
         // Modes: 0640 files in a 0750 directory, whatever the umask.
         for (path, mode) in [(log.directory, 0o750), (log.directory + "/000001.log", 0o640), (log.directory + "/lock", 0o640)] {

@@ -1,4 +1,5 @@
 import AuditLog
+import Base
 import Foundation
 import JSON
 import ReviewGateTestSupport
@@ -51,7 +52,7 @@ import Testing
             Issue.record("tool, duration_ms and time: \(first)")
             return
         }
-        #expect(tool.hasPrefix("reviewgate ") && LogTime.parse(time) != nil && time.hasSuffix("Z") && time.count == 24)
+        #expect(tool.hasPrefix("reviewgate ") && RFC3339.parse(time) != nil && time.hasSuffix("Z") && time.count == 24)
         guard case let .array(findings)? = first["findings"], let finding = findings.first else {
             Issue.record("no findings in \(first)")
             return
@@ -199,7 +200,7 @@ import Testing
         // Fewer than the burst in the window is no burst; --since leaves older records out.
         let relaxed = try reviewgate(["log", "analyze", "--dir", directory, "--format", "json", "--burst", "6"])
         #expect(!relaxed.out.contains("rejection-burst"))
-        let late = try reviewgate(["log", "analyze", "--dir", directory, "--format", "json", "--since", LogTime.format(5_500_000)])
+        let late = try reviewgate(["log", "analyze", "--dir", directory, "--format", "json", "--since", RFC3339.utcMilliseconds(5_500_000)])
         #expect(try JSONParser.parse(late.out)["records"] == 1)
         let text = try reviewgate(["log", "analyze", "--dir", directory])
         #expect(text.status == 1 && text.out.contains("red flag: override: break-glass override by bob: hotfix"), "\(text.out)")

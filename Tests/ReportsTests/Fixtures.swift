@@ -29,8 +29,8 @@ enum Fixtures {
         approval.paths = [Array("src/payments/api.swift".utf8), Array("src/payments/ledger.swift".utf8)]
         approval.required = 2
         approval.valid = 1
-        approval.approvals = [ApprovalOutcome(by: "bob", evidence: .signed, counted: false, reason: "author"),
-                              ApprovalOutcome(by: "carol", evidence: .trailer, counted: true, reason: "")]
+        approval.approvals = [ApprovalOutcome(by: "bob", evidence: .signed, reason: .author),
+                              ApprovalOutcome(by: "carol", evidence: .trailer, reason: nil)]
         var ref = Finding(kind: .ref, severity: .error, rule: "deny_force_push", message: "force push to a protected ref")
         ref.ref = "refs/heads/main"
         return [

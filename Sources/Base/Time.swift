@@ -1,34 +1,47 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
+#elseif canImport(Musl)
+import Musl
 #endif
 
-/// Record times: UTC RFC 3339 with milliseconds (`2024-05-01T09:30:00.125Z`), as milliseconds
-/// since the Unix epoch in between.
-public enum LogTime {
-    public static func now() -> Int64 {
+/// The wall clock, in the units records and reports use.
+public enum WallClock {
+    /// Milliseconds since the Unix epoch.
+    public static func milliseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
-    public static func format(_ milliseconds: Int64) -> String {
-        let ms = ((milliseconds % 1000) + 1000) % 1000
-        let seconds = (milliseconds - ms) / 1000
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        let (y, m, d) = civil(fromDays: days)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
-            + "\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+    /// Whole seconds since the Unix epoch (key validity windows are checked against this).
+    public static func seconds() -> Int64 { milliseconds() / 1000 }
+}
+
+/// RFC 3339 times without Foundation, so records and reports are the same bytes everywhere.
+/// Hostile values (a commit's date is whatever the pusher wrote) are clamped, never trapped.
+public enum RFC3339 {
+    /// `2024-05-01T09:30:00.125Z`: UTC with milliseconds, for records, logs and reports.
+    public static func utcMilliseconds(_ milliseconds: Int64) -> String {
+        let clamped = min(max(milliseconds, -(1 << 60)), 1 << 60)
+        let ms = ((clamped % 1000) + 1000) % 1000
+        let (date, time) = civil((clamped - ms) / 1000)
+        return "\(date)T\(time).\(pad(ms, 3))Z"
     }
 
-    /// Reads `YYYY-MM-DD` (midnight UTC) or RFC 3339 (`T` or space, optional fraction, `Z` or
-    /// an offset). Nil when it is neither.
+    /// `2024-01-01T00:00:00+01:00`: the moment in the offset it was recorded with (git
+    /// identities carry their own offset).
+    public static func withOffset(seconds: Int64, offsetMinutes: Int) -> String {
+        let limit: Int64 = 1 << 50
+        let offsetMinutes = min(max(offsetMinutes, -100_000), 100_000)
+        let local = min(max(seconds, -limit), limit) + Int64(offsetMinutes) * 60
+        let (date, time) = civil(local)
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let off = Int64(abs(offsetMinutes))
+        return "\(date)T\(time)\(sign)\(pad(off / 60, 2)):\(pad(off % 60, 2))"
+    }
+
+    /// Reads `YYYY-MM-DD` (midnight UTC) or RFC 3339 (`T`, `t` or space, optional fraction,
+    /// `Z` or an offset) as milliseconds since the epoch. Nil when it is neither.
     public static func parse(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int64? {
@@ -70,11 +83,16 @@ public enum LogTime {
         return b[i] == UInt8(ascii: "+") ? ms - offset : ms + offset
     }
 
+    private static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
     static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
         }
     }
 
@@ -88,7 +106,12 @@ public enum LogTime {
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    /// Seconds since the epoch → (`YYYY-MM-DD`, `hh:mm:ss`), Hinnant's civil_from_days; years
+    /// outside 0…9999 are written in full.
+    static func civil(_ seconds: Int64) -> (String, String) {
+        var days = seconds / 86400
+        var rem = seconds % 86400
+        if rem < 0 { rem += 86400; days -= 1 }
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -97,6 +120,8 @@ public enum LogTime {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let year = y >= 0 && y < 10000 ? pad(y, 4) : String(y)
+        return ("\(year)-\(pad(m, 2))-\(pad(d, 2))", "\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2))")
     }
 }
