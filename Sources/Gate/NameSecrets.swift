@@ -24,9 +24,12 @@ struct PathCandidate: Sendable {
 
 extension Scanner {
     /// The candidates in the header lines of a commit or tag object (`header`: its bytes up to
-    /// the blank line), each tagged `identity` (author, committer, tagger) or `header`.
-    /// Unscanned lines are blanked, not dropped, so line numbers are the object's own.
+    /// the blank line), each tagged `identity` (author, committer, tagger) or `header`. The
+    /// common header with no match at all costs one pass and no copy; otherwise it is scanned
+    /// again with the unscanned lines (links, signatures) blanked, not dropped, so line numbers
+    /// stay the object's own and a value there cannot hide the same value elsewhere.
     func headerCandidates(_ header: [UInt8], scratch: MatchScratch) -> [HeaderCandidate] {
+        guard !header.withUnsafeBytes({ candidates(in: $0, scratch: scratch) }).isEmpty else { return [] }
         var text: [UInt8] = []
         text.reserveCapacity(header.count)
         var locations: [Finding.Location] = []

@@ -84,7 +84,16 @@ struct WholePushTests {
         let other = factory.githubToken()
         let encoding = try Self.rawCommit(server.clone, headers: "encoding \(other)\n", message: "encoding header")
         _ = try expectRefused(server, ["origin", "\(encoding):refs/heads/main"], secret: other)
-        // A signed-looking header is not scanned as text, and an ordinary extra header passes.
+        // The same value in an unscanned signature header first cannot hide it in a later header.
+        let hidden = factory.githubToken()
+        let tree = try server.clone.gitOutput(["rev-parse", "HEAD^{tree}"])
+        let head = try server.clone.gitOutput(["rev-parse", "HEAD"])
+        let body = "tree \(tree)\nparent \(head)\ngpgsig \(hidden)\nauthor A <a@example.com> 1700000000 +0000\n"
+            + "committer A <a@example.com> 1700000000 +0000\nx-note \(hidden)\n\nhidden\n"
+        let sneaky = try server.clone.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(body.utf8))
+            .out.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try expectRefused(server, ["origin", "\(sneaky):refs/heads/main"], secret: hidden)
+        // An ordinary extra header passes.
         let plain = try Self.rawCommit(server.clone, headers: "x-build-id 12345\n", message: "plain header")
         #expect(try server.push(["origin", "\(plain):refs/heads/main"]).status == 0)
     }
