@@ -164,8 +164,9 @@ public struct CommitSecrets: Sendable {
         // a long history until the end costs more memory than it is worth.
         let message = commit.message.withUnsafeBytes { settings.scanner.candidates(in: $0, scratch: scratch) }
         var work = CommitWork(id: commit.id, messageCandidates: message)
-        work.headerCandidates = settings.scanner.headerCandidates(commit.rawHeader, scratch: scratch)
-        work.treeProblems = problems
+        var names = NameWork()
+        names.headerCandidates = settings.scanner.headerCandidates(commit.rawHeader, scratch: scratch)
+        names.treeProblems = problems
         // A merge's own changes are shown against its first parent; what it replaces is the
         // version of every parent, so a value one side already had is not new.
         var otherParentTrees: [ObjectID] = []
@@ -192,8 +193,9 @@ public struct CommitSecrets: Sendable {
                 work.replaced.append((change.path, change.oldID))
             }
         }
-        work.pathCandidates = settings.scanner.pathCandidates(newPaths, scratch: scratch)
-        if !work.pathCandidates.isEmpty { work.newPaths = newPaths }
+        names.pathCandidates = settings.scanner.pathCandidates(newPaths, scratch: scratch)
+        if !names.pathCandidates.isEmpty { names.newPaths = newPaths }
+        if !names.isEmpty { work.names = names }
         return work
     }
 
@@ -250,11 +252,12 @@ public struct CommitSecrets: Sendable {
             shown.append(.secret(match, path: nil, location: .message))
         }
         // Names: identities and headers, then new path names; and trees git fsck refuses.
-        for (match, path, location) in nameSecrets(headers: commit.headerCandidates, paths: commit.newPaths,
-                                                   pathCandidates: commit.pathCandidates, commit: hex, scratch: scratch) {
-            shown.append(.secret(match, path: path, location: location))
+        if let names = commit.names {
+            for (match, path, location) in nameSecrets(names, commit: hex, scratch: scratch) {
+                shown.append(.secret(match, path: path, location: location))
+            }
+            shown += names.treeProblems.map { .finding(.treeProblem($0, commit: hex)) }
         }
-        shown += commit.treeProblems.map { .finding(.treeProblem($0, commit: hex)) }
         return shown
     }
 
@@ -406,12 +409,8 @@ public struct CommitSecrets: Sendable {
 struct CommitWork: Sendable {
     var id: ObjectID
     var messageCandidates: [Candidate]
-    /// Matches in identities and other headers; in the paths the commit brings (the paths
-    /// are kept only when one of them matched); new trees git fsck would refuse.
-    var headerCandidates: [HeaderCandidate] = []
-    var newPaths: [[UInt8]] = []
-    var pathCandidates: [PathCandidate] = []
-    var treeProblems: [TreeProblem] = []
+    /// What its names hold, when anything (rare: nil keeps each commit's work small).
+    var names: NameWork?
     var added: [([UInt8], ObjectID)] = []
     /// The versions this commit replaces or deletes, with the paths they stood at.
     var replaced: [([UInt8], ObjectID)] = []

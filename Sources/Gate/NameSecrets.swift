@@ -10,6 +10,17 @@ import Secrets
 private let unscannedHeaders: Set<[UInt8]> = Set(["tree", "parent", "object", "type", "gpgsig", "gpgsig-sha256"].map { Array($0.utf8) })
 private let identityHeaders: Set<[UInt8]> = Set(["author", "committer", "tagger"].map { Array($0.utf8) })
 
+/// What a commit's names hold: matches in identities and other headers, in the paths it
+/// brings (the paths kept only when one of them matched), and new trees git fsck would refuse.
+struct NameWork: Sendable {
+    var headerCandidates: [HeaderCandidate] = []
+    var newPaths: [[UInt8]] = []
+    var pathCandidates: [PathCandidate] = []
+    var treeProblems: [TreeProblem] = []
+
+    var isEmpty: Bool { headerCandidates.isEmpty && pathCandidates.isEmpty && treeProblems.isEmpty }
+}
+
 /// A match in a header, with where it stands.
 struct HeaderCandidate: Sendable {
     var candidate: Candidate
@@ -74,17 +85,17 @@ extension Scanner {
 
 extension CommitSecrets {
     /// The matches of `commit`'s header candidates and new paths, as `shownBy` reports them.
-    func nameSecrets(headers: [HeaderCandidate], paths: [[UInt8]], pathCandidates: [PathCandidate], commit hex: String,
+    func nameSecrets(_ names: NameWork, commit hex: String,
                      scratch: MatchScratch) -> [(SecretMatch, path: [UInt8]?, location: Finding.Location)] {
         let scanner = settings.scanner
         var shown: [(SecretMatch, path: [UInt8]?, location: Finding.Location)] = []
-        for header in headers {
+        for header in names.headerCandidates {
             for match in scanner.accept([header.candidate], context: ScanContext(commit: hex), scratch: scratch, includingSuppressed: true) {
                 shown.append((match, nil, header.location))
             }
         }
-        for found in pathCandidates {
-            let path = paths[found.path]
+        for found in names.pathCandidates {
+            let path = names.newPaths[found.path]
             let context = ScanContext(path: String(decoding: path, as: UTF8.self), commit: hex)
             for match in scanner.accept([found.candidate], context: context, scratch: scratch, includingSuppressed: true) {
                 shown.append((match, path, .path))

@@ -184,29 +184,36 @@ struct TreeCursor {
 /// still follow (only names like `a-b`, below `/`, sort between `a` and `a/`).
 struct EntryOrder {
     private var last: TreeEntry?
-    private var files: [TreeEntry] = []
+    /// The innermost such file, and the ones it extends (`a`, then `a-b`): kept apart so the
+    /// common tree, with no such chain, allocates nothing.
+    private var file: TreeEntry?
+    private var outerFiles: [TreeEntry] = []
 
     /// The entry that starts at `offset` of `cursor`'s tree was skipped without being decoded.
     mutating func skipped(_ cursor: TreeCursor, at offset: Int) {
         var at = cursor
         at.offset = offset
         last = try? at.next()
-        files = last.map { $0.mode.isTree ? [] : [$0] } ?? []
+        file = last.flatMap { $0.mode.isTree ? nil : $0 }
+        outerFiles.removeAll(keepingCapacity: true)
     }
 
     /// Takes the next entry; the problem when it does not strictly follow the last one.
     mutating func next(_ entry: TreeEntry) -> TreeProblem.Kind? {
         defer {
             last = entry
-            if !entry.mode.isTree { files.append(entry) }
+            if !entry.mode.isTree {
+                if let file { outerFiles.append(file) }
+                file = entry
+            }
         }
-        while let file = files.last {
-            let n = file.name.count
-            if entry.name.count >= n, memcmp(entry.name.baseAddress!, file.name.baseAddress!, n) == 0,
+        while let candidate = file {
+            let n = candidate.name.count
+            if entry.name.count >= n, memcmp(entry.name.baseAddress!, candidate.name.baseAddress!, n) == 0,
                entry.name.count == n || entry.name[n] < 47 { break }
-            files.removeLast()
+            file = outerFiles.popLast()
         }
-        if entry.mode.isTree, let file = files.last, file.name.count == entry.name.count { return .duplicateEntries }
+        if entry.mode.isTree, let file, file.name.count == entry.name.count { return .duplicateEntries }
         guard let last else { return nil }
         if last.name.elementsEqual(entry.name) { return .duplicateEntries }
         return compareEntries(last, entry) > 0 ? .treeNotSorted : nil
