@@ -69,6 +69,7 @@ public struct LogAnalysis: Sendable {
         public enum Kind: String, Sendable, CaseIterable {
             case override, rejectionBurst = "rejection-burst", repeatedSecret = "repeated-secret"
             case protectedRef = "protected-ref", unknownActor = "unknown-actor", policyChange = "policy-change"
+            case inlineAllow = "inline-allow"
             case recovery, gap
             case notLanded = "not-landed", landedWithoutPush = "landed-without-push"
         }
@@ -158,6 +159,17 @@ public struct LogAnalysis: Sendable {
             func short(_ hash: String?) -> String { hash.map { String($0.prefix(12)) } ?? "none" }
             flags.append(RedFlag(kind: .policyChange, seqs: [previous.seq, seq], actor: actor, message:
                 "the policy in force changed from \(short(previous.hash)) to \(short(policyHash)) (seq \(previous.seq) → \(seq))"))
+        }
+        // A pusher's own `reviewgate:allow` on a protected ref: the suppression is theirs to
+        // write, so a person should see it (SPEC §1.3).
+        let protectedRefs = (record["refs"]?.items ?? []).filter { $0["protected"] == .bool(true) }.compactMap { $0.text("ref") }
+        if kind == "push", !protectedRefs.isEmpty {
+            let inline = (record["findings"]?.items ?? []).filter { $0.text("suppressed") == "inline" }
+            if !inline.isEmpty {
+                let rules = Set(inline.compactMap { $0.text("rule") }).sorted().joined(separator: ", ")
+                flags.append(RedFlag(kind: .inlineAllow, seqs: [seq], actor: actor, message:
+                    "\(inline.count) match\(inline.count == 1 ? "" : "es") (\(rules)) suppressed by an inline marker in a push to \(protectedRefs.joined(separator: ", ")) by \(actor)"))
+            }
         }
         for finding in record["findings"]?.items ?? [] {
             let findingKind = finding.text("kind")

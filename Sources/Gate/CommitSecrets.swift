@@ -159,18 +159,29 @@ public struct CommitSecrets: Sendable {
     /// One commit's added and replaced blobs, and the secret candidates of its message.
     private func commitWork(_ id: ObjectID, repo: Repository, scratch: MatchScratch) throws(GitError) -> CommitWork {
         let commit = try repo.commit(id)
-        let changes = try repo.changes(of: commit, detectRenames: false)
+        var problems: [TreeProblem] = []
+        let changes = try repo.changes(of: commit, detectRenames: false, problems: &problems)
         // The message is scanned here and only its candidates kept: holding every message of
         // a long history until the end costs more memory than it is worth.
         let message = commit.message.withUnsafeBytes { settings.scanner.candidates(in: $0, scratch: scratch) }
         var work = CommitWork(id: commit.id, messageCandidates: message)
+        var names = NameWork()
+        names.headerCandidates = settings.scanner.headerCandidates(commit.rawHeader, scratch: scratch)
+        names.treeProblems = problems
         // A merge's own changes are shown against its first parent; what it replaces is the
         // version of every parent, so a value one side already had is not new.
         var otherParentTrees: [ObjectID] = []
         for parent in commit.parents.dropFirst() where !repo.shallowCommits.contains(commit.id) {
             otherParentTrees.append(try repo.commitLinks(parent).tree)
         }
+        var newPaths: [[UInt8]] = []
         for change in changes {
+            // A path no parent has: its name is new text the commit brings.
+            if change.status == .added {
+                var elsewhere = false
+                for tree in otherParentTrees where try repo.entry(at: change.path, in: tree) != nil { elsewhere = true }
+                if !elsewhere { newPaths.append(change.path) }
+            }
             if change.newMode.holdsContent, change.status != .deleted {
                 work.added.append((change.path, change.newID))
                 for tree in otherParentTrees {
@@ -183,6 +194,9 @@ public struct CommitSecrets: Sendable {
                 work.replaced.append((change.path, change.oldID))
             }
         }
+        names.pathCandidates = settings.scanner.pathCandidates(newPaths, scratch: scratch)
+        if !names.pathCandidates.isEmpty { names.newPaths = newPaths }
+        if !names.isEmpty { work.names = names }
         return work
     }
 
@@ -201,11 +215,15 @@ public struct CommitSecrets: Sendable {
         var shown: [Shown] = []
         // What the replaced versions would have reported where they stood: a value that was
         // allowlisted there (a test fixture) is new when it moves somewhere it is not.
+        // A suppressed value is new as a note only where no replaced version had it at all.
         var before = Set<SecretKey>()
+        var beforeAny = Set<SecretKey>()
         for (oldPath, old) in commit.replaced {
             let context = ScanContext(path: String(decoding: oldPath, as: UTF8.self), commit: hex)
-            for match in scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch) {
-                before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
+            for match in scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch, includingSuppressed: true) {
+                let key = SecretKey(rule: match.ruleID, secret: match.secret)
+                if match.suppressed == nil { before.insert(key) }
+                beforeAny.insert(key)
             }
         }
         for (path, blob) in commit.added {
@@ -221,8 +239,8 @@ public struct CommitSecrets: Sendable {
                     shown.append(.finding(.skipped(.init(problem), commit: hex, path: path + member, severity: settings.unscannable)))
                 }
                 let context = ScanContext(path: pathText, commit: hex)
-                for match in scanner.accept(scan.candidates, context: context, scratch: scratch)
-                where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
+                for match in scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
+                where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
             case nil:
@@ -232,8 +250,16 @@ public struct CommitSecrets: Sendable {
                 shown.append(.finding(.pathRule(rule, commit: hex, path: path, settings: settings)))
             }
         }
-        for match in scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch) {
+        for match in scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch,
+                                    includingSuppressed: true) {
             shown.append(.secret(match, path: nil, location: .message))
+        }
+        // Names: identities and headers, then new path names; and trees git fsck refuses.
+        if let names = commit.names {
+            for (match, path, location) in nameSecrets(names, commit: hex, scratch: scratch) {
+                shown.append(.secret(match, path: path, location: location))
+            }
+            shown += names.treeProblems.map { .finding(.treeProblem($0, commit: hex)) }
         }
         return shown
     }
@@ -274,24 +300,29 @@ public struct CommitSecrets: Sendable {
         return Result(findings: findings, blobsScanned: scanned)
     }
 
-    /// Secrets in other bytes that belong to a commit-like object (an annotated tag message).
-    public func examineMessage(_ bytes: [UInt8], object: ObjectID) -> [Finding] {
-        var findings: [Finding] = []
-        var reported = Set<String>()
-        let matches = bytes.withUnsafeBytes { settings.scanner.scan($0, context: ScanContext(commit: object.hex), scratch: MatchScratch()) }
-        for match in matches {
-            append(match, commit: object.hex, path: nil, location: .message, to: &findings, reported: &reported, firstOnly: false)
-        }
-        return findings
-    }
-
-    private func append(_ match: SecretMatch, commit: String?, path: [UInt8]?, location: Finding.Location,
-                        to findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) {
+    /// Adds a match as a finding: a note when it was suppressed (inline, allowlist, or the
+    /// baseline), so suppression is never silent (SPEC §1.3).
+    func append(_ match: SecretMatch, commit: String?, path: [UInt8]?, location: Finding.Location,
+                to findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) {
         let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-        if settings.baseline.contains(fingerprint) { return }
-        if firstOnly, !reported.insert(fingerprint).inserted { return }
-        findings.append(Finding.secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
-                                       settings: settings))
+        let suppressed: Finding.Suppression? = switch match.suppressed {
+        case .inline?: .inline
+        case .allowlist?: .allowlist
+        case nil: settings.baseline.contains(fingerprint) ? .baseline : nil
+        }
+        if firstOnly, !reported.insert(Self.reportedKey(fingerprint: fingerprint, note: suppressed != nil)).inserted { return }
+        var finding = Finding.secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
+                                     settings: settings)
+        if let suppressed {
+            finding.severity = .note
+            finding.suppressed = suppressed
+        }
+        // Lines and columns are the blob's or the message's; in a name they would mislead.
+        if location != .content && location != .message {
+            finding.line = nil
+            finding.column = nil
+        }
+        findings.append(finding)
     }
 
     /// Reads and scans each blob once along the delta trees of the packs, a tree at a time
@@ -366,6 +397,8 @@ public struct CommitSecrets: Sendable {
 struct CommitWork: Sendable {
     var id: ObjectID
     var messageCandidates: [Candidate]
+    /// What its names hold, when anything (rare: nil keeps each commit's work small).
+    var names: NameWork?
     var added: [([UInt8], ObjectID)] = []
     /// The versions this commit replaces or deletes, with the paths they stood at.
     var replaced: [([UInt8], ObjectID)] = []

@@ -8,6 +8,7 @@ import Gate
 import Git
 import JSON
 import Reports
+import Secrets
 
 /// A verdict turned into an audit record (SPEC §1.4), and the log read back for `audit`.
 public enum AuditTrail {
@@ -48,6 +49,27 @@ public enum AuditTrail {
         var ref: String
         var old: String?
         var new: String?
+        /// Whether the policy in force protects the ref (push records), so `log analyze` can
+        /// judge a record without the policy of its time; nil leaves the field out.
+        var protected: Bool? = nil
+    }
+
+    /// Ref names as a record holds them: any secret in one replaced by its redacted form, by
+    /// the one redaction function; without settings (a policy that did not load), with the
+    /// built-in rules.
+    static func shown(_ refs: [RefUpdate], gate: GateSettings?) -> [RefUpdate] {
+        guard let scanner = gate?.secrets.scanner ?? (try? SecretOverrides().settings())?.scanner else {
+            return refs.map { var r = $0; r.ref = "(ref name not recorded: no secret rules to redact it with)"; return r }
+        }
+        let scratch = MatchScratch()
+        return refs.map { var r = $0; r.ref = Redaction.redactSecrets(in: r.ref, scanner: scanner, scratch: scratch); return r }
+    }
+
+    /// Free text that may quote a name (an error naming a path or ref), made fit to show and
+    /// record the same way.
+    public static func shown(_ text: String, gate: GateSettings?) -> String {
+        guard let scanner = gate?.secrets.scanner ?? (try? SecretOverrides().settings())?.scanner else { return text }
+        return Redaction.redactSecrets(in: text, scanner: scanner, scratch: MatchScratch())
     }
 
     /// The record body; the log adds `v`, `seq`, `prev` and `time`. Findings keep rule,
@@ -68,7 +90,10 @@ public enum AuditTrail {
                 ("path", f.path.map { .string(DisplayText.decoded($0).text) } ?? .null),
                 ("line", f.line.map { .int(Int64($0)) } ?? .null),
                 ("fingerprint", text(f.fingerprint)), ("redacted", text(f.redacted)),
+                ("severity", .string(f.severity.rawValue)),
             ]
+            if let location = f.location, location != .content, location != .message { fields.append(("location", .string(location.rawValue))) }
+            if let suppressed = f.suppressed { fields.append(("suppressed", .string(suppressed.rawValue))) }
             if let path = f.path, !DisplayText.decoded(path).isExact { fields.append(("path_hex", .string(Hex.encode(path)))) }
             if let reason = f.reason { fields.append(("reason", .string(reason))) }
             if let ref = f.ref { fields.append(("ref", .string(ref))) }
@@ -79,7 +104,9 @@ public enum AuditTrail {
             ("repo", .string(repository)),
             ("actor", .object([("name", .string(actor.name)), ("source", .string(actor.source)), ("person", text(person))])),
             ("remote", text(remote)),
-            ("refs", .array(refs.map { .object([("ref", .string($0.ref)), ("old", text($0.old)), ("new", text($0.new))]) })),
+            ("refs", .array(refs.map { r in
+                .object([("ref", .string(r.ref)), ("old", text(r.old)), ("new", text(r.new))] + (r.protected.map { [("protected", .bool($0))] } ?? []))
+            })),
             ("commits", .int(Int64(commits))),
             ("decision", .string((decision ?? verdict.decision).rawValue)),
             ("findings", .array(findings)),
@@ -117,7 +144,7 @@ public enum AuditTrail {
                             head: ObjectID, verdict: Verdict, durationMs: Int) throws(Failure) {
         let who = actor(ci: true)
         let body = record(kind: "check", repository: repository.gitDirectory, actor: who, person: who.source == "os" ? nil : gate.policy.person(login: who.name)?.id,
-                          refs: [RefUpdate(ref: headName, old: base.hex, new: head.hex)], commits: verdict.commitsExamined,
+                          refs: shown([RefUpdate(ref: headName, old: base.hex, new: head.hex)], gate: gate), commits: verdict.commitsExamined,
                           verdict: verdict, policy: gate.policyHash, durationMs: durationMs)
         try append(body, directory: directory, checkpointKey: gate.checkpointKey)
     }
@@ -125,7 +152,7 @@ public enum AuditTrail {
     /// The record of an `audit`: every ref walked, with its tip.
     public static func recordAudit(directory: String, gate: GateSettings, repository: Repository, refs: [Reference], verdict: Verdict,
                             durationMs: Int) throws(Failure) {
-        let updates = refs.map { RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
+        let updates = shown(refs.map { RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }, gate: gate)
         let who = actor(ci: true)
         let body = record(kind: "audit", repository: repository.gitDirectory, actor: who, person: who.source == "os" ? nil : gate.policy.person(login: who.name)?.id,
                           refs: updates, commits: verdict.commitsExamined, verdict: verdict, policy: gate.policyHash,
@@ -138,7 +165,10 @@ public enum AuditTrail {
     public static func recordPush(gate: GateSettings?, directory: String, repository: String, actor: (name: String, source: String),
                            remote: String?, updates: [Gate.RefUpdate], verdict: Verdict, decision: Verdict.Decision,
                            override: (reason: String, by: String)?, durationMs: Int) throws(Failure) -> Int64 {
-        let refs = updates.map { RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
+        let refs = shown(updates.map { update in
+            RefUpdate(ref: update.ref, old: update.old.isZero ? nil : update.old.hex, new: update.new.isZero ? nil : update.new.hex,
+                      protected: gate.map { $0.refRules.protected.matches(update.ref) })
+        }, gate: gate)
         let body = record(kind: "push", repository: repository, actor: actor, person: actor.source == "os" ? nil : gate?.policy.person(login: actor.name)?.id,
                           remote: remote, refs: refs, commits: verdict.commitsExamined, verdict: verdict, decision: decision,
                           override: override, policy: gate?.policyHash, durationMs: durationMs)

@@ -198,22 +198,13 @@ public struct GateSettings {
         let engine = CommitSecrets(settings: secrets)
         let scanned = try engine.examine(plan.newCommits, threads: 2, open: open)
         var findings = scanned.findings
-        // Annotated tags, under any ref name, down their whole chain: every message is text the
-        // push brings, and a tag of a blob brings that blob.
-        for update in updates where !update.isDelete {
-            var current = update.new
-            for _ in 0..<32 {
-                let type = try repo.header(current).type
-                if type == .tag {
-                    let tag = try repo.annotatedTag(current)
-                    findings += engine.examineMessage(tag.message, object: current)
-                    current = tag.target
-                } else {
-                    if type == .blob { findings += engine.examineMessage(try repo.blob(current).bytes, object: current) }
-                    break
-                }
-            }
-        }
+        // Every pushed ref name; annotated tags, under any ref name, down their whole chain;
+        // a tree or blob a ref or tag names (the server would keep it).
+        var examined = Set<ObjectID>()
+        var reported = Set<String>()
+        let byRefs = try engine.examineRefs(updates.filter { !$0.isDelete }.map { ($0.ref, $0.new) }, in: repo,
+                                            examined: &examined, reported: &reported)
+        findings += byRefs.findings
         findings += plan.refFindings(rules: refRules)
         findings += try NotesEvidence.findings(plan, notesRef: notesRef, in: repo)
         // Approvals pushed with the branch count: the notes ref as it will stand after the push.
@@ -223,7 +214,8 @@ public struct GateSettings {
             findings += try signOffFindings(commits, tip: update.new, ref: update.ref, in: repo, notesCommit: notes, pusher: pusher,
                                             open: open)
         }
-        return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned)
+        return Verdict(findings: findings, commitsExamined: plan.newCommits.count, blobsScanned: scanned.blobsScanned + byRefs.blobsScanned)
+            .redactingNames(secrets.scanner)
     }
 
     /// What a ref asks of the commits entering it: core rules (a protected ref, or a CI range

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Gate
 import Git
+import Secrets
 
 /// `audit` over a repository's history: secrets introduced anywhere (each once, where it came
 /// in), sign-off on the history of every protected ref, signatures where required, annotated
@@ -38,8 +39,13 @@ public struct HistoryAudit {
         previous.tips = Set(knownTips)
         let commits = try repo.newCommits(tips: tips, excluding: Array(knownTips))
         let engine = CommitSecrets(settings: settings)
-        let result = try engine.examine(commits, firstOnly: true, alreadyReported: Set(previous.findings.compactMap(\.fingerprint)),
-                                        threads: 2, progress: progress, open: opener)
+        var reported = Set(previous.findings.compactMap { f in
+            f.fingerprint.map { CommitSecrets.reportedKey(fingerprint: $0, note: f.severity == .note) }
+        })
+        let result = try engine.examine(commits, firstOnly: true, alreadyReported: reported, threads: 2, progress: progress, open: opener)
+        for finding in result.findings {
+            if let fingerprint = finding.fingerprint { reported.insert(CommitSecrets.reportedKey(fingerprint: fingerprint, note: finding.severity == .note)) }
+        }
         var findings = previous.findings + result.findings
         // Sign-off over the history of protected refs (and signatures where required).
         var work = SignOffWork()
@@ -52,14 +58,16 @@ public struct HistoryAudit {
             try work.add(history, tip: tip, ref: ref.name, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, in: repo)
         }
         findings += try gate.signOff.examine(work.items, notesCommit: try repo.reference(named: gate.notesRef), threads: 2, open: opener)
-        // Annotated tags: their messages are history too.
+        // What refs bring besides commits, as the hook sees it: ref names, annotated tags (every
+        // ref, not just refs/tags/), trees and blobs named by a ref or tag. `tags` remembers the
+        // objects read so, for the next run.
         var tags = previous.tags
-        for ref in refs where ref.name.hasPrefix("refs/tags/") {
-            guard let id = ref.target, !tags.contains(id), try repo.header(id).type == .tag else { continue }
-            tags.insert(id)
-            findings += engine.examineMessage(try repo.annotatedTag(id).message, object: id)
-        }
-        return HistoryAudit(findings: findings, refs: refs, commits: commits, blobsScanned: result.blobsScanned,
+        let byRefs = try engine.examineRefs(refs.filter { $0.symbolicTarget == nil }.compactMap { ref in ref.target.map { (ref.name, $0) } },
+                                            in: repo, examined: &tags, reported: &reported, firstOnly: true)
+        findings += byRefs.findings
+        let scratch = MatchScratch()
+        findings = findings.map { $0.redactingNames(settings.scanner, scratch: scratch) }
+        return HistoryAudit(findings: findings, refs: refs, commits: commits, blobsScanned: result.blobsScanned + byRefs.blobsScanned,
                             state: AuditState(tips: Set(tips).union(previous.tips), tags: tags, findings: findings))
     }
 }

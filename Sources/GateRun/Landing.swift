@@ -119,7 +119,9 @@ public enum Landing {
             guard !applied.isEmpty else { return 0 }
             let pushSeq = claimTicket(applied: applied, logDirectory: directory)
             let actor = AuditTrail.actor(environment: env, ci: false)
-            let refs = applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
+            // Ref names can carry a secret too: shown as every record shows them (built-in rules: post-receive
+            // loads no secret settings).
+            let refs = AuditTrail.shown(applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }, gate: nil)
             let body = AuditTrail.event(kind: "landed", repository: repo.gitDirectory, actor: actor,
                                         policy: source.map { ($0.policy, sha256Hex($0.bytes)) },
                                         remote: AuditTrail.remoteAddress(environment: env), refs: refs,
@@ -159,8 +161,8 @@ public enum Landing {
     @discardableResult
     public static func recordInstall(repository: Repository, hooks: [InstalledHook], gate: GateSettings?, directory: String,
                                      durationMs: Int) throws -> Int64 {
-        let refs = try repository.references().filter { $0.symbolicTarget == nil }
-            .map { AuditTrail.RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }
+        let refs = AuditTrail.shown(try repository.references().filter { $0.symbolicTarget == nil }
+            .map { AuditTrail.RefUpdate(ref: $0.name, old: nil, new: $0.target?.hex) }, gate: gate)
         let body = AuditTrail.event(kind: "install", repository: repository.gitDirectory, actor: AuditTrail.actor(ci: false),
                                     policy: gate.flatMap { gate in gate.policyHash.map { (gate.policy, $0) } }, remote: nil, refs: refs, fields: [("hooks", .array(hooks.map(\.json)))],
                                     durationMs: durationMs)

@@ -15,6 +15,7 @@ public enum RangeCheck {
         let notes = try repo.reference(named: gate.notesRef)
         let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, target: target, in: repo, notesCommit: notes, open: opener)
         var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
+            .redactingNames(settings.scanner)
         if subjects {
             let scratch = MatchScratch()
             verdict.examined = try commits.map { (id: ObjectID) throws(GitError) in

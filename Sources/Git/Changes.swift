@@ -84,11 +84,43 @@ extension Repository {
     /// Compares `tree` with each of `parentTrees` by object id, never opening a subtree that
     /// is equal on both sides. With no parent trees, everything in `tree` is added.
     public func changes(tree: ObjectID, parentTrees: [ObjectID], detectRenames: Bool = true) throws(GitError) -> [Change] {
+        var problems: [TreeProblem] = []
+        return try changes(tree: tree, parentTrees: parentTrees, detectRenames: detectRenames, problems: &problems)
+    }
+
+    /// `changes(tree:parentTrees:)`, also telling which of the new trees it opened break git's
+    /// entry order (`git fsck`'s `duplicateEntries` and `treeNotSorted`): such a tree does not
+    /// say which of two same-named entries a checkout gets, so it is reported, not guessed at.
+    public func changes(tree: ObjectID, parentTrees: [ObjectID], detectRenames: Bool = true,
+                        problems: inout [TreeProblem]) throws(GitError) -> [Change] {
         var walker = TreeWalker(repository: self)
         let sides: [ObjectID?] = [tree] + (parentTrees.isEmpty ? [nil] : parentTrees.map { $0 })
         try walker.walk(sides)
+        problems += walker.problems
         return detectRenames ? pairExactRenames(walker.changes) : walker.changes
     }
+
+    /// `changes(of:)` with the problems of the new trees, as above.
+    public func changes(of commit: Commit, detectRenames: Bool = true, problems: inout [TreeProblem]) throws(GitError) -> [Change] {
+        var parentTrees: [ObjectID] = []
+        if !shallowCommits.contains(commit.id) {
+            for parent in commit.parents { parentTrees.append(try commitLinks(parent).tree) }
+        }
+        return try changes(tree: commit.tree, parentTrees: parentTrees, detectRenames: detectRenames, problems: &problems)
+    }
+}
+
+/// A new tree whose entries are not in git's strict order: two entries with one name
+/// (`duplicateEntries`, a file and a directory included) or entries out of order (`treeNotSorted`).
+public struct TreeProblem: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case duplicateEntries, treeNotSorted
+    }
+    public var kind: Kind
+    public var tree: ObjectID
+    /// The directory the tree stands at (empty for the root, else ending in `/`), plus the
+    /// offending entry's name.
+    public var path: [UInt8]
 }
 
 /// One parsed entry of a raw tree; `name` points into the tree object's bytes.
@@ -147,6 +179,47 @@ struct TreeCursor {
     }
 }
 
+/// The last entry read from one tree (decoded or skipped whole), to check that the next one
+/// follows it in git's strict order; and the files that a directory of the same name could
+/// still follow (only names like `a-b`, below `/`, sort between `a` and `a/`).
+struct EntryOrder {
+    private var last: TreeEntry?
+    /// The innermost such file, and the ones it extends (`a`, then `a-b`): kept apart so the
+    /// common tree, with no such chain, allocates nothing.
+    private var file: TreeEntry?
+    private var outerFiles: [TreeEntry] = []
+
+    /// The entry that starts at `offset` of `cursor`'s tree was skipped without being decoded.
+    mutating func skipped(_ cursor: TreeCursor, at offset: Int) {
+        var at = cursor
+        at.offset = offset
+        last = try? at.next()
+        file = last.flatMap { $0.mode.isTree ? nil : $0 }
+        outerFiles.removeAll(keepingCapacity: true)
+    }
+
+    /// Takes the next entry; the problem when it does not strictly follow the last one.
+    mutating func next(_ entry: TreeEntry) -> TreeProblem.Kind? {
+        defer {
+            last = entry
+            if !entry.mode.isTree {
+                if let file { outerFiles.append(file) }
+                file = entry
+            }
+        }
+        while let candidate = file {
+            let n = candidate.name.count
+            if entry.name.count >= n, memcmp(entry.name.baseAddress!, candidate.name.baseAddress!, n) == 0,
+               entry.name.count == n || entry.name[n] < 47 { break }
+            file = outerFiles.popLast()
+        }
+        if entry.mode.isTree, let file, file.name.count == entry.name.count { return .duplicateEntries }
+        guard let last else { return nil }
+        if last.name.elementsEqual(entry.name) { return .duplicateEntries }
+        return compareEntries(last, entry) > 0 ? .treeNotSorted : nil
+    }
+}
+
 /// git's tree order: names compared bytewise, a tree's name as if it ended in `/`.
 @inline(__always)
 func compareEntries(_ a: TreeEntry, _ b: TreeEntry) -> Int {
@@ -168,6 +241,7 @@ struct TreeWalker {
 
     let repository: Repository
     var changes: [Change] = []
+    var problems: [TreeProblem] = []
     private var path: [UInt8] = []
     private var depth = 0
 
@@ -213,16 +287,23 @@ struct TreeWalker {
         var old: TreeEntry?
         var advanceNew = true
         var advanceOld = true
+        var order = EntryOrder()
         while true {
             if advanceNew, advanceOld, var n = newCursor, var o = oldCursor {
+                var lastSkipped: Int?
                 while let length = n.identicalEntryLength(o) {
+                    lastSkipped = n.offset
                     n.offset += length
                     o.offset += length
                 }
+                if let lastSkipped { order.skipped(n, at: lastSkipped) }
                 newCursor = n
                 oldCursor = o
             }
-            if advanceNew { new = try newCursor?.next() }
+            if advanceNew {
+                new = try newCursor?.next()
+                if let new, let problem = order.next(new) { report(problem, new, in: newCursor!.treeID) }
+            }
             if advanceOld { old = try oldCursor?.next() }
             switch (new, old) {
             case (nil, nil):
@@ -267,11 +348,13 @@ struct TreeWalker {
         var heads: [TreeEntry?] = Array(repeating: nil, count: cursors.count)
         var advance = Array(repeating: true, count: cursors.count)
         var olds: [TreeEntry?] = Array(repeating: nil, count: cursors.count - 1)
+        var order = EntryOrder()
         while true {
-            if !advance.contains(false) { skipEqualRun(&cursors) }
+            if !advance.contains(false) { skipEqualRun(&cursors, lastSkipped: &order) }
             for i in cursors.indices where advance[i] {
                 heads[i] = try cursors[i]?.next()
                 advance[i] = false
+                if i == 0, let head = heads[0], let problem = order.next(head) { report(problem, head, in: cursors[0]!.treeID) }
             }
             var least: TreeEntry?
             for head in heads {
@@ -294,12 +377,19 @@ struct TreeWalker {
 
     /// Advances every cursor past the entries that are byte-identical on all sides (three or
     /// more, all present).
-    private func skipEqualRun(_ cursors: inout [TreeCursor?]) {
+    private func skipEqualRun(_ cursors: inout [TreeCursor?], lastSkipped order: inout EntryOrder) {
         guard cursors.count >= 3, !cursors.contains(where: { $0 == nil }) else { return }
+        var lastSkipped: Int?
+        defer { if let lastSkipped { order.skipped(cursors[0]!, at: lastSkipped) } }
         while let length = cursors[0]!.identicalEntryLength(cursors[1]!) {
             for i in 2..<cursors.count where cursors[0]!.identicalEntryLength(cursors[i]!) != length { return }
+            lastSkipped = cursors[0]!.offset
             for i in cursors.indices { cursors[i]!.offset += length }
         }
+    }
+
+    private mutating func report(_ kind: TreeProblem.Kind, _ entry: TreeEntry, in tree: ObjectID) {
+        problems.append(TreeProblem(kind: kind, tree: tree, path: path + Array(entry.name)))
     }
 
     /// One name (as leaf or as directory) seen from every side: the commit's entry and each

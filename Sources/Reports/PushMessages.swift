@@ -20,7 +20,9 @@ public struct PushMessages: Sendable {
     public var lines: [String] {
         let errors = verdict.findings.filter { $0.severity == .error }
         let warnings = verdict.findings.filter { $0.severity == .warning }
-        var lines = (errors + warnings).map { DisplayText.line(VerdictReport.row($0)) }
+        // Suppressed matches are shown too (never silent), after what counts.
+        let notes = verdict.findings.filter { $0.severity == .note }
+        var lines = (errors + warnings + notes).map { DisplayText.line(VerdictReport.row($0)) }
         var hinted: Set<String> = []
         for f in errors + warnings {
             guard let hint = hint(for: f), hinted.insert(hint).inserted else { continue }

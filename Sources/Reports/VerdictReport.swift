@@ -134,14 +134,22 @@ public struct VerdictReport: Sendable {
     /// One finding as one line for people: where, what, and the redacted value — never the secret.
     public static func row(_ f: Finding) -> String {
         var where_ = ""
-        if let ref = f.ref { where_ += ref + " " }
+        if let ref = f.ref { where_ += DisplayText.quoted(ref.utf8) + " " }
         if let commit = f.commit { where_ += String(commit.prefix(12)) + " " }
         if let path = f.path { where_ += DisplayText.quoted(path) } else if f.location == .message { where_ += "(commit message)" }
+        switch f.location {
+        case .path?: where_ += " (path name)"
+        case .ref?: where_ += "(ref name)"
+        case .identity?: where_ += "(identity)"
+        case .header?: where_ += "(header)"
+        default: break
+        }
         if let line = f.line { where_ += ":\(line)" + (f.column.map { ":\($0)" } ?? "") }
         while where_.hasSuffix(" ") { where_.removeLast() }
         if f.kind == .skipped { return "\(f.severity.rawValue): \(where_): \(f.message)" }
         var row = "\(f.severity.rawValue): \(f.rule ?? f.kind.rawValue)" + (where_.isEmpty ? "" : ": \(where_)")
         if let redacted = f.redacted { row += " \(redacted)" }
+        if let suppressed = f.suppressed { row += " (suppressed: \(suppressed.rawValue))" }
         if let fp = f.fingerprint { row += " (fingerprint \(fp.prefix(16)))" }
         if let encoding = f.encoding { row += " (found \(encoding) decoded)" }
         row += " — \(DisplayText.line(f.message))"

@@ -15,10 +15,14 @@ public enum Redaction {
     }
 
     /// `text` with every secret the scanner finds in it replaced by its redacted form: the one
-    /// way a message, subject, path, ref name or identity is made fit to show or record.
+    /// way a message, subject, path, ref name, identity or header is made fit to show or
+    /// record. Suppressed matches are secrets too, and are replaced like the others.
     /// Overlapping matches are replaced once, by the first that starts last.
     public static func redactSecrets(in text: [UInt8], scanner: Scanner, scratch: MatchScratch) -> [UInt8] {
-        let matches = text.withUnsafeBytes { scanner.scan($0, scratch: scratch) }
+        let matches = text.withUnsafeBytes { bytes in
+            scanner.accept(scanner.candidates(in: bytes, scratch: scratch), context: ScanContext(), scratch: scratch,
+                           includingSuppressed: true)
+        }
         guard !matches.isEmpty else { return text }
         var shown = text
         var end = shown.count
@@ -29,6 +33,13 @@ public enum Redaction {
             end = match.secretRange.lowerBound
         }
         return shown
+    }
+
+    /// `redactSecrets` for text already decoded (ref names, identities).
+    public static func redactSecrets(in text: String, scanner: Scanner, scratch: MatchScratch) -> String {
+        let bytes = Array(text.utf8)
+        let shown = redactSecrets(in: bytes, scanner: scanner, scratch: scratch)
+        return shown == bytes ? text : String(decoding: shown, as: UTF8.self)
     }
 }
 

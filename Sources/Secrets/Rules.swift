@@ -19,6 +19,10 @@ public struct Allowlist: Sendable {
     public var targetRules: Set<String> = []
 
     public init() {}
+
+    /// An allowlist of values alone (regexes, stopwords; no paths, no commits) says a match is
+    /// a placeholder, not a secret; one with paths or commits accepts a real value somewhere.
+    public var judgesValueOnly: Bool { paths.isEmpty && commits.isEmpty }
 }
 
 /// Validators beyond the regex: token formats whose last characters are a checksum.

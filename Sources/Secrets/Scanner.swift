@@ -19,6 +19,14 @@ public struct SecretMatch: Sendable, Equatable {
     public var encoding: String? = nil
     /// For an archive member: the `!inner/path` suffix of the blob's path.
     public var member: [UInt8]? = nil
+    /// Set when an inline marker or an allowlist suppressed this match: it is reported as a
+    /// note, never as a problem (SPEC §1.3).
+    public var suppressed: Suppression? = nil
+}
+
+/// What kept a match from counting (the baseline is the gate's business, not the scanner's).
+public enum Suppression: String, Sendable {
+    case inline, allowlist
 }
 
 /// A regex match that passed every check that depends on the bytes alone.
@@ -38,6 +46,9 @@ public struct Candidate: Sendable, Equatable {
     /// An unquoted value accepted by the assignment validator: a literal only where the file
     /// is not source code, which the path tells (`accept`).
     var bareValue = false
+    /// `.inline` when its line carries an allow marker: kept (it is reported as a note), but
+    /// never accepted as a secret.
+    public var suppressed: Suppression? = nil
 }
 
 /// Where the bytes come from, for path rules and allowlists.
@@ -172,6 +183,9 @@ public final class Scanner: Sendable {
             // One finding per rule and value in one file: a value repeated a thousand times is
             // one secret (and a hostile file cannot make the work quadratic).
             var values = Set<[UInt8]>()
+            // Values already kept as suppressed: a marked value repeated stays one note, and a
+            // marked occurrence never hides an unmarked one.
+            var suppressedValues = Set<[UInt8]>()
             func consider(_ match: Match) {
                 let whole = match.range
                 let secretRange = Self.secretRange(match, group: rule.secretGroup)
@@ -188,15 +202,19 @@ public final class Scanner: Sendable {
                     form = judged
                 }
                 let line = Self.lineContext(of: whole, in: bytes)
+                var suppressed: Suppression?
                 if inlineAllow {
                     let text = UnsafeRawBufferPointer(rebasing: bytes[line])
-                    if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { return }
+                    if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) {
+                        guard suppressedValues.insert(secret).inserted else { return }
+                        suppressed = .inline
+                    }
                 }
-                values.insert(secret)
+                if suppressed == nil { values.insert(secret) }
                 let lineText = keepsLineText ? Array(bytes[line]) : []
                 found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
                                        line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText,
-                                       bareValue: form == .bare))
+                                       bareValue: form == .bare, suppressed: suppressed))
             }
             for window in windows {
                 var at = window.lowerBound
@@ -273,10 +291,15 @@ public final class Scanner: Sendable {
     }
 
     /// Applies what depends on where the bytes were found: rule paths, and the allowlists
-    /// (paths, commits, regexes, stopwords).
-    public func accept(_ candidates: [Candidate], context: ScanContext, scratch: MatchScratch) -> [SecretMatch] {
+    /// (paths, commits, regexes, stopwords). With `includingSuppressed`, matches an inline
+    /// marker or an allowlist suppressed are returned too, marked `suppressed` — except those
+    /// a value allowlist (regexes, stopwords) clears: that says the value is a placeholder,
+    /// not a secret accepted where it stands (README, "Choices where the contract is silent").
+    public func accept(_ candidates: [Candidate], context: ScanContext, scratch: MatchScratch,
+                       includingSuppressed: Bool = false) -> [SecretMatch] {
         var result: [SecretMatch] = []
-        if let allowPath, let path = context.path, allowPath(path) { return result }
+        let pathAllowed = allowPath.map { allow in context.path.map(allow) ?? false } ?? false
+        if pathAllowed, !includingSuppressed { return result }
         for candidate in candidates {
             let rule = ruleSet.rules[candidate.ruleIndex]
             // An archive member is judged by its own path (`archive.zip!inner/path`).
@@ -289,11 +312,17 @@ public final class Scanner: Sendable {
                 guard let path = context.path, Self.matches(pathPattern, path, scratch) else { continue }
             }
             if candidate.bareValue, let path = context.path, !GenericAssignment.allowsBareValue(path: path) { continue }
+            var suppressed = candidate.suppressed ?? (pathAllowed ? .allowlist : nil)
             let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
-            if lists.contains(where: { allows($0, candidate, context: context, scratch: scratch) }) { continue }
+            let allowing = lists.filter { allows($0, candidate, context: context, scratch: scratch) }
+            if !allowing.isEmpty {
+                guard includingSuppressed, !allowing.contains(where: \.judgesValueOnly) else { continue }
+                suppressed = suppressed ?? .allowlist
+            }
+            if suppressed != nil, !includingSuppressed { continue }
             result.append(SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
                                       line: candidate.line, column: candidate.column, secret: candidate.secret,
-                                      encoding: candidate.encoding, member: candidate.member))
+                                      encoding: candidate.encoding, member: candidate.member, suppressed: suppressed))
         }
         return result
     }

@@ -131,6 +131,8 @@ final class HookRun: @unchecked Sendable {
     /// A failure before a decision: reject, tell the pusher why, and log it when possible.
     func finish(failing failure: Failure) -> Never {
         guard claim() else { parkForever() }
+        var failure = failure
+        failure.message = AuditTrail.shown(failure.message, gate: settings)
         StandardError.write("reviewgate: REJECTED: \(DisplayText.line(failure.message))\n")
         StandardError.write("reviewgate: the push was refused because the gate could not judge it (it fails closed); tell the server's administrators.\n")
         let finding = Finding(kind: .log, severity: .error, rule: "internal-error", message: DisplayText.line(failure.message))
