@@ -120,12 +120,12 @@ extension Scanner {
     }
 
     /// Appends the occurrences in `bytes` (which start at `offset` of the whole) to `list`:
-    /// Hyperscan where it runs, else the automaton.
+    /// Hyperscan where it runs and has paid for its compile, else the automaton.
     private func search(_ bytes: UnsafeRawBufferPointer, offset: Int, scratch: MatchScratch, into list: inout [UInt64]) {
         guard bytes.count > 0 else { return }
         let before = list.count
         func record(_ keyword: Int, _ start: Int) { list.append(KeywordOccurrences.pack(offset + start, keyword)) }
-        if fastKeywords?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
+        if fastKeywords.database(forSearching: bytes.count)?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
             list.removeLast(list.count - before)
             keywords.forEachOccurrence(in: bytes, record)
         }

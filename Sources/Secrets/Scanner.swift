@@ -62,8 +62,8 @@ public final class Scanner: Sendable {
             return set
         }
     }
-    /// The same keywords on Hyperscan, where it runs; nil elsewhere.
-    let fastKeywords: HyperscanKeywords?
+    /// The same keywords on Hyperscan, where it runs, compiled once enough bytes are searched.
+    let fastKeywords: LazyHyperscanKeywords
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
@@ -101,8 +101,8 @@ public final class Scanner: Sendable {
         self.words = words
         keywordLengths = words.map(\.utf8.count)
         longestKeyword = keywordLengths.max() ?? 0
-        fastKeywords = HyperscanKeywords(words)
-        automaton = Mutex(fastKeywords == nil ? KeywordSet(words) : nil)
+        fastKeywords = LazyHyperscanKeywords(words)
+        automaton = Mutex(nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
