@@ -1,4 +1,5 @@
 import CHyperscan
+import Synchronization
 
 /// The keyword prefilter on Hyperscan (SIMD literal matching), when the machine supports it:
 /// several times faster than the `KeywordSet` automaton over gigabytes of history. Same
@@ -69,6 +70,44 @@ final class HyperscanKeywords: @unchecked Sendable {
                     return status == HS_SUCCESS
                 }
             }
+        }
+    }
+}
+
+/// `HyperscanKeywords`, compiled only once a scanner has been asked to search enough bytes for
+/// the compile (about 10 ms for the ~900 built-in keywords, the largest start-up cost of a
+/// hook) to pay: until then the `KeywordSet` automaton, much cheaper to build, searches. Both
+/// give the same answers, so which one ran never shows.
+final class LazyHyperscanKeywords: @unchecked Sendable {
+    /// One input at least this large, or this many bytes searched in all, compiles the database.
+    static let inputThreshold = 4 << 20
+    static let totalThreshold = 8 << 20
+
+    private let words: [String]
+    private let searched = Atomic<Int>(0)
+    /// 0: not compiled yet; 1: compiled, in `built`; 2: Hyperscan cannot run here.
+    private let status = Atomic<Int>(0)
+    private let lock = Mutex<Void>(())
+    /// Written once, under `lock`, before `status` is set to 1 (released); read after it is seen.
+    private var built: HyperscanKeywords?
+
+    init(_ words: [String]) { self.words = words }
+
+    /// The database to search `count` bytes with, counting them; nil: use the automaton.
+    func database(forSearching count: Int) -> HyperscanKeywords? {
+        switch status.load(ordering: .acquiring) {
+        case 1: return built
+        case 2: return nil
+        default: break
+        }
+        let total = searched.wrappingAdd(count, ordering: .relaxed).newValue
+        guard count >= Self.inputThreshold || total >= Self.totalThreshold else { return nil }
+        return lock.withLock { _ in
+            if status.load(ordering: .acquiring) == 0 {
+                built = HyperscanKeywords(words)
+                status.store(built == nil ? 2 : 1, ordering: .releasing)
+            }
+            return built
         }
     }
 }

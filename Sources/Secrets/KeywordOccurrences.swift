@@ -120,19 +120,27 @@ extension Scanner {
     }
 
     /// Appends the occurrences in `bytes` (which start at `offset` of the whole) to `list`:
-    /// Hyperscan where it runs, else the automaton.
+    /// Hyperscan where it runs and has paid for its compile, else the automaton.
     private func search(_ bytes: UnsafeRawBufferPointer, offset: Int, scratch: MatchScratch, into list: inout [UInt64]) {
         guard bytes.count > 0 else { return }
         let before = list.count
         func record(_ keyword: Int, _ start: Int) { list.append(KeywordOccurrences.pack(offset + start, keyword)) }
-        if fastKeywords?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
+        let database = fastKeywords.database(forSearching: bytes.count)
+        if database?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
             list.removeLast(list.count - before)
             keywords.forEachOccurrence(in: bytes, record)
         }
-        // The decoders' triggers, as keywords after the rules' own.
+        // The decoders' triggers, as keywords after the rules' own: on Hyperscan once the
+        // keywords are (their database compiled then, once), else searched directly.
         let first = words.count
         let afterKeywords = list.count
-        if fastTriggers?.forEachOccurrence(in: bytes, scratch: &scratch.triggerScratch, { record(first + $0.rawValue, $1) }) != true {
+        let triggers: HyperscanTriggers? = database == nil ? nil : fastTriggers.withLock { built in
+            if let built { return built }
+            let made = HyperscanTriggers()
+            built = .some(made)
+            return made
+        }
+        if triggers?.forEachOccurrence(in: bytes, scratch: &scratch.triggerScratch, { record(first + $0.rawValue, $1) }) != true {
             list.removeLast(list.count - afterKeywords)
             Trigger.forEachOccurrence(in: bytes) { record(first + $0.rawValue, $1) }
         }

@@ -84,11 +84,11 @@ public final class Scanner: Sendable {
             return set
         }
     }
-    /// The same keywords on Hyperscan, where it runs; nil elsewhere.
-    let fastKeywords: HyperscanKeywords?
+    /// The same keywords on Hyperscan, where it runs, compiled once enough bytes are searched.
+    let fastKeywords: LazyHyperscanKeywords
     /// The decoders' triggers (`Trigger`), searched with the keywords as keyword indices
-    /// `words.count...`; on Hyperscan where the keywords are.
-    let fastTriggers: HyperscanTriggers?
+    /// `words.count...`; on Hyperscan once the keywords are (compiled on that first use).
+    let fastTriggers = Mutex<HyperscanTriggers??>(nil)
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
     let rulesWithoutKeywords: [Int]
@@ -126,10 +126,9 @@ public final class Scanner: Sendable {
         self.words = words
         keywordLengths = words.map(\.utf8.count) + Trigger.allCases.map(\.length)
         longestKeyword = keywordLengths.max() ?? 0
-        fastKeywords = HyperscanKeywords(words)
-        fastTriggers = fastKeywords == nil ? nil : HyperscanTriggers()
+        fastKeywords = LazyHyperscanKeywords(words)
         byKeyword += Trigger.allCases.map { _ in [] }
-        automaton = Mutex(fastKeywords == nil ? KeywordSet(words) : nil)
+        automaton = Mutex(nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }

@@ -13,7 +13,8 @@ public struct TOMLFields {
     public let file: String
     /// How the table is named in messages, e.g. `[[rules]] 'github-pat'`.
     public let context: String
-    private var read: Set<String> = []
+    /// The keys asked for: a short list, searched linearly (cheaper than hashing each name).
+    private var read: [String] = []
 
     public init(_ table: TOMLTable, file: String, context: String) {
         self.table = table
@@ -31,7 +32,7 @@ public struct TOMLFields {
     }
 
     private mutating func node(_ key: String) -> TOMLNode? {
-        read.insert(key)
+        if !read.contains(key) { read.append(key) }
         return table[key]
     }
 

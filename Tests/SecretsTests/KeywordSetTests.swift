@@ -63,4 +63,41 @@ import Testing
         text.withUnsafeBytes { bytes in slow.forEachOccurrence(in: bytes) { fromSlow.append("\($0)@\($1)") } }
         #expect(fromFast.sorted() == fromSlow.sorted())
     }
+
+    /// On the ~900 built-in keywords (the automaton searches small runs, Hyperscan large
+    /// ones): both report the same occurrences over random text with keywords planted in
+    /// random case, overlapping ones included.
+    @Test(arguments: [11, 12] as [UInt64])
+    func hyperscanAgreesWithTheAutomatonOnTheBuiltinKeywords(seed: UInt64) throws {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        var seen = Set<String>()
+        let keywords = try RuleSet.builtin().rules.filter { $0.regex != nil }.flatMap(\.keywords).filter { seen.insert($0).inserted }
+        #expect(keywords.count > 500)
+        var text: [UInt8] = []
+        var planted = 0
+        while text.count < 200_000 {
+            if next() % 4 == 0 {
+                let word = Array(keywords[Int(next() % UInt64(keywords.count))].utf8)
+                text += word.map { next() % 2 == 0 && $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+                planted += 1
+            } else {
+                text += (0..<Int(next() % 12)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            }
+        }
+        let fast = try #require(HyperscanKeywords(keywords))
+        var scratch: OpaquePointer?
+        var fromFast: [String] = []
+        let ok = text.withUnsafeBytes { bytes in
+            fast.forEachOccurrence(in: bytes, scratch: &scratch) { fromFast.append("\($0)@\($1)") }
+        }
+        #expect(ok)
+        var fromSlow: [String] = []
+        text.withUnsafeBytes { bytes in KeywordSet(keywords).forEachOccurrence(in: bytes) { fromSlow.append("\($0)@\($1)") } }
+        #expect(fromSlow.count >= planted)
+        #expect(fromFast.sorted() == fromSlow.sorted())
+    }
 }
