@@ -133,7 +133,7 @@ let package = Package(
             dependencies: ["Git"],
             path: "Tests/ReviewGateTestSupport"
         ),
-        .testTarget(name: "BaseTests", dependencies: ["Base"]),
+        .testTarget(name: "BaseTests", dependencies: ["Base", "ReviewGateTestSupport"]),
         .testTarget(name: "GitPackTests", dependencies: ["GitPack", "Git", "ReviewGateTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "ReviewGateTestSupport", "reviewgate"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "ReviewGateTestSupport"]),
