@@ -24,23 +24,29 @@ public enum Landing {
     static let staleSeconds = 24 * 3600
 
     /// Leaves the ticket of an accepted push (record `seq`) for post-receive: the seq, the
-    /// receive-pack process both hooks run under, and the `<old> <new> <ref>` lines. A ticket
-    /// that cannot be written is only a warning: the push is recorded, and its landed record
-    /// is then matched by its ref updates.
-    public static func leaveTicket(seq: Int64, updates: [RefUpdate], logDirectory: String) {
+    /// receive-pack process both hooks run under, and per update the SHA-256 of its
+    /// `<old> <new> <ref>` line with the ref name as the push record shows it (redacted with
+    /// the policy's rules): a ref name can carry a secret, and the ticket is written like a
+    /// record, never with one. A ticket that cannot be written is only a warning: the push
+    /// is recorded, and its landed record is then matched by its ref updates.
+    public static func leaveTicket(seq: Int64, updates: [RefUpdate], gate: GateSettings?, logDirectory: String) {
         do throws(Failure) {
-            try writeTicket(seq: seq, updates: updates, logDirectory: logDirectory)
+            try writeTicket(seq: seq, updates: updates, gate: gate, logDirectory: logDirectory)
         } catch {
             Notices.write("reviewgate: warning: \(DisplayText.line(error.message)); its landed record will be matched by its ref updates\n")
         }
     }
 
-    static func writeTicket(seq: Int64, updates: [RefUpdate], logDirectory: String) throws(Failure) {
+    static func writeTicket(seq: Int64, updates: [RefUpdate], gate: GateSettings?, logDirectory: String) throws(Failure) {
         let dir = pendingDirectory(logDirectory)
         if mkdir(dir, 0o750) != 0 && errno != EEXIST {
             throw Failure(.runtime, "cannot create \(dir): \(String(cString: strerror(errno)))")
         }
-        let text = "\(seq) \(hookAncestors().map(String.init).joined(separator: ","))\n" + updates.map(line).joined()
+        let shown = AuditTrail.shown(updates.map { AuditTrail.RefUpdate(ref: $0.ref, old: nil, new: nil) }, gate: gate)
+        var text = "\(seq) \(hookAncestors().map(String.init).joined(separator: ","))\n"
+        for (update, name) in zip(updates, shown) {
+            text += key(update) + " " + name.ref.split(whereSeparator: \.isNewline).joined(separator: " ") + "\n"
+        }
         // Whole or not at all (a reader skips the temporary name: it is not a number). Not
         // synced: a ticket lost to a crash only leaves its landed record unmatched.
         do throws(AtomicFile.WriteError) {
@@ -50,16 +56,17 @@ public enum Landing {
         }
     }
 
-    /// The seq of the accepted push whose ticket covers every update git applied, and removes
-    /// that ticket (so two post-receives never confirm the same push). A ticket left by the
-    /// same receive-pack wins over one of an identical concurrent push; then the oldest.
-    static func claimTicket(applied: [RefUpdate], logDirectory: String) -> Int64? {
+    /// The seq of the accepted push whose ticket covers every update git applied, with the
+    /// ref names as its record shows them (by update key), and removes that ticket (so two
+    /// post-receives never confirm the same push). A ticket left by the same receive-pack
+    /// wins over one of an identical concurrent push; then the oldest.
+    static func claimTicket(applied: [RefUpdate], logDirectory: String) -> (seq: Int64, shown: [String: String])? {
         let dir = pendingDirectory(logDirectory)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
-        let wanted = Set(applied.map(line))
+        let wanted = Set(applied.map(key))
         let ours = Set(hookAncestors())
         let now = time(nil)
-        var candidates: [(seq: Int64, sameProcess: Bool)] = []
+        var candidates: [(seq: Int64, sameProcess: Bool, shown: [String: String])] = []
         for name in names {
             guard let seq = Int64(name), seq > 0 else { continue }
             let path = dir + "/" + name
@@ -72,19 +79,27 @@ public enum Landing {
             guard let data = FileManager.default.contents(atPath: path) else { continue }
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
             guard let head = lines.first else { continue }
-            let listed = Set(lines.dropFirst().map { String($0) + "\n" })
-            guard wanted.isSubset(of: listed) else { continue }
+            var shown: [String: String] = [:]
+            for line in lines.dropFirst() {
+                let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+                shown[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            }
+            guard wanted.isSubset(of: shown.keys) else { continue }
             let ancestors = head.split(separator: " ").dropFirst().first.map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
-            candidates.append((seq, !ours.isDisjoint(with: ancestors)))
+            candidates.append((seq, !ours.isDisjoint(with: ancestors), shown))
         }
         candidates.sort { ($0.sameProcess ? 0 : 1, $0.seq) < ($1.sameProcess ? 0 : 1, $1.seq) }
         for candidate in candidates where unlink(dir + "/\(candidate.seq)") == 0 {
-            return candidate.seq
+            return (candidate.seq, candidate.shown)
         }
         return nil
     }
 
-    private static func line(_ update: RefUpdate) -> String { "\(update.old.hex) \(update.new.hex) \(update.ref)\n" }
+    /// An update in a ticket: the SHA-256 of its `<old> <new> <ref>` line, so the ticket
+    /// matches updates without holding ref names as pushed.
+    private static func key(_ update: RefUpdate) -> String {
+        sha256Hex(Array("\(update.old.hex) \(update.new.hex) \(update.ref)".utf8))
+    }
 
     /// This process's parent and grandparent: git runs both hooks from one receive-pack,
     /// directly or through a hook driver (gitolite's, a forge's `*.d` runner).
@@ -117,11 +132,17 @@ public enum Landing {
             let directory = location.directory ?? AuditTrail.defaultDirectory(gitDirectory: repo.gitDirectory)
             let applied = try PushJudgement.updates(from: input)
             guard !applied.isEmpty else { return 0 }
-            let pushSeq = claimTicket(applied: applied, logDirectory: directory)
+            let ticket = claimTicket(applied: applied, logDirectory: directory)
+            let pushSeq = ticket?.seq
             let actor = AuditTrail.actor(environment: env, ci: false)
-            // Ref names can carry a secret too: shown as every record shows them (built-in rules: post-receive
-            // loads no secret settings).
-            let refs = AuditTrail.shown(applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }, gate: nil)
+            // Ref names can carry a secret too: as the push record showed them (the ticket), else
+            // redacted with the built-in rules (post-receive loads no secret settings).
+            var refs = applied.map { AuditTrail.RefUpdate(ref: $0.ref, old: $0.old.isZero ? nil : $0.old.hex, new: $0.new.isZero ? nil : $0.new.hex) }
+            if let ticket {
+                for (i, update) in applied.enumerated() { refs[i].ref = ticket.shown[key(update)] ?? "" }
+            } else {
+                refs = AuditTrail.shown(refs, gate: nil)
+            }
             let body = AuditTrail.event(kind: "landed", repository: repo.gitDirectory, actor: actor,
                                         policy: source.map { ($0.policy, sha256Hex($0.bytes)) },
                                         remote: AuditTrail.remoteAddress(environment: env), refs: refs,

@@ -273,4 +273,48 @@ struct LandedTests {
             #expect(landed.filter { $0 == ref }.count == 1, "\(ref) acknowledged but not recorded once")
         }
     }
+
+    @Test("a ref name that a policy's own rule only warns about is redacted the same in the push record, the pending ticket and the landed record")
+    func refNameRedactedInTicket() throws {
+        let rules = FileManager.default.temporaryDirectory.appendingPathComponent("internal-\(UUID().uuidString).toml")
+        defer { try? FileManager.default.removeItem(at: rules) }
+        try Data("""
+            [[rules]]
+            id = 'internal-deploy-key'
+            description = 'a key of our own kind'
+            confidence = 'low'
+            regex = '''corpkey[a-z0-9]{20}'''
+            keywords = ['corpkey']
+            examples.true = ['corpkey' + 'ab12cd34ef56gh78ij90']
+            examples.false = ['corpkey']
+
+            """.replacingOccurrences(of: "' + '", with: "").utf8).write(to: rules)
+        let server = try GateServer(policy: "version = 1\n[secrets]\nrules = [\"builtin\", \"\(rules.path)\"]\n")
+        // The update hook runs between pre-receive and post-receive: it keeps a copy of the ticket.
+        let hook = server.bare.path + "/hooks/update"
+        try Data("#!/bin/sh\ncat reviewgate/audit/pending/* > ticket-copy 2>/dev/null\nexit 0\n".utf8).write(to: URL(fileURLWithPath: hook))
+        chmod(hook, 0o755)
+        var factory = SecretFactory(seed: 0x5eed_7e7)
+        let secret = "corpkey" + factory.random(20, from: "abcdefghijklmnopqrstuvwxyz0123456789")
+        try server.clone.write("a", "1\n")
+        _ = try server.clone.commit("one")
+        let pushed = try server.push(["origin", "HEAD:refs/heads/topic-\(secret)"])
+        #expect(pushed.status == 0, "\(pushed.err)")
+        #expect(!pushed.err.contains(secret))
+        let ticket = try String(contentsOfFile: server.bare.path + "/ticket-copy", encoding: .utf8)
+        #expect(ticket.split(separator: "\n").count == 2, "\(ticket)")
+        #expect(!ticket.contains(secret) && !ticket.contains("corpkey"), "the ticket holds the ref name as pushed")
+        let push = try server.auditRecords().first
+        let landed = try server.auditRecords(kind: "landed").first
+        let shown = push.map(GateServer.updates) ?? []
+        #expect(shown.count == 1 && !shown[0].contains(secret))
+        #expect(landed.map(GateServer.updates) == shown, "the landed record shows the ref as the push record does")
+        #expect(landed?["push_seq"] as? Int == push?["seq"] as? Int)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.bare.path + "/reviewgate/audit/pending").isEmpty)
+        for name in try FileManager.default.subpathsOfDirectory(atPath: server.bare.path + "/reviewgate/audit") {
+            let bytes = FileManager.default.contents(atPath: server.bare.path + "/reviewgate/audit/" + name) ?? Data()
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(name) holds the secret")
+        }
+        #expect(try server.logVerifies())
+    }
 }
