@@ -280,11 +280,16 @@ public struct CommitSecrets: Sendable {
                 continue
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
+            // As for commits: a suppressed value is new as a note only where HEAD's version
+            // did not have it at all.
             var before = Set<SecretKey>()
+            var beforeAny = Set<SecretKey>()
             if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
                 let oldScan = try repo.withBlobBytes(old) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
-                for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch) {
-                    before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
+                for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
+                    let key = SecretKey(rule: match.ruleID, secret: match.secret)
+                    if match.suppressed == nil { before.insert(key) }
+                    beforeAny.insert(key)
                 }
             }
             let scan = try repo.withBlobBytes(blob) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
@@ -292,8 +297,8 @@ public struct CommitSecrets: Sendable {
             for (member, problem) in scan.unscannable {
                 findings.append(.skipped(.init(problem), path: change.path + member, severity: settings.unscannable))
             }
-            for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch)
-            where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
+            for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
+            where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
             }
         }
@@ -305,18 +310,12 @@ public struct CommitSecrets: Sendable {
     func append(_ match: SecretMatch, commit: String?, path: [UInt8]?, location: Finding.Location,
                 to findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) {
         let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-        let suppressed: Finding.Suppression? = switch match.suppressed {
-        case .inline?: .inline
-        case .allowlist?: .allowlist
-        case nil: settings.baseline.contains(fingerprint) ? .baseline : nil
+        if firstOnly, !reported.insert(Self.reportedKey(fingerprint: fingerprint,
+                                                        note: Finding.suppression(of: match, fingerprint: fingerprint, settings: settings) != nil)).inserted {
+            return
         }
-        if firstOnly, !reported.insert(Self.reportedKey(fingerprint: fingerprint, note: suppressed != nil)).inserted { return }
-        var finding = Finding.secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
-                                     settings: settings)
-        if let suppressed {
-            finding.severity = .note
-            finding.suppressed = suppressed
-        }
+        var finding = Finding.reported(match, fingerprint: fingerprint, commit: commit, path: path, location: location,
+                                       settings: settings)
         // Lines and columns are the blob's or the message's; in a name they would mislead.
         if location != .content && location != .message {
             finding.line = nil

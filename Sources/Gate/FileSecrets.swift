@@ -115,12 +115,10 @@ public struct FileSecrets: Sendable {
             for (member, problem) in scan.unscannable {
                 findings.append(.skipped(.init(problem), path: path + member, severity: settings.unscannable))
             }
-            let matches = settings.scanner.accept(scan.candidates, context: context, scratch: scratch)
-            for match in matches {
+            for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-                if settings.baseline.contains(fingerprint) { continue }
-                findings.append(Finding.secret(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
-                                               settings: settings))
+                findings.append(Finding.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
+                                                 settings: settings))
             }
             for rule in settings.scanner.pathFindings(context, scratch: scratch) {
                 findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
@@ -145,6 +143,27 @@ extension Finding {
         finding.encoding = match.encoding
         finding.confidence = confidence?.rawValue
         return finding
+    }
+
+    /// A match as reported: a secret finding, or a note when an inline marker, an allowlist or
+    /// the baseline suppressed it, so suppression is never silent (SPEC §1.3).
+    static func reported(_ match: SecretMatch, fingerprint: String, commit: String?, path: [UInt8]?,
+                         location: Location, settings: SecretSettings) -> Finding {
+        var finding = secret(match, fingerprint: fingerprint, commit: commit, path: path, location: location, settings: settings)
+        if let suppressed = suppression(of: match, fingerprint: fingerprint, settings: settings) {
+            finding.severity = .note
+            finding.suppressed = suppressed
+        }
+        return finding
+    }
+
+    /// What suppressed a match, if anything.
+    static func suppression(of match: SecretMatch, fingerprint: String, settings: SecretSettings) -> Suppression? {
+        switch match.suppressed {
+        case .inline?: .inline
+        case .allowlist?: .allowlist
+        case nil: settings.baseline.contains(fingerprint) ? .baseline : nil
+        }
     }
 
     /// A file that a path-only rule names (a committed `.pem`), judged like any secret.

@@ -98,9 +98,11 @@ public struct SecretOverrides: Sendable {
 
 /// Baseline files: one fingerprint per line, `#` starts a comment.
 public enum Baseline {
-    /// Writes the distinct fingerprints of `findings`, sorted.
+    /// Writes the distinct fingerprints of `findings`, sorted: those reported as problems and
+    /// those the baseline already accepts, not the notes an inline marker or an allowlist
+    /// suppressed (removing the marker must bring the finding back).
     public static func write(_ findings: [Finding], to path: String) throws(Failure) {
-        let prints = Set(findings.compactMap(\.fingerprint)).sorted()
+        let prints = Set(findings.filter { $0.suppressed == nil || $0.suppressed == .baseline }.compactMap(\.fingerprint)).sorted()
         let text = "# reviewgate baseline: fingerprints of accepted findings\n" + prints.map { $0 + "\n" }.joined()
         guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
             throw Failure(.runtime, "cannot write the baseline file \(path)")

@@ -189,6 +189,36 @@ import Testing
         #expect(staged.status == 1)
         #expect(try findings(staged).map { $0["rule"] as? String } == ["aws-access-key-id"], "only what the index adds")
     }
+
+    /// `scan` and `scan --staged` keep suppressed matches as notes (SPEC §1.3: never silent),
+    /// pass with them, and `--write-baseline` leaves out what a marker or allowlist suppressed.
+    @Test func scanReportsSuppressedMatchesAsNotes() throws {
+        var factory = SecretFactory(seed: 105)
+        let marked = factory.githubToken()
+        let accepted = factory.awsAccessKey()
+        let repo = try ScratchRepository(label: "scan-notes")
+        try repo.write("a.env", "TOKEN=\(marked) # reviewgate:allow\n")
+        try repo.write("b.env", "AWS_ACCESS_KEY_ID=\(accepted)\n")
+        let baseline = repo.url.appendingPathComponent("baseline.txt").path
+        #expect(try gate(["scan", "b.env", "--write-baseline", baseline, "--format", "json"], in: repo, secrets: [accepted]).status == 1)
+        let result = try gate(["scan", "a.env", "b.env", "--baseline", baseline, "--format", "json"], in: repo, secrets: [marked, accepted])
+        #expect(result.status == 0, "\(result.out)")
+        let notes = try findings(result).map { "\($0["path"] as? String ?? "?") \($0["severity"] as? String ?? "?") \($0["suppressed"] as? String ?? "-")" }
+        #expect(notes.sorted() == ["a.env note inline", "b.env note baseline"], "\(notes)")
+        let rewritten = repo.url.appendingPathComponent("rewritten.txt").path
+        _ = try gate(["scan", "a.env", "b.env", "--baseline", baseline, "--write-baseline", rewritten], in: repo, secrets: [marked, accepted])
+        #expect(try String(contentsOfFile: rewritten, encoding: .utf8) == String(contentsOfFile: baseline, encoding: .utf8),
+                "the inline-suppressed value is not written into the baseline")
+
+        try repo.git(["add", "a.env"])
+        try repo.git(["commit", "-q", "-m", "base"])
+        try repo.write("c.env", "OTHER=\(factory.githubToken()) # reviewgate:allow\n")
+        try repo.git(["add", "c.env"])
+        let staged = try gate(["scan", "--staged", "--format", "json"], in: repo, secrets: [marked])
+        #expect(staged.status == 0)
+        #expect(try findings(staged).map { "\($0["path"] as? String ?? "?") \($0["suppressed"] as? String ?? "-")" } == ["c.env inline"],
+                "only the note the index adds")
+    }
 }
 
 @Suite struct PreCommitHookTests {
