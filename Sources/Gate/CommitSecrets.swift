@@ -130,7 +130,7 @@ public struct CommitSecrets: Sendable {
             let scratch = MatchScratch()
             // One copy of each path for all the commits that change it (a long history
             // changes the same files again and again).
-            var paths = Set<[UInt8]>()
+            var paths = Set<SharedPath>()
             while true {
                 let slice = nextSlice.add(1, ordering: .relaxed).oldValue
                 guard slice < sliceCount else { break }
@@ -164,7 +164,7 @@ public struct CommitSecrets: Sendable {
 
     /// One commit's added and replaced blobs, and the secret candidates of its message.
     private func commitWork(_ id: ObjectID, repo: Repository, scratch: MatchScratch,
-                            paths: inout Set<[UInt8]>) throws(GitError) -> CommitWork {
+                            paths: inout Set<SharedPath>) throws(GitError) -> CommitWork {
         let commit = try repo.commit(id)
         var problems: [TreeProblem] = []
         let changes = try repo.changes(of: commit, detectRenames: false, problems: &problems)
@@ -183,7 +183,7 @@ public struct CommitSecrets: Sendable {
         }
         var newPaths: [[UInt8]] = []
         for var change in changes {
-            change.path = paths.insert(change.path).memberAfterInsert
+            change.path = paths.insert(SharedPath(bytes: change.path)).memberAfterInsert.bytes
             // A path no parent has: its name is new text the commit brings.
             if change.status == .added {
                 var elsewhere = false
@@ -408,6 +408,12 @@ public struct CommitSecrets: Sendable {
         }
         return Dictionary(results, uniquingKeysWith: { a, _ in a })
     }
+}
+
+/// A path as a set member, hashed as one run of bytes (an array of bytes hashes byte by byte).
+struct SharedPath: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 struct CommitWork: Sendable {
