@@ -52,13 +52,16 @@ public struct CommitSecrets: Sendable {
         progress?("computing the changes of \(commits.count) commits")
         let planning = reading == .deltaTrees
         let planner = planning ? handles.repositories[0].deltaPlanner() : nil
-        let (work, planned) = try changesAndPlan(commits, handles: handles, planner: planner)
+        let (work, madePlan) = try changesAndPlan(commits, handles: handles, planner: planner)
+        var planned = madePlan
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
         var scanned: [ObjectID: BlobResult]
-        if let planned {
-            progress?("scanning \(planned.blobs) blobs")
-            scanned = try scanDeltaTrees(planned.forest, handles: handles)
+        if let plan = planned {
+            progress?("scanning \(plan.blobs) blobs")
+            // The forest (a node per blob and base) is freed with `plan`, after the scan.
+            planned = nil
+            scanned = try scanDeltaTrees(plan.forest, handles: handles)
         } else {
             // In pack order, so each delta's base was usually just read and is still cached
             // (history order is the fallback for loose objects).
@@ -125,6 +128,9 @@ public struct CommitSecrets: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let repo = handles.repositories[worker]
             let scratch = MatchScratch()
+            // One copy of each path for all the commits that change it (a long history
+            // changes the same files again and again).
+            var paths = Set<SharedPath>()
             while true {
                 let slice = nextSlice.add(1, ordering: .relaxed).oldValue
                 guard slice < sliceCount else { break }
@@ -133,7 +139,7 @@ public struct CommitSecrets: Sendable {
                     var out: [CommitWork] = []
                     let end = min(commits.count, (slice + 1) * Self.sliceSize)
                     for i in (slice * Self.sliceSize)..<end {
-                        out.append(try commitWork(commits[i], repo: repo, scratch: scratch))
+                        out.append(try commitWork(commits[i], repo: repo, scratch: scratch, paths: &paths))
                     }
                     if planner != nil {
                         let blobs = out.flatMap { $0.added.map(\.1) }
@@ -157,7 +163,8 @@ public struct CommitSecrets: Sendable {
     }
 
     /// One commit's added and replaced blobs, and the secret candidates of its message.
-    private func commitWork(_ id: ObjectID, repo: Repository, scratch: MatchScratch) throws(GitError) -> CommitWork {
+    private func commitWork(_ id: ObjectID, repo: Repository, scratch: MatchScratch,
+                            paths: inout Set<SharedPath>) throws(GitError) -> CommitWork {
         let commit = try repo.commit(id)
         var problems: [TreeProblem] = []
         let changes = try repo.changes(of: commit, detectRenames: false, problems: &problems)
@@ -175,7 +182,8 @@ public struct CommitSecrets: Sendable {
             otherParentTrees.append(try repo.commitLinks(parent).tree)
         }
         var newPaths: [[UInt8]] = []
-        for change in changes {
+        for var change in changes {
+            change.path = paths.insert(SharedPath(bytes: change.path)).memberAfterInsert.bytes
             // A path no parent has: its name is new text the commit brings.
             if change.status == .added {
                 var elsewhere = false
@@ -331,7 +339,7 @@ public struct CommitSecrets: Sendable {
         let scanner = settings.scanner
         let nextTree = Atomic<Int>(0)
         let workers = handles.repositories.count
-        let walked = try parallel(count: workers, handles: handles) { repo, _ -> [WalkResult] in
+        var walked = try parallel(count: workers, handles: handles) { repo, _ -> [WalkResult] in
             let scratch = MatchScratch()
             var result = WalkResult()
             while true {
@@ -357,9 +365,17 @@ public struct CommitSecrets: Sendable {
             }
             return [result]
         }
-        var scanned = Dictionary(walked.flatMap(\.scanned), uniquingKeysWith: { a, _ in a })
+        // Filled worker by worker, without a joined copy of all their results.
+        var scanned: [ObjectID: BlobResult] = [:]
+        scanned.reserveCapacity(walked.reduce(0) { $0 + $1.scanned.count })
+        var leftOver: [ObjectID] = forest.unplanned
+        for result in walked {
+            for (id, blob) in result.scanned where scanned[id] == nil { scanned[id] = blob }
+            leftOver += result.leftOver
+        }
+        walked = []
         // In pack order, so each delta's base was usually just read and is still cached.
-        let rest = handles.repositories[0].packOrder(forest.unplanned + walked.flatMap(\.leftOver))
+        let rest = handles.repositories[0].packOrder(leftOver)
         scanned.merge(try scanBlobs(rest, handles: handles)) { a, _ in a }
         return scanned
     }
@@ -391,6 +407,12 @@ public struct CommitSecrets: Sendable {
         }
         return Dictionary(results, uniquingKeysWith: { a, _ in a })
     }
+}
+
+/// A path as a set member, hashed as one run of bytes (an array of bytes hashes byte by byte).
+struct SharedPath: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 struct CommitWork: Sendable {

@@ -44,12 +44,26 @@ public final class PackStore {
     /// The object's type and full content, or nil when no pack here holds it (or a REF_DELTA
     /// base lives elsewhere): the caller reads it through libgit2.
     public func read(_ id: ObjectID) throws(Damage) -> (ObjectType, ObjectContent)? {
+        let slot = Int(truncatingIfNeeded: id.b) & (Self.recentSlots - 1)
+        if recent[slot].pack >= 0, recent[slot].id == id { return try read(pack: recent[slot].pack, offset: recent[slot].offset) }
         for (p, pack) in packs.enumerated() {
             guard let offset = pack.index.offset(of: id) else { continue }
+            recent[slot] = RecentLookup(id: id, pack: p, offset: Int(offset))
             return try read(pack: p, offset: Int(offset))
         }
         return nil
     }
+
+    /// Where recently read objects sit, by their id's bits (ids are hashes): over a history,
+    /// a tree is read as a commit's and again as its child's parent's, and each index lookup
+    /// is a few cache misses in a table of tens of megabytes.
+    private struct RecentLookup {
+        var id: ObjectID = .zero
+        var pack = -1 // none yet
+        var offset = 0
+    }
+    private static let recentSlots = 4096
+    private var recent = [RecentLookup](repeating: RecentLookup(), count: PackStore.recentSlots)
 
     /// An object's type and size without reconstructing it: the entry header for whole
     /// objects; for deltas, the target size at the start of the delta (and the base's type).

@@ -27,7 +27,8 @@ public final class Pattern: @unchecked Sendable {
     public init(_ source: String, caseInsensitive: Bool = false) throws(PatternError) {
         var errorCode: Int32 = 0
         var errorOffset = 0
-        var options: UInt32 = 0
+        // Lets a search say how far its match may start (`startingAtMost`); no cost otherwise.
+        var options = UInt32(PCRE2_USE_OFFSET_LIMIT)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
         let compiled = source.withCString { text in
             text.withMemoryRebound(to: UInt8.self, capacity: source.utf8.count) {
@@ -60,15 +61,19 @@ public final class Pattern: @unchecked Sendable {
 
     deinit { pcre2_code_free_8(code) }
 
-    /// The first match at or after `start`, or nil. A match that would exceed the scratch's
-    /// limits (catastrophic backtracking) ends the search and is reported in `scratch.limitHit`.
-    public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int = 0,
+    /// The first match at or after `start` (and starting at `startingAtMost` at the latest,
+    /// when given), or nil. A match that would exceed the scratch's limits (catastrophic
+    /// backtracking) ends the search and is reported in `scratch.limitHit`.
+    public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int = 0, startingAtMost last: Int? = nil,
                            using scratch: MatchScratch) -> Match? {
         guard start <= subject.count else { return nil }
         prepareJIT()
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self)
             ?? UnsafePointer<UInt8>(bitPattern: 1)!
+        if let last { pcre2_set_offset_limit_8(scratch.context, last) }
         let rc = pcre2_match_8(code, base, subject.count, start, 0, scratch.data, scratch.context)
+        // PCRE2_UNSET (~0): no limit for the scratch's next search.
+        if last != nil { pcre2_set_offset_limit_8(scratch.context, Int(bitPattern: UInt.max)) }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 {
             if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT {

@@ -103,8 +103,39 @@ public final class Scanner: Sendable {
     let keepsLineText: Bool
     static let allowMarkers: [[UInt8]] = [Array("reviewgate:allow".utf8), Array("gitleaks:allow".utf8)]
 
-    public init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)? = nil) {
+    /// Whether `text` holds an allow marker (memchr and memcmp: Foundation's generic
+    /// `firstRange(of:)` was a few percent of a directory scan).
+    static func hasAllowMarker(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let base = text.baseAddress else { return false }
+        return allowMarkers.contains { marker in
+            guard marker.count <= text.count else { return false }
+            let last = text.count - marker.count
+            var at = 0
+            while at <= last, let hit = memchr(base + at, Int32(marker[0]), last - at + 1) {
+                let i = base.distance(to: UnsafeRawPointer(hit))
+                if marker.withUnsafeBytes({ memcmp(base + i, $0.baseAddress!, marker.count) }) == 0 { return true }
+                at = i + 1
+            }
+            return false
+        }
+    }
+
+    /// Per rule, how far before one of its keywords a match may start (`KeywordReach`), when
+    /// its regex says so: the regex is then tried only at those starts.
+    let keywordReach: [Int?]
+
+    public convenience init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)? = nil) {
+        self.init(ruleSet: ruleSet, inlineAllow: inlineAllow, allowPath: allowPath, startsNearKeywords: true)
+    }
+
+    /// `startsNearKeywords: false` searches whole lines around keywords for every rule (the
+    /// reference the restricted search is tested against).
+    init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)?, startsNearKeywords: Bool) {
         self.ruleSet = ruleSet
+        keywordReach = ruleSet.rules.map { rule in
+            guard startsNearKeywords, let regex = rule.regex else { return nil }
+            return KeywordReach.of(regex.source, keywords: rule.keywords)
+        }
         self.inlineAllow = inlineAllow
         self.allowPath = allowPath
         var index: [String: Int] = [:]
@@ -204,7 +235,7 @@ public final class Scanner: Sendable {
                 var suppressed: Suppression?
                 if inlineAllow {
                     let text = UnsafeRawBufferPointer(rebasing: bytes[line])
-                    if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) {
+                    if Self.hasAllowMarker(text) {
                         guard suppressedValues.insert(secret).inserted else { return }
                         suppressed = .inline
                     }
@@ -215,9 +246,39 @@ public final class Scanner: Sendable {
                                        line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText,
                                        bareValue: form == .bare, suppressed: suppressed))
             }
+            var next = 0 // the first position not yet in a window's start ranges
             for window in windows {
                 var at = window.lowerBound
                 let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
+                if let reach = keywordReach[r], !positions.isEmpty {
+                    // Matches start at most `reach` before a keyword: only those starts are tried.
+                    var gaveUp = false
+                    while next < positions.count, positions[next] < window.upperBound {
+                        let lo = max(window.lowerBound, positions[next] - reach)
+                        var hi = positions[next]
+                        next += 1
+                        while next < positions.count, positions[next] < window.upperBound, positions[next] - reach <= hi + 1 {
+                            hi = max(hi, positions[next])
+                            next += 1
+                        }
+                        var from = max(lo, at)
+                        while from <= hi, let match = rule.regex!.firstMatch(in: subject, from: from, startingAtMost: hi, using: scratch) {
+                            at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
+                            consider(match)
+                            from = at
+                        }
+                        if scratch.limitHit {
+                            gaveUp = true
+                            break
+                        }
+                    }
+                    guard gaveUp else { continue }
+                    // A search gave up at the backtracking limit: the window is searched whole,
+                    // with the pieces below (what was found already is not kept twice).
+                    scratch.limitHit = false
+                    while next < positions.count, positions[next] < window.upperBound { next += 1 }
+                    at = window.lowerBound
+                }
                 while at < window.upperBound {
                     guard let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) else {
                         // A search that hit the backtracking limit gave up, not finished: the

@@ -95,7 +95,7 @@ extension Scanner {
             if inlineAllow {
                 let line = Self.lineContext(of: decoded.region, in: bytes)
                 let text = UnsafeRawBufferPointer(rebasing: bytes[line])
-                if Self.allowMarkers.contains(where: { text.firstRange(of: $0) != nil }) { return }
+                if Self.hasAllowMarker(text) { return }
             }
             if seen == nil { seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) }) }
             for var candidate in inner where seen!.insert(SecretKey(rule: candidate.ruleID, secret: candidate.secret)).inserted {

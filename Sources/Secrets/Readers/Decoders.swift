@@ -161,9 +161,9 @@ enum Decoders {
     /// Whether the run at `start` could decode to text: its first 16 characters as hex, or
     /// as base64 at any of the four alignments, give 90% printable ASCII. No allocation.
     static func mayDecode(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
-        let hex = Trigger.hexClass, table = Base64Text.table
+        let hex = Trigger.hexClass, table = Base64Text.table, run = Trigger.runClass
         var end = start
-        while end < b.count, end - start < 20, Trigger.runClass[Int(b[end])] { end += 1 }
+        while end < b.count, end - start < 20, run[Int(b[end])] { end += 1 }
         guard end - start >= 16 else { return true } // a short tail of a wrapped run: decide later
         func printable(_ c: UInt32) -> Bool { (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 }
         var from = start

@@ -112,8 +112,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// Every trigger but `run` in `bytes`, without Hyperscan: `hit(trigger, start)`.
     static func forEachOccurrence(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
         let n = bytes.count
-        guard n > 0 else { return }
-        for i in 0..<n {
+        guard n > 1 else { return }
+        // The tables read once here, not once per byte (each static costs a `swift_once`).
+        let word = wordClass
+        for i in 0..<(n - 1) {
             let c = bytes[i]
             // Cheap dispatch on the first byte: most bytes start no trigger.
             switch c {
@@ -124,13 +126,16 @@ enum Trigger: Int, CaseIterable, Sendable {
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
             default: break
             }
-            if wordClass[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
-                for t in [Trigger.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight] where t.matches(bytes, at: i) {
-                    hit(t, i)
-                }
+            // The others start with a value character followed by `%`, a backslash or a quote.
+            let next = bytes[i + 1]
+            guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 else { continue }
+            if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
+                for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
             }
         }
     }
+
+    static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
