@@ -274,20 +274,22 @@ public struct CommitSecrets: Sendable {
         for change in try repo.stagedChanges() where change.newMode.holdsContent {
             guard let blob = change.newBlob else { continue }
             scanned += 1
-            let size = try repo.header(blob).size
-            if size > settings.maxFileBytes {
-                findings.append(.skipped(.tooLarge, path: change.path, severity: settings.unscannable))
+            let scan: BlobScan
+            switch try readBlob(blob, repo: repo, scratch: scratch) {
+            case let .skipped(reason):
+                findings.append(.skipped(reason, path: change.path, severity: settings.unscannable))
                 continue
+            case let .scanned(result):
+                scan = result
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
             var before = Set<SecretKey>()
-            if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
-                let oldScan = try repo.withBlobBytes(old) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
+            if let old = change.oldBlob {
+                let oldScan = try readBlob(old, repo: repo, scratch: scratch)
                 for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch) {
                     before.insert(SecretKey(rule: match.ruleID, secret: match.secret))
                 }
             }
-            let scan = try repo.withBlobBytes(blob) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
             if scan.partly { findings.append(.skipped(.regexLimit, path: change.path)) }
             for (member, problem) in scan.unscannable {
                 findings.append(.skipped(.init(problem), path: change.path + member, severity: settings.unscannable))
@@ -338,10 +340,13 @@ public struct CommitSecrets: Sendable {
             while true {
                 let tree = nextTree.add(1, ordering: .relaxed).oldValue
                 guard tree < forest.treeCount else { break }
-                result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: settings.maxFileBytes) {
+                // Blobs past the streaming threshold are not rebuilt here: read one by one, in
+                // windows (`readBlob`).
+                var large: [ObjectID] = []
+                result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: min(settings.maxFileBytes, settings.readLimits.streamAbove)) {
                     (visit: DeltaVisit<KeywordOccurrences>) -> KeywordOccurrences in
                     guard let bytes = visit.bytes else {
-                        if let id = visit.id { result.scanned.append((id, .skipped(.tooLarge))) }
+                        if let id = visit.id { large.append(id) }
                         return .none
                     }
                     let keywords: KeywordOccurrences
@@ -355,6 +360,7 @@ public struct CommitSecrets: Sendable {
                     result.scanned.append((id, .scanned(scanner.read(bytes, keywords: keywords, limits: settings.readLimits, scratch: scratch))))
                     return keywords
                 }
+                result.leftOver += large
             }
             return [result]
         }
@@ -372,25 +378,31 @@ public struct CommitSecrets: Sendable {
 
     /// Reads and scans each blob once, spread over the workers.
     private func scanBlobs(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
-        let settings = self.settings
         let results = try parallel(count: list.count, handles: handles) { repo, range in
             let scratch = MatchScratch()
             var out: [(ObjectID, BlobResult)] = []
             for i in range {
-                let id = list[i]
-                let size = try repo.header(id).size
-                if size > settings.maxFileBytes {
-                    out.append((id, .skipped(.tooLarge)))
-                    continue
-                }
-                let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
-                    .scanned(settings.scanner.read(bytes, limits: settings.readLimits, scratch: scratch))
-                }
-                out.append((id, result))
+                out.append((list[i], try readBlob(list[i], repo: repo, scratch: scratch)))
             }
             return out
         }
         return Dictionary(results, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+extension CommitSecrets {
+    /// One blob read as SPEC §1.3 reads content: past `max_file_bytes` not at all; past the
+    /// streaming threshold in windows straight from the object store (memory stays flat);
+    /// else whole.
+    func readBlob(_ id: ObjectID, repo: Repository, scratch: MatchScratch) throws(GitError) -> BlobResult {
+        let limits = settings.readLimits
+        let size = try repo.header(id).size
+        if size > settings.maxFileBytes { return .skipped(.tooLarge) }
+        if size > limits.streamAbove {
+            guard let stream = try repo.blobStream(id, wholeLimit: limits.maxRebuiltBytes) else { return .skipped(.deltaTooLarge) }
+            return .scanned(settings.scanner.read(size: stream.size, from: { stream.read(into: $0) }, limits: limits, scratch: scratch))
+        }
+        return try repo.withBlobBytes(id) { .scanned(settings.scanner.read($0, limits: limits, scratch: scratch)) }
     }
 }
 

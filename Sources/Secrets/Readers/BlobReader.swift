@@ -29,7 +29,7 @@ extension Scanner {
         return read(bytes, keywords: keywords, depth: 0, budget: &budget, scratch: scratch)
     }
 
-    private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
+    func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
                       budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
         let limitsBefore = scratch.limitsHit
         var result = BlobScan()
