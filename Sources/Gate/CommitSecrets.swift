@@ -243,6 +243,9 @@ public struct CommitSecrets: Sendable {
                 where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
+                for (member, rule) in scanner.memberPathFindings(scan, path: pathText, scratch: scratch) {
+                    shown.append(.finding(.pathRule(rule, commit: hex, path: path + member, settings: settings)))
+                }
             case nil:
                 break
             }
@@ -297,6 +300,12 @@ public struct CommitSecrets: Sendable {
             for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch)
             where !before.contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
+            }
+            for rule in settings.scanner.pathFindings(context, scratch: scratch) {
+                findings.append(.pathRule(rule, commit: nil, path: change.path, settings: settings))
+            }
+            for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
+                findings.append(.pathRule(rule, commit: nil, path: change.path + member, settings: settings))
             }
         }
         return Result(findings: findings, blobsScanned: scanned)

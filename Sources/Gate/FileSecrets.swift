@@ -135,6 +135,9 @@ public struct FileSecrets: Sendable {
         for rule in settings.scanner.pathFindings(context, scratch: scratch) {
             findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
         }
+        for (member, rule) in settings.scanner.memberPathFindings(scan, path: text, scratch: scratch) {
+            findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
+        }
         return findings
     }
 }

@@ -207,6 +207,9 @@ extension CommitSecrets {
                 for rule in settings.scanner.pathFindings(context, scratch: scratch) {
                     findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
                 }
+                for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
+                    findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
+                }
             }
         }
     }

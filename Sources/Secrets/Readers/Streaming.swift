@@ -202,6 +202,7 @@ extension Scanner {
             guard archive_entry_filetype(entry) == 0o100000 else { continue }
             let name = Archives.name(of: entry)
             let prefix = [0x21] + name
+            result.members.append(prefix)
             if archive_entry_size_is_set(entry) != 0, Int(archive_entry_size(entry)) > limits.maxFileBytes {
                 result.unscannable.append((prefix, .tooLarge))
                 continue
@@ -229,6 +230,7 @@ extension Scanner {
                 result.candidates.append(candidate)
             }
             result.partly = result.partly || inner.partly
+            result.members += inner.members.map { prefix + $0 }
             if let stop {
                 // Past the budget, or a stream that cannot be decoded: no next header can be trusted.
                 result.unscannable.append(([], stop))
