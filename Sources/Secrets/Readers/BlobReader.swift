@@ -88,7 +88,7 @@ extension Scanner {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
             if keyword >= first { triggers.append((Trigger(rawValue: keyword - first)!, start)) }
         }
-        let runAtStart = bytes.count >= 32 && (0..<32).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
+        let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
         guard !triggers.isEmpty || runAtStart else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
