@@ -8,9 +8,13 @@ import CHyperscan
 /// its own bytes only and has a fixed length, which keeps a delta's occurrences derivable from
 /// its base's like the keywords' (`KeywordOccurrences`). The decoders run only at these.
 enum Trigger: Int, CaseIterable, Sendable {
-    /// A run of `minimumRun` base64/base64url characters, not all of them hex digits, at its start.
+    /// A run of `minimumRun` base64/base64url characters, not all of them hex digits, at its
+    /// start, whose first characters decode to text (`Decoders.mayDecode`, which looks at
+    /// the run's first 20 characters only).
     case run
-    /// A run of `minimumHexRun` hex digits at its start.
+    /// A run of `minimumHexRun` hex digits at its start, whose first 16 decode to text: most
+    /// hex runs are object ids and digests, and each would be an occurrence carried through
+    /// every delta of every version of a file.
     case hexRun
     /// A percent escape of a printable character after a letter or digit, or two in a row.
     case percentAfterWord, percentPair
@@ -95,11 +99,11 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .run:
             guard !run[Int(b[i])] else { return false }
             for j in (i + 1)..<(i + length) where !run[Int(b[j])] { return false }
-            return !((i + 1)..<(i + length)).allSatisfy { hex[Int(b[$0])] }
+            return !((i + 1)..<(i + length)).allSatisfy { hex[Int(b[$0])] } && Decoders.mayDecode(b, from: i + 1)
         case .hexRun:
             guard !hex[Int(b[i])] else { return false }
             for j in (i + 1)..<(i + length) where !hex[Int(b[j])] { return false }
-            return true
+            return Decoders.mayDecode(b, from: i + 1)
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
@@ -167,7 +171,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                     while e < n, cls[Int(base[e])] { e += 1 }
                     if e - s >= minimum, s >= 1, s > lastStart {
                         lastStart = s
-                        if !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }) { hit(.run, s - 1) }
+                        if !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }), Decoders.mayDecode(bytes, from: s) {
+                            hit(.run, s - 1)
+                        }
                         // Hex stretches inside the run (after a non-hex byte).
                         if e - s >= minimumHex {
                             var q = s
@@ -175,7 +181,7 @@ enum Trigger: Int, CaseIterable, Sendable {
                                 guard hexDigit[Int(base[q])] else { q += 1; continue }
                                 var r = q
                                 while r < e, hexDigit[Int(base[r])] { r += 1 }
-                                if r - q >= minimumHex { hit(.hexRun, q - 1) }
+                                if r - q >= minimumHex, Decoders.mayDecode(bytes, from: q) { hit(.hexRun, q - 1) }
                                 q = r
                             }
                         }
