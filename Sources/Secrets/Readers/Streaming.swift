@@ -129,6 +129,13 @@ extension Scanner {
             for var candidate in candidates(in: window, depth: 0, scratch: scratch) {
                 if candidate.encoding == nil {
                     guard candidate.matchRange.lowerBound >= ownedFrom, candidate.matchRange.lowerBound < ownedTo else { continue }
+                } else {
+                    // A decoded region (its run or line) cut by this window's end, or by its
+                    // start, is decoded whole by the next, or the previous, window when it
+                    // lies in their shared bytes: a cut one could yield a cut value.
+                    let region = candidate.matchRange
+                    if !ended, region.upperBound >= count, region.lowerBound >= count - 2 * overlap { continue }
+                    if !first, region.lowerBound == 0, region.upperBound < 2 * overlap { continue }
                 }
                 candidate.matchRange = (candidate.matchRange.lowerBound + base)..<(candidate.matchRange.upperBound + base)
                 candidate.secretRange = (candidate.secretRange.lowerBound + base)..<(candidate.secretRange.upperBound + base)
