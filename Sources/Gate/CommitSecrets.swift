@@ -251,6 +251,9 @@ public struct CommitSecrets: Sendable {
                 where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
+                for (member, rule) in scanner.memberPathFindings(scan, path: pathText, scratch: scratch) {
+                    shown.append(.finding(.pathRule(rule, commit: hex, path: path + member, settings: settings)))
+                }
             case nil:
                 break
             }
@@ -282,25 +285,27 @@ public struct CommitSecrets: Sendable {
         for change in try repo.stagedChanges() where change.newMode.holdsContent {
             guard let blob = change.newBlob else { continue }
             scanned += 1
-            let size = try repo.header(blob).size
-            if size > settings.maxFileBytes {
-                findings.append(.skipped(.tooLarge, path: change.path, severity: settings.unscannable))
+            let scan: BlobScan
+            switch try readBlob(blob, repo: repo, scratch: scratch) {
+            case let .skipped(reason):
+                findings.append(.skipped(reason, path: change.path, severity: settings.unscannable))
                 continue
+            case let .scanned(result):
+                scan = result
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
             // As for commits: a suppressed value is new as a note only where HEAD's version
             // did not have it at all.
             var before = Set<SecretKey>()
             var beforeAny = Set<SecretKey>()
-            if let old = change.oldBlob, try repo.header(old).size <= settings.maxFileBytes {
-                let oldScan = try repo.withBlobBytes(old) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
+            if let old = change.oldBlob {
+                let oldScan = try readBlob(old, repo: repo, scratch: scratch)
                 for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
                     let key = SecretKey(rule: match.ruleID, secret: match.secret)
                     if match.suppressed == nil { before.insert(key) }
                     beforeAny.insert(key)
                 }
             }
-            let scan = try repo.withBlobBytes(blob) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
             if scan.partly { findings.append(.skipped(.regexLimit, path: change.path)) }
             for (member, problem) in scan.unscannable {
                 findings.append(.skipped(.init(problem), path: change.path + member, severity: settings.unscannable))
@@ -308,6 +313,12 @@ public struct CommitSecrets: Sendable {
             for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
             where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
+            }
+            for rule in settings.scanner.pathFindings(context, scratch: scratch) {
+                findings.append(.pathRule(rule, commit: nil, path: change.path, settings: settings))
+            }
+            for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
+                findings.append(.pathRule(rule, commit: nil, path: change.path + member, settings: settings))
             }
         }
         return Result(findings: findings, blobsScanned: scanned)
@@ -345,10 +356,13 @@ public struct CommitSecrets: Sendable {
             while true {
                 let tree = nextTree.add(1, ordering: .relaxed).oldValue
                 guard tree < forest.treeCount else { break }
-                result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: settings.maxFileBytes) {
+                // Blobs past the streaming threshold are not rebuilt here: read one by one, in
+                // windows (`readBlob`).
+                var large: [ObjectID] = []
+                result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: min(settings.maxFileBytes, settings.readLimits.streamAbove)) {
                     (visit: DeltaVisit<KeywordOccurrences>) -> KeywordOccurrences in
                     guard let bytes = visit.bytes else {
-                        if let id = visit.id { result.scanned.append((id, .skipped(.tooLarge))) }
+                        if let id = visit.id { large.append(id) }
                         return .none
                     }
                     let keywords: KeywordOccurrences
@@ -362,6 +376,7 @@ public struct CommitSecrets: Sendable {
                     result.scanned.append((id, .scanned(scanner.read(bytes, keywords: keywords, limits: settings.readLimits, scratch: scratch))))
                     return keywords
                 }
+                result.leftOver += large
             }
             return [result]
         }
@@ -387,21 +402,11 @@ public struct CommitSecrets: Sendable {
 
     /// Reads and scans each blob once, spread over the workers.
     private func scanBlobs(_ list: [ObjectID], handles: Handles) throws(GitError) -> [ObjectID: BlobResult] {
-        let settings = self.settings
         let results = try parallel(count: list.count, handles: handles) { repo, range in
             let scratch = MatchScratch()
             var out: [(ObjectID, BlobResult)] = []
             for i in range {
-                let id = list[i]
-                let size = try repo.header(id).size
-                if size > settings.maxFileBytes {
-                    out.append((id, .skipped(.tooLarge)))
-                    continue
-                }
-                let result = try repo.withBlobBytes(id) { bytes -> BlobResult in
-                    .scanned(settings.scanner.read(bytes, limits: settings.readLimits, scratch: scratch))
-                }
-                out.append((id, result))
+                out.append((list[i], try readBlob(list[i], repo: repo, scratch: scratch)))
             }
             return out
         }
@@ -413,6 +418,22 @@ public struct CommitSecrets: Sendable {
 struct SharedPath: Hashable {
     let bytes: [UInt8]
     func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+}
+
+extension CommitSecrets {
+    /// One blob read as SPEC §1.3 reads content: past `max_file_bytes` not at all; past the
+    /// streaming threshold in windows straight from the object store (memory stays flat);
+    /// else whole.
+    func readBlob(_ id: ObjectID, repo: Repository, scratch: MatchScratch) throws(GitError) -> BlobResult {
+        let limits = settings.readLimits
+        let size = try repo.header(id).size
+        if size > settings.maxFileBytes { return .skipped(.tooLarge) }
+        if size > limits.streamAbove {
+            guard let stream = try repo.blobStream(id, wholeLimit: limits.maxRebuiltBytes) else { return .skipped(.deltaTooLarge) }
+            return .scanned(settings.scanner.read(size: stream.size, from: { stream.read(into: $0) }, limits: limits, scratch: scratch))
+        }
+        return try repo.withBlobBytes(id) { .scanned(settings.scanner.read($0, limits: limits, scratch: scratch)) }
+    }
 }
 
 struct CommitWork: Sendable {

@@ -102,36 +102,48 @@ public struct FileSecrets: Sendable {
         if Int(info.st_size) > settings.maxFileBytes {
             return [.skipped(.tooLarge, path: path, severity: settings.unscannable)]
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            filled += n
-        }
-        bytes.removeSubrange(filled...)
-        return bytes.withUnsafeBytes { raw -> [Finding] in
-            let context = ScanContext(path: text)
-            var findings: [Finding] = []
+        let limits = settings.readLimits
+        let scan: BlobScan
+        if Int(info.st_size) > limits.streamAbove {
+            // Large files are read in windows, as large blobs are (SPEC §1.3).
+            scan = settings.scanner.read(size: Int(info.st_size), from: { out in
+                var n = 0
+                repeat { n = read(fd, out.baseAddress, out.count) } while n < 0 && errno == EINTR
+                return n < 0 ? Archives.Problem.corrupt.code : n
+            }, limits: limits, scratch: scratch)
+        } else {
+            var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+            var filled = 0
+            while filled < bytes.count {
+                let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                filled += n
+            }
+            bytes.removeSubrange(filled...)
             // Read as the hook reads a blob (SPEC §1.3): archives, UTF-16, binary, encodings.
-            let scan = settings.scanner.read(raw, limits: settings.readLimits, scratch: scratch)
-            if scan.partly {
-                findings.append(.skipped(.regexLimit, path: path))
-            }
-            for (member, problem) in scan.unscannable {
-                findings.append(.skipped(.init(problem), path: path + member, severity: settings.unscannable))
-            }
-            for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
-                let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-                findings.append(Finding.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
-                                                 settings: settings))
-            }
-            for rule in settings.scanner.pathFindings(context, scratch: scratch) {
-                findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
-            }
-            return findings
+            scan = bytes.withUnsafeBytes { settings.scanner.read($0, limits: limits, scratch: scratch) }
         }
+        let context = ScanContext(path: text)
+        var findings: [Finding] = []
+        if scan.partly {
+            findings.append(.skipped(.regexLimit, path: path))
+        }
+        for (member, problem) in scan.unscannable {
+            findings.append(.skipped(.init(problem), path: path + member, severity: settings.unscannable))
+        }
+        for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
+            let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
+            findings.append(Finding.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
+                                             settings: settings))
+        }
+        for rule in settings.scanner.pathFindings(context, scratch: scratch) {
+            findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
+        }
+        for (member, rule) in settings.scanner.memberPathFindings(scan, path: text, scratch: scratch) {
+            findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
+        }
+        return findings
     }
 }
 

@@ -120,6 +120,7 @@ extension Finding {
     public enum SkipReason: String, Sendable {
         case binary, tooLarge = "too-large", unreadable, regexLimit = "regex-limit"
         case archiveLimit = "archive-limit", archiveDepth = "archive-depth", corrupt
+        case deltaTooLarge = "delta-too-large"
 
         var message: String {
             switch self {
@@ -130,6 +131,7 @@ extension Finding {
             case .archiveLimit: "archive past its expansion, ratio or member limit not fully scanned"
             case .archiveDepth: "archive nested deeper than 3 levels not scanned"
             case .corrupt: "corrupt or unreadable compressed data not scanned"
+            case .deltaTooLarge: "a large blob stored as a delta, too large to rebuild in memory, not scanned"
             }
         }
 

@@ -185,12 +185,15 @@ extension CommitSecrets {
                           into findings: inout [Finding], reported: inout Set<String>, firstOnly: Bool) throws(GitError) {
         let before = findings.count
         defer { for i in before..<findings.count { findings[i].ref = ref } }
-        if try repo.header(id).size > settings.maxFileBytes {
-            findings.append(.skipped(.tooLarge, path: path ?? [], severity: settings.unscannable))
-            return
-        }
         // Read as every blob is read (SPEC §1.3): text encodings, binary runs, archives, encodings.
-        let scan = try repo.withBlobBytes(id) { settings.scanner.read($0, limits: settings.readLimits, scratch: scratch) }
+        let scan: BlobScan
+        switch try readBlob(id, repo: repo, scratch: scratch) {
+        case let .skipped(reason):
+            findings.append(.skipped(reason, path: path ?? [], severity: settings.unscannable))
+            return
+        case let .scanned(result):
+            scan = result
+        }
         if scan.partly { findings.append(.skipped(.regexLimit, path: path ?? [])) }
         for (member, problem) in scan.unscannable {
             findings.append(.skipped(.init(problem), path: (path ?? []) + member, severity: settings.unscannable))
@@ -203,6 +206,9 @@ extension CommitSecrets {
             if let path {
                 for rule in settings.scanner.pathFindings(context, scratch: scratch) {
                     findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
+                }
+                for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
+                    findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
                 }
             }
         }

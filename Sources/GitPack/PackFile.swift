@@ -184,3 +184,22 @@ final class PackFile: @unchecked Sendable {
         return status == Z_STREAM_END && Int(stream.pointee.total_out) == size
     }
 }
+
+extension PackFile {
+    /// The mapped bytes from `offset` to the pack's end, for an inflater that reads them a
+    /// piece at a time (`ObjectStream`); empty past the end.
+    func bytes(from offset: Int) -> UnsafeRawBufferPointer {
+        guard offset >= 0, offset < length else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: base + offset, count: length - offset)
+    }
+
+    /// Drops the whole pages of `range` from this process's resident memory once a stream has
+    /// read past them, so reading a huge entry keeps only a piece of it mapped.
+    func release(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound / page * page
+        guard start < end, end <= length else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+}

@@ -51,14 +51,7 @@ public enum Archives {
                               problem: (_ name: [UInt8], Problem) -> Void) {
         guard let base = bytes.baseAddress, let archive = archive_read_new() else { return problem([], .corrupt) }
         defer { archive_read_free(archive) }
-        archive_read_support_filter_gzip(archive)
-        archive_read_support_filter_bzip2(archive)
-        archive_read_support_filter_xz(archive)
-        archive_read_support_format_zip(archive)
-        archive_read_support_format_tar(archive)
-        archive_read_support_format_gnutar(archive)
-        // A compressed stream that holds no archive: its one member, named "data".
-        archive_read_support_format_raw(archive)
+        supportFormats(archive)
         guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return problem([], .corrupt) }
         var entry: OpaquePointer?
         var buffer: [UInt8] = []
@@ -69,7 +62,7 @@ public enum Archives {
             budget.members += 1
             if budget.exceeded { return problem([], .limit) }
             guard archive_entry_filetype(entry) == 0o100000 else { continue } // a regular file
-            let name = archive_entry_pathname(entry).map { Array(Self.bytes(of: $0)) } ?? Array("data".utf8)
+            let name = Self.name(of: entry)
             if archive_entry_size_is_set(entry) != 0, Int(archive_entry_size(entry)) > budget.limits.maxFileBytes {
                 problem(name, .tooLarge)
                 continue
@@ -103,6 +96,23 @@ public enum Archives {
         }
     }
 
+    /// The formats and filters this reader opens.
+    static func supportFormats(_ archive: OpaquePointer) {
+        archive_read_support_filter_gzip(archive)
+        archive_read_support_filter_bzip2(archive)
+        archive_read_support_filter_xz(archive)
+        archive_read_support_format_zip(archive)
+        archive_read_support_format_tar(archive)
+        archive_read_support_format_gnutar(archive)
+        // A compressed stream that holds no archive: its one member, named "data".
+        archive_read_support_format_raw(archive)
+    }
+
+    /// A member's path as stored, or "data" for the one member of a bare compressed stream.
+    static func name(of entry: OpaquePointer) -> [UInt8] {
+        archive_entry_pathname(entry).map { Array(Self.bytes(of: $0)) } ?? Array("data".utf8)
+    }
+
     private static func bytes(of cString: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: strlen(cString))
     }
@@ -121,6 +131,17 @@ public struct ReadLimits: Sendable {
     public var ratioFloorBytes = 1 << 20
     /// Members of one blob's archives, at every depth together.
     public var maxMembers = 10_000
+    /// A blob (or archive member) larger than this is read in windows (`Scanner.read(from:)`),
+    /// never whole: memory stays flat however large `maxFileBytes` is.
+    public var streamAbove = 8 << 20
+    /// New text each window brings, and how much of the previous window's end it repeats on
+    /// each side of their seam (`windowOverlap`, twice): a match up to that long, with that much text
+    /// before it, lies whole in the window that reports it.
+    public var window = 4 << 20
+    public var windowOverlap = 64 << 10
+    /// A packed delta (its base needed whole) is rebuilt in memory up to this size; a larger
+    /// one is `unscannable`.
+    public var maxRebuiltBytes = 64 << 20
 
     public init(maxFileBytes: Int) {
         self.maxFileBytes = maxFileBytes

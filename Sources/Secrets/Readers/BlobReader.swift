@@ -7,6 +7,9 @@ public struct BlobScan: Sendable {
     /// Parts that could not be read in full: `member` is empty for the blob itself, else the
     /// `!inner/path` suffix of an archive member.
     public var unscannable: [(member: [UInt8], problem: Archives.Problem)]
+    /// The `!inner/path` suffix of every archive member (nested ones `!a!b`), read or not:
+    /// the path-only rules judge members by name like any file (`memberPathFindings`).
+    public var members: [[UInt8]] = []
 
     public init(candidates: [Candidate] = [], partly: Bool = false, unscannable: [(member: [UInt8], problem: Archives.Problem)] = []) {
         self.candidates = candidates
@@ -29,7 +32,7 @@ extension Scanner {
         return read(bytes, keywords: keywords, depth: 0, budget: &budget, scratch: scratch)
     }
 
-    private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
+    func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
                       budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
         let limitsBefore = scratch.limitsHit
         var result = BlobScan()
@@ -38,6 +41,8 @@ extension Scanner {
             Archives.forEachMember(bytes, budget: &budget, member: { name, member, budget in
                 let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
                 let prefix = [0x21] + name
+                result.members.append(prefix)
+                result.members += inner.members.map { prefix + $0 }
                 for var candidate in inner.candidates {
                     candidate.member = prefix + (candidate.member ?? [])
                     result.candidates.append(candidate)
@@ -45,6 +50,7 @@ extension Scanner {
                 result.partly = result.partly || inner.partly
                 result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
             }, problem: { name, problem in
+                if !name.isEmpty { result.members.append([0x21] + name) }
                 result.unscannable.append((name.isEmpty ? [] : [0x21] + name, problem))
             })
             return result
@@ -82,7 +88,7 @@ extension Scanner {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
             if keyword >= first { triggers.append((Trigger(rawValue: keyword - first)!, start)) }
         }
-        let runAtStart = bytes.count >= 32 && (0..<32).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
+        let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
         guard !triggers.isEmpty || runAtStart else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
@@ -110,6 +116,17 @@ extension Scanner {
 
     /// Decodings inside decodings, at most.
     static let maxDecodeDepth = 3
+}
+
+extension Scanner {
+    /// The path-only rules (a key file by its name) that the archive members of a blob at
+    /// `path` match, as (member suffix, rule id): a member is a file like any other.
+    public func memberPathFindings(_ scan: BlobScan, path: String?, scratch: MatchScratch) -> [(member: [UInt8], rule: String)] {
+        guard let path, !pathOnlyRules.isEmpty else { return [] }
+        return scan.members.flatMap { member in
+            pathFindings(ScanContext(path: path + String(decoding: member, as: UTF8.self)), scratch: scratch).map { (member, $0) }
+        }
+    }
 }
 
 /// A rule and the value it matched: one secret, however many places hold it.

@@ -8,10 +8,13 @@ import CHyperscan
 /// its own bytes only and has a fixed length, which keeps a delta's occurrences derivable from
 /// its base's like the keywords' (`KeywordOccurrences`). The decoders run only at these.
 enum Trigger: Int, CaseIterable, Sendable {
-    /// A run of 32 base64/base64url characters, not all of them hex digits, at its start.
+    /// A run of `minimumRun` base64/base64url characters, not all of them hex digits, at its
+    /// start, whose first characters decode to text (`Decoders.mayDecode`, which looks at
+    /// the run's first 20 characters only).
     case run
-    /// A run of 48 hex digits at its start (shorter ones are object ids and digests, not
-    /// worth decoding in every version of every test file).
+    /// A run of `minimumHexRun` hex digits at its start, whose first 16 decode to text: most
+    /// hex runs are object ids and digests, and each would be an occurrence carried through
+    /// every delta of every version of a file.
     case hexRun
     /// A percent escape of a printable character after a letter or digit, or two in a row.
     case percentAfterWord, percentPair
@@ -26,8 +29,8 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     var length: Int {
         switch self {
-        case .run: 33
-        case .hexRun: 49
+        case .run: Self.minimumRun + 1
+        case .hexRun: Self.minimumHexRun + 1
         case .percentAfterWord: 4
         case .percentPair: 6
         case .unicodeEscape: 6
@@ -44,8 +47,8 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// by `forEachRun` instead; theirs only say what it finds).
     var expression: String {
         switch self {
-        case .run: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{32}"# // and not 32 hex digits
-        case .hexRun: #"[^0-9A-Fa-f][0-9A-Fa-f]{48}"#
+        case .run: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumRun)}"# // and not all hex digits
+        case .hexRun: #"[^0-9A-Fa-f][0-9A-Fa-f]{\#(Self.minimumHexRun)}"#
         case .percentAfterWord: #"[A-Za-z0-9]%[2-7][0-9A-Fa-f]"#
         case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
         case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
@@ -60,6 +63,15 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     static let longest = allCases.map(\.length).max()!
 
+    /// The shortest encoded runs decoded. The shortest values the rules match with a fixed
+    /// prefix are about 20 bytes (an AWS access key id: AKIA and 16 characters), and a
+    /// generic rule needs its keyword and a value of 8 or more beside it: 18 decoded bytes
+    /// (24 base64 characters) hold such a value with a few bytes around it, 16 (32 hex
+    /// digits) an id or a short token. Shorter runs are names, not secrets. Hex runs of 32
+    /// and 40 are also MD5 and SHA-1 digests; their first bytes, not text, turn them away
+    /// (`Decoders.mayDecode`).
+    static let minimumRun = 24
+    static let minimumHexRun = 32
     /// The base64 (standard and URL) alphabet without padding.
     static let runClass: [Bool] = (0..<256).map { b in
         let c = UInt8(b)
@@ -86,12 +98,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         switch self {
         case .run:
             guard !run[Int(b[i])] else { return false }
-            for j in (i + 1)..<(i + 33) where !run[Int(b[j])] { return false }
-            return !((i + 1)..<(i + 33)).allSatisfy { hex[Int(b[$0])] }
+            for j in (i + 1)..<(i + length) where !run[Int(b[j])] { return false }
+            return !((i + 1)..<(i + length)).allSatisfy { hex[Int(b[$0])] } && Decoders.mayDecode(b, from: i + 1)
         case .hexRun:
             guard !hex[Int(b[i])] else { return false }
-            for j in (i + 1)..<(i + 49) where !hex[Int(b[j])] { return false }
-            return true
+            for j in (i + 1)..<(i + length) where !hex[Int(b[j])] { return false }
+            return Decoders.mayDecode(b, from: i + 1)
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
@@ -140,12 +152,13 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
     /// Here eight bytes at a time are tested against the range the class lies in
-    /// (`+`…`z`, and no `.` or `=`); a run of 32 covers at least three whole aligned words, so only a streak of
-    /// three such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
+    /// (`+`…`z`, and no `.` or `=`); a run of 24 covers at least two whole aligned words, so only a streak of
+    /// two such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
     /// rarely has one.
     static func forEachRun(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
         let n = bytes.count
-        guard n > 32, let raw = bytes.baseAddress else { return }
+        let minimum = minimumRun, minimumHex = minimumHexRun
+        guard n > minimum, let raw = bytes.baseAddress else { return }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -161,17 +174,19 @@ enum Trigger: Int, CaseIterable, Sendable {
                     while s > 0, cls[Int(base[s - 1])] { s -= 1 }
                     var e = p + 1
                     while e < n, cls[Int(base[e])] { e += 1 }
-                    if e - s >= 32, s >= 1, s > lastStart {
+                    if e - s >= minimum, s >= 1, s > lastStart {
                         lastStart = s
-                        if !(s..<(s + 32)).allSatisfy({ hexDigit[Int(base[$0])] }) { hit(.run, s - 1) }
-                        // Hex stretches of 48 inside the run (after a non-hex byte).
-                        if e - s >= 48 {
+                        if !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }), Decoders.mayDecode(bytes, from: s) {
+                            hit(.run, s - 1)
+                        }
+                        // Hex stretches inside the run (after a non-hex byte).
+                        if e - s >= minimumHex {
                             var q = s
                             while q < e {
                                 guard hexDigit[Int(base[q])] else { q += 1; continue }
                                 var r = q
                                 while r < e, hexDigit[Int(base[r])] { r += 1 }
-                                if r - q >= 48 { hit(.hexRun, q - 1) }
+                                if r - q >= minimumHex, Decoders.mayDecode(bytes, from: q) { hit(.hexRun, q - 1) }
                                 q = r
                             }
                         }
@@ -180,6 +195,8 @@ enum Trigger: Int, CaseIterable, Sendable {
                 }
             }
             let words = n / 8
+            // Whole aligned words any run of `minimum` covers.
+            let wholeWords = (minimum - 7) / 8
             var streak = 0
             for w in 0..<words {
                 let x = raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
@@ -195,10 +212,10 @@ enum Trigger: Int, CaseIterable, Sendable {
                     streak += 1
                     continue
                 }
-                if streak >= 3 { precise((w - streak) * 8, w * 8) }
+                if streak >= wholeWords { precise((w - streak) * 8, w * 8) }
                 streak = 0
             }
-            if streak >= 3 { precise((words - streak) * 8, n) }
+            if streak >= wholeWords { precise((words - streak) * 8, n) }
         }
     }
 }

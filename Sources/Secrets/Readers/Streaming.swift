@@ -1,0 +1,359 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibArchive
+
+/// Where a streamed read gets its bytes: fills the front of the buffer and returns how many
+/// bytes it wrote, 0 at the end, or a negative `Archives.Problem.code` when the source cannot
+/// be read in full.
+public typealias ByteSource = (UnsafeMutableRawBufferPointer) -> Int
+
+extension Archives.Problem {
+    /// The value a `ByteSource` returns for this problem.
+    public var code: Int {
+        switch self {
+        case .corrupt: -1
+        case .limit: -2
+        case .tooLarge: -3
+        case .depth: -4
+        }
+    }
+
+    init(code: Int) {
+        switch code {
+        case -2: self = .limit
+        case -3: self = .tooLarge
+        case -4: self = .depth
+        default: self = .corrupt
+        }
+    }
+}
+
+/// The archive budget of one streamed blob, shared by the member sources that spend it.
+final class SharedBudget {
+    var value: Archives.Budget
+    init(_ value: Archives.Budget) { self.value = value }
+}
+
+extension Scanner {
+    /// Reads a blob of `size` bytes from `source` as `read(_:limits:scratch:)` reads one in
+    /// memory (SPEC §1.3), holding at most one window of it (`ReadLimits.window` plus twice
+    /// `windowOverlap`): archives are opened through libarchive's read callback and their
+    /// members read the same way, UTF-16/UTF-32 text is decoded a piece at a time, binary
+    /// content viewed as printable runs, and each window scanned like a whole blob. A match is
+    /// reported by the window where it starts past the overlap, so a match up to
+    /// `windowOverlap` long is seen whole, with as much text before it, exactly once; decoded
+    /// values (whose encoded run may cross windows) are kept from whichever window decodes
+    /// them, one per rule and value; line numbers are counted across windows.
+    public func read(size: Int, from source: @escaping ByteSource, limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+        if size > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
+        let budget = SharedBudget(Archives.Budget(limits: limits, compressed: size))
+        return read(from: source, depth: 0, budget: budget, scratch: scratch)
+    }
+
+    func read(from source: @escaping ByteSource, depth: Int, budget: SharedBudget, scratch: MatchScratch) -> BlobScan {
+        let limits = budget.value.limits
+        let overlap = limits.windowOverlap
+        let capacity = limits.window + 2 * overlap
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var count = 0
+        var failure: Archives.Problem?
+        while count < capacity {
+            let n = source(UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+            if n < 0 { failure = Archives.Problem(code: n) }
+            guard n > 0 else { break }
+            count += n
+        }
+        let head = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+        if let failure {
+            // What could be read is scanned; the rest is unscannable.
+            var scan = read(head, keywords: nil, depth: depth, budget: &budget.value, scratch: scratch)
+            scan.unscannable.append(([], failure))
+            return scan
+        }
+        if count < capacity { return read(head, keywords: nil, depth: depth, budget: &budget.value, scratch: scratch) }
+        if Archives.isArchive(head) {
+            guard depth < limits.maxArchiveDepth else { return BlobScan(unscannable: [([], .depth)]) }
+            return readArchive(head: head, rest: source, depth: depth, budget: budget, scratch: scratch)
+        }
+        let binary = PrintableRuns.isBinary(head)
+        var text: TextStream
+        if let (encoding, bom) = TextEncoding.detectMark(head) ?? (binary ? TextEncoding.detect(head) : nil) {
+            text = TextStream(source: source, kind: .encoded(encoding), pending: Array(head[bom...]))
+            count = 0
+        } else if binary {
+            PrintableRuns.viewInPlace(buffer)
+            text = TextStream(source: source, kind: .printable, pending: [])
+        } else {
+            text = TextStream(source: source, kind: .plain, pending: [])
+        }
+        return scanWindows(buffer, count: count, text: &text, limits: limits, scratch: scratch)
+    }
+
+    /// One rule, value and place (the place only when allowlists look at the match or line,
+    /// as `candidates(in:)` keeps repeats then), for candidates found in two windows.
+    private struct WindowKey: Hashable {
+        var rule: Int
+        var secret: [UInt8]
+        var suppressed: Bool
+        var at: Int
+    }
+
+    /// The windows of `text` (the first `count` bytes already in `buffer`), each scanned whole.
+    private func scanWindows(_ buffer: UnsafeMutableRawBufferPointer, count initial: Int, text: inout TextStream,
+                             limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+        let overlap = limits.windowOverlap
+        let capacity = buffer.count
+        let limitsBefore = scratch.limitsHit
+        var count = initial
+        // Where buffer[0] stands in the text: its offset, the lines before it, and the
+        // characters before it on its line.
+        var base = 0, lineBase = 0, columnBase = 0
+        var first = true
+        var kept: [Candidate] = []
+        var keys = Set<WindowKey>()
+        var result = BlobScan()
+        while true {
+            var ended = false
+            // Room enough for a decoded code unit or two, always.
+            while count < capacity - 16 {
+                let n = text.next(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+                if n < 0 { result.unscannable.append(([], Archives.Problem(code: n))) }
+                guard n > 0 else { ended = true; break }
+                count += n
+            }
+            let window = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            let ownedFrom = first ? 0 : overlap
+            let ownedTo = ended ? Int.max : count - overlap
+            for var candidate in candidates(in: window, depth: 0, scratch: scratch) {
+                if candidate.encoding == nil {
+                    guard candidate.matchRange.lowerBound >= ownedFrom, candidate.matchRange.lowerBound < ownedTo else { continue }
+                } else {
+                    // A decoded region (its run or line) cut by this window's end, or by its
+                    // start, is decoded whole by the next, or the previous, window when it
+                    // lies in their shared bytes: a cut one could yield a cut value.
+                    let region = candidate.matchRange
+                    if !ended, region.upperBound >= count, region.lowerBound >= count - 2 * overlap { continue }
+                    if !first, region.lowerBound == 0, region.upperBound < 2 * overlap { continue }
+                }
+                candidate.matchRange = (candidate.matchRange.lowerBound + base)..<(candidate.matchRange.upperBound + base)
+                candidate.secretRange = (candidate.secretRange.lowerBound + base)..<(candidate.secretRange.upperBound + base)
+                if candidate.line == 1 { candidate.column += columnBase }
+                candidate.line += lineBase
+                let key = WindowKey(rule: candidate.ruleIndex, secret: candidate.secret, suppressed: candidate.suppressed != nil,
+                                    at: keepsLineText || keepsMatchText ? candidate.secretRange.lowerBound : -1)
+                if keys.insert(key).inserted { kept.append(candidate) }
+            }
+            if ended { break }
+            // The next window repeats the last 2 * overlap bytes of this one.
+            let drop = count - 2 * overlap
+            let dropped = UnsafeRawBufferPointer(rebasing: buffer[..<drop])
+            var lastNewline = -1
+            var p = 0
+            while p < drop, let nl = memchr(dropped.baseAddress! + p, 10, drop - p) {
+                lastNewline = dropped.baseAddress!.distance(to: UnsafeRawPointer(nl))
+                lineBase += 1
+                p = lastNewline + 1
+            }
+            if lastNewline >= 0 { columnBase = 0 }
+            for i in (lastNewline + 1)..<drop where dropped[i] & 0xC0 != 0x80 { columnBase += 1 }
+            memmove(buffer.baseAddress!, buffer.baseAddress! + drop, count - drop)
+            count -= drop
+            base += drop
+            first = false
+        }
+        var found = Self.preferSpecific(kept, ruleSet.rules)
+        found.sort { ($0.secretRange.lowerBound, $0.ruleID) < ($1.secretRange.lowerBound, $1.ruleID) }
+        if case let .encoded(encoding) = text.kind {
+            for i in found.indices { found[i].encoding = encoding.rawValue + (found[i].encoding.map { "+" + $0 } ?? "") }
+        }
+        result.candidates = found
+        result.partly = scratch.limitsHit > limitsBefore
+        return result
+    }
+
+    /// An archive too large to hold, opened through libarchive's read callback: `head` first,
+    /// then the rest of `rest`; each member read as a stream of its own.
+    private func readArchive(head: UnsafeRawBufferPointer, rest: @escaping ByteSource, depth: Int, budget: SharedBudget,
+                             scratch: MatchScratch) -> BlobScan {
+        let input = ArchiveInput(head: head, rest: rest)
+        guard let archive = archive_read_new() else { return BlobScan(unscannable: [([], .corrupt)]) }
+        defer { archive_read_free(archive) }
+        Archives.supportFormats(archive)
+        return withExtendedLifetime(input) { readMembers(archive, input: input, depth: depth, budget: budget, scratch: scratch) }
+    }
+
+    private func readMembers(_ archive: OpaquePointer, input: ArchiveInput, depth: Int, budget: SharedBudget,
+                             scratch: MatchScratch) -> BlobScan {
+        var result = BlobScan()
+        let opened = archive_read_open(archive, Unmanaged.passUnretained(input).toOpaque(), nil, { _, data, out in
+            let input = Unmanaged<ArchiveInput>.fromOpaque(data!).takeUnretainedValue()
+            return input.next(out)
+        }, nil)
+        guard opened == ARCHIVE_OK else { return BlobScan(unscannable: [([], input.problem ?? .corrupt)]) }
+        let limits = budget.value.limits
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(archive, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
+                result.unscannable.append(([], input.problem ?? .corrupt))
+                break
+            }
+            budget.value.members += 1
+            if budget.value.exceeded {
+                result.unscannable.append(([], .limit))
+                break
+            }
+            guard archive_entry_filetype(entry) == 0o100000 else { continue }
+            let name = Archives.name(of: entry)
+            let prefix = [0x21] + name
+            result.members.append(prefix)
+            if archive_entry_size_is_set(entry) != 0, Int(archive_entry_size(entry)) > limits.maxFileBytes {
+                result.unscannable.append((prefix, .tooLarge))
+                continue
+            }
+            var memberBytes = 0
+            var stop: Archives.Problem?
+            let member: ByteSource = { out in
+                let n = archive_read_data(archive, out.baseAddress, out.count)
+                if n < 0 {
+                    stop = input.problem ?? .corrupt
+                    return stop!.code
+                }
+                budget.value.expanded += n
+                if budget.value.exceeded {
+                    stop = .limit
+                    return Archives.Problem.limit.code
+                }
+                memberBytes += n
+                if memberBytes > limits.maxFileBytes { return Archives.Problem.tooLarge.code }
+                return n
+            }
+            let inner = read(from: member, depth: depth + 1, budget: budget, scratch: scratch)
+            for var candidate in inner.candidates {
+                candidate.member = prefix + (candidate.member ?? [])
+                result.candidates.append(candidate)
+            }
+            result.partly = result.partly || inner.partly
+            result.members += inner.members.map { prefix + $0 }
+            if let stop {
+                // Past the budget, or a stream that cannot be decoded: no next header can be trusted.
+                result.unscannable.append(([], stop))
+                break
+            }
+            result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
+        }
+        return result
+    }
+}
+
+/// The bytes libarchive reads a streamed archive from: the head already read, then the rest.
+private final class ArchiveInput {
+    let head: UnsafeRawBufferPointer
+    let rest: ByteSource
+    var headGiven = false
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    var problem: Archives.Problem?
+
+    init(head: UnsafeRawBufferPointer, rest: @escaping ByteSource) {
+        self.head = head
+        self.rest = rest
+    }
+
+    deinit { chunk.deallocate() }
+
+    func next(_ out: UnsafeMutablePointer<UnsafeRawPointer?>?) -> la_ssize_t {
+        if !headGiven {
+            headGiven = true
+            out?.pointee = head.baseAddress
+            return la_ssize_t(head.count)
+        }
+        let n = rest(chunk)
+        if n < 0 {
+            problem = Archives.Problem(code: n)
+            return -1
+        }
+        out?.pointee = UnsafeRawPointer(chunk.baseAddress)
+        return la_ssize_t(n)
+    }
+}
+
+/// A blob's text, a piece at a time: as it is, as printable runs, or decoded from UTF-16/32.
+struct TextStream {
+    enum Kind {
+        case plain, printable
+        case encoded(TextEncoding)
+    }
+
+    let source: ByteSource
+    let kind: Kind
+    /// Bytes read and not yet handed out: the head, or a code unit cut at a piece's end.
+    var pending: [UInt8]
+    var ended = false
+
+    init(source: @escaping ByteSource, kind: Kind, pending: [UInt8]) {
+        self.source = source
+        self.kind = kind
+        self.pending = pending
+    }
+
+    /// Writes the next text into `out`: how many bytes, 0 at the end, or a negative problem code.
+    mutating func next(into out: UnsafeMutableRawBufferPointer) -> Int {
+        switch kind {
+        case .plain, .printable:
+            if !pending.isEmpty {
+                let n = min(out.count, pending.count)
+                pending.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+                pending.removeFirst(n)
+                if case .printable = kind { PrintableRuns.viewInPlace(UnsafeMutableRawBufferPointer(rebasing: out[..<n])) }
+                return n
+            }
+            guard !ended else { return 0 }
+            let n = source(out)
+            if n <= 0 { ended = true }
+            if n > 0, case .printable = kind { PrintableRuns.viewInPlace(UnsafeMutableRawBufferPointer(rebasing: out[..<n])) }
+            return n
+        case let .encoded(encoding):
+            let unit = encoding == .utf16le || encoding == .utf16be ? 2 : 4
+            // A UTF-16 unit makes at most 3 bytes of UTF-8 from 2; a UTF-32 one at most 4 from 4.
+            let want = unit == 2 ? out.count / 3 * 2 : out.count / 4 * 4
+            precondition(want >= unit, "at least 16 bytes of room")
+            while true {
+                if !ended, pending.count < want {
+                    var more = [UInt8](repeating: 0, count: want - pending.count)
+                    let n = more.withUnsafeMutableBytes { source($0) }
+                    if n < 0 { ended = true; return n }
+                    if n == 0 { ended = true } else { pending += more[..<n] }
+                }
+                var usable = min(pending.count, want) / unit * unit
+                if !ended, unit == 2, usable >= 2 {
+                    // A high surrogate waits for its low half.
+                    let hi = encoding == .utf16le ? pending[usable - 1] : pending[usable - 2]
+                    if hi >= 0xD8, hi < 0xDC { usable -= 2 }
+                }
+                if ended, usable == 0 {
+                    pending = []
+                    return 0
+                }
+                guard usable > 0 else { continue }
+                let text = pending.withUnsafeBytes { encoding.decode(UnsafeRawBufferPointer(rebasing: $0[..<usable])) }
+                pending.removeFirst(usable)
+                text.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: text.count) }
+                if text.isEmpty { continue }
+                return text.count
+            }
+        }
+    }
+}
+
+extension PrintableRuns {
+    /// `view` in place.
+    static func viewInPlace(_ bytes: UnsafeMutableRawBufferPointer) {
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if !((b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13) { bytes[i] = 0 }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+@testable import Git
+import ReviewGateTestSupport
+import Testing
+
+/// Blobs read a piece at a time give exactly the bytes read whole: loose objects, whole pack
+/// entries, and deltas (rebuilt only under the limit).
+@Suite struct BlobStreamTests {
+    static func drain(_ stream: BlobStream, piece: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: piece)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { stream.read(into: $0) }
+            if n < 0 { return nil }
+            if n == 0 { return out }
+            out += buffer[..<n]
+        }
+    }
+
+    @Test("loose, packed whole and packed as a delta: the same bytes as a whole read")
+    func sameBytes() throws {
+        for stage in ["loose", "packed"] {
+            // A repository of its own per stage: a process opens a pack directory's packs once.
+            let scratch = try ScratchRepository(label: "stream")
+            var rng = SplitMix(seed: 77)
+            var text = ""
+            for i in 0..<40_000 { text += "line \(i) \(rng.next() % 1000)\n" }
+            try scratch.write("big.txt", text)
+            try scratch.commit("one")
+            try scratch.write("big.txt", text + "one more line\n")
+            try scratch.commit("two")
+            let newer = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD:big.txt"])))
+            let older = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD~1:big.txt"])))
+            if stage == "packed" { try scratch.git(["gc", "-q", "--aggressive"]) }
+            let repo = try Repository(path: scratch.path)
+            for id in [newer, older] {
+                let whole = try repo.blob(id).bytes
+                let stream = try #require(try repo.blobStream(id, wholeLimit: 1 << 30))
+                #expect(stream.size == whole.count)
+                #expect(Self.drain(stream, piece: 7000) == whole, "\(stage) \(id)")
+            }
+            // One of the two is a delta once packed: past the limit it is not rebuilt.
+            let refused = try [newer, older].filter { try repo.blobStream($0, wholeLimit: 10) == nil }
+            #expect(refused.count == (stage == "packed" ? 1 : 0))
+        }
+    }
+
+    @Test("a loose object whose data is cut short is an error, not a short blob")
+    func truncatedLoose() throws {
+        let scratch = try ScratchRepository(label: "stream")
+        try scratch.write("a.txt", String(repeating: "some text that compresses\n", count: 20_000))
+        try scratch.commit("one")
+        let hex = try scratch.gitOutput(["rev-parse", "HEAD:a.txt"])
+        let path = scratch.path + "/.git/objects/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+        let repo = try Repository(path: scratch.path)
+        let id = try #require(ObjectID(hex: hex))
+        let stream = try #require(try repo.blobStream(id, wholeLimit: 1 << 30))
+        #expect(Self.drain(stream, piece: 4096) == nil)
+    }
+}
