@@ -120,8 +120,8 @@ public enum GenericAssignment {
 
     /// A literal that looks random: not a reference, template, path, URL, version, UUID, hash,
     /// number, word, identifier or placeholder, with a mix of character classes.
-    public static func looksRandom(_ value: [UInt8], minimumLength: Int = 8) -> Bool {
-        guard (minimumLength...200).contains(value.count), let first = value.first else { return false }
+    public static func looksRandom(_ value: [UInt8], minimumLength: Int = 8, maximumLength: Int = 200) -> Bool {
+        guard (minimumLength...maximumLength).contains(value.count), let first = value.first else { return false }
         // References and templates: `$X`, `${X}`, `$(cmd)`, `%(x)s`, `%{x}`, `{{ x }}`, `#{x}`,
         // `<%= x %>`, `%VAR%`, `@name`, YAML anchors, aliases and tags, `<placeholder>`,
         // flow collections.
@@ -163,6 +163,8 @@ public enum GenericAssignment {
             // (`%s` and `*` stand for a name: `management.endpoint.%s.access`.)
             if parts.allSatisfy({ !$0.isEmpty && (isIdentifierShape(Array($0)) || Array($0) == [37, 115] || Array($0) == [42]) }) { return false }
         }
+        // Mostly punctuation (`c\r\n\t d` decoded from a URL parser's test) is not a key.
+        guard value.count { isLetter($0) || isDigit($0) } * 2 >= value.count else { return false }
         // A mix of character classes: one class alone is a number, a word or a hash.
         var classes = Set<Int>()
         for b in value {
@@ -173,7 +175,8 @@ public enum GenericAssignment {
         return !isIdentifierShape(value) && !isWords(value)
     }
 
-    /// Four of one character, or four in a row of the alphabet or the digits, either way.
+    /// Four of one character, or four in a row of the alphabet or the digits, either way; or
+    /// five in order among the letters or the digits alone.
     static func hasTypedRun(_ value: [UInt8]) -> Bool {
         var run = 1, up = 1, down = 1
         for i in value.indices.dropFirst() {
@@ -183,38 +186,56 @@ public enum GenericAssignment {
             down = alnum && value[i] == value[i - 1] &- 1 ? down + 1 : 1
             if run >= 4 || up >= 4 || down >= 4 { return true }
         }
+        // Interleaved (`a1B2c3D4`, `1a2b3c4d`): the letters, or the digits, alone in order.
+        for subsequence in [value.filter(isLetter).map { $0 | 0x20 }, value.filter(isDigit)] {
+            var inOrder = 1
+            for i in subsequence.indices.dropFirst() {
+                inOrder = subsequence[i] == subsequence[i - 1] &+ 1 ? inOrder + 1 : 1
+                if inOrder >= 5 { return true }
+            }
+        }
         return false
     }
 
     /// A value a person or a program composed of words and numbers, whatever joins them
     /// (`target|unknown`, `test-$RANDOM-password`, `Password123!`, `user:pas:word@foo.com`):
     /// every piece between non-alphanumeric bytes is a word, an identifier or a number.
-    /// (Pieces of one or two characters in one case, `a-secret`, pass when words hold at least
-    /// two thirds of the letters.)
+    /// (Pieces of one or two characters in one case, `a-secret`, pass beside at least one word.)
     static func isWords(_ value: [UInt8]) -> Bool {
-        var letters = 0, wordLetters = 0
+        var words = 0
         for piece in value.split(omittingEmptySubsequences: true, whereSeparator: { !(isLetter($0) || isDigit($0)) }) {
-            let n = piece.count { isLetter($0) }
-            letters += n
-            if n == 0 { continue }
+            if piece.allSatisfy(isDigit) { continue }
             if piece.count <= 2 {
                 guard !(piece.contains(where: isLower) && piece.contains(where: isUpper)) else { return false }
                 continue
             }
             guard isWordPiece(Array(piece)) else { return false }
-            wordLetters += n
+            words += 1
         }
-        return letters > 0 && wordLetters * 3 >= letters * 2
+        return words > 0
     }
 
-    /// A word, an identifier or an abbreviation (`passwd`, `cfg`), a number after it allowed
-    /// (`pass1`, `user2024`).
+    /// Words and numbers run together (`pass1`, `usernameOPENSHIFT`, `loopback`): every
+    /// piece a pronounceable word of up to twelve letters, an abbreviation in one case (`http`,
+    /// `prm`, `xdg` up to four letters; `passwd` up to eight, with a vowel) or a number, three
+    /// characters a piece on average as words have. (A run of random capitals is longer.)
     static func isWordPiece(_ piece: [UInt8]) -> Bool {
-        var word = piece
-        while let last = word.last, isDigit(last) { word.removeLast() }
-        guard !word.isEmpty else { return true }
-        if isIdentifierShape(word) { return true }
-        guard word.count <= 8, word.allSatisfy(isLower) || word.allSatisfy(isUpper) else { return false }
+        var word = piece[...]
+        while let last = word.last, isDigit(last) { word = word.dropLast() }
+        let parts = segments(Array(word))
+        guard !parts.isEmpty, parts.reduce(0, { $0 + $1.count }) >= 3 * parts.count else { return false }
+        return parts.allSatisfy { part in
+            if isDigit(part[0]) { return true }
+            guard part.count <= 12 else { return false }
+            let oneCase = part.allSatisfy(isLower) || part.allSatisfy(isUpper)
+            if part.count <= 4, oneCase { return true }
+            if part.count <= 8, oneCase, isPronounceable(part) || isAbbreviation(part) { return true }
+            return isPronounceable(part)
+        }
+    }
+
+    /// Letters with a vowel and no five consonants in a row (`passwd`, `cfgmgr`).
+    static func isAbbreviation(_ word: [UInt8]) -> Bool {
         var consonants = 0
         for b in word {
             consonants = "aeiouyAEIOUY".utf8.contains(b) ? 0 : consonants + 1
@@ -308,7 +329,7 @@ public enum GenericAssignment {
         if let first = v.first, [UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "\\")].contains(first) { return false }
         // Where a credential stands, a UUID or hex is one (an API key), not an id or a digest.
         if isUUID(v) || (v.count >= 16 && isHex(v)) { return !hasTypedRun(v) }
-        return looksRandom(v, minimumLength: 6)
+        return looksRandom(v, minimumLength: 6, maximumLength: 4096)
     }
 
     /// `%XX` escapes decoded; bytes that are not ASCII read as a separator (a space).

@@ -188,7 +188,7 @@ import Testing
                   "com.example.Secret", "v1.2.3", "2.0.0-beta.1", "12345678", "deadbeefcafebabe", "DEADBEEF00112233",
                   "a2c4e6f8-1b3d-4f5a-8c7e-9d0b1a2c3e4f", "xxxxxxxxxx", "changeme", "Password2024", "../certs/server.pem",
                   "C:\\keys\\id_rsa", "https://example.org/x", "${SECRET}", "$SECRET_VALUE", "%(secret)s", "{{ secret }}", "<secret>",
-                  "@Value", "!vault", "*default_password", "target|unknown", "a-secret%你好", "abcd9f2Kq!", "bl0bisawesome!",
+                  "@Value", "!vault", "*default_password", "target|unknown", "a-secret%你好", "abcd9f2Kq!", "bl0bisawesome!", "a1B2c3D4e5F6g7H8i9J0",
                   "dXNlcjpwYXNz", "sha256:" + String(repeating: "3f9a", count: 16)] {
             #expect(!GenericAssignment.looksRandom(Array(v.utf8)), "\(v)")
         }
