@@ -212,7 +212,9 @@ public enum GenericAssignment {
             guard isWordPiece(Array(piece)) else { return false }
             words += 1
         }
-        return words > 0
+        // At least one real word of four letters: short pieces alone (`fbx`, `qg`) are what a
+        // random string breaks into too.
+        return words > 0 && segments(value).contains { $0.count >= 4 && $0.allSatisfy(isLetter) && isPronounceable($0) }
     }
 
     /// Words and numbers run together (`pass1`, `usernameOPENSHIFT`, `loopback`): every
