@@ -23,6 +23,12 @@ class Corpus:
     def s(self, n, cs=AN):
         return "".join(self.r.choice(cs) for _ in range(n))
 
+    def grafana_token(self):
+        # Grafana's service-account format: glsa_ + 32 random + _ + the CRC-32 of what precedes
+        # that _, its bytes little-endian in hex.
+        key = "glsa_" + self.s(32)
+        return key + "_" + (zlib.crc32(key.encode()) & 0xFFFFFFFF).to_bytes(4, "little").hex()
+
     def crc_token(self, prefix):
         body = self.s(30)
         v = zlib.crc32(body.encode()) & 0xFFFFFFFF
@@ -71,7 +77,7 @@ class Corpus:
             ("pulumi", "pul-" + s(40, HEX)),
             ("postman", "PMAK-" + s(24, HEX) + "-" + s(34, HEX)),
             ("linear", "lin_api_" + s(40)),
-            ("grafana", "glsa_" + s(32) + "_" + s(8, HEX)),
+            ("grafana", self.grafana_token()),
             ("sentry", "sntryu_" + s(64, HEX)),
             ("newrelic", "NRAK-" + s(27, string.ascii_uppercase + string.digits)),
             ("age", "AGE-SECRET-KEY-1" + s(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L")),

@@ -120,8 +120,8 @@ public enum GenericAssignment {
 
     /// A literal that looks random: not a reference, template, path, URL, version, UUID, hash,
     /// number, word, identifier or placeholder, with a mix of character classes.
-    public static func looksRandom(_ value: [UInt8]) -> Bool {
-        guard (8...200).contains(value.count), let first = value.first else { return false }
+    public static func looksRandom(_ value: [UInt8], minimumLength: Int = 8, maximumLength: Int = 200) -> Bool {
+        guard (minimumLength...maximumLength).contains(value.count), let first = value.first else { return false }
         // References and templates: `$X`, `${X}`, `$(cmd)`, `%(x)s`, `%{x}`, `{{ x }}`, `#{x}`,
         // `<%= x %>`, `%VAR%`, `@name`, YAML anchors, aliases and tags, `<placeholder>`,
         // flow collections.
@@ -132,7 +132,10 @@ public enum GenericAssignment {
            value.count > 1, isLetter(value[1]) || value[1] == UInt8(ascii: "_") {
             return false
         }
-        for marker in ["${", "{{", "}}", "%(", "%{", "#{", "$(", "<%", "%>", "://", "...", "\u{2026}"] where contains(value, marker) { return false }
+        // (`\(x)` is Swift's interpolation; `{name}` a format string's field: Python's
+        // f-strings and `str.format`, C#'s `$"…"`, Rust's `format!`.)
+        for marker in ["${", "{{", "}}", "%(", "%{", "#{", "$(", "\\(", "<%", "%>", "://", "...", "\u{2026}"] where contains(value, marker) { return false }
+        if hasFormatField(value) { return false }
         // A resource location (`classpath:certs/client.key`, `file:/etc/app.key`, `env:TOKEN`):
         // a scheme, then a name or a path.
         if let colon = value.firstIndex(of: UInt8(ascii: ":")), colon >= 2, value[..<colon].allSatisfy({ isLetter($0) || $0 == 45 }) {
@@ -148,19 +151,20 @@ public enum GenericAssignment {
             let parts = value.split(omittingEmptySubsequences: true) { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
             if parts.allSatisfy({ isPathSegment(Array($0)) }) { return false }
         }
-        // Masks and placeholders: a character repeated four times (`xxxx`, `****`, `0000`).
-        var run = 1
-        for i in 1..<value.count {
-            run = value[i] == value[i - 1] ? run + 1 : 1
-            if run >= 4 { return false }
-        }
-        if isVersion(value) || isUUID(value) || isHex(value) { return false }
+        // Masks and placeholders: a character repeated four times (`xxxx`, `****`, `0000`), or
+        // four in a row of the alphabet or the digits (`abcd`, `1234`, `4321`), as typed, not drawn.
+        if hasTypedRun(value) { return false }
+        if isVersion(value) || isUUID(value) || isHex(value) || isTaggedDigest(value) || endsWithUUID(value) { return false }
+        // Base64 of text (`dXNlcjpwYXNz`, `user:pass`): the text is what was chosen; judged instead.
+        if let text = base64Text(value) { return looksRandom(text, minimumLength: 6) }
         // A qualified name (`process.env.API_KEY`, `com.example.Secret`): a reference.
         if value.contains(46) {
             let parts = value.split(separator: 46, omittingEmptySubsequences: false)
             // (`%s` and `*` stand for a name: `management.endpoint.%s.access`.)
             if parts.allSatisfy({ !$0.isEmpty && (isIdentifierShape(Array($0)) || Array($0) == [37, 115] || Array($0) == [42]) }) { return false }
         }
+        // Mostly punctuation (`c\r\n\t d` decoded from a URL parser's test) is not a key.
+        guard value.count { isLetter($0) || isDigit($0) } * 2 >= value.count else { return false }
         // A mix of character classes: one class alone is a number, a word or a hash.
         var classes = Set<Int>()
         for b in value {
@@ -168,7 +172,184 @@ public enum GenericAssignment {
             else if b >= 65 && b <= 90 { classes.insert(2) } else { classes.insert(3) }
         }
         guard classes.count >= 2 else { return false }
-        return !isIdentifierShape(value)
+        return !isIdentifierShape(value) && !isWords(value)
+    }
+
+    /// Four of one character, or four in a row of the alphabet or the digits, either way; or
+    /// five in order among the letters or the digits alone.
+    static func hasTypedRun(_ value: [UInt8]) -> Bool {
+        var run = 1, up = 1, down = 1
+        for i in value.indices.dropFirst() {
+            run = value[i] == value[i - 1] ? run + 1 : 1
+            let alnum = (isLetter(value[i]) && isLetter(value[i - 1])) || (isDigit(value[i]) && isDigit(value[i - 1]))
+            up = alnum && value[i] == value[i - 1] &+ 1 ? up + 1 : 1
+            down = alnum && value[i] == value[i - 1] &- 1 ? down + 1 : 1
+            if run >= 4 || up >= 4 || down >= 4 { return true }
+        }
+        // Interleaved (`a1B2c3D4`, `1a2b3c4d`): the letters, or the digits, alone in order.
+        for subsequence in [value.filter(isLetter).map { $0 | 0x20 }, value.filter(isDigit)] {
+            var inOrder = 1
+            for i in subsequence.indices.dropFirst() {
+                inOrder = subsequence[i] == subsequence[i - 1] &+ 1 ? inOrder + 1 : 1
+                if inOrder >= 5 { return true }
+            }
+        }
+        return false
+    }
+
+    /// A value a person or a program composed of words and numbers, whatever joins them
+    /// (`target|unknown`, `test-$RANDOM-password`, `Password123!`, `user:pas:word@foo.com`):
+    /// every piece between non-alphanumeric bytes is a word, an identifier or a number.
+    /// (Pieces of one or two characters in one case, `a-secret`, pass beside at least one word.)
+    static func isWords(_ value: [UInt8]) -> Bool {
+        var words = 0
+        for piece in value.split(omittingEmptySubsequences: true, whereSeparator: { !(isLetter($0) || isDigit($0)) }) {
+            if piece.allSatisfy(isDigit) { continue }
+            if piece.count <= 2 {
+                guard !(piece.contains(where: isLower) && piece.contains(where: isUpper)) else { return false }
+                continue
+            }
+            guard isWordPiece(Array(piece)) else { return false }
+            words += 1
+        }
+        // At least one real word of four letters: short pieces alone (`fbx`, `qg`) are what a
+        // random string breaks into too.
+        return words > 0 && segments(value).contains { $0.count >= 4 && $0.allSatisfy(isLetter) && isPronounceable($0) }
+    }
+
+    /// Words and numbers run together (`pass1`, `usernameOPENSHIFT`, `loopback`): every
+    /// piece a pronounceable word of up to twelve letters, an abbreviation in one case (`http`,
+    /// `prm`, `xdg` up to four letters; `passwd` up to eight, with a vowel) or a number, three
+    /// characters a piece on average as words have. (A run of random capitals is longer.)
+    static func isWordPiece(_ piece: [UInt8]) -> Bool {
+        var word = piece[...]
+        while let last = word.last, isDigit(last) { word = word.dropLast() }
+        let parts = segments(Array(word))
+        guard !parts.isEmpty, parts.reduce(0, { $0 + $1.count }) >= 3 * parts.count else { return false }
+        return parts.allSatisfy { part in
+            if isDigit(part[0]) { return true }
+            guard part.count <= 12 else { return false }
+            let oneCase = part.allSatisfy(isLower) || part.allSatisfy(isUpper)
+            if part.count <= 4, oneCase { return true }
+            if part.count <= 8, oneCase, isPronounceable(part) || isAbbreviation(part) { return true }
+            return isPronounceable(part)
+        }
+    }
+
+    /// Letters with a vowel and no five consonants in a row (`passwd`, `cfgmgr`).
+    static func isAbbreviation(_ word: [UInt8]) -> Bool {
+        var consonants = 0
+        for b in word {
+            consonants = "aeiouyAEIOUY".utf8.contains(b) ? 0 : consonants + 1
+            if consonants >= 5 { return false }
+        }
+        return word.contains { "aeiouyAEIOUY".utf8.contains($0) }
+    }
+
+    /// `{name}` somewhere in the value: a field a format string fills in.
+    static func hasFormatField(_ value: [UInt8]) -> Bool {
+        var open: Int?
+        for (i, b) in value.enumerated() {
+            if b == UInt8(ascii: "{") { open = i; continue }
+            guard let start = open else { continue }
+            if b == UInt8(ascii: "}") {
+                if i > start + 1 { return true }
+                open = nil
+            } else if !(isLetter(b) || isDigit(b) || b == 95 || b == 46 || b == 58) {
+                open = nil
+            }
+        }
+        return false
+    }
+
+    /// A digest under a short tag (`md5` + hex, `sha256:` + hex, `xxx` + hex): a hash, like
+    /// plain hex.
+    static func isTaggedDigest(_ value: [UInt8]) -> Bool {
+        guard let first = value.first, isLetter(first) else { return false }
+        for k in 1...min(9, value.count - 1) {
+            guard isLetter(value[k - 1]) || isDigit(value[k - 1]) else { return false }
+            var rest = value[k...]
+            if let sep = rest.first, [58, 36, 45, 95, 61].contains(sep) { rest = rest.dropFirst() }
+            if rest.count >= 24, isHex(Array(rest)) { return true }
+        }
+        return false
+    }
+
+    /// An id under a word (`access-sandbox-0af2c971-41a6-4fc5-a97d-f2b27ab0a648`): a UUID.
+    static func endsWithUUID(_ value: [UInt8]) -> Bool {
+        guard value.count > 37 else { return false }
+        let cut = value.count - 36
+        return value[cut - 1] == 45 || value[cut - 1] == 95 || value[cut - 1] == 58 ? isUUID(Array(value[cut...])) : false
+    }
+
+    /// The text a base64 value encodes, when it is text: printable ASCII (NULs and line
+    /// breaks read as spaces), at least six characters. nil for binary (keys, random bytes).
+    static func base64Text(_ value: [UInt8]) -> [UInt8]? {
+        var v = value[...]
+        while v.last == 61 { v = v.dropLast() }
+        guard v.count >= 8, value.count - v.count <= 2,
+              v.allSatisfy({ isLetter($0) || isDigit($0) || $0 == 43 || $0 == 47 || $0 == 45 || $0 == 95 }) else { return nil }
+        var bits = 0, count = 0
+        var out: [UInt8] = []
+        for b in v {
+            let d: Int
+            switch b {
+            case 65...90: d = Int(b) - 65
+            case 97...122: d = Int(b) - 71
+            case 48...57: d = Int(b) + 4
+            case 43, 45: d = 62
+            default: d = 63
+            }
+            bits = (bits << 6) | d
+            count += 6
+            if count >= 8 {
+                count -= 8
+                let byte = UInt8((bits >> count) & 0xFF)
+                switch byte {
+                case 0, 9, 10, 13: out.append(32)
+                case 32...126: out.append(byte)
+                default: return nil
+                }
+            }
+        }
+        return out.count >= 6 ? out : nil
+    }
+
+    // MARK: Credentials in URLs, commands and headers
+
+    /// A password as a URL (`scheme://user:password@host`), `curl -u user:password` or an
+    /// authorization header carries it: percent-decoded, the password of a base64
+    /// `user:password`, then judged as an assigned literal is (`looksRandom`, from six
+    /// characters): `home-pass`, `[Filtered]`, `{ENCODED_PASSWORD}`, `\(name)`,
+    /// `Administrator` and `token_for_Frank` are not credentials anyone chose to keep secret.
+    public static func isCredential(_ value: [UInt8]) -> Bool {
+        var v = percentDecoded(value)
+        if let text = base64Text(v) {
+            v = text
+            if let colon = v.firstIndex(of: 58) { v = Array(v[(colon + 1)...]) }
+        }
+        if let first = v.first, [UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "\\")].contains(first) { return false }
+        // Where a credential stands, a UUID or hex is one (an API key), not an id or a digest.
+        if isUUID(v) || (v.count >= 16 && isHex(v)) { return !hasTypedRun(v) }
+        return looksRandom(v, minimumLength: 6, maximumLength: 4096)
+    }
+
+    /// `%XX` escapes decoded; bytes that are not ASCII read as a separator (a space).
+    static func percentDecoded(_ value: [UInt8]) -> [UInt8] {
+        guard value.contains(37) else { return value }
+        var out: [UInt8] = []
+        var i = 0
+        while i < value.count {
+            if value[i] == 37, i + 2 < value.count, isHexDigit(value[i + 1]), isHexDigit(value[i + 2]),
+               let byte = UInt8(String(decoding: value[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+                out.append(byte < 128 ? byte : 32)
+                i += 3
+            } else {
+                out.append(value[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// Words in an identifier's or a name's shape: `camelCase`, `snake_case`, `kebab-case`,

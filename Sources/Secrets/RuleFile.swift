@@ -105,7 +105,7 @@ public enum RuleFile {
                                    at: "validator")
             }
             // The assignment validator reads groups 1 to 4 and reports the value.
-            guard (rule.regex?.captureCount ?? 0) >= 4, rule.secretGroup == 4 else {
+            guard validator != .assignment || ((rule.regex?.captureCount ?? 0) >= 4 && rule.secretGroup == 4) else {
                 throw fields.error("validator 'assignment' of rule '\(id)' needs a regex with groups 1 to 4 (key, operator, quote, value) and secretGroup = 4",
                                    at: "validator")
             }

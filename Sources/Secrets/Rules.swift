@@ -30,14 +30,20 @@ public enum Checksum: String, Sendable, CaseIterable {
     /// GitHub classic tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm tokens
     /// (`npm_`): the last 6 characters are the base62 CRC-32 of the 30 before them.
     case crc32Base62 = "crc32-base62"
+    /// Grafana service-account tokens (`glsa_` + 32 random + `_` + 8 hex): the suffix is the
+    /// CRC-32 of everything before its `_`, its four bytes little-endian in lower-case hex
+    /// (Grafana's `satokengen`).
+    case crc32HexLE = "crc32-hex-le"
 }
 
 /// Judgements in Swift after the regex, for what a regex cannot read well. `assignment`: the
 /// match is a name, an operator and a value (groups 1 key, 2 operator, 3 the value's quote,
 /// possibly empty, 4 the value), judged by `GenericAssignment`: a secret-like name in an
-/// assignment position, a literal value that looks random.
+/// assignment position, a literal value that looks random. `credential`: the secret is a
+/// password in a URL, a command line or an authorization header, judged as such a value is
+/// (`GenericAssignment.isCredential`: not a reference, a template, words or a placeholder).
 public enum Validator: String, Sendable, CaseIterable {
-    case assignment
+    case assignment, credential
 }
 
 /// How sure a rule's match is a secret: `high` for a provider format with a fixed prefix,

@@ -1,3 +1,4 @@
+import Base
 #if canImport(Glibc)
 import CLibDeflate
 import Glibc
@@ -230,6 +231,8 @@ public final class Scanner: Sendable {
                 if rule.validator == .assignment {
                     guard let judged = GenericAssignment.judge(match, in: bytes) else { return }
                     form = judged
+                } else if rule.validator == .credential, !GenericAssignment.isCredential(secret) {
+                    return
                 }
                 let line = Self.lineContext(of: whole, in: bytes)
                 var suppressed: Suppression?
@@ -360,6 +363,11 @@ public final class Scanner: Sendable {
         var result: [SecretMatch] = []
         let pathAllowed = allowPath.map { allow in context.path.map(allow) ?? false } ?? false
         if pathAllowed, !includingSuppressed { return result }
+        // One secret at one place is one finding: where several rules match the same bytes (a
+        // JWT in a curl `Authorization: Bearer` header), the most confident rule's, and a
+        // reported one before a note.
+        struct Place: Hashable { var range: Range<Int>; var secret: [UInt8]; var encoding: String?; var member: [UInt8]? }
+        var placed: [Place: (index: Int, rule: Int)] = [:]
         for candidate in candidates {
             let rule = ruleSet.rules[candidate.ruleIndex]
             // An archive member is judged by its own path (`archive.zip!inner/path`).
@@ -380,9 +388,22 @@ public final class Scanner: Sendable {
                 suppressed = suppressed ?? .allowlist
             }
             if suppressed != nil, !includingSuppressed { continue }
-            result.append(SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
-                                      line: candidate.line, column: candidate.column, secret: candidate.secret,
-                                      encoding: candidate.encoding, member: candidate.member, suppressed: suppressed))
+            let match = SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
+                                    line: candidate.line, column: candidate.column, secret: candidate.secret,
+                                    encoding: candidate.encoding, member: candidate.member, suppressed: suppressed)
+            let place = Place(range: candidate.secretRange, secret: candidate.secret, encoding: candidate.encoding, member: candidate.member)
+            if let earlier = placed[place] {
+                let other = result[earlier.index]
+                let better = (other.suppressed != nil && suppressed == nil)
+                    || ((other.suppressed == nil) == (suppressed == nil) && rule.confidence > ruleSet.rules[earlier.rule].confidence)
+                if better {
+                    result[earlier.index] = match
+                    placed[place] = (earlier.index, candidate.ruleIndex)
+                }
+                continue
+            }
+            placed[place] = (result.count, candidate.ruleIndex)
+            result.append(match)
         }
         return result
     }
@@ -552,6 +573,11 @@ extension Checksum {
             guard body.count == 36 else { return false }
             let random = body.prefix(30)
             return Array(body.suffix(6)) == Checksum.encodeBase62(CRC32.checksum(random), width: 6)
+        case .crc32HexLE:
+            guard let underscore = secret.lastIndex(of: UInt8(ascii: "_")), secret.count - underscore == 9 else { return false }
+            let crc = CRC32.checksum(secret[..<underscore])
+            let littleEndian = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
+            return String(decoding: secret[(underscore + 1)...].map { $0 | 0x20 }, as: UTF8.self) == Hex.encode(littleEndian)
         }
     }
 

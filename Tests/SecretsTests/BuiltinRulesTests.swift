@@ -9,9 +9,24 @@ import Testing
     static let scanner = Scanner(ruleSet: ruleSet)
     static let ids = ruleSet.rules.map(\.id)
 
+    /// What the rule finds on its own (with the global allowlists): where several rules match
+    /// one secret the scanner reports the most confident one, so a rule is tested alone.
     static func found(_ text: String, rule: String) -> [SecretMatch] {
+        guard let only = ruleSet.rules.first(where: { $0.id == rule }) else { return [] }
+        let alone = Scanner(ruleSet: RuleSet(rules: [only], allowlists: ruleSet.allowlists))
         var copy = text
-        return copy.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.filter { $0.ruleID == rule }
+        return copy.withUTF8 { alone.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.filter { $0.ruleID == rule }
+    }
+
+    /// One secret at one place is one finding, from the most confident of the rules that match
+    /// it: a JWT sent by curl as a bearer token is not three findings.
+    @Test func oneFindingPerSecret() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJzdWIiOiAiWGVjQklqZFlYZCIsICJpYXQiOiAxNzAwMDAwMDAwfQ." + "4eZu_r0x8H-XOpic6ml1-GVGNs2-I55FNQO9C4NUQKe"
+        var text = "curl -H 'Authorization: Bearer \(jwt)' https://api.acme.test\n"
+        let hits = text.withUTF8 { Self.scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
+        #expect(hits.count == 1)
+        #expect(hits.first?.ruleID == "curl-auth-header", "the high-confidence rule reports it")
+        #expect(hits.first.map { String(decoding: $0.secret, as: UTF8.self) } == jwt)
     }
 
     @Test func coversAtLeastSixtySecretTypes() {

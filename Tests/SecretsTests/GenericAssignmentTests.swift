@@ -119,6 +119,18 @@ import Testing
         Shape(path: "config.yml", template: "api_token: xxxxxxxxxxxxxxxxxxxx"),
         Shape(path: "config.yml", template: "password: Password2024"),
         Shape(path: "README.md", template: "Set `password` to the value of ⟨v⟩ in your shell."),
+        // Interpolations and format fields anywhere in the literal.
+        Shape(path: "Sources/Upload.swift", template: "let token = \"\\(random.next())-\\(random.next())\""),
+        Shape(path: "app/conn.py", template: "password = f\"pw-{user_id}⟨v⟩\""),
+        // Words, whatever joins them; numbers typed in order; digests under a tag; base64 of words.
+        Shape(path: "Tests/FilterSpec.swift", template: "    token: \"value|unknownFilter\","),
+        Shape(path: "test/run.sh", template: "dbPass=\"test-$RANDOM-password-$RANDOM-$$\""),
+        Shape(path: "test/users.yml", template: "password: 'SecurePass123!'"),
+        Shape(path: "Tests/OTPTests.swift", template: "let secret = \"HB12345678901234567890\""),
+        Shape(path: "Tests/PasswordTests.swift", template: "let password = \"md522d085ed8dc3377968dc1c1a40519a2a\""),
+        Shape(path: "test/cassette.yml", template: "\"access_token\": \"access-sandbox-0af2c971-41a6-4fc5-a97d-f2b27ab0a648\","),
+        Shape(path: "test/auth.test.ts", template: "const credential = 'aG9uby11c2VyLWE6aG9uby1wYXNzd29yZC1h'"),
+        Shape(path: "deploy/gateway.yaml", template: "- -cookie-secret=ZXhhbXBsZS1jb29raWUtc2VjcmV0enp6"),
     ]
 
     static func fill(_ shape: Shape) -> (text: String, value: String) {
@@ -176,8 +188,32 @@ import Testing
                   "com.example.Secret", "v1.2.3", "2.0.0-beta.1", "12345678", "deadbeefcafebabe", "DEADBEEF00112233",
                   "a2c4e6f8-1b3d-4f5a-8c7e-9d0b1a2c3e4f", "xxxxxxxxxx", "changeme", "Password2024", "../certs/server.pem",
                   "C:\\keys\\id_rsa", "https://example.org/x", "${SECRET}", "$SECRET_VALUE", "%(secret)s", "{{ secret }}", "<secret>",
-                  "@Value", "!vault", "*default_password"] {
+                  "@Value", "!vault", "*default_password", "target|unknown", "a-secret%你好", "abcd9f2Kq!", "bl0bisawesome!", "a1B2c3D4e5F6g7H8i9J0",
+                  "dXNlcjpwYXNz", "sha256:" + String(repeating: "3f9a", count: 16)] {
             #expect(!GenericAssignment.looksRandom(Array(v.utf8)), "\(v)")
         }
+    }
+
+    /// A password in a URL, a curl command or an authorization header is judged like an
+    /// assigned literal, after percent- and base64-decoding; a UUID or hex there is a key.
+    @Test func credentials() {
+        var factory = SecretFactory(seed: 14)
+        let random = factory.random(16, from: "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789")
+        let basic = Data(("ci:" + random).utf8).base64EncodedString()
+        for v in [random, basic, "7ea7fb46-b8fa-5390-0a22-3e5e645567ab", factory.random(32, from: "0123456789abcdef")] {
+            #expect(GenericAssignment.isCredential(Array(v.utf8)), "\(v)")
+        }
+        for v in ["home-pass", "passwd-on-proxy", "[Filtered]", "{ENCODED_PASSWORD}", "\\(dnsName)", "Administrator",
+                  "token_for_Frank", "%F0%9F%8D%A9", "pass1%40bar%3Apass2", "YWxhZGRpbjpvcGVuc2VzYW1l", "dGVzdHVzZXI6dGVzdHBhc3MxMjM=",
+                  "00000000-0000-0000-0000-000000000000"] {
+            #expect(!GenericAssignment.isCredential(Array(v.utf8)), "\(v)")
+        }
+        // In a URL: the test credentials of URL parsers and docs are not reported.
+        let url = "see https://home-user:home-pass@example.com and http://\\(name):\\(name)@host.test\n"
+        var text = url
+        let hits = text.withUTF8 { Self.scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
+        #expect(hits.isEmpty)
+        var real = "DATABASE_URL=postgresql://app:\(random)@db.internal:5432/db\n"
+        #expect(real.withUTF8 { Self.scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.map(\.ruleID) == ["postgres-url-password"])
     }
 }
