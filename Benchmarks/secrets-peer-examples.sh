@@ -6,14 +6,17 @@
 # flagged, then the peers' rules whose true examples we miss, with whether betterleaks finds them.
 #   Benchmarks/secrets-peer-examples.sh [SUITE=KIND:GITDIR]...
 # KIND is gitleaks (gitleaks, betterleaks: examples in cmd/generate/config/rules/*.go) or
-# kingfisher (data/rules/*.yml). Default: the mirrors the `fetch` tool brings under
-# /work/.mirror (gitleaks/gitleaks, betterleaks/betterleaks, mongodb/kingfisher).
+# kingfisher (data/rules/*.yml). With no SUITE given, MIRROR=DIR names a directory of bare
+# clones laid out as `fetch` brings them (DIR/gitleaks+gitleaks/repo, DIR/betterleaks+betterleaks/repo,
+# DIR/mongodb+kingfisher/repo) and all three suites run.
 # With KEEP=DIR the example files and both scanners' findings stay in DIR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-mirror=${MIRROR:-/work/.mirror}
-[ $# -ge 1 ] || set -- gitleaks=gitleaks:$mirror/gitleaks+gitleaks/repo betterleaks=gitleaks:$mirror/betterleaks+betterleaks/repo \
-  kingfisher=kingfisher:$mirror/mongodb+kingfisher/repo
+if [ $# -eq 0 ]; then
+  mirror=${MIRROR:?usage: secrets-peer-examples.sh SUITE=KIND:GITDIR... (or MIRROR=DIR with no arguments)}
+  set -- gitleaks=gitleaks:$mirror/gitleaks+gitleaks/repo betterleaks=gitleaks:$mirror/betterleaks+betterleaks/repo \
+    kingfisher=kingfisher:$mirror/mongodb+kingfisher/repo
+fi
 export PATH=/opt/swift/usr/bin:$PATH
 bin=${REVIEWGATE:-$here/.build/release/reviewgate}
 [ -n "${REVIEWGATE:-}" ] || (cd "$here" && swift build -c release --product reviewgate >/dev/null)
