@@ -240,26 +240,17 @@ public struct CommitSecrets: Sendable {
             case let .skipped(reason)?:
                 shown.append(.finding(.skipped(reason, commit: hex, path: path, severity: settings.unscannable)))
             case let .scanned(scan)?:
-                if scan.partly {
-                    shown.append(.finding(.skipped(.regexLimit, commit: hex, path: path)))
-                }
-                for (member, problem) in scan.unscannable {
-                    shown.append(.finding(.skipped(.init(problem), commit: hex, path: path + member, severity: settings.unscannable)))
-                }
+                shown += Finding.readProblems(scan, commit: hex, path: path, settings: settings).map(Shown.finding)
                 let context = ScanContext(path: pathText, commit: hex)
                 for match in scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
                 where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
-                for (member, rule) in scanner.memberPathFindings(scan, path: pathText, scratch: scratch) {
-                    shown.append(.finding(.pathRule(rule, commit: hex, path: path + member, settings: settings)))
-                }
             case nil:
                 break
             }
-            for rule in scanner.pathFindings(ScanContext(path: pathText, commit: hex), scratch: scratch) {
-                shown.append(.finding(.pathRule(rule, commit: hex, path: path, settings: settings)))
-            }
+            let read: BlobScan? = if case let .scanned(scan)? = scanned[blob] { scan } else { nil }
+            shown += Finding.pathRules(at: path, scan: read, commit: hex, settings: settings, scratch: scratch).map(Shown.finding)
         }
         for match in scanner.accept(commit.messageCandidates, context: ScanContext(commit: hex), scratch: scratch,
                                     includingSuppressed: true) {
@@ -306,20 +297,12 @@ public struct CommitSecrets: Sendable {
                     beforeAny.insert(key)
                 }
             }
-            if scan.partly { findings.append(.skipped(.regexLimit, path: change.path)) }
-            for (member, problem) in scan.unscannable {
-                findings.append(.skipped(.init(problem), path: change.path + member, severity: settings.unscannable))
-            }
+            findings += Finding.readProblems(scan, commit: nil, path: change.path, settings: settings)
             for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
             where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
             }
-            for rule in settings.scanner.pathFindings(context, scratch: scratch) {
-                findings.append(.pathRule(rule, commit: nil, path: change.path, settings: settings))
-            }
-            for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
-                findings.append(.pathRule(rule, commit: nil, path: change.path + member, settings: settings))
-            }
+            findings += Finding.pathRules(at: change.path, scan: scan, commit: nil, settings: settings, scratch: scratch)
         }
         return Result(findings: findings, blobsScanned: scanned)
     }

@@ -126,23 +126,13 @@ public struct FileSecrets: Sendable {
         }
         let context = ScanContext(path: text)
         var findings: [Finding] = []
-        if scan.partly {
-            findings.append(.skipped(.regexLimit, path: path))
-        }
-        for (member, problem) in scan.unscannable {
-            findings.append(.skipped(.init(problem), path: path + member, severity: settings.unscannable))
-        }
+        findings += Finding.readProblems(scan, commit: nil, path: path, settings: settings)
         for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
             let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
             findings.append(Finding.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .content,
                                              settings: settings))
         }
-        for rule in settings.scanner.pathFindings(context, scratch: scratch) {
-            findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
-        }
-        for (member, rule) in settings.scanner.memberPathFindings(scan, path: text, scratch: scratch) {
-            findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
-        }
+        findings += Finding.pathRules(at: path, scan: scan, commit: nil, settings: settings, scratch: scratch)
         return findings
     }
 }
@@ -183,6 +173,23 @@ extension Finding {
         case .allowlist?: .allowlist
         case nil: settings.baseline.contains(fingerprint) ? .baseline : nil
         }
+    }
+
+    /// What reading a blob or file at `path` could not do: a line a rule gave up on (a
+    /// warning), and each part that could not be read in full (at `[secrets] unscannable`).
+    static func readProblems(_ scan: BlobScan, commit: String?, path: [UInt8], settings: SecretSettings) -> [Finding] {
+        (scan.partly ? [.skipped(.regexLimit, commit: commit, path: path)] : [])
+            + scan.unscannable.map { .skipped(.init($0.problem), commit: commit, path: path + $0.member, severity: settings.unscannable) }
+    }
+
+    /// The path-only rules that the file at `path` matches, and those its archive members
+    /// match when it was read (`scan`): a member is a file like any other.
+    static func pathRules(at path: [UInt8], scan: BlobScan?, commit: String?, settings: SecretSettings,
+                          scratch: MatchScratch) -> [Finding] {
+        let text = String(decoding: path, as: UTF8.self)
+        let own = settings.scanner.pathFindings(ScanContext(path: text, commit: commit), scratch: scratch).map { ([UInt8](), $0) }
+        let members = scan.map { settings.scanner.memberPathFindings($0, path: text, scratch: scratch) } ?? []
+        return (own + members).map { pathRule($0.1, commit: commit, path: path + $0.0, settings: settings) }
     }
 
     /// A file that a path-only rule names (a committed `.pem`), judged like any secret.

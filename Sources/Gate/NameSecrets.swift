@@ -194,22 +194,14 @@ extension CommitSecrets {
         case let .scanned(result):
             scan = result
         }
-        if scan.partly { findings.append(.skipped(.regexLimit, path: path ?? [])) }
-        for (member, problem) in scan.unscannable {
-            findings.append(.skipped(.init(problem), path: (path ?? []) + member, severity: settings.unscannable))
-        }
+        findings += Finding.readProblems(scan, commit: nil, path: path ?? [], settings: settings)
         do {
             let context = ScanContext(path: path.map { String(decoding: $0, as: UTF8.self) })
             for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
                 append(match, commit: nil, path: path, location: .content, to: &findings, reported: &reported, firstOnly: firstOnly)
             }
             if let path {
-                for rule in settings.scanner.pathFindings(context, scratch: scratch) {
-                    findings.append(.pathRule(rule, commit: nil, path: path, settings: settings))
-                }
-                for (member, rule) in settings.scanner.memberPathFindings(scan, path: context.path, scratch: scratch) {
-                    findings.append(.pathRule(rule, commit: nil, path: path + member, settings: settings))
-                }
+                findings += Finding.pathRules(at: path, scan: scan, commit: nil, settings: settings, scratch: scratch)
             }
         }
     }

@@ -160,11 +160,12 @@ public enum AuditTrail {
         try append(body, directory: directory, checkpointKey: gate.checkpointKey)
     }
 
-    /// The record of a push: one per push, whatever the outcome. Returns its seq.
+    /// The record of a push: one per push, whatever the outcome. Returns its seq and the ref
+    /// names as it shows them (one per update, redacted), for the landed ticket.
     @discardableResult
     public static func recordPush(gate: GateSettings?, directory: String, repository: String, actor: (name: String, source: String),
                            remote: String?, updates: [Gate.RefUpdate], verdict: Verdict, decision: Verdict.Decision,
-                           override: (reason: String, by: String)?, durationMs: Int) throws(Failure) -> Int64 {
+                           override: (reason: String, by: String)?, durationMs: Int) throws(Failure) -> (seq: Int64, refs: [String]) {
         let refs = shown(updates.map { update in
             RefUpdate(ref: update.ref, old: update.old.isZero ? nil : update.old.hex, new: update.new.isZero ? nil : update.new.hex,
                       protected: gate.map { $0.refRules.protected.matches(update.ref) })
@@ -172,7 +173,7 @@ public enum AuditTrail {
         let body = record(kind: "push", repository: repository, actor: actor, person: actor.source == "os" ? nil : gate?.policy.person(login: actor.name)?.id,
                           remote: remote, refs: refs, commits: verdict.commitsExamined, verdict: verdict, decision: decision,
                           override: override, policy: gate?.policyHash, durationMs: durationMs)
-        return try append(body, directory: directory, checkpointKey: gate?.checkpointKey).seqs.last ?? 0
+        return (try append(body, directory: directory, checkpointKey: gate?.checkpointKey).seqs.last ?? 0, refs.map(\.ref))
     }
 
     /// What `audit` adds about the log itself: an error when it does not verify, a warning per

@@ -25,27 +25,26 @@ public enum Landing {
 
     /// Leaves the ticket of an accepted push (record `seq`) for post-receive: the seq, the
     /// receive-pack process both hooks run under, and per update the SHA-256 of its
-    /// `<old> <new> <ref>` line with the ref name as the push record shows it (redacted with
-    /// the policy's rules): a ref name can carry a secret, and the ticket is written like a
-    /// record, never with one. A ticket that cannot be written is only a warning: the push
+    /// `<old> <new> <ref>` line with the ref name as the push record shows it (`shownRefs`,
+    /// one per update, redacted with the policy's rules): a ref name can carry a secret, and
+    /// the ticket is written like a record, never with one. A ticket that cannot be written is only a warning: the push
     /// is recorded, and its landed record is then matched by its ref updates.
-    public static func leaveTicket(seq: Int64, updates: [RefUpdate], gate: GateSettings?, logDirectory: String) {
+    public static func leaveTicket(seq: Int64, updates: [RefUpdate], shownRefs: [String], logDirectory: String) {
         do throws(Failure) {
-            try writeTicket(seq: seq, updates: updates, gate: gate, logDirectory: logDirectory)
+            try writeTicket(seq: seq, updates: updates, shownRefs: shownRefs, logDirectory: logDirectory)
         } catch {
             Notices.write("reviewgate: warning: \(DisplayText.line(error.message)); its landed record will be matched by its ref updates\n")
         }
     }
 
-    static func writeTicket(seq: Int64, updates: [RefUpdate], gate: GateSettings?, logDirectory: String) throws(Failure) {
+    static func writeTicket(seq: Int64, updates: [RefUpdate], shownRefs: [String], logDirectory: String) throws(Failure) {
         let dir = pendingDirectory(logDirectory)
         if mkdir(dir, 0o750) != 0 && errno != EEXIST {
             throw Failure(.runtime, "cannot create \(dir): \(String(cString: strerror(errno)))")
         }
-        let shown = AuditTrail.shown(updates.map { AuditTrail.RefUpdate(ref: $0.ref, old: nil, new: nil) }, gate: gate)
         var text = "\(seq) \(hookAncestors().map(String.init).joined(separator: ","))\n"
-        for (update, name) in zip(updates, shown) {
-            text += key(update) + " " + name.ref.split(whereSeparator: \.isNewline).joined(separator: " ") + "\n"
+        for (update, name) in zip(updates, shownRefs) {
+            text += key(update) + " " + name.split(whereSeparator: \.isNewline).joined(separator: " ") + "\n"
         }
         // Whole or not at all (a reader skips the temporary name: it is not a number). Not
         // synced: a ticket lost to a crash only leaves its landed record unmatched.

@@ -112,10 +112,10 @@ final class HookRun: @unchecked Sendable {
         let duration = Int(WallClock.milliseconds()) - started
         // The record first: the pusher reads one verdict, and only one that was recorded.
         do {
-            let seq = try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
+            let recorded = try AuditTrail.recordPush(gate: settings, directory: logDirectory ?? "", repository: repo.gitDirectory, actor: pusher,
                                       remote: remote, updates: updates, verdict: outcome, decision: decision,
                                       override: overrideBy.map { ($0.reason, $0.who) }, durationMs: duration)
-            if decision != .reject { Landing.leaveTicket(seq: seq, updates: updates, gate: settings, logDirectory: logDirectory ?? "") }
+            if decision != .reject { Landing.leaveTicket(seq: recorded.seq, updates: updates, shownRefs: recorded.refs, logDirectory: logDirectory ?? "") }
         } catch {
             StandardError.write("reviewgate: REJECTED: cannot append to the audit log: \(DisplayText.line(Failure(describing: error).message))\n")
             StandardError.write("reviewgate: the push was refused because its decision could not be recorded (the gate fails closed); tell the server's administrators.\n")
