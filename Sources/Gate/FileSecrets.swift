@@ -142,7 +142,7 @@ extension Finding {
     /// Its severity follows the rule's confidence and the settings' `block`.
     static func secret(_ match: SecretMatch, fingerprint: String, commit: String?, path: [UInt8]?,
                        location: Location, settings: SecretSettings) -> Finding {
-        let rule = settings.scanner.ruleSet.rules.first { $0.id == match.ruleID }
+        let rule = settings.scanner.rule(id: match.ruleID)
         let (severity, confidence) = settings.severity(of: match.ruleID)
         var finding = Finding(kind: .secret, severity: severity, rule: match.ruleID, commit: commit,
                               path: path.map { $0 + (match.member ?? []) },

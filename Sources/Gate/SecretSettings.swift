@@ -26,7 +26,7 @@ public struct SecretSettings: Sendable {
     /// What a finding of `rule` is: an error at or above `block`, else a warning; a rule these
     /// settings do not know blocks (fail closed).
     public func severity(of rule: String) -> (Finding.Severity, Confidence?) {
-        guard let confidence = scanner.ruleSet.rules.first(where: { $0.id == rule })?.confidence else { return (.error, nil) }
+        guard let confidence = scanner.rule(id: rule)?.confidence else { return (.error, nil) }
         return (confidence >= block ? .error : .warning, confidence)
     }
 

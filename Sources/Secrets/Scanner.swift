@@ -121,6 +121,12 @@ public final class Scanner: Sendable {
         }
     }
 
+    /// Rule index by id: a finding names its rule by id, and 745 rules are too many to search.
+    let ruleIndexByID: [String: Int]
+
+    /// The rule with this id, when the scanner has it.
+    public func rule(id: String) -> SecretRule? { ruleIndexByID[id].map { ruleSet.rules[$0] } }
+
     /// Per rule, how far before one of its keywords a match may start (`KeywordReach`), when
     /// its regex says so: the regex is then tried only at those starts.
     let keywordReach: [Int?]
@@ -133,6 +139,7 @@ public final class Scanner: Sendable {
     /// reference the restricted search is tested against).
     init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)?, startsNearKeywords: Bool) {
         self.ruleSet = ruleSet
+        ruleIndexByID = Dictionary(ruleSet.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         keywordReach = ruleSet.rules.map { rule in
             guard startsNearKeywords, let regex = rule.regex else { return nil }
             return KeywordReach.of(regex.source, keywords: rule.keywords)
