@@ -495,7 +495,21 @@ public final class Scanner: Sendable {
 
     static func lineStart(_ p: Int, in bytes: UnsafeRawBufferPointer) -> Int {
         var i = min(p, bytes.count)
-        while i > 0, bytes[i - 1] != 10 { i -= 1 }
+        guard let base = bytes.baseAddress else { return 0 }
+        // Eight bytes at a time once past the first few: a long line (minified code, data) is
+        // walked back once per keyword and rule.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        for _ in 0..<8 {
+            guard i > 0 else { return 0 }
+            if base.load(fromByteOffset: i - 1, as: UInt8.self) == 10 { return i }
+            i -= 1
+        }
+        while i >= 8 {
+            let x = base.loadUnaligned(fromByteOffset: i - 8, as: UInt64.self) ^ (ones &* 10)
+            if (x &- ones) & ~x & highs != 0 { break }
+            i -= 8
+        }
+        while i > 0, base.load(fromByteOffset: i - 1, as: UInt8.self) != 10 { i -= 1 }
         return i
     }
 

@@ -174,20 +174,29 @@ enum Decoders {
             return bad == 0
         }
         for skip in 0..<4 {
-            var acc: UInt32 = 0, bits = 0, bad = 0, count = 0
-            for i in (start + skip)..<min(end, start + skip + 16) {
+            let stop = min(end, start + skip + 16)
+            // The bytes this alignment decodes to, and how many of them may be unprintable: an
+            // alignment is given up at the first byte past that (most runs are identifiers,
+            // which fail within a few bytes at every alignment).
+            let total = (stop - start - skip) * 6 / 8
+            guard total >= 8 else { continue }
+            let allowed = total / 10
+            var acc: UInt32 = 0, bits = 0, bad = 0
+            for i in (start + skip)..<stop {
                 var v = Int(table[Int(b[i])])
                 if v < 0 { v = b[i] == 0x2B || b[i] == 0x2D ? 62 : 63 }
                 acc = acc << 6 | UInt32(v)
                 bits += 6
                 if bits >= 8 {
                     bits -= 8
-                    if !printable((acc >> UInt32(bits)) & 0xFF) { bad += 1 }
+                    if !printable((acc >> UInt32(bits)) & 0xFF) {
+                        bad += 1
+                        if bad > allowed { break }
+                    }
                     acc &= (1 << UInt32(bits)) - 1
-                    count += 1
                 }
             }
-            if count >= 8, bad * 10 <= count { return true }
+            if bad <= allowed { return true }
         }
         return false
     }
