@@ -15,88 +15,76 @@ public struct FileSecrets: Sendable {
         self.settings = settings
     }
 
-    /// The files under `roots` (files or directories) that a scan reads. `repository`, when
-    /// given, supplies the ignore rules; `workTree` is its work directory.
-    public func files(under roots: [String], repository: Repository?, workTree: String?) throws(GitError) -> [[UInt8]] {
-        var result: [[UInt8]] = []
+    /// Scans the files under `roots` (files or directories): findings in path order, and how
+    /// many files were read. `repository`, when given, supplies the ignore rules; `workTree`
+    /// is its work directory. Directories are read and files scanned on every core at once:
+    /// a worker takes the next batch of files (opened relative to their directory, so the
+    /// kernel does not walk the whole path again for each), or else the next directory.
+    public func scan(under roots: [String], repository: Repository?, workTree: String?, threads: Int = 2) throws(GitError) -> (findings: [Finding], files: Int) {
+        let walk = TreeWalk()
         for root in roots {
             var info = stat()
             guard lstat(root, &info) == 0 else {
                 throw GitError(kind: .notFound, message: "cannot read \(root): \(String(cString: strerror(errno)))")
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                try walk(Array(root.utf8), repository: repository, workTree: workTree, into: &result)
+                walk.add(directory: Array(root.utf8))
             } else if info.st_mode & S_IFMT == S_IFREG {
-                result.append(Array(root.utf8))
+                walk.add(files: [Array(root.utf8)], in: nil)
             }
         }
-        return result
-    }
-
-    private func walk(_ dir: [UInt8], repository: Repository?, workTree: String?, into result: inout [[UInt8]]) throws(GitError) {
-        guard let handle = (dir + [0]).withUnsafeBufferPointer({ opendir(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }) else {
-            return
-        }
-        defer { closedir(handle) }
-        // Names with their type as the directory gives it (most file systems do), so a tree
-        // of ten thousand files costs no lstat per entry; DT_UNKNOWN asks lstat.
-        var entries: [(name: [UInt8], type: UInt8)] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
-            if name == [46] || name == [46, 46] || name == Array(".git".utf8) { continue }
-            entries.append((name, entry.pointee.d_type))
-        }
-        for (name, type) in entries.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
-            let path = (dir.last == 47 ? dir : dir + [47]) + name
-            var isDir = type == UInt8(DT_DIR)
-            if type == UInt8(DT_UNKNOWN) {
-                var info = stat()
-                let ok = (path + [0]).withUnsafeBufferPointer { lstat(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), &info) }
-                guard ok == 0 else { continue }
-                isDir = info.st_mode & S_IFMT == S_IFDIR
-                guard isDir || info.st_mode & S_IFMT == S_IFREG else { continue }
-            } else {
-                guard isDir || type == UInt8(DT_REG) else { continue }
-            }
-            if let repository, let workTree, try ignored(path, isDir: isDir, repository: repository, workTree: workTree) { continue }
-            if isDir { try walk(path, repository: repository, workTree: workTree, into: &result) } else { result.append(path) }
-        }
-    }
-
-    private func ignored(_ path: [UInt8], isDir: Bool, repository: Repository, workTree: String) throws(GitError) -> Bool {
-        let absolute = String(decoding: path, as: UTF8.self)
-        guard absolute.hasPrefix(workTree) else { return false }
-        let relative = String(absolute.dropFirst(workTree.count)) + (isDir ? "/" : "")
-        return try repository.isIgnored(relative)
-    }
-
-    /// Scans the files; findings in path order.
-    public func scan(_ paths: [[UInt8]], threads: Int = 2) -> [Finding] {
-        guard !paths.isEmpty else { return [] }
-        let workers = max(1, min(threads, paths.count))
         let settings = self.settings
-        let results = Mutex<[Int: [Finding]]>([:])
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let ignores = repository.map { IgnoreRules(repository: $0, workTree: workTree ?? "") }
+        let results = Mutex<[Finding]>([])
+        let failure = Mutex<GitError?>(nil)
+        let scanned = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
             let scratch = MatchScratch()
             var out: [Finding] = []
-            var i = worker
-            while i < paths.count {
-                out += Self.scanFile(paths[i], settings: settings, scratch: scratch)
-                i += workers
+            var count = 0
+            while let item = walk.next() {
+                switch item {
+                case let .files(names, directory):
+                    for name in names {
+                        out += Self.scanFile(name, in: directory, settings: settings, scratch: scratch)
+                        count += 1
+                    }
+                case let .directory(path):
+                    do throws(GitError) {
+                        try walk.read(path, ignores: ignores)
+                    } catch {
+                        failure.withLock { if $0 == nil { $0 = error } }
+                        walk.stop()
+                    }
+                }
+                walk.finished()
             }
-            results.withLock { $0[worker] = out }
+            scanned.add(count, ordering: .relaxed)
+            results.withLock { $0 += out }
         }
-        let all = results.withLock { dict in (0..<workers).flatMap { dict[$0] ?? [] } }
-        return all.sorted { ($0.path ?? []).lexicographicallyPrecedes($1.path ?? []) || ($0.path == $1.path && ($0.line ?? 0) < ($1.line ?? 0)) }
+        if let error = failure.withLock({ $0 }) { throw error }
+        let all = results.withLock { $0 }
+        let sorted = all.sorted { ($0.path ?? []).lexicographicallyPrecedes($1.path ?? []) || ($0.path == $1.path && ($0.line ?? 0) < ($1.line ?? 0)) }
+        return (sorted, scanned.load(ordering: .relaxed))
     }
 
-    static func scanFile(_ path: [UInt8], settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
-        let text = String(decoding: path, as: UTF8.self)
-        let fd = (path + [0]).withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY) }
+    /// A file in `directory` (by name; nil: `name` is a whole path), opened without following
+    /// a symlink put there since the directory was read.
+    static func scanFile(_ name: [UInt8], in directory: OpenDirectory?, settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
+        let path = directory.map { $0.path + name } ?? name
+        let fd = (name + [0]).withUnsafeBufferPointer { buffer -> Int32 in
+            let cName = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            return directory.map { openat($0.fd, cName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } ?? open(cName, O_RDONLY | O_CLOEXEC)
+        }
         guard fd >= 0 else {
             return [.skipped(.unreadable, path: path)]
         }
         defer { close(fd) }
+        return scanFile(fd: fd, path: path, settings: settings, scratch: scratch)
+    }
+
+    static func scanFile(fd: Int32, path: [UInt8], settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
+        let text = String(decoding: path, as: UTF8.self)
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         if Int(info.st_size) > settings.maxFileBytes {

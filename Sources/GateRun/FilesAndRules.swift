@@ -18,8 +18,7 @@ public enum FileScan {
             let url = URL(fileURLWithPath: root).standardizedFileURL.path
             return workTree != nil ? url : root
         }
-        let files = try engine.files(under: absolute, repository: repo, workTree: workTree)
-        var found = engine.scan(files)
+        var (found, scanned) = try engine.scan(under: absolute, repository: repo, workTree: workTree)
         // Report paths as the user named them, not made absolute.
         if workTree != nil {
             let cwd = FileManager.default.currentDirectoryPath + "/"
@@ -29,7 +28,7 @@ public enum FileScan {
                 }
             }
         }
-        return (found, files.count)
+        return (found, scanned)
     }
 }
 

@@ -190,6 +190,69 @@ import Testing
         #expect(try findings(staged).map { $0["rule"] as? String } == ["aws-access-key-id"], "only what the index adds")
     }
 
+    /// A tree read and scanned on every core at once (directories and batches of files shared
+    /// by the workers): every file is read once, in a deep chain of directories and in one
+    /// wide directory alike, findings come out in path order, and neither a symlinked file nor
+    /// a symlinked directory is followed.
+    @Test func scanOfAWideAndDeepTree() throws {
+        var factory = SecretFactory(seed: 106)
+        let root = try Scratch.directory("scan-tree")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let outside = try Scratch.directory("scan-tree-outside")
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let hidden = factory.githubToken()
+        try "token=\(hidden)\n".write(to: outside.appendingPathComponent("keys.env"), atomically: true, encoding: .utf8)
+        var secrets: [String] = [hidden]
+        var expected: [String] = []
+        var files = 0
+        // 40 directories, 5 deep each way, and one directory of 300 files.
+        for branch in 0..<8 {
+            var path = "b\(branch)"
+            for depth in 0..<5 {
+                path += "/d\(depth)"
+                let dir = root.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try "plain text \(branch) \(depth)\n".write(to: dir.appendingPathComponent("readme.txt"), atomically: true, encoding: .utf8)
+                files += 1
+                if depth == 4 {
+                    let secret = factory.awsAccessKey()
+                    secrets.append(secret)
+                    try "aws = \(secret)\n".write(to: dir.appendingPathComponent("keys.cfg"), atomically: true, encoding: .utf8)
+                    files += 1
+                    expected.append("\(path)/keys.cfg")
+                }
+            }
+        }
+        let wide = root.appendingPathComponent("wide")
+        try FileManager.default.createDirectory(at: wide, withIntermediateDirectories: true)
+        for i in 0..<300 {
+            let name = String(format: "f%03d.txt", i)
+            if i % 97 == 5 {
+                let secret = factory.githubToken()
+                secrets.append(secret)
+                try "token=\(secret)\n".write(to: wide.appendingPathComponent(name), atomically: true, encoding: .utf8)
+                expected.append("wide/\(name)")
+            } else {
+                try "nothing here \(i)\n".write(to: wide.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            files += 1
+        }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("linked.env").path,
+                                                   withDestinationPath: outside.appendingPathComponent("keys.env").path)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b0/linked-dir").path, withDestinationPath: outside.path)
+        for _ in 0..<3 {
+            let result = try reviewgate(["scan", root.path, "--format", "json"], in: root)
+            for secret in secrets {
+                #expect(!result.out.contains(secret) && !result.err.contains(secret), "a secret was printed")
+            }
+            #expect(result.status == 1)
+            let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+            #expect(doc["blobs_scanned"] as? Int == files)
+            let paths = (doc["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "secret" }.compactMap { $0["path"] as? String }
+            #expect(paths == expected.sorted().map { root.path + "/" + $0 }, "\(paths)")
+        }
+    }
+
     /// `scan` and `scan --staged` keep suppressed matches as notes (SPEC §1.3: never silent),
     /// pass with them, and `--write-baseline` leaves out what a marker or allowlist suppressed.
     @Test func scanReportsSuppressedMatchesAsNotes() throws {
