@@ -104,12 +104,15 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
         }
         let total = searched.wrappingAdd(count, ordering: .relaxed).newValue
         guard count >= Self.inputThreshold || total >= Self.totalThreshold else { return nil }
-        return lock.withLock { _ in
+        // One thread compiles; the others go on with the automaton meanwhile instead of
+        // waiting for it (a tree scan's other worker stood idle for the whole compile).
+        let compiled = lock.withLockIfAvailable { _ -> HyperscanKeywords? in
             if status.load(ordering: .acquiring) == 0 {
                 built = HyperscanKeywords(words)
                 status.store(built == nil ? 2 : 1, ordering: .releasing)
             }
             return built
         }
+        return compiled ?? nil
     }
 }
