@@ -343,21 +343,25 @@ public struct CommitSecrets: Sendable {
                 // windows (`readBlob`).
                 var large: [ObjectID] = []
                 result.leftOver += try repo.walk(forest, tree: tree, sizeLimit: min(settings.maxFileBytes, settings.readLimits.streamAbove)) {
-                    (visit: DeltaVisit<KeywordOccurrences>) -> KeywordOccurrences in
+                    (visit: DeltaVisit<WalkState>) -> WalkState in
                     guard let bytes = visit.bytes else {
                         if let id = visit.id { large.append(id) }
-                        return .none
+                        return WalkState(keywords: .none)
                     }
                     let keywords: KeywordOccurrences
                     if let base = visit.base {
                         let copies = base.copies
-                        keywords = scanner.keywordOccurrences(in: bytes, base: base.state, copies: copies, scratch: scratch)
+                        keywords = scanner.keywordOccurrences(in: bytes, base: base.state.keywords, copies: copies, scratch: scratch)
                     } else {
                         keywords = scanner.keywordOccurrences(in: bytes, scratch: scratch)
                     }
-                    guard let id = visit.id else { return keywords }
-                    result.scanned.append((id, .scanned(scanner.read(bytes, keywords: keywords, limits: settings.readLimits, scratch: scratch))))
-                    return keywords
+                    guard let id = visit.id else { return WalkState(keywords: keywords) }
+                    // The windows the delta copied whole from a scanned base are not searched again.
+                    let reuse = visit.base.flatMap { base in base.state.searched.map { (windows: $0, copies: base.copies) } }
+                    var searched: SearchedWindows?
+                    let scan = scanner.read(bytes, keywords: keywords, reusing: reuse, searched: &searched, limits: settings.readLimits, scratch: scratch)
+                    result.scanned.append((id, .scanned(scan)))
+                    return WalkState(keywords: keywords, searched: searched)
                 }
                 result.leftOver += large
             }
@@ -376,6 +380,13 @@ public struct CommitSecrets: Sendable {
         let rest = handles.repositories[0].packOrder(leftOver)
         scanned.merge(try scanBlobs(rest, handles: handles)) { a, _ in a }
         return scanned
+    }
+
+    /// What a blob of the walk leaves to the blobs built on it: its keyword occurrences and
+    /// the windows its rules searched.
+    struct WalkState {
+        var keywords: KeywordOccurrences
+        var searched: SearchedWindows? = nil
     }
 
     private struct WalkResult: Sendable {

@@ -20,6 +20,9 @@ public final class Pattern: @unchecked Sendable {
     let code: OpaquePointer
     public let source: String
     public let captureCount: Int
+    /// The longest lookbehind: how many bytes before a match's start can change it (`\b`
+    /// counts one). What a window's reuse must also find unchanged (`SearchedWindows`).
+    public let maxLookbehind: Int
     /// Set once the JIT attempt is over; matching before it would race with it.
     private let jitDone = Atomic<Bool>(false)
     private let jitResult = Mutex<Bool?>(nil)
@@ -43,6 +46,9 @@ public final class Pattern: @unchecked Sendable {
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
+        var lookbehind: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
+        maxLookbehind = Int(lookbehind)
     }
 
     /// Whether the pattern runs as machine code (compiling it now if that was not tried yet).

@@ -204,6 +204,16 @@ public final class Scanner: Sendable {
     /// `depth`: how many decodings deep `bytes` are (SPEC §1.3's encoded forms).
     func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences, depth: Int,
                     scratch: MatchScratch) -> [Candidate] {
+        var unused: SearchedWindows?
+        return candidates(in: bytes, keywords: occurrences, depth: depth, reusing: nil, searched: &unused, scratch: scratch)
+    }
+
+    /// With `reusing` (a delta base's searched windows and what the delta copied from it), a
+    /// window copied whole takes the base's matches instead of a search; with `searched`
+    /// non-nil, every window searched or taken, with its matches, is added to it.
+    func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences, depth: Int,
+                    reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
+                    scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
         var hits: [Int: [Int]] = [:]
         for packed in occurrences.packed {
@@ -212,11 +222,19 @@ public final class Scanner: Sendable {
         }
         for rule in rulesWithoutKeywords { hits[rule] = [] }
         var found: [Candidate] = []
+        // Rules that share all their keywords (the generic pair) share their windows too.
+        var lastWindows: (positions: [Int], after: Int, windows: [Range<Int>])?
         for (r, positions) in hits.sorted(by: { $0.key < $1.key }) {
             let rule = ruleSet.rules[r]
-            let windows = positions.isEmpty
-                ? [0..<bytes.count]
-                : Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
+            let windows: [Range<Int>]
+            if positions.isEmpty {
+                windows = [0..<bytes.count]
+            } else if let last = lastWindows, last.after == rule.spanLines, last.positions == positions {
+                windows = last.windows
+            } else {
+                windows = Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
+                lastWindows = (positions, rule.spanLines, windows)
+            }
             var seen = Set<Range<Int>>()
             // One finding per rule and value in one file: a value repeated a thousand times is
             // one secret (and a hostile file cannot make the work quadratic).
@@ -256,10 +274,33 @@ public final class Scanner: Sendable {
                                        line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText,
                                        bareValue: form == .bare, suppressed: suppressed))
             }
+            // The matches of the window being searched, when it is to be kept (`searched`).
+            var recording: [Match]?
+            func take(_ match: Match) {
+                recording?.append(match)
+                consider(match)
+            }
+            let lookbehind = rule.regex!.maxLookbehind
             var next = 0 // the first position not yet in a window's start ranges
             for window in windows {
                 var at = window.lowerBound
                 let subject = UnsafeRawBufferPointer(rebasing: bytes[..<window.upperBound])
+                // A window the delta copied whole from the base, which searched it: its matches.
+                if !positions.isEmpty, let base, let known = base.windows.matches(rule: r, window: window, lookbehind: lookbehind, copies: base.copies) {
+                    for match in known { consider(match) }
+                    while next < positions.count, positions[next] < window.upperBound { next += 1 }
+                    searched?.append(rule: r, range: window, matches: known)
+                    searched?.reused += 1
+                    continue
+                }
+                recording = positions.isEmpty || searched == nil ? nil : []
+                let limitsBefore = scratch.limitsHit
+                defer {
+                    // Kept unless a search gave up at a limit (then it was done another way).
+                    if let found = recording, scratch.limitsHit == limitsBefore, !scratch.limitHit {
+                        searched?.append(rule: r, range: window, matches: found)
+                    }
+                }
                 if let reach = keywordReach[r], !positions.isEmpty {
                     // Matches start at most `reach` before a keyword: only those starts are tried.
                     var gaveUp = false
@@ -274,11 +315,12 @@ public final class Scanner: Sendable {
                         var from = max(lo, at)
                         while from <= hi, let match = rule.regex!.firstMatch(in: subject, from: from, startingAtMost: hi, using: scratch) {
                             at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
-                            consider(match)
+                            take(match)
                             from = at
                         }
                         if scratch.limitHit {
                             gaveUp = true
+                            recording = nil
                             break
                         }
                     }
@@ -299,12 +341,12 @@ public final class Scanner: Sendable {
                         scratch.limitHit = false
                         scratch.limitsHit += 1
                         let end = min(Self.lineEnd(at, in: bytes), window.upperBound)
-                        searchInPieces(rule.regex!, from: at, to: end, in: bytes, scratch: scratch, consider)
+                        searchInPieces(rule.regex!, from: at, to: end, in: bytes, scratch: scratch, take)
                         at = end + 1
                         continue
                     }
                     at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
-                    consider(match)
+                    take(match)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Base
 /// What reading one blob (or file) gave: the candidates of everything it holds, and what of it
 /// could not be read in full.
 public struct BlobScan: Sendable {
@@ -32,8 +33,28 @@ extension Scanner {
         return read(bytes, keywords: keywords, depth: 0, budget: &budget, scratch: scratch)
     }
 
+    /// `read(_:keywords:limits:scratch:)` for a version of a file in a delta walk: plain text
+    /// takes the matches of the windows its delta copied whole from a base searched the same
+    /// way (`reusing`), and says what it searched in `searched` (nil when the bytes were read
+    /// another way: an archive, UTF-16, binary).
+    public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences,
+                     reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
+                     limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+        searched = nil
+        if bytes.count > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
+        var budget = Archives.Budget(limits: limits, compressed: bytes.count)
+        return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, searched: &searched, scratch: scratch)
+    }
+
     func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
-                      budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
+              budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
+        var unused: SearchedWindows?
+        return read(bytes, keywords: keywords, depth: depth, budget: &budget, reusing: nil, searched: &unused, scratch: scratch)
+    }
+
+    private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
+                      budget: inout Archives.Budget, reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
+                      searched: inout SearchedWindows?, scratch: MatchScratch) -> BlobScan {
         let limitsBefore = scratch.limitsHit
         var result = BlobScan()
         if Archives.isArchive(bytes) {
@@ -69,7 +90,9 @@ extension Scanner {
             let view = PrintableRuns.view(bytes)
             result.candidates = view.withUnsafeBytes { candidates(in: $0, scratch: scratch) }
         } else if let keywords {
-            result.candidates = candidates(in: bytes, keywords: keywords, scratch: scratch)
+            // Only here are windows kept: their offsets are the blob's own bytes.
+            searched = SearchedWindows(expecting: base?.windows.count ?? 16)
+            result.candidates = candidates(in: bytes, keywords: keywords, depth: 0, reusing: base, searched: &searched, scratch: scratch)
         } else {
             result.candidates = candidates(in: bytes, scratch: scratch)
         }

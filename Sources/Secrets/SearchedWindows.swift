@@ -1,0 +1,84 @@
+import Base
+
+/// What each rule's regex found in the windows of a text (the lines around its keywords),
+/// kept with a blob while the walk of its delta tree builds the next versions from it. A
+/// version searches again only the windows its delta did not copy whole: a window whose bytes,
+/// and the bytes the regex may look behind its start (`Pattern.maxLookbehind`), were copied
+/// from one stretch of the base, where the base searched exactly that window for the same rule,
+/// has the base's matches (the keywords in it are the same too, being in the same bytes). A
+/// history repeats most lines of a file from one version to the next; searching them again was
+/// a tenth of an audit.
+public struct SearchedWindows: Sendable {
+    /// One searched window: its rule, where it stands, and its matches (`found[first..<end]`).
+    struct Window {
+        var rule: Int32
+        var lower: Int
+        var upper: Int
+        var first: Int32
+        var end: Int32
+    }
+    /// By rule, then by window start (`Scanner.candidates` searches in that order).
+    var windows: [Window] = []
+    var found: [Match] = []
+    /// How many of the windows were taken from a base rather than searched.
+    public internal(set) var reused = 0
+
+    public init() {}
+
+    init(expecting count: Int) {
+        windows.reserveCapacity(count)
+    }
+
+    public var count: Int { windows.count }
+
+    mutating func append(rule: Int, range: Range<Int>, matches: some Collection<Match>) {
+        let first = Int32(found.count)
+        found.append(contentsOf: matches)
+        windows.append(Window(rule: Int32(rule), lower: range.lowerBound, upper: range.upperBound, first: first, end: Int32(found.count)))
+    }
+
+    /// The base's matches for `window` of the new bytes (moved to the new bytes' offsets), when
+    /// the base searched the very bytes of that window for `rule`; nil when it did not, or
+    /// when a copy does not show it.
+    func matches(rule: Int, window: Range<Int>, lookbehind: Int, copies: [CopiedBytes]) -> [Match]? {
+        let need = max(0, window.lowerBound - lookbehind)
+        return copies.withUnsafeBufferPointer { copies -> [Match]? in
+            // The copy holding `need`: the last one starting at or before it.
+            var lo = 0, hi = copies.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if copies[mid].target <= need { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo > 0 else { return nil }
+            let copy = copies[lo - 1]
+            guard window.upperBound <= copy.target + copy.count else { return nil }
+            // Near the start of the new bytes the regex can see where they begin: the base's
+            // window must stand as near the start of the base.
+            if window.lowerBound < lookbehind, copy.source != copy.target { return nil }
+            let shift = copy.source - copy.target
+            let lower = window.lowerBound + shift, upper = window.upperBound + shift
+            let key = Int32(rule)
+            return windows.withUnsafeBufferPointer { windows -> [Match]? in
+                // The base's window for `rule` starting at `lower`.
+                var lo = 0, hi = windows.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    let w = windows[mid]
+                    if w.rule < key || (w.rule == key && w.lower < lower) { lo = mid + 1 } else { hi = mid }
+                }
+                guard lo < windows.count else { return nil }
+                let w = windows[lo]
+                guard w.rule == key, w.lower == lower, w.upper == upper else { return nil }
+                if w.first == w.end { return [] }
+                return found[Int(w.first)..<Int(w.end)].map { $0.shifted(by: -shift) }
+            }
+        }
+    }
+}
+
+extension Match {
+    /// The same match with every range moved by `delta` bytes.
+    func shifted(by delta: Int) -> Match {
+        Match(groups: groups.map { $0.map { ($0.lowerBound + delta)..<($0.upperBound + delta) } })
+    }
+}

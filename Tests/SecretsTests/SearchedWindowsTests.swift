@@ -1,0 +1,89 @@
+import Base
+import ReviewGateTestSupport
+@testable import Secrets
+import Testing
+
+/// A version of a text built from a base by copies (as a pack delta builds it) takes the
+/// base's matches for the windows it copied whole, and finds exactly what a search of the
+/// whole version finds: new secrets in inserted lines, secrets cut by an edit, windows that
+/// merge with an inserted keyword's, and windows at the start when the start moved.
+@Suite struct SearchedWindowsTests {
+    static let scanner = Scanner(ruleSet: try! RuleSet.builtin())
+
+    /// A text of ordinary lines, keyword lines and secrets.
+    static func text(_ factory: inout SecretFactory, lines: Int, rng: inout SplitMix) -> [String] {
+        (0..<lines).map { i in
+            switch rng.next() % 12 {
+            case 0: "GITHUB_TOKEN=" + factory.githubToken()
+            case 1: "aws_access_key_id = " + factory.awsAccessKey()
+            case 2: "password = \"" + factory.password() + "\""
+            case 3: "the api key is kept elsewhere \(i)"
+            case 4: "token: \(i)"
+            default: "line \(i): ordinary text, value \(i % 7)"
+            }
+        }
+    }
+
+    /// The base's bytes, the target's (the base's lines with `edit` applied) and its copies.
+    static func edited(_ lines: [String], _ edit: (inout [String]) -> Void) -> (base: [UInt8], target: [UInt8], copies: [CopiedBytes]) {
+        var changed = lines
+        edit(&changed)
+        let base = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let target = Array((changed.joined(separator: "\n") + "\n").utf8)
+        // Copies: the common prefix and the common suffix, as a delta would have them.
+        var prefix = 0
+        while prefix < min(base.count, target.count), base[prefix] == target[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < min(base.count, target.count) - prefix, base[base.count - 1 - suffix] == target[target.count - 1 - suffix] { suffix += 1 }
+        var copies: [CopiedBytes] = []
+        if prefix > 0 { copies.append(CopiedBytes(target: 0, source: 0, count: prefix)) }
+        if suffix > 0 { copies.append(CopiedBytes(target: target.count - suffix, source: base.count - suffix, count: suffix)) }
+        return (base, target, copies)
+    }
+
+    @Test(arguments: 0..<6)
+    func sameCandidatesAsAWholeSearch(seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &+ 77)
+        var factory = SecretFactory(seed: UInt64(seed) &+ 91)
+        let lines = Self.text(&factory, lines: 300, rng: &rng)
+        let newSecret = "GITHUB_TOKEN=" + factory.githubToken()
+        let edits: [(inout [String]) -> Void] = [
+            { $0.insert(newSecret, at: 150) },
+            { $0.insert("password: " + factory.password(), at: 0) },
+            { $0[40] = String($0[40].dropLast(3)) + "xyz" },
+            { $0.removeSubrange(100..<104) },
+            { $0.insert("the token follows", at: 201) },
+            { $0[0] = "edited " + $0[0] },
+        ]
+        let scratch = MatchScratch()
+        var reusedInAll = 0
+        for edit in edits {
+            let (base, target, copies) = Self.edited(lines, edit)
+            let limits = ReadLimits(maxFileBytes: 50 << 20)
+            var baseWindows: SearchedWindows?
+            _ = base.withUnsafeBytes { bytes in
+                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
+                                  searched: &baseWindows, limits: limits, scratch: scratch)
+            }
+            let windows = try #require(baseWindows)
+            var reusedWindows: SearchedWindows?
+            let reused = target.withUnsafeBytes { bytes in
+                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch),
+                                  reusing: (windows, copies), searched: &reusedWindows, limits: limits, scratch: scratch)
+            }
+            var freshWindows: SearchedWindows?
+            let fresh = target.withUnsafeBytes { bytes in
+                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
+                                  searched: &freshWindows, limits: limits, scratch: scratch)
+            }
+            #expect(reused.candidates == fresh.candidates)
+            #expect(fresh.candidates.contains { $0.ruleID == "github-pat" || $0.ruleID.hasPrefix("github") })
+            // The windows the version leaves to its own versions are the same too.
+            #expect(reusedWindows?.windows.map { [Int($0.rule), $0.lower, $0.upper] } == freshWindows?.windows.map { [Int($0.rule), $0.lower, $0.upper] })
+            #expect(reusedWindows?.found == freshWindows?.found)
+            reusedInAll += reusedWindows?.reused ?? 0
+        }
+        // Most windows were copied whole: the comparison above is of taken matches, not of two searches.
+        #expect(reusedInAll > 50)
+    }
+}
