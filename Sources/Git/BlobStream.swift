@@ -49,6 +49,15 @@ extension Repository {
         do throws(PackStore.Damage) {
             streamed = try packStore.stream(id)
             if streamed == nil { loose = try ObjectStream.loose(id, in: objectsDirectory) }
+            // Objects of alternates (a fork's shared store; the repository itself, seen from
+            // a push quarantine): their loose files, then their packs, which are opened only
+            // now, for a blob too large to read whole.
+            if streamed == nil, loose == nil {
+                for directory in alternateObjectDirectories where loose == nil {
+                    loose = try ObjectStream.loose(id, in: directory)
+                }
+                if loose == nil, !alternateObjectDirectories.isEmpty { streamed = try alternatePackStore.stream(id) }
+            }
         } catch {
             throw GitError(kind: .other, message: "object \(id) is damaged: \(error.message)")
         }

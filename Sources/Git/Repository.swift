@@ -17,12 +17,18 @@ public final class Repository {
     /// libgit2 reads first. Nil anywhere else (and in a hook of an older git).
     public let quarantineDirectory: String?
 
+    /// Alternates named by the environment (`GIT_ALTERNATE_OBJECT_DIRECTORIES`, read only by
+    /// `fromEnvironment`), each with a trailing slash.
+    private let environmentAlternates: [String]
+
     /// `objectsDirectory` nil: the repository's own (`$GIT_DIR/objects`, in the common
     /// directory for a linked work tree), as libgit2 finds it.
-    private init(pointer: OpaquePointer, objectsDirectory: String? = nil, quarantineDirectory: String? = nil) throws(GitError) {
+    private init(pointer: OpaquePointer, objectsDirectory: String? = nil, quarantineDirectory: String? = nil,
+                 environmentAlternates: [String] = []) throws(GitError) {
         self.pointer = pointer
         self.objectsDirectory = objectsDirectory ?? Self.ownObjectsDirectory(pointer)
         self.quarantineDirectory = quarantineDirectory
+        self.environmentAlternates = environmentAlternates
         var odb: OpaquePointer?
         let code = git_repository_odb(&odb, pointer)
         guard code >= 0, let odb else {
@@ -72,8 +78,59 @@ public final class Repository {
         // git names its quarantine twice (GIT_QUARANTINE_PATH, and as the objects directory);
         // anything else is not a quarantine we can enumerate, and the caller falls back.
         let quarantine = getenv("GIT_QUARANTINE_PATH").map { String(cString: $0) + "/" }
+        let alternates = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES").map { AlternateDirectories.parse(String(cString: $0), separator: 58) } ?? []
         return try Repository(pointer: repo, objectsDirectory: objects,
-                              quarantineDirectory: quarantine != nil && quarantine == objects ? quarantine : nil)
+                              quarantineDirectory: quarantine != nil && quarantine == objects ? quarantine : nil,
+                              environmentAlternates: alternates.map { $0.hasSuffix("/") ? $0 : $0 + "/" })
+    }
+
+    /// The objects directories besides `objectsDirectory` that git reads objects from, as it
+    /// finds them: the environment's, then each `info/alternates` (its relative paths taken from
+    /// the directory holding it), followed to git's depth of five; the repository's own store
+    /// too when the objects directory is another (a quarantine).
+    public private(set) lazy var alternateObjectDirectories: [String] = {
+        var result: [String] = []
+        var seen: Set<String> = [Self.normalized(objectsDirectory)]
+        func add(_ directory: String, depth: Int) {
+            let path = directory.hasSuffix("/") ? directory : directory + "/"
+            guard depth <= 5, seen.insert(Self.normalized(path)).inserted else { return }
+            result.append(path)
+            follow(path, depth: depth)
+        }
+        func follow(_ directory: String, depth: Int) {
+            guard let text = Self.smallFile(directory + "info/alternates") else { return }
+            for entry in AlternateDirectories.parse(text, separator: 10) where !entry.hasPrefix("#") {
+                add(entry.hasPrefix("/") ? entry : directory + entry, depth: depth + 1)
+            }
+        }
+        for directory in environmentAlternates { add(directory, depth: 0) }
+        follow(objectsDirectory, depth: 0)
+        add(Self.ownObjectsDirectory(pointer), depth: 0)
+        return result
+    }()
+
+    /// A small text file's contents (up to 64 KiB), or nil when it cannot be read.
+    static func smallFile(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes = [UInt8](repeating: 0, count: 64 << 10)
+        let count = fread(&bytes, 1, bytes.count, file)
+        return String(decoding: bytes[..<count], as: UTF8.self)
+    }
+
+    /// The packs of `alternateObjectDirectories`, opened on first need.
+    private(set) lazy var alternatePackStore = PackStore(objectsDirectories: alternateObjectDirectories)
+
+    /// A directory path with `.`, `..` and repeated slashes resolved (the file system is not
+    /// asked), to tell two spellings of one directory apart.
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", !parts.isEmpty { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// `$GIT_DIR/objects/` as libgit2 resolves it, never from the environment.
@@ -207,5 +264,53 @@ final class RawObject {
         let size = git_odb_object_size(object!)
         guard size > 0, let data = git_odb_object_data(object!) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: data, count: size)
+    }
+}
+
+/// Lists of objects directories as git writes them (`info/alternates` lines,
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES` entries): an entry starting with a double quote is a
+/// C-style quoted path (so it may hold the separator), the others are taken as they are.
+enum AlternateDirectories {
+    static func parse(_ text: String, separator: UInt8) -> [String] {
+        var result: [String] = []
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 34 { // a quoted entry
+                var value: [UInt8] = []
+                i += 1
+                while i < bytes.count, bytes[i] != 34 {
+                    if bytes[i] == 92, i + 1 < bytes.count {
+                        i += 1
+                        switch bytes[i] {
+                        case 110: value.append(10)
+                        case 116: value.append(9)
+                        case 48...55:
+                            var code = 0, digits = 0
+                            while digits < 3, i < bytes.count, (48...55).contains(bytes[i]) {
+                                code = code * 8 + Int(bytes[i] - 48); i += 1; digits += 1
+                            }
+                            value.append(UInt8(truncatingIfNeeded: code))
+                            continue
+                        default: value.append(bytes[i])
+                        }
+                    } else {
+                        value.append(bytes[i])
+                    }
+                    i += 1
+                }
+                while i < bytes.count, bytes[i] != separator { i += 1 }
+                i += 1
+                if !value.isEmpty { result.append(String(decoding: value, as: UTF8.self)) }
+                continue
+            }
+            let start = i
+            while i < bytes.count, bytes[i] != separator { i += 1 }
+            var entry = bytes[start..<i]
+            while let last = entry.last, last == 13 || last == 32 { entry = entry.dropLast() }
+            if !entry.isEmpty { result.append(String(decoding: entry, as: UTF8.self)) }
+            i += 1
+        }
+        return result
     }
 }

@@ -28,6 +28,12 @@ public final class PackStore {
         packs = PackFile.shared(in: objectsDirectory + "pack")
     }
 
+    /// The packs of several objects directories (each given with a trailing slash), in order.
+    public init(objectsDirectories: [String], budget: Int = 24 << 20) {
+        cache = ObjectCache(budget: budget)
+        packs = objectsDirectories.flatMap { PackFile.shared(in: $0 + "pack") }
+    }
+
     public var isEmpty: Bool { packs.isEmpty }
 
     /// A pack entry that cannot be what the index says: a damaged or hostile pack. Reported,

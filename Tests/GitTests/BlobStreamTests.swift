@@ -45,6 +45,56 @@ import Testing
         }
     }
 
+    /// A repository borrowing another's objects (`info/alternates`, as a fork on a server does,
+    /// chained and with a relative path): large blobs there are streamed too, loose or packed
+    /// whole, and only a delta past the limit is refused, as in the repository's own store.
+    @Test("blobs of alternates: loose and packed whole are streamed, a large delta is not rebuilt")
+    func alternates() throws {
+        for stage in ["loose", "packed"] {
+            let shared = try ScratchRepository(label: "alt-shared")
+            var rng = SplitMix(seed: 78)
+            var text = ""
+            for i in 0..<40_000 { text += "line \(i) \(rng.next() % 1000)\n" }
+            try shared.write("big.txt", text)
+            try shared.commit("one")
+            try shared.write("big.txt", text + "one more line\n")
+            try shared.commit("two")
+            let newer = try #require(ObjectID(hex: try shared.gitOutput(["rev-parse", "HEAD:big.txt"])))
+            let older = try #require(ObjectID(hex: try shared.gitOutput(["rev-parse", "HEAD~1:big.txt"])))
+            if stage == "packed" { try shared.git(["gc", "-q", "--aggressive"]) }
+            // middle borrows from shared by a relative path; fork borrows from middle.
+            let middle = try ScratchRepository(label: "alt-middle")
+            let fork = try ScratchRepository(label: "alt-fork")
+            let middleObjects = middle.path + "/.git/objects/"
+            let relative = String(repeating: "../", count: middleObjects.split(separator: "/").count) + String((shared.path + "/.git/objects").dropFirst())
+            try FileManager.default.createDirectory(atPath: middleObjects + "info", withIntermediateDirectories: true)
+            try (relative + "\n").write(toFile: middleObjects + "info/alternates", atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: fork.path + "/.git/objects/info", withIntermediateDirectories: true)
+            try ("# a comment\n" + middleObjects + "\n").write(toFile: fork.path + "/.git/objects/info/alternates", atomically: true, encoding: .utf8)
+            let repo = try Repository(path: fork.path)
+            #expect(repo.alternateObjectDirectories.map { Repository.normalized($0) }
+                    == [Repository.normalized(middleObjects), Repository.normalized(shared.path + "/.git/objects/")])
+            let wholeBytes = try [newer, older].map { try repo.blob($0).bytes }
+            var streamed = 0
+            for (id, whole) in zip([newer, older], wholeBytes) {
+                // Below the size of the blob: streamed, never read whole.
+                guard let stream = try repo.blobStream(id, wholeLimit: 4096) else { continue }
+                streamed += 1
+                #expect(stream.size == whole.count)
+                #expect(Self.drain(stream, piece: 5000) == whole, "\(stage) \(id)")
+            }
+            // Loose: both are whole objects; packed: one is a delta of the other.
+            #expect(streamed == (stage == "packed" ? 1 : 2), "\(stage)")
+        }
+    }
+
+    @Test("alternates lists: quoted entries, separators, comments left to the caller")
+    func alternatesLists() {
+        #expect(AlternateDirectories.parse("/a/objects\n../b/objects\r\n\n", separator: 10) == ["/a/objects", "../b/objects"])
+        #expect(AlternateDirectories.parse("/a:/b c:\"/d:e\\\"f\":/g", separator: 58) == ["/a", "/b c", "/d:e\"f", "/g"])
+        #expect(AlternateDirectories.parse("\"/x\\101y\"\n", separator: 10) == ["/xAy"])
+    }
+
     @Test("a loose object whose data is cut short is an error, not a short blob")
     func truncatedLoose() throws {
         let scratch = try ScratchRepository(label: "stream")
