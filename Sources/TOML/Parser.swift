@@ -57,10 +57,22 @@ struct Parser {
     mutating func document() throws(TOMLError) -> TOMLTable {
         var root = TOMLTable(position: position, origin: .root)
         var currentPath: [Key] = []
+        // The element a `[[name]]` header just appended (empty then) is filled here and put in
+        // place at the next header: finding it again in the document for every key was most
+        // of the time a long array of tables (the rule file) took to load.
+        var element: TOMLTable?
+        func placeElement(_ parser: inout Parser, _ root: inout TOMLTable) throws(TOMLError) {
+            guard let filled = element else { return }
+            element = nil
+            try parser.descend(&root, currentPath[...], names: []) { (_: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
+                table = filled
+            }
+        }
         while true {
             skipWhitespaceCommentsAndNewlines()
             guard let c = current else { break }
             if c == "[" {
+                try placeElement(&self, &root)
                 let start = position
                 advance()
                 let isArray = current == "["
@@ -77,15 +89,21 @@ struct Parser {
                 try endOfLine()
                 if isArray {
                     try appendTableArray(&root, path: path[...], names: [], start: start)
+                    element = TOMLTable(position: start, origin: .arrayElement)
                 } else {
                     try defineTable(&root, path: path[...], start: start)
                 }
                 currentPath = path
+            } else if element != nil {
+                let (path, value) = try keyAndValue()
+                try assign(&element!, path: path[...], value: value)
+                try endOfLine()
             } else {
                 try keyValue(into: &root, tablePath: currentPath[...])
                 try endOfLine()
             }
         }
+        try placeElement(&self, &root)
         return root
     }
 
@@ -165,15 +183,20 @@ struct Parser {
 
     /// `a.b.c = value` inside the current table.
     mutating func keyValue(into root: inout TOMLTable, tablePath: ArraySlice<Key>) throws(TOMLError) {
+        let (path, value) = try keyAndValue()
+        try descend(&root, tablePath, names: []) { (parser: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
+            try parser.assign(&table, path: path[...], value: value)
+        }
+    }
+
+    /// `key = value`: the key's path and the value.
+    mutating func keyAndValue() throws(TOMLError) -> ([Key], TOMLNode) {
         let path = try keyPath()
         skipSpaces()
         guard current == "=" else { throw error("expected '=' after the key") }
         advance()
         skipSpaces()
-        let value = try value()
-        try descend(&root, tablePath, names: []) { (parser: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
-            try parser.assign(&table, path: path[...], value: value)
-        }
+        return (path, try value())
     }
 
     /// Assigns through dotted keys, creating the intermediate tables.
