@@ -40,13 +40,14 @@ public struct FileSecrets: Sendable {
         let scanned = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: max(1, threads)) { _ in
             let scratch = MatchScratch()
+            let buffer = ReadBuffer()
             var out: [Finding] = []
             var count = 0
             while let item = walk.next() {
                 switch item {
                 case let .files(names, directory):
                     for name in names {
-                        out += Self.scanFile(name, in: directory, settings: settings, scratch: scratch)
+                        out += Self.scanFile(name, in: directory, settings: settings, scratch: scratch, buffer: buffer)
                         count += 1
                     }
                 case let .directory(path):
@@ -70,7 +71,8 @@ public struct FileSecrets: Sendable {
 
     /// A file in `directory` (by name; nil: `name` is a whole path), opened without following
     /// a symlink put there since the directory was read.
-    static func scanFile(_ name: [UInt8], in directory: OpenDirectory?, settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
+    static func scanFile(_ name: [UInt8], in directory: OpenDirectory?, settings: SecretSettings, scratch: MatchScratch,
+                         buffer: ReadBuffer) -> [Finding] {
         let path = directory.map { $0.path + name } ?? name
         let fd = (name + [0]).withUnsafeBufferPointer { buffer -> Int32 in
             let cName = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
@@ -80,19 +82,28 @@ public struct FileSecrets: Sendable {
             return [.skipped(.unreadable, path: path)]
         }
         defer { close(fd) }
-        return scanFile(fd: fd, path: path, settings: settings, scratch: scratch)
+        return scanFile(fd: fd, path: path, settings: settings, scratch: scratch, buffer: buffer)
     }
 
-    static func scanFile(fd: Int32, path: [UInt8], settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
+    static func scanFile(fd: Int32, path: [UInt8], settings: SecretSettings, scratch: MatchScratch,
+                         buffer: ReadBuffer = ReadBuffer()) -> [Finding] {
         let text = String(decoding: path, as: UTF8.self)
+        let limits = settings.readLimits
+        let scan: BlobScan
+        // Most files are small: one read into the worker's buffer shows the whole file (a
+        // short read of a regular file is its end), with no fstat and no new buffer per file.
+        let first = buffer.readStart(fd)
+        if first >= 0, first < ReadBuffer.start {
+            scan = settings.scanner.read(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<first]), limits: limits, scratch: scratch)
+            return findings(scan, path: path, text: text, settings: settings, scratch: scratch)
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         if Int(info.st_size) > settings.maxFileBytes {
             return [.skipped(.tooLarge, path: path, severity: settings.unscannable)]
         }
-        let limits = settings.readLimits
-        let scan: BlobScan
         if Int(info.st_size) > limits.streamAbove {
+            guard lseek(fd, 0, SEEK_SET) == 0 else { return [.skipped(.unreadable, path: path)] }
             // Large files are read in windows, as large blobs are (SPEC §1.3).
             scan = settings.scanner.read(size: Int(info.st_size), from: { out in
                 var n = 0
@@ -100,18 +111,16 @@ public struct FileSecrets: Sendable {
                 return n < 0 ? Archives.Problem.corrupt.code : n
             }, limits: limits, scratch: scratch)
         } else {
-            var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-            var filled = 0
-            while filled < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { break }
-                filled += n
-            }
-            bytes.removeSubrange(filled...)
+            // The rest, after what the first read brought.
+            let filled = buffer.readRest(fd, from: max(0, first), size: Int(info.st_size))
             // Read as the hook reads a blob (SPEC §1.3): archives, UTF-16, binary, encodings.
-            scan = bytes.withUnsafeBytes { settings.scanner.read($0, limits: limits, scratch: scratch) }
+            scan = settings.scanner.read(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<filled]), limits: limits, scratch: scratch)
         }
+        return findings(scan, path: path, text: text, settings: settings, scratch: scratch)
+    }
+
+    /// What a file's scan reports.
+    private static func findings(_ scan: BlobScan, path: [UInt8], text: String, settings: SecretSettings, scratch: MatchScratch) -> [Finding] {
         let context = ScanContext(path: text)
         var findings: [Finding] = []
         findings += Finding.readProblems(scan, commit: nil, path: path, settings: settings)
@@ -187,5 +196,50 @@ extension Finding {
                               message: "file matches the path rule '\(rule)'")
         finding.confidence = confidence?.rawValue
         return finding
+    }
+}
+
+/// One worker's buffer for reading files whole, grown as needed and kept between files.
+final class ReadBuffer {
+    /// The first read asks for this much: a file shorter than it needs nothing more.
+    static let start = 64 << 10
+    private(set) var bytes: UnsafeMutableRawBufferPointer
+
+    init() {
+        bytes = .allocate(byteCount: Self.start, alignment: 16)
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// One read of up to `start` bytes from the beginning: the count, or -1 on an error. A
+    /// regular file gives less only at its end, so a short count is the whole file.
+    func readStart(_ fd: Int32) -> Int {
+        var n = 0
+        repeat { n = read(fd, bytes.baseAddress!, Self.start) } while n < 0 && errno == EINTR
+        return n
+    }
+
+    /// Reads on from `from` up to `size` bytes in all (growing the buffer); the bytes held.
+    func readRest(_ fd: Int32, from: Int, size: Int) -> Int {
+        if size > bytes.count {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+            if from > 0 { grown.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: from) }
+            bytes.deallocate()
+            bytes = grown
+        }
+        return max(from, fill(fd, from: from, to: size))
+    }
+
+    /// Reads into `from..<to` until it is full or the file ends: the bytes then held.
+    private func fill(_ fd: Int32, from: Int, to: Int) -> Int {
+        var filled = from
+        while filled < to {
+            let n = read(fd, bytes.baseAddress! + filled, to - filled)
+            if n < 0, errno == EINTR { continue }
+            if n < 0 { return filled == 0 ? -1 : filled }
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
     }
 }

@@ -237,6 +237,16 @@ import Testing
             }
             files += 1
         }
+        // Files read in one piece, in two (past the first read), and in windows (past 8 MiB),
+        // each with its secret at the end.
+        for (name, size) in [("small.cfg", 100), ("medium.log", 200_000), ("large.log", 9 << 20)] {
+            let secret = factory.githubToken()
+            secrets.append(secret)
+            let filler = String(repeating: "an ordinary log line without anything secret in it\n", count: size / 52 + 1)
+            try (filler + "token=\(secret)\n").write(to: root.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            files += 1
+            expected.append(name)
+        }
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("linked.env").path,
                                                    withDestinationPath: outside.appendingPathComponent("keys.env").path)
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b0/linked-dir").path, withDestinationPath: outside.path)
