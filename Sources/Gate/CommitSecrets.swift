@@ -358,7 +358,8 @@ public struct CommitSecrets: Sendable {
                     guard let id = visit.id else { return WalkState(keywords: keywords) }
                     // The windows the delta copied whole from a scanned base are not searched again.
                     let reuse = visit.base.flatMap { base in base.state.searched.map { (windows: $0, copies: base.copies) } }
-                    var searched: SearchedWindows?
+                    // Windows are kept only for a blob that others are built on.
+                    var searched: SearchedWindows? = visit.isBase ? SearchedWindows() : nil
                     let scan = scanner.read(bytes, keywords: keywords, reusing: reuse, searched: &searched, limits: settings.readLimits, scratch: scratch)
                     result.scanned.append((id, .scanned(scan)))
                     return WalkState(keywords: keywords, searched: searched)

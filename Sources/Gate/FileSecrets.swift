@@ -52,13 +52,14 @@ public struct FileSecrets: Sendable {
                     }
                 case let .directory(path):
                     do throws(GitError) {
-                        try walk.read(path, ignores: ignores)
+                        // A directory that cannot be read is said, as an unreadable file is.
+                        if try !walk.read(path, ignores: ignores) { out.append(.skipped(.unreadable, path: path)) }
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                         walk.stop()
                     }
+                    walk.finished()
                 }
-                walk.finished()
             }
             scanned.add(count, ordering: .relaxed)
             results.withLock { $0 += out }
@@ -70,13 +71,14 @@ public struct FileSecrets: Sendable {
     }
 
     /// A file in `directory` (by name; nil: `name` is a whole path), opened without following
-    /// a symlink put there since the directory was read.
+    /// a symlink put there since the directory was read, and without waiting on a FIFO.
     static func scanFile(_ name: [UInt8], in directory: OpenDirectory?, settings: SecretSettings, scratch: MatchScratch,
                          buffer: ReadBuffer) -> [Finding] {
         let path = directory.map { $0.path + name } ?? name
         let fd = (name + [0]).withUnsafeBufferPointer { buffer -> Int32 in
             let cName = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            return directory.map { openat($0.fd, cName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } ?? open(cName, O_RDONLY | O_CLOEXEC)
+            // Non-blocking: a FIFO put where a file was listed must not hang the scan.
+            return directory.map { openat($0.fd, cName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) } ?? open(cName, O_RDONLY | O_CLOEXEC)
         }
         guard fd >= 0 else {
             return [.skipped(.unreadable, path: path)]

@@ -32,7 +32,8 @@ final class TreeWalk: @unchecked Sendable {
     private struct State {
         var batches: [Item] = []
         var directories: [[UInt8]] = []
-        /// Workers on an item: while one is reading a directory, more work may come.
+        /// Workers reading a directory: while one is, more work may come (a batch of files
+        /// brings none, so a worker that finds nothing left does not wait for it).
         var busy = 0
         var stopped = false
     }
@@ -56,14 +57,13 @@ final class TreeWalk: @unchecked Sendable {
         }
     }
 
-    /// The next item, or nil once nothing is left and no worker can add more. Each item
+    /// The next item, or nil once nothing is left and no worker can add more. Each directory
     /// taken is followed by `finished()`.
     func next() -> Item? {
         while true {
             let (item, done) = state.withLock { state -> (Item?, Bool) in
                 if state.stopped { return (nil, true) }
                 if let batch = state.batches.popLast() {
-                    state.busy += 1
                     return (batch, false)
                 }
                 if let directory = state.directories.popLast() {
@@ -89,29 +89,34 @@ final class TreeWalk: @unchecked Sendable {
     }
 
     /// Reads a directory: its files become batches, its subdirectories items. Symlinks are
-    /// not followed, `.git` is left out, and so is what `ignores` ignores. A directory that
-    /// cannot be opened is passed over, as before.
-    func read(_ directory: [UInt8], ignores: IgnoreRules?) throws(GitError) {
+    /// not followed (a subdirectory is opened by its path with `O_NOFOLLOW`, which guards its
+    /// own name, not the names above it: a tree changed while it is scanned is not a tree
+    /// this defends), `.git` is left out, and so is what `ignores` ignores. False when the
+    /// directory could not be opened or listed in full: the caller reports it.
+    func read(_ directory: [UInt8], ignores: IgnoreRules?) throws(GitError) -> Bool {
         let fd = (directory + [0]).withUnsafeBufferPointer {
             open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         }
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return false }
         let opened = OpenDirectory(fd: fd, path: directory.last == 47 ? directory : directory + [47])
         // The stream gets its own descriptor (closedir closes it); `opened` keeps the other.
         let streamFD = dup(fd)
-        guard streamFD >= 0 else { return }
+        guard streamFD >= 0 else { return false }
         guard let stream = fdopendir(streamFD) else {
             close(streamFD)
-            return
+            return false
         }
         // Names with their type as the directory gives it (most file systems do), so a tree
         // of ten thousand files costs no lstat per entry; DT_UNKNOWN asks fstatat.
         var entries: [(name: [UInt8], type: UInt8)] = []
+        errno = 0
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
             if name == [46] || name == [46, 46] || name == Array(".git".utf8) { continue }
             entries.append((name, entry.pointee.d_type))
         }
+        // readdir ends with NULL either way; errno tells an error from the end.
+        let listed = errno == 0
         closedir(stream)
         var files: [[UInt8]] = []
         var subdirectories: [[UInt8]] = []
@@ -134,6 +139,7 @@ final class TreeWalk: @unchecked Sendable {
         }
         add(files: files, in: opened)
         state.withLock { $0.directories += subdirectories }
+        return listed
     }
 }
 

@@ -99,23 +99,29 @@ public final class Repository {
         }
         func follow(_ directory: String, depth: Int) {
             guard let text = Self.smallFile(directory + "info/alternates") else { return }
-            for entry in AlternateDirectories.parse(text, separator: 10) where !entry.hasPrefix("#") {
+            for entry in AlternateDirectories.parse(text, separator: 10) {
                 add(entry.hasPrefix("/") ? entry : directory + entry, depth: depth + 1)
             }
         }
         for directory in environmentAlternates { add(directory, depth: 0) }
-        follow(objectsDirectory, depth: 0)
+        // The objects directory's own alternates are git's depth 0.
+        follow(objectsDirectory, depth: -1)
         add(Self.ownObjectsDirectory(pointer), depth: 0)
         return result
     }()
 
-    /// A small text file's contents (up to 64 KiB), or nil when it cannot be read.
+    /// A text file's contents (up to 1 MiB), or nil when it cannot be read.
     static func smallFile(_ path: String) -> String? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
-        var bytes = [UInt8](repeating: 0, count: 64 << 10)
-        let count = fread(&bytes, 1, bytes.count, file)
-        return String(decoding: bytes[..<count], as: UTF8.self)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while bytes.count < 1 << 20 {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The packs of `alternateObjectDirectories`, opened on first need.
@@ -268,49 +274,63 @@ final class RawObject {
 }
 
 /// Lists of objects directories as git writes them (`info/alternates` lines,
-/// `GIT_ALTERNATE_OBJECT_DIRECTORIES` entries): an entry starting with a double quote is a
-/// C-style quoted path (so it may hold the separator), the others are taken as they are.
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES` entries), read as git's `link_alt_odb_entries` reads
+/// them: an entry starting with `#` is a comment; one starting with a double quote is a
+/// C-style quoted path (so it may hold the separator), and when its quoting is not valid the
+/// entry is taken as it stands; nothing is trimmed.
 enum AlternateDirectories {
     static func parse(_ text: String, separator: UInt8) -> [String] {
         var result: [String] = []
         let bytes = Array(text.utf8)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == 34 { // a quoted entry
-                var value: [UInt8] = []
-                i += 1
-                while i < bytes.count, bytes[i] != 34 {
-                    if bytes[i] == 92, i + 1 < bytes.count {
-                        i += 1
-                        switch bytes[i] {
-                        case 110: value.append(10)
-                        case 116: value.append(9)
-                        case 48...55:
-                            var code = 0, digits = 0
-                            while digits < 3, i < bytes.count, (48...55).contains(bytes[i]) {
-                                code = code * 8 + Int(bytes[i] - 48); i += 1; digits += 1
-                            }
-                            value.append(UInt8(truncatingIfNeeded: code))
-                            continue
-                        default: value.append(bytes[i])
-                        }
-                    } else {
-                        value.append(bytes[i])
-                    }
-                    i += 1
-                }
+            if bytes[i] == separator { i += 1; continue }
+            if bytes[i] == 35 { // a comment, to the separator
                 while i < bytes.count, bytes[i] != separator { i += 1 }
-                i += 1
+                continue
+            }
+            if bytes[i] == 34, let (value, end) = unquoted(bytes, from: i), end == bytes.count || bytes[end] == separator {
                 if !value.isEmpty { result.append(String(decoding: value, as: UTF8.self)) }
+                i = end
                 continue
             }
             let start = i
             while i < bytes.count, bytes[i] != separator { i += 1 }
-            var entry = bytes[start..<i]
-            while let last = entry.last, last == 13 || last == 32 { entry = entry.dropLast() }
-            if !entry.isEmpty { result.append(String(decoding: entry, as: UTF8.self)) }
-            i += 1
+            result.append(String(decoding: bytes[start..<i], as: UTF8.self))
         }
         return result
+    }
+
+    /// The C-style quoted string at `start` (git's `unquote_c_style`): its bytes and the index
+    /// after the closing quote; nil when it is not valid (no closing quote, an unknown escape,
+    /// an octal escape not of three digits).
+    static func unquoted(_ bytes: [UInt8], from start: Int) -> ([UInt8], Int)? {
+        var value: [UInt8] = []
+        var i = start + 1
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 34 { return (value, i + 1) }
+            guard c == 92 else { value.append(c); i += 1; continue }
+            guard i + 1 < bytes.count else { return nil }
+            let e = bytes[i + 1]
+            switch e {
+            case 97: value.append(7)
+            case 98: value.append(8)
+            case 102: value.append(12)
+            case 110: value.append(10)
+            case 114: value.append(13)
+            case 116: value.append(9)
+            case 118: value.append(11)
+            case 92, 34: value.append(e)
+            case 48...51:
+                guard i + 3 < bytes.count, (48...55).contains(bytes[i + 2]), (48...55).contains(bytes[i + 3]) else { return nil }
+                value.append((e - 48) << 6 | (bytes[i + 2] - 48) << 3 | (bytes[i + 3] - 48))
+                i += 4
+                continue
+            default: return nil
+            }
+            i += 2
+        }
+        return nil
     }
 }

@@ -76,6 +76,8 @@ public struct DeltaVisit<State> {
     /// What the visit of the base returned, and what this object's delta copied from the
     /// base's bytes; nil for a whole object.
     public var base: (state: State, bytes: UnsafeRawBufferPointer, copies: [CopiedBytes])?
+    /// Whether objects are built on this one: only then is the state the visit returns kept.
+    public var isBase = false
 }
 
 extension PackStore {
@@ -130,7 +132,7 @@ extension PackStore {
                 }
                 made.setSize(entry.size)
                 content = made
-                let state = visit(DeltaVisit(id: node.wanted, bytes: content.bytes, base: nil))
+                let state = visit(DeltaVisit(id: node.wanted, bytes: content.bytes, base: nil, isBase: hasChildren))
                 if hasChildren {
                     stack.append(Frame(node: n, content: content, state: state, next: 0))
                     held += content.size
@@ -164,7 +166,8 @@ extension PackStore {
                 throw Damage(message: "undecodable delta at \(node.offset)")
             }
             let state = visit(DeltaVisit(id: node.wanted, bytes: content.bytes,
-                                         base: (base.state, base.content.bytes, copies)))
+                                         base: (base.state, base.content.bytes, copies),
+                                         isBase: hasChildren && held + size <= Self.walkBudget))
             if hasChildren, held + size <= Self.walkBudget {
                 stack.append(Frame(node: n, content: content, state: state, next: 0))
                 held += content.size

@@ -23,6 +23,9 @@ public final class Pattern: @unchecked Sendable {
     /// The longest lookbehind: how many bytes before a match's start can change it (`\b`
     /// counts one). What a window's reuse must also find unchanged (`SearchedWindows`).
     public let maxLookbehind: Int
+    /// How many bytes before a window a reuse of its matches must find unchanged: bounds
+    /// `maxLookbehind` for nested lookbehinds and start-of-text anchors (`SearchedWindows`).
+    public let reuseLookbehind: Int
     /// Set once the JIT attempt is over; matching before it would race with it.
     private let jitDone = Atomic<Bool>(false)
     private let jitResult = Mutex<Bool?>(nil)
@@ -49,6 +52,17 @@ public final class Pattern: @unchecked Sendable {
         var lookbehind: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
         maxLookbehind = Int(lookbehind)
+        // PCRE2 reports the longest single lookbehind; nested ones reach further (each level at
+        // most that far, and a `\b` or `^` inside one more). Bytes before a window that a
+        // reuse must find unchanged: every level counted, and at least one, which also shows
+        // where the text starts (`^` counts none).
+        var levels = 1
+        var previous: (UInt8, UInt8) = (0, 0)
+        for c in source.utf8 {
+            if previous == (0x28, 0x3F), c == 0x3C { levels += 1 } // "(?<"
+            previous = (previous.1, c)
+        }
+        reuseLookbehind = (Int(lookbehind) + 1) * levels
     }
 
     /// Whether the pattern runs as machine code (compiling it now if that was not tried yet).

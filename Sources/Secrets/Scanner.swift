@@ -280,7 +280,7 @@ public final class Scanner: Sendable {
                 recording?.append(match)
                 consider(match)
             }
-            let lookbehind = rule.regex!.maxLookbehind
+            let lookbehind = rule.regex!.reuseLookbehind
             var next = 0 // the first position not yet in a window's start ranges
             for window in windows {
                 var at = window.lowerBound
@@ -291,6 +291,7 @@ public final class Scanner: Sendable {
                     while next < positions.count, positions[next] < window.upperBound { next += 1 }
                     searched?.append(rule: r, range: window, matches: known)
                     searched?.reused += 1
+                    if searched?.isOverAllowance == true { searched = nil }
                     continue
                 }
                 recording = positions.isEmpty || searched == nil ? nil : []
@@ -299,6 +300,7 @@ public final class Scanner: Sendable {
                     // Kept unless a search gave up at a limit (then it was done another way).
                     if let found = recording, scratch.limitsHit == limitsBefore, !scratch.limitHit {
                         searched?.append(rule: r, range: window, matches: found)
+                        if searched?.isOverAllowance == true { searched = nil }
                     }
                 }
                 if let reach = keywordReach[r], !positions.isEmpty {

@@ -25,9 +25,17 @@ public struct SearchedWindows: Sendable {
 
     public init() {}
 
-    init(expecting count: Int) {
-        windows.reserveCapacity(count)
+    /// Memory the record may take: a few times the bytes it describes (a hostile blob of a
+    /// million matching lines is searched again by its versions rather than held).
+    var allowance = Int.max
+
+    init(expecting count: Int, bytes: Int) {
+        windows.reserveCapacity(min(count, 1 << 16))
+        allowance = 4 * bytes + (64 << 10)
     }
+
+    /// Whether the record has grown past its allowance (it is then dropped).
+    var isOverAllowance: Bool { windows.count * 40 + found.count * 160 > allowance }
 
     public var count: Int { windows.count }
 
@@ -52,10 +60,10 @@ public struct SearchedWindows: Sendable {
             guard lo > 0 else { return nil }
             let copy = copies[lo - 1]
             guard window.upperBound <= copy.target + copy.count else { return nil }
-            // Near the start of the new bytes the regex can see where they begin: the base's
-            // window must stand as near the start of the base.
-            if window.lowerBound < lookbehind, copy.source != copy.target { return nil }
             let shift = copy.source - copy.target
+            // Where the lookbehind reaches the start of either text, the regex can see it (`^`,
+            // `\A`): the window must stand as far from the start in both.
+            if need == 0 || need + shift == 0, shift != 0 { return nil }
             let lower = window.lowerBound + shift, upper = window.upperBound + shift
             let key = Int32(rule)
             return windows.withUnsafeBufferPointer { windows -> [Match]? in

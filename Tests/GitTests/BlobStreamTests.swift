@@ -88,11 +88,16 @@ import Testing
         }
     }
 
-    @Test("alternates lists: quoted entries, separators, comments left to the caller")
+    @Test("alternates lists read as git reads them: quoting, separators, comments, nothing trimmed")
     func alternatesLists() {
-        #expect(AlternateDirectories.parse("/a/objects\n../b/objects\r\n\n", separator: 10) == ["/a/objects", "../b/objects"])
+        #expect(AlternateDirectories.parse("/a/objects\n../b/objects\r\n\n", separator: 10) == ["/a/objects", "../b/objects\r"])
         #expect(AlternateDirectories.parse("/a:/b c:\"/d:e\\\"f\":/g", separator: 58) == ["/a", "/b c", "/d:e\"f", "/g"])
         #expect(AlternateDirectories.parse("\"/x\\101y\"\n", separator: 10) == ["/xAy"])
+        // Comments on the raw entry (a quoted "#" is a path), in either list.
+        #expect(AlternateDirectories.parse("# note\n\"#x\"\n/y\n", separator: 10) == ["#x", "/y"])
+        #expect(AlternateDirectories.parse("#c:/z", separator: 58) == ["/z"])
+        // Quoting that is not valid: the entry as it stands.
+        #expect(AlternateDirectories.parse("\"/open\n\"/bad\\q\"\n\"/o\\7\"\n", separator: 10) == ["\"/open", "\"/bad\\q\"", "\"/o\\7\""])
     }
 
     @Test("a loose object whose data is cut short is an error, not a short blob")

@@ -60,18 +60,18 @@ import Testing
         for edit in edits {
             let (base, target, copies) = Self.edited(lines, edit)
             let limits = ReadLimits(maxFileBytes: 50 << 20)
-            var baseWindows: SearchedWindows?
+            var baseWindows: SearchedWindows? = SearchedWindows()
             _ = base.withUnsafeBytes { bytes in
                 Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
                                   searched: &baseWindows, limits: limits, scratch: scratch)
             }
             let windows = try #require(baseWindows)
-            var reusedWindows: SearchedWindows?
+            var reusedWindows: SearchedWindows? = SearchedWindows()
             let reused = target.withUnsafeBytes { bytes in
                 Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch),
                                   reusing: (windows, copies), searched: &reusedWindows, limits: limits, scratch: scratch)
             }
-            var freshWindows: SearchedWindows?
+            var freshWindows: SearchedWindows? = SearchedWindows()
             let fresh = target.withUnsafeBytes { bytes in
                 Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
                                   searched: &freshWindows, limits: limits, scratch: scratch)
@@ -85,5 +85,66 @@ import Testing
         }
         // Most windows were copied whole: the comparison above is of taken matches, not of two searches.
         #expect(reusedInAll > 50)
+    }
+
+    /// Rules that look at where the text starts (`^`, `\A`) or nest lookbehinds: a window that
+    /// moves to or from the start, or whose bytes before it change within a nested lookbehind's
+    /// reach, is searched again, never taken.
+    @Test func anchorsAndNestedLookbehinds() throws {
+        let set = try RuleFile.parse(#"""
+        [[rules]]
+        id = "anchored-hex"
+        regex = '''(?:^|\s)([0-9a-f]{32})(?:\s|$)'''
+        keywords = ["token"]
+        [[rules]]
+        id = "start-only"
+        regex = '''\A(?:[^\n]*\n)?token ([A-Za-z0-9]{20})'''
+        keywords = ["token"]
+        [[rules]]
+        id = "nested"
+        regex = '''(?<=(?<=\bqq) :)([A-Z0-9]{24})'''
+        keywords = ["qq"]
+        """#, file: "anchors.toml", loadFile: nil)
+        let scanner = Scanner(ruleSet: set)
+        let scratch = MatchScratch()
+        let limits = ReadLimits(maxFileBytes: 50 << 20)
+        let hex = "0123456789abcdef0123456789abcdef"
+        let value = "ABCDEFGHIJ0123456789"
+        let head = ["first line", "second line"]
+        let body = [hex, "token: here", "token \(value)", "a qq :QWERTYUIOPASDFGHJKL1234", "tail"]
+        // Lines above removed (the windows move to the start), then put back (they move away),
+        // and a byte changed just before a nested lookbehind's reach.
+        let cases: [([String], [String])] = [
+            (head + body, body),
+            (body, head + body),
+            (head + body, head + body.map { $0.replacingOccurrences(of: "a qq :", with: "aqq :") }),
+        ]
+        for (before, after) in cases {
+            let base = Array((before.joined(separator: "\n") + "\n").utf8)
+            let target = Array((after.joined(separator: "\n") + "\n").utf8)
+            var prefix = 0
+            while prefix < min(base.count, target.count), base[prefix] == target[prefix] { prefix += 1 }
+            var suffix = 0
+            while suffix < min(base.count, target.count) - prefix, base[base.count - 1 - suffix] == target[target.count - 1 - suffix] { suffix += 1 }
+            var copies: [CopiedBytes] = []
+            if prefix > 0 { copies.append(CopiedBytes(target: 0, source: 0, count: prefix)) }
+            if suffix > 0 { copies.append(CopiedBytes(target: target.count - suffix, source: base.count - suffix, count: suffix)) }
+            var windows: SearchedWindows? = SearchedWindows()
+            _ = base.withUnsafeBytes {
+                scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: nil, searched: &windows, limits: limits, scratch: scratch)
+            }
+            let known = try #require(windows)
+            var unused: SearchedWindows? = SearchedWindows()
+            let reused = target.withUnsafeBytes {
+                scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: (known, copies), searched: &unused, limits: limits, scratch: scratch)
+            }
+            let fresh = target.withUnsafeBytes { scanner.read($0, limits: limits, scratch: scratch) }
+            #expect(reused.candidates == fresh.candidates, "\(after)")
+        }
+        // The cases are not vacuous: what the start decides differs between the two texts.
+        let withHead = Array((head + body).joined(separator: "\n").utf8), bare = Array(body.joined(separator: "\n").utf8)
+        let a = withHead.withUnsafeBytes { scanner.read($0, limits: limits, scratch: scratch).candidates.map(\.ruleID) }
+        let b = bare.withUnsafeBytes { scanner.read($0, limits: limits, scratch: scratch).candidates.map(\.ruleID) }
+        #expect(Set(a) != Set(b), "\(a) \(b)")
     }
 }

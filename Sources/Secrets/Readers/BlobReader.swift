@@ -35,26 +35,30 @@ extension Scanner {
 
     /// `read(_:keywords:limits:scratch:)` for a version of a file in a delta walk: plain text
     /// takes the matches of the windows its delta copied whole from a base searched the same
-    /// way (`reusing`), and says what it searched in `searched` (nil when the bytes were read
-    /// another way: an archive, UTF-16, binary).
+    /// way (`reusing`), and, when `searched` is given non-nil, says there what it searched (nil
+    /// when the bytes were read another way: an archive, UTF-16, binary; or when keeping it
+    /// would cost more than a few times the bytes).
     public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences,
                      reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
                      limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+        let wanted = searched != nil
         searched = nil
         if bytes.count > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
         var budget = Archives.Budget(limits: limits, compressed: bytes.count)
-        return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, searched: &searched, scratch: scratch)
+        return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, wantsWindows: wanted,
+                    searched: &searched, scratch: scratch)
     }
 
     func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
               budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
         var unused: SearchedWindows?
-        return read(bytes, keywords: keywords, depth: depth, budget: &budget, reusing: nil, searched: &unused, scratch: scratch)
+        return read(bytes, keywords: keywords, depth: depth, budget: &budget, reusing: nil, wantsWindows: false,
+                    searched: &unused, scratch: scratch)
     }
 
     private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
                       budget: inout Archives.Budget, reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
-                      searched: inout SearchedWindows?, scratch: MatchScratch) -> BlobScan {
+                      wantsWindows: Bool, searched: inout SearchedWindows?, scratch: MatchScratch) -> BlobScan {
         let limitsBefore = scratch.limitsHit
         var result = BlobScan()
         if Archives.isArchive(bytes) {
@@ -91,7 +95,7 @@ extension Scanner {
             result.candidates = view.withUnsafeBytes { candidates(in: $0, scratch: scratch) }
         } else if let keywords {
             // Only here are windows kept: their offsets are the blob's own bytes.
-            searched = SearchedWindows(expecting: base?.windows.count ?? 16)
+            if wantsWindows { searched = SearchedWindows(expecting: base?.windows.count ?? 16, bytes: bytes.count) }
             result.candidates = candidates(in: bytes, keywords: keywords, depth: 0, reusing: base, searched: &searched, scratch: scratch)
         } else {
             result.candidates = candidates(in: bytes, scratch: scratch)

@@ -168,7 +168,7 @@ enum Decoders {
         func printable(_ c: UInt32) -> Bool { (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 }
         var from = start
         if b[from] == 0x30, b[from + 1] == 0x78 || b[from + 1] == 0x58 { from += 2 }
-        if (from..<(from + 16)).allSatisfy({ hex[Int(b[$0])] }) {
+        if from + 16 <= b.count, (from..<(from + 16)).allSatisfy({ hex[Int(b[$0])] }) {
             var bad = 0
             for i in stride(from: from, to: from + 16, by: 2) where !printable(UInt32(HexRun.nibble(b[i]) << 4 | HexRun.nibble(b[i + 1]))) { bad += 1 }
             return bad == 0
