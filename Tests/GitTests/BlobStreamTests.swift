@@ -17,21 +17,28 @@ import Testing
         }
     }
 
+    /// A repository whose `big.txt` has two versions (about 500 kB, the newer one line longer),
+    /// loose or, with `packed`, in one pack where one is a delta of the other.
+    static func twoVersions(label: String, seed: UInt64, packed: Bool) throws -> (ScratchRepository, newer: ObjectID, older: ObjectID) {
+        let scratch = try ScratchRepository(label: label)
+        var rng = SplitMix(seed: seed)
+        var text = ""
+        for i in 0..<40_000 { text += "line \(i) \(rng.next() % 1000)\n" }
+        try scratch.write("big.txt", text)
+        try scratch.commit("one")
+        try scratch.write("big.txt", text + "one more line\n")
+        try scratch.commit("two")
+        let newer = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD:big.txt"])))
+        let older = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD~1:big.txt"])))
+        if packed { try scratch.git(["gc", "-q", "--aggressive"]) }
+        return (scratch, newer, older)
+    }
+
     @Test("loose, packed whole and packed as a delta: the same bytes as a whole read")
     func sameBytes() throws {
         for stage in ["loose", "packed"] {
             // A repository of its own per stage: a process opens a pack directory's packs once.
-            let scratch = try ScratchRepository(label: "stream")
-            var rng = SplitMix(seed: 77)
-            var text = ""
-            for i in 0..<40_000 { text += "line \(i) \(rng.next() % 1000)\n" }
-            try scratch.write("big.txt", text)
-            try scratch.commit("one")
-            try scratch.write("big.txt", text + "one more line\n")
-            try scratch.commit("two")
-            let newer = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD:big.txt"])))
-            let older = try #require(ObjectID(hex: try scratch.gitOutput(["rev-parse", "HEAD~1:big.txt"])))
-            if stage == "packed" { try scratch.git(["gc", "-q", "--aggressive"]) }
+            let (scratch, newer, older) = try Self.twoVersions(label: "stream", seed: 77, packed: stage == "packed")
             let repo = try Repository(path: scratch.path)
             for id in [newer, older] {
                 let whole = try repo.blob(id).bytes
@@ -51,17 +58,7 @@ import Testing
     @Test("blobs of alternates: loose and packed whole are streamed, a large delta is not rebuilt")
     func alternates() throws {
         for stage in ["loose", "packed"] {
-            let shared = try ScratchRepository(label: "alt-shared")
-            var rng = SplitMix(seed: 78)
-            var text = ""
-            for i in 0..<40_000 { text += "line \(i) \(rng.next() % 1000)\n" }
-            try shared.write("big.txt", text)
-            try shared.commit("one")
-            try shared.write("big.txt", text + "one more line\n")
-            try shared.commit("two")
-            let newer = try #require(ObjectID(hex: try shared.gitOutput(["rev-parse", "HEAD:big.txt"])))
-            let older = try #require(ObjectID(hex: try shared.gitOutput(["rev-parse", "HEAD~1:big.txt"])))
-            if stage == "packed" { try shared.git(["gc", "-q", "--aggressive"]) }
+            let (shared, newer, older) = try Self.twoVersions(label: "alt-shared", seed: 78, packed: stage == "packed")
             // middle borrows from shared by a relative path; fork borrows from middle.
             let middle = try ScratchRepository(label: "alt-middle")
             let fork = try ScratchRepository(label: "alt-fork")

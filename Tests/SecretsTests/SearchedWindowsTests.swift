@@ -28,9 +28,14 @@ import Testing
     static func edited(_ lines: [String], _ edit: (inout [String]) -> Void) -> (base: [UInt8], target: [UInt8], copies: [CopiedBytes]) {
         var changed = lines
         edit(&changed)
-        let base = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let target = Array((changed.joined(separator: "\n") + "\n").utf8)
-        // Copies: the common prefix and the common suffix, as a delta would have them.
+        return texts(lines, changed)
+    }
+
+    /// Two texts of lines, and the copies a delta from the first to the second could have: the
+    /// common prefix and the common suffix.
+    static func texts(_ before: [String], _ after: [String]) -> (base: [UInt8], target: [UInt8], copies: [CopiedBytes]) {
+        let base = Array((before.joined(separator: "\n") + "\n").utf8)
+        let target = Array((after.joined(separator: "\n") + "\n").utf8)
         var prefix = 0
         while prefix < min(base.count, target.count), base[prefix] == target[prefix] { prefix += 1 }
         var suffix = 0
@@ -120,15 +125,7 @@ import Testing
             (head + body, head + body.map { $0.replacingOccurrences(of: "a qq :", with: "aqq :") }),
         ]
         for (before, after) in cases {
-            let base = Array((before.joined(separator: "\n") + "\n").utf8)
-            let target = Array((after.joined(separator: "\n") + "\n").utf8)
-            var prefix = 0
-            while prefix < min(base.count, target.count), base[prefix] == target[prefix] { prefix += 1 }
-            var suffix = 0
-            while suffix < min(base.count, target.count) - prefix, base[base.count - 1 - suffix] == target[target.count - 1 - suffix] { suffix += 1 }
-            var copies: [CopiedBytes] = []
-            if prefix > 0 { copies.append(CopiedBytes(target: 0, source: 0, count: prefix)) }
-            if suffix > 0 { copies.append(CopiedBytes(target: target.count - suffix, source: base.count - suffix, count: suffix)) }
+            let (base, target, copies) = Self.texts(before, after)
             var windows: SearchedWindows? = SearchedWindows()
             _ = base.withUnsafeBytes {
                 scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: nil, searched: &windows, limits: limits, scratch: scratch)
