@@ -215,13 +215,60 @@ import Testing
         #expect(read(escapes + "\n").candidates.isEmpty)
     }
 
+    /// The run search's byte-class test (C, sixteen bytes at a time) at its edges: bytes on both
+    /// sides of every bound of the range, `.` and `=`, bytes past 0x7F, at every alignment and
+    /// length, against the pattern tried at every offset.
+    @Test("runs are found exactly at the edges of the byte class", arguments: 0..<8)
+    func runEdges(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 5150)
+        let edges: [UInt8] = [0x2A, 0x2B, 0x2E, 0x2F, 0x3D, 0x41, 0x5F, 0x2D, 0x7A, 0x7B, 0x7F, 0x80, 0xC3, 0xFF, 0x20, 0x0A]
+        let run = Array("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo".utf8) // base64 of text: a real trigger
+        var cases: [[UInt8]] = []
+        // Every class byte at a bound of the range, at every place of runs of 24 to 48 bytes
+        // (whole words taken sixteen bytes at a time, and the last word alone).
+        for length in 24...48 {
+            for place in 0..<length {
+                for edge: UInt8 in [0x2B, 0x2F, 0x7A, 0x30, 0x5A] {
+                    var bytes = [UInt8](repeating: 0x20, count: 1) + (0..<length).map { run[$0 % run.count] }
+                    bytes[1 + place] = edge
+                    cases.append(bytes)
+                }
+            }
+        }
+        for _ in 0..<60 {
+            var bytes: [UInt8] = []
+            let length = Int(rng.next() % 700)
+            while bytes.count < length {
+                switch rng.next() % 4 {
+                case 0: bytes.append(edges[Int(rng.next() % UInt64(edges.count))])
+                case 1: bytes += run.prefix(Int(rng.next() % UInt64(run.count + 1)))
+                default: bytes.append(run[Int(rng.next() % UInt64(run.count))])
+                }
+            }
+            cases.append(bytes)
+        }
+        for bytes in cases {
+            var sampled: [Int] = []
+            var every: [Int] = []
+            bytes.withUnsafeBytes { b in
+                Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
+                for i in 0..<b.count {
+                    for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
+                }
+            }
+            #expect(sampled.sorted() == every.sorted(), "\(bytes)")
+        }
+    }
+
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
         let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
-                      Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374"]
+                      Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",
+                      // Bytes past 0x7F, dots, and a run longer than 64 words (512 bytes).
+                      "é", ".", Data(String(repeating: "a longer value for the test, ", count: 20).utf8).base64EncodedString()]
         var bytes: [UInt8] = []
         while bytes.count < 4000 { bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
         let hyperscan = try #require(HyperscanTriggers())
