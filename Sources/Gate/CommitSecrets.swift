@@ -221,18 +221,11 @@ public struct CommitSecrets: Sendable {
         let scanner = settings.scanner
         let hex = commit.id.hex
         var shown: [Shown] = []
-        // What the replaced versions would have reported where they stood: a value that was
-        // allowlisted there (a test fixture) is new when it moves somewhere it is not.
-        // A suppressed value is new as a note only where no replaced version had it at all.
-        var before = Set<SecretKey>()
-        var beforeAny = Set<SecretKey>()
+        // What the replaced versions held where they stood.
+        var before = KnownBefore()
         for (oldPath, old) in commit.replaced {
             let context = ScanContext(path: String(decoding: oldPath, as: UTF8.self), commit: hex)
-            for match in scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch, includingSuppressed: true) {
-                let key = SecretKey(rule: match.ruleID, secret: match.secret)
-                if match.suppressed == nil { before.insert(key) }
-                beforeAny.insert(key)
-            }
+            before.add(scanner.accept(scanned[old]?.candidates ?? [], context: context, scratch: scratch, includingSuppressed: true))
         }
         for (path, blob) in commit.added {
             let pathText = String(decoding: path, as: UTF8.self)
@@ -243,7 +236,7 @@ public struct CommitSecrets: Sendable {
                 shown += Finding.readProblems(scan, commit: hex, path: path, settings: settings).map(Shown.finding)
                 let context = ScanContext(path: pathText, commit: hex)
                 for match in scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
-                where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
+                where before.isNew(match) {
                     shown.append(.secret(match, path: path, location: .content))
                 }
             case nil:
@@ -285,21 +278,15 @@ public struct CommitSecrets: Sendable {
                 scan = result
             }
             let context = ScanContext(path: String(decoding: change.path, as: UTF8.self))
-            // As for commits: a suppressed value is new as a note only where HEAD's version
-            // did not have it at all.
-            var before = Set<SecretKey>()
-            var beforeAny = Set<SecretKey>()
+            // As for commits: what HEAD's version held.
+            var before = KnownBefore()
             if let old = change.oldBlob {
                 let oldScan = try readBlob(old, repo: repo, scratch: scratch)
-                for match in settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch, includingSuppressed: true) {
-                    let key = SecretKey(rule: match.ruleID, secret: match.secret)
-                    if match.suppressed == nil { before.insert(key) }
-                    beforeAny.insert(key)
-                }
+                before.add(settings.scanner.accept(oldScan.candidates, context: context, scratch: scratch, includingSuppressed: true))
             }
             findings += Finding.readProblems(scan, commit: nil, path: change.path, settings: settings)
             for match in settings.scanner.accept(scan.candidates, context: context, scratch: scratch, includingSuppressed: true)
-            where !(match.suppressed == nil ? before : beforeAny).contains(SecretKey(rule: match.ruleID, secret: match.secret)) {
+            where before.isNew(match) {
                 append(match, commit: nil, path: change.path, location: .content, to: &findings, reported: &reported, firstOnly: false)
             }
             findings += Finding.pathRules(at: change.path, scan: scan, commit: nil, settings: settings, scratch: scratch)
@@ -359,8 +346,8 @@ public struct CommitSecrets: Sendable {
                     // The windows the delta copied whole from a scanned base are not searched again.
                     let reuse = visit.base.flatMap { base in base.state.searched.map { (windows: $0, copies: base.copies) } }
                     // Windows are kept only for a blob that others are built on.
-                    var searched: SearchedWindows? = visit.isBase ? SearchedWindows() : nil
-                    let scan = scanner.read(bytes, keywords: keywords, reusing: reuse, searched: &searched, limits: settings.readLimits, scratch: scratch)
+                    let (scan, searched) = scanner.read(bytes, keywords: keywords, reusing: reuse, keepingWindows: visit.isBase,
+                                                        limits: settings.readLimits, scratch: scratch)
                     result.scanned.append((id, .scanned(scan)))
                     return WalkState(keywords: keywords, searched: searched)
                 }
@@ -406,6 +393,26 @@ public struct CommitSecrets: Sendable {
             return out
         }
         return Dictionary(results, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// What the versions a change replaces held, to tell a new secret from one that was there: a
+/// value that was allowlisted where it stood (a test fixture) is new when it moves somewhere it
+/// is not; a suppressed value is new, as a note, only where no replaced version had it at all.
+struct KnownBefore {
+    private var reported = Set<SecretKey>()
+    private var any = Set<SecretKey>()
+
+    mutating func add(_ matches: [SecretMatch]) {
+        for match in matches {
+            let key = SecretKey(rule: match.ruleID, secret: match.secret)
+            if match.suppressed == nil { reported.insert(key) }
+            any.insert(key)
+        }
+    }
+
+    func isNew(_ match: SecretMatch) -> Bool {
+        !(match.suppressed == nil ? reported : any).contains(SecretKey(rule: match.ruleID, secret: match.secret))
     }
 }
 

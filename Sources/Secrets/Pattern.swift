@@ -20,11 +20,9 @@ public final class Pattern: @unchecked Sendable {
     let code: OpaquePointer
     public let source: String
     public let captureCount: Int
-    /// The longest lookbehind: how many bytes before a match's start can change it (`\b`
-    /// counts one). What a window's reuse must also find unchanged (`SearchedWindows`).
-    public let maxLookbehind: Int
-    /// How many bytes before a window a reuse of its matches must find unchanged: bounds
-    /// `maxLookbehind` for nested lookbehinds and start-of-text anchors (`SearchedWindows`).
+    /// How many bytes before a window a reuse of its matches must find unchanged
+    /// (`SearchedWindows`): PCRE2's longest lookbehind, bounded for nested lookbehinds and
+    /// start-of-text anchors.
     public let reuseLookbehind: Int
     /// Set once the JIT attempt is over; matching before it would race with it.
     private let jitDone = Atomic<Bool>(false)
@@ -51,7 +49,6 @@ public final class Pattern: @unchecked Sendable {
         captureCount = Int(count)
         var lookbehind: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
-        maxLookbehind = Int(lookbehind)
         // PCRE2 reports the longest single lookbehind; nested ones reach further (each level at
         // most that far, and a `\b` or `^` inside one more). Bytes before a window that a
         // reuse must find unchanged: every level counted, and at least one, which also shows

@@ -3,7 +3,7 @@ import Base
 /// What each rule's regex found in the windows of a text (the lines around its keywords),
 /// kept with a blob while the walk of its delta tree builds the next versions from it. A
 /// version searches again only the windows its delta did not copy whole: a window whose bytes,
-/// and the bytes the regex may look behind its start (`Pattern.maxLookbehind`), were copied
+/// and the bytes the regex may look behind its start (`Pattern.reuseLookbehind`), were copied
 /// from one stretch of the base, where the base searched exactly that window for the same rule,
 /// has the base's matches (the keywords in it are the same too, being in the same bytes). A
 /// history repeats most lines of a file from one version to the next; searching them again was

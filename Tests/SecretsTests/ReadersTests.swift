@@ -248,16 +248,23 @@ import Testing
             cases.append(bytes)
         }
         for bytes in cases {
-            var sampled: [Int] = []
-            var every: [Int] = []
-            bytes.withUnsafeBytes { b in
-                Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
-                for i in 0..<b.count {
-                    for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
-                }
-            }
-            #expect(sampled.sorted() == every.sorted(), "\(bytes)")
+            let (sampled, every) = Self.runsBothWays(bytes)
+            #expect(sampled == every, "\(bytes)")
         }
+    }
+
+    /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every
+    /// offset, each sorted (`offset << 8 | trigger`).
+    static func runsBothWays(_ bytes: [UInt8]) -> (sampled: [Int], every: [Int]) {
+        var sampled: [Int] = []
+        var every: [Int] = []
+        bytes.withUnsafeBytes { b in
+            Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
+            for i in 0..<b.count {
+                for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
+            }
+        }
+        return (sampled.sorted(), every.sorted())
     }
 
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
@@ -282,15 +289,8 @@ import Testing
         #expect(fast.sorted() == plain.sorted())
         #expect(!plain.isEmpty)
         // Runs: the sampled search against the pattern tried at every offset.
-        var sampled: [Int] = []
-        var every: [Int] = []
-        bytes.withUnsafeBytes { b in
-            Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
-            for i in 0..<b.count {
-                for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
-            }
-        }
-        #expect(sampled.sorted() == every.sorted())
+        let (sampled, every) = Self.runsBothWays(bytes)
+        #expect(sampled == every)
         #expect(!every.isEmpty)
     }
 }

@@ -24,6 +24,15 @@ import Testing
         }
     }
 
+    /// `bytes` read as the history walk reads a blob others are built on, keeping its windows.
+    static func read(_ scanner: Scanner, _ bytes: [UInt8], reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
+                     scratch: MatchScratch) -> (scan: BlobScan, windows: SearchedWindows?) {
+        bytes.withUnsafeBytes {
+            scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: base, keepingWindows: true,
+                         limits: ReadLimits(maxFileBytes: 50 << 20), scratch: scratch)
+        }
+    }
+
     /// The base's bytes, the target's (the base's lines with `edit` applied) and its copies.
     static func edited(_ lines: [String], _ edit: (inout [String]) -> Void) -> (base: [UInt8], target: [UInt8], copies: [CopiedBytes]) {
         var changed = lines
@@ -64,23 +73,9 @@ import Testing
         var reusedInAll = 0
         for edit in edits {
             let (base, target, copies) = Self.edited(lines, edit)
-            let limits = ReadLimits(maxFileBytes: 50 << 20)
-            var baseWindows: SearchedWindows? = SearchedWindows()
-            _ = base.withUnsafeBytes { bytes in
-                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
-                                  searched: &baseWindows, limits: limits, scratch: scratch)
-            }
-            let windows = try #require(baseWindows)
-            var reusedWindows: SearchedWindows? = SearchedWindows()
-            let reused = target.withUnsafeBytes { bytes in
-                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch),
-                                  reusing: (windows, copies), searched: &reusedWindows, limits: limits, scratch: scratch)
-            }
-            var freshWindows: SearchedWindows? = SearchedWindows()
-            let fresh = target.withUnsafeBytes { bytes in
-                Self.scanner.read(bytes, keywords: Self.scanner.keywordOccurrences(in: bytes, scratch: scratch), reusing: nil,
-                                  searched: &freshWindows, limits: limits, scratch: scratch)
-            }
+            let windows = try #require(Self.read(Self.scanner, base, reusing: nil, scratch: scratch).windows)
+            let (reused, reusedWindows) = Self.read(Self.scanner, target, reusing: (windows, copies), scratch: scratch)
+            let (fresh, freshWindows) = Self.read(Self.scanner, target, reusing: nil, scratch: scratch)
             #expect(reused.candidates == fresh.candidates)
             #expect(fresh.candidates.contains { $0.ruleID == "github-pat" || $0.ruleID.hasPrefix("github") })
             // The windows the version leaves to its own versions are the same too.
@@ -126,15 +121,8 @@ import Testing
         ]
         for (before, after) in cases {
             let (base, target, copies) = Self.texts(before, after)
-            var windows: SearchedWindows? = SearchedWindows()
-            _ = base.withUnsafeBytes {
-                scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: nil, searched: &windows, limits: limits, scratch: scratch)
-            }
-            let known = try #require(windows)
-            var unused: SearchedWindows? = SearchedWindows()
-            let reused = target.withUnsafeBytes {
-                scanner.read($0, keywords: scanner.keywordOccurrences(in: $0, scratch: scratch), reusing: (known, copies), searched: &unused, limits: limits, scratch: scratch)
-            }
+            let known = try #require(Self.read(scanner, base, reusing: nil, scratch: scratch).windows)
+            let reused = Self.read(scanner, target, reusing: (known, copies), scratch: scratch).scan
             let fresh = target.withUnsafeBytes { scanner.read($0, limits: limits, scratch: scratch) }
             #expect(reused.candidates == fresh.candidates, "\(after)")
         }

@@ -28,41 +28,35 @@ extension Scanner {
     /// encoded forms decoded. Cheap checks first: plain text pays a look at its first bytes.
     public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences? = nil, limits: ReadLimits,
                      scratch: MatchScratch) -> BlobScan {
-        if bytes.count > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
-        var budget = Archives.Budget(limits: limits, compressed: bytes.count)
-        return read(bytes, keywords: keywords, depth: 0, budget: &budget, scratch: scratch)
+        read(bytes, keywords: keywords, reusing: nil, keepingWindows: false, limits: limits, scratch: scratch).scan
     }
 
-    /// `read(_:keywords:limits:scratch:)` for a version of a file in a delta walk: plain text
-    /// takes the matches of the windows its delta copied whole from a base searched the same
-    /// way (`reusing`), and, when `searched` is given non-nil, says there what it searched (nil
-    /// when the bytes were read another way: an archive, UTF-16, binary; or when keeping it
-    /// would cost more than a few times the bytes).
-    public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences,
-                     reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
-                     limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
-        let wanted = searched != nil
-        searched = nil
-        if bytes.count > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
+    /// The same for a version of a file in a delta walk: plain text takes the matches of the
+    /// windows its delta copied whole from a base read this way (`reusing`), and with
+    /// `keepingWindows` says what it searched, for the versions built on it (nil when the bytes
+    /// were read another way: an archive, UTF-16, binary; or when keeping it would cost more
+    /// than a few times the bytes).
+    public func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?,
+                     reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, keepingWindows: Bool,
+                     limits: ReadLimits, scratch: MatchScratch) -> (scan: BlobScan, windows: SearchedWindows?) {
+        if bytes.count > limits.maxFileBytes { return (BlobScan(unscannable: [([], .tooLarge)]), nil) }
         var budget = Archives.Budget(limits: limits, compressed: bytes.count)
-        return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, wantsWindows: wanted,
-                    searched: &searched, scratch: scratch)
+        return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, keepingWindows: keepingWindows, scratch: scratch)
     }
 
     func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
               budget: inout Archives.Budget, scratch: MatchScratch) -> BlobScan {
-        var unused: SearchedWindows?
-        return read(bytes, keywords: keywords, depth: depth, budget: &budget, reusing: nil, wantsWindows: false,
-                    searched: &unused, scratch: scratch)
+        read(bytes, keywords: keywords, depth: depth, budget: &budget, reusing: nil, keepingWindows: false, scratch: scratch).scan
     }
 
     private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
                       budget: inout Archives.Budget, reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
-                      wantsWindows: Bool, searched: inout SearchedWindows?, scratch: MatchScratch) -> BlobScan {
+                      keepingWindows: Bool, scratch: MatchScratch) -> (scan: BlobScan, windows: SearchedWindows?) {
         let limitsBefore = scratch.limitsHit
         var result = BlobScan()
+        var searched: SearchedWindows?
         if Archives.isArchive(bytes) {
-            guard depth < budget.limits.maxArchiveDepth else { return BlobScan(unscannable: [([], .depth)]) }
+            guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
             Archives.forEachMember(bytes, budget: &budget, member: { name, member, budget in
                 let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
                 let prefix = [0x21] + name
@@ -78,7 +72,7 @@ extension Scanner {
                 if !name.isEmpty { result.members.append([0x21] + name) }
                 result.unscannable.append((name.isEmpty ? [] : [0x21] + name, problem))
             })
-            return result
+            return (result, nil)
         }
         // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
         // the look at its first 4 KiB.
@@ -95,13 +89,13 @@ extension Scanner {
             result.candidates = view.withUnsafeBytes { candidates(in: $0, scratch: scratch) }
         } else if let keywords {
             // Only here are windows kept: their offsets are the blob's own bytes.
-            if wantsWindows { searched = SearchedWindows(expecting: base?.windows.count ?? 16, bytes: bytes.count) }
+            if keepingWindows { searched = SearchedWindows(expecting: base?.windows.count ?? 16, bytes: bytes.count) }
             result.candidates = candidates(in: bytes, keywords: keywords, depth: 0, reusing: base, searched: &searched, scratch: scratch)
         } else {
             result.candidates = candidates(in: bytes, scratch: scratch)
         }
         result.partly = scratch.limitsHit > limitsBefore
-        return result
+        return (result, searched)
     }
 
     /// Candidates of the decoded forms at the triggers among `occurrences`, pointing at the
