@@ -88,7 +88,7 @@ public struct FileSecrets: Sendable {
     }
 
     static func scanFile(fd: Int32, path: [UInt8], settings: SecretSettings, scratch: MatchScratch,
-                         buffer: ReadBuffer = ReadBuffer()) -> [Finding] {
+                         buffer: ReadBuffer) -> [Finding] {
         let text = String(decoding: path, as: UTF8.self)
         let limits = settings.readLimits
         let scan: BlobScan
@@ -102,7 +102,9 @@ public struct FileSecrets: Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return [] }
         if Int(info.st_size) > settings.maxFileBytes {
-            return [.skipped(.tooLarge, path: path, severity: settings.unscannable)]
+            // Not read; reported as the reader reports what is over the limit (and its name
+            // still judged by the path rules, as for a blob).
+            return findings(BlobScan(unscannable: [([], .tooLarge)]), path: path, text: text, settings: settings, scratch: scratch)
         }
         if Int(info.st_size) > limits.streamAbove {
             guard lseek(fd, 0, SEEK_SET) == 0 else { return [.skipped(.unreadable, path: path)] }

@@ -7,7 +7,13 @@ import Testing
     /// Runs the binary and checks that no secret ever reaches its output.
     func gate(_ arguments: [String], in repo: ScratchRepository, secrets: [String],
               sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
-        let result = try reviewgate(arguments, in: repo.url)
+        try gate(arguments, in: repo.url, secrets: secrets, sourceLocation: sourceLocation)
+    }
+
+    /// The same in any directory.
+    func gate(_ arguments: [String], in directory: URL, secrets: [String],
+              sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandResult {
+        let result = try reviewgate(arguments, in: directory)
         for secret in secrets {
             #expect(!result.out.contains(secret) && !result.err.contains(secret), "a secret was printed", sourceLocation: sourceLocation)
         }
@@ -251,16 +257,32 @@ import Testing
                                                    withDestinationPath: outside.appendingPathComponent("keys.env").path)
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b0/linked-dir").path, withDestinationPath: outside.path)
         for _ in 0..<3 {
-            let result = try reviewgate(["scan", root.path, "--format", "json"], in: root)
-            for secret in secrets {
-                #expect(!result.out.contains(secret) && !result.err.contains(secret), "a secret was printed")
-            }
+            let result = try gate(["scan", root.path, "--format", "json"], in: root, secrets: secrets)
             #expect(result.status == 1)
             let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
             #expect(doc["blobs_scanned"] as? Int == files)
-            let paths = (doc["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "secret" }.compactMap { $0["path"] as? String }
+            let paths = try findings(result).filter { $0["kind"] as? String == "secret" }.compactMap { $0["path"] as? String }
             #expect(paths == expected.sorted().map { root.path + "/" + $0 }, "\(paths)")
         }
+    }
+
+    /// SPEC §1.3: a file over `max_file_bytes` is a skipped finding at the `unscannable`
+    /// severity, not read, however small the limit (below the size of a scan's first read too).
+    @Test func scanRefusesFilesOverTheLimit() throws {
+        var factory = SecretFactory(seed: 107)
+        let secret = factory.githubToken()
+        let root = try Scratch.directory("scan-limit")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try (String(repeating: "ordinary text\n", count: 300) + "token=\(secret)\n").write(
+            to: root.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        // Past the first read: its size is asked before anything more is read.
+        try (String(repeating: "ordinary text\n", count: 8000) + "token=\(secret)\n").write(
+            to: root.appendingPathComponent("big.log"), atomically: true, encoding: .utf8)
+        try "short\n".write(to: root.appendingPathComponent("small.txt"), atomically: true, encoding: .utf8)
+        let result = try gate(["scan", root.path, "--format", "json", "--max-file-bytes", "1024"], in: root, secrets: [secret])
+        #expect(result.status == 1)
+        let found = try findings(result).map { "\(($0["path"] as? String ?? "").split(separator: "/").last ?? "") \($0["kind"] as? String ?? "") \($0["reason"] as? String ?? "-") \($0["severity"] as? String ?? "")" }
+        #expect(found == ["big.log skipped too-large error", "notes.txt skipped too-large error"], "\(found)")
     }
 
     /// `scan` and `scan --staged` keep suppressed matches as notes (SPEC §1.3: never silent),
