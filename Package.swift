@@ -39,6 +39,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // System calls Glibc's module leaves out (a header of static inline wrappers, no library).
+        .systemLibrary(name: "CSystem"),
         .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",
@@ -83,7 +85,7 @@ let package = Package(
             ]
         ),
         // The engine: commits in, findings out; no command line, no printing.
-        .target(name: "Gate", dependencies: ["Base", "Git", "Secrets", "Policy", "Signatures"]),
+        .target(name: "Gate", dependencies: ["Base", "CSystem", "Git", "Secrets", "Policy", "Signatures"]),
         // Byte-stable JSON text for reports and the audit log.
         .target(name: "JSON"),
         // The append-only, tamper-evident audit log: frames, hash chain, Merkle tree, checkpoints.

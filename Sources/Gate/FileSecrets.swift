@@ -50,10 +50,10 @@ public struct FileSecrets: Sendable {
                         out += Self.scanFile(name, in: directory, settings: settings, scratch: scratch, buffer: buffer)
                         count += 1
                     }
-                case let .directory(path):
+                case let .directory(directory):
                     do throws(GitError) {
                         // A directory that cannot be read is said, as an unreadable file is.
-                        if try !walk.read(path, ignores: ignores) { out.append(.skipped(.unreadable, path: path)) }
+                        if try !walk.read(directory, ignores: ignores) { out.append(.skipped(.unreadable, path: directory.path)) }
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                         walk.stop()

@@ -1,0 +1,10 @@
+// System calls Glibc's Swift module does not show (declared only under _GNU_SOURCE).
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// A directory's entries as the kernel gives them (struct linux_dirent64 records): one call
+// instead of opendir's dup, fcntl, fstat and a stream buffer. Returns bytes filled, 0 at the
+// end, -1 with errno on error.
+static inline long reviewgate_getdents64(int fd, void *buffer, unsigned long size) {
+    return syscall(SYS_getdents64, fd, buffer, size);
+}
