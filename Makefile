@@ -54,7 +54,7 @@ demo: build
 
 # Benchmarks against git on a large repository: make bench REPO=/path/to/git.git [BRANCH=master]
 bench: deps
-	swift build -c release $(SWIFT_BUILD_FLAGS) --product walk-changes
+	swift build -c release --static-swift-stdlib $(SWIFT_BUILD_FLAGS) --product walk-changes
 	Benchmarks/walk-changes.sh "$(REPO)" "$(or $(BRANCH),master)"
 
 clean:

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --product policy-match >/dev/null
+swift build -c release --static-swift-stdlib --product policy-match >/dev/null
 .build/release/policy-match "$@"

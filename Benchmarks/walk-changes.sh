@@ -9,7 +9,7 @@ branch=${2:-master}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/opt/swift/usr/bin:$PATH
 
-(cd "$here" && swift build -c release --product walk-changes >/dev/null)
+(cd "$here" && swift build -c release --static-swift-stdlib --product walk-changes >/dev/null)
 bin="$here/.build/release/walk-changes"
 
 now() { date +%s%N; }
