@@ -6,6 +6,7 @@ import Signatures
 
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "approve",
         abstract: "Signs an approval of a commit and adds it to the approvals notes ref.",
         discussion: """
             The signed statement is SPEC §1.2's (namespace reviewgate-approval). An unencrypted \

@@ -12,6 +12,7 @@ import Reports
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Examines the whole history of all refs (or those named) for secrets ever introduced.",
         discussion: """
         Each secret is reported once, at the first commit that introduced it; annotated-tag \

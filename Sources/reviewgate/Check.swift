@@ -9,6 +9,7 @@ import Secrets
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Examines the commits of base..head, as CI does for a pull request.",
         discussion: """
         Without a range, the CI context is detected: GitHub Actions (GITHUB_BASE_REF, GITHUB_SHA) \

@@ -11,6 +11,7 @@ import Reports
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hook",
         abstract: "Git server hooks.",
         subcommands: [PreReceive.self, PostReceive.self]
     )

@@ -7,6 +7,7 @@ import Secrets
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Shows what the gate sees in a commit, or in each commit of a range A..B.",
         discussion: "JSON output is one document per commit, one per line."
     )

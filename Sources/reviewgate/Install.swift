@@ -9,6 +9,7 @@ import Git
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Installs the pre-receive hook, the audit log directory and a policy into a repository on the server.",
         discussion: """
         Writes the pre-receive hook (it runs this binary and rejects pushes if the binary goes \

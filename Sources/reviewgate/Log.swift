@@ -9,6 +9,7 @@ import Reports
 
 struct Log: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "log",
         abstract: "Reads, verifies and signs the audit log.",
         subcommands: [LogVerify.self, LogShow.self, LogCheckpoint.self, LogAnalyze.self, LogKeygen.self]
     )

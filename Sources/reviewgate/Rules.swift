@@ -6,6 +6,7 @@ import TOML
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rules",
         abstract: "Works with secret rule files.",
         subcommands: [RulesCheck.self]
     )

@@ -8,6 +8,7 @@ import Reports
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scan",
         abstract: "Scans files on disk, or the staged change, for secrets.",
         discussion: "Directories are walked without following symlinks; .git and git-ignored paths are left out. Exit 1 when a secret is found."
     )
