@@ -215,25 +215,42 @@ public final class Scanner: Sendable {
                     reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
                     scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
-        var hits: [Int: [Int]] = [:]
+        // Each rule's keyword starts, as one sorted list of `rule << 40 | start` (a rule
+        // without keywords once, with no start): no dictionary of arrays per blob.
+        let noStart: UInt64 = 1 << 40 - 1
+        var hits: [UInt64] = []
+        hits.reserveCapacity(occurrences.packed.count * 2 + rulesWithoutKeywords.count)
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
-            for rule in rulesByKeyword[keyword] { hits[rule, default: []].append(start) }
+            for rule in rulesByKeyword[keyword] { hits.append(UInt64(rule) << 40 | UInt64(start)) }
         }
-        for rule in rulesWithoutKeywords { hits[rule] = [] }
+        for rule in rulesWithoutKeywords { hits.append(UInt64(rule) << 40 | noStart) }
+        hits.sort()
         var found: [Candidate] = []
         // Rules that share all their keywords (the generic pair) share their windows too.
         var lastWindows: (positions: [Int], after: Int, windows: [Range<Int>])?
-        for (r, positions) in hits.sorted(by: { $0.key < $1.key }) {
-            let rule = ruleSet.rules[r]
+        var positions: [Int] = []
+        var h = 0
+        // The rules read in place: a copy of a rule retains and releases each of its fields.
+        ruleSet.rules.withUnsafeBufferPointer { rules in
+        while h < hits.count {
+            let r = Int(hits[h] >> 40)
+            positions.removeAll(keepingCapacity: true)
+            while h < hits.count, Int(hits[h] >> 40) == r {
+                let start = hits[h] & noStart
+                if start != noStart { positions.append(Int(start)) }
+                h += 1
+            }
+            let rule = rules.baseAddress! + r
+            let regex = rule.pointee.regex!
             let windows: [Range<Int>]
             if positions.isEmpty {
                 windows = [0..<bytes.count]
-            } else if let last = lastWindows, last.after == rule.spanLines, last.positions == positions {
+            } else if let last = lastWindows, last.after == rule.pointee.spanLines, last.positions == positions {
                 windows = last.windows
             } else {
-                windows = Self.windows(around: positions, in: bytes, before: 1, after: rule.spanLines)
-                lastWindows = (positions, rule.spanLines, windows)
+                windows = Self.windows(around: positions, in: bytes, before: 1, after: rule.pointee.spanLines)
+                lastWindows = (positions, rule.pointee.spanLines, windows)
             }
             var seen = Set<Range<Int>>()
             // One finding per rule and value in one file: a value repeated a thousand times is
@@ -244,19 +261,19 @@ public final class Scanner: Sendable {
             var suppressedValues = Set<[UInt8]>()
             func consider(_ match: Match) {
                 let whole = match.range
-                let secretRange = Self.secretRange(match, group: rule.secretGroup)
+                let secretRange = Self.secretRange(match, group: rule.pointee.secretGroup)
                 guard !secretRange.isEmpty, seen.insert(secretRange).inserted else { return }
                 let secret = Array(bytes[secretRange])
                 // Repeats are dropped only when no allowlist looks at the match or line,
                 // which could clear one occurrence of a value and not another.
                 if !keepsLineText, !keepsMatchText, values.contains(secret) { return }
-                if let threshold = rule.entropy, Entropy.shannon(secret) <= threshold { return }
-                if let checksum = rule.checksum, !checksum.isValid(secret) { return }
+                if let threshold = rule.pointee.entropy, Entropy.shannon(secret) <= threshold { return }
+                if let checksum = rule.pointee.checksum, !checksum.isValid(secret) { return }
                 var form = GenericAssignment.Form.quoted
-                if rule.validator == .assignment {
+                if rule.pointee.validator == .assignment {
                     guard let judged = GenericAssignment.judge(match, in: bytes) else { return }
                     form = judged
-                } else if rule.validator == .credential, !GenericAssignment.isCredential(secret) {
+                } else if rule.pointee.validator == .credential, !GenericAssignment.isCredential(secret) {
                     return
                 }
                 let line = Self.lineContext(of: whole, in: bytes)
@@ -270,7 +287,7 @@ public final class Scanner: Sendable {
                 }
                 if suppressed == nil { values.insert(secret) }
                 let lineText = keepsLineText ? Array(bytes[line]) : []
-                found.append(Candidate(ruleIndex: r, ruleID: rule.id, matchRange: whole, secretRange: secretRange,
+                found.append(Candidate(ruleIndex: r, ruleID: rule.pointee.id, matchRange: whole, secretRange: secretRange,
                                        line: 0, column: 0, secret: secret, matchText: keepsMatchText ? Array(bytes[whole]) : [], lineText: lineText,
                                        bareValue: form == .bare, suppressed: suppressed))
             }
@@ -280,7 +297,7 @@ public final class Scanner: Sendable {
                 recording?.append(match)
                 consider(match)
             }
-            let lookbehind = rule.regex!.reuseLookbehind
+            let lookbehind = regex.reuseLookbehind
             var next = 0 // the first position not yet in a window's start ranges
             for window in windows {
                 var at = window.lowerBound
@@ -315,7 +332,7 @@ public final class Scanner: Sendable {
                             next += 1
                         }
                         var from = max(lo, at)
-                        while from <= hi, let match = rule.regex!.firstMatch(in: subject, from: from, startingAtMost: hi, using: scratch) {
+                        while from <= hi, let match = regex.firstMatch(in: subject, from: from, startingAtMost: hi, using: scratch) {
                             at = match.range.isEmpty ? match.range.upperBound + 1 : match.range.upperBound
                             take(match)
                             from = at
@@ -334,7 +351,7 @@ public final class Scanner: Sendable {
                     at = window.lowerBound
                 }
                 while at < window.upperBound {
-                    guard let match = rule.regex!.firstMatch(in: subject, from: at, using: scratch) else {
+                    guard let match = regex.firstMatch(in: subject, from: at, using: scratch) else {
                         // A search that hit the backtracking limit gave up, not finished: the
                         // rest of that line is searched again in short overlapping pieces
                         // (one hostile stretch hides only its own piece), then the search
@@ -343,7 +360,7 @@ public final class Scanner: Sendable {
                         scratch.limitHit = false
                         scratch.limitsHit += 1
                         let end = min(Self.lineEnd(at, in: bytes), window.upperBound)
-                        searchInPieces(rule.regex!, from: at, to: end, in: bytes, scratch: scratch, take)
+                        searchInPieces(regex, from: at, to: end, in: bytes, scratch: scratch, take)
                         at = end + 1
                         continue
                     }
@@ -351,6 +368,7 @@ public final class Scanner: Sendable {
                     take(match)
                 }
             }
+        }
         }
         found += decodedCandidates(in: bytes, occurrences: occurrences, plain: found, depth: depth, scratch: scratch)
         return Self.locate(Self.preferSpecific(found, ruleSet.rules), in: bytes)
