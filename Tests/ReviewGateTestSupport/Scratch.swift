@@ -1,6 +1,7 @@
 // Scratch repositories made with real git in temporary directories, and a runner for real
 // commands (git, the built reviewgate binary). No mocks: tests see what users see.
 import Foundation
+import Synchronization
 
 /// The result of running a command to completion.
 public struct CommandResult: Sendable {
@@ -64,6 +65,22 @@ public func run(_ arguments: [String], in directory: URL? = nil, environment: [S
 
 private let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+/// Every scratch directory made in this process: a whole suite run made thousands, and left
+/// them all in /tmp.
+private let scratchDirectories = Mutex<[String]>([])
+
+private let removeAtExit: Void = {
+    atexit {
+        guard ProcessInfo.processInfo.environment["REVIEWGATE_KEEP_SCRATCH"] == nil else { return }
+        for path in scratchDirectories.withLock({ $0 }) {
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { continue }
+            // A test may have left a directory unreadable or unwritable on purpose.
+            _ = try? run(["chmod", "-R", "u+rwx", path])
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}()
+
 public enum Scratch {
     /// Fixed identities and no user or system configuration, so every test sees the same git.
     public static let gitEnvironment: [String: String] = [
@@ -78,11 +95,14 @@ public enum Scratch {
         "LC_ALL": "C",
     ]
 
-    /// A new empty directory under the system's temporary directory.
+    /// A new empty directory under the system's temporary directory, removed when the test
+    /// process exits (set `REVIEWGATE_KEEP_SCRATCH=1` to keep them for a look afterwards).
     public static func directory(_ label: String = "rg") throws -> URL {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        _ = removeAtExit
+        scratchDirectories.withLock { $0.append(url.path) }
         return url
     }
 
