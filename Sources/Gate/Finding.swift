@@ -121,6 +121,7 @@ extension Finding {
         case binary, tooLarge = "too-large", unreadable, regexLimit = "regex-limit"
         case archiveLimit = "archive-limit", archiveDepth = "archive-depth", corrupt
         case deltaTooLarge = "delta-too-large"
+        case decodeLimit = "decode-limit"
 
         var message: String {
             switch self {
@@ -132,6 +133,7 @@ extension Finding {
             case .archiveDepth: "archive nested deeper than 3 levels not scanned"
             case .corrupt: "corrupt or unreadable compressed data not scanned"
             case .deltaTooLarge: "a large blob stored as a delta, too large to rebuild in memory, not scanned"
+            case .decodeLimit: "more encoded text than the decoding budget allows; the rest was not decoded"
             }
         }
 
@@ -141,6 +143,7 @@ extension Finding {
             case .depth: self = .archiveDepth
             case .corrupt: self = .corrupt
             case .tooLarge: self = .tooLarge
+            case .decodeLimit: self = .decodeLimit
             }
         }
     }

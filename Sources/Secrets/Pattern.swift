@@ -150,6 +150,9 @@ public final class MatchScratch {
     /// How many searches gave up at a limit since this scratch was made (the scanner resumes
     /// after each on the next line).
     public var limitsHit = 0
+    /// How many texts stopped being decoded at the decoding budget with triggers left: the
+    /// reader reports each as not fully scanned (`decode-limit`).
+    public var decodeLimitsHit = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
     /// The same for the decoders' triggers.

@@ -215,6 +215,41 @@ import Testing
         #expect(read(escapes + "\n").candidates.isEmpty)
     }
 
+    @Test("a text where every line wakes every decoder still has what follows decoded (no budget runs out on it)",
+          arguments: ["base64", "unicode-escape", "joined"])
+    func decoderFloodBeforeAToken(encoding: String) {
+        let token = Self.token(11)
+        // Each line: a unicode escape, a concatenation, a base64 run and a continuation; the
+        // whole a YAML folded block. Five decoders see every line.
+        let line = "  a\\u0041'a' + 'b' " + Data("This is an ordinary sentence of text here ok".utf8).base64EncodedString() + "\\\n"
+        let filler = "k: >\n" + String(repeating: line, count: 3_500) + "\n"
+        let last = switch encoding {
+        case "base64": "x: " + Data("GITHUB_TOKEN=\(token)".utf8).base64EncodedString() + "\n"
+        case "unicode-escape":
+            // One character of the token written as \u00XX inside a JSON string.
+            "{\"x\": \"\(token.prefix(4))\\u00\(String(Array(token.utf8)[4], radix: 16))\(token.dropFirst(5))\"}\n"
+        default: "x = '\(token.prefix(12))' + '\(token.dropFirst(12))'\n"
+        }
+        let scan = read(filler + last)
+        #expect(found(scan, token).first?.encoding == encoding)
+        #expect(scan.unscannable.isEmpty)
+    }
+
+    @Test("decoding stops at its budget and says so, so the reader can refuse what it did not decode")
+    func decodeBudget() {
+        let text = Array(String(repeating: "k = a%41%42%43%44%45%46%47%48%49 ok\n", count: 50).utf8)
+        text.withUnsafeBytes { bytes in
+            var triggers: [(Trigger, Int)] = []
+            Trigger.forEachOccurrence(in: bytes) { triggers.append(($0, $1)) }
+            #expect(triggers.count >= 50)
+            var roomy = 1 << 20, tight = 40
+            var decodedRoomy = 0, decodedTight = 0
+            #expect(Decoders.decode(bytes, triggers: triggers, runAtStart: false, budget: &roomy) { _ in decodedRoomy += 1 })
+            #expect(!Decoders.decode(bytes, triggers: triggers, runAtStart: false, budget: &tight) { _ in decodedTight += 1 })
+            #expect(decodedRoomy == 50 && decodedTight < 50)
+        }
+    }
+
     /// The run search's byte-class test (C, sixteen bytes at a time) at its edges: bytes on both
     /// sides of every bound of the range, `.` and `=`, bytes past 0x7F, at every alignment and
     /// length, against the pattern tried at every offset.

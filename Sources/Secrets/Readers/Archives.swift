@@ -28,6 +28,8 @@ public enum Archives {
     /// Why an archive (or a member of one) could not be read in full.
     public enum Problem: String, Sendable {
         case limit = "archive-limit", depth = "archive-depth", corrupt, tooLarge = "too-large"
+        /// Encoded text past the decoding budget (SPEC §1.3): what it held was not decoded.
+        case decodeLimit = "decode-limit"
     }
 
     /// The budget one blob's archives share, however deeply they nest.

@@ -52,7 +52,7 @@ extension Scanner {
     private func read(_ bytes: UnsafeRawBufferPointer, keywords: KeywordOccurrences?, depth: Int,
                       budget: inout Archives.Budget, reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
                       keepingWindows: Bool, scratch: MatchScratch) -> (scan: BlobScan, windows: SearchedWindows?) {
-        let limitsBefore = scratch.limitsHit
+        let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
         var result = BlobScan()
         var searched: SearchedWindows?
         if Archives.isArchive(bytes) {
@@ -95,6 +95,8 @@ extension Scanner {
             result.candidates = candidates(in: bytes, scratch: scratch)
         }
         result.partly = scratch.limitsHit > limitsBefore
+        // Triggers left undecoded at the budget: the text was not read in full (fail closed).
+        if scratch.decodeLimitsHit > decodeLimitsBefore { result.unscannable.append(([], .decodeLimit)) }
         return (result, searched)
     }
 
@@ -114,9 +116,12 @@ extension Scanner {
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var found: [Candidate] = []
-        // Decoding never does more than a few times the work of the bytes themselves.
-        var budget = 4 * bytes.count + 65536
-        Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
+        // Decoding never does more than a few times the work of the bytes themselves: each
+        // decoder's regions barely overlap (a long line's windows by half), so five decoders
+        // stay under 8x on any text; only a hostile one reaches the budget, and then what is
+        // left undecoded is reported (`decode-limit`), not passed.
+        var budget = 8 * bytes.count + 65536
+        let finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
             let inner = decoded.bytes.withUnsafeBytes { candidates(in: $0, depth: depth + 1, scratch: scratch) }
             guard !inner.isEmpty else { return }
             if inlineAllow {
@@ -132,6 +137,7 @@ extension Scanner {
                 found.append(candidate)
             }
         }
+        if !finished { scratch.decodeLimitsHit += 1 }
         return found
     }
 

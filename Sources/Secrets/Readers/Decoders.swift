@@ -25,13 +25,15 @@ enum Decoders {
 
     /// The decoded forms at `triggers` (ascending by start) of `b`; `runAtStart` when the
     /// bytes begin with a run (no byte before it for `Trigger.run` to see).
+    /// False when the budget ran out with triggers left.
+    @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
-                       budget: inout Int, _ body: (Decoded) -> Void) {
+                       budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
-            guard budget > 0 else { return }
+            guard budget > 0 else { return false }
             switch trigger {
             case .run, .hexRun:
                 let start = at + 1
@@ -78,6 +80,7 @@ enum Decoders {
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             }
         }
+        return true
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line

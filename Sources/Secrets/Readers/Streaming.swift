@@ -16,6 +16,7 @@ extension Archives.Problem {
         case .limit: -2
         case .tooLarge: -3
         case .depth: -4
+        case .decodeLimit: -5
         }
     }
 
@@ -24,6 +25,7 @@ extension Archives.Problem {
         case -2: self = .limit
         case -3: self = .tooLarge
         case -4: self = .depth
+        case -5: self = .decodeLimit
         default: self = .corrupt
         }
     }
@@ -105,7 +107,7 @@ extension Scanner {
                              limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
         let overlap = limits.windowOverlap
         let capacity = buffer.count
-        let limitsBefore = scratch.limitsHit
+        let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
         var count = initial
         // Where buffer[0] stands in the text: its offset, the lines before it, and the
         // characters before it on its line.
@@ -170,6 +172,7 @@ extension Scanner {
         }
         result.candidates = found
         result.partly = scratch.limitsHit > limitsBefore
+        if scratch.decodeLimitsHit > decodeLimitsBefore { result.unscannable.append(([], .decodeLimit)) }
         return result
     }
 
