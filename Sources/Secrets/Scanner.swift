@@ -189,9 +189,13 @@ public final class Scanner: Sendable {
         candidates(in: bytes, depth: 0, scratch: scratch)
     }
 
-    func candidates(in bytes: UnsafeRawBufferPointer, depth: Int, scratch: MatchScratch) -> [Candidate] {
+    /// `markers`: whether an inline allow marker in `bytes` counts — only where a reviewer
+    /// sees it, the plain text of a file; never in an archive member, decoded UTF-16 text,
+    /// printable runs of a binary or a decoded value, where it would hide from review.
+    func candidates(in bytes: UnsafeRawBufferPointer, depth: Int, markers: Bool = true, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
-        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), depth: depth, scratch: scratch)
+        return candidates(in: bytes, keywords: keywordOccurrences(in: bytes, scratch: scratch), depth: depth, markers: markers,
+                          scratch: scratch)
     }
 
     /// `candidates(in:)` given the keyword occurrences of `bytes` (as `keywordOccurrences`
@@ -203,18 +207,20 @@ public final class Scanner: Sendable {
 
     /// `depth`: how many decodings deep `bytes` are (SPEC §1.3's encoded forms).
     func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences, depth: Int,
-                    scratch: MatchScratch) -> [Candidate] {
+                    markers: Bool = true, scratch: MatchScratch) -> [Candidate] {
         var unused: SearchedWindows?
-        return candidates(in: bytes, keywords: occurrences, depth: depth, reusing: nil, searched: &unused, scratch: scratch)
+        return candidates(in: bytes, keywords: occurrences, depth: depth, markers: markers, reusing: nil, searched: &unused,
+                          scratch: scratch)
     }
 
     /// With `reusing` (a delta base's searched windows and what the delta copied from it), a
     /// window copied whole takes the base's matches instead of a search; with `searched`
     /// non-nil, every window searched or taken, with its matches, is added to it.
     func candidates(in bytes: UnsafeRawBufferPointer, keywords occurrences: KeywordOccurrences, depth: Int,
-                    reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, searched: inout SearchedWindows?,
-                    scratch: MatchScratch) -> [Candidate] {
+                    markers: Bool = true, reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?,
+                    searched: inout SearchedWindows?, scratch: MatchScratch) -> [Candidate] {
         guard bytes.count > 0 else { return [] }
+        let markers = markers && depth == 0
         // Each rule's keyword starts, as one sorted list of `rule << 40 | start` (a rule
         // without keywords once, with no start): no dictionary of arrays per blob.
         let noStart: UInt64 = 1 << 40 - 1
@@ -278,7 +284,7 @@ public final class Scanner: Sendable {
                 }
                 let line = Self.lineContext(of: whole, in: bytes)
                 var suppressed: Suppression?
-                if inlineAllow {
+                if inlineAllow, markers {
                     let text = UnsafeRawBufferPointer(rebasing: bytes[line])
                     if Self.hasAllowMarker(text) {
                         guard suppressedValues.insert(secret).inserted else { return }
@@ -370,7 +376,7 @@ public final class Scanner: Sendable {
             }
         }
         }
-        found += decodedCandidates(in: bytes, occurrences: occurrences, plain: found, depth: depth, scratch: scratch)
+        found += decodedCandidates(in: bytes, occurrences: occurrences, plain: found, depth: depth, markers: markers, scratch: scratch)
         return Self.locate(Self.preferSpecific(found, ruleSet.rules), in: bytes)
     }
 

@@ -191,6 +191,25 @@ import Testing
         #expect(found(read("b = \(Data(token.utf8).base64EncodedString()) # reviewgate:allow\n"), token).isEmpty)
     }
 
+    @Test("an allow marker counts only where a reviewer sees it: not inside a decoded value, an archive member or UTF-16 text")
+    func hiddenAllowMarkers() throws {
+        let token = Self.token(12)
+        let marked = "TOKEN=\(token) # reviewgate:allow\n"
+        // Plainly on the secret's line: a note (suppressed), as before.
+        #expect(found(read(marked), token).first?.suppressed != nil)
+        // The marker inside the base64 text, the archive member, the UTF-16 text: reported.
+        let encoded = found(read("cfg: \(Data(marked.utf8).base64EncodedString())\n"), token)
+        #expect(encoded.count == 1 && encoded.first?.suppressed == nil && encoded.first?.encoding == "base64")
+        for kind in [TestArchive.Kind.zipDeflate, .tarGz, .gzip] {
+            let member = found(read(try TestArchive.make(kind, [("app.env", Data(marked.utf8))])), token)
+            #expect(member.count == 1 && member.first?.suppressed == nil, "\(kind)")
+        }
+        let wide = found(read(try #require(marked.data(using: .utf16LittleEndian))), token)
+        #expect(wide.count == 1 && wide.first?.suppressed == nil && wide.first?.encoding == "utf-16le")
+        let binary = found(read(Data([0, 1, 2]) + Data(marked.utf8)), token)
+        #expect(binary.count == 1 && binary.first?.suppressed == nil)
+    }
+
     @Test("ordinary text triggers nothing: object ids, paths, identifiers, printf formats, C macros")
     func ordinaryText() {
         let text = """

@@ -79,20 +79,22 @@ extension Scanner {
         let binary = PrintableRuns.isBinary(bytes)
         if let (encoding, bom) = TextEncoding.detectMark(bytes) ?? (binary ? TextEncoding.detect(bytes) : nil) {
             let text = encoding.decode(UnsafeRawBufferPointer(rebasing: bytes[bom...]))
-            result.candidates = text.withUnsafeBytes { candidates(in: $0, scratch: scratch) }.map { candidate in
+            result.candidates = text.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }.map { candidate in
                 var c = candidate
                 c.encoding = encoding.rawValue + (c.encoding.map { "+" + $0 } ?? "")
                 return c
             }
         } else if binary {
             let view = PrintableRuns.view(bytes)
-            result.candidates = view.withUnsafeBytes { candidates(in: $0, scratch: scratch) }
+            result.candidates = view.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
         } else if let keywords {
             // Only here are windows kept: their offsets are the blob's own bytes.
             if keepingWindows { searched = SearchedWindows(expecting: base?.windows.count ?? 16, bytes: bytes.count) }
-            result.candidates = candidates(in: bytes, keywords: keywords, depth: 0, reusing: base, searched: &searched, scratch: scratch)
+            result.candidates = candidates(in: bytes, keywords: keywords, depth: 0, markers: depth == 0, reusing: base,
+                                           searched: &searched, scratch: scratch)
         } else {
-            result.candidates = candidates(in: bytes, scratch: scratch)
+            // An archive member's markers are not in any diff a reviewer reads.
+            result.candidates = candidates(in: bytes, depth: 0, markers: depth == 0, scratch: scratch)
         }
         result.partly = scratch.limitsHit > limitsBefore
         // Triggers left undecoded at the budget: the text was not read in full (fail closed).
@@ -103,7 +105,7 @@ extension Scanner {
     /// Candidates of the decoded forms at the triggers among `occurrences`, pointing at the
     /// encoded text; none that a plain candidate (`plain`) already has.
     func decodedCandidates(in bytes: UnsafeRawBufferPointer, occurrences: KeywordOccurrences, plain: [Candidate],
-                           depth: Int, scratch: MatchScratch) -> [Candidate] {
+                           depth: Int, markers: Bool, scratch: MatchScratch) -> [Candidate] {
         guard depth < Self.maxDecodeDepth else { return [] }
         var triggers: [(Trigger, Int)] = []
         let first = words.count
@@ -124,7 +126,9 @@ extension Scanner {
         let finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
             let inner = decoded.bytes.withUnsafeBytes { candidates(in: $0, depth: depth + 1, scratch: scratch) }
             guard !inner.isEmpty else { return }
-            if inlineAllow {
+            // A marker on the encoded line, where a reviewer sees it (never one inside the
+            // decoded text: the inner scan is past depth 0 and ignores those).
+            if inlineAllow, markers {
                 let line = Self.lineContext(of: decoded.region, in: bytes)
                 let text = UnsafeRawBufferPointer(rebasing: bytes[line])
                 if Self.hasAllowMarker(text) { return }

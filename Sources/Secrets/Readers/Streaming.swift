@@ -90,7 +90,8 @@ extension Scanner {
         } else {
             text = TextStream(source: source, kind: .plain, pending: [])
         }
-        return scanWindows(buffer, count: count, text: &text, limits: limits, scratch: scratch)
+        return scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
+                           scratch: scratch)
     }
 
     /// One rule, value and place (the place only when allowlists look at the match or line,
@@ -104,7 +105,7 @@ extension Scanner {
 
     /// The windows of `text` (the first `count` bytes already in `buffer`), each scanned whole.
     private func scanWindows(_ buffer: UnsafeMutableRawBufferPointer, count initial: Int, text: inout TextStream,
-                             limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+                             markers: Bool, limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
         let overlap = limits.windowOverlap
         let capacity = buffer.count
         let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
@@ -128,7 +129,7 @@ extension Scanner {
             let window = UnsafeRawBufferPointer(rebasing: buffer[..<count])
             let ownedFrom = first ? 0 : overlap
             let ownedTo = ended ? Int.max : count - overlap
-            for var candidate in candidates(in: window, depth: 0, scratch: scratch) {
+            for var candidate in candidates(in: window, depth: 0, markers: markers, scratch: scratch) {
                 if candidate.encoding == nil {
                     guard candidate.matchRange.lowerBound >= ownedFrom, candidate.matchRange.lowerBound < ownedTo else { continue }
                 } else {
@@ -285,7 +286,7 @@ private final class ArchiveInput {
 
 /// A blob's text, a piece at a time: as it is, as printable runs, or decoded from UTF-16/32.
 struct TextStream {
-    enum Kind {
+    enum Kind: Equatable {
         case plain, printable
         case encoded(TextEncoding)
     }
