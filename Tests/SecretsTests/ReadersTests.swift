@@ -92,6 +92,33 @@ import Testing
         #expect(scan.unscannable.isEmpty)
     }
 
+    @Test("what follows a tar's end-of-archive marker is read: a member hidden after it, text behind a zero block in a compressed stream",
+          arguments: [TestArchive.Kind.tar, .tarGz, .gzip, .bzip2, .xz])
+    func afterTheEndOfATar(kind: TestArchive.Kind) throws {
+        let token = Self.token(13)
+        let line = Data("GITHUB_TOKEN=\(token)\n".utf8)
+        let data: Data
+        if kind == .tar || kind == .tarGz {
+            // A whole tar (members, end marker, padding), then a second tar holding the secret.
+            let first = try TestArchive.make(.tar, [("README", Data("hi\n".utf8))])
+            let hidden = try TestArchive.make(.tar, [("deploy.env", line)])
+            data = kind == .tar ? first + hidden : try TestArchive.make(.gzip, [("x", first + hidden)])
+        } else {
+            // 512 NUL bytes first: libarchive reads a tar that ends at once.
+            data = try TestArchive.make(kind, [("x", Data(count: 512) + line)])
+        }
+        let scan = read(data)
+        #expect(found(scan, token).count == 1)
+        let member = String(decoding: found(scan, token).first?.member ?? [], as: UTF8.self)
+        #expect(member.hasPrefix("!(after end of archive)"), "\(member)")
+        // Padding after the marker is no member; a bomb of zeros behind one is refused.
+        let padded = read(try TestArchive.make(.tarGz, [("a.txt", line)]))
+        #expect(padded.members.allSatisfy { !String(decoding: $0, as: UTF8.self).contains("after end") })
+        let zeros = read(try TestArchive.make(kind == .tar || kind == .tarGz ? .gzip : kind, [("x", Data(count: 1024))], zeros: 80_000_000))
+        #expect(zeros.candidates.isEmpty)
+        #expect(zeros.unscannable.isEmpty || zeros.unscannable.allSatisfy { [.limit, .tooLarge].contains($0.problem) })
+    }
+
     @Test("a jar and a docx are zips by their bytes, whatever their names; a clean archive yields nothing")
     func zipKin() throws {
         let token = Self.token(5)

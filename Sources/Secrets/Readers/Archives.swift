@@ -59,7 +59,9 @@ public enum Archives {
         var buffer: [UInt8] = []
         while true {
             let status = archive_read_next_header(archive, &entry)
-            if status == ARCHIVE_EOF { return }
+            if status == ARCHIVE_EOF {
+                return afterEnd(archive, bytes, budget: &budget, member: member, problem: problem)
+            }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { return problem([], .corrupt) }
             budget.members += 1
             if budget.exceeded { return problem([], .limit) }
@@ -96,6 +98,52 @@ public enum Archives {
             }
             buffer.withUnsafeBytes { member(name, $0, &budget) }
         }
+    }
+
+    /// Name of what follows a tar's end-of-archive marker, when it is not zero padding.
+    static let afterEndName = Array("(after end of archive)".utf8)
+
+    /// A tar ends at its first zero block, and libarchive stops there; tar itself (`-i`) and
+    /// other readers go on. What follows, when it is not zero padding (a member hidden after
+    /// the marker, text behind a zero block in a gzip stream), is scanned as one more member;
+    /// past the limits it is a problem, like any member.
+    private static func afterEnd(_ archive: OpaquePointer, _ bytes: UnsafeRawBufferPointer, budget: inout Budget,
+                                 member: (_ name: [UInt8], _ bytes: UnsafeRawBufferPointer, _ budget: inout Budget) -> Void,
+                                 problem: (_ name: [UInt8], Problem) -> Void) {
+        guard archive_format(archive) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_TAR else { return }
+        let consumed = Int(archive_filter_bytes(archive, 0))
+        var rest: [UInt8] = []
+        if archive_filter_count(archive) <= 1 {
+            guard consumed < bytes.count else { return }
+            rest = Array(bytes[consumed...])
+        } else {
+            // Compressed: the stream again, decompressed as one piece, from where the tar ended.
+            guard let raw = archive_read_new() else { return problem([], .corrupt) }
+            defer { archive_read_free(raw) }
+            archive_read_support_filter_all(raw)
+            archive_read_support_format_raw(raw)
+            var entry: OpaquePointer?
+            guard archive_read_open_memory(raw, bytes.baseAddress, bytes.count) == ARCHIVE_OK,
+                  archive_read_next_header(raw, &entry) == ARCHIVE_OK else { return problem([], .corrupt) }
+            var skipped = 0
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { archive_read_data(raw, $0.baseAddress, $0.count) }
+                if n == 0 { break }
+                if n < 0 { return problem(afterEndName, .corrupt) }
+                budget.expanded += n
+                if budget.exceeded { return problem([], .limit) }
+                let skip = min(n, max(0, consumed - skipped))
+                skipped += skip
+                guard n > skip else { continue }
+                if rest.count + n - skip > budget.limits.maxFileBytes { return problem(afterEndName, .tooLarge) }
+                rest.append(contentsOf: chunk[skip..<n])
+            }
+        }
+        guard rest.contains(where: { $0 != 0 }) else { return }
+        budget.members += 1
+        if budget.exceeded { return problem([], .limit) }
+        rest.withUnsafeBytes { member(afterEndName, $0, &budget) }
     }
 
     /// The formats and filters this reader opens.
