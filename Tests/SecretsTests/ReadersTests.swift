@@ -193,6 +193,16 @@ import Testing
             ("x\nexport V=\(token.prefix(17))\\\n  \(token.dropFirst(17))\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),
+            // Concatenation however it is spaced and wherever the operator stands; strings side
+            // by side; template literals; a YAML block scalar as a list item.
+            ("x\nvar a = \"\(token.prefix(15))\" +\n    \"\(token.dropFirst(15))\";\n", "joined"),
+            ("x\nString a = \"\(token.prefix(15))\"\n    + \"\(token.dropFirst(15))\";\n", "joined"),
+            ("x\na = '\(token.prefix(9))'+ '\(token.dropFirst(9))'\n", "joined"),
+            ("x\na = \"\(token.prefix(9))\"  +  \"\(token.dropFirst(9))\"\n", "joined"),
+            ("x\n$a = \"\(token.prefix(9))\".\"\(token.dropFirst(9))\";\n", "joined"),
+            ("x\nx = (\"\(token.prefix(20))\" \"\(token.dropFirst(20))\")\n", "joined"),
+            ("x\nconst x = `\(token.prefix(20))` + `\(token.dropFirst(20))`;\n", "joined"),
+            ("tokens:\n  - >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\n", "joined"),
         ]
         for (text, encoding) in cases {
             let hits = found(read(text), token)
@@ -351,7 +361,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

@@ -117,6 +117,7 @@ extension Scanner {
         guard !triggers.isEmpty || runAtStart else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
+        var place: [SecretKey: Int] = [:]
         var found: [Candidate] = []
         // Decoding never does more than a few times the work of the bytes themselves: each
         // decoder's regions barely overlap (a long line's windows by half), so five decoders
@@ -134,10 +135,19 @@ extension Scanner {
                 if Self.hasAllowMarker(text) { return }
             }
             if seen == nil { seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) }) }
-            for var candidate in inner where seen!.insert(SecretKey(rule: candidate.ruleID, secret: candidate.secret)).inserted {
+            for var candidate in inner {
+                let key = SecretKey(rule: candidate.ruleID, secret: candidate.secret)
+                guard !seen!.contains(key) else { continue }
                 candidate.matchRange = decoded.region
                 candidate.secretRange = decoded.region
                 candidate.encoding = decoded.encoding + (candidate.encoding.map { "+" + $0 } ?? "")
+                // One value decoded at two places (a base64 line inside a joined block):
+                // the narrower place says best where it is.
+                if let i = place[key] {
+                    if decoded.region.count < found[i].matchRange.count { found[i] = candidate }
+                    continue
+                }
+                place[key] = found.count
                 found.append(candidate)
             }
         }

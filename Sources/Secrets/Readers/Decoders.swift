@@ -66,18 +66,23 @@ enum Decoders {
                 joinDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
-            case .folded:
+            case .folded, .foldedItem:
                 guard at >= foldDone, let (bytes, region) = joinBlockScalar(b, colon: at) else { continue }
                 foldDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
-            case .concat, .concatTight:
+            case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent:
                 guard at >= concatDone else { continue }
-                let region = lineStart(at, b)..<lineEnd(at, b)
-                concatDone = region.upperBound
-                let bytes = joinConcatenated(b, region)
+                var start = lineStart(at, b)
+                // An operator opening its line continues the string on the line before.
+                if trigger == .concatLead || trigger == .concatLeadSpaced, start > 0,
+                   (start..<at).allSatisfy({ b[$0] == 0x20 || b[$0] == 0x09 }) {
+                    start = lineStart(start - 1, b)
+                }
+                guard let (bytes, end) = joinConcatenated(b, from: start) else { continue }
+                concatDone = end
                 budget -= bytes.count
-                body(Decoded(region: region, encoding: "joined", bytes: bytes))
+                body(Decoded(region: start..<end, encoding: "joined", bytes: bytes))
             }
         }
         return true
@@ -312,7 +317,8 @@ enum Decoders {
         guard k == end || b[k] == 0x23 else { return nil }
         var indent = 0
         while start + indent < colon, b[start + indent] == 0x20 || b[start + indent] == 0x2D { indent += 1 }
-        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<colon])) + [0x3A, 0x20]
+        // The key and its colon (a list item: its dash), then the joined lines.
+        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<colon])) + [b[colon], 0x20]
         var i = end + 1
         var blockEnd = end
         var lines = 0
@@ -335,29 +341,55 @@ enum Decoders {
         return (out, start..<blockEnd)
     }
 
-    /// `region` with each `"…" + "…"` (or `' + '`, `" . "`) seam removed.
-    static func joinConcatenated(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
+    /// The logical line from `start` with each seam between two quoted strings removed: a
+    /// closing quote, blanks or one line end, `+` or `.` (or neither, where blanks or a line
+    /// end separate the two), blanks or one line end, an opening quote. It goes on over the
+    /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one; nil
+    /// when no seam was found. Which quote opens and which closes is not tracked: a quote
+    /// followed by a value character is simply no seam.
+    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int)? {
         var out: [UInt8] = []
-        out.reserveCapacity(region.count)
-        var i = region.lowerBound
-        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
-        while i < region.upperBound {
+        var i = start
+        var lines = 0
+        var joined = false
+        let limit = min(b.count, start + 2 * lineReach)
+        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        // Past blanks and at most one line end (CRLF too) from `j`; how many line ends.
+        func skipSpace(_ j: inout Int) -> Int {
+            while j < limit, blank(b[j]) { j += 1 }
+            var ends = 0
+            if j < limit, b[j] == 0x0D, j + 1 < limit, b[j + 1] == 0x0A { j += 1 }
+            if j < limit, b[j] == 0x0A {
+                j += 1
+                ends = 1
+                while j < limit, blank(b[j]) { j += 1 }
+            }
+            return ends
+        }
+        while i < limit, b[i] != 0x0A {
             if quote(b[i]) {
+                // A closing quote, space or a line end, maybe `+` or `.`, space or a line end,
+                // and an opening quote: one string.
                 var j = i + 1
-                while j < region.upperBound, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-                if j < region.upperBound, b[j] == 0x2B || b[j] == 0x2E {
+                var ends = skipSpace(&j)
+                var joins = j > i + 1
+                if j < limit, b[j] == 0x2B || b[j] == 0x2E {
                     j += 1
-                    while j < region.upperBound, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-                    if j < region.upperBound, quote(b[j]) {
-                        i = j + 1
-                        continue
-                    }
+                    joins = true
+                    if ends == 0 { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }
+                }
+                if joins, j < limit, quote(b[j]), lines + ends <= maxJoinedLines {
+                    lines += ends
+                    joined = true
+                    i = j + 1
+                    continue
                 }
             }
             out.append(b[i])
             i += 1
         }
-        return out
+        return joined ? (out, i) : nil
     }
 }
 

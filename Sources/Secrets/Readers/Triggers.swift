@@ -22,10 +22,14 @@ enum Trigger: Int, CaseIterable, Sendable {
     case unicodeEscape, hexEscape
     /// A line continued with a backslash right after a value character.
     case continuation, continuationCRLF
-    /// A YAML folded or literal block scalar.
-    case folded
-    /// Two quoted strings joined with `+` (or `.`) between value characters.
-    case concat, concatTight
+    /// A YAML folded or literal block scalar, as a mapping's value or a list item.
+    case folded, foldedItem
+    /// Quoted strings joined with `+` (or PHP's `.`), on one line or across lines: a value
+    /// character, its closing quote and the operator (`a" +`, `a"  +`, `a"+"`, `a"."`), or the
+    /// operator and the next string's quote and first value character (`+ "a`, `+"a`, the
+    /// operator opening a line); and two strings side by side (`a" "b`, C and Python). A
+    /// template literal's backquote counts as a quote before the operator.
+    case concat, concatTight, concatWide, concatLead, concatLeadSpaced, adjacent
 
     var length: Int {
         switch self {
@@ -37,9 +41,13 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexEscape: 4
         case .continuation: 3
         case .continuationCRLF: 4
-        case .folded: 3
-        case .concat: 7
-        case .concatTight: 5
+        case .folded, .foldedItem: 3
+        case .concat: 4
+        case .concatTight: 4
+        case .concatWide: 5
+        case .concatLead: 3
+        case .concatLeadSpaced: 4
+        case .adjacent: 5
         }
     }
 
@@ -56,8 +64,13 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
-        case .concat: #"[A-Za-z0-9_\-]["'] [+.] ["'][A-Za-z0-9_\-]"#
-        case .concatTight: #"[A-Za-z0-9_\-]["']\+["'][A-Za-z0-9_\-]"#
+        case .foldedItem: #"- [>|]"#
+        case .concat: #"[A-Za-z0-9_\-]["'`] [+.]"#
+        case .concatTight: #"[A-Za-z0-9_\-]["'`](?:\+[ "'`\r\n]|\.["'`])"#
+        case .concatWide: #"[A-Za-z0-9_\-]["'`]  [+.]"#
+        case .concatLead: #"\+["'][A-Za-z0-9_\-]"#
+        case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
+        case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
         }
     }
 
@@ -94,7 +107,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         let word = Self.wordClass, hex = Self.hexClass, run = Self.runClass
         func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
-        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
+        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
+        func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
+        func operatorChar(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E }
         switch self {
         case .run:
             guard !run[Int(b[i])] else { return false }
@@ -113,11 +128,21 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .continuationCRLF:
             return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0D && b[i + 3] == 0x0A
         case .folded: return b[i] == 0x3A && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
-        case .concat:
-            return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && (b[i + 3] == 0x2B || b[i + 3] == 0x2E)
-                && b[i + 4] == 0x20 && quote(b[i + 5]) && valueChar(b[i + 6])
+        case .foldedItem: return b[i] == 0x2D && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
+        case .concat: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && operatorChar(b[i + 3])
         case .concatTight:
-            return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x2B && quote(b[i + 3]) && valueChar(b[i + 4])
+            // `"+` then a quote, a blank or a line end; PHP's `"."` only with the quote (`"x".y`
+            // and a quoted word ending a sentence are everywhere).
+            return valueChar(b[i]) && quote(b[i + 1])
+                && ((b[i + 2] == 0x2B && (quote(b[i + 3]) || [0x20, 0x0D, 0x0A].contains(b[i + 3])))
+                    || (b[i + 2] == 0x2E && quote(b[i + 3])))
+        case .concatWide: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && b[i + 3] == 0x20 && operatorChar(b[i + 4])
+        // The operator opening a line, and strings side by side: `+` and `"`/`'` only (a
+        // period or a backquote before a quote is ordinary prose and Markdown).
+        case .concatLead: return b[i] == 0x2B && plainQuote(b[i + 1]) && valueChar(b[i + 2])
+        case .concatLeadSpaced: return b[i] == 0x2B && b[i + 1] == 0x20 && plainQuote(b[i + 2]) && valueChar(b[i + 3])
+        case .adjacent:
+            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x20 && plainQuote(b[i + 3]) && valueChar(b[i + 4])
         }
     }
 
@@ -136,18 +161,22 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.unicodeEscape.matches(bytes, at: i) { hit(.unicodeEscape, i) }
                 if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
+            case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
+            case 0x2B:
+                if Trigger.concatLead.matches(bytes, at: i) { hit(.concatLead, i) }
+                if Trigger.concatLeadSpaced.matches(bytes, at: i) { hit(.concatLeadSpaced, i) }
             default: break
             }
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
-            guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 else { continue }
+            guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
             if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
                 for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
             }
         }
     }
 
-    static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight]
+    static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
