@@ -6,6 +6,8 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev libarchive-dev git openssh-client python3
 # The real servers the end-to-end server tests start on 127.0.0.1 (Tests/ServerTests).
 DEB_PACKAGES += openssh-server gitolite3 nginx fcgiwrap apache2-utils
+# Archive writers the reader tests make their inputs with (zstd, lz4, 7-Zip streams).
+DEB_PACKAGES += zstd lz4 p7zip-full
 
 SWIFT_BUILD_FLAGS ?=
 BIN := .build/debug/reviewgate

@@ -119,6 +119,38 @@ import Testing
         #expect(zeros.unscannable.isEmpty || zeros.unscannable.allSatisfy { [.limit, .tooLarge].contains($0.problem) })
     }
 
+    @Test("zstd and lz4 streams and 7-Zip archives are opened (made by their own tools)", arguments: ["zstd", "lz4", "7z"])
+    func moreFormats(tool: String) throws {
+        let token = Self.token(14)
+        let dir = try Scratch.directory("formats")
+        try "# app\nTOKEN=\(token)\n".write(to: dir.appendingPathComponent("app.env"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("packed").path
+        switch tool {
+        case "zstd": try run(["zstd", "-q", "-o", out, dir.appendingPathComponent("app.env").path])
+        case "lz4": try run(["lz4", "-q", dir.appendingPathComponent("app.env").path, out])
+        default: try run(["7z", "a", "-bd", "-t7z", out + ".7z", "app.env"], in: dir)
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: tool == "7z" ? out + ".7z" : out))
+        let scan = read(data)
+        #expect(found(scan, token).count == 1)
+        #expect(found(scan, token).first?.line == 2)
+        #expect(scan.unscannable.isEmpty)
+    }
+
+    @Test("a zip after other bytes (a self-extracting archive, a zip appended to an image) is opened too; its host is scanned as well")
+    func trailingZip() throws {
+        let token = Self.token(15), other = Self.token(16)
+        let zip = try TestArchive.make(.zipDeflate, [("conf/app.env", Data("TOKEN=\(token)\n".utf8))])
+        let host = Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 2000) + Data("KEY=\(other)\n".utf8)
+        let scan = read(host + zip)
+        #expect(found(scan, token).count == 1)
+        #expect(String(decoding: found(scan, token).first?.member ?? [], as: UTF8.self) == "!conf/app.env")
+        #expect(found(scan, other).count == 1)
+        // Bytes that only look like an end record somewhere are no zip, and no problem.
+        let fake = Data(String(repeating: "text\n", count: 40).utf8) + Data([0x50, 0x4B, 0x05, 0x06]) + Data(count: 18)
+        #expect(read(fake).unscannable.isEmpty)
+    }
+
     @Test("a jar and a docx are zips by their bytes, whatever their names; a clean archive yields nothing")
     func zipKin() throws {
         let token = Self.token(5)

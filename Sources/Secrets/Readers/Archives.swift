@@ -4,7 +4,7 @@ import Glibc
 import CLibArchive
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
-/// gzip, bzip2 and xz, told by their magic bytes, never by a file name. Members are handed out
+/// gzip, bzip2, xz, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
 /// one at a time, each read whole up to the member limit; the expansion budget is shared by
 /// every level of nesting, so a bomb stops at the budget, not at the end of memory.
 public enum Archives {
@@ -23,6 +23,28 @@ public enum Archives {
                 && at(4, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59])) // bzip2 block magic (pi)
             || at(0, [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) // xz
             || at(257, Array("ustar".utf8)) // POSIX and GNU tar
+            || at(0, [0x28, 0xB5, 0x2F, 0xFD]) // zstd
+            || at(0, [0x04, 0x22, 0x4D, 0x18]) // lz4 frame
+            || at(0, [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) // 7-Zip
+            || at(0, [0x52, 0x61, 0x72, 0x21, 0x1A, 0x07]) // RAR 4 and 5
+    }
+
+    /// Whether a zip's end-of-central-directory record stands where one must (in the last
+    /// 64 KiB + 22 bytes, its comment length reaching exactly to the end) in bytes that do not
+    /// start as an archive: a zip after something else, which zip readers open by its end.
+    public static func hasTrailingZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        guard n >= 22 + 30 else { return false }
+        var at = n - 22
+        let floor = max(0, n - 22 - 65535)
+        while at >= floor {
+            if bytes[at] == 0x50, bytes[at + 1] == 0x4B, bytes[at + 2] == 0x05, bytes[at + 3] == 0x06 {
+                let comment = Int(bytes[at + 20]) | Int(bytes[at + 21]) << 8
+                if at + 22 + comment == n { return !isArchive(bytes) }
+            }
+            at -= 1
+        }
+        return false
     }
 
     /// Why an archive (or a member of one) could not be read in full.
@@ -48,13 +70,20 @@ public enum Archives {
     /// Calls `member(name, bytes)` for each regular file in the archive `bytes`, and
     /// `problem(name, problem)` for each member that cannot be read in full (an empty name is
     /// the archive itself). Stops at the first archive-wide problem.
-    static func forEachMember(_ bytes: UnsafeRawBufferPointer, budget: inout Budget,
+    static func forEachMember(_ bytes: UnsafeRawBufferPointer, zipOnly: Bool = false, budget: inout Budget,
                               member: (_ name: [UInt8], _ bytes: UnsafeRawBufferPointer, _ budget: inout Budget) -> Void,
                               problem: (_ name: [UInt8], Problem) -> Void) {
         guard let base = bytes.baseAddress, let archive = archive_read_new() else { return problem([], .corrupt) }
         defer { archive_read_free(archive) }
-        supportFormats(archive)
-        guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return problem([], .corrupt) }
+        if zipOnly {
+            // Found by its end record inside other bytes: a record that is no zip after all is
+            // nothing to report (the bytes themselves were scanned).
+            archive_read_support_format_zip_seekable(archive)
+            guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return }
+        } else {
+            supportFormats(archive)
+            guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return problem([], .corrupt) }
+        }
         var entry: OpaquePointer?
         var buffer: [UInt8] = []
         while true {
@@ -151,7 +180,12 @@ public enum Archives {
         archive_read_support_filter_gzip(archive)
         archive_read_support_filter_bzip2(archive)
         archive_read_support_filter_xz(archive)
+        archive_read_support_filter_zstd(archive)
+        archive_read_support_filter_lz4(archive)
         archive_read_support_format_zip(archive)
+        archive_read_support_format_7zip(archive)
+        archive_read_support_format_rar(archive)
+        archive_read_support_format_rar5(archive)
         archive_read_support_format_tar(archive)
         archive_read_support_format_gnutar(archive)
         // A compressed stream that holds no archive: its one member, named "data".

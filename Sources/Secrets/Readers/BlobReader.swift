@@ -55,9 +55,8 @@ extension Scanner {
         let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
         var result = BlobScan()
         var searched: SearchedWindows?
-        if Archives.isArchive(bytes) {
-            guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
-            Archives.forEachMember(bytes, budget: &budget, member: { name, member, budget in
+        func readMembers(zipOnly: Bool, budget: inout Archives.Budget) {
+            Archives.forEachMember(bytes, zipOnly: zipOnly, budget: &budget, member: { name, member, budget in
                 let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
                 let prefix = [0x21] + name
                 result.members.append(prefix)
@@ -72,6 +71,10 @@ extension Scanner {
                 if !name.isEmpty { result.members.append([0x21] + name) }
                 result.unscannable.append((name.isEmpty ? [] : [0x21] + name, problem))
             })
+        }
+        if Archives.isArchive(bytes) {
+            guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
+            readMembers(zipOnly: false, budget: &budget)
             return (result, nil)
         }
         // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
@@ -95,6 +98,11 @@ extension Scanner {
         } else {
             // An archive member's markers are not in any diff a reviewer reads.
             result.candidates = candidates(in: bytes, depth: 0, markers: depth == 0, scratch: scratch)
+        }
+        // A zip that does not start the file (a self-extracting archive, a zip appended to an
+        // image or a script): its members too, besides the file's own bytes.
+        if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
+            readMembers(zipOnly: true, budget: &budget)
         }
         result.partly = scratch.limitsHit > limitsBefore
         // Triggers left undecoded at the budget: the text was not read in full (fail closed).
