@@ -42,6 +42,9 @@ public struct FileSecrets: Sendable {
             let scratch = MatchScratch()
             let buffer = ReadBuffer()
             var out: [Finding] = []
+            // Every name this worker met (files and subdirectories), judged in one search at
+            // the end: a search per directory cost more than the names' bytes.
+            var seenNames: [(parent: [UInt8]?, name: [UInt8])] = []
             var count = 0
             while let item = walk.next() {
                 switch item {
@@ -50,10 +53,14 @@ public struct FileSecrets: Sendable {
                         out += Self.scanFile(name, in: directory, settings: settings, scratch: scratch, buffer: buffer)
                         count += 1
                     }
+                    for name in names { seenNames.append((directory?.path, name)) }
                 case let .directory(directory):
                     do throws(GitError) {
                         // A directory that cannot be read is said, as an unreadable file is.
-                        if try !walk.read(directory, ignores: ignores) { out.append(.skipped(.unreadable, path: directory.path)) }
+                        let (listed, subdirectories) = try walk.read(directory, ignores: ignores)
+                        if !listed { out.append(.skipped(.unreadable, path: directory.path)) }
+                        let parent = directory.path.last == 47 ? directory.path : directory.path + [47]
+                        for name in subdirectories { seenNames.append((parent, name)) }
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                         walk.stop()
@@ -61,6 +68,7 @@ public struct FileSecrets: Sendable {
                     walk.finished()
                 }
             }
+            out += Self.pathNames(seenNames, settings: settings, scratch: scratch)
             scanned.add(count, ordering: .relaxed)
             results.withLock { $0 += out }
         }
@@ -68,6 +76,23 @@ public struct FileSecrets: Sendable {
         let all = results.withLock { $0 }
         let sorted = all.sorted { ($0.path ?? []).lexicographicallyPrecedes($1.path ?? []) || ($0.path == $1.path && ($0.line ?? 0) < ($1.line ?? 0)) }
         return (sorted, scanned.load(ordering: .relaxed))
+    }
+
+    /// Secrets in names on disk (a token as a file or directory name), each name scanned once,
+    /// where it stands; every path a report shows is redacted wherever it holds one.
+    static func pathNames(_ names: [(parent: [UInt8]?, name: [UInt8])], settings: SecretSettings,
+                          scratch: MatchScratch) -> [Finding] {
+        let scanner = settings.scanner
+        var findings: [Finding] = []
+        for found in scanner.pathCandidates(names.map(\.name), scratch: scratch) {
+            let path = (names[found.path].parent ?? []) + names[found.path].name
+            let context = ScanContext(path: String(decoding: path, as: UTF8.self))
+            for match in scanner.accept([found.candidate], context: context, scratch: scratch, includingSuppressed: true) {
+                let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
+                findings.append(.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .path, settings: settings))
+            }
+        }
+        return findings
     }
 
     /// A file in `directory` (by name; nil: `name` is a whole path), opened without following
@@ -191,6 +216,26 @@ extension Finding {
         let own = settings.scanner.pathFindings(ScanContext(path: text, commit: commit), scratch: scratch).map { ([UInt8](), $0) }
         let members = scan.map { settings.scanner.memberPathFindings($0, path: text, scratch: scratch) } ?? []
         return (own + members).map { pathRule($0.1, commit: commit, path: path + $0.0, settings: settings) }
+            + memberNames(at: path, scan: scan, commit: commit, settings: settings, scratch: scratch)
+    }
+
+    /// Secrets in the names of an archive's members (a token as a member's file name): no
+    /// diff shows them, the member's content is scanned and its name is a place too.
+    static func memberNames(at path: [UInt8], scan: BlobScan?, commit: String?, settings: SecretSettings,
+                            scratch: MatchScratch) -> [Finding] {
+        guard let members = scan?.members, !members.isEmpty else { return [] }
+        let scanner = settings.scanner
+        var findings: [Finding] = []
+        for found in scanner.pathCandidates(members, scratch: scratch) {
+            let member = path + members[found.path]
+            let context = ScanContext(path: String(decoding: member, as: UTF8.self), commit: commit)
+            for match in scanner.accept([found.candidate], context: context, scratch: scratch, includingSuppressed: true) {
+                let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
+                findings.append(.reported(match, fingerprint: fingerprint, commit: commit, path: member, location: .path,
+                                          settings: settings))
+            }
+        }
+        return findings
     }
 
     /// A file that a path-only rule names (a committed `.pem`), judged like any secret.

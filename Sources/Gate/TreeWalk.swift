@@ -102,14 +102,15 @@ final class TreeWalk: @unchecked Sendable {
     /// not followed: a subdirectory is opened by its name relative to its open parent with
     /// `O_NOFOLLOW`, so a symlink swapped in for any directory on the way is refused rather
     /// than followed. `.git` is left out, and so is what `ignores` ignores. False when the
-    /// directory could not be opened or listed in full: the caller reports it.
-    func read(_ directory: Directory, ignores: IgnoreRules?) throws(GitError) -> Bool {
+    /// directory could not be opened or listed in full: the caller reports it. Also returns
+    /// the names of the subdirectories added (their own names are for the caller to judge).
+    func read(_ directory: Directory, ignores: IgnoreRules?) throws(GitError) -> (listed: Bool, subdirectories: [[UInt8]]) {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         let fd = (directory.name + [0]).withUnsafeBufferPointer { name -> Int32 in
             let cName = UnsafeRawPointer(name.baseAddress!).assumingMemoryBound(to: CChar.self)
             return directory.parent.map { openat($0.fd, cName, flags) } ?? open(cName, flags)
         }
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return (false, []) }
         let path = directory.path
         let opened = OpenDirectory(fd: fd, path: path.last == 47 ? path : path + [47])
         // The kernel's records straight from getdents64 (no DIR stream: opendir costs a dup,
@@ -167,7 +168,7 @@ final class TreeWalk: @unchecked Sendable {
         }
         add(files: files, in: opened)
         state.withLock { $0.directories += subdirectories }
-        return listed
+        return (listed, subdirectories.map(\.name))
     }
 }
 

@@ -42,7 +42,8 @@ struct Scan: ParsableCommand {
             (findings, scanned) = try FileScan.run(paths, settings: settings)
         }
         try secrets.writeBaselineIfAsked(findings)
-        let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned)
+        // Paths are shown with any secret in them redacted, as every other command shows them.
+        let verdict = Verdict(findings: findings, commitsExamined: 0, blobsScanned: scanned).redactingNames(settings.scanner)
         let document = VerdictReport(version: ReviewGate.version, command: "scan", repository: repositoryPath,
                                      verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
         try report.emit(document)

@@ -266,6 +266,28 @@ import Testing
         }
     }
 
+    /// A token as a file's name, a directory's name or an archive member's name is a finding
+    /// (location `path`), and no output shows it: every path is redacted, in text and JSON.
+    @Test func scanFindsSecretsInNames() throws {
+        var factory = SecretFactory(seed: 108)
+        let (file, directory, member) = (factory.githubToken(), factory.githubToken(), factory.githubToken())
+        let root = try Scratch.directory("scan-names")
+        try "nothing here\n".write(to: root.appendingPathComponent("\(file).env"), atomically: true, encoding: .utf8)
+        let sub = root.appendingPathComponent(directory).appendingPathComponent("conf")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        try "plain\n".write(to: sub.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try TestArchive.make(.zipDeflate, [("cfg/\(member).json", Data("{}\n".utf8))]).write(to: root.appendingPathComponent("bundle.zip"))
+        for format in ["json", "text"] {
+            let result = try gate(["scan", root.path, "--format", format], in: root, secrets: [file, directory, member])
+            #expect(result.status == 1)
+            guard format == "json" else { continue }
+            let found = try findings(result).filter { $0["kind"] as? String == "secret" }
+            #expect(found.count == 3, "\(found)")
+            #expect(found.allSatisfy { $0["location"] as? String == "path" && $0["rule"] as? String == "github-pat" })
+            #expect(found.contains { ($0["path"] as? String)?.hasSuffix("bundle.zip!cfg/ghp_…\(member.suffix(2)).json") == true })
+        }
+    }
+
     /// SPEC §1.3: a file over `max_file_bytes` is a skipped finding at the `unscannable`
     /// severity, not read, however small the limit (below the size of a scan's first read too).
     @Test func scanRefusesFilesOverTheLimit() throws {
