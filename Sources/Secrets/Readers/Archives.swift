@@ -34,15 +34,17 @@ public enum Archives {
     /// start as an archive: a zip after something else, which zip readers open by its end.
     public static func hasTrailingZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
-        guard n >= 22 + 30 else { return false }
-        var at = n - 22
-        let floor = max(0, n - 22 - 65535)
-        while at >= floor {
-            if bytes[at] == 0x50, bytes[at + 1] == 0x4B, bytes[at + 2] == 0x05, bytes[at + 3] == 0x06 {
-                let comment = Int(bytes[at + 20]) | Int(bytes[at + 21]) << 8
-                if at + 22 + comment == n { return !isArchive(bytes) }
+        guard n >= 22 + 30, let base = bytes.baseAddress else { return false }
+        // Every blob is asked: memchr to each `P` of the tail, not a byte loop over it (which
+        // cost a tenth of an audit).
+        var at = max(0, n - 22 - 65535)
+        while at <= n - 22, let hit = memchr(base + at, 0x50, n - 22 + 1 - at) {
+            let found = base.distance(to: UnsafeRawPointer(hit))
+            if bytes[found + 1] == 0x4B, bytes[found + 2] == 0x05, bytes[found + 3] == 0x06 {
+                let comment = Int(bytes[found + 20]) | Int(bytes[found + 21]) << 8
+                if found + 22 + comment == n { return !isArchive(bytes) }
             }
-            at -= 1
+            at = found + 1
         }
         return false
     }
