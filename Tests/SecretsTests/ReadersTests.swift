@@ -221,6 +221,8 @@ import Testing
             ("x\n{\"a\": \"\(escaped)\"}\n", "unicode-escape"),
             ("x\ns = '\(token.replacingOccurrences(of: "_", with: "\\x5f"))'\n", "hex-escape"),
             ("x\nneutral=\(percent)\n", "percent"),
+            ("x\n<value>\(token.replacingOccurrences(of: "_", with: "&#95;"))</value>\n", "html-entity"),
+            ("x\n<value>\(token.prefix(3))&#x\(String(Array(token.utf8)[3], radix: 16));\(token.dropFirst(4))</value>\n", "html-entity"),
             ("x\nq=gh\(token.dropFirst(2).replacingOccurrences(of: "_", with: "%5F"))\n", "percent"),
             ("x\nexport V=\(token.prefix(17))\\\n  \(token.dropFirst(17))\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
@@ -393,7 +395,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

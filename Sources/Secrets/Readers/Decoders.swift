@@ -52,7 +52,7 @@ enum Decoders {
                     budget -= decoded.bytes.count
                     body(Decoded(region: start..<end, encoding: decoded.encoding, bytes: decoded.bytes))
                 }
-            case .percentAfterWord, .percentPair, .unicodeEscape, .hexEscape:
+            case .percentAfterWord, .percentPair, .unicodeEscape, .hexEscape, .htmlEntity:
                 guard at >= lineDone else { continue }
                 let region = lineStart(at, b)..<lineEnd(at, b)
                 lineDone = region.upperBound
@@ -243,6 +243,24 @@ enum Decoders {
             let c = b[i]
             if c == 0x25, let v = value(i + 1, 2) {
                 out.append(UInt8(v)); i += 3; note("percent"); continue
+            }
+            // An HTML or XML character reference of printable ASCII: `&#95;`, `&#x5F;`.
+            if c == 0x26, i + 3 < region.upperBound, b[i + 1] == 0x23 {
+                var j = i + 2
+                let hexForm = b[j] == 0x78 || b[j] == 0x58
+                if hexForm { j += 1 }
+                var v = 0, digits = 0
+                while j < region.upperBound, digits < 4 {
+                    let d = b[j]
+                    if d >= 0x30, d <= 0x39 { v = v * (hexForm ? 16 : 10) + Int(d - 0x30) }
+                    else if hexForm, hex[Int(d)] { v = v * 16 + Int(HexRun.nibble(d)) }
+                    else { break }
+                    j += 1
+                    digits += 1
+                }
+                if digits > 0, j < region.upperBound, b[j] == 0x3B, v >= 0x20, v < 0x7F {
+                    out.append(UInt8(v)); i = j + 1; note("html-entity"); continue
+                }
             }
             if c == 0x5C, i + 1 < region.upperBound {
                 let e = b[i + 1]

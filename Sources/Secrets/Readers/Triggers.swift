@@ -18,8 +18,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     case hexRun
     /// A percent escape of a printable character after a letter or digit, or two in a row.
     case percentAfterWord, percentPair
-    /// `\u00XX` and `\xXX` escapes of printable ASCII.
-    case unicodeEscape, hexEscape
+    /// `\u00XX` and `\xXX` escapes of printable ASCII; an HTML or XML character reference
+    /// (`&#95;`, `&#x5F;`).
+    case unicodeEscape, hexEscape, htmlEntity
     /// A line continued with a backslash right after a value character.
     case continuation, continuationCRLF
     /// A YAML folded or literal block scalar, as a mapping's value or a list item.
@@ -39,6 +40,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentPair: 6
         case .unicodeEscape: 6
         case .hexEscape: 4
+        case .htmlEntity: 3
         case .continuation: 3
         case .continuationCRLF: 4
         case .folded, .foldedItem: 3
@@ -61,6 +63,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
         case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
         case .hexEscape: #"\\x[2-7][0-9A-Fa-f]"#
+        case .htmlEntity: #"&#[0-9xX]"#
         case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
@@ -123,6 +126,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
         case .hexEscape: return b[i] == 0x5C && b[i + 1] == 0x78 && printableHex(i + 2)
+        case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
         case .continuation:
             return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0A
         case .continuationCRLF:
@@ -161,6 +165,7 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.unicodeEscape.matches(bytes, at: i) { hit(.unicodeEscape, i) }
                 if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
+            case 0x26: if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
             case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
             case 0x2B:
                 if Trigger.concatLead.matches(bytes, at: i) { hit(.concatLead, i) }
