@@ -221,6 +221,8 @@ import Testing
             ("x\n{\"a\": \"\(escaped)\"}\n", "unicode-escape"),
             ("x\ns = '\(token.replacingOccurrences(of: "_", with: "\\x5f"))'\n", "hex-escape"),
             ("x\nneutral=\(percent)\n", "percent"),
+            // Encoded from a file a Windows editor saved with a UTF-8 byte-order mark.
+            ("x\ndata: \((Data([0xEF, 0xBB, 0xBF]) + Data("GITHUB_TOKEN=\(token)\n".utf8)).base64EncodedString())\n", "base64"),
             ("x\n<value>\(token.replacingOccurrences(of: "_", with: "&#95;"))</value>\n", "html-entity"),
             ("x\n<value>\(token.prefix(3))&#x\(String(Array(token.utf8)[3], radix: 16));\(token.dropFirst(4))</value>\n", "html-entity"),
             ("x\nq=gh\(token.dropFirst(2).replacingOccurrences(of: "_", with: "%5F"))\n", "percent"),

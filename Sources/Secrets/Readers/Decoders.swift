@@ -142,6 +142,9 @@ enum Decoders {
     /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
     /// characters first tell text from noise (object ids, digests, names), so most runs cost
     /// a dozen bytes of decoding.
+    /// `EF BB BF` in base64.
+    static let utf8MarkBase64: [UInt8] = Array("77u/".utf8)
+
     static func decodeRun(_ text: [UInt8]) -> (encoding: String, bytes: [UInt8])? {
         var body = text[...]
         while body.last == 0x3D { body = body.dropLast() }
@@ -157,6 +160,9 @@ enum Decoders {
         }
         let url = body.contains(0x2D) || body.contains(0x5F)
         if url, body.contains(0x2B) || body.contains(0x2F) { return nil } // two alphabets: a path, a name
+        // A UTF-8 byte-order mark first (`77u/`, a file saved by a Windows editor, then encoded):
+        // the text after it.
+        if body.starts(with: utf8MarkBase64) { body = body.dropFirst(4) }
         // The value may start a few characters into the run (`path/VALUE`): each alignment.
         for skip in 0..<4 where body.count - skip >= 12 {
             guard isText(Base64Text.decode(body.dropFirst(skip).prefix(16), url: url)) else { continue }
@@ -168,8 +174,11 @@ enum Decoders {
 
     /// Whether the run at `start` could decode to text: its first 16 characters as hex, or
     /// as base64 at any of the four alignments, give 90% printable ASCII. No allocation.
-    static func mayDecode(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
+    static func mayDecode(_ b: UnsafeRawBufferPointer, from run0: Int) -> Bool {
         let hex = Trigger.hexClass, table = Base64Text.table, run = Trigger.runClass
+        // Past a UTF-8 byte-order mark in base64 (`77u/`), as `decodeRun` reads it.
+        let marked = run0 + 4 <= b.count && b[run0] == 0x37 && b[run0 + 1] == 0x37 && b[run0 + 2] == 0x75 && b[run0 + 3] == 0x2F
+        let start = marked ? run0 + 4 : run0
         var end = start
         while end < b.count, end - start < 20, run[Int(b[end])] { end += 1 }
         guard end - start >= 16 else { return true } // a short tail of a wrapped run: decide later
