@@ -11,13 +11,26 @@ final class OpenDirectory: @unchecked Sendable {
     let fd: Int32
     /// Its path, ending in `/`.
     let path: [UInt8]
+    /// How many are open in the process: a parent stays open while its subdirectories wait,
+    /// and a very deep tree must not run the process out of descriptors.
+    static let open = Atomic<Int>(0)
+    /// 256, or a quarter of the process's descriptor limit when that is lower.
+    static let maximumKeptOpen: Int = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+        return max(8, min(256, Int(clamping: limit.rlim_cur) / 4))
+    }()
 
     init(fd: Int32, path: [UInt8]) {
         self.fd = fd
         self.path = path
+        Self.open.add(1, ordering: .relaxed)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        Self.open.subtract(1, ordering: .relaxed)
+    }
 }
 
 /// The work of a directory scan, shared by the workers: batches of files to scan and
@@ -161,14 +174,17 @@ final class TreeWalk: @unchecked Sendable {
             let full = opened.path + name
             if let ignores, try ignores.isIgnored(full, isDir: isDir) { continue }
             if isDir {
-                subdirectories.append(Directory(path: full, name: name, parent: opened))
+                // Relative to this directory while few are open; past that, by the whole path
+                // (which guards only the subdirectory's own name against a symlink).
+                let keep = OpenDirectory.open.load(ordering: .relaxed) < OpenDirectory.maximumKeptOpen
+                subdirectories.append(Directory(path: full, name: keep ? name : full, parent: keep ? opened : nil))
             } else {
                 files.append(name)
             }
         }
         add(files: files, in: opened)
         state.withLock { $0.directories += subdirectories }
-        return (listed, subdirectories.map(\.name))
+        return (listed, subdirectories.map { Array($0.path[(opened.path.count)...]) })
     }
 }
 

@@ -266,6 +266,33 @@ import Testing
         }
     }
 
+    /// Parents stay open while their subdirectories wait to be read; past a quarter of the
+    /// descriptor limit, a subdirectory is opened by its path instead: a tree 300 levels deep,
+    /// with a sibling waiting at every level, is read whole under a limit of 128 descriptors.
+    @Test func scanOfATreeDeeperThanTheDirectoriesKeptOpen() throws {
+        var factory = SecretFactory(seed: 109)
+        let secret = factory.githubToken()
+        let root = try Scratch.directory("scan-deep")
+        var path = root
+        for level in 0..<300 {
+            let sibling = path.appendingPathComponent("s")
+            try FileManager.default.createDirectory(at: sibling, withIntermediateDirectories: true)
+            try "level \(level)\n".write(to: sibling.appendingPathComponent("f.txt"), atomically: true, encoding: .utf8)
+            path = path.appendingPathComponent("d")
+        }
+        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        try "token=\(secret)\n".write(to: path.appendingPathComponent("deep.env"), atomically: true, encoding: .utf8)
+        // With 128 descriptors, keeping all 300 parents open would fail: the cap must hold.
+        let result = try run(["sh", "-c", "ulimit -n 128 && exec \"$0\" \"$@\"", Scratch.binary, "scan", root.path, "--format", "json"],
+                             in: root)
+        #expect(!result.out.contains(secret) && !result.err.contains(secret))
+        #expect(result.status == 1, "\(result.err)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        #expect(doc["blobs_scanned"] as? Int == 301)
+        let found = try findings(result)
+        #expect(found.count == 1 && found.first?["rule"] as? String == "github-pat", "\(found.prefix(3))")
+    }
+
     /// A token as a file's name, a directory's name or an archive member's name is a finding
     /// (location `path`), and no output shows it: every path is redacted, in text and JSON.
     @Test func scanFindsSecretsInNames() throws {
