@@ -59,8 +59,7 @@ public struct FileSecrets: Sendable {
                         // A directory that cannot be read is said, as an unreadable file is.
                         let (listed, subdirectories) = try walk.read(directory, ignores: ignores)
                         if !listed { out.append(.skipped(.unreadable, path: directory.path)) }
-                        let parent = directory.path.last == 47 ? directory.path : directory.path + [47]
-                        for name in subdirectories { seenNames.append((parent, name)) }
+                        seenNames += subdirectories
                     } catch {
                         failure.withLock { if $0 == nil { $0 = error } }
                         walk.stop()
@@ -82,17 +81,7 @@ public struct FileSecrets: Sendable {
     /// where it stands; every path a report shows is redacted wherever it holds one.
     static func pathNames(_ names: [(parent: [UInt8]?, name: [UInt8])], settings: SecretSettings,
                           scratch: MatchScratch) -> [Finding] {
-        let scanner = settings.scanner
-        var findings: [Finding] = []
-        for found in scanner.pathCandidates(names.map(\.name), scratch: scratch) {
-            let path = (names[found.path].parent ?? []) + names[found.path].name
-            let context = ScanContext(path: String(decoding: path, as: UTF8.self))
-            for match in scanner.accept([found.candidate], context: context, scratch: scratch, includingSuppressed: true) {
-                let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-                findings.append(.reported(match, fingerprint: fingerprint, commit: nil, path: path, location: .path, settings: settings))
-            }
-        }
-        return findings
+        Finding.secrets(inNames: names.map(\.name), commit: nil, settings: settings, scratch: scratch) { (names[$0].parent ?? []) + names[$0].name }
     }
 
     /// A file in `directory` (by name; nil: `name` is a whole path), opened without following
@@ -224,15 +213,21 @@ extension Finding {
     static func memberNames(at path: [UInt8], scan: BlobScan?, commit: String?, settings: SecretSettings,
                             scratch: MatchScratch) -> [Finding] {
         guard let members = scan?.members, !members.isEmpty else { return [] }
+        return secrets(inNames: members, commit: commit, settings: settings, scratch: scratch) { path + members[$0] }
+    }
+
+    /// The secrets in `names`, searched together, each reported at `place(index)` with
+    /// location `path` (a note where an allowlist or marker suppressed it).
+    static func secrets(inNames names: [[UInt8]], commit: String?, settings: SecretSettings, scratch: MatchScratch,
+                        place: (Int) -> [UInt8]) -> [Finding] {
         let scanner = settings.scanner
         var findings: [Finding] = []
-        for found in scanner.pathCandidates(members, scratch: scratch) {
-            let member = path + members[found.path]
-            let context = ScanContext(path: String(decoding: member, as: UTF8.self), commit: commit)
+        for found in scanner.pathCandidates(names, scratch: scratch) {
+            let path = place(found.path)
+            let context = ScanContext(path: String(decoding: path, as: UTF8.self), commit: commit)
             for match in scanner.accept([found.candidate], context: context, scratch: scratch, includingSuppressed: true) {
                 let fingerprint = settings.fingerprinter.fingerprint(rule: match.ruleID, secret: match.secret)
-                findings.append(.reported(match, fingerprint: fingerprint, commit: commit, path: member, location: .path,
-                                          settings: settings))
+                findings.append(.reported(match, fingerprint: fingerprint, commit: commit, path: path, location: .path, settings: settings))
             }
         }
         return findings

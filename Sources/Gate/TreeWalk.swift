@@ -117,7 +117,8 @@ final class TreeWalk: @unchecked Sendable {
     /// than followed. `.git` is left out, and so is what `ignores` ignores. False when the
     /// directory could not be opened or listed in full: the caller reports it. Also returns
     /// the names of the subdirectories added (their own names are for the caller to judge).
-    func read(_ directory: Directory, ignores: IgnoreRules?) throws(GitError) -> (listed: Bool, subdirectories: [[UInt8]]) {
+    func read(_ directory: Directory, ignores: IgnoreRules?) throws(GitError)
+        -> (listed: Bool, subdirectories: [(parent: [UInt8]?, name: [UInt8])]) {
         let flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
         let fd = (directory.name + [0]).withUnsafeBufferPointer { name -> Int32 in
             let cName = UnsafeRawPointer(name.baseAddress!).assumingMemoryBound(to: CChar.self)
@@ -184,7 +185,7 @@ final class TreeWalk: @unchecked Sendable {
         }
         add(files: files, in: opened)
         state.withLock { $0.directories += subdirectories }
-        return (listed, subdirectories.map { Array($0.path[(opened.path.count)...]) })
+        return (listed, subdirectories.map { (opened.path, Array($0.path[opened.path.count...])) })
     }
 }
 

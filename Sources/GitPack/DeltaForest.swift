@@ -165,10 +165,10 @@ extension PackStore {
                                             recording: true, copies: &copies) else {
                 throw Damage(message: "undecodable delta at \(node.offset)")
             }
+            let kept = hasChildren && held + size <= Self.walkBudget
             let state = visit(DeltaVisit(id: node.wanted, bytes: content.bytes,
-                                         base: (base.state, base.content.bytes, copies),
-                                         isBase: hasChildren && held + size <= Self.walkBudget))
-            if hasChildren, held + size <= Self.walkBudget {
+                                         base: (base.state, base.content.bytes, copies), isBase: kept))
+            if kept {
                 stack.append(Frame(node: n, content: content, state: state, next: 0))
                 held += content.size
             }

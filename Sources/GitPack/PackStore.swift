@@ -23,9 +23,8 @@ public final class PackStore {
     let inflater = Inflater()
 
     /// The packs in `objectsDirectory`'s `pack/` (the directory given with a trailing slash).
-    public init(objectsDirectory: String, budget: Int = 24 << 20) {
-        cache = ObjectCache(budget: budget)
-        packs = PackFile.shared(in: objectsDirectory + "pack")
+    public convenience init(objectsDirectory: String, budget: Int = 24 << 20) {
+        self.init(objectsDirectories: [objectsDirectory], budget: budget)
     }
 
     /// The packs of several objects directories (each given with a trailing slash), in order.

@@ -119,6 +119,15 @@ import Testing
         #expect(zeros.unscannable.isEmpty || zeros.unscannable.allSatisfy { [.limit, .tooLarge].contains($0.problem) })
     }
 
+    @Test("looking past a compressed tar's end spends only what lies past it: a tar.gz using 60% of the expansion limit is read")
+    func afterTheEndCostsNothingTwice() throws {
+        var limits = Self.limits
+        limits.maxExpandedBytes = 1_000_000
+        let body = Data(String(repeating: "an ordinary line of a log file\n", count: 20_000).utf8) // 620,000 bytes
+        let scan = read(try TestArchive.make(.tarGz, [("app.log", body)]), limits: limits)
+        #expect(scan.unscannable.isEmpty, "\(scan.unscannable)")
+    }
+
     @Test("zstd and lz4 streams and 7-Zip archives are opened (made by their own tools)", arguments: ["zstd", "lz4", "7z"])
     func moreFormats(tool: String) throws {
         let token = Self.token(14)

@@ -31,7 +31,8 @@ public enum Archives {
 
     /// Whether a zip's end-of-central-directory record stands where one must (in the last
     /// 64 KiB + 22 bytes, its comment length reaching exactly to the end) in bytes that do not
-    /// start as an archive: a zip after something else, which zip readers open by its end.
+    /// start as an archive (the caller asks only of those): a zip after something else, which
+    /// zip readers open by its end.
     public static func hasTrailingZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         guard n >= 22 + 30, let base = bytes.baseAddress else { return false }
@@ -42,7 +43,7 @@ public enum Archives {
             let found = base.distance(to: UnsafeRawPointer(hit))
             if bytes[found + 1] == 0x4B, bytes[found + 2] == 0x05, bytes[found + 3] == 0x06 {
                 let comment = Int(bytes[found + 20]) | Int(bytes[found + 21]) << 8
-                if found + 22 + comment == n { return !isArchive(bytes) }
+                if found + 22 + comment == n { return true }
             }
             at = found + 1
         }
@@ -145,7 +146,7 @@ public enum Archives {
         let consumed = Int(archive_filter_bytes(archive, 0))
         var rest: [UInt8] = []
         if archive_filter_count(archive) <= 1 {
-            guard consumed < bytes.count else { return }
+            guard consumed < bytes.count, bytes[consumed...].contains(where: { $0 != 0 }) else { return }
             rest = Array(bytes[consumed...])
         } else {
             // Compressed: the stream again, decompressed as one piece, from where the tar ended.
@@ -162,11 +163,12 @@ public enum Archives {
                 let n = chunk.withUnsafeMutableBytes { archive_read_data(raw, $0.baseAddress, $0.count) }
                 if n == 0 { break }
                 if n < 0 { return problem(afterEndName, .corrupt) }
-                budget.expanded += n
-                if budget.exceeded { return problem([], .limit) }
+                // What the tar itself took was counted when its members were read.
                 let skip = min(n, max(0, consumed - skipped))
                 skipped += skip
                 guard n > skip else { continue }
+                budget.expanded += n - skip
+                if budget.exceeded { return problem([], .limit) }
                 if rest.count + n - skip > budget.limits.maxFileBytes { return problem(afterEndName, .tooLarge) }
                 rest.append(contentsOf: chunk[skip..<n])
             }

@@ -99,14 +99,15 @@ extension Scanner {
             // An archive member's markers are not in any diff a reviewer reads.
             result.candidates = candidates(in: bytes, depth: 0, markers: depth == 0, scratch: scratch)
         }
-        // A zip that does not start the file (a self-extracting archive, a zip appended to an
-        // image or a script): its members too, besides the file's own bytes.
-        if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
-            readMembers(zipOnly: true, budget: &budget)
-        }
         result.partly = scratch.limitsHit > limitsBefore
         // Triggers left undecoded at the budget: the text was not read in full (fail closed).
         if scratch.decodeLimitsHit > decodeLimitsBefore { result.unscannable.append(([], .decodeLimit)) }
+        // A zip that does not start the file (a self-extracting archive, a zip appended to an
+        // image or a script): its members too, besides the file's own bytes (after the checks
+        // above, which are the file's own: each member reports its own).
+        if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
+            readMembers(zipOnly: true, budget: &budget)
+        }
         return (result, searched)
     }
 

@@ -25,7 +25,8 @@ enum Decoders {
 
     /// The decoded forms at `triggers` (ascending by start) of `b`; `runAtStart` when the
     /// bytes begin with a run (no byte before it for `Trigger.run` to see).
-    /// False when the budget ran out with triggers left.
+    /// False when the budget ran out with a trigger left that would have decoded something
+    /// not yet covered (a trigger inside a region already decoded is no loss).
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
@@ -33,11 +34,11 @@ enum Decoders {
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
-            guard budget > 0 else { return false }
             switch trigger {
             case .run, .hexRun:
                 let start = at + 1
                 guard start >= runDone else { continue }
+                guard budget > 0 else { return false }
                 // Most runs are names, paths and digests: their first characters, decoded in
                 // place, say so before the run is gathered.
                 guard Self.mayDecode(b, from: start) else {
@@ -54,6 +55,7 @@ enum Decoders {
                 }
             case .percentAfterWord, .percentPair, .unicodeEscape, .hexEscape, .htmlEntity:
                 guard at >= lineDone else { continue }
+                guard budget > 0 else { return false }
                 let region = lineStart(at, b)..<lineEnd(at, b)
                 lineDone = region.upperBound
                 if let (bytes, encoding) = unescape(b, region) {
@@ -62,25 +64,32 @@ enum Decoders {
                 }
             case .continuation, .continuationCRLF:
                 guard at >= joinDone else { continue }
+                guard budget > 0 else { return false }
                 let (bytes, region) = joinContinued(b, at: at + 1)
                 joinDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .folded, .foldedItem:
-                guard at >= foldDone, let (bytes, region) = joinBlockScalar(b, colon: at) else { continue }
+                guard at >= foldDone else { continue }
+                guard budget > 0 else { return false }
+                guard let (bytes, region) = joinBlockScalar(b, colon: at) else { continue }
                 foldDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent:
                 guard at >= concatDone else { continue }
+                guard budget > 0 else { return false }
                 var start = lineStart(at, b)
                 // An operator opening its line continues the string on the line before.
                 if trigger == .concatLead || trigger == .concatLeadSpaced, start > 0,
-                   (start..<at).allSatisfy({ b[$0] == 0x20 || b[$0] == 0x09 }) {
+                   (start..<at).allSatisfy({ Trigger.isBlank(b[$0]) }) {
                     start = lineStart(start - 1, b)
                 }
-                guard let (bytes, end) = joinConcatenated(b, from: start) else { continue }
+                // The logical line is looked at once, seam or not: the other triggers on it
+                // are passed over.
+                let (joined, end) = joinConcatenated(b, from: start)
                 concatDone = end
+                guard let bytes = joined else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "joined", bytes: bytes))
             }
@@ -139,12 +148,12 @@ enum Decoders {
         return (text, i)
     }
 
-    /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
-    /// characters first tell text from noise (object ids, digests, names), so most runs cost
-    /// a dozen bytes of decoding.
     /// `EF BB BF` in base64.
     static let utf8MarkBase64: [UInt8] = Array("77u/".utf8)
 
+    /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
+    /// characters first tell text from noise (object ids, digests, names), so most runs cost
+    /// a dozen bytes of decoding.
     static func decodeRun(_ text: [UInt8]) -> (encoding: String, bytes: [UInt8])? {
         var body = text[...]
         while body.last == 0x3D { body = body.dropLast() }
@@ -177,7 +186,7 @@ enum Decoders {
     static func mayDecode(_ b: UnsafeRawBufferPointer, from run0: Int) -> Bool {
         let hex = Trigger.hexClass, table = Base64Text.table, run = Trigger.runClass
         // Past a UTF-8 byte-order mark in base64 (`77u/`), as `decodeRun` reads it.
-        let marked = run0 + 4 <= b.count && b[run0] == 0x37 && b[run0 + 1] == 0x37 && b[run0 + 2] == 0x75 && b[run0 + 3] == 0x2F
+        let marked = run0 + 4 <= b.count && (0..<4).allSatisfy { b[run0 + $0] == utf8MarkBase64[$0] }
         let start = marked ? run0 + 4 : run0
         var end = start
         while end < b.count, end - start < 20, run[Int(b[end])] { end += 1 }
@@ -371,17 +380,16 @@ enum Decoders {
     /// The logical line from `start` with each seam between two quoted strings removed: a
     /// closing quote, blanks or one line end, `+` or `.` (or neither, where blanks or a line
     /// end separate the two), blanks or one line end, an opening quote. It goes on over the
-    /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one; nil
-    /// when no seam was found. Which quote opens and which closes is not tracked: a quote
-    /// followed by a value character is simply no seam.
-    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int)? {
+    /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one, where
+    /// `end` stands; `bytes` nil when no seam was found. Which quote opens and which closes is
+    /// not tracked: a quote followed by a value character is simply no seam.
+    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8]?, end: Int) {
         var out: [UInt8] = []
         var i = start
         var lines = 0
         var joined = false
         let limit = min(b.count, start + 2 * lineReach)
-        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
-        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        let quote = Trigger.isQuote, blank = Trigger.isBlank
         // Past blanks and at most one line end (CRLF too) from `j`; how many line ends.
         func skipSpace(_ j: inout Int) -> Int {
             while j < limit, blank(b[j]) { j += 1 }
@@ -401,7 +409,7 @@ enum Decoders {
                 var j = i + 1
                 var ends = skipSpace(&j)
                 var joins = j > i + 1
-                if j < limit, b[j] == 0x2B || b[j] == 0x2E {
+                if j < limit, Trigger.isOperator(b[j]) {
                     j += 1
                     joins = true
                     if ends == 0 { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }
@@ -416,7 +424,7 @@ enum Decoders {
             out.append(b[i])
             i += 1
         }
-        return joined ? (out, i) : nil
+        return (joined ? out : nil, i)
     }
 }
 

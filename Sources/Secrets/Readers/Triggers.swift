@@ -79,6 +79,12 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     static let longest = allCases.map(\.length).max()!
 
+    /// A string's quote (a template literal's backquote too), the operators that join two
+    /// strings (`+`, PHP's `.`), and the blanks around them: for the triggers and the joiner.
+    static func isQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
+    static func isOperator(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E }
+    static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+
     /// The shortest encoded runs decoded. The shortest values the rules match with a fixed
     /// prefix are about 20 bytes (an AWS access key id: AKIA and 16 characters), and a
     /// generic rule needs its keyword and a value of 8 or more beside it: 18 decoded bytes
@@ -110,9 +116,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         let word = Self.wordClass, hex = Self.hexClass, run = Self.runClass
         func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
-        func quote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
+        let quote = Self.isQuote, operatorChar = Self.isOperator
         func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
-        func operatorChar(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E }
         switch self {
         case .run:
             guard !run[Int(b[i])] else { return false }
