@@ -13,11 +13,20 @@ struct Parser {
     var column = 1
     /// Arrays made by `[[name]]`: only these can be appended to by another `[[name]]`.
     var tableArrays: Set<[String]> = []
+    /// Keys whose values are read for their syntax and dropped (`TOML.parse(_:skipping:)`),
+    /// and whether such a value is being read now.
+    let skipped: Set<String>
+    var discarding = false
 
-    init(_ text: [UInt8]) { self.text = text }
+    init(_ text: [UInt8], skipping: Set<String> = []) {
+        self.text = text
+        skipped = skipping
+    }
 
     var position: TOMLPosition { TOMLPosition(line: line, column: column) }
     var atEnd: Bool { index >= text.count }
+    /// The byte at the read position (0 at the end, which no check below looks for).
+    var byte: UInt8 { index < text.count ? text[index] : 0 }
     var current: Unicode.Scalar? { scalar(at: index) }
     func peek(_ offset: Int) -> Unicode.Scalar? {
         // Only ever asked to look past ASCII scalars (quotes, spaces, line breaks): a byte
@@ -95,8 +104,9 @@ struct Parser {
                 }
                 currentPath = path
             } else if element != nil {
-                let (path, value) = try keyAndValue()
-                try assign(&element!, path: path[...], value: value)
+                if let (path, value) = try keyAndValue() {
+                    try assign(&element!, path: path[...], value: value)
+                }
                 try endOfLine()
             } else {
                 try keyValue(into: &root, tablePath: currentPath[...])
@@ -183,19 +193,26 @@ struct Parser {
 
     /// `a.b.c = value` inside the current table.
     mutating func keyValue(into root: inout TOMLTable, tablePath: ArraySlice<Key>) throws(TOMLError) {
-        let (path, value) = try keyAndValue()
+        guard let (path, value) = try keyAndValue() else { return }
         try descend(&root, tablePath, names: []) { (parser: inout Parser, table: inout TOMLTable, _: [String]) throws(TOMLError) in
             try parser.assign(&table, path: path[...], value: value)
         }
     }
 
-    /// `key = value`: the key's path and the value.
-    mutating func keyAndValue() throws(TOMLError) -> ([Key], TOMLNode) {
+    /// `key = value`: the key's path and the value; nil for a skipped key, whose value is
+    /// read (its syntax checked, lines counted) but not kept.
+    mutating func keyAndValue() throws(TOMLError) -> ([Key], TOMLNode)? {
         let path = try keyPath()
         skipSpaces()
-        guard current == "=" else { throw error("expected '=' after the key") }
+        guard byte == 0x3D else { throw error("expected '=' after the key") }
         advance()
         skipSpaces()
+        guard !skipped.contains(path[0].name) else {
+            discarding = true
+            defer { discarding = false }
+            _ = try value()
+            return nil
+        }
         return (path, try value())
     }
 
@@ -227,7 +244,7 @@ struct Parser {
         var keys: [Key] = [try simpleKey()]
         while true {
             skipSpaces()
-            guard current == "." else { return keys }
+            guard byte == 0x2E else { return keys }
             advance()
             skipSpaces()
             keys.append(try simpleKey())
@@ -278,6 +295,25 @@ struct Parser {
     }
 
     mutating func number(_ start: TOMLPosition) throws(TOMLError) -> TOMLNode {
+        // Plain decimals (`3`, `3.5`: nearly every number in these files) read from the bytes.
+        var end = index, dots = 0
+        while end < text.count, (text[end] >= 0x30 && text[end] <= 0x39) || text[end] == 0x2E {
+            if text[end] == 0x2E { dots += 1 }
+            end += 1
+        }
+        let next = end < text.count ? text[end] : 0x0A
+        let count = end - index
+        if count > 0, count <= 18, dots <= 1, [0x2C, 0x5D, 0x7D, 0x20, 0x09, 0x0A, 0x0D, 0x23].contains(next),
+           text[index] != 0x2E, text[end - 1] != 0x2E, text[index] != 0x30 || count == 1 || text[index + 1] == 0x2E {
+            let token = text[index..<end]
+            index = end
+            column += count
+            if dots == 0 {
+                return TOMLNode(value: .integer(token.reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) }), position: start)
+            }
+            if let v = Double(String(decoding: token, as: UTF8.self)) { return TOMLNode(value: .float(v), position: start) }
+            throw error("invalid value '\(String(decoding: token, as: UTF8.self))'", at: start)
+        }
         var raw = ""
         while let c = current, !(c == "," || c == "]" || c == "}" || c == " " || c == "\t" || c == "\n" || c == "\r" || c == "#") {
             raw.unicodeScalars.append(c)
@@ -322,7 +358,8 @@ struct Parser {
         while true {
             skipWhitespaceCommentsAndNewlines()
             if current == "]" { advance(); return items }
-            items.append(try value())
+            let item = try value()
+            if !discarding { items.append(item) }
             skipWhitespaceCommentsAndNewlines()
             if current == "," { advance(); continue }
             guard current == "]" else { throw error("expected ',' or ']' in the array") }
@@ -377,11 +414,12 @@ struct Parser {
             }
             if escapes && c == "\\" {
                 if multiline && trimLineEndingBackslash() { continue }
-                out.append(try escape())
+                let scalar = try escape()
+                if !discarding { out.append(scalar) }
                 continue
             }
             if !(multiline && (c == "\n" || c == "\r")) { try checkControl(c) }
-            out.append(c)
+            if !discarding { out.append(c) }
             advance()
             // A run of plain text (no quote, backslash, line break or control character) is
             // copied as bytes; a column is counted for each scalar's first byte.
@@ -392,7 +430,7 @@ struct Parser {
                 if b & 0xC0 != 0x80 { column += 1 }
                 index += 1
             }
-            if index > from { out.append(text[from..<index]) }
+            if index > from, !discarding { out.append(text[from..<index]) }
         }
     }
 
@@ -462,7 +500,9 @@ struct Parser {
     // MARK: Whitespace
 
     mutating func skipSpaces() {
-        while current == " " || current == "\t" { advance() }
+        let from = index
+        while index < text.count, text[index] == 0x20 || text[index] == 0x09 { index += 1 }
+        column += index - from
     }
 
     mutating func skipComment() {
@@ -477,7 +517,7 @@ struct Parser {
         while true {
             skipSpaces()
             skipComment()
-            if current == "\n" || current == "\r" { advance() } else { return }
+            if byte == 0x0A || byte == 0x0D { advance() } else { return }
         }
     }
 

@@ -125,4 +125,40 @@ func ours(_ document: String) -> String {
         #expect(throws: TOMLError.self) { try TOML.parse("d = 1979-05-27\n") }
         #expect(throws: TOMLError.self) { try TOML.parse("t = 07:32:00\n") }
     }
+
+    /// Skipped keys leave no trace in the result, yet their values are read as strictly as
+    /// any (a broken one is an error) and the lines after them keep their numbers.
+    @Test func skippedKeysAreReadButDropped() throws {
+        let text = """
+        [[rules]]
+        id = 'a'
+        examples.true = ['x\\y', "q\\"z", '''
+        multi
+        line''']
+        examples.false = [[ 'nested' ], { k = "v" }]
+        after = 1
+        [[rules]]
+        id = 'b'
+        examples = { true = ['t'] }
+        bad = @
+        """
+        #expect(throws: TOMLError.self) { try TOML.parse(text, skipping: ["examples"]) }
+        let good = text.replacingOccurrences(of: "bad = @", with: "late = 2")
+        let kept = try TOML.parse(good)
+        let dropped = try TOML.parse(good, skipping: ["examples"])
+        guard case let .array(all)? = dropped["rules"]?.value, case let .table(first) = all[0].value,
+              case let .table(second) = all[1].value, case let .array(keptAll)? = kept["rules"]?.value,
+              case let .table(keptFirst) = keptAll[0].value else {
+            Issue.record("rules are not an array of tables")
+            return
+        }
+        #expect(first.keys == ["id", "after"])
+        #expect(second.keys == ["id", "late"])
+        #expect(keptFirst.keys == ["id", "examples", "after"])
+        #expect(first["after"]?.position == keptFirst["after"]?.position)
+        #expect(first["after"]?.position.line == 7)
+        for broken in ["examples.true = ['unterminated\n", "examples = [1, 2\n", "examples.x = \"bad \\q escape\"\n"] {
+            #expect(throws: TOMLError.self) { try TOML.parse(broken, skipping: ["examples"]) }
+        }
+    }
 }
