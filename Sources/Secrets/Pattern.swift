@@ -17,18 +17,33 @@ public struct PatternError: Error, CustomStringConvertible, Sendable {
 /// first match, not at load: of hundreds of rules a push usually wakes a handful, and JIT is
 /// three quarters of compiling them all, paid by a hook on every push.
 public final class Pattern: @unchecked Sendable {
-    let code: OpaquePointer
     public let source: String
-    public let captureCount: Int
-    /// How many bytes before a window a reuse of its matches must find unchanged
-    /// (`SearchedWindows`): PCRE2's longest lookbehind, bounded for nested lookbehinds and
-    /// start-of-text anchors.
-    public let reuseLookbehind: Int
-    /// Set once the JIT attempt is over; matching before it would race with it.
-    private let jitDone = Atomic<Bool>(false)
-    private let jitResult = Mutex<Bool?>(nil)
+    private let caseInsensitive: Bool
+    /// The compiled code, its group count and lookbehind reach: set once by `prepare` (under
+    /// `lock`) before `ready` is stored (released); read after `ready` is seen (acquired).
+    private var compiled: OpaquePointer?
+    private var groups = 0
+    private var lookbehindReach = 1
+    private let ready = Atomic<Bool>(false)
+    private let lock = Mutex<Bool?>(nil) // whether JIT compiled, once tried
 
-    public init(_ source: String, caseInsensitive: Bool = false) throws(PatternError) {
+    /// Compiles `source` now: a pattern that does not compile is an error here.
+    public convenience init(_ source: String, caseInsensitive: Bool = false) throws(PatternError) {
+        self.init(unchecked: source, caseInsensitive: caseInsensitive)
+        let code = try Self.compile(source, caseInsensitive: caseInsensitive)
+        lock.withLock { _ in adopt(code) }
+    }
+
+    /// A pattern compiled on its first use (a built-in rule's, which the test suite compiles
+    /// every one of): of hundreds of rules a run usually wakes a handful, and compiling them
+    /// all was a tenth of a hook's start. It must compile; a failure at first use stops the
+    /// process (fail closed) rather than match nothing.
+    public init(unchecked source: String, caseInsensitive: Bool = false) {
+        self.source = source
+        self.caseInsensitive = caseInsensitive
+    }
+
+    private static func compile(_ source: String, caseInsensitive: Bool) throws(PatternError) -> OpaquePointer {
         var errorCode: Int32 = 0
         var errorOffset = 0
         // Lets a search say how far its match may start (`startingAtMost`); no cost otherwise.
@@ -39,16 +54,19 @@ public final class Pattern: @unchecked Sendable {
                 pcre2_compile_8($0, source.utf8.count, options, &errorCode, &errorOffset, nil)
             }
         }
-        guard let compiled else {
-            throw PatternError(message: Pattern.message(errorCode), offset: errorOffset)
-        }
-        code = compiled
-        self.source = source
+        guard let compiled else { throw PatternError(message: Pattern.message(errorCode), offset: errorOffset) }
+        return compiled
+    }
+
+    /// Takes `code` as this pattern's (under `lock`, once).
+    private func adopt(_ code: OpaquePointer) {
+        guard compiled == nil else { pcre2_code_free_8(code); return }
+        compiled = code
         var count: UInt32 = 0
-        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
-        captureCount = Int(count)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        groups = Int(count)
         var lookbehind: UInt32 = 0
-        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
         // PCRE2 reports the longest single lookbehind; nested ones reach further (each level at
         // most that far, and a `\b` or `^` inside one more). Bytes before a window that a
         // reuse must find unchanged: every level counted, and at least one, which also shows
@@ -59,24 +77,47 @@ public final class Pattern: @unchecked Sendable {
             if previous == (0x28, 0x3F), c == 0x3C { levels += 1 } // "(?<"
             previous = (previous.1, c)
         }
-        reuseLookbehind = (Int(lookbehind) + 1) * levels
+        lookbehindReach = (Int(lookbehind) + 1) * levels
+    }
+
+    /// The code, compiled (if deferred) and given machine code (JIT) on first use: JIT is
+    /// three quarters of compiling a rule, and a push usually wakes a handful of hundreds.
+    @inline(__always) private func prepare() -> OpaquePointer {
+        if !ready.load(ordering: .acquiring) {
+            lock.withLock { tried in
+                if compiled == nil {
+                    do { adopt(try Self.compile(source, caseInsensitive: caseInsensitive)) } catch {
+                        fatalError("built-in pattern \(source.debugDescription) does not compile: \(error)")
+                    }
+                }
+                if tried == nil { tried = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0 }
+            }
+            ready.store(true, ordering: .releasing)
+        }
+        return compiled!
+    }
+
+    /// How many capture groups the pattern has.
+    public var captureCount: Int {
+        _ = prepare()
+        return groups
+    }
+
+    /// How many bytes before a window a reuse of its matches must find unchanged
+    /// (`SearchedWindows`): PCRE2's longest lookbehind, bounded for nested lookbehinds and
+    /// start-of-text anchors.
+    public var reuseLookbehind: Int {
+        _ = prepare()
+        return lookbehindReach
     }
 
     /// Whether the pattern runs as machine code (compiling it now if that was not tried yet).
     public var isJIT: Bool {
-        prepareJIT()
-        return jitResult.withLock { $0 ?? false }
+        _ = prepare()
+        return lock.withLock { $0 ?? false }
     }
 
-    @inline(__always) private func prepareJIT() {
-        if jitDone.load(ordering: .acquiring) { return }
-        jitResult.withLock { tried in
-            if tried == nil { tried = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0 }
-        }
-        jitDone.store(true, ordering: .releasing)
-    }
-
-    deinit { pcre2_code_free_8(code) }
+    deinit { if let compiled { pcre2_code_free_8(compiled) } }
 
     /// The first match at or after `start` (and starting at `startingAtMost` at the latest,
     /// when given), or nil. A match that would exceed the scratch's limits (catastrophic
@@ -84,7 +125,7 @@ public final class Pattern: @unchecked Sendable {
     public func firstMatch(in subject: UnsafeRawBufferPointer, from start: Int = 0, startingAtMost last: Int? = nil,
                            using scratch: MatchScratch) -> Match? {
         guard start <= subject.count else { return nil }
-        prepareJIT()
+        let code = prepare()
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self)
             ?? UnsafePointer<UInt8>(bitPattern: 1)!
         if let last { pcre2_set_offset_limit_8(scratch.context, last) }
@@ -102,6 +143,7 @@ public final class Pattern: @unchecked Sendable {
         let vector = pcre2_get_ovector_pointer_8(scratch.data)!
         let pairs = Int(pcre2_get_ovector_count_8(scratch.data))
         var groups: [Range<Int>?] = []
+        let captureCount = self.groups
         groups.reserveCapacity(captureCount + 1)
         for i in 0...captureCount {
             if i < pairs, i < Int(rc), vector[2 * i] != Int(bitPattern: UInt.max) {

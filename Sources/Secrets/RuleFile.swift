@@ -4,13 +4,24 @@ import TOML
 /// Reads rule files: ReviewGate's format, a superset of gitleaks' `.gitleaks.toml` (SPEC §4).
 /// Every key is checked; what cannot be honoured is an error naming file, line and column.
 public enum RuleFile {
+    /// How a file is read: `examples` keeps the rules' examples (for `rules check` and
+    /// tests; a scan never reads them); `builtin` compiles the regexes on first use, for the
+    /// built-in file alone, whose every regex the test suite compiles.
+    public struct Reading: Sendable {
+        public var examples = true
+        var builtin = false
+        public init(examples: Bool = true) { self.examples = examples }
+    }
+
     /// Parses `text` (named `file` in messages). `loadFile` reads `[extend] path`, relative
     /// paths resolved by the caller; nil refuses `[extend] path`.
     public static func parse(_ text: String, file: String,
                              loadFile: ((String) throws(ConfigurationError) -> (text: String, name: String))?,
-                             depth: Int = 0) throws(ConfigurationError) -> RuleSet {
+                             depth: Int = 0, reading: Reading = Reading()) throws(ConfigurationError) -> RuleSet {
         let root: TOMLTable
-        do { root = try TOML.parse(text) } catch { throw ConfigurationError(file: file, error) }
+        do { root = try TOML.parse(text, skipping: reading.examples ? [] : ["examples"]) } catch {
+            throw ConfigurationError(file: file, error)
+        }
         var fields = TOMLFields(root, file: file, context: "the rule file")
         _ = try fields.string("title")
         var rules: [SecretRule] = []
@@ -19,13 +30,14 @@ public enum RuleFile {
         if let extend = try fields.table("extend") {
             var ext = TOMLFields(extend, file: file, context: "[extend]")
             var base: RuleSet?
-            if try ext.bool("useDefault") == true { base = try RuleSet.builtin() }
+            if try ext.bool("useDefault") == true { base = try RuleSet.builtin(examples: reading.examples) }
             if let path = try ext.string("path") {
                 guard let loadFile, depth < 4 else {
                     throw ext.error("[extend] path cannot be followed here", at: "path")
                 }
                 let other = try loadFile(path)
-                let extended = try parse(other.text, file: other.name, loadFile: loadFile, depth: depth + 1)
+                let extended = try parse(other.text, file: other.name, loadFile: loadFile, depth: depth + 1,
+                                         reading: Reading(examples: reading.examples))
                 base = RuleSet(rules: (base?.rules ?? []) + extended.rules, allowlists: (base?.allowlists ?? []) + extended.allowlists)
             }
             let disabled = Set((try ext.strings("disabledRules") ?? []).map(\.0))
@@ -37,30 +49,32 @@ public enum RuleFile {
         }
 
         var ownIDs = Set<String>()
+        var extendedIndex = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         for table in try fields.tables("rules") ?? [] {
-            let rule = try parseRule(table, file: file)
+            let rule = try parseRule(table, file: file, builtin: reading.builtin)
             guard ownIDs.insert(rule.id).inserted else {
                 throw ConfigurationError(file: file, position: table["id"]?.position ?? table.position,
                                          message: "duplicate rule id '\(rule.id)'")
             }
             // A rule with the id of an extended one replaces it, as in gitleaks.
-            if let existing = rules.firstIndex(where: { $0.id == rule.id }) {
+            if let existing = extendedIndex[rule.id] {
                 rules[existing] = rule
+                extendedIndex[rule.id] = nil
             } else {
                 rules.append(rule)
             }
         }
         if let legacy = try fields.table("allowlist") {
-            allowlists.append(try parseAllowlist(legacy, file: file, context: "[allowlist]", global: true))
+            allowlists.append(try parseAllowlist(legacy, file: file, context: "[allowlist]", global: true, builtin: reading.builtin))
         }
         for table in try fields.tables("allowlists") ?? [] {
-            allowlists.append(try parseAllowlist(table, file: file, context: "[[allowlists]]", global: true))
+            allowlists.append(try parseAllowlist(table, file: file, context: "[[allowlists]]", global: true, builtin: reading.builtin))
         }
         try fields.finish()
         return RuleSet(rules: rules, allowlists: allowlists)
     }
 
-    static func parseRule(_ table: TOMLTable, file: String) throws(ConfigurationError) -> SecretRule {
+    static func parseRule(_ table: TOMLTable, file: String, builtin: Bool) throws(ConfigurationError) -> SecretRule {
         var fields = TOMLFields(table, file: file, context: "[[rules]]")
         guard let id = try fields.string("id"), !id.isEmpty else {
             throw fields.error("a rule in [[rules]] needs an 'id'")
@@ -70,10 +84,10 @@ public enum RuleFile {
         var rule = SecretRule(id: id)
         rule.description = try fields.string("description") ?? ""
         if let regex = try fields.string("regex") {
-            rule.regex = try compile(regex, fields: fields, key: "regex")
+            rule.regex = try compile(regex, fields: fields, key: "regex", builtin: builtin)
         }
         if let path = try fields.string("path") {
-            rule.path = try compile(path, fields: fields, key: "path")
+            rule.path = try compile(path, fields: fields, key: "path", builtin: builtin)
         }
         guard rule.regex != nil || rule.path != nil else {
             throw fields.error("rule '\(id)' needs a 'regex' or a 'path'")
@@ -130,10 +144,10 @@ public enum RuleFile {
             try ex.finish()
         }
         if let legacy = try fields.table("allowlist") {
-            rule.allowlists.append(try parseAllowlist(legacy, file: file, context: "the allowlist of rule '\(id)'", global: false))
+            rule.allowlists.append(try parseAllowlist(legacy, file: file, context: "the allowlist of rule '\(id)'", global: false, builtin: builtin))
         }
         for table in try fields.tables("allowlists") ?? [] {
-            rule.allowlists.append(try parseAllowlist(table, file: file, context: "an allowlist of rule '\(id)'", global: false))
+            rule.allowlists.append(try parseAllowlist(table, file: file, context: "an allowlist of rule '\(id)'", global: false, builtin: builtin))
         }
         if fields.table["required"] != nil {
             throw fields.error("rule '\(id)': composite rules ('required') are not supported", at: "required")
@@ -145,7 +159,7 @@ public enum RuleFile {
         return rule
     }
 
-    static func parseAllowlist(_ table: TOMLTable, file: String, context: String, global: Bool) throws(ConfigurationError) -> Allowlist {
+    static func parseAllowlist(_ table: TOMLTable, file: String, context: String, global: Bool, builtin: Bool) throws(ConfigurationError) -> Allowlist {
         var fields = TOMLFields(table, file: file, context: context)
         var list = Allowlist()
         list.description = try fields.string("description") ?? ""
@@ -157,7 +171,7 @@ public enum RuleFile {
             }
         }
         for (source, position) in try fields.strings("regexes") ?? [] {
-            list.regexes.append(try compile(source, file: file, at: position))
+            list.regexes.append(try compile(source, file: file, at: position, builtin: builtin))
         }
         if let target = try fields.string("regexTarget") {
             guard let t = AllowTarget(rawValue: target) else {
@@ -166,7 +180,7 @@ public enum RuleFile {
             list.regexTarget = t
         }
         for (source, position) in try fields.strings("paths") ?? [] {
-            list.paths.append(try compile(source, file: file, at: position))
+            list.paths.append(try compile(source, file: file, at: position, builtin: builtin))
         }
         list.stopwords = (try fields.strings("stopwords") ?? []).map { $0.0.lowercased() }.filter { !$0.isEmpty }
         list.commits = Set((try fields.strings("commits") ?? []).map { $0.0.lowercased() })
@@ -177,11 +191,12 @@ public enum RuleFile {
         return list
     }
 
-    static func compile(_ source: String, fields: TOMLFields, key: String) throws(ConfigurationError) -> Pattern {
-        try compile(source, file: fields.file, at: fields.position(of: key) ?? fields.table.position)
+    static func compile(_ source: String, fields: TOMLFields, key: String, builtin: Bool) throws(ConfigurationError) -> Pattern {
+        try compile(source, file: fields.file, at: fields.position(of: key) ?? fields.table.position, builtin: builtin)
     }
 
-    static func compile(_ source: String, file: String, at position: TOMLPosition) throws(ConfigurationError) -> Pattern {
+    static func compile(_ source: String, file: String, at position: TOMLPosition, builtin: Bool) throws(ConfigurationError) -> Pattern {
+        if builtin { return Pattern(unchecked: source) }
         do {
             return try Pattern(source)
         } catch {

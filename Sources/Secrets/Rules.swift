@@ -103,9 +103,12 @@ public struct RuleSet: Sendable {
         allowlists += other.allowlists
     }
 
-    /// The built-in rules, embedded in the binary from `rules/secrets.toml`.
-    public static func builtin() throws(ConfigurationError) -> RuleSet {
-        try RuleFile.parse(String(decoding: PackageResources.secrets_toml, as: UTF8.self), file: "builtin:secrets.toml",
-                           loadFile: nil)
+    /// The built-in rules, embedded in the binary from `rules/secrets.toml`; their examples
+    /// only when asked for (`rules check`, tests).
+    public static func builtin(examples: Bool = false) throws(ConfigurationError) -> RuleSet {
+        var reading = RuleFile.Reading(examples: examples)
+        reading.builtin = true
+        return try RuleFile.parse(String(decoding: PackageResources.secrets_toml, as: UTF8.self), file: "builtin:secrets.toml",
+                                  loadFile: nil, reading: reading)
     }
 }

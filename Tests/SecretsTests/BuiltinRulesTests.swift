@@ -5,7 +5,7 @@ import Testing
 /// do: each true example is found by that rule (also inside longer text), each false example
 /// is not.
 @Suite struct BuiltinRulesTests {
-    static let ruleSet = try! RuleSet.builtin()
+    static let ruleSet = try! RuleSet.builtin(examples: true)
     static let scanner = Scanner(ruleSet: ruleSet)
     static let ids = ruleSet.rules.map(\.id)
 
@@ -27,6 +27,21 @@ import Testing
         #expect(hits.count == 1)
         #expect(hits.first?.ruleID == "curl-auth-header", "the high-confidence rule reports it")
         #expect(hits.first.map { String(decoding: $0.secret, as: UTF8.self) } == jwt)
+    }
+
+    /// The built-in regexes are compiled on first use (`Pattern(unchecked:)`), so each one
+    /// is compiled here; and a scan's rule set (no examples) is the same rules.
+    @Test func everyBuiltinPatternCompiles() throws {
+        let lists = Self.ruleSet.allowlists + Self.ruleSet.rules.flatMap(\.allowlists)
+        let patterns = Self.ruleSet.rules.flatMap { [$0.regex, $0.path].compactMap { $0 } } + lists.flatMap { $0.regexes + $0.paths }
+        #expect(patterns.count > Self.ruleSet.rules.count)
+        for pattern in patterns {
+            #expect(throws: Never.self) { _ = try Pattern(pattern.source) }
+        }
+        let scanning = try RuleSet.builtin()
+        #expect(scanning.rules.map(\.id) == Self.ids)
+        #expect(scanning.rules.map { $0.regex?.source } == Self.ruleSet.rules.map { $0.regex?.source })
+        #expect(scanning.rules.allSatisfy { $0.examplesTrue.isEmpty && $0.examplesFalse.isEmpty })
     }
 
     @Test func coversAtLeastSixtySecretTypes() {

@@ -25,7 +25,7 @@ import Testing
         #expect(KeywordReach.of(#"\w{0,4}key"#, keywords: []) == nil)
     }
 
-    static let ruleSet = try! RuleSet.builtin()
+    static let ruleSet = try! RuleSet.builtin(examples: true)
     static let near = Scanner(ruleSet: ruleSet, allowPath: nil, startsNearKeywords: true)
     static let whole = Scanner(ruleSet: ruleSet, allowPath: nil, startsNearKeywords: false)
 
