@@ -29,17 +29,17 @@ public struct KeywordSet: Sendable {
         }
         // Case folding: an upper-case byte moves like its lower-case twin.
         for byte in 65...90 { classOf[byte] = classOf[byte + 32] }
-        // Trie, flat: goto[state * classes + class], -1 where there is no edge.
-        var goto = [Int32](repeating: -1, count: classes)
-        var ends: [[Int32]] = [[]]
+        // Trie, flat: goto[state * classes + class], -1 where there is no edge. Made at its
+        // largest (a state per keyword byte) in one allocation, then cut to the states used.
+        let most = 1 + lengths.reduce(0, +)
+        var goto = [Int32](repeating: -1, count: most * classes)
+        var ends: [[Int32]] = Array(repeating: [], count: most)
         var states = 1
         for (index, word) in folded.enumerated() where !word.isEmpty {
             var state = 0
             for byte in word {
                 let edge = state * classes + Int(classOf[Int(byte)])
                 if goto[edge] < 0 {
-                    goto.append(contentsOf: repeatElement(-1, count: classes))
-                    ends.append([])
                     goto[edge] = Int32(states)
                     states += 1
                 }
@@ -47,6 +47,8 @@ public struct KeywordSet: Sendable {
             }
             ends[state].append(Int32(index))
         }
+        goto.removeLast((most - states) * classes)
+        ends.removeLast(most - states)
         // Breadth-first failure links, folded into a complete DFA.
         var fail = Array(repeating: Int32(0), count: states)
         var queue: [Int] = []
