@@ -11,7 +11,7 @@ public enum FileScan {
     public static func run(_ paths: [String], settings: SecretSettings) throws -> (findings: [Finding], scanned: Int) {
         let roots = paths.isEmpty ? ["."] : paths
         // Ignore rules come from the repository around the first root, when there is one.
-        let repo = try? Repository(path: roots[0])
+        let repo = Repository.mayContain(roots[0]) ? try? Repository(path: roots[0]) : nil
         let workTree = repo?.workDirectory
         let engine = FileSecrets(settings: settings)
         let absolute = roots.map { root -> String in

@@ -43,6 +43,35 @@ public final class Repository {
         git_repository_free(pointer)
     }
 
+    /// Whether `init(path:)` could find a repository at or above `path`: some directory on
+    /// the way up holds a `.git` (a directory, or a file naming one), or is itself a bare
+    /// repository (`HEAD` and `objects`). A superset of what libgit2's search accepts, from
+    /// a few `lstat` calls and without setting libgit2 up (which loads the system's TLS
+    /// certificates, a tenth of a small scan's start). False: no repository contains `path`.
+    public static func mayContain(_ path: String) -> Bool {
+        // libgit2 searches from the resolved path (symbolic links and `..` taken out).
+        guard let resolved = realpath(path, nil) else { return true }
+        var directory = String(cString: resolved)
+        free(resolved)
+        var st = stat()
+        if lstat(directory, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
+            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+        }
+        while true {
+            let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+            if lstat(prefix + ".git", &st) == 0 { return true }
+            if lstat(prefix + "HEAD", &st) == 0, lstat(prefix + "objects", &st) == 0 { return true }
+            guard let slash = directory.dropLast().lastIndex(of: "/") else { return false }
+            let parent = String(directory[..<slash])
+            if parent.isEmpty {
+                if directory == "/" { return false }
+                directory = "/"
+            } else {
+                directory = parent
+            }
+        }
+    }
+
     /// Opens the repository at `path`, or the one containing it, as `git -C path` would.
     public convenience init(path: String) throws(GitError) {
         _ = LibGit2.initialized

@@ -474,3 +474,35 @@ import Testing
         }
     }
 }
+
+/// `Repository.mayContain` spares `scan` setting libgit2 up outside repositories; it must
+/// never say no where libgit2 would find one.
+@Suite struct RepositorySearchTests {
+    @Test func saysYesWhereverLibgit2FindsARepository() throws {
+        let work = try ScratchRepository()
+        try work.write("deep/er/file.txt", "x\n")
+        _ = try work.commit()
+        let bare = try ScratchRepository(bare: true)
+        let outside = try Scratch.directory("outside")
+        try FileManager.default.createDirectory(at: outside.appendingPathComponent("a/b"), withIntermediateDirectories: true)
+        try "x\n".write(to: outside.appendingPathComponent("a/b/f.txt"), atomically: true, encoding: .utf8)
+        // A link from outside into the work tree: libgit2 searches from the resolved path.
+        try FileManager.default.createSymbolicLink(atPath: outside.appendingPathComponent("link").path,
+                                                   withDestinationPath: work.url.appendingPathComponent("deep/er").path)
+        let linkedTree = try Scratch.directory("worktree")
+        try work.git(["worktree", "add", "-q", linkedTree.appendingPathComponent("w").path])
+        let inside = [work.path, work.path + "/deep", work.path + "/deep/er/file.txt", bare.path, bare.path + "/objects",
+                      outside.appendingPathComponent("link").path, outside.appendingPathComponent("link/file.txt").path,
+                      linkedTree.appendingPathComponent("w").path, work.path + "/deep/../deep/er"]
+        for path in inside {
+            #expect(Repository.mayContain(path), "\(path)")
+            #expect((try? Repository(path: path)) != nil, "libgit2 finds one at \(path)")
+        }
+        for path in [outside.path, outside.appendingPathComponent("a/b").path, outside.appendingPathComponent("a/b/f.txt").path]
+        where (try? Repository(path: path)) == nil {
+            #expect(!Repository.mayContain(path), "\(path)")
+        }
+        // A path that does not resolve is left to libgit2.
+        #expect(Repository.mayContain(outside.appendingPathComponent("missing").path))
+    }
+}
