@@ -92,6 +92,10 @@ public final class Scanner: Sendable {
     let fastTriggers = Mutex<HyperscanTriggers??>(nil)
     /// keyword index → the rules that listed it.
     let rulesByKeyword: [[Int]]
+    /// keyword index → for each of those rules, what an occurrence must look like to start a
+    /// match (`KeywordGuard`: any of them), or nil to keep every occurrence; read from the
+    /// regexes on a keyword's first occurrence (reading them all was a fifth of a start).
+    let guardsByKeyword: [KeywordGuards]
     let rulesWithoutKeywords: [Int]
     /// Rules with a path and no regex, in rule order: asked about every path of a history.
     let pathOnlyRules: [Int]
@@ -172,6 +176,12 @@ public final class Scanner: Sendable {
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
         rulesByKeyword = byKeyword
+        // Guards only where matches start at a keyword (reach 0): there the scanner tries a
+        // start at the occurrence alone, which a guard can rule out.
+        let reach = keywordReach
+        guardsByKeyword = byKeyword.indices.map { k in
+            KeywordGuards(keyword: k < words.count ? words[k] : nil, rules: byKeyword[k], reach: reach, ruleSet: ruleSet)
+        }
         rulesWithoutKeywords = without
         pathOnlyRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].regex == nil && ruleSet.rules[$0].path != nil }
     }
@@ -228,7 +238,12 @@ public final class Scanner: Sendable {
         hits.reserveCapacity(occurrences.packed.count * 2 + rulesWithoutKeywords.count)
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
-            for rule in rulesByKeyword[keyword] { hits.append(UInt64(rule) << 40 | UInt64(start)) }
+            let guards = guardsByKeyword[keyword].guards
+            for (j, rule) in rulesByKeyword[keyword].enumerated() {
+                // An occurrence that cannot start a match of the rule costs it nothing more.
+                if let some = guards[j], !some.contains(where: { $0.admits(bytes, at: start) }) { continue }
+                hits.append(UInt64(rule) << 40 | UInt64(start))
+            }
         }
         for rule in rulesWithoutKeywords { hits.append(UInt64(rule) << 40 | noStart) }
         hits.sort()
