@@ -115,30 +115,121 @@ struct KeywordGuard: Sendable, Equatable {
     }
 }
 
-/// One keyword's guards for each rule that lists it, read on first use.
-final class KeywordGuards: Sendable {
-    private final class Read: Sendable {
-        let guards: [[KeywordGuard]?]
-        init(_ guards: [[KeywordGuard]?]) { self.guards = guards }
-    }
-    private let keyword: String?
-    private let rules: [Int]
-    private let sources: [String?]
-    private let read = AtomicLazyReference<Read>()
+/// Every keyword's guards for the rules that list it, read from the regexes on the keyword's
+/// first occurrence (reading them all was a fifth of a start) and kept in flat memory: the
+/// hits loop asks for every keyword occurrence of every blob on every thread, and a reference
+/// counted object shared by the threads made that loop slower than the guards made it faster.
+final class GuardTable: @unchecked Sendable {
+    struct Flat { var notBefore: ByteSet; var first: Int32; var count: Int32 }
+    /// One keyword's guards: per rule (in `rulesByKeyword` order) the range of its guards in
+    /// `guards`, count -1 when every occurrence is kept; each guard's sets in `sets`.
+    struct Block {
+        var perRule: UnsafeMutableBufferPointer<(Int32, Int32)>
+        var guards: UnsafeMutableBufferPointer<Flat>
+        var sets: UnsafeMutableBufferPointer<ByteSet>
 
-    init(keyword: String?, rules: [Int], reach: [Int?], ruleSet: RuleSet) {
-        self.keyword = keyword
-        self.rules = rules
-        sources = rules.map { reach[$0] == 0 ? ruleSet.rules[$0].regex?.source : nil }
+        @inline(__always)
+        func admits(rule j: Int, _ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+            let (first, count) = perRule[j]
+            guard count >= 0 else { return true }
+            for g in Int(first)..<Int(first + count) {
+                let flat = guards[g]
+                if start > 0, flat.notBefore.contains(bytes[start - 1]) { continue }
+                let n = Int(flat.count)
+                guard start + n <= bytes.count else { continue }
+                var i = 0
+                while i < n, sets[Int(flat.first) + i].contains(bytes[start + i]) { i += 1 }
+                if i == n { return true }
+            }
+            return false
+        }
     }
 
-    var guards: [[KeywordGuard]?] {
-        if let done = read.load() { return done.guards }
-        let made = Read(sources.map { source in
-            guard let keyword, let source else { return nil }
-            return KeywordGuard.of(source, keyword: keyword)
-        })
-        return read.storeIfNil(made).guards
+    private let words: [String?]
+    /// Per keyword, per rule: the regex to read, nil where occurrences are all kept.
+    private let sources: [[String?]]
+    /// Per keyword: 0 not read yet, 1 nothing to check, else the address of its `Block`.
+    private let slots: UnsafeMutablePointer<Atomic<Int>>
+
+    init(words: [String?], sources: [[String?]]) {
+        self.words = words
+        self.sources = sources
+        slots = .allocate(capacity: max(1, sources.count))
+        for k in sources.indices {
+            let none = words[k] == nil || !sources[k].contains { $0 != nil }
+            (slots + k).initialize(to: Atomic(none ? 1 : 0))
+        }
+    }
+
+    deinit {
+        for k in sources.indices {
+            let value = slots[k].load(ordering: .acquiring)
+            if value > 1 { Self.free(UnsafeMutablePointer<Block>(bitPattern: value)!) }
+        }
+        slots.deinitialize(count: sources.count)
+        slots.deallocate()
+    }
+
+    /// Keyword `k`'s guards, nil when all its occurrences are kept.
+    @inline(__always)
+    func block(_ k: Int) -> UnsafePointer<Block>? {
+        let value = slots[k].load(ordering: .acquiring)
+        if value == 1 { return nil }
+        if value != 0 { return UnsafePointer(bitPattern: value) }
+        return read(k)
+    }
+
+    private func read(_ k: Int) -> UnsafePointer<Block>? {
+        let perRule = sources[k].map { source -> [KeywordGuard]? in
+            guard let word = words[k], let source else { return nil }
+            return KeywordGuard.of(source, keyword: word)
+        }
+        var made = 1
+        if perRule.contains(where: { $0 != nil }) {
+            let all = perRule.compactMap { $0 }.flatMap { $0 }
+            let block = UnsafeMutablePointer<Block>.allocate(capacity: 1)
+            block.initialize(to: Block(perRule: .allocate(capacity: perRule.count), guards: .allocate(capacity: all.count),
+                                       sets: .allocate(capacity: all.reduce(0) { $0 + $1.sequence.count })))
+            var g = 0, set = 0
+            for (j, guards) in perRule.enumerated() {
+                guard let guards else { block.pointee.perRule[j] = (0, -1); continue }
+                block.pointee.perRule[j] = (Int32(g), Int32(guards.count))
+                for one in guards {
+                    block.pointee.guards[g] = Flat(notBefore: one.notBefore, first: Int32(set), count: Int32(one.sequence.count))
+                    for s in one.sequence {
+                        block.pointee.sets[set] = s
+                        set += 1
+                    }
+                    g += 1
+                }
+            }
+            made = Int(bitPattern: block)
+        }
+        let (exchanged, current) = slots[k].compareExchange(expected: 0, desired: made, ordering: .acquiringAndReleasing)
+        if !exchanged, made > 1 { Self.free(UnsafeMutablePointer<Block>(bitPattern: made)!) }
+        let value = exchanged ? made : current
+        return value == 1 ? nil : UnsafePointer(bitPattern: value)
+    }
+
+    private static func free(_ block: UnsafeMutablePointer<Block>) {
+        block.pointee.perRule.deallocate()
+        block.pointee.guards.deallocate()
+        block.pointee.sets.deallocate()
+        block.deinitialize(count: 1)
+        block.deallocate()
+    }
+
+    /// Keyword `k`'s guards for its rules, as `KeywordGuard`s (for tests).
+    func guards(_ k: Int) -> [[KeywordGuard]?] {
+        guard let block = block(k) else { return sources[k].map { _ in nil } }
+        return block.pointee.perRule.map { first, count in
+            guard count >= 0 else { return nil }
+            return (Int(first)..<Int(first + count)).map { g in
+                let flat = block.pointee.guards[g]
+                return KeywordGuard(notBefore: flat.notBefore,
+                                    sequence: Array(block.pointee.sets[Int(flat.first)..<Int(flat.first + flat.count)]))
+            }
+        }
     }
 }
 

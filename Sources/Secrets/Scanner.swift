@@ -95,7 +95,7 @@ public final class Scanner: Sendable {
     /// keyword index → for each of those rules, what an occurrence must look like to start a
     /// match (`KeywordGuard`: any of them), or nil to keep every occurrence; read from the
     /// regexes on a keyword's first occurrence (reading them all was a fifth of a start).
-    let guardsByKeyword: [KeywordGuards]
+    let guardTable: GuardTable
     let rulesWithoutKeywords: [Int]
     /// Rules with a path and no regex, in rule order: asked about every path of a history.
     let pathOnlyRules: [Int]
@@ -179,9 +179,8 @@ public final class Scanner: Sendable {
         // Guards only where matches start at a keyword (reach 0): there the scanner tries a
         // start at the occurrence alone, which a guard can rule out.
         let reach = keywordReach
-        guardsByKeyword = byKeyword.indices.map { k in
-            KeywordGuards(keyword: k < words.count ? words[k] : nil, rules: byKeyword[k], reach: reach, ruleSet: ruleSet)
-        }
+        guardTable = GuardTable(words: byKeyword.indices.map { $0 < words.count ? words[$0] : nil },
+                                sources: byKeyword.map { rules in rules.map { reach[$0] == 0 ? ruleSet.rules[$0].regex?.source : nil } })
         rulesWithoutKeywords = without
         pathOnlyRules = ruleSet.rules.indices.filter { ruleSet.rules[$0].regex == nil && ruleSet.rules[$0].path != nil }
     }
@@ -238,10 +237,13 @@ public final class Scanner: Sendable {
         hits.reserveCapacity(occurrences.packed.count * 2 + rulesWithoutKeywords.count)
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
-            let guards = guardsByKeyword[keyword].guards
+            guard let block = guardTable.block(keyword) else {
+                for rule in rulesByKeyword[keyword] { hits.append(UInt64(rule) << 40 | UInt64(start)) }
+                continue
+            }
             for (j, rule) in rulesByKeyword[keyword].enumerated() {
                 // An occurrence that cannot start a match of the rule costs it nothing more.
-                if let some = guards[j], !some.contains(where: { $0.admits(bytes, at: start) }) { continue }
+                guard block.pointee.admits(rule: j, bytes, at: start) else { continue }
                 hits.append(UInt64(rule) << 40 | UInt64(start))
             }
         }

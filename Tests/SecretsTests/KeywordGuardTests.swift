@@ -74,7 +74,7 @@ import Testing
     @Test func mostRulesThatStartAtAKeywordAreGuarded() {
         var started = 0, guarded = 0
         for (k, rules) in Self.near.rulesByKeyword.enumerated() where k < Self.near.words.count {
-            let guards = Self.near.guardsByKeyword[k].guards
+            let guards = Self.near.guardTable.guards(k)
             for (j, r) in rules.enumerated() where Self.near.keywordReach[r] == 0 {
                 started += 1
                 if guards[j] != nil { guarded += 1 }
