@@ -248,6 +248,17 @@ import Testing
             ("x\nx = (\"\(token.prefix(20))\" \"\(token.dropFirst(20))\")\n", "joined"),
             ("x\nconst x = `\(token.prefix(20))` + `\(token.dropFirst(20))`;\n", "joined"),
             ("tokens:\n  - >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\n", "joined"),
+            // Strings side by side on two lines: Python in parentheses, C, CRLF line ends.
+            ("x\nx = (\n    \"\(token.prefix(15))\"\n    \"\(token.dropFirst(15))\"\n)\n".replacingOccurrences(of: "x = (\n", with: "x = ("), "joined"),
+            ("x\nconst char *k = \"\(token.prefix(15))\"\n                \"\(token.dropFirst(15))\";\n", "joined"),
+            ("x\r\nk = ('\(token.prefix(15))'\r\n     '\(token.dropFirst(15))')\r\n", "joined"),
+            // Octal escapes (printf, C) and Python's eight-digit \U escapes.
+            ("x\nprintf '\(token.utf8.map { byte -> String in let o = String(byte, radix: 8); return "\\" + String(repeating: "0", count: 3 - o.count) + o }.joined())'\n",
+             "octal-escape"),
+            ("x\ns = \"\(token.utf8.map { "\\U000000" + String($0, radix: 16) }.joined())\"\n", "unicode-escape"),
+            // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
+            ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
+             "base64+utf-16le"),
         ]
         for (text, encoding) in cases {
             let hits = found(read(text), token)
@@ -406,7 +417,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

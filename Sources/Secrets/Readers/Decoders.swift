@@ -53,7 +53,7 @@ enum Decoders {
                     budget -= decoded.bytes.count
                     body(Decoded(region: start..<end, encoding: decoded.encoding, bytes: decoded.bytes))
                 }
-            case .percentAfterWord, .percentPair, .unicodeEscape, .hexEscape, .htmlEntity:
+            case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity:
                 guard at >= lineDone else { continue }
                 guard budget > 0 else { return false }
                 let region = lineStart(at, b)..<lineEnd(at, b)
@@ -76,8 +76,11 @@ enum Decoders {
                 foldDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
-            case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent:
+            case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF:
                 guard at >= concatDone else { continue }
+                // Strings on two lines (`"…abc"` then `"def…"`) are everywhere in code: joined
+                // only where one token runs across the seam long enough to be a secret.
+                if trigger == .adjacentLine || trigger == .adjacentLineCRLF, !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
                 var start = lineStart(at, b)
                 // An operator opening its line continues the string on the line before.
@@ -95,6 +98,27 @@ enum Decoders {
             }
         }
         return true
+    }
+
+    /// Whether the string closed right after `at` (then a line end) continues on the next line
+    /// with an opening quote, and the token characters on both sides of that seam number at
+    /// least `Trigger.minimumRun` (a split secret; a sentence split between words has fewer).
+    static func tokenSpansSeam(_ b: UnsafeRawBufferPointer, valueBeforeQuote at: Int) -> Bool {
+        let token = Trigger.runClass
+        func isToken(_ c: UInt8) -> Bool { token[Int(c)] || c == 0x2E || c == 0x3D }
+        var before = 0
+        var i = at
+        while i >= 0, before < Trigger.minimumRun, isToken(b[i]) { before += 1; i -= 1 }
+        var j = at + 2 // past the closing quote
+        if j < b.count, b[j] == 0x0D { j += 1 }
+        guard j < b.count, b[j] == 0x0A else { return false }
+        j += 1
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        guard j < b.count, Trigger.isQuote(b[j]) else { return false }
+        j += 1
+        var after = 0
+        while j < b.count, before + after < Trigger.minimumRun, isToken(b[j]) { after += 1; j += 1 }
+        return before + after >= Trigger.minimumRun - 4
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line
@@ -178,6 +202,12 @@ enum Decoders {
             let bytes = Base64Text.decode(body.dropFirst(skip), url: url)
             if isText(bytes) { return (url ? "base64url" : "base64", bytes) }
         }
+        // Base64 of UTF-16 or UTF-32 text (PowerShell's -EncodedCommand is UTF-16LE): the text.
+        let bytes = Base64Text.decode(body, url: url)
+        if let (encoding, mark) = bytes.withUnsafeBytes({ TextEncoding.detect($0) }) {
+            let text = bytes.withUnsafeBytes { encoding.decode(UnsafeRawBufferPointer(rebasing: $0[mark...])) }
+            if isText(text) { return ((url ? "base64url+" : "base64+") + encoding.rawValue, text) }
+        }
         return nil
     }
 
@@ -208,6 +238,8 @@ enum Decoders {
             guard total >= 8 else { continue }
             let allowed = total / 10
             var acc: UInt32 = 0, bits = 0, bad = 0
+            // A zero byte after a nonzero one is UTF-16 text's (`decodeRun` reads it).
+            var afterZero = true
             for i in (start + skip)..<stop {
                 var v = Int(table[Int(b[i])])
                 if v < 0 { v = b[i] == 0x2B || b[i] == 0x2D ? 62 : 63 }
@@ -215,9 +247,15 @@ enum Decoders {
                 bits += 6
                 if bits >= 8 {
                     bits -= 8
-                    if !printable((acc >> UInt32(bits)) & 0xFF) {
+                    let byte = (acc >> UInt32(bits)) & 0xFF
+                    if byte == 0, !afterZero {
+                        afterZero = true
+                    } else if !printable(byte) {
+                        afterZero = byte == 0
                         bad += 1
                         if bad > allowed { break }
+                    } else {
+                        afterZero = false
                     }
                     acc &= (1 << UInt32(bits)) - 1
                 }
@@ -292,8 +330,17 @@ enum Decoders {
                     out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
                     i += used; note("unicode-escape"); continue
                 }
+                // Python's `\U0001F600`: eight hex digits.
+                if e == 0x55, let v = value(i + 2, 8) {
+                    out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
+                    i += 10; note("unicode-escape"); continue
+                }
                 if e == 0x78, let v = value(i + 2, 2) {
                     out.append(UInt8(v)); i += 4; note("hex-escape"); continue
+                }
+                // Three octal digits (C, `printf`, Python, Ruby): a byte up to \377.
+                if e >= 0x30, e <= 0x33, i + 4 <= region.upperBound, (0x30...0x37).contains(b[i + 2]), (0x30...0x37).contains(b[i + 3]) {
+                    out.append((e - 0x30) << 6 | (b[i + 2] - 0x30) << 3 | (b[i + 3] - 0x30)); i += 4; note("octal-escape"); continue
                 }
                 if e == 0x2F { out.append(0x2F); i += 2; continue }
             }

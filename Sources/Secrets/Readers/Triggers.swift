@@ -18,9 +18,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     case hexRun
     /// A percent escape of a printable character after a letter or digit, or two in a row.
     case percentAfterWord, percentPair
-    /// `\u00XX` and `\xXX` escapes of printable ASCII; an HTML or XML character reference
-    /// (`&#95;`, `&#x5F;`).
-    case unicodeEscape, hexEscape, htmlEntity
+    /// `\u00XX`, `\U000000XX` (Python), `\xXX` and octal `\NNN` (C, shell `printf`, Python)
+    /// escapes of printable ASCII; an HTML or XML character reference (`&#95;`, `&#x5F;`).
+    case unicodeEscape, unicodeEscape8, hexEscape, octalEscape, htmlEntity
     /// A line continued with a backslash right after a value character.
     case continuation, continuationCRLF
     /// A YAML folded or literal block scalar, as a mapping's value or a list item.
@@ -29,8 +29,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// character, its closing quote and the operator (`a" +`, `a"  +`, `a"+"`, `a"."`), or the
     /// operator and the next string's quote and first value character (`+ "a`, `+"a`, the
     /// operator opening a line); and two strings side by side (`a" "b`, C and Python). A
-    /// template literal's backquote counts as a quote before the operator.
-    case concat, concatTight, concatWide, concatLead, concatLeadSpaced, adjacent
+    /// template literal's backquote counts as a quote before the operator. Strings side by
+    /// side on two lines (C, Python in parentheses): a value character, its closing quote, the
+    /// line end and a blank or quote opening the next line.
+    case concat, concatTight, concatWide, concatLead, concatLeadSpaced, adjacent, adjacentLine, adjacentLineCRLF
 
     var length: Int {
         switch self {
@@ -39,7 +41,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentAfterWord: 4
         case .percentPair: 6
         case .unicodeEscape: 6
+        case .unicodeEscape8: 10
         case .hexEscape: 4
+        case .octalEscape: 4
         case .htmlEntity: 3
         case .continuation: 3
         case .continuationCRLF: 4
@@ -50,6 +54,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLead: 3
         case .concatLeadSpaced: 4
         case .adjacent: 5
+        case .adjacentLine: 4
+        case .adjacentLineCRLF: 5
         }
     }
 
@@ -62,7 +68,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentAfterWord: #"[A-Za-z0-9]%[2-7][0-9A-Fa-f]"#
         case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
         case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
+        case .unicodeEscape8: #"\\U000000[2-7][0-9A-Fa-f]"#
         case .hexEscape: #"\\x[2-7][0-9A-Fa-f]"#
+        case .octalEscape: #"\\(?:0[4-7]|1[0-7])[0-7]"#
         case .htmlEntity: #"&#[0-9xX]"#
         case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
@@ -74,6 +82,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLead: #"\+["'][A-Za-z0-9_\-]"#
         case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
+        case .adjacentLine: #"[A-Za-z0-9_\-]["']\n[ \t"']"#
+        case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         }
     }
 
@@ -130,7 +140,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
+        case .unicodeEscape8:
+            return b[i] == 0x5C && b[i + 1] == 0x55 && (2..<8).allSatisfy { b[i + $0] == 0x30 } && printableHex(i + 8)
         case .hexEscape: return b[i] == 0x5C && b[i + 1] == 0x78 && printableHex(i + 2)
+        case .octalEscape:
+            return b[i] == 0x5C && ((b[i + 1] == 0x30 && (0x34...0x37).contains(b[i + 2])) || (b[i + 1] == 0x31 && (0x30...0x37).contains(b[i + 2])))
+                && (0x30...0x37).contains(b[i + 3])
         case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
         case .continuation:
             return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0A
@@ -152,6 +167,11 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLeadSpaced: return b[i] == 0x2B && b[i + 1] == 0x20 && plainQuote(b[i + 2]) && valueChar(b[i + 3])
         case .adjacent:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x20 && plainQuote(b[i + 3]) && valueChar(b[i + 4])
+        case .adjacentLine:
+            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x0A && (Self.isBlank(b[i + 3]) || plainQuote(b[i + 3]))
+        case .adjacentLineCRLF:
+            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+                && (Self.isBlank(b[i + 4]) || plainQuote(b[i + 4]))
         }
     }
 
@@ -168,7 +188,9 @@ enum Trigger: Int, CaseIterable, Sendable {
             case 0x25: if Trigger.percentPair.matches(bytes, at: i) { hit(.percentPair, i) }
             case 0x5C:
                 if Trigger.unicodeEscape.matches(bytes, at: i) { hit(.unicodeEscape, i) }
+                if Trigger.unicodeEscape8.matches(bytes, at: i) { hit(.unicodeEscape8, i) }
                 if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
+                if Trigger.octalEscape.matches(bytes, at: i) { hit(.octalEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
             case 0x26: if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
             case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
@@ -186,7 +208,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         }
     }
 
-    static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent]
+    static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
+                                                 .adjacentLine, .adjacentLineCRLF]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
