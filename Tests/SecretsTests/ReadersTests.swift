@@ -256,6 +256,10 @@ import Testing
             ("x\nprintf '\(token.utf8.map { byte -> String in let o = String(byte, radix: 8); return "\\" + String(repeating: "0", count: 3 - o.count) + o }.joined())'\n",
              "octal-escape"),
             ("x\ns = \"\(token.utf8.map { "\\U000000" + String($0, radix: 16) }.joined())\"\n", "unicode-escape"),
+            // Strings listed, then joined by code: on one line, in JSON, over lines.
+            ("x\nconst k = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\");\n", "joined"),
+            ("x\n{\"k\": [\"\(token.prefix(15))\",\"\(token.dropFirst(15))\"]}\n", "joined"),
+            ("x\nparts = [\"\(token.prefix(20))\",\n    \"\(token.dropFirst(20))\"]\n", "joined"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
             ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
              "base64+utf-16le"),
@@ -265,6 +269,18 @@ import Testing
             #expect(hits.count == 1, "\(encoding): \(text.debugDescription)")
             #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
             #expect(hits.first?.line == 2, "\(text.debugDescription)")
+        }
+    }
+
+    @Test("a mapping's next key is not joined to the value before it, nor a short word to a word")
+    func notJoined() {
+        let texts = [
+            "{\n  \"password\": \"c4e86722fb56d946f7ddeecdae47e1c4458bf98a0a3ee5d5113111adf7bf0175\",\n  \"_id\": \"635bc7403cb4f8a736f61cf2\"\n}\n",
+            "opts = {'_auth': 'negotiate', '_configuration_name': 'Microsoft.PowerShell'}\n",
+            "raise ValueError(\"the token was\"\n                 \"refused\")\n",
+        ]
+        for text in texts {
+            #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
         }
     }
 

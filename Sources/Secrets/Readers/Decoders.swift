@@ -76,11 +76,15 @@ enum Decoders {
                 foldDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
-            case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF:
+            case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
+                 .listed, .listedSpaced, .listedLine:
                 guard at >= concatDone else { continue }
-                // Strings on two lines (`"…abc"` then `"def…"`) are everywhere in code: joined
-                // only where one token runs across the seam long enough to be a secret.
-                if trigger == .adjacentLine || trigger == .adjacentLineCRLF, !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
+                // Strings on two lines (`"…abc"` then `"def…"`) and strings in lists are
+                // everywhere in code: joined only where one token runs across the seam long
+                // enough to be a secret.
+                let listed = trigger == .listed || trigger == .listedSpaced || trigger == .listedLine
+                if listed || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
+                   !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
                 var start = lineStart(at, b)
                 // An operator opening its line continues the string on the line before.
@@ -90,7 +94,7 @@ enum Decoders {
                 }
                 // The logical line is looked at once, seam or not: the other triggers on it
                 // are passed over.
-                let (joined, end) = joinConcatenated(b, from: start)
+                let (joined, end) = joinConcatenated(b, from: start, commas: listed)
                 concatDone = end
                 guard let bytes = joined else { continue }
                 budget -= bytes.count
@@ -100,8 +104,8 @@ enum Decoders {
         return true
     }
 
-    /// Whether the string closed right after `at` (then a line end) continues on the next line
-    /// with an opening quote, and the token characters on both sides of that seam number at
+    /// Whether the string closed right after `at` is followed (past a comma, blanks and one
+    /// line end) by an opening quote, and the token characters on both sides of that seam number at
     /// least `Trigger.minimumRun` (a split secret; a sentence split between words has fewer).
     static func tokenSpansSeam(_ b: UnsafeRawBufferPointer, valueBeforeQuote at: Int) -> Bool {
         let token = Trigger.runClass
@@ -110,15 +114,25 @@ enum Decoders {
         var i = at
         while i >= 0, before < Trigger.minimumRun, isToken(b[i]) { before += 1; i -= 1 }
         var j = at + 2 // past the closing quote
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        if j < b.count, b[j] == 0x2C { j += 1 } // a list's comma
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         if j < b.count, b[j] == 0x0D { j += 1 }
-        guard j < b.count, b[j] == 0x0A else { return false }
-        j += 1
+        if j < b.count, b[j] == 0x0A { j += 1 }
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         guard j < b.count, Trigger.isQuote(b[j]) else { return false }
         j += 1
         var after = 0
-        while j < b.count, before + after < Trigger.minimumRun, isToken(b[j]) { after += 1; j += 1 }
-        return before + after >= Trigger.minimumRun - 4
+        while j < b.count, after < 256, isToken(b[j]) { after += 1; j += 1 }
+        guard before + after >= Trigger.minimumRun - 4 else { return false }
+        // A string followed by `:` is the next key of a mapping (`"…abc",` then `"name": …`),
+        // not the rest of a value.
+        if j < b.count, Trigger.isQuote(b[j]) {
+            j += 1
+            while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+            if j < b.count, b[j] == 0x3A { return false }
+        }
+        return true
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line
@@ -429,8 +443,9 @@ enum Decoders {
     /// end separate the two), blanks or one line end, an opening quote. It goes on over the
     /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one, where
     /// `end` stands; `bytes` nil when no seam was found. Which quote opens and which closes is
-    /// not tracked: a quote followed by a value character is simply no seam.
-    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8]?, end: Int) {
+    /// not tracked: a quote followed by a value character is simply no seam. With `commas`, a
+    /// comma joins too (strings listed, then joined by code).
+    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int, commas: Bool = false) -> (bytes: [UInt8]?, end: Int) {
         var out: [UInt8] = []
         var i = start
         var lines = 0
@@ -456,7 +471,7 @@ enum Decoders {
                 var j = i + 1
                 var ends = skipSpace(&j)
                 var joins = j > i + 1
-                if j < limit, Trigger.isOperator(b[j]) {
+                if j < limit, Trigger.isOperator(b[j]) || (commas && b[j] == 0x2C) {
                     j += 1
                     joins = true
                     if ends == 0 { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }

@@ -33,6 +33,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// side on two lines (C, Python in parentheses): a value character, its closing quote, the
     /// line end and a blank or quote opening the next line.
     case concat, concatTight, concatWide, concatLead, concatLeadSpaced, adjacent, adjacentLine, adjacentLineCRLF
+    /// Strings listed with commas, to be joined (`["ghp_…", "…"].join("")`, a JSON array): a
+    /// value character, its closing quote, the comma, a space or none (or the line end and a
+    /// blank or quote), the next quote.
+    case listed, listedSpaced, listedLine
 
     var length: Int {
         switch self {
@@ -56,6 +60,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacent: 5
         case .adjacentLine: 4
         case .adjacentLineCRLF: 5
+        case .listed: 4
+        case .listedSpaced: 5
+        case .listedLine: 5
         }
     }
 
@@ -84,6 +91,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
         case .adjacentLine: #"[A-Za-z0-9_\-]["']\n[ \t"']"#
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
+        case .listed: #"[A-Za-z0-9_\-]["'],["']"#
+        case .listedSpaced: #"[A-Za-z0-9_\-]["'], ["']"#
+        case .listedLine: #"[A-Za-z0-9_\-]["'],\n[ \t"']"#
         }
     }
 
@@ -172,6 +182,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacentLineCRLF:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x0D && b[i + 3] == 0x0A
                 && (Self.isBlank(b[i + 4]) || plainQuote(b[i + 4]))
+        case .listed: return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && plainQuote(b[i + 3])
+        case .listedSpaced:
+            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x20 && plainQuote(b[i + 4])
+        case .listedLine:
+            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x0A
+                && (Self.isBlank(b[i + 4]) || plainQuote(b[i + 4]))
         }
     }
 
@@ -209,7 +225,7 @@ enum Trigger: Int, CaseIterable, Sendable {
     }
 
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
-                                                 .adjacentLine, .adjacentLineCRLF]
+                                                 .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced, .listedLine]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
