@@ -20,6 +20,17 @@ import Testing
         scan.candidates.filter { $0.secret == Array(token.utf8) }
     }
 
+    /// `bytes` as `xxd` prints them: offset, eight groups of two bytes, the text column.
+    static func xxd(_ bytes: [UInt8]) -> String {
+        stride(from: 0, to: bytes.count, by: 16).map { at in
+            let row = Array(bytes[at..<min(bytes.count, at + 16)])
+            let groups = stride(from: 0, to: row.count, by: 2).map { i in row[i..<min(row.count, i + 2)].map { String(format: "%02x", $0) }.joined() }
+            let hex = groups.joined(separator: " ").padding(toLength: 39, withPad: " ", startingAt: 0)
+            let text = String(decoding: row.map { $0 >= 0x20 && $0 < 0x7F ? $0 : 0x2E }, as: UTF8.self)
+            return String(format: "%08x: ", at) + hex + "  " + text + "\n"
+        }.joined()
+    }
+
     static func token(_ seed: UInt64) -> String {
         var factory = SecretFactory(seed: seed)
         return factory.githubToken()
@@ -260,6 +271,10 @@ import Testing
             ("x\nconst k = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\");\n", "joined"),
             ("x\n{\"k\": [\"\(token.prefix(15))\",\"\(token.dropFirst(15))\"]}\n", "joined"),
             ("x\nparts = [\"\(token.prefix(20))\",\n    \"\(token.dropFirst(20))\"]\n", "joined"),
+            // Hex written byte by byte: spaced, a C array over lines, an xxd dump.
+            ("x\nv = \(token.utf8.map { String(format: "%02x", $0) }.joined(separator: " "))\n", "hex"),
+            ("x\nstatic const char k[] = {" + token.utf8.enumerated().map { String(format: "0x%02x,", $1) + ($0 % 12 == 11 ? "\n    " : " ") }.joined() + "0x00};\n", "hex"),
+            ("x\n" + Self.xxd(Array("GITHUB_TOKEN=\(token)\n".utf8)), "hex"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
             ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
              "base64+utf-16le"),
@@ -433,7 +448,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "47 49 54 48", "4f:4b:45:4e:", "0x47, 0x49", "0X47,0x49", "4749 5448", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

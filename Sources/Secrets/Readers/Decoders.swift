@@ -30,7 +30,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0
+        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, hexBytesDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -62,6 +62,15 @@ enum Decoders {
                     budget -= bytes.count
                     body(Decoded(region: region, encoding: encoding, bytes: bytes))
                 }
+            case .hexBytes, .hexList, .hexListTight, .hexGroups:
+                guard at >= hexBytesDone else { continue }
+                guard budget > 0 else { return false }
+                let start = lineStart(at, b)
+                let (bytes, end) = hexBytes(b, from: at)
+                hexBytesDone = max(end, at + 1)
+                guard isText(bytes) else { continue }
+                budget -= bytes.count
+                body(Decoded(region: start..<end, encoding: "hex", bytes: bytes))
             case .continuation, .continuationCRLF:
                 guard at >= joinDone else { continue }
                 guard budget > 0 else { return false }
@@ -133,6 +142,64 @@ enum Decoders {
             if j < b.count, b[j] == 0x3A { return false }
         }
         return true
+    }
+
+    /// Bytes written as hex one by one from `start` (then the lines after it) on, and the end
+    /// of the last line read: on each line, after an `xxd` offset (`00000010: `), tokens of 2 or 4 hex
+    /// digits (a `0x` before each allowed) between spaces, tabs, commas, colons, semicolons
+    /// and brackets, up to anything else or two spaces (`xxd`'s text column). Lines go on
+    /// while each gives at least 4 bytes (a C array or a dump over lines), at most
+    /// `maxJoinedLines`.
+    static func hexBytes(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int) {
+        let hex = Trigger.hexClass
+        var out: [UInt8] = []
+        var line = start
+        var end = start
+        var lines = 0
+        let limit = min(b.count, start + 2 * lineReach * 4)
+        while line < limit, lines < maxJoinedLines {
+            var i = line
+            // An xxd offset: 4 to 8 hex digits and a colon opening the line.
+            var k = i
+            while k < limit, k - i < 8, hex[Int(b[k])] { k += 1 }
+            if k - i >= 4, k < limit, b[k] == 0x3A { i = k + 1 }
+            var got: [UInt8] = []
+            var spaces = 0
+            while i < limit, b[i] != 0x0A {
+                let c = b[i]
+                if c == 0x20 || c == 0x09 {
+                    spaces += 1
+                    if spaces >= 2, !got.isEmpty { break }
+                    i += 1
+                    continue
+                }
+                spaces = 0
+                if c == 0x2C || c == 0x3A || c == 0x3B || c == 0x7B || c == 0x7D || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29 || c == 0x0D {
+                    i += 1
+                    continue
+                }
+                var j = i
+                if c == 0x30, j + 1 < limit, b[j + 1] | 0x20 == 0x78 { j += 2 }
+                var e = j
+                while e < limit, hex[Int(b[e])] { e += 1 }
+                guard e - j == 2 || e - j == 4 else { break }
+                var p = j
+                while p < e {
+                    got.append(HexRun.nibble(b[p]) << 4 | HexRun.nibble(b[p + 1]))
+                    p += 2
+                }
+                i = e
+            }
+            guard got.count >= 4 || lines == 0 else { break }
+            out += got
+            lines += 1
+            var next = i
+            while next < limit, b[next] != 0x0A { next += 1 }
+            end = next
+            guard next < limit else { break }
+            line = next + 1
+        }
+        return (out, end)
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line

@@ -37,6 +37,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// value character, its closing quote, the comma, a space or none (or the line end and a
     /// blank or quote), the next quote.
     case listed, listedSpaced, listedLine
+    /// Bytes written as hex one by one: four printable ones separated by a space, comma or
+    /// colon (`47 49 54 48`), in a C list (`0x47, 0x49`), or in `xxd`'s groups (`4749 5448`).
+    case hexBytes, hexList, hexListTight, hexGroups
 
     var length: Int {
         switch self {
@@ -63,6 +66,10 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .listed: 4
         case .listedSpaced: 5
         case .listedLine: 5
+        case .hexBytes: 11
+        case .hexList: 10
+        case .hexListTight: 9
+        case .hexGroups: 9
         }
     }
 
@@ -94,6 +101,10 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
         case .listedSpaced: #"[A-Za-z0-9_\-]["'], ["']"#
         case .listedLine: #"[A-Za-z0-9_\-]["'],\n[ \t"']"#
+        case .hexBytes: #"[2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f]"#
+        case .hexList: #"0[xX][2-7][0-9A-Fa-f], 0[xX][2-7][0-9A-Fa-f]"#
+        case .hexListTight: #"0[xX][2-7][0-9A-Fa-f],0[xX][2-7][0-9A-Fa-f]"#
+        case .hexGroups: #"[2-7][0-9A-Fa-f][2-7][0-9A-Fa-f] [2-7][0-9A-Fa-f][2-7][0-9A-Fa-f]"#
         }
     }
 
@@ -188,6 +199,18 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .listedLine:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x0A
                 && (Self.isBlank(b[i + 4]) || plainQuote(b[i + 4]))
+        case .hexBytes:
+            func separator(_ c: UInt8) -> Bool { c == 0x20 || c == 0x2C || c == 0x3A }
+            return printableHex(i) && separator(b[i + 2]) && printableHex(i + 3) && separator(b[i + 5]) && printableHex(i + 6)
+                && separator(b[i + 8]) && printableHex(i + 9)
+        case .hexList:
+            return b[i] == 0x30 && (b[i + 1] | 0x20) == 0x78 && printableHex(i + 2) && b[i + 4] == 0x2C && b[i + 5] == 0x20
+                && b[i + 6] == 0x30 && (b[i + 7] | 0x20) == 0x78 && printableHex(i + 8)
+        case .hexListTight:
+            return b[i] == 0x30 && (b[i + 1] | 0x20) == 0x78 && printableHex(i + 2) && b[i + 4] == 0x2C
+                && b[i + 5] == 0x30 && (b[i + 6] | 0x20) == 0x78 && printableHex(i + 7)
+        case .hexGroups:
+            return printableHex(i) && printableHex(i + 2) && b[i + 4] == 0x20 && printableHex(i + 5) && printableHex(i + 7)
         }
     }
 
@@ -215,6 +238,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.concatLeadSpaced.matches(bytes, at: i) { hit(.concatLeadSpaced, i) }
             default: break
             }
+            if c >= 0x30, c <= 0x37 {
+                for t in Self.hexByteTriggers where t.matches(bytes, at: i) { hit(t, i) }
+            }
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
@@ -224,6 +250,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         }
     }
 
+    static let hexByteTriggers: [Trigger] = [.hexBytes, .hexList, .hexListTight, .hexGroups]
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
                                                  .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced, .listedLine]
 
