@@ -267,14 +267,16 @@ import Testing
             ("x\nprintf '\(token.utf8.map { byte -> String in let o = String(byte, radix: 8); return "\\" + String(repeating: "0", count: 3 - o.count) + o }.joined())'\n",
              "octal-escape"),
             ("x\ns = \"\(token.utf8.map { "\\U000000" + String($0, radix: 16) }.joined())\"\n", "unicode-escape"),
-            // Strings listed, then joined by code: on one line, in JSON, over lines.
+            // Strings listed on one line, then joined by code; in JSON.
             ("x\nconst k = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\");\n", "joined"),
             ("x\n{\"k\": [\"\(token.prefix(15))\",\"\(token.dropFirst(15))\"]}\n", "joined"),
-            ("x\nparts = [\"\(token.prefix(20))\",\n    \"\(token.dropFirst(20))\"]\n", "joined"),
             // Hex written byte by byte: spaced, a C array over lines, an xxd dump.
             ("x\nv = \(token.utf8.map { String(format: "%02x", $0) }.joined(separator: " "))\n", "hex"),
             ("x\nstatic const char k[] = {" + token.utf8.enumerated().map { String(format: "0x%02x,", $1) + ($0 % 12 == 11 ? "\n    " : " ") }.joined() + "0x00};\n", "hex"),
             ("x\n" + Self.xxd(Array("GITHUB_TOKEN=\(token)\n".utf8)), "hex"),
+            // Text a markup split into runs (a Word document's bold second half).
+            ("x\n<w:p><w:r><w:t>GITHUB_TOKEN=\(token.prefix(20))</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>\(token.dropFirst(20))</w:t></w:r></w:p>\n",
+             "markup"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
             ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
              "base64+utf-16le"),
@@ -287,12 +289,13 @@ import Testing
         }
     }
 
-    @Test("a mapping's next key is not joined to the value before it, nor a short word to a word")
+    @Test("a mapping's next key is not joined to the value before it, nor a short word to a word, nor dotted names")
     func notJoined() {
         let texts = [
             "{\n  \"password\": \"c4e86722fb56d946f7ddeecdae47e1c4458bf98a0a3ee5d5113111adf7bf0175\",\n  \"_id\": \"635bc7403cb4f8a736f61cf2\"\n}\n",
             "opts = {'_auth': 'negotiate', '_configuration_name': 'Microsoft.PowerShell'}\n",
             "raise ValueError(\"the token was\"\n                 \"refused\")\n",
+            "@ConditionalOnClass(name = { \"org.springframework.boot.autoconfigure.Thing\", \"org.springframework.other.Config\" })\n",
         ]
         for text in texts {
             #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
@@ -448,7 +451,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "47 49 54 48", "4f:4b:45:4e:", "0x47, 0x49", "0X47,0x49", "4749 5448", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a</t>", "<b>x</", "</", "47 49 54 48", "4f:4b:45:4e:", "0x47, 0x49", "0X47,0x49", "4749 5448", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

@@ -30,7 +30,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, hexBytesDone = 0
+        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, hexBytesDone = 0, markupDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -71,6 +71,15 @@ enum Decoders {
                 guard isText(bytes) else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "hex", bytes: bytes))
+            case .markup:
+                guard at >= markupDone, Self.tokenSpansTags(b, valueBeforeTag: at) else { continue }
+                guard budget > 0 else { return false }
+                let start = lineStart(at, b), end = lineEnd(at, b)
+                markupDone = end
+                let bytes = withoutTags(b, start..<end)
+                guard bytes.count >= minimumDecoded else { continue }
+                budget -= bytes.count
+                body(Decoded(region: start..<end, encoding: "markup", bytes: bytes))
             case .continuation, .continuationCRLF:
                 guard at >= joinDone else { continue }
                 guard budget > 0 else { return false }
@@ -86,12 +95,12 @@ enum Decoders {
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
-                 .listed, .listedSpaced, .listedLine:
+                 .listed, .listedSpaced:
                 guard at >= concatDone else { continue }
                 // Strings on two lines (`"…abc"` then `"def…"`) and strings in lists are
                 // everywhere in code: joined only where one token runs across the seam long
                 // enough to be a secret.
-                let listed = trigger == .listed || trigger == .listedSpaced || trigger == .listedLine
+                let listed = trigger == .listed || trigger == .listedSpaced
                 if listed || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
                    !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
@@ -117,8 +126,10 @@ enum Decoders {
     /// line end) by an opening quote, and the token characters on both sides of that seam number at
     /// least `Trigger.minimumRun` (a split secret; a sentence split between words has fewer).
     static func tokenSpansSeam(_ b: UnsafeRawBufferPointer, valueBeforeQuote at: Int) -> Bool {
+        // Base64 and base64url characters and `=`: not `.`, or every list of dotted names
+        // (`"org.acme.Foo", "org.acme.Bar"`) would be joined.
         let token = Trigger.runClass
-        func isToken(_ c: UInt8) -> Bool { token[Int(c)] || c == 0x2E || c == 0x3D }
+        func isToken(_ c: UInt8) -> Bool { token[Int(c)] || c == 0x3D }
         var before = 0
         var i = at
         while i >= 0, before < Trigger.minimumRun, isToken(b[i]) { before += 1; i -= 1 }
@@ -200,6 +211,48 @@ enum Decoders {
             line = next + 1
         }
         return (out, end)
+    }
+
+    /// Whether the text closed by the tag after `at` goes on right after that tag and the tags
+    /// that follow it (`…IW3cK</w:t></w:r><w:r><w:t>cOZAf…`), one token of at least 20
+    /// characters running across them: a value a markup split into runs.
+    static func tokenSpansTags(_ b: UnsafeRawBufferPointer, valueBeforeTag at: Int) -> Bool {
+        let token = Trigger.runClass
+        var before = 0
+        var i = at
+        while i >= 0, before < Trigger.minimumRun, token[Int(b[i])] { before += 1; i -= 1 }
+        var j = at + 1
+        var tags = 0
+        while j < b.count, b[j] == 0x3C, tags < 16 {
+            var k = j + 1
+            while k < b.count, k - j < 256, b[k] != 0x3E, b[k] != 0x3C, b[k] != 0x0A { k += 1 }
+            guard k < b.count, b[k] == 0x3E else { return false }
+            j = k + 1
+            tags += 1
+        }
+        var after = 0
+        while j < b.count, before + after < Trigger.minimumRun, token[Int(b[j])] { after += 1; j += 1 }
+        return after > 0 && before + after >= Trigger.minimumRun - 4
+    }
+
+    /// `region` without its tags (`<…>` within a line, up to 256 bytes each).
+    static func withoutTags(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(region.count)
+        var i = region.lowerBound
+        while i < region.upperBound {
+            if b[i] == 0x3C {
+                var k = i + 1
+                while k < region.upperBound, k - i < 256, b[k] != 0x3E, b[k] != 0x3C { k += 1 }
+                if k < region.upperBound, b[k] == 0x3E {
+                    i = k + 1
+                    continue
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return out
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line

@@ -33,13 +33,17 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// side on two lines (C, Python in parentheses): a value character, its closing quote, the
     /// line end and a blank or quote opening the next line.
     case concat, concatTight, concatWide, concatLead, concatLeadSpaced, adjacent, adjacentLine, adjacentLineCRLF
-    /// Strings listed with commas, to be joined (`["ghp_…", "…"].join("")`, a JSON array): a
-    /// value character, its closing quote, the comma, a space or none (or the line end and a
-    /// blank or quote), the next quote.
-    case listed, listedSpaced, listedLine
+    /// Strings listed with commas on one line, to be joined (`["ghp_…", "…"].join("")`, a JSON
+    /// array): a value character, its closing quote, the comma, a space or none, the next
+    /// quote. (Not over lines: `",` ending a line is every other line of a JSON file, and each
+    /// occurrence is carried through every version of the file in an audit.)
+    case listed, listedSpaced
     /// Bytes written as hex one by one: four printable ones separated by a space, comma or
     /// colon (`47 49 54 48`), in a C list (`0x47, 0x49`), or in `xxd`'s groups (`4749 5448`).
     case hexBytes, hexList, hexListTight, hexGroups
+    /// A value character right before a closing tag (`…IW3cK</w:t>`): text a markup split
+    /// into runs (a Word document's runs, a spreadsheet's rich text), read with its tags out.
+    case markup
 
     var length: Int {
         switch self {
@@ -65,11 +69,11 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacentLineCRLF: 5
         case .listed: 4
         case .listedSpaced: 5
-        case .listedLine: 5
         case .hexBytes: 11
         case .hexList: 10
         case .hexListTight: 9
         case .hexGroups: 9
+        case .markup: 3
         }
     }
 
@@ -100,11 +104,11 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
         case .listedSpaced: #"[A-Za-z0-9_\-]["'], ["']"#
-        case .listedLine: #"[A-Za-z0-9_\-]["'],\n[ \t"']"#
         case .hexBytes: #"[2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f]"#
         case .hexList: #"0[xX][2-7][0-9A-Fa-f], 0[xX][2-7][0-9A-Fa-f]"#
         case .hexListTight: #"0[xX][2-7][0-9A-Fa-f],0[xX][2-7][0-9A-Fa-f]"#
         case .hexGroups: #"[2-7][0-9A-Fa-f][2-7][0-9A-Fa-f] [2-7][0-9A-Fa-f][2-7][0-9A-Fa-f]"#
+        case .markup: #"[A-Za-z0-9_\-]</"#
         }
     }
 
@@ -196,9 +200,6 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .listed: return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && plainQuote(b[i + 3])
         case .listedSpaced:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x20 && plainQuote(b[i + 4])
-        case .listedLine:
-            return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x0A
-                && (Self.isBlank(b[i + 4]) || plainQuote(b[i + 4]))
         case .hexBytes:
             func separator(_ c: UInt8) -> Bool { c == 0x20 || c == 0x2C || c == 0x3A }
             return printableHex(i) && separator(b[i + 2]) && printableHex(i + 3) && separator(b[i + 5]) && printableHex(i + 6)
@@ -211,6 +212,7 @@ enum Trigger: Int, CaseIterable, Sendable {
                 && b[i + 5] == 0x30 && (b[i + 6] | 0x20) == 0x78 && printableHex(i + 7)
         case .hexGroups:
             return printableHex(i) && printableHex(i + 2) && b[i + 4] == 0x20 && printableHex(i + 5) && printableHex(i + 7)
+        case .markup: return valueChar(b[i]) && b[i + 1] == 0x3C && b[i + 2] == 0x2F
         }
     }
 
@@ -243,6 +245,7 @@ enum Trigger: Int, CaseIterable, Sendable {
             }
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
+            if next == 0x3C, Trigger.markup.matches(bytes, at: i) { hit(.markup, i) }
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
             if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
                 for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
@@ -252,7 +255,7 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     static let hexByteTriggers: [Trigger] = [.hexBytes, .hexList, .hexListTight, .hexGroups]
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
-                                                 .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced, .listedLine]
+                                                 .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
