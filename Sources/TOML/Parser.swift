@@ -255,6 +255,11 @@ struct Parser {
         let start = position
         switch current {
         case "\"", "'":
+            // A quoted key inside a skipped value is still read whole (inline tables' keys
+            // must stay distinct).
+            let wasDiscarding = discarding
+            discarding = false
+            defer { discarding = wasDiscarding }
             return (try string(quote: current!, multiline: false), start)
         default:
             // Bare keys are ASCII: one byte, one column each.

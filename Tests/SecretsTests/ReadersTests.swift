@@ -270,6 +270,8 @@ import Testing
             // Strings listed on one line, then joined by code; in JSON.
             ("x\nconst k = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\");\n", "joined"),
             ("x\n{\"k\": [\"\(token.prefix(15))\",\"\(token.dropFirst(15))\"]}\n", "joined"),
+            // A seam joined without commas earlier on the line does not keep the list from joining.
+            ("x\nv = \"ab\" + c; t = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\")\n", "joined"),
             // Hex written byte by byte: spaced, a C array over lines, an xxd dump.
             ("x\nv = \(token.utf8.map { String(format: "%02x", $0) }.joined(separator: " "))\n", "hex"),
             ("x\nstatic const char k[] = {" + token.utf8.enumerated().map { String(format: "0x%02x,", $1) + ($0 % 12 == 11 ? "\n    " : " ") }.joined() + "0x00};\n", "hex"),

@@ -157,6 +157,8 @@ func ours(_ document: String) -> String {
         #expect(keptFirst.keys == ["id", "examples", "after"])
         #expect(first["after"]?.position == keptFirst["after"]?.position)
         #expect(first["after"]?.position.line == 7)
+        // Quoted keys of an inline table inside a skipped value stay distinct.
+        #expect(throws: Never.self) { try TOML.parse("examples = [{ \"in\" = \"x\", \"out\" = \"y\" }]\nk = 1\n", skipping: ["examples"]) }
         for broken in ["examples.true = ['unterminated\n", "examples = [1, 2\n", "examples.x = \"bad \\q escape\"\n"] {
             #expect(throws: TOMLError.self) { try TOML.parse(broken, skipping: ["examples"]) }
         }

@@ -30,7 +30,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, hexBytesDone = 0, markupDone = 0
+        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, hexBytesDone = 0, markupDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -96,11 +96,12 @@ enum Decoders {
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
                  .listed, .listedSpaced:
-                guard at >= concatDone else { continue }
                 // Strings on two lines (`"…abc"` then `"def…"`) and strings in lists are
                 // everywhere in code: joined only where one token runs across the seam long
-                // enough to be a secret.
+                // enough to be a secret. A list is joined apart from the other seams of its line
+                // (one of those before it must not keep its commas from joining).
                 let listed = trigger == .listed || trigger == .listedSpaced
+                guard at >= (listed ? listDone : concatDone) else { continue }
                 if listed || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
                    !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
@@ -113,7 +114,7 @@ enum Decoders {
                 // The logical line is looked at once, seam or not: the other triggers on it
                 // are passed over.
                 let (joined, end) = joinConcatenated(b, from: start, commas: listed)
-                concatDone = end
+                if listed { listDone = end } else { concatDone = end }
                 guard let bytes = joined else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "joined", bytes: bytes))
@@ -592,9 +593,12 @@ enum Decoders {
                 var ends = skipSpace(&j)
                 var joins = j > i + 1
                 if j < limit, Trigger.isOperator(b[j]) || (commas && b[j] == 0x2C) {
+                    let comma = b[j] == 0x2C
                     j += 1
                     joins = true
-                    if ends == 0 { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }
+                    // A list is joined on its line only (a comma ending a line is every other
+                    // line of a JSON file).
+                    if ends == 0, !comma { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }
                 }
                 if joins, j < limit, quote(b[j]), lines + ends <= maxJoinedLines {
                     lines += ends
