@@ -20,6 +20,24 @@ import Testing
         scan.candidates.filter { $0.secret == Array(token.utf8) }
     }
 
+    /// `bytes` in RFC 4648 base32, padded.
+    static func base32(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var out = "", acc = 0, bits = 0
+        for b in bytes {
+            acc = acc << 8 | Int(b)
+            bits += 8
+            while bits >= 5 {
+                bits -= 5
+                out.append(alphabet[(acc >> bits) & 31])
+            }
+            acc &= (1 << bits) - 1
+        }
+        if bits > 0 { out.append(alphabet[(acc << (5 - bits)) & 31]) }
+        while out.count % 8 != 0 { out.append("=") }
+        return out
+    }
+
     /// `bytes` as `xxd` prints them: offset, eight groups of two bytes, the text column.
     static func xxd(_ bytes: [UInt8]) -> String {
         stride(from: 0, to: bytes.count, by: 16).map { at in
@@ -279,6 +297,8 @@ import Testing
             // Text a markup split into runs (a Word document's bold second half).
             ("x\n<w:p><w:r><w:t>GITHUB_TOKEN=\(token.prefix(20))</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>\(token.dropFirst(20))</w:t></w:r></w:p>\n",
              "markup"),
+            // Base32 (RFC 4648).
+            ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
             ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
              "base64+utf-16le"),

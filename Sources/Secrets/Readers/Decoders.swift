@@ -326,6 +326,11 @@ enum Decoders {
             let bytes = HexRun.decode(hexBody)
             return isText(bytes) ? ("hex", bytes) : nil
         }
+        // Base32 (RFC 4648: upper-case letters and 2-7; TOTP seeds, some tokens encoded again).
+        if body.count >= 16, body.allSatisfy({ Base32Text.alphabet[Int($0)] }) {
+            let bytes = Base32Text.decode(body)
+            if isText(bytes) { return ("base32", bytes) }
+        }
         let url = body.contains(0x2D) || body.contains(0x5F)
         if url, body.contains(0x2B) || body.contains(0x2F) { return nil } // two alphabets: a path, a name
         // A UTF-8 byte-order mark first (`77u/`, a file saved by a Windows editor, then encoded):
@@ -363,6 +368,10 @@ enum Decoders {
             var bad = 0
             for i in stride(from: from, to: from + 16, by: 2) where !printable(UInt32(HexRun.nibble(b[i]) << 4 | HexRun.nibble(b[i + 1]))) { bad += 1 }
             return bad == 0
+        }
+        if (start..<(start + 16)).allSatisfy({ Base32Text.alphabet[Int(b[$0])] }),
+           Base32Text.decode(UnsafeRawBufferPointer(rebasing: b[start..<(start + 16)])).allSatisfy({ printable(UInt32($0)) }) {
+            return true
         }
         for skip in 0..<4 {
             let stop = min(end, start + skip + 16)
@@ -632,6 +641,29 @@ enum HexRun {
         while i + 1 < text.endIndex {
             out.append(nibble(text[i]) << 4 | nibble(text[i + 1]))
             i += 2
+        }
+        return out
+    }
+}
+
+/// Base32 text (RFC 4648) to bytes, lenient: padding already removed, a trailing partial group
+/// decoded as far as it goes.
+enum Base32Text {
+    static let alphabet: [Bool] = (0..<256).map { b in (b >= 0x41 && b <= 0x5A) || (b >= 0x32 && b <= 0x37) }
+
+    static func decode(_ text: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 5 / 8)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in text {
+            let v: UInt32 = c >= 0x41 ? UInt32(c - 0x41) : UInt32(c - 0x32 + 26)
+            acc = (acc << 5 | v) & 0xFFFF
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
         }
         return out
     }
