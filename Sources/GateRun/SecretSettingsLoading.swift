@@ -88,10 +88,11 @@ public struct SecretOverrides: Sendable {
                 throw ConfigurationError(file: path, position: TOMLPosition(line: 1, column: 1), message: error.message)
             }
         }
+        // A scan never reads examples (`rules check` does, on its own path).
         return try RuleFile.parse(try text(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
             let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
             return (try text(full), full)
-        })
+        }, reading: RuleFile.Reading(examples: false))
     }
 
 }

@@ -21,14 +21,6 @@ struct KeywordGuard: Sendable, Equatable {
 
     static let longest = 32
 
-    @inline(__always)
-    func admits(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
-        if start > 0, notBefore.contains(bytes[start - 1]) { return false }
-        guard start + sequence.count <= bytes.count else { return false }
-        for (i, set) in sequence.enumerated() where !set.contains(bytes[start + i]) { return false }
-        return true
-    }
-
     /// The guards of `keyword` for `source` (any one admitting lets the occurrence through):
     /// nil when an occurrence must always be kept.
     static func of(_ source: String, keyword: String) -> [KeywordGuard]? {
@@ -289,6 +281,14 @@ struct ByteSet: Sendable, Equatable {
         return s
     }
 
+    /// The set's one byte, when it holds exactly one.
+    var single: UInt8? {
+        let counts = [words.0, words.1, words.2, words.3].map(\.nonzeroBitCount)
+        guard counts.reduce(0, +) == 1, let w = counts.firstIndex(of: 1) else { return nil }
+        let word = [words.0, words.1, words.2, words.3][w]
+        return UInt8(w * 64 + word.trailingZeroBitCount)
+    }
+
     static func upper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 32 : b }
 
     static let digit = ByteSet(UInt8(ascii: "0")...UInt8(ascii: "9"))
@@ -395,7 +395,8 @@ struct RegexShape {
                 element = .set(single!)
             }
             if i < p.count, isQuantifier(p[i]) {
-                guard let (low, high) = quantifier() else { return nil }
+                guard let (low, high, next) = KeywordReach.quantifier(p, i, p.count) else { return nil }
+                i = next
                 switch element {
                 case .zeroWidth, .lookbehindNot, .wordBoundary: return nil
                 default: break
@@ -476,41 +477,6 @@ struct RegexShape {
     }
 
     func isQuantifier(_ c: UInt8) -> Bool { KeywordReach.isQuantifier(c) }
-
-    /// At a quantifier: its least and most counts (nil: unbounded), past a lazy or possessive mark.
-    mutating func quantifier() -> (Int, Int?)? {
-        var low = 0, high: Int? = nil
-        switch p[i] {
-        case UInt8(ascii: "?"): high = 1; i += 1
-        case UInt8(ascii: "*"): i += 1
-        case UInt8(ascii: "+"): low = 1; i += 1
-        default:
-            // {n}, {n,} or {n,m}; anything else after `{` is refused.
-            var j = i + 1
-            var first = 0, second = 0, firstDigits = 0, secondDigits = 0, comma = false
-            while j < p.count, p[j] != UInt8(ascii: "}") {
-                if KeywordReach.isDigit(p[j]) {
-                    if comma { second = second * 10 + Int(p[j] - 0x30); secondDigits += 1 } else {
-                        first = first * 10 + Int(p[j] - 0x30)
-                        firstDigits += 1
-                    }
-                    guard first <= 100_000, second <= 100_000 else { return nil }
-                } else if p[j] == UInt8(ascii: ","), !comma {
-                    comma = true
-                } else {
-                    return nil
-                }
-                j += 1
-            }
-            guard j < p.count, firstDigits > 0 else { return nil }
-            low = first
-            high = !comma ? first : (secondDigits > 0 ? second : nil)
-            i = j + 1
-        }
-        if i < p.count, p[i] == UInt8(ascii: "?") || p[i] == UInt8(ascii: "+") { i += 1 }
-        if let h = high, h < low { return nil }
-        return (low, high)
-    }
 
     /// At a backslash: the bytes the escape matches (one byte of them).
     mutating func escape(caseless: Bool, inClass: Bool) -> ByteSet? {
@@ -593,10 +559,7 @@ struct RegexShape {
             } else if c == UInt8(ascii: "\\") {
                 guard i + 1 < p.count, let s = escape(caseless: false, inClass: true) else { return nil }
                 // A class escape (\w, \d…) is not a range's end.
-                var count = 0
-                var only: UInt8 = 0
-                for b in 0...255 where s.contains(UInt8(b)) { count += 1; only = UInt8(b) }
-                guard count == 1 else { set.formUnion(s); continue }
+                guard let only = s.single else { set.formUnion(s); continue }
                 low = only
             } else {
                 low = c
@@ -607,11 +570,7 @@ struct RegexShape {
                 i += 1
                 var high: UInt8
                 if p[i] == UInt8(ascii: "\\") {
-                    guard i + 1 < p.count, let s = escape(caseless: false, inClass: true) else { return nil }
-                    var count = 0
-                    var only: UInt8 = 0
-                    for b in 0...255 where s.contains(UInt8(b)) { count += 1; only = UInt8(b) }
-                    guard count == 1 else { return nil }
+                    guard i + 1 < p.count, let s = escape(caseless: false, inClass: true), let only = s.single else { return nil }
                     high = only
                 } else if p[i] == UInt8(ascii: "[") {
                     return nil

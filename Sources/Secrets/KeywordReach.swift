@@ -130,10 +130,11 @@ enum KeywordReach {
             var times = 1
             var exact = true
             if end < range.upperBound, isQuantifier(p[end]) {
-                guard let (most, next, fixed) = quantifier(p, end, range.upperBound) else { return nil }
+                // Unbounded repeats put no bound on the reach.
+                guard let q = quantifier(p, end, range.upperBound), let most = q.high else { return nil }
                 times = most
-                exact = fixed
-                end = next
+                exact = false
+                end = q.end
             }
             if let byte = literalByte, exact, times == 1 {
                 literal.append(byte)
@@ -150,41 +151,44 @@ enum KeywordReach {
         c == UInt8(ascii: "?") || c == UInt8(ascii: "*") || c == UInt8(ascii: "+") || c == UInt8(ascii: "{")
     }
 
-    /// The quantifier at `i`: its largest count (nil when unbounded), where it ends (after a
-    /// lazy or possessive mark), and whether it is exactly one.
-    static func quantifier(_ p: [UInt8], _ i: Int, _ limit: Int) -> (Int, Int, Bool)? {
-        var most: Int
-        var end: Int
+    /// The quantifier at `i`: its least and largest counts (nil: unbounded) and where it ends
+    /// (after a lazy or possessive mark); nil for a `{` that is no quantifier this reader takes
+    /// (`{,m}` is literal text in PCRE2 10.42). Shared with `RegexShape`.
+    static func quantifier(_ p: [UInt8], _ i: Int, _ limit: Int) -> (low: Int, high: Int?, end: Int)? {
+        var low = 0, high: Int? = nil, end = i + 1
         switch p[i] {
-        case UInt8(ascii: "?"):
-            most = 1
-            end = i + 1
-        case UInt8(ascii: "{"):
+        case UInt8(ascii: "?"): high = 1
+        case UInt8(ascii: "*"): break
+        case UInt8(ascii: "+"): low = 1
+        default:
+            // {n}, {n,} or {n,m}.
             var j = i + 1
-            var numbers: [Int] = [0]
-            var sawComma = false
+            var first = 0, second = 0, firstDigits = 0, secondDigits = 0, comma = false
             while j < limit, p[j] != UInt8(ascii: "}") {
                 if isDigit(p[j]) {
-                    numbers[numbers.count - 1] = numbers[numbers.count - 1] * 10 + Int(p[j] - 0x30)
-                    if numbers[numbers.count - 1] > 100_000 { return nil }
-                } else if p[j] == UInt8(ascii: ","), !sawComma {
-                    sawComma = true
-                    numbers.append(0)
-                    // `{m,}` is unbounded.
-                    if j + 1 < limit, p[j + 1] == UInt8(ascii: "}") { return nil }
+                    if comma {
+                        second = second * 10 + Int(p[j] - 0x30)
+                        secondDigits += 1
+                    } else {
+                        first = first * 10 + Int(p[j] - 0x30)
+                        firstDigits += 1
+                    }
+                    guard first <= 100_000, second <= 100_000 else { return nil }
+                } else if p[j] == UInt8(ascii: ","), !comma {
+                    comma = true
                 } else {
                     return nil
                 }
                 j += 1
             }
-            guard j < limit else { return nil }
-            most = numbers.last!
+            guard j < limit, firstDigits > 0 else { return nil }
+            low = first
+            high = !comma ? first : (secondDigits > 0 ? second : nil)
             end = j + 1
-        default:
-            return nil // * and +: unbounded
         }
         if end < limit, p[end] == UInt8(ascii: "?") || p[end] == UInt8(ascii: "+") { end += 1 }
-        return (most, end, false)
+        if let h = high, h < low { return nil }
+        return (low, high, end)
     }
 
     /// The pieces of `range` between its top-level `|`.

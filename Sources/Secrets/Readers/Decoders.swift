@@ -123,17 +123,29 @@ enum Decoders {
         return true
     }
 
+    /// Token characters (base64 and base64url ones, and `=`; not `.`, or every list of dotted
+    /// names would be joined) ending at `at`, counted back at most `Trigger.minimumRun`.
+    static func tokenBefore(_ b: UnsafeRawBufferPointer, endingAt at: Int) -> Int {
+        var count = 0, i = at
+        while i >= 0, count < Trigger.minimumRun, isToken(b[i]) { count += 1; i -= 1 }
+        return count
+    }
+
+    /// Token characters from `j` on, at most `most`, and where they end.
+    static func tokenAfter(_ b: UnsafeRawBufferPointer, from j: Int, most: Int) -> (count: Int, end: Int) {
+        var count = 0, j = j
+        while j < b.count, count < most, isToken(b[j]) { count += 1; j += 1 }
+        return (count, j)
+    }
+
+    static func isToken(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] || c == 0x3D }
+
     /// Whether the string closed right after `at` is followed (past a comma, blanks and one
-    /// line end) by an opening quote, and the token characters on both sides of that seam number at
-    /// least `Trigger.minimumRun` (a split secret; a sentence split between words has fewer).
+    /// line end) by an opening quote, and the token characters on both sides of that seam
+    /// number at least `Trigger.minimumRun` less 4 (a split secret; a sentence split between
+    /// words has fewer).
     static func tokenSpansSeam(_ b: UnsafeRawBufferPointer, valueBeforeQuote at: Int) -> Bool {
-        // Base64 and base64url characters and `=`: not `.`, or every list of dotted names
-        // (`"org.acme.Foo", "org.acme.Bar"`) would be joined.
-        let token = Trigger.runClass
-        func isToken(_ c: UInt8) -> Bool { token[Int(c)] || c == 0x3D }
-        var before = 0
-        var i = at
-        while i >= 0, before < Trigger.minimumRun, isToken(b[i]) { before += 1; i -= 1 }
+        let before = tokenBefore(b, endingAt: at)
         var j = at + 2 // past the closing quote
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         if j < b.count, b[j] == 0x2C { j += 1 } // a list's comma
@@ -142,12 +154,11 @@ enum Decoders {
         if j < b.count, b[j] == 0x0A { j += 1 }
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         guard j < b.count, Trigger.isQuote(b[j]) else { return false }
-        j += 1
-        var after = 0
-        while j < b.count, after < 256, isToken(b[j]) { after += 1; j += 1 }
+        let (after, end) = tokenAfter(b, from: j + 1, most: 256)
         guard before + after >= Trigger.minimumRun - 4 else { return false }
         // A string followed by `:` is the next key of a mapping (`"…abc",` then `"name": …`),
         // not the rest of a value.
+        j = end
         if j < b.count, Trigger.isQuote(b[j]) {
             j += 1
             while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
@@ -218,10 +229,7 @@ enum Decoders {
     /// that follow it (`…IW3cK</w:t></w:r><w:r><w:t>cOZAf…`), one token of at least 20
     /// characters running across them: a value a markup split into runs.
     static func tokenSpansTags(_ b: UnsafeRawBufferPointer, valueBeforeTag at: Int) -> Bool {
-        let token = Trigger.runClass
-        var before = 0
-        var i = at
-        while i >= 0, before < Trigger.minimumRun, token[Int(b[i])] { before += 1; i -= 1 }
+        let before = tokenBefore(b, endingAt: at)
         var j = at + 1
         var tags = 0
         while j < b.count, b[j] == 0x3C, tags < 16 {
@@ -231,8 +239,7 @@ enum Decoders {
             j = k + 1
             tags += 1
         }
-        var after = 0
-        while j < b.count, before + after < Trigger.minimumRun, token[Int(b[j])] { after += 1; j += 1 }
+        let after = tokenAfter(b, from: j, most: Trigger.minimumRun).count
         return after > 0 && before + after >= Trigger.minimumRun - 4
     }
 
@@ -342,7 +349,10 @@ enum Decoders {
             let bytes = Base64Text.decode(body.dropFirst(skip), url: url)
             if isText(bytes) { return (url ? "base64url" : "base64", bytes) }
         }
-        // Base64 of UTF-16 or UTF-32 text (PowerShell's -EncodedCommand is UTF-16LE): the text.
+        // Base64 of UTF-16 text (PowerShell's -EncodedCommand is UTF-16LE): the text. Its
+        // first bytes say so before the whole run is decoded.
+        let head = Base64Text.decode(body.prefix(32), url: url)
+        guard head.withUnsafeBytes({ TextEncoding.detect($0) }) != nil else { return nil }
         let bytes = Base64Text.decode(body, url: url)
         if let (encoding, mark) = bytes.withUnsafeBytes({ TextEncoding.detect($0) }) {
             let text = bytes.withUnsafeBytes { encoding.decode(UnsafeRawBufferPointer(rebasing: $0[mark...])) }
