@@ -189,6 +189,69 @@ import Testing
         #expect(read(fake).unscannable.isEmpty)
     }
 
+    @Test("a compressed stream after other bytes is opened from its magic bytes: an installer's script then its tar.gz, a gzip after a NUL-free text, an xz after a binary header")
+    func embeddedStreams() throws {
+        let token = Self.token(17), other = Self.token(18)
+        let script = Data(("#!/bin/sh\n# self-extracting installer\n" + String(repeating: "echo unpacking\n", count: 800) + "exit 0\n").utf8)
+        let payload = try TestArchive.make(.tarGz, [("setup/app.env", Data("TOKEN=\(token)\n".utf8))])
+        let scan = read(script + payload)
+        #expect(found(scan, token).count == 1)
+        #expect(String(decoding: found(scan, token).first?.member ?? [], as: UTF8.self) == "!@\(script.count)/setup/app.env")
+        #expect(scan.unscannable.isEmpty)
+        let notes = Data("some notes\n".utf8)
+        let gz = try TestArchive.make(.gzip, [("x", Data("KEY=\(other)\n".utf8))])
+        #expect(found(read(notes + gz), other).count == 1)
+        let xz = try TestArchive.make(.xz, [("x", Data("KEY=\(other)\n".utf8))])
+        // (xz keeps so small an input uncompressed: the host's own bytes hold it too.)
+        let members = found(read(Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 100) + xz), other).map { String(decoding: $0.member ?? [], as: UTF8.self) }
+        #expect(members.contains("!@108/data"))
+        // Magic bytes that start no stream are nothing to report; a stream cut short keeps
+        // what it held and is reported as corrupt.
+        let fake = Data([0, 1, 2]) + Data([0x1F, 0x8B, 0x08, 0x00]) + Data(repeating: 0x41, count: 64)
+        let quiet = read(fake)
+        #expect(quiet.candidates.isEmpty && quiet.unscannable.isEmpty)
+        let long = try TestArchive.make(.gzip, [("x", Data(("KEY=\(other)\n" + String(repeating: "filler line of text, compressed\n", count: 4000)).utf8) + Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) }))])
+        let cut = read(notes + Data([0]) + long.prefix(long.count * 2 / 3))
+        #expect(found(cut, other).count == 1)
+        #expect(cut.unscannable.map(\.problem) == [.corrupt])
+    }
+
+    @Test("UTF-16 strings inside binary content are read as text (a Windows binary's wide literals), either byte order")
+    func wideStringsInBinaries() {
+        let token = Self.token(19)
+        let header = Data([0x4D, 0x5A, 0x90, 0]) + Data(count: 200)
+        for bigEndian in [false, true] {
+            let wide = "GITHUB_TOKEN=\(token)".utf16.flatMap { u in bigEndian ? [UInt8(u >> 8), UInt8(u & 0xFF)] : [UInt8(u & 0xFF), UInt8(u >> 8)] }
+            let hits = found(read(header + Data(wide) + Data(count: 16) + Data("tail".utf8)), token)
+            #expect(hits.count == 1, "big endian: \(bigEndian)")
+        }
+        // Short wide runs (a few letters, as in any binary's tables) are left as they were.
+        let view = [UInt8]([0, 0x41, 0, 0x42, 0, 0x43, 0, 0x20, 0x31]).withUnsafeBytes { PrintableRuns.view($0) }
+        #expect(view == [0, 0x41, 0, 0x42, 0, 0x43, 0, 0x20, 0x31])
+    }
+
+    @Test("a compressed stream or archive in base64 is opened; base64 of text in other scripts is read as text")
+    func encodedArchivesAndScripts() throws {
+        let token = Self.token(20)
+        let gz = try TestArchive.make(.gzip, [("x", Data("GITHUB_TOKEN=\(token)\n".utf8))])
+        let zip = try TestArchive.make(.zipDeflate, [("app.env", Data("GITHUB_TOKEN=\(token)\n".utf8))])
+        for (data, name) in [(gz, "gzip"), (zip, "zip")] {
+            let hits = found(read("x\nblob: \(data.base64EncodedString())\n"), token)
+            #expect(hits.count == 1, "\(name)")
+            #expect(hits.first?.encoding == "base64+" + name)
+            #expect(hits.first?.line == 2)
+            #expect(hits.first?.member == nil)
+        }
+        for text in ["€€€€€€€€ GITHUB_TOKEN=\(token)\n", "{\"名前\": \"テスト用のトークン設定ファイル\", \"token\": \"\(token)\"}"] {
+            let hits = found(read("x\nv=\(Data(text.utf8).base64EncodedString())\n"), token)
+            #expect(hits.first?.encoding == "base64", "\(text)")
+        }
+        // Base64 that is no archive after all is no problem; a truncated encoded stream is.
+        #expect(read("x\nv=H4sIAAAAAAAAA\(String(repeating: "B", count: 40))\n").candidates.isEmpty)
+        let cut = Data(gz.prefix(gz.count - 12)).base64EncodedString()
+        #expect(!read("x\nblob: \(cut)\n").unscannable.isEmpty)
+    }
+
     @Test("a jar and a docx are zips by their bytes, whatever their names; a clean archive yields nothing")
     func zipKin() throws {
         let token = Self.token(5)

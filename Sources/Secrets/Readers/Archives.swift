@@ -50,6 +50,44 @@ public enum Archives {
         return false
     }
 
+    /// Where compressed streams start inside other bytes (a self-extracting installer's
+    /// payload after its script, a gzip appended to a file or an image): gzip (deflate, no
+    /// reserved flags), bzip2, xz and zstd magic bytes after offset 0, at most `limit` of
+    /// them. Asked only of binary content; each is opened from there like an archive.
+    static func embeddedStreams(_ bytes: UnsafeRawBufferPointer, limit: Int = 16) -> [Int] {
+        guard let base = bytes.baseAddress, bytes.count > 16 else { return [] }
+        var found: [Int] = []
+        let magics: [[UInt8]] = [[0x1F, 0x8B, 0x08], [0x42, 0x5A, 0x68], [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD]]
+        for magic in magics {
+            var at = 1
+            while at < bytes.count, found.count < limit {
+                guard let hit = memchr(base + at, Int32(magic[0]), bytes.count - at) else { break }
+                let offset = base.distance(to: UnsafeRawPointer(hit))
+                at = offset + 1
+                guard offset + magic.count <= bytes.count, memcmp(hit, magic, magic.count) == 0 else { continue }
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                // The gzip header's reserved flag bits are zero; bzip2 needs its block magic
+                // (`isArchive` checks both, and the others by their whole magic).
+                if magic[0] == 0x1F, rest.count < 4 || rest[3] & 0xE0 != 0 { continue }
+                if isArchive(rest) { found.append(offset) }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// A name for what an archive's first bytes say it is (for a decoded value's `encoding`).
+    static func formatName(_ bytes: UnsafeRawBufferPointer) -> String {
+        guard bytes.count >= 4 else { return "archive" }
+        switch (bytes[0], bytes[1]) {
+        case (0x50, 0x4B): return "zip"
+        case (0x1F, 0x8B): return "gzip"
+        case (0x42, 0x5A): return "bzip2"
+        case (0xFD, 0x37): return "xz"
+        case (0x28, 0xB5): return "zstd"
+        default: return "archive"
+        }
+    }
+
     /// Why an archive (or a member of one) could not be read in full.
     public enum Problem: String, Sendable {
         case limit = "archive-limit", depth = "archive-depth", corrupt, tooLarge = "too-large"
@@ -73,28 +111,39 @@ public enum Archives {
     /// Calls `member(name, bytes)` for each regular file in the archive `bytes`, and
     /// `problem(name, problem)` for each member that cannot be read in full (an empty name is
     /// the archive itself). Stops at the first archive-wide problem.
-    static func forEachMember(_ bytes: UnsafeRawBufferPointer, zipOnly: Bool = false, budget: inout Budget,
+    /// How the archive was found: at the start of the bytes, by a zip's end record after
+    /// other bytes, or by a stream's magic bytes after other bytes (`embeddedStreams`).
+    enum Found {
+        case atStart, trailingZip, embedded
+    }
+
+    static func forEachMember(_ bytes: UnsafeRawBufferPointer, found: Found = .atStart, budget: inout Budget,
                               member: (_ name: [UInt8], _ bytes: UnsafeRawBufferPointer, _ budget: inout Budget) -> Void,
                               problem: (_ name: [UInt8], Problem) -> Void) {
         guard let base = bytes.baseAddress, let archive = archive_read_new() else { return problem([], .corrupt) }
         defer { archive_read_free(archive) }
-        if zipOnly {
-            // Found by its end record inside other bytes: a record that is no zip after all is
-            // nothing to report (the bytes themselves were scanned).
+        // Found inside other bytes, an archive that does not open (a record or magic bytes
+        // that were no archive after all) is nothing to report: the bytes were scanned.
+        let quiet = found != .atStart
+        if found == .trailingZip {
             archive_read_support_format_zip_seekable(archive)
-            guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return }
         } else {
             supportFormats(archive)
-            guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return problem([], .corrupt) }
         }
+        guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return quiet ? () : problem([], .corrupt) }
         var entry: OpaquePointer?
         var buffer: [UInt8] = []
+        var opened = false, count = 0
         while true {
             let status = archive_read_next_header(archive, &entry)
             if status == ARCHIVE_EOF {
                 return afterEnd(archive, bytes, budget: &budget, member: member, problem: problem)
             }
-            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { return problem([], .corrupt) }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
+                return quiet && !opened ? () : problem([], .corrupt)
+            }
+            opened = true
+            count += 1
             budget.members += 1
             if budget.exceeded { return problem([], .limit) }
             guard archive_entry_filetype(entry) == 0o100000 else { continue } // a regular file
@@ -122,6 +171,10 @@ public enum Archives {
                 buffer.append(contentsOf: chunk[0..<n])
             }
             if let failed {
+                // What came out before a stream broke off is read all the same (a truncated
+                // stream keeps what it held); a magic-bytes find that gave nothing is no stream.
+                if failed == .corrupt, !buffer.isEmpty { buffer.withUnsafeBytes { member(name, $0, &budget) } }
+                if failed == .corrupt, quiet, buffer.isEmpty, count == 1 { return }
                 problem(name, failed)
                 // A member that cannot be decoded leaves the stream where no next header can
                 // be trusted.

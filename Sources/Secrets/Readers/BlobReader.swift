@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Base
 /// What reading one blob (or file) gave: the candidates of everything it holds, and what of it
 /// could not be read in full.
@@ -55,10 +58,12 @@ extension Scanner {
         let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
         var result = BlobScan()
         var searched: SearchedWindows?
-        func readMembers(zipOnly: Bool, budget: inout Archives.Budget) {
-            Archives.forEachMember(bytes, zipOnly: zipOnly, budget: &budget, member: { name, member, budget in
+        func readMembers(_ bytes: UnsafeRawBufferPointer, found: Archives.Found, at offset: Int = 0, budget: inout Archives.Budget) {
+            // A stream found inside other bytes: its members under `@offset/`.
+            let place: [UInt8] = found == .embedded ? Array("@\(offset)/".utf8) : []
+            Archives.forEachMember(bytes, found: found, budget: &budget, member: { name, member, budget in
                 let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
-                let prefix = [0x21] + name
+                let prefix = [0x21] + place + name
                 result.members.append(prefix)
                 result.members += inner.members.map { prefix + $0 }
                 for var candidate in inner.candidates {
@@ -68,13 +73,14 @@ extension Scanner {
                 result.partly = result.partly || inner.partly
                 result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
             }, problem: { name, problem in
-                if !name.isEmpty { result.members.append([0x21] + name) }
-                result.unscannable.append((name.isEmpty ? [] : [0x21] + name, problem))
+                let member = name.isEmpty && place.isEmpty ? [] : [0x21] + place + name
+                if !member.isEmpty { result.members.append(member) }
+                result.unscannable.append((member, problem))
             })
         }
         if Archives.isArchive(bytes) {
             guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
-            readMembers(zipOnly: false, budget: &budget)
+            readMembers(bytes, found: .atStart, budget: &budget)
             return (result, nil)
         }
         // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
@@ -106,7 +112,15 @@ extension Scanner {
         // image or a script): its members too, besides the file's own bytes (after the checks
         // above, which are the file's own: each member reports its own).
         if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
-            readMembers(zipOnly: true, budget: &budget)
+            readMembers(bytes, found: .trailingZip, budget: &budget)
+        }
+        // Compressed streams after other bytes (a self-extracting installer's payload after
+        // its script, a gzip appended to a file), each from its magic bytes on: only in bytes
+        // with a zero byte somewhere (every such stream of some size has them).
+        if depth < budget.limits.maxArchiveDepth, binary || (bytes.count > 16 && memchr(bytes.baseAddress!, 0, bytes.count) != nil) {
+            for offset in Archives.embeddedStreams(bytes) {
+                readMembers(UnsafeRawBufferPointer(rebasing: bytes[offset...]), found: .embedded, at: offset, budget: &budget)
+            }
         }
         return (result, searched)
     }
@@ -133,8 +147,25 @@ extension Scanner {
         // stay under 8x on any text; only a hostile one reaches the budget, and then what is
         // left undecoded is reported (`decode-limit`), not passed.
         var budget = 8 * bytes.count + 65536
+        var archivesUnread = false
+        var archiveBudget: Archives.Budget?
         let finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
-            let inner = decoded.bytes.withUnsafeBytes { candidates(in: $0, depth: depth + 1, scratch: scratch) }
+            var decoded = decoded
+            let inner = decoded.bytes.withUnsafeBytes { raw -> [Candidate] in
+                guard Archives.isArchive(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
+                // A compressed stream or archive, encoded (`H4sI…`, `UEsDB…`): opened like
+                // a file's, its findings pointing at the encoded text.
+                decoded.encoding += "+" + Archives.formatName(raw)
+                // One budget for every archive the text holds, as for a file's nested ones.
+                if archiveBudget == nil {
+                    var limits = ReadLimits(maxFileBytes: Self.decodedArchiveLimit)
+                    limits.maxArchiveDepth = Self.maxDecodeDepth - depth
+                    archiveBudget = Archives.Budget(limits: limits, compressed: bytes.count)
+                }
+                let scan = read(raw, keywords: nil, depth: 0, budget: &archiveBudget!, scratch: scratch)
+                if !scan.unscannable.isEmpty { archivesUnread = true }
+                return scan.candidates.map { var c = $0; c.member = nil; return c }
+            }
             guard !inner.isEmpty else { return }
             // A marker on the encoded line, where a reviewer sees it (never one inside the
             // decoded text: the inner scan is past depth 0 and ignores those).
@@ -160,9 +191,13 @@ extension Scanner {
                 found.append(candidate)
             }
         }
-        if !finished { scratch.decodeLimitsHit += 1 }
+        // An encoded archive not read in full counts as text left undecoded (fail closed).
+        if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }
         return found
     }
+
+    /// An archive found encoded inside text is read up to this many bytes a member.
+    static let decodedArchiveLimit = 16 << 20
 
     /// Decodings inside decodings, at most.
     static let maxDecodeDepth = 3

@@ -317,6 +317,14 @@ enum Decoders {
     /// `EF BB BF` in base64.
     static let utf8MarkBase64: [UInt8] = Array("77u/".utf8)
 
+    /// The magic bytes of gzip, zip, bzip2, xz and zstd in base64 (and base64url) at the
+    /// start of a run.
+    static let encodedArchiveMagics: [[UInt8]] = ["H4sI", "UEsDB", "UEsFB", "QlpoO", "/Td6WFoA", "_Td6WFoA", "KLUv/", "KLUv_"].map { Array($0.utf8) }
+
+    static func startsEncodedArchive(_ b: some Collection<UInt8>) -> Bool {
+        encodedArchiveMagics.contains { b.starts(with: $0) }
+    }
+
     /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
     /// characters first tell text from noise (object ids, digests, names), so most runs cost
     /// a dozen bytes of decoding.
@@ -340,6 +348,11 @@ enum Decoders {
         }
         let url = body.contains(0x2D) || body.contains(0x5F)
         if url, body.contains(0x2B) || body.contains(0x2F) { return nil } // two alphabets: a path, a name
+        // A compressed stream or archive: its bytes, for the reader to open.
+        if startsEncodedArchive(body) {
+            let bytes = Base64Text.decode(body, url: url)
+            if bytes.withUnsafeBytes({ Archives.isArchive($0) }) { return (url ? "base64url" : "base64", bytes) }
+        }
         // A UTF-8 byte-order mark first (`77u/`, a file saved by a Windows editor, then encoded):
         // the text after it.
         if body.starts(with: utf8MarkBase64) { body = body.dropFirst(4) }
@@ -368,6 +381,8 @@ enum Decoders {
         // Past a UTF-8 byte-order mark in base64 (`77u/`), as `decodeRun` reads it.
         let marked = run0 + 4 <= b.count && (0..<4).allSatisfy { b[run0 + $0] == utf8MarkBase64[$0] }
         let start = marked ? run0 + 4 : run0
+        // A compressed stream or archive, encoded: opened when decoded (`decodeRun`).
+        if startsEncodedArchive(UnsafeRawBufferPointer(rebasing: b[start...])) { return true }
         var end = start
         while end < b.count, end - start < 20, run[Int(b[end])] { end += 1 }
         guard end - start >= 16 else { return true } // a short tail of a wrapped run: decide later
@@ -394,6 +409,8 @@ enum Decoders {
             var acc: UInt32 = 0, bits = 0, bad = 0
             // A zero byte after a nonzero one is UTF-16 text's (`decodeRun` reads it).
             var afterZero = true
+            // Continuation bytes a UTF-8 sequence still needs (text in other scripts).
+            var continuing = 0
             for i in (start + skip)..<stop {
                 var v = Int(table[Int(b[i])])
                 if v < 0 { v = b[i] == 0x2B || b[i] == 0x2D ? 62 : 63 }
@@ -402,7 +419,22 @@ enum Decoders {
                 if bits >= 8 {
                     bits -= 8
                     let byte = (acc >> UInt32(bits)) & 0xFF
-                    if byte == 0, !afterZero {
+                    if continuing > 0 {
+                        if byte & 0xC0 == 0x80 {
+                            continuing -= 1
+                            afterZero = false
+                            acc &= (1 << UInt32(bits)) - 1
+                            continue
+                        }
+                        // A lead byte without its continuation: no UTF-8 after all.
+                        continuing = 0
+                        bad += 1
+                        if bad > allowed { break }
+                    }
+                    if let more = Self.utf8Continuations(UInt8(byte)) {
+                        continuing = more
+                        afterZero = false
+                    } else if byte == 0, !afterZero {
                         afterZero = true
                     } else if !printable(byte) {
                         afterZero = byte == 0
@@ -419,16 +451,36 @@ enum Decoders {
         return false
     }
 
-    /// Mostly printable ASCII: what a secret, or a document holding one, looks like.
+    /// Mostly printable ASCII or well-formed UTF-8 sequences: what a secret, or a document
+    /// holding one, looks like.
     static func isText(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= minimumDecoded else { return false }
         let allowed = bytes.count / 10
         var other = 0
-        for c in bytes where !((c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13) {
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            i += 1
+            if (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 { continue }
+            if let more = utf8Continuations(c), i + more <= bytes.count, bytes[i..<(i + more)].allSatisfy({ $0 & 0xC0 == 0x80 }) {
+                i += more
+                continue
+            }
             other += 1
             if other > allowed { return false }
         }
         return true
+    }
+
+    /// The continuation bytes a UTF-8 lead byte announces (nil: not a lead byte).
+    @inline(__always)
+    static func utf8Continuations(_ c: UInt8) -> Int? {
+        switch c {
+        case 0xC2...0xDF: 1
+        case 0xE0...0xEF: 2
+        case 0xF0...0xF4: 3
+        default: nil
+        }
     }
 
     /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes

@@ -355,9 +355,39 @@ struct TextStream {
 extension PrintableRuns {
     /// `view` in place.
     static func viewInPlace(_ bytes: UnsafeMutableRawBufferPointer) {
-        for i in 0..<bytes.count {
+        let n = bytes.count
+        func isText(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 }
+        /// Code units of (text byte, zero) pairs from `i` (a low byte first when `low`).
+        func units(from i: Int, low: Bool) -> Int {
+            var k = 0, j = i
+            while j + 1 < n, low ? (isText(bytes[j]) && bytes[j + 1] == 0) : (bytes[j] == 0 && isText(bytes[j + 1])) {
+                k += 1
+                j += 2
+            }
+            return k
+        }
+        var i = 0
+        while i < n {
             let b = bytes[i]
-            if !((b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13) { bytes[i] = 0 }
+            // A UTF-16 string (a Windows binary's resources and wide literals): its
+            // characters side by side where it starts, zeros after, so the rules see the
+            // string at its own offset.
+            if i + 1 < n, (b != 0 && bytes[i + 1] == 0) || (b == 0 && bytes[i + 1] != 0) {
+                let low = b != 0
+                let k = units(from: i, low: low)
+                if k >= minimumWideRun {
+                    for j in 0..<k { bytes[i + j] = bytes[i + 2 * j + (low ? 0 : 1)] }
+                    for j in k..<(2 * k) { bytes[i + j] = 0 }
+                    i += 2 * k
+                    continue
+                }
+            }
+            if !isText(b) { bytes[i] = 0 }
+            i += 1
         }
     }
+
+    /// The shortest UTF-16 string read out of binary content (`strings -el` reads 4; a
+    /// secret with its name is longer than 8).
+    static let minimumWideRun = 8
 }

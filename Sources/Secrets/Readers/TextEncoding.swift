@@ -95,7 +95,8 @@ public enum TextEncoding: String, Sendable {
 
 /// Binary content as `strings` sees it (SPEC §1.3): printable ASCII, tabs and line ends kept
 /// in place, every other byte turned into NUL, so no match spans binary noise and offsets
-/// and line numbers stay those of the file.
+/// and line numbers stay those of the file; UTF-16 strings (8 characters or more, either
+/// byte order) have their characters moved together where they start.
 public enum PrintableRuns {
     /// git's rule for binary: a NUL byte in the first 8000 bytes.
     public static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -104,12 +105,8 @@ public enum PrintableRuns {
     }
 
     public static func view(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                out[i] = (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 ? b : 0
-            }
-            count = bytes.count
-        }
+        var out = [UInt8](bytes)
+        out.withUnsafeMutableBytes { viewInPlace($0) }
+        return out
     }
 }
