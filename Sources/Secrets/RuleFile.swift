@@ -133,6 +133,7 @@ public enum RuleFile {
         } else if rule.isGeneric {
             rule.confidence = .low
         }
+        if let yields = try fields.bool("yields") { rule.yieldsToOthers = yields }
         if let span = try fields.integer("spanLines") {
             guard (0...10_000).contains(span) else { throw fields.error("spanLines must be between 0 and 10000", at: "spanLines") }
             rule.spanLines = span

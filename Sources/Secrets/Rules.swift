@@ -85,6 +85,10 @@ public struct SecretRule: Sendable {
 
     /// Generic rules (`generic-…`) give way to a provider's rule that finds the same value.
     public var isGeneric: Bool { id.hasPrefix("generic") }
+    /// A match inside another rule's match gives way to it (a key's body inside its armor);
+    /// generic rules always do. Set by the rule file's `yields`.
+    public var yieldsToOthers = false
+    public var yields: Bool { yieldsToOthers || isGeneric }
 }
 
 /// Rules and the allowlists that apply to all of them.

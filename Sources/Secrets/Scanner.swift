@@ -421,21 +421,27 @@ public final class Scanner: Sendable {
     }
 
     /// A value caught by a provider's rule is not reported again by a generic rule (ids
-    /// starting with `generic`), as gitleaks does: one secret, one finding.
+    /// starting with `generic`), as gitleaks does: one secret, one finding. Rules that yield
+    /// (`SecretRule.yields`) give way the same.
     static func preferSpecific(_ found: [Candidate], _ rules: [SecretRule]) -> [Candidate] {
-        // Two generic rules on one value (an XML attribute is also an assignment): the first rule's.
-        var genericValues = Set<Range<Int>>()
-        let found = found.filter { !rules[$0.ruleIndex].isGeneric || genericValues.insert($0.secretRange).inserted }
+        // Two yielding rules on one value (an XML attribute is also an assignment): the most
+        // confident rule's, else the first's.
+        var bestOnValue: [Range<Int>: Int] = [:]
+        for (i, c) in found.enumerated() where rules[c.ruleIndex].yields {
+            if let j = bestOnValue[c.secretRange], rules[found[j].ruleIndex].confidence >= rules[c.ruleIndex].confidence { continue }
+            bestOnValue[c.secretRange] = i
+        }
+        let found = found.enumerated().filter { i, c in !rules[c.ruleIndex].yields || bestOnValue[c.secretRange] == i }.map(\.element)
         // Provider matches sorted by start, with the furthest end seen so far: a generic match
         // overlaps one exactly when some provider match starts before it ends and the
         // furthest end up to there lies past its start. One binary search each.
-        let specific = found.filter { !rules[$0.ruleIndex].isGeneric }.map(\.secretRange).sorted { $0.lowerBound < $1.lowerBound }
+        let specific = found.filter { !rules[$0.ruleIndex].yields }.map(\.secretRange).sorted { $0.lowerBound < $1.lowerBound }
         guard !specific.isEmpty else { return found }
         var furthest: [Int] = []
         furthest.reserveCapacity(specific.count)
         for range in specific { furthest.append(max(furthest.last ?? 0, range.upperBound)) }
         return found.filter { c in
-            guard rules[c.ruleIndex].isGeneric else { return true }
+            guard rules[c.ruleIndex].yields else { return true }
             var lo = 0, hi = specific.count
             while lo < hi {
                 let mid = (lo + hi) / 2

@@ -303,6 +303,38 @@ import Testing
         #expect(read(Data(count: 5000), limits: small).unscannable.map(\.problem) == [.tooLarge])
     }
 
+    // MARK: private keys
+
+    @Test("a private key is found armored (whatever the armor's case) and without its armor, once: OpenSSH, PKCS#1, PKCS#8 and SEC1 keys made by ssh-keygen")
+    func privateKeys() throws {
+        let dir = try Scratch.directory("keys")
+        var made = 0
+        for (type, bits, format) in [("ed25519", nil, nil), ("rsa", 2048, "PEM"), ("rsa", 3072, "PKCS8"), ("ecdsa", 256, "PEM"),
+                                     ("ecdsa", 384, "PKCS8"), ("ecdsa", 521, "PEM"), ("rsa", 1024, nil)] as [(String, Int?, String?)] {
+            made += 1
+            let path = dir.appendingPathComponent("k\(made)").path
+            let options = (bits.map { ["-b", String($0)] } ?? []) + (format.map { ["-m", $0] } ?? [])
+            let result = try run(["ssh-keygen", "-q", "-t", type] + options + ["-N", "", "-C", "", "-f", path])
+            #expect(result.status == 0)
+            let armored = try String(contentsOfFile: path, encoding: .utf8)
+            let rules = { (text: String) in Set(read(text).candidates.map { Self.scanner.ruleSet.rules[$0.ruleIndex].id }) }
+            let label = "\(type) \(bits ?? 0) \(format ?? "openssh")"
+            #expect(rules(armored) == ["private-key"], "\(label)")
+            let lines = armored.split(separator: "\n")
+            let mixedCase = "-----Begin" + lines[0].dropFirst(10) + "\n" + lines.dropFirst().joined(separator: "\n") + "\n"
+            #expect(rules(mixedCase) == ["private-key"], "\(label)")
+            let body = lines.filter { !$0.hasPrefix("-----") }.joined()
+            #expect(rules("signing:\n  key: \(body)\n") == ["private-key-body"], "\(label)")
+            #expect(rules("{\"key\": \"\(lines.filter { !$0.hasPrefix("-----") }.joined(separator: "\\n"))\"}") == ["private-key-body"], "\(label)")
+        }
+        // Public keys and certificates are no private keys, armored or not.
+        let key = try SSHKey(type: "rsa", bits: 2048)
+        let pem = try run(["ssh-keygen", "-e", "-m", "PKCS8", "-f", key.privateKeyPath]).stdout
+        let publicBody = String(decoding: pem, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        #expect(read("key: \(publicBody)\n").candidates.isEmpty)
+        #expect(read(key.publicKey).candidates.isEmpty)
+    }
+
     // MARK: encoded and split values
 
     @Test("encoded values are decoded and scanned, pointing at the encoded line, saying how they were found")
