@@ -1,16 +1,16 @@
 import Foundation
 
 /// Archives and compressed streams built at test time by Python's standard library (zipfile,
-/// tarfile, gzip, bz2, lzma), so the readers are tested against a real implementation of
+/// tarfile, gzip, bz2, lzma, zlib), so the readers are tested against a real implementation of
 /// each format and the repository holds no archive.
 public enum TestArchive {
     public enum Kind: String, Sendable {
         case zipDeflate = "zip-deflate", zipStored = "zip-stored", tar, tarGz = "tar.gz", tarXz = "tar.xz"
-        case gzip, bzip2, xz
+        case gzip, bzip2, xz, zlib
     }
 
     static let script = #"""
-import sys, io, json, base64, zipfile, tarfile, gzip, bz2, lzma
+import sys, io, json, base64, zipfile, tarfile, gzip, bz2, lzma, zlib
 spec = json.load(sys.stdin)
 kind = spec["kind"]
 members = [(m[0], base64.b64decode(m[1])) for m in spec["members"]]
@@ -30,7 +30,7 @@ elif kind.startswith("tar"):
             t.addfile(tarfile.TarInfo("e/%d" % i), io.BytesIO(b""))
 else:
     data = members[0][1] + b"\0" * spec.get("zeros", 0)
-    out.write({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[kind](data))
+    out.write({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress, "zlib": zlib.compress}[kind](data))
 sys.stdout.buffer.write(out.getvalue())
 """#
 

@@ -216,6 +216,34 @@ import Testing
         #expect(cut.unscannable.map(\.problem) == [.corrupt])
     }
 
+    @Test("a file that is one zlib stream is inflated and read; a PNG's compressed text chunks are; text that only looks like a zlib header is read as text")
+    func zlibStreams() throws {
+        let token = Self.token(21)
+        let text = Data("# config\nTOKEN=\(token)\n".utf8)
+        let raw = read(try TestArchive.make(.zlib, [("x", text)]))
+        #expect(found(raw, token).first?.line == 2)
+        #expect(String(decoding: found(raw, token).first?.member ?? [], as: UTF8.self) == "!data")
+        func chunk(_ type: String, _ data: Data) -> Data {
+            let n = UInt32(data.count)
+            return Data([UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]) + Data(type.utf8) + data + Data(count: 4)
+        }
+        let signature = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let header = chunk("IHDR", Data([0, 0, 0, 4, 0, 0, 0, 4, 8, 2, 0, 0, 0]))
+        let compressed = try TestArchive.make(.zlib, [("x", Data("deploy key \(token)".utf8))])
+        let zTXt = chunk("zTXt", Data("Comment".utf8) + Data([0, 0]) + compressed)
+        let iTXt = chunk("iTXt", Data("Comment".utf8) + Data([0, 1, 0]) + Data("en".utf8) + Data([0, 0]) + compressed)
+        for (png, type) in [(signature + header + zTXt + chunk("IEND", Data()), "!zTXt@"), (signature + header + iTXt + chunk("IEND", Data()), "!iTXt@")] {
+            let hits = found(read(png), token)
+            #expect(hits.count == 1)
+            let member = String(decoding: hits.first?.member ?? [], as: UTF8.self)
+            #expect(member.hasPrefix(type), "\(member)")
+        }
+        // "x^" opens a zlib header's check; as text it is read as text.
+        let looksLikeOne = read("x^ = 1\nTOKEN=\(token)\n")
+        #expect(found(looksLikeOne, token).first?.member == nil)
+        #expect(looksLikeOne.unscannable.isEmpty)
+    }
+
     @Test("UTF-16 strings inside binary content are read as text (a Windows binary's wide literals), either byte order")
     func wideStringsInBinaries() {
         let token = Self.token(19)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibArchive
+import CLibDeflate
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
 /// gzip, bzip2, xz, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
@@ -286,5 +287,81 @@ public struct ReadLimits: Sendable {
 
     public init(maxFileBytes: Int) {
         self.maxFileBytes = maxFileBytes
+    }
+}
+
+/// zlib streams (RFC 1950): a file that is one (`pigz -z`, `openssl zlib`, a git loose object)
+/// and a PNG's compressed text chunks (`zTXt`, compressed `iTXt`), inflated by libdeflate.
+enum ZlibStreams {
+    /// Whether `b` starts with a zlib header: deflate, a window of 32 KiB or less, no preset
+    /// dictionary, and the header's check bits right (text rarely passes all four, and what
+    /// passes by chance fails to inflate and is read as it is).
+    static func hasHeader(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard b.count >= 8 else { return false }
+        let cmf = b[0], flg = b[1]
+        return cmf & 0x0F == 8 && cmf >> 4 <= 7 && flg & 0x20 == 0 && (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0
+    }
+
+    enum Inflated {
+        case bytes([UInt8])
+        /// A whole stream that holds more than the limit.
+        case tooLarge
+        /// No whole zlib stream: damaged, cut short, or never one.
+        case invalid
+    }
+
+    /// The stream at the start of `b` (bytes may follow it), at most `limit` bytes of it.
+    static func inflate(_ b: UnsafeRawBufferPointer, limit: Int) -> Inflated {
+        guard hasHeader(b), limit > 0, let decompressor = libdeflate_alloc_decompressor() else { return .invalid }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var capacity = min(limit, max(4096, b.count * 4))
+        while true {
+            var produced = 0, consumed = 0
+            let out = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                let result = libdeflate_zlib_decompress_ex(decompressor, b.baseAddress, b.count, buffer.baseAddress, capacity, &consumed, &produced)
+                count = result == LIBDEFLATE_SUCCESS ? produced : 0
+                if result == LIBDEFLATE_INSUFFICIENT_SPACE { consumed = -1 }
+                if result != LIBDEFLATE_SUCCESS, result != LIBDEFLATE_INSUFFICIENT_SPACE { consumed = -2 }
+            }
+            switch consumed {
+            case -1:
+                // Decoded again from the start with room enough (libdeflate inflates in one
+                // call): at most twice the work of the final size.
+                if capacity >= limit { return .tooLarge }
+                capacity = min(limit, capacity * 4)
+            case -2:
+                return .invalid
+            default:
+                return .bytes(out)
+            }
+        }
+    }
+
+    /// Where a PNG's compressed text starts and ends (`zTXt`, and `iTXt` marked compressed),
+    /// with the chunk's type; empty for anything that is no PNG. The chunks' CRCs are not
+    /// checked: a reader that ignores them still shows the text.
+    static func pngText(_ b: UnsafeRawBufferPointer) -> [(type: String, range: Range<Int>)] {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard b.count > 8, signature.indices.allSatisfy({ b[$0] == signature[$0] }) else { return [] }
+        func nul(from: Int, to: Int) -> Int? { (from..<to).first { b[$0] == 0 } }
+        var found: [(String, Range<Int>)] = []
+        var at = 8
+        while at + 12 <= b.count {
+            let length = Int(b[at]) << 24 | Int(b[at + 1]) << 16 | Int(b[at + 2]) << 8 | Int(b[at + 3])
+            let data = at + 8
+            guard length <= b.count - data - 4 else { break }
+            let end = data + length
+            let type = String(decoding: UnsafeRawBufferPointer(rebasing: b[(at + 4)..<data]), as: UTF8.self)
+            if type == "zTXt", let k = nul(from: data, to: min(end, data + 80)), k + 2 < end, b[k + 1] == 0 {
+                found.append((type, (k + 2)..<end))
+            } else if type == "iTXt", let k = nul(from: data, to: min(end, data + 80)), k + 3 < end, b[k + 1] == 1, b[k + 2] == 0,
+                      let language = nul(from: k + 3, to: end), let translated = nul(from: language + 1, to: end) {
+                found.append((type, (translated + 1)..<end))
+            } else if type == "IEND" {
+                break
+            }
+            at = end + 4
+        }
+        return found
     }
 }

@@ -58,20 +58,43 @@ extension Scanner {
         let limitsBefore = scratch.limitsHit, decodeLimitsBefore = scratch.decodeLimitsHit
         var result = BlobScan()
         var searched: SearchedWindows?
+        /// One member read like a file, its findings named `!name` after the blob's path.
+        func addMember(_ name: [UInt8], _ member: UnsafeRawBufferPointer, budget: inout Archives.Budget) {
+            let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
+            let prefix = [0x21] + name
+            result.members.append(prefix)
+            result.members += inner.members.map { prefix + $0 }
+            for var candidate in inner.candidates {
+                candidate.member = prefix + (candidate.member ?? [])
+                result.candidates.append(candidate)
+            }
+            result.partly = result.partly || inner.partly
+            result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
+        }
+        /// A zlib stream's content as a member named `name` (nothing when it is no whole stream).
+        func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget) {
+            let room = min(budget.limits.maxFileBytes, max(0, budget.limits.maxExpandedBytes - budget.expanded))
+            switch ZlibStreams.inflate(stream, limit: room + 1) {
+            case .invalid:
+                return
+            case .tooLarge:
+                result.members.append([0x21] + name)
+                result.unscannable.append(([0x21] + name, budget.limits.maxFileBytes <= room ? .tooLarge : .limit))
+            case let .bytes(inflated):
+                budget.expanded += inflated.count
+                budget.members += 1
+                if budget.exceeded {
+                    result.unscannable.append(([], .limit))
+                    return
+                }
+                inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+            }
+        }
         func readMembers(_ bytes: UnsafeRawBufferPointer, found: Archives.Found, at offset: Int = 0, budget: inout Archives.Budget) {
             // A stream found inside other bytes: its members under `@offset/`.
             let place: [UInt8] = found == .embedded ? Array("@\(offset)/".utf8) : []
             Archives.forEachMember(bytes, found: found, budget: &budget, member: { name, member, budget in
-                let inner = read(member, keywords: nil, depth: depth + 1, budget: &budget, scratch: scratch)
-                let prefix = [0x21] + place + name
-                result.members.append(prefix)
-                result.members += inner.members.map { prefix + $0 }
-                for var candidate in inner.candidates {
-                    candidate.member = prefix + (candidate.member ?? [])
-                    result.candidates.append(candidate)
-                }
-                result.partly = result.partly || inner.partly
-                result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
+                addMember(place + name, member, budget: &budget)
             }, problem: { name, problem in
                 let member = name.isEmpty && place.isEmpty ? [] : [0x21] + place + name
                 if !member.isEmpty { result.members.append(member) }
@@ -82,6 +105,12 @@ extension Scanner {
             guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
             readMembers(bytes, found: .atStart, budget: &budget)
             return (result, nil)
+        }
+        // A file that is one zlib stream: its content, as the one member of a gzip is.
+        if ZlibStreams.hasHeader(bytes), depth < budget.limits.maxArchiveDepth {
+            let before = result.members.count
+            addZlib(Array("data".utf8), bytes, budget: &budget)
+            if result.members.count > before { return (result, nil) }
         }
         // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
         // the look at its first 4 KiB.
@@ -113,6 +142,12 @@ extension Scanner {
         // above, which are the file's own: each member reports its own).
         if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
             readMembers(bytes, found: .trailingZip, budget: &budget)
+        }
+        // A PNG's compressed text chunks (its tEXt ones are in the printable runs).
+        if binary, depth < budget.limits.maxArchiveDepth {
+            for (type, range) in ZlibStreams.pngText(bytes) {
+                addZlib(Array("\(type)@\(range.lowerBound)".utf8), UnsafeRawBufferPointer(rebasing: bytes[range]), budget: &budget)
+            }
         }
         // Compressed streams after other bytes (a self-extracting installer's payload after
         // its script, a gzip appended to a file), each from its magic bytes on: only in bytes
