@@ -6,7 +6,7 @@ import Foundation
 public enum TestArchive {
     public enum Kind: String, Sendable {
         case zipDeflate = "zip-deflate", zipStored = "zip-stored", tar, tarGz = "tar.gz", tarXz = "tar.xz"
-        case gzip, bzip2, xz, zlib
+        case gzip, bzip2, xz, zlib, lzma
     }
 
     static let script = #"""
@@ -30,7 +30,8 @@ elif kind.startswith("tar"):
             t.addfile(tarfile.TarInfo("e/%d" % i), io.BytesIO(b""))
 else:
     data = members[0][1] + b"\0" * spec.get("zeros", 0)
-    out.write({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress, "zlib": zlib.compress}[kind](data))
+    out.write({"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress, "zlib": zlib.compress,
+               "lzma": lambda d: lzma.compress(d, format=lzma.FORMAT_ALONE)}[kind](data))
 sys.stdout.buffer.write(out.getvalue())
 """#
 
@@ -42,6 +43,49 @@ sys.stdout.buffer.write(out.getvalue())
         let result = try run(["python3", "-c", script], input: try JSONSerialization.data(withJSONObject: spec))
         guard result.status == 0 else { throw CommandError(command: ["python3"], result: result) }
         return result.stdout
+    }
+
+    /// A zip and a tar that hold `text` only outside their members' content: the zip's
+    /// comment, a member's comment, a tar's pax record, a symbolic link's target.
+    public static func metadata(_ text: String) throws -> [(String, Data)] {
+        let script = #"""
+import sys, io, zipfile, tarfile
+text = sys.argv[1]
+out = []
+for where in ("archive", "member"):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("readme.txt")
+        if where == "member": info.comment = text.encode()
+        z.writestr(info, b"nothing here\n")
+        if where == "archive": z.comment = text.encode()
+    out.append(b.getvalue())
+for where in ("pax", "link"):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as t:
+        info = tarfile.TarInfo("readme.txt")
+        data = b"nothing here\n"
+        info.size = len(data)
+        if where == "pax": info.pax_headers = {"comment": text}
+        t.addfile(info, io.BytesIO(data))
+        if where == "link":
+            link = tarfile.TarInfo("link")
+            link.type = tarfile.SYMTYPE
+            link.linkname = text
+            t.addfile(link)
+    out.append(b.getvalue())
+sys.stdout.buffer.write(b"".join(len(x).to_bytes(4, "big") + x for x in out))
+"""#
+        let result = try run(["python3", "-c", script, text])
+        guard result.status == 0 else { throw CommandError(command: ["python3"], result: result) }
+        var parts: [Data] = []
+        var rest = result.stdout[...]
+        while rest.count >= 4 {
+            let n = rest.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+            parts.append(Data(rest.dropFirst(4).prefix(n)))
+            rest = rest.dropFirst(4 + n)
+        }
+        return zip(["zip comment", "zip member comment", "tar pax record", "tar link target"], parts).map { ($0, $1) }
     }
 
     /// A zip of `count` bytes of zeros under one name: a bomb once the ratio counts.

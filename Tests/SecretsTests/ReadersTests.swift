@@ -244,6 +244,18 @@ import Testing
         #expect(looksLikeOne.unscannable.isEmpty)
     }
 
+    @Test("text an archive holds outside its members is read: a zip's comment, a member's comment, a tar's pax record, a link's target; an lzma stream is opened")
+    func archiveMetadata() throws {
+        let token = Self.token(22)
+        for (label, archive) in try TestArchive.metadata("deploy \(token)") {
+            #expect(found(read(archive), token).count == 1, "\(label)")
+        }
+        let clean = try TestArchive.metadata("nothing secret here")
+        for (label, archive) in clean { #expect(read(archive).candidates.isEmpty, "\(label)") }
+        let lzma = try TestArchive.make(.lzma, [("x", Data("TOKEN=\(token)\n".utf8))])
+        #expect(String(decoding: found(read(lzma), token).first?.member ?? [], as: UTF8.self) == "!data")
+    }
+
     @Test("UTF-16 strings inside binary content are read as text (a Windows binary's wide literals), either byte order")
     func wideStringsInBinaries() {
         let token = Self.token(19)
@@ -422,6 +434,11 @@ import Testing
              "markup"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
+            // Characters no reader sees inside a value: a zero-width space, a soft hyphen.
+            ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{200B}\(token.dropFirst(12))\n", "invisible"),
+            ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{AD}\(token.dropFirst(12))\n", "invisible"),
+            // Base64 joined to a name by `_` (two alphabets in one run).
+            ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
             ("x\npowershell -EncodedCommand \(Data("$env:GITHUB_TOKEN=\"\(token)\"".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).base64EncodedString())\n",
              "base64+utf-16le"),

@@ -5,7 +5,7 @@ import CLibArchive
 import CLibDeflate
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
-/// gzip, bzip2, xz, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
+/// gzip, bzip2, xz, lzma, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
 /// one at a time, each read whole up to the member limit; the expansion budget is shared by
 /// every level of nesting, so a bomb stops at the budget, not at the end of memory.
 public enum Archives {
@@ -28,6 +28,18 @@ public enum Archives {
             || at(0, [0x04, 0x22, 0x4D, 0x18]) // lz4 frame
             || at(0, [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C]) // 7-Zip
             || at(0, [0x52, 0x61, 0x72, 0x21, 0x1A, 0x07]) // RAR 4 and 5
+            || isLzmaAlone(bytes)
+    }
+
+    /// The legacy `.lzma` header (lzma_alone): the default properties byte, a dictionary size
+    /// of 2^n or 3·2^(n-1) from 4 KiB to 1.5 GiB, then the size (all ones when unknown, else
+    /// below 2^40). No magic of its own, so all three are checked.
+    static func isLzmaAlone(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 13, bytes[0] == 0x5D else { return false }
+        let dictionary = UInt32(bytes[1]) | UInt32(bytes[2]) << 8 | UInt32(bytes[3]) << 16 | UInt32(bytes[4]) << 24
+        let shapes = (12...30).contains { n in dictionary == 1 << n || dictionary == 3 << (n - 1) }
+        let size = (5..<13).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1 - 5)) }
+        return shapes && (size == UInt64.max || size < 1 << 40)
     }
 
     /// Whether a zip's end-of-central-directory record stands where one must (in the last
@@ -74,6 +86,28 @@ public enum Archives {
             }
         }
         return found.sorted()
+    }
+
+    /// Where an archive keeps text besides its members' content, read as binary content is:
+    /// a zip's central directory and end record (names, extra fields, member comments, the
+    /// archive's comment), a whole uncompressed tar (headers, pax records, link targets; its
+    /// members are read again there, and what they hold is not reported twice). Nil for
+    /// other archives (a compressed tar's headers are inside its stream).
+    static func metadataRange(_ bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        let n = bytes.count
+        if n > 262, bytes[257] == 0x75, bytes[258] == 0x73, bytes[259] == 0x74, bytes[260] == 0x61, bytes[261] == 0x72 { return 0..<n }
+        guard n >= 22, bytes[0] == 0x50, bytes[1] == 0x4B else { return nil }
+        // The end record: the last "PK\5\6" in the last 64 KiB + 22 bytes.
+        var at = n - 22
+        let floor = max(0, n - 22 - 65535)
+        while at >= floor {
+            if bytes[at] == 0x50, bytes[at + 1] == 0x4B, bytes[at + 2] == 0x05, bytes[at + 3] == 0x06 {
+                let directory = Int(bytes[at + 16]) | Int(bytes[at + 17]) << 8 | Int(bytes[at + 18]) << 16 | Int(bytes[at + 19]) << 24
+                return directory < at ? directory..<n : at..<n
+            }
+            at -= 1
+        }
+        return nil
     }
 
     /// A name for what an archive's first bytes say it is (for a decoded value's `encoding`).
@@ -147,8 +181,14 @@ public enum Archives {
             count += 1
             budget.members += 1
             if budget.exceeded { return problem([], .limit) }
-            guard archive_entry_filetype(entry) == 0o100000 else { continue } // a regular file
             let name = Self.name(of: entry)
+            // A link's target is text the archive holds: read as the link's content (as git
+            // stores a symbolic link's target as its blob).
+            if let target = archive_entry_symlink(entry) ?? archive_entry_hardlink(entry) {
+                let text = Self.bytes(of: target)
+                if !text.isEmpty { member(name, UnsafeRawBufferPointer(text), &budget) }
+            }
+            guard archive_entry_filetype(entry) == 0o100000 else { continue } // a regular file
             if archive_entry_size_is_set(entry) != 0, Int(archive_entry_size(entry)) > budget.limits.maxFileBytes {
                 problem(name, .tooLarge)
                 continue
@@ -240,6 +280,7 @@ public enum Archives {
         archive_read_support_filter_xz(archive)
         archive_read_support_filter_zstd(archive)
         archive_read_support_filter_lz4(archive)
+        archive_read_support_filter_lzma(archive)
         archive_read_support_format_zip(archive)
         archive_read_support_format_7zip(archive)
         archive_read_support_format_rar(archive)

@@ -104,6 +104,27 @@ extension Scanner {
         if Archives.isArchive(bytes) {
             guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
             readMembers(bytes, found: .atStart, budget: &budget)
+            // Text outside the members (a comment, a pax record, a link target), as binary
+            // content, at the archive's own offsets; what the members hold is not repeated.
+            if let range = Archives.metadataRange(bytes) {
+                var view = PrintableRuns.view(UnsafeRawBufferPointer(rebasing: bytes[range]))
+                // A zip record's signature ("PK" and two small bytes) ends the text before it.
+                for i in view.indices.dropLast(3) where view[i] == 0x50 && view[i + 1] == 0x4B && bytes[range.lowerBound + i + 2] < 0x09 {
+                    view[i] = 0
+                    view[i + 1] = 0
+                }
+                let found = view.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
+                if !found.isEmpty {
+                    let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+                    let linesBefore = bytes[..<range.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    for var candidate in found where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) {
+                        candidate.matchRange = (candidate.matchRange.lowerBound + range.lowerBound)..<(candidate.matchRange.upperBound + range.lowerBound)
+                        candidate.secretRange = (candidate.secretRange.lowerBound + range.lowerBound)..<(candidate.secretRange.upperBound + range.lowerBound)
+                        candidate.line += linesBefore
+                        result.candidates.append(candidate)
+                    }
+                }
+            }
             return (result, nil)
         }
         // A file that is one zlib stream: its content, as the one member of a gzip is.

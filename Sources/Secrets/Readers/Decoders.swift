@@ -31,6 +31,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, hexBytesDone = 0, markupDone = 0
+        var invisibleDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -62,6 +63,25 @@ enum Decoders {
                     budget -= bytes.count
                     body(Decoded(region: region, encoding: encoding, bytes: bytes))
                 }
+            case .invisible, .invisibleShort:
+                guard at >= invisibleDone else { continue }
+                guard budget > 0 else { return false }
+                let region = lineStart(at, b)..<lineEnd(at, b)
+                invisibleDone = region.upperBound
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(region.count)
+                var i = region.lowerBound
+                while i < region.upperBound {
+                    let skip = Trigger.invisibleLength(b, at: i)
+                    if skip > 0, i + skip <= region.upperBound {
+                        i += skip
+                    } else {
+                        bytes.append(b[i])
+                        i += 1
+                    }
+                }
+                budget -= bytes.count
+                body(Decoded(region: region, encoding: "invisible", bytes: bytes))
             case .hexBytes, .hexList, .hexListTight, .hexGroups:
                 guard at >= hexBytesDone else { continue }
                 guard budget > 0 else { return false }
@@ -346,8 +366,14 @@ enum Decoders {
             let bytes = Base32Text.decode(body)
             if isText(bytes) { return ("base32", bytes) }
         }
-        let url = body.contains(0x2D) || body.contains(0x5F)
-        if url, body.contains(0x2B) || body.contains(0x2F) { return nil } // two alphabets: a path, a name
+        var url = body.contains(0x2D) || body.contains(0x5F)
+        if url, body.contains(0x2B) || body.contains(0x2F) {
+            // Two alphabets: a path or a name, or a name joined to a value (`cfg_` then
+            // base64): the part after the last `-` or `_`, when it is long enough to decode.
+            guard let cut = body.lastIndex(where: { $0 == 0x2D || $0 == 0x5F }), body.endIndex - cut > Trigger.minimumRun else { return nil }
+            body = body[(cut + 1)...]
+            url = false
+        }
         // A compressed stream or archive: its bytes, for the reader to open.
         if startsEncodedArchive(body) {
             let bytes = Base64Text.decode(body, url: url)

@@ -44,6 +44,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// A value character right before a closing tag (`…IW3cK</w:t>`): text a markup split
     /// into runs (a Word document's runs, a spreadsheet's rich text), read with its tags out.
     case markup
+    /// A value character, then a character no reader sees: a zero-width space, non-joiner or
+    /// joiner, a word joiner, a byte-order mark inside text (three bytes in UTF-8), a soft
+    /// hyphen (two). A value with them inside is read without them.
+    case invisible, invisibleShort
 
     var length: Int {
         switch self {
@@ -74,6 +78,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexListTight: 9
         case .hexGroups: 9
         case .markup: 3
+        case .invisible: 4
+        case .invisibleShort: 3
         }
     }
 
@@ -109,6 +115,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexListTight: #"0[xX][2-7][0-9A-Fa-f],0[xX][2-7][0-9A-Fa-f]"#
         case .hexGroups: #"[2-7][0-9A-Fa-f][2-7][0-9A-Fa-f] [2-7][0-9A-Fa-f][2-7][0-9A-Fa-f]"#
         case .markup: #"[A-Za-z0-9_\-]</"#
+        case .invisible: #"[A-Za-z0-9_\-](?:\xE2\x80[\x8B-\x8D]|\xE2\x81\xA0|\xEF\xBB\xBF)"#
+        case .invisibleShort: #"[A-Za-z0-9_\-]\xC2\xAD"#
         }
     }
 
@@ -213,6 +221,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexGroups:
             return printableHex(i) && printableHex(i + 2) && b[i + 4] == 0x20 && printableHex(i + 5) && printableHex(i + 7)
         case .markup: return valueChar(b[i]) && b[i + 1] == 0x3C && b[i + 2] == 0x2F
+        case .invisible: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 3
+        case .invisibleShort: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 2
         }
     }
 
@@ -246,11 +256,25 @@ enum Trigger: Int, CaseIterable, Sendable {
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
             if next == 0x3C, Trigger.markup.matches(bytes, at: i) { hit(.markup, i) }
+            if next == 0xE2 || next == 0xEF, Trigger.invisible.matches(bytes, at: i) { hit(.invisible, i) }
+            if next == 0xC2, Trigger.invisibleShort.matches(bytes, at: i) { hit(.invisibleShort, i) }
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
             if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
                 for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
             }
         }
+    }
+
+    /// The UTF-8 length of the invisible character at `i` (zero-width space, non-joiner,
+    /// joiner, word joiner, byte-order mark: 3; soft hyphen: 2), or 0.
+    static func invisibleLength(_ b: UnsafeRawBufferPointer, at i: Int) -> Int {
+        guard i + 1 < b.count else { return 0 }
+        if b[i] == 0xC2, b[i + 1] == 0xAD { return 2 }
+        guard i + 2 < b.count else { return 0 }
+        if b[i] == 0xE2, b[i + 1] == 0x80, (0x8B...0x8D).contains(b[i + 2]) { return 3 }
+        if b[i] == 0xE2, b[i + 1] == 0x81, b[i + 2] == 0xA0 { return 3 }
+        if b[i] == 0xEF, b[i + 1] == 0xBB, b[i + 2] == 0xBF { return 3 }
+        return 0
     }
 
     static let hexByteTriggers: [Trigger] = [.hexBytes, .hexList, .hexListTight, .hexGroups]
