@@ -434,6 +434,9 @@ import Testing
              "markup"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
+            // Bytes as decimal numbers: a byte array on one line, and over lines.
+            ("x\nbyte[] k = {" + token.utf8.map { String($0) }.joined(separator: ", ") + "};\n", "decimal"),
+            ("x\nk = bytes([" + token.utf8.enumerated().map { String($1) + ($0 % 10 == 9 ? ",\n    " : ",") }.joined() + "])\n", "decimal"),
             // Characters no reader sees inside a value: a zero-width space, a soft hyphen.
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{200B}\(token.dropFirst(12))\n", "invisible"),
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{AD}\(token.dropFirst(12))\n", "invisible"),
@@ -512,6 +515,7 @@ import Testing
         #define X(a) \\
             do { a; } while (0)
         String s = "Hello " + "world";
+        int[] table = {1, 105, 110, 101, 2, 3, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 4000};
         """
         #expect(read(text).candidates.isEmpty)
     }
@@ -622,7 +626,10 @@ import Testing
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",
                       // Bytes past 0x7F, dots, and a run longer than 64 words (512 bytes).
-                      "é", ".", Data(String(repeating: "a longer value for the test, ", count: 20).utf8).base64EncodedString()]
+                      "é", ".", Data(String(repeating: "a longer value for the test, ", count: 20).utf8).base64EncodedString(),
+                      // Invisible characters after a value character; decimal byte lists.
+                      "a\u{200B}", "b\u{200C}", "c\u{2060}", "d\u{FEFF}", "e\u{AD}", "\u{200B}", "\u{AD}",
+                      "7, 103, 1", "9,110,4", "1, 120, 2", "3, 99, 4", "104, ", "1", "0,"]
         var bytes: [UInt8] = []
         while bytes.count < 4000 { bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
         let hyperscan = try #require(HyperscanTriggers())

@@ -82,15 +82,16 @@ enum Decoders {
                 }
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "invisible", bytes: bytes))
-            case .hexBytes, .hexList, .hexListTight, .hexGroups:
+            case .hexBytes, .hexList, .hexListTight, .hexGroups, .decimalList, .decimalListTight:
                 guard at >= hexBytesDone else { continue }
                 guard budget > 0 else { return false }
                 let start = lineStart(at, b)
-                let (bytes, end) = hexBytes(b, from: at)
+                let decimal = trigger == .decimalList || trigger == .decimalListTight
+                let (bytes, end) = decimal ? decimalBytes(b, from: start) : hexBytes(b, from: at)
                 hexBytesDone = max(end, at + 1)
                 guard isText(bytes) else { continue }
                 budget -= bytes.count
-                body(Decoded(region: start..<end, encoding: "hex", bytes: bytes))
+                body(Decoded(region: start..<end, encoding: decimal ? "decimal" : "hex", bytes: bytes))
             case .markup:
                 guard at >= markupDone, Self.tokenSpansTags(b, valueBeforeTag: at) else { continue }
                 guard budget > 0 else { return false }
@@ -241,6 +242,55 @@ enum Decoders {
             end = next
             guard next < limit else { break }
             line = next + 1
+        }
+        return (out, end)
+    }
+
+    /// Bytes written as decimal numbers (a Java, C# or Go byte array, a Python `bytes([…])`):
+    /// from the line at `start`, the longest list of numbers that are printable ASCII or tabs
+    /// and line ends, separated by commas and blanks (brackets, braces and parentheses passed
+    /// over), going on over lines that hold four or more such numbers; and where it ends.
+    static func decimalBytes(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int) {
+        var out: [UInt8] = []
+        var line = start
+        var end = start
+        var lines = 0
+        let limit = min(b.count, start + 2 * lineReach * 4)
+        func digit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        while line < limit, lines < maxJoinedLines {
+            var i = line
+            var got: [UInt8] = []
+            var current: [UInt8] = []
+            while i < limit, b[i] != 0x0A {
+                let c = b[i]
+                if digit(c) {
+                    var e = i, value = 0
+                    while e < limit, digit(b[e]), e - i < 4 { value = value * 10 + Int(b[e] - 0x30); e += 1 }
+                    let printable = (value >= 0x20 && value < 0x7F) || value == 9 || value == 10 || value == 13
+                    // A number that is no byte of text (or a name's digits) ends the list.
+                    if e - i > 3 || !printable || (i > line && (Trigger.wordClass[Int(b[i - 1])] || b[i - 1] == 0x5F)) {
+                        if current.count > got.count { got = current }
+                        current = []
+                        while e < limit, digit(b[e]) { e += 1 }
+                    } else {
+                        current.append(UInt8(value))
+                    }
+                    i = e
+                    continue
+                }
+                if !(c == 0x2C || c == 0x20 || c == 0x09 || c == 0x0D || c == 0x7B || c == 0x7D || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29) {
+                    if current.count > got.count { got = current }
+                    current = []
+                }
+                i += 1
+            }
+            if current.count > got.count { got = current }
+            guard got.count >= 4 || lines == 0 else { break }
+            out += got
+            lines += 1
+            end = i
+            guard i < limit else { break }
+            line = i + 1
         }
         return (out, end)
     }

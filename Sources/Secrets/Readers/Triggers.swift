@@ -48,6 +48,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// joiner, a word joiner, a byte-order mark inside text (three bytes in UTF-8), a soft
     /// hyphen (two). A value with them inside is read without them.
     case invisible, invisibleShort
+    /// Bytes written as decimal numbers in a list (`new byte[]{103, 104, 112, …}`): a number
+    /// from 100 to 119 (most letters of a token are lower-case ones) between two others.
+    case decimalList, decimalListTight
 
     var length: Int {
         switch self {
@@ -80,6 +83,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .markup: 3
         case .invisible: 4
         case .invisibleShort: 3
+        case .decimalList: 9
+        case .decimalListTight: 7
         }
     }
 
@@ -117,6 +122,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .markup: #"[A-Za-z0-9_\-]</"#
         case .invisible: #"[A-Za-z0-9_\-](?:\xE2\x80[\x8B-\x8D]|\xE2\x81\xA0|\xEF\xBB\xBF)"#
         case .invisibleShort: #"[A-Za-z0-9_\-]\xC2\xAD"#
+        case .decimalList: #"[0-9], 1[01][0-9], [0-9]"#
+        case .decimalListTight: #"[0-9],1[01][0-9],[0-9]"#
         }
     }
 
@@ -223,6 +230,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .markup: return valueChar(b[i]) && b[i + 1] == 0x3C && b[i + 2] == 0x2F
         case .invisible: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 3
         case .invisibleShort: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 2
+        case .decimalList, .decimalListTight:
+            func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
+            let gap = self == .decimalList ? 1 : 0
+            let n = i + 2 + gap
+            return digit(i) && b[i + 1] == 0x2C && (gap == 0 || b[i + 2] == 0x20) && b[n] == 0x31 && (b[n + 1] == 0x30 || b[n + 1] == 0x31)
+                && digit(n + 2) && b[n + 3] == 0x2C && (gap == 0 || b[n + 4] == 0x20) && digit(n + 4 + gap)
         }
     }
 
@@ -252,6 +265,10 @@ enum Trigger: Int, CaseIterable, Sendable {
             }
             if c >= 0x30, c <= 0x37 {
                 for t in Self.hexByteTriggers where t.matches(bytes, at: i) { hit(t, i) }
+            }
+            if c >= 0x30, c <= 0x39, bytes[i + 1] == 0x2C {
+                if Trigger.decimalList.matches(bytes, at: i) { hit(.decimalList, i) }
+                if Trigger.decimalListTight.matches(bytes, at: i) { hit(.decimalListTight, i) }
             }
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
