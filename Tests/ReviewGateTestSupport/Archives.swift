@@ -88,6 +88,26 @@ sys.stdout.buffer.write(b"".join(len(x).to_bytes(4, "big") + x for x in out))
         return zip(["zip comment", "zip member comment", "tar pax record", "tar link target"], parts).map { ($0, $1) }
     }
 
+    /// A zip whose central directory lists `readme.txt` only, with a stored entry `hidden.env`
+    /// holding `hidden` before it: a streaming reader (Java's ZipInputStream) sees both.
+    public static func zipWithUnlistedEntry(_ hidden: Data) throws -> Data {
+        let script = #"""
+import sys, struct, zlib
+hidden = sys.stdin.buffer.read()
+def local(name, data):
+    return struct.pack("<IHHHHHIIIHH", 0x04034b50, 20, 0, 0, 0, 0, zlib.crc32(data), len(data), len(data), len(name), 0) + name + data
+shown = b"nothing here\n"
+a = local(b"hidden.env", hidden)
+b = local(b"readme.txt", shown)
+cd = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 20, 20, 0, 0, 0, 0, zlib.crc32(shown), len(shown), len(shown), 10, 0, 0, 0, 0, 0, len(a)) + b"readme.txt"
+end = struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, 1, 1, len(cd), len(a) + len(b), 0)
+sys.stdout.buffer.write(a + b + cd + end)
+"""#
+        let result = try run(["python3", "-c", script], input: hidden)
+        guard result.status == 0 else { throw CommandError(command: ["python3"], result: result) }
+        return result.stdout
+    }
+
     /// A zip of `count` bytes of zeros under one name: a bomb once the ratio counts.
     public static func zipOfZeros(_ count: Int) throws -> Data {
         let script = "import sys,io,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,'w',zipfile.ZIP_DEFLATED)\n"

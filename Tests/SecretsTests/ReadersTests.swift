@@ -244,7 +244,7 @@ import Testing
         #expect(looksLikeOne.unscannable.isEmpty)
     }
 
-    @Test("text an archive holds outside its members is read: a zip's comment, a member's comment, a tar's pax record, a link's target; an lzma stream is opened")
+    @Test("text an archive holds outside its members is read: a zip's comment, a member's comment, a tar's pax record, a link's target, an entry its central directory hides; an lzma stream is opened")
     func archiveMetadata() throws {
         let token = Self.token(22)
         for (label, archive) in try TestArchive.metadata("deploy \(token)") {
@@ -252,6 +252,9 @@ import Testing
         }
         let clean = try TestArchive.metadata("nothing secret here")
         for (label, archive) in clean { #expect(read(archive).candidates.isEmpty, "\(label)") }
+        // An entry only a streaming reader sees (its central directory does not list it).
+        let unlisted = try TestArchive.zipWithUnlistedEntry(Data("TOKEN=\(token)\n".utf8))
+        #expect(found(read(unlisted), token).count == 1)
         let lzma = try TestArchive.make(.lzma, [("x", Data("TOKEN=\(token)\n".utf8))])
         #expect(String(decoding: found(read(lzma), token).first?.member ?? [], as: UTF8.self) == "!data")
     }

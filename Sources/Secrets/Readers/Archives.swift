@@ -110,6 +110,25 @@ public enum Archives {
         return nil
     }
 
+    /// Whether a zip holds more local headers ("PK\3\4") than its end record counts entries:
+    /// an entry its central directory hides, which a streaming reader still finds. (Compressed
+    /// data holding the four bytes by chance costs one more read, nothing else.)
+    static func hasUnlistedLocalEntries(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let range = metadataRange(bytes), range.lowerBound > 0 || bytes.count > 22, let base = bytes.baseAddress else { return false }
+        // The end record: the last one in the range (`metadataRange` found it).
+        var end = bytes.count - 22
+        while end >= range.lowerBound, !(bytes[end] == 0x50 && bytes[end + 1] == 0x4B && bytes[end + 2] == 0x05 && bytes[end + 3] == 0x06) { end -= 1 }
+        guard end >= range.lowerBound else { return false }
+        let listed = Int(bytes[end + 10]) | Int(bytes[end + 11]) << 8
+        var local = 0, at = 0
+        while at + 4 <= bytes.count, let hit = memchr(base + at, 0x50, bytes.count - at) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
+            if i + 4 <= bytes.count, bytes[i + 1] == 0x4B, bytes[i + 2] == 0x03, bytes[i + 3] == 0x04 { local += 1 }
+            at = i + 1
+        }
+        return local > listed && listed != 0xFFFF
+    }
+
     /// A name for what an archive's first bytes say it is (for a decoded value's `encoding`).
     static func formatName(_ bytes: UnsafeRawBufferPointer) -> String {
         guard bytes.count >= 4 else { return "archive" }
@@ -150,6 +169,9 @@ public enum Archives {
     /// other bytes, or by a stream's magic bytes after other bytes (`embeddedStreams`).
     enum Found {
         case atStart, trailingZip, embedded
+        /// A zip read again by its local headers, in order, as a streaming reader (Java's
+        /// `ZipInputStream`) reads it: entries its central directory does not list.
+        case zipLocalHeaders
     }
 
     static func forEachMember(_ bytes: UnsafeRawBufferPointer, found: Found = .atStart, budget: inout Budget,
@@ -162,6 +184,8 @@ public enum Archives {
         let quiet = found != .atStart
         if found == .trailingZip {
             archive_read_support_format_zip_seekable(archive)
+        } else if found == .zipLocalHeaders {
+            archive_read_support_format_zip_streamable(archive)
         } else {
             supportFormats(archive)
         }

@@ -104,6 +104,18 @@ extension Scanner {
         if Archives.isArchive(bytes) {
             guard depth < budget.limits.maxArchiveDepth else { return (BlobScan(unscannable: [([], .depth)]), nil) }
             readMembers(bytes, found: .atStart, budget: &budget)
+            // Entries only a streaming reader sees (a local header the central directory does
+            // not list): the zip read again that way, what it adds kept.
+            if Archives.hasUnlistedLocalEntries(bytes) {
+                let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+                let before = result.candidates.count
+                readMembers(bytes, found: .zipLocalHeaders, budget: &budget)
+                let added = result.candidates[before...].filter { !known.contains(SecretKey(rule: $0.ruleID, secret: $0.secret)) }
+                result.candidates.removeSubrange(before...)
+                result.candidates += added
+                var seen = Set<[UInt8]>()
+                result.members = result.members.filter { seen.insert($0).inserted }
+            }
             // Text outside the members (a comment, a pax record, a link target), as binary
             // content, at the archive's own offsets; what the members hold is not repeated.
             if let range = Archives.metadataRange(bytes) {
