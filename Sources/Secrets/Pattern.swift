@@ -195,6 +195,11 @@ public final class MatchScratch {
     /// How many texts stopped being decoded at the decoding budget with triggers left: the
     /// reader reports each as not fully scanned (`decode-limit`).
     public var decodeLimitsHit = 0
+    /// Archives found encoded inside text (base64 of a gzip): how deep the reader is in one
+    /// (one level is opened), and what they expanded to in the blob being read (one budget
+    /// per blob, like its own archives'; reset where a blob's reading starts).
+    var decodedArchiveDepth = 0
+    var decodedArchiveExpanded = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
     /// The same for the decoders' triggers.

@@ -46,7 +46,8 @@ sys.stdout.buffer.write(out.getvalue())
     }
 
     /// A zip and a tar that hold `text` only outside their members' content: the zip's
-    /// comment, a member's comment, a tar's pax record, a symbolic link's target.
+    /// comment, a member's comment, a tar's pax record, a symbolic link's target (in a tar
+    /// and in a tar.gz, whose headers are compressed).
     public static func metadata(_ text: String) throws -> [(String, Data)] {
         let script = #"""
 import sys, io, zipfile, tarfile
@@ -60,15 +61,15 @@ for where in ("archive", "member"):
         z.writestr(info, b"nothing here\n")
         if where == "archive": z.comment = text.encode()
     out.append(b.getvalue())
-for where in ("pax", "link"):
+for where in ("pax", "link", "link-gz"):
     b = io.BytesIO()
-    with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as t:
+    with tarfile.open(fileobj=b, mode="w:gz" if where.endswith("gz") else "w", format=tarfile.PAX_FORMAT) as t:
         info = tarfile.TarInfo("readme.txt")
         data = b"nothing here\n"
         info.size = len(data)
         if where == "pax": info.pax_headers = {"comment": text}
         t.addfile(info, io.BytesIO(data))
-        if where == "link":
+        if where.startswith("link"):
             link = tarfile.TarInfo("link")
             link.type = tarfile.SYMTYPE
             link.linkname = text
@@ -85,7 +86,7 @@ sys.stdout.buffer.write(b"".join(len(x).to_bytes(4, "big") + x for x in out))
             parts.append(Data(rest.dropFirst(4).prefix(n)))
             rest = rest.dropFirst(4 + n)
         }
-        return zip(["zip comment", "zip member comment", "tar pax record", "tar link target"], parts).map { ($0, $1) }
+        return zip(["zip comment", "zip member comment", "tar pax record", "tar link target", "tar.gz link target"], parts).map { ($0, $1) }
     }
 
     /// A zip whose central directory lists `readme.txt` only, with a stored entry `hidden.env`

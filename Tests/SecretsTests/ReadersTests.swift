@@ -202,9 +202,12 @@ import Testing
         let gz = try TestArchive.make(.gzip, [("x", Data("KEY=\(other)\n".utf8))])
         #expect(found(read(notes + gz), other).count == 1)
         let xz = try TestArchive.make(.xz, [("x", Data("KEY=\(other)\n".utf8))])
-        // (xz keeps so small an input uncompressed: the host's own bytes hold it too.)
-        let members = found(read(Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 100) + xz), other).map { String(decoding: $0.member ?? [], as: UTF8.self) }
-        #expect(members.contains("!@108/data"))
+        // (xz keeps so small an input uncompressed: the host's own bytes hold it too, and it is
+        // reported once.)
+        #expect(found(read(Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 100) + xz), other).count == 1)
+        let xzBig = try TestArchive.make(.xz, [("x", Data("KEY=\(other)\n".utf8) + Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 40_503 >> 5) }))])
+        let members = found(read(Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 100) + xzBig), other).map { String(decoding: $0.member ?? [], as: UTF8.self) }
+        #expect(members == ["!@108/data"])
         // Magic bytes that start no stream are nothing to report; a stream cut short keeps
         // what it held and is reported as corrupt.
         let fake = Data([0, 1, 2]) + Data([0x1F, 0x8B, 0x08, 0x00]) + Data(repeating: 0x41, count: 64)
@@ -259,6 +262,50 @@ import Testing
         #expect(String(decoding: found(read(lzma), token).first?.member ?? [], as: UTF8.self) == "!data")
     }
 
+    @Test("hostile layouts stay decisions: a zlib stream before plain text, encoded archives nested in encoded archives, decoy magic bytes, a gzip of many members, zlib bombs in a PNG, an appended zip with a broken directory")
+    func hostileLayouts() throws {
+        let token = Self.token(23)
+        let plain = Data("GITHUB_TOKEN=\(token)\n".utf8)
+        // The empty zlib stream first: the bytes after it are the file's own.
+        #expect(found(read(Data([0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + Data("\n".utf8) + plain), token).count == 1)
+        // base64 of a gzip holding base64 of a gzip…: one level is opened, the rest is not read
+        // in full (fail closed), and a deep pile costs no more than its bytes.
+        var text = plain
+        for _ in 0..<40 { text = Data("v: \(try TestArchive.make(.gzip, [("x", text)]).base64EncodedString())\n".utf8) }
+        let nested = read(text)
+        #expect(nested.unscannable.map(\.problem) == [.decodeLimit])
+        let once = read(Data("v: \(try TestArchive.make(.gzip, [("x", plain)]).base64EncodedString())\n".utf8))
+        #expect(found(once, token).count == 1 && once.unscannable.isEmpty)
+        // Decoy gzip headers before a real stream; too many of them leave the rest unread.
+        let real = try TestArchive.make(.gzip, [("x", plain)])
+        let decoy = Data([0x1F, 0x8B, 0x08, 0x00]) + Data(repeating: 0x41, count: 8)
+        let few = Data("x".utf8) + Data([0]) + Data(Array(repeating: decoy, count: 20).joined()) + real
+        #expect(found(read(few), token).count == 1)
+        let many = Data("x".utf8) + Data([0]) + Data(Array(repeating: decoy, count: Scanner.maxEmbeddedAttempts + 1).joined()) + real
+        let hidden = read(many)
+        #expect(found(hidden, token).count == 1 || hidden.unscannable.map(\.problem).contains(.limit))
+        // A gzip of several members after other bytes: its secret once.
+        var members = Data("notes\n".utf8) + Data([0])
+        for i in 0..<6 { members += try TestArchive.make(.gzip, [("x", i == 5 ? plain : Data("filler \(i)\n".utf8))]) }
+        #expect(found(read(members), token).count == 1)
+        // zlib bombs in a PNG's text chunks stop at the blob's expansion budget.
+        let bomb = try TestArchive.make(.zlib, [("x", Data(count: 24 << 20))])
+        func chunk(_ type: String, _ data: Data) -> Data {
+            let n = UInt32(data.count)
+            return Data([UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]) + Data(type.utf8) + data + Data(count: 4)
+        }
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + chunk("IHDR", Data([0, 0, 0, 4, 0, 0, 0, 4, 8, 2, 0, 0, 0]))
+        for _ in 0..<12 { png += chunk("zTXt", Data("Comment".utf8) + Data([0, 0]) + bomb) }
+        png += chunk("IEND", Data())
+        #expect(read(png).unscannable.map(\.problem).contains(.limit))
+        // A zip appended to a binary whose central directory is broken is damage, not nothing.
+        var zip = [UInt8](try TestArchive.make(.zipDeflate, [("app.env", plain)]))
+        if let at = (0..<(zip.count - 4)).last(where: { zip[$0] == 0x50 && zip[$0 + 1] == 0x4B && zip[$0 + 2] == 1 && zip[$0 + 3] == 2 }) { zip[at + 2] = 9 }
+        // (Read by its local headers, as Java's ZipInputStream reads it.)
+        let broken = read(Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0]) + Data(count: 100) + Data(zip))
+        #expect(found(broken, token).count == 1)
+    }
+
     @Test("UTF-16 strings inside binary content are read as text (a Windows binary's wide literals), either byte order")
     func wideStringsInBinaries() {
         let token = Self.token(19)
@@ -290,9 +337,15 @@ import Testing
             #expect(hits.first?.encoding == "base64", "\(text)")
         }
         // Base64 that is no archive after all is no problem; a truncated encoded stream is.
-        #expect(read("x\nv=H4sIAAAAAAAAA\(String(repeating: "B", count: 40))\n").candidates.isEmpty)
-        let cut = Data(gz.prefix(gz.count - 12)).base64EncodedString()
-        #expect(!read("x\nblob: \(cut)\n").unscannable.isEmpty)
+        let notOne = read("x\nv=H4sIAAAAAAAAA\(String(repeating: "B", count: 40))\n")
+        #expect(notOne.candidates.isEmpty && notOne.unscannable.isEmpty)
+        var noise = SplitMix(seed: 4)
+        // A stream cut short: what it held up to the cut is read, and the text is not read in
+        // full (a stream that gives nothing at all is taken for no archive, as above).
+        let long = try TestArchive.make(.gzip, [("x", Data("GITHUB_TOKEN=\(token)\n".utf8) + Data((0..<200_000).map { _ in UInt8(truncatingIfNeeded: noise.next()) }))])
+        let cut = read("x\nblob: \(Data(long.prefix(long.count / 2)).base64EncodedString())\n")
+        #expect(found(cut, token).count == 1)
+        #expect(cut.unscannable.map(\.problem) == [.decodeLimit])
     }
 
     @Test("a jar and a docx are zips by their bytes, whatever their names; a clean archive yields nothing")

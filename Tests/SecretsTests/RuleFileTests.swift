@@ -167,6 +167,36 @@ import TOML
 }
 
 @Suite struct BacktrackingTests {
+    /// `yields = true`: a match inside another rule's match is not reported (without it, both
+    /// are). Not a boolean: refused.
+    @Test func yieldingRules() throws {
+        func rules(yields: Bool) -> String {
+            """
+            [[rules]]
+            id = "wrapper"
+            regex = '''(wrap\\(body_[a-z0-9]{12}\\))'''
+            keywords = ["wrap("]
+            [[rules]]
+            id = "body"
+            regex = '''(body_[a-z0-9]{12})'''
+            keywords = ["body_"]
+            \(yields ? "yields = true" : "")
+            """
+        }
+        func load(_ text: String) throws -> RuleSet { try RuleFile.parse(text, file: "yields.toml", loadFile: nil) }
+        func ids(_ set: RuleSet, _ text: String) -> [String] {
+            var copy = text
+            return copy.withUTF8 { Scanner(ruleSet: set).scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.map(\.ruleID)
+        }
+        let set = try load(rules(yields: true))
+        #expect(ids(set, "x = wrap(body_a1b2c3d4e5f6)\n") == ["wrapper"])
+        #expect(ids(set, "x = body_a1b2c3d4e5f6\n") == ["body"])
+        #expect(Set(ids(try load(rules(yields: false)), "x = wrap(body_a1b2c3d4e5f6)\n")) == ["wrapper", "body"])
+        #expect(throws: ConfigurationError.self) {
+            try load("[[rules]]\nid = \"r\"\nregex = '''x'''\nyields = \"yes\"\n")
+        }
+    }
+
     /// A custom rule that backtracks catastrophically on one line still finds a token on the
     /// next line: the search resumes instead of ending.
     @Test func searchResumesAfterALimit() throws {

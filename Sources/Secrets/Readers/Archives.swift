@@ -65,12 +65,14 @@ public enum Archives {
 
     /// Where compressed streams start inside other bytes (a self-extracting installer's
     /// payload after its script, a gzip appended to a file or an image): gzip (deflate, no
-    /// reserved flags), bzip2, xz and zstd magic bytes after offset 0, at most `limit` of
-    /// them. Asked only of binary content; each is opened from there like an archive.
-    static func embeddedStreams(_ bytes: UnsafeRawBufferPointer, limit: Int = 16) -> [Int] {
+    /// reserved flags), bzip2, xz and zstd magic bytes after offset 0 (with `zipLocalHeaders`,
+    /// a zip's local headers too: a zip whose directory cannot be read, which a streaming
+    /// reader still reads), at most `limit` of them. Each is opened from there like an archive.
+    static func embeddedStreams(_ bytes: UnsafeRawBufferPointer, limit: Int, zipLocalHeaders: Bool = false) -> [Int] {
         guard let base = bytes.baseAddress, bytes.count > 16 else { return [] }
         var found: [Int] = []
-        let magics: [[UInt8]] = [[0x1F, 0x8B, 0x08], [0x42, 0x5A, 0x68], [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD]]
+        var magics: [[UInt8]] = [[0x1F, 0x8B, 0x08], [0x42, 0x5A, 0x68], [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x28, 0xB5, 0x2F, 0xFD]]
+        if zipLocalHeaders { magics.append([0x50, 0x4B, 0x03, 0x04]) }
         for magic in magics {
             var at = 1
             while at < bytes.count, found.count < limit {
@@ -180,8 +182,11 @@ public enum Archives {
         guard let base = bytes.baseAddress, let archive = archive_read_new() else { return problem([], .corrupt) }
         defer { archive_read_free(archive) }
         // Found inside other bytes, an archive that does not open (a record or magic bytes
-        // that were no archive after all) is nothing to report: the bytes were scanned.
+        // that were no archive after all) is nothing to report: the bytes were scanned. A
+        // stream found by magic bytes alone is no stream either when its first header fails
+        // (a zip's end record is more than magic: past it, a failure is damage).
         let quiet = found != .atStart
+        let quietHeader = found == .embedded || found == .zipLocalHeaders
         if found == .trailingZip {
             archive_read_support_format_zip_seekable(archive)
         } else if found == .zipLocalHeaders {
@@ -199,7 +204,7 @@ public enum Archives {
                 return afterEnd(archive, bytes, budget: &budget, member: member, problem: problem)
             }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
-                return quiet && !opened ? () : problem([], .corrupt)
+                return quietHeader && !opened ? () : problem([], .corrupt)
             }
             opened = true
             count += 1
@@ -239,7 +244,7 @@ public enum Archives {
                 // What came out before a stream broke off is read all the same (a truncated
                 // stream keeps what it held); a magic-bytes find that gave nothing is no stream.
                 if failed == .corrupt, !buffer.isEmpty { buffer.withUnsafeBytes { member(name, $0, &budget) } }
-                if failed == .corrupt, quiet, buffer.isEmpty, count == 1 { return }
+                if failed == .corrupt, quietHeader, buffer.isEmpty, count == 1 { return }
                 problem(name, failed)
                 // A member that cannot be decoded leaves the stream where no next header can
                 // be trusted.
@@ -368,7 +373,8 @@ enum ZlibStreams {
     }
 
     enum Inflated {
-        case bytes([UInt8])
+        /// The stream's content, and how many bytes of the input the stream took.
+        case bytes([UInt8], consumed: Int)
         /// A whole stream that holds more than the limit.
         case tooLarge
         /// No whole zlib stream: damaged, cut short, or never one.
@@ -397,7 +403,7 @@ enum ZlibStreams {
             case -2:
                 return .invalid
             default:
-                return .bytes(out)
+                return .bytes(out, consumed: consumed)
             }
         }
     }

@@ -43,6 +43,7 @@ extension Scanner {
                      reusing base: (windows: SearchedWindows, copies: [CopiedBytes])?, keepingWindows: Bool,
                      limits: ReadLimits, scratch: MatchScratch) -> (scan: BlobScan, windows: SearchedWindows?) {
         if bytes.count > limits.maxFileBytes { return (BlobScan(unscannable: [([], .tooLarge)]), nil) }
+        scratch.decodedArchiveExpanded = 0
         var budget = Archives.Budget(limits: limits, compressed: bytes.count)
         return read(bytes, keywords: keywords, depth: 0, budget: &budget, reusing: base, keepingWindows: keepingWindows, scratch: scratch)
     }
@@ -71,28 +72,40 @@ extension Scanner {
             result.partly = result.partly || inner.partly
             result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
         }
-        /// A zlib stream's content as a member named `name` (nothing when it is no whole stream).
-        func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget) {
-            let room = min(budget.limits.maxFileBytes, max(0, budget.limits.maxExpandedBytes - budget.expanded))
+        /// A zlib stream's content as a member named `name`; how many bytes the stream took
+        /// (nil when it is no whole stream). Its content counts against the blob's expansion
+        /// budget like an archive member's, the ratio included.
+        @discardableResult
+        func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget) -> Int? {
+            let limits = budget.limits
+            let byRatio = max(limits.ratioFloorBytes, limits.maxExpansionRatio * max(1, budget.compressed))
+            let room = min(limits.maxFileBytes, limits.maxExpandedBytes - budget.expanded, byRatio - budget.expanded)
+            guard room > 0 else {
+                result.unscannable.append(([], .limit))
+                return nil
+            }
             switch ZlibStreams.inflate(stream, limit: room + 1) {
             case .invalid:
-                return
+                return nil
             case .tooLarge:
+                budget.expanded += room + 1
                 result.members.append([0x21] + name)
-                result.unscannable.append(([0x21] + name, budget.limits.maxFileBytes <= room ? .tooLarge : .limit))
-            case let .bytes(inflated):
+                result.unscannable.append(budget.exceeded ? ([], .limit) : ([0x21] + name, .tooLarge))
+                return stream.count
+            case let .bytes(inflated, consumed):
                 budget.expanded += inflated.count
                 budget.members += 1
                 if budget.exceeded {
                     result.unscannable.append(([], .limit))
-                    return
+                    return consumed
                 }
                 inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+                return consumed
             }
         }
         func readMembers(_ bytes: UnsafeRawBufferPointer, found: Archives.Found, at offset: Int = 0, budget: inout Archives.Budget) {
             // A stream found inside other bytes: its members under `@offset/`.
-            let place: [UInt8] = found == .embedded ? Array("@\(offset)/".utf8) : []
+            let place: [UInt8] = offset > 0 ? Array("@\(offset)/".utf8) : []
             Archives.forEachMember(bytes, found: found, budget: &budget, member: { name, member, budget in
                 addMember(place + name, member, budget: &budget)
             }, problem: { name, problem in
@@ -139,11 +152,11 @@ extension Scanner {
             }
             return (result, nil)
         }
-        // A file that is one zlib stream: its content, as the one member of a gzip is.
-        if ZlibStreams.hasHeader(bytes), depth < budget.limits.maxArchiveDepth {
-            let before = result.members.count
-            addZlib(Array("data".utf8), bytes, budget: &budget)
-            if result.members.count > before { return (result, nil) }
+        // A file that is one zlib stream: its content, as the one member of a gzip is. Bytes
+        // after the stream are the file's own, read as any file's.
+        if ZlibStreams.hasHeader(bytes), depth < budget.limits.maxArchiveDepth,
+           let consumed = addZlib(Array("data".utf8), bytes, budget: &budget), consumed >= bytes.count {
+            return (result, nil)
         }
         // UTF-16/32 without a mark has NUL bytes (its ASCII): text without NULs is spared
         // the look at its first 4 KiB.
@@ -173,22 +186,42 @@ extension Scanner {
         // A zip that does not start the file (a self-extracting archive, a zip appended to an
         // image or a script): its members too, besides the file's own bytes (after the checks
         // above, which are the file's own: each member reports its own).
+        var trailingZipRead = false
         if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
+            let before = result.members.count
             readMembers(bytes, found: .trailingZip, budget: &budget)
+            trailingZipRead = result.members.count > before
         }
         // A PNG's compressed text chunks (its tEXt ones are in the printable runs).
         if binary, depth < budget.limits.maxArchiveDepth {
             for (type, range) in ZlibStreams.pngText(bytes) {
                 addZlib(Array("\(type)@\(range.lowerBound)".utf8), UnsafeRawBufferPointer(rebasing: bytes[range]), budget: &budget)
+                if budget.exceeded { break }
             }
         }
         // Compressed streams after other bytes (a self-extracting installer's payload after
         // its script, a gzip appended to a file), each from its magic bytes on: only in bytes
         // with a zero byte somewhere (every such stream of some size has them).
         if depth < budget.limits.maxArchiveDepth, binary || (bytes.count > 16 && memchr(bytes.baseAddress!, 0, bytes.count) != nil) {
-            for offset in Archives.embeddedStreams(bytes) {
-                readMembers(UnsafeRawBufferPointer(rebasing: bytes[offset...]), found: .embedded, at: offset, budget: &budget)
+            // The first that opens is read to the end of the bytes (libarchive goes on over
+            // concatenated streams); magic bytes that open nothing are passed over, up to a
+            // limit past which the rest is not read (fail closed).
+            // A zip after other bytes that its end record did not open is read by its local
+            // headers, as a streaming reader would.
+            let offsets = Archives.embeddedStreams(bytes, limit: Self.maxEmbeddedAttempts + 1, zipLocalHeaders: !trailingZipRead && Archives.hasTrailingZip(bytes))
+            let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+            let before = (candidates: result.candidates.count, members: result.members.count, problems: result.unscannable.count)
+            for offset in offsets.prefix(Self.maxEmbeddedAttempts) {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                let zip = rest.count >= 4 && rest[0] == 0x50 && rest[1] == 0x4B && rest[2] == 0x03 && rest[3] == 0x04
+                readMembers(rest, found: zip ? .zipLocalHeaders : .embedded, at: offset, budget: &budget)
+                if result.members.count > before.members || result.unscannable.count > before.problems { break }
             }
+            if offsets.count > Self.maxEmbeddedAttempts, result.members.count == before.members { result.unscannable.append(([], .limit)) }
+            // What the file's own bytes already showed is not reported again from the stream.
+            let added = result.candidates[before.candidates...].filter { !known.contains(SecretKey(rule: $0.ruleID, secret: $0.secret)) }
+            result.candidates.removeSubrange(before.candidates...)
+            result.candidates += added
         }
         return (result, searched)
     }
@@ -216,22 +249,33 @@ extension Scanner {
         // left undecoded is reported (`decode-limit`), not passed.
         var budget = 8 * bytes.count + 65536
         var archivesUnread = false
-        var archiveBudget: Archives.Budget?
         let finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
             var decoded = decoded
             let inner = decoded.bytes.withUnsafeBytes { raw -> [Candidate] in
                 guard Archives.isArchive(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
                 // A compressed stream or archive, encoded (`H4sI…`, `UEsDB…`): opened like
-                // a file's, its findings pointing at the encoded text.
-                decoded.encoding += "+" + Archives.formatName(raw)
-                // One budget for every archive the text holds, as for a file's nested ones.
-                if archiveBudget == nil {
-                    var limits = ReadLimits(maxFileBytes: Self.decodedArchiveLimit)
-                    limits.maxArchiveDepth = Self.maxDecodeDepth - depth
-                    archiveBudget = Archives.Budget(limits: limits, compressed: bytes.count)
+                // a file's, its findings pointing at the encoded text. One level only: an
+                // encoded archive inside one is not opened (and the text counts as not read
+                // in full), or each level would start its depth and budget anew.
+                guard scratch.decodedArchiveDepth == 0 else {
+                    archivesUnread = true
+                    return []
                 }
-                let scan = read(raw, keywords: nil, depth: 0, budget: &archiveBudget!, scratch: scratch)
-                if !scan.unscannable.isEmpty { archivesUnread = true }
+                decoded.encoding += "+" + Archives.formatName(raw)
+                // One expansion budget for every encoded archive of the blob being read.
+                var limits = ReadLimits(maxFileBytes: Self.decodedArchiveLimit)
+                limits.maxArchiveDepth = Self.maxDecodeDepth - depth
+                limits.maxExpandedBytes = max(0, limits.maxExpandedBytes - scratch.decodedArchiveExpanded)
+                var archiveBudget = Archives.Budget(limits: limits, compressed: bytes.count)
+                scratch.decodedArchiveDepth += 1
+                let scan = read(raw, keywords: nil, depth: 0, budget: &archiveBudget, scratch: scratch)
+                scratch.decodedArchiveDepth -= 1
+                scratch.decodedArchiveExpanded += archiveBudget.expanded
+                // Magic bytes that opened nothing were no archive: no problem. Anything else
+                // not read in full is.
+                let nothing = scan.candidates.isEmpty && scan.members.isEmpty
+                    && scan.unscannable.allSatisfy { $0.member.isEmpty && $0.problem == .corrupt }
+                if !scan.unscannable.isEmpty, !nothing { archivesUnread = true }
                 return scan.candidates.map { var c = $0; c.member = nil; return c }
             }
             guard !inner.isEmpty else { return }
@@ -266,6 +310,9 @@ extension Scanner {
 
     /// An archive found encoded inside text is read up to this many bytes a member.
     static let decodedArchiveLimit = 16 << 20
+    /// Magic bytes of a compressed stream inside other bytes tried before the rest is left
+    /// unread (`archive-limit`): only a file built to hide one behind decoys has more.
+    static let maxEmbeddedAttempts = 256
 
     /// Decodings inside decodings, at most.
     static let maxDecodeDepth = 3

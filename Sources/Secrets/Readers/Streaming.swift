@@ -49,6 +49,7 @@ extension Scanner {
     /// them, one per rule and value; line numbers are counted across windows.
     public func read(size: Int, from source: @escaping ByteSource, limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
         if size > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
+        scratch.decodedArchiveExpanded = 0
         let budget = SharedBudget(Archives.Budget(limits: limits, compressed: size))
         return read(from: source, depth: 0, budget: budget, scratch: scratch)
     }
