@@ -142,7 +142,14 @@ extension Scanner {
                 if !found.isEmpty {
                     let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
                     let linesBefore = bytes[..<range.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                    for var candidate in found where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) {
+                    // A member's name is judged as its path (`memberPathFindings`, names
+                    // rules): not again as content of the directory that lists it.
+                    func inAName(_ secret: [UInt8]) -> Bool {
+                        result.members.contains { name in
+                            name.count >= secret.count && (0...(name.count - secret.count)).contains { name[$0..<($0 + secret.count)].elementsEqual(secret) }
+                        }
+                    }
+                    for var candidate in found where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) && !inAName(candidate.secret) {
                         candidate.matchRange = (candidate.matchRange.lowerBound + range.lowerBound)..<(candidate.matchRange.upperBound + range.lowerBound)
                         candidate.secretRange = (candidate.secretRange.lowerBound + range.lowerBound)..<(candidate.secretRange.upperBound + range.lowerBound)
                         candidate.line += linesBefore
