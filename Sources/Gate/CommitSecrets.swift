@@ -432,7 +432,13 @@ extension CommitSecrets {
         if size > settings.maxFileBytes { return .skipped(.tooLarge) }
         if size > limits.streamAbove {
             guard let stream = try repo.blobStream(id, wholeLimit: limits.maxRebuiltBytes) else { return .skipped(.deltaTooLarge) }
-            return .scanned(settings.scanner.read(size: stream.size, from: { stream.read(into: $0) }, limits: limits, scratch: scratch))
+            // Read again from the start for a stream found after other bytes (an installer's payload).
+            let reopen = { () -> ByteSource? in
+                guard let again = try? repo.blobStream(id, wholeLimit: limits.maxRebuiltBytes) else { return nil }
+                return { again.read(into: $0) }
+            }
+            return .scanned(settings.scanner.read(size: stream.size, from: { stream.read(into: $0) }, limits: limits, scratch: scratch,
+                                                  reopen: reopen))
         }
         return try repo.withBlobBytes(id) { .scanned(settings.scanner.read($0, limits: limits, scratch: scratch)) }
     }

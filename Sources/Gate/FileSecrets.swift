@@ -123,11 +123,14 @@ public struct FileSecrets: Sendable {
         if Int(info.st_size) > limits.streamAbove {
             guard lseek(fd, 0, SEEK_SET) == 0 else { return [.skipped(.unreadable, path: path)] }
             // Large files are read in windows, as large blobs are (SPEC §1.3).
-            scan = settings.scanner.read(size: Int(info.st_size), from: { out in
+            let source: ByteSource = { out in
                 var n = 0
                 repeat { n = read(fd, out.baseAddress, out.count) } while n < 0 && errno == EINTR
                 return n < 0 ? Archives.Problem.corrupt.code : n
-            }, limits: limits, scratch: scratch)
+            }
+            // Read again from the start for a stream found after other bytes (an installer's payload).
+            scan = settings.scanner.read(size: Int(info.st_size), from: source, limits: limits, scratch: scratch,
+                                         reopen: { lseek(fd, 0, SEEK_SET) == 0 ? source : nil })
         } else {
             // The rest, after what the first read brought.
             let filled = buffer.readRest(fd, from: max(0, first), size: Int(info.st_size))

@@ -306,6 +306,33 @@ import Testing
         #expect(found(broken, token).count == 1)
     }
 
+    @Test("a blob read as a stream (over 8 MiB) has its payload after other bytes opened too: a large self-extracting installer")
+    func streamedInstaller() throws {
+        let token = Self.token(24)
+        // A short script, then a payload past the streaming threshold (incompressible data).
+        let script = Data(("#!/bin/sh\n" + String(repeating: "echo unpacking the installer payload\n", count: 300) + "exit 0\n").utf8)
+        var noise = SplitMix(seed: 6)
+        let data = Data((0..<(9 << 20)).map { _ in UInt8(truncatingIfNeeded: noise.next()) })
+        let payload = try TestArchive.make(.tarGz, [("setup/app.env", Data("TOKEN=\(token)\n".utf8)), ("setup/app.bin", data)])
+        let blob = Array(script + Data([0]) + payload)
+        #expect(blob.count > Self.limits.streamAbove)
+        func source() -> ByteSource {
+            var offset = 0
+            return { out in
+                let n = min(out.count, blob.count - offset)
+                blob.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+                offset += n
+                return n
+            }
+        }
+        let scan = Self.scanner.read(size: blob.count, from: source(), limits: Self.limits, scratch: MatchScratch(), reopen: { source() })
+        #expect(found(scan, token).count == 1)
+        #expect(String(decoding: found(scan, token).first?.member ?? [], as: UTF8.self) == "!@\(script.count + 1)/setup/app.env")
+        // Without a way to read it again, the windows are all there is.
+        let once = Self.scanner.read(size: blob.count, from: source(), limits: Self.limits, scratch: MatchScratch())
+        #expect(found(once, token).isEmpty)
+    }
+
     @Test("UTF-16 strings inside binary content are read as text (a Windows binary's wide literals), either byte order")
     func wideStringsInBinaries() {
         let token = Self.token(19)

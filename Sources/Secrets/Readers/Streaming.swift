@@ -47,14 +47,59 @@ extension Scanner {
     /// `windowOverlap` long is seen whole, with as much text before it, exactly once; decoded
     /// values (whose encoded run may cross windows) are kept from whichever window decodes
     /// them, one per rule and value; line numbers are counted across windows.
-    public func read(size: Int, from source: @escaping ByteSource, limits: ReadLimits, scratch: MatchScratch) -> BlobScan {
+    /// `reopen`, when given, reads the blob again from its start: a compressed stream found
+    /// after other bytes in its first window (a self-extracting installer's payload) is then
+    /// opened from there, as `read(_:limits:scratch:)` opens one, besides the windows' scan.
+    public func read(size: Int, from source: @escaping ByteSource, limits: ReadLimits, scratch: MatchScratch,
+                     reopen: (() -> ByteSource?)? = nil) -> BlobScan {
         if size > limits.maxFileBytes { return BlobScan(unscannable: [([], .tooLarge)]) }
         scratch.decodedArchiveExpanded = 0
         let budget = SharedBudget(Archives.Budget(limits: limits, compressed: size))
-        return read(from: source, depth: 0, budget: budget, scratch: scratch)
+        return read(from: source, depth: 0, budget: budget, scratch: scratch, reopen: reopen)
     }
 
-    func read(from source: @escaping ByteSource, depth: Int, budget: SharedBudget, scratch: MatchScratch) -> BlobScan {
+    /// Magic bytes of a stream after other bytes tried in a streamed blob (each try reads the
+    /// blob again up to its offset) before the rest is left unread (`archive-limit`).
+    static let maxStreamedEmbeddedAttempts = 16
+
+    /// The streams after other bytes at `offsets` of a streamed blob, read again from `reopen`:
+    /// the first that opens, its members named `!@OFFSET/…`; what `known` holds not repeated.
+    private func readEmbedded(at offsets: [Int], reopen: () -> ByteSource?, depth: Int, budget: SharedBudget,
+                              known: Set<SecretKey>, scratch: MatchScratch) -> BlobScan {
+        var result = BlobScan()
+        for offset in offsets.prefix(Self.maxStreamedEmbeddedAttempts) {
+            guard let source = reopen() else { return BlobScan(unscannable: [([], .corrupt)]) }
+            // Past the bytes before the stream.
+            var skipped = 0
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while skipped < offset {
+                let want = min(chunk.count, offset - skipped)
+                let n = chunk.withUnsafeMutableBytes { source(UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+                guard n > 0 else { return BlobScan(unscannable: [([], .corrupt)]) }
+                skipped += n
+            }
+            let n = chunk.withUnsafeMutableBytes { source($0) }
+            guard n > 0 else { continue }
+            let head = Array(chunk[..<n])
+            let inner = head.withUnsafeBytes { readArchive(head: $0, rest: source, depth: depth, budget: budget, scratch: scratch) }
+            // Magic bytes that open nothing: no stream there.
+            if inner.members.isEmpty, inner.candidates.isEmpty, inner.unscannable.allSatisfy({ $0.member.isEmpty && $0.problem == .corrupt }) { continue }
+            let place = [0x21] + Array("@\(offset)/".utf8)
+            for var candidate in inner.candidates where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) {
+                candidate.member = place + (candidate.member.map { Array($0.dropFirst()) } ?? Array("data".utf8))
+                result.candidates.append(candidate)
+            }
+            result.members = inner.members.map { place + $0.dropFirst() }
+            result.unscannable = inner.unscannable.map { ($0.member.isEmpty ? [] : place + $0.member.dropFirst(), $0.problem) }
+            result.partly = inner.partly
+            return result
+        }
+        if offsets.count > Self.maxStreamedEmbeddedAttempts { result.unscannable.append(([], .limit)) }
+        return result
+    }
+
+    func read(from source: @escaping ByteSource, depth: Int, budget: SharedBudget, scratch: MatchScratch,
+              reopen: (() -> ByteSource?)? = nil) -> BlobScan {
         let limits = budget.value.limits
         let overlap = limits.windowOverlap
         let capacity = limits.window + 2 * overlap
@@ -81,6 +126,12 @@ extension Scanner {
             return readArchive(head: head, rest: source, depth: depth, budget: budget, scratch: scratch)
         }
         let binary = PrintableRuns.isBinary(head)
+        // Streams after other bytes in the first window, found before the window is viewed as
+        // printable runs; read again from the start once the windows are scanned.
+        var embedded: [Int] = []
+        if reopen != nil, depth < limits.maxArchiveDepth, binary || memchr(head.baseAddress!, 0, head.count) != nil {
+            embedded = Archives.embeddedStreams(head, limit: Self.maxStreamedEmbeddedAttempts + 1)
+        }
         var text: TextStream
         if let (encoding, bom) = TextEncoding.detectMark(head) ?? (binary ? TextEncoding.detect(head) : nil) {
             text = TextStream(source: source, kind: .encoded(encoding), pending: Array(head[bom...]))
@@ -91,8 +142,17 @@ extension Scanner {
         } else {
             text = TextStream(source: source, kind: .plain, pending: [])
         }
-        return scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
-                           scratch: scratch)
+        var result = scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
+                                 scratch: scratch)
+        if !embedded.isEmpty, let reopen {
+            let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+            let inner = readEmbedded(at: embedded, reopen: reopen, depth: depth, budget: budget, known: known, scratch: scratch)
+            result.candidates += inner.candidates
+            result.members += inner.members
+            result.unscannable += inner.unscannable
+            result.partly = result.partly || inner.partly
+        }
+        return result
     }
 
     /// One rule, value and place (the place only when allowlists look at the match or line,
