@@ -98,15 +98,18 @@ public enum Archives {
     static func metadataRange(_ bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         let n = bytes.count
         if n > 262, bytes[257] == 0x75, bytes[258] == 0x73, bytes[259] == 0x74, bytes[260] == 0x61, bytes[261] == 0x72 { return 0..<n }
-        guard n >= 22, bytes[0] == 0x50, bytes[1] == 0x4B else { return nil }
-        // The end record: the last "PK\5\6" in the last 64 KiB + 22 bytes.
-        var at = n - 22
-        let floor = max(0, n - 22 - 65535)
+        guard n >= 22, bytes[0] == 0x50, bytes[1] == 0x4B, let end = zipEndRecord(bytes) else { return nil }
+        let directory = Int(bytes[end + 16]) | Int(bytes[end + 17]) << 8 | Int(bytes[end + 18]) << 16 | Int(bytes[end + 19]) << 24
+        return directory < end ? directory..<n : end..<n
+    }
+
+    /// Where a zip's end record stands: the last "PK\5\6" in the last 64 KiB + 22 bytes.
+    static func zipEndRecord(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 22 else { return nil }
+        var at = bytes.count - 22
+        let floor = max(0, bytes.count - 22 - 65535)
         while at >= floor {
-            if bytes[at] == 0x50, bytes[at + 1] == 0x4B, bytes[at + 2] == 0x05, bytes[at + 3] == 0x06 {
-                let directory = Int(bytes[at + 16]) | Int(bytes[at + 17]) << 8 | Int(bytes[at + 18]) << 16 | Int(bytes[at + 19]) << 24
-                return directory < at ? directory..<n : at..<n
-            }
+            if bytes[at] == 0x50, bytes[at + 1] == 0x4B, bytes[at + 2] == 0x05, bytes[at + 3] == 0x06 { return at }
             at -= 1
         }
         return nil
@@ -116,11 +119,7 @@ public enum Archives {
     /// an entry its central directory hides, which a streaming reader still finds. (Compressed
     /// data holding the four bytes by chance costs one more read, nothing else.)
     static func hasUnlistedLocalEntries(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let range = metadataRange(bytes), range.lowerBound > 0 || bytes.count > 22, let base = bytes.baseAddress else { return false }
-        // The end record: the last one in the range (`metadataRange` found it).
-        var end = bytes.count - 22
-        while end >= range.lowerBound, !(bytes[end] == 0x50 && bytes[end + 1] == 0x4B && bytes[end + 2] == 0x05 && bytes[end + 3] == 0x06) { end -= 1 }
-        guard end >= range.lowerBound else { return false }
+        guard bytes.count >= 22, bytes[0] == 0x50, bytes[1] == 0x4B, let end = zipEndRecord(bytes), let base = bytes.baseAddress else { return false }
         let listed = Int(bytes[end + 10]) | Int(bytes[end + 11]) << 8
         var local = 0, at = 0
         while at + 4 <= bytes.count, let hit = memchr(base + at, 0x50, bytes.count - at) {
