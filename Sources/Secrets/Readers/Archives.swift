@@ -90,6 +90,12 @@ public enum Archives {
         return found.sorted()
     }
 
+    /// Whether `bytes` may hold a compressed stream after other bytes: binary content, or
+    /// text with a zero byte somewhere (every such stream of some size has them).
+    static func mayHoldStreams(_ bytes: UnsafeRawBufferPointer, binary: Bool) -> Bool {
+        binary || (bytes.count > 16 && memchr(bytes.baseAddress!, 0, bytes.count) != nil)
+    }
+
     /// Where an archive keeps text besides its members' content, read as binary content is:
     /// a zip's central directory and end record (names, extra fields, member comments, the
     /// archive's comment), a whole uncompressed tar (headers, pax records, link targets; its

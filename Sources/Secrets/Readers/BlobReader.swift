@@ -22,6 +22,23 @@ public struct BlobScan: Sendable {
     }
 
     public var hasCandidates: Bool { !candidates.isEmpty }
+
+    /// Nothing came out of what only looked like an archive (magic bytes, a record): no
+    /// member, no candidate, no problem but the archive's own `corrupt`.
+    var openedNothing: Bool {
+        candidates.isEmpty && members.isEmpty && unscannable.allSatisfy { $0.member.isEmpty && $0.problem == .corrupt }
+    }
+
+    /// Each rule and value among the candidates.
+    var secretKeys: Set<SecretKey> { Set(candidates.map(\.key)) }
+
+    /// Drops the candidates from `start` on whose rule and value `known` holds: a second
+    /// reading of the same bytes (a stream, a zip by its local headers) reports only what is new.
+    mutating func dropRepeats(from start: Int, of known: Set<SecretKey>) {
+        let added = candidates[start...].filter { !known.contains($0.key) }
+        candidates.removeSubrange(start...)
+        candidates += added
+    }
 }
 
 extension Scanner {
@@ -120,12 +137,9 @@ extension Scanner {
             // Entries only a streaming reader sees (a local header the central directory does
             // not list): the zip read again that way, what it adds kept.
             if Archives.hasUnlistedLocalEntries(bytes) {
-                let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
-                let before = result.candidates.count
+                let known = result.secretKeys, before = result.candidates.count
                 readMembers(bytes, found: .zipLocalHeaders, budget: &budget)
-                let added = result.candidates[before...].filter { !known.contains(SecretKey(rule: $0.ruleID, secret: $0.secret)) }
-                result.candidates.removeSubrange(before...)
-                result.candidates += added
+                result.dropRepeats(from: before, of: known)
                 var seen = Set<[UInt8]>()
                 result.members = result.members.filter { seen.insert($0).inserted }
             }
@@ -140,7 +154,7 @@ extension Scanner {
                 }
                 let found = view.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
                 if !found.isEmpty {
-                    let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+                    let known = result.secretKeys
                     let linesBefore = bytes[..<range.lowerBound].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                     // A member's name is judged as its path (`memberPathFindings`, names
                     // rules): not again as content of the directory that lists it.
@@ -149,7 +163,7 @@ extension Scanner {
                             name.count >= secret.count && (0...(name.count - secret.count)).contains { name[$0..<($0 + secret.count)].elementsEqual(secret) }
                         }
                     }
-                    for var candidate in found where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) && !inAName(candidate.secret) {
+                    for var candidate in found where !known.contains(candidate.key) && !inAName(candidate.secret) {
                         candidate.matchRange = (candidate.matchRange.lowerBound + range.lowerBound)..<(candidate.matchRange.upperBound + range.lowerBound)
                         candidate.secretRange = (candidate.secretRange.lowerBound + range.lowerBound)..<(candidate.secretRange.upperBound + range.lowerBound)
                         candidate.line += linesBefore
@@ -194,7 +208,8 @@ extension Scanner {
         // image or a script): its members too, besides the file's own bytes (after the checks
         // above, which are the file's own: each member reports its own).
         var trailingZipRead = false
-        if depth < budget.limits.maxArchiveDepth, Archives.hasTrailingZip(bytes) {
+        let trailingZip = depth < budget.limits.maxArchiveDepth && Archives.hasTrailingZip(bytes)
+        if trailingZip {
             let before = result.members.count
             readMembers(bytes, found: .trailingZip, budget: &budget)
             trailingZipRead = result.members.count > before
@@ -209,14 +224,14 @@ extension Scanner {
         // Compressed streams after other bytes (a self-extracting installer's payload after
         // its script, a gzip appended to a file), each from its magic bytes on: only in bytes
         // with a zero byte somewhere (every such stream of some size has them).
-        if depth < budget.limits.maxArchiveDepth, binary || (bytes.count > 16 && memchr(bytes.baseAddress!, 0, bytes.count) != nil) {
+        if depth < budget.limits.maxArchiveDepth, Archives.mayHoldStreams(bytes, binary: binary) {
             // The first that opens is read to the end of the bytes (libarchive goes on over
             // concatenated streams); magic bytes that open nothing are passed over, up to a
             // limit past which the rest is not read (fail closed).
             // A zip after other bytes that its end record did not open is read by its local
             // headers, as a streaming reader would.
-            let offsets = Archives.embeddedStreams(bytes, limit: Self.maxEmbeddedAttempts + 1, zipLocalHeaders: !trailingZipRead && Archives.hasTrailingZip(bytes))
-            let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+            let offsets = Archives.embeddedStreams(bytes, limit: Self.maxEmbeddedAttempts + 1, zipLocalHeaders: trailingZip && !trailingZipRead)
+            let known = result.secretKeys
             let before = (candidates: result.candidates.count, members: result.members.count, problems: result.unscannable.count)
             for offset in offsets.prefix(Self.maxEmbeddedAttempts) {
                 let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
@@ -226,9 +241,7 @@ extension Scanner {
             }
             if offsets.count > Self.maxEmbeddedAttempts, result.members.count == before.members { result.unscannable.append(([], .limit)) }
             // What the file's own bytes already showed is not reported again from the stream.
-            let added = result.candidates[before.candidates...].filter { !known.contains(SecretKey(rule: $0.ruleID, secret: $0.secret)) }
-            result.candidates.removeSubrange(before.candidates...)
-            result.candidates += added
+            result.dropRepeats(from: before.candidates, of: known)
         }
         return (result, searched)
     }
@@ -280,9 +293,7 @@ extension Scanner {
                 scratch.decodedArchiveExpanded += archiveBudget.expanded
                 // Magic bytes that opened nothing were no archive: no problem. Anything else
                 // not read in full is.
-                let nothing = scan.candidates.isEmpty && scan.members.isEmpty
-                    && scan.unscannable.allSatisfy { $0.member.isEmpty && $0.problem == .corrupt }
-                if !scan.unscannable.isEmpty, !nothing { archivesUnread = true }
+                if !scan.unscannable.isEmpty, !scan.openedNothing { archivesUnread = true }
                 return scan.candidates.map { var c = $0; c.member = nil; return c }
             }
             guard !inner.isEmpty else { return }
@@ -293,9 +304,9 @@ extension Scanner {
                 let text = UnsafeRawBufferPointer(rebasing: bytes[line])
                 if Self.hasAllowMarker(text) { return }
             }
-            if seen == nil { seen = Set(plain.map { SecretKey(rule: $0.ruleID, secret: $0.secret) }) }
+            if seen == nil { seen = Set(plain.map(\.key)) }
             for var candidate in inner {
-                let key = SecretKey(rule: candidate.ruleID, secret: candidate.secret)
+                let key = candidate.key
                 guard !seen!.contains(key) else { continue }
                 candidate.matchRange = decoded.region
                 candidate.secretRange = decoded.region
@@ -334,6 +345,11 @@ extension Scanner {
             pathFindings(ScanContext(path: path + String(decoding: member, as: UTF8.self)), scratch: scratch).map { (member, $0) }
         }
     }
+}
+
+extension Candidate {
+    /// Its rule and value.
+    var key: SecretKey { SecretKey(rule: ruleID, secret: secret) }
 }
 
 /// A rule and the value it matched: one secret, however many places hold it.

@@ -83,9 +83,9 @@ extension Scanner {
             let head = Array(chunk[..<n])
             let inner = head.withUnsafeBytes { readArchive(head: $0, rest: source, depth: depth, budget: budget, scratch: scratch) }
             // Magic bytes that open nothing: no stream there.
-            if inner.members.isEmpty, inner.candidates.isEmpty, inner.unscannable.allSatisfy({ $0.member.isEmpty && $0.problem == .corrupt }) { continue }
+            if inner.openedNothing { continue }
             let place = [0x21] + Array("@\(offset)/".utf8)
-            for var candidate in inner.candidates where !known.contains(SecretKey(rule: candidate.ruleID, secret: candidate.secret)) {
+            for var candidate in inner.candidates where !known.contains(candidate.key) {
                 candidate.member = place + (candidate.member.map { Array($0.dropFirst()) } ?? Array("data".utf8))
                 result.candidates.append(candidate)
             }
@@ -129,7 +129,7 @@ extension Scanner {
         // Streams after other bytes in the first window, found before the window is viewed as
         // printable runs; read again from the start once the windows are scanned.
         var embedded: [Int] = []
-        if reopen != nil, depth < limits.maxArchiveDepth, binary || memchr(head.baseAddress!, 0, head.count) != nil {
+        if reopen != nil, depth < limits.maxArchiveDepth, Archives.mayHoldStreams(head, binary: binary) {
             embedded = Archives.embeddedStreams(head, limit: Self.maxStreamedEmbeddedAttempts + 1)
         }
         var text: TextStream
@@ -145,7 +145,7 @@ extension Scanner {
         var result = scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
                                  scratch: scratch)
         if !embedded.isEmpty, let reopen {
-            let known = Set(result.candidates.map { SecretKey(rule: $0.ruleID, secret: $0.secret) })
+            let known = result.secretKeys
             let inner = readEmbedded(at: embedded, reopen: reopen, depth: depth, budget: budget, known: known, scratch: scratch)
             result.candidates += inner.candidates
             result.members += inner.members
