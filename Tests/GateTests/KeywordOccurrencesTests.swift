@@ -13,7 +13,10 @@ import Testing
         var rng = SplitMix(seed: UInt64(seed) &* 7919 &+ 3)
         let words = ["token", "TOKEN", "ghp_", "password", "AKIA", "secret", "key", "sk_live_", "xoxb-", "\n", "=", " ",
                      // the decoders' triggers (SPEC §1.3's encoded forms)
-                     "%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"]
+                     "%5F", "%41%42", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                     // runs whose first characters decode to text (base64, hex): triggers at a
+                     // region's first byte, where the regions searched at once meet
+                     "YSB2YWx1ZSBmb3IgdGhlIHRlc3Q", "746f6b656e2076616c756520666f72207468652074657374"]
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-=: \n".utf8)
         func randomBytes(_ n: Int) -> [UInt8] {
             var out: [UInt8] = []

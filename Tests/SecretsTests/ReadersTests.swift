@@ -681,6 +681,10 @@ import Testing
             }
             cases.append(bytes)
         }
+        // A hex stretch inside a run that starts at the very first byte (no run trigger
+        // there: nothing before it), and after a letter of a run that does not decode.
+        let hex = Array("746f6b656e2076616c756520666f72207468652074657374".utf8)
+        cases += [Array("xyzW".utf8) + hex, Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8) + hex + [0x20]]
         for bytes in cases {
             let (sampled, every) = Self.runsBothWays(bytes)
             #expect(sampled == every, "\(bytes)")

@@ -323,19 +323,23 @@ enum Trigger: Int, CaseIterable, Sendable {
                     while s > 0, cls[Int(base[s - 1])] { s -= 1 }
                     var e = p + 1
                     while e < n, cls[Int(base[e])] { e += 1 }
-                    if e - s >= minimum, s >= 1, s > lastStart {
+                    if e - s >= minimum, s > lastStart {
                         lastStart = s
-                        if !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }), Decoders.mayDecode(bytes, from: s) {
+                        // A run needs the byte before it (none at the very start of the bytes).
+                        if s >= 1, !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }), Decoders.mayDecode(bytes, from: s) {
                             hit(.run, s - 1)
                         }
-                        // Hex stretches inside the run (after a non-hex byte).
+                        // Hex stretches inside the run (after a non-hex byte), whether or not
+                        // the run itself is one: each is its own trigger, so a stretch is found
+                        // however much of the run before it the bytes searched hold (a delta's
+                        // region may start inside the run).
                         if e - s >= minimumHex {
                             var q = s
                             while q < e {
                                 guard hexDigit[Int(base[q])] else { q += 1; continue }
                                 var r = q
                                 while r < e, hexDigit[Int(base[r])] { r += 1 }
-                                if r - q >= minimumHex, Decoders.mayDecode(bytes, from: q) { hit(.hexRun, q - 1) }
+                                if q >= 1, r - q >= minimumHex, Decoders.mayDecode(bytes, from: q) { hit(.hexRun, q - 1) }
                                 q = r
                             }
                         }
