@@ -90,9 +90,7 @@ extension Scanner {
         }
         add(covered, bytes.count)
         let moved = list.count
-        for region in regions {
-            search(UnsafeRawBufferPointer(rebasing: bytes[region]), offset: region.lowerBound, scratch: scratch, into: &list)
-        }
+        searchRegions(regions, of: bytes, scratch: scratch, into: &list)
         // Found again by the search but already moved from the base: those inside one copy.
         var kept = moved
         for i in moved..<list.count {
@@ -105,6 +103,48 @@ extension Scanner {
         list.removeLast(list.count - kept)
         list.sort()
         return KeywordOccurrences(packed: list)
+    }
+
+    /// Appends the occurrences in `regions` of `bytes` (ascending, apart) to `list`, as
+    /// searching each on its own would: the regions laid end to end with a NUL byte between
+    /// two, which no keyword or trigger holds, and searched in one pass (a delta's regions are
+    /// a few hundred bytes each, where a search's fixed cost outweighs its bytes). What starts
+    /// at a NUL is put one byte before its region (a run just after it, which the region
+    /// searched alone would not show): inside the copy there, and dropped by the caller with
+    /// the other occurrences wholly inside one copy.
+    private func searchRegions(_ regions: [Range<Int>], of bytes: UnsafeRawBufferPointer, scratch: MatchScratch,
+                               into list: inout [UInt64]) {
+        guard regions.count > 1, separatorIsFree else {
+            for region in regions {
+                search(UnsafeRawBufferPointer(rebasing: bytes[region]), offset: region.lowerBound, scratch: scratch, into: &list)
+            }
+            return
+        }
+        var joined = scratch.regionBytes
+        scratch.regionBytes = []
+        defer { scratch.regionBytes = joined }
+        joined.removeAll(keepingCapacity: true)
+        // Where each region starts in `joined` (its separator, from the second on, one before).
+        var starts: [Int] = []
+        starts.reserveCapacity(regions.count)
+        for region in regions {
+            if !joined.isEmpty { joined.append(0) }
+            starts.append(joined.count)
+            joined.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[region]))
+        }
+        let first = list.count
+        joined.withUnsafeBytes { search($0, offset: 0, scratch: scratch, into: &list) }
+        for i in first..<list.count {
+            let (at, keyword) = KeywordOccurrences.unpack(list[i])
+            // The last region starting at or before `at`, its separator counted as its own.
+            var lo = 0, hi = starts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if starts[mid] - 1 <= at { lo = mid + 1 } else { hi = mid }
+            }
+            let region = max(0, lo - 1)
+            list[i] = KeywordOccurrences.pack(at - starts[region] + regions[region].lowerBound, keyword)
+        }
     }
 
     /// Whether `range` lies wholly inside one of `copies` (ascending by target).
