@@ -165,16 +165,25 @@ extension Scanner {
         guard bytes.count > 0 else { return }
         let before = list.count
         func record(_ keyword: Int, _ start: Int) { list.append(KeywordOccurrences.pack(offset + start, keyword)) }
-        let database = fastKeywords.database(forSearching: bytes.count)
+        let fast = fastKeywords.database(forSearching: bytes.count)
+        let first = words.count
+        // Keywords and triggers in one pass, once a long search has paid for that database.
+        if let fast, fast.withTriggers {
+            if fast.database.forEachOccurrence(in: bytes, scratch: &scratch.mergedScratch, record) {
+                Trigger.forEachRun(in: bytes) { record(first + $0.rawValue, $1) }
+                return
+            }
+            list.removeLast(list.count - before)
+        }
+        let database = fast?.withTriggers == false ? fast?.database : nil
         if database?.forEachOccurrence(in: bytes, scratch: &scratch.keywordScratch, record) != true {
             list.removeLast(list.count - before)
             keywords.forEachOccurrence(in: bytes, record)
         }
         // The decoders' triggers, as keywords after the rules' own: on Hyperscan once the
         // keywords are (their database compiled then, once), else searched directly.
-        let first = words.count
         let afterKeywords = list.count
-        let triggers: HyperscanTriggers? = database == nil ? nil : fastTriggers.withLock { built in
+        let triggers: HyperscanTriggers? = fast == nil ? nil : fastTriggers.withLock { built in
             if let built { return built }
             let made = HyperscanTriggers()
             built = .some(made)

@@ -202,8 +202,9 @@ public final class MatchScratch {
     var decodedArchiveExpanded = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
-    /// The same for the decoders' triggers.
+    /// The same for the decoders' triggers, and for both in one database.
     var triggerScratch: OpaquePointer?
+    var mergedScratch: OpaquePointer?
     /// The new stretches of a delta's bytes, laid end to end to be searched at once.
     var regionBytes: [UInt8] = []
 
@@ -219,6 +220,7 @@ public final class MatchScratch {
     deinit {
         if let keywordScratch { hs_free_scratch(keywordScratch) }
         if let triggerScratch { hs_free_scratch(triggerScratch) }
+        if let mergedScratch { hs_free_scratch(mergedScratch) }
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
         pcre2_match_context_free_8(context)
         pcre2_match_data_free_8(data)

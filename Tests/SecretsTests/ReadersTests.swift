@@ -1,6 +1,7 @@
 import Foundation
 import ReviewGateTestSupport
 @testable import Secrets
+import CHyperscan
 import Testing
 
 /// The readers of SPEC §1.3: text encodings, printable runs, archives, decoded and joined
@@ -703,6 +704,35 @@ import Testing
             }
         }
         return (sampled.sorted(), every.sorted())
+    }
+
+    @Test("keywords and triggers in one Hyperscan database find exactly what the two databases find", arguments: 0..<6)
+    func mergedDatabaseAgrees(seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &+ 4242)
+        let words = Self.scanner.words
+        let triggers = Trigger.allCases.filter { $0 != .run && $0 != .hexRun }
+        let merged = try #require(HyperscanKeywords(words, triggers: triggers))
+        let keywords = try #require(HyperscanKeywords(words))
+        let separate = try #require(HyperscanTriggers())
+        // Keywords in either case, trigger pieces, and bytes of every value around them.
+        let pieces = words.shuffled(using: &rng).prefix(60).map { rng.next() % 2 == 0 ? $0.uppercased() : $0 }
+            + ["%5F", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "47 49 54 48", "0x47, 0x49", "a</t>", "7, 103, 1", "a\u{200B}",
+               "&#95;", "c'+'d", "j\" \"k", "\"\n ", " ", "\n", "=", "\u{0}", "\u{FF}"]
+        var bytes: [UInt8] = []
+        while bytes.count < 20_000 {
+            if rng.next() % 3 == 0 { bytes.append(UInt8(truncatingIfNeeded: rng.next())) }
+            else { bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
+        }
+        var one: [Int] = [], two: [Int] = []
+        var s1: OpaquePointer?, s2: OpaquePointer?, s3: OpaquePointer?
+        defer { [s1, s2, s3].forEach { if let s = $0 { hs_free_scratch(s) } } }
+        bytes.withUnsafeBytes { b in
+            #expect(merged.forEachOccurrence(in: b, scratch: &s1) { one.append($1 << 16 | $0) })
+            #expect(keywords.forEachOccurrence(in: b, scratch: &s2) { two.append($1 << 16 | $0) })
+            #expect(separate.forEachOccurrence(in: b, scratch: &s3) { two.append($1 << 16 | (words.count + $0.rawValue)) })
+        }
+        #expect(one.sorted() == two.sorted())
+        #expect(one.contains { $0 & 0xFFFF < words.count } && one.contains { $0 & 0xFFFF >= words.count })
     }
 
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
