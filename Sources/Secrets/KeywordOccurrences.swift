@@ -106,15 +106,18 @@ extension Scanner {
     }
 
     /// Appends the occurrences in `regions` of `bytes` (ascending, apart) to `list`, as
-    /// searching each on its own would: the regions laid end to end with a NUL byte between
-    /// two, which no keyword or trigger holds, and searched in one pass (a delta's regions are
-    /// a few hundred bytes each, where a search's fixed cost outweighs its bytes). What starts
-    /// at a NUL is put one byte before its region (a run just after it, which the region
-    /// searched alone would not show): inside the copy there, and dropped by the caller with
-    /// the other occurrences wholly inside one copy.
+    /// searching each on its own would, as far as the caller keeps them: the regions laid end
+    /// to end with a NUL byte between two and searched in one pass (a delta's regions are a
+    /// few hundred bytes each, where a search's fixed cost outweighs its bytes). What the
+    /// joined bytes show and the regions alone would not (a run just after a NUL, put one byte
+    /// before its region; a match running on past a region's end) starts within the longest
+    /// keyword's length past a region's new bytes, so it lies wholly inside the copy there and
+    /// the caller drops it with the other occurrences wholly inside one copy. The NUL, in no
+    /// keyword or trigger, only keeps such matches rare. Large regions are searched alone.
     private func searchRegions(_ regions: [Range<Int>], of bytes: UnsafeRawBufferPointer, scratch: MatchScratch,
                                into list: inout [UInt64]) {
-        guard regions.count > 1, separatorIsFree else {
+        let total = regions.reduce(0) { $0 + $1.count }
+        guard regions.count > 1, total <= 1 << 20 else {
             for region in regions {
                 search(UnsafeRawBufferPointer(rebasing: bytes[region]), offset: region.lowerBound, scratch: scratch, into: &list)
             }

@@ -99,9 +99,6 @@ public final class Scanner: Sendable {
     let rulesWithoutKeywords: [Int]
     /// Rules with a path and no regex, in rule order: asked about every path of a history.
     let pathOnlyRules: [Int]
-    /// Whether no keyword holds a NUL byte (no trigger does): then the regions of a delta
-    /// are searched at once, a NUL between two (`searchRegions`).
-    let separatorIsFree: Bool
     /// Byte length of each keyword, and the longest.
     let keywordLengths: [Int]
     let longestKeyword: Int
@@ -172,7 +169,6 @@ public final class Scanner: Sendable {
         self.words = words
         keywordLengths = words.map(\.utf8.count) + Trigger.allCases.map(\.length)
         longestKeyword = keywordLengths.max() ?? 0
-        separatorIsFree = !words.contains { $0.utf8.contains(0) }
         fastKeywords = LazyHyperscanKeywords(words)
         byKeyword += Trigger.allCases.map { _ in [] }
         automaton = Mutex(nil)

@@ -683,9 +683,9 @@ import Testing
             cases.append(bytes)
         }
         // A hex stretch inside a run that starts at the very first byte (no run trigger
-        // there: nothing before it), and after a letter of a run that does not decode.
+        // there: nothing before it), after a letter that is not a hex digit.
         let hex = Array("746f6b656e2076616c756520666f72207468652074657374".utf8)
-        cases += [Array("xyzW".utf8) + hex, Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8) + hex + [0x20]]
+        cases += [Array("xyzW".utf8) + hex, Array("GHIJKLMNOPQRSTUVWXYZ".utf8) + hex + [0x20]]
         for bytes in cases {
             let (sampled, every) = Self.runsBothWays(bytes)
             #expect(sampled == every, "\(bytes)")
@@ -733,6 +733,28 @@ import Testing
         }
         #expect(one.sorted() == two.sorted())
         #expect(one.contains { $0 & 0xFFFF < words.count } && one.contains { $0 & 0xFFFF >= words.count })
+    }
+
+    @Test("a scanner past the merged database's threshold finds what it found before it")
+    func mergedDatabaseInScanner() throws {
+        let scanner = Scanner(ruleSet: try RuleSet.builtin())
+        let scratch = MatchScratch()
+        var rng = SplitMix(seed: 99)
+        let pieces = scanner.words.shuffled(using: &rng).prefix(80).map { $0 }
+            + ["%5F%41", "\\u0041", "a\\\n", ": >-\n", "a\" + \"b", "0x47, 0x49", "7, 103, 1", " ", "\n",
+               "YSB2YWx1ZSBmb3IgdGhlIHRlc3Q", "746f6b656e2076616c756520666f72207468652074657374"]
+        var sample: [UInt8] = []
+        while sample.count < 50_000 { sample += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
+        // Below every threshold: the automaton and the triggers searched in Swift.
+        let before = sample.withUnsafeBytes { scanner.keywordOccurrences(in: $0, scratch: scratch) }
+        #expect(scanner.fastKeywords.database(forSearching: 0) == nil)
+        // Past the merged database's threshold (the keywords' own compiled on the way).
+        let filler = [UInt8](repeating: 0x20, count: LazyHyperscanKeywords.mergedThreshold / 2 + 1)
+        for _ in 0..<3 { _ = filler.withUnsafeBytes { scanner.keywordOccurrences(in: $0, scratch: scratch) } }
+        #expect(scanner.fastKeywords.database(forSearching: 0)?.withTriggers == true)
+        let after = sample.withUnsafeBytes { scanner.keywordOccurrences(in: $0, scratch: scratch) }
+        #expect(after == before)
+        #expect(!before.packed.isEmpty)
     }
 
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
