@@ -117,6 +117,7 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
     /// going on) costs what one pass over about 200 MB saves, so a history's audit (most
     /// search from several hundred megabytes to gigabytes) gains, and a push never pays.
     static let mergedThreshold = 128 << 20
+    static let mergedMostKeywords = 4000
 
     private let words: [String]
     private let searched = Atomic<Int>(0)
@@ -140,10 +141,13 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
         case 1:
             let total = searched.wrappingAdd(count, ordering: .relaxed).newValue
             guard total >= Self.mergedThreshold else { return (built!, false) }
-            // As below: one thread compiles, the others go on meanwhile.
+            // As below: one thread compiles, the others go on meanwhile. Not for a rule set of
+            // many thousands of keywords: the compile grows with them, and the thread doing it
+            // scans nothing meanwhile.
             lock.withLockIfAvailable { _ in
                 if status.load(ordering: .acquiring) == 1 {
-                    merged = HyperscanKeywords(words, triggers: Trigger.allCases.filter { $0 != .run && $0 != .hexRun })
+                    merged = words.count > Self.mergedMostKeywords ? nil
+                        : HyperscanKeywords(words, triggers: Trigger.allCases.filter { $0 != .run && $0 != .hexRun })
                     status.store(merged == nil ? 4 : 3, ordering: .releasing)
                 }
             }
