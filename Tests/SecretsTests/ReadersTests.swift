@@ -247,6 +247,7 @@ import Testing
         #expect(found(looksLikeOne, token).first?.member == nil)
         #expect(looksLikeOne.unscannable.isEmpty)
     }
+    }
 
     @Test("text an archive holds outside its members is read: a zip's comment, a member's comment, a tar's pax record, a link's target, an entry its central directory hides; an lzma stream is opened")
     func archiveMetadata() throws {
@@ -411,6 +412,15 @@ import Testing
     func badArchives() throws {
         let bomb = read(try TestArchive.zipOfZeros(40 << 20))
         #expect(bomb.unscannable.map(\.problem) == [.limit])
+        // Past the ratio, but not past the floor (what a file read whole may hold): clean
+        // archives of repetitive content are read; the same past the floor is a bomb.
+        let log = Data(String(repeating: "2026-12-06 INFO request served in 3 ms\n", count: 100_000).utf8)
+        for kind in [TestArchive.Kind.zipDeflate, .tarGz, .gzip, .bzip2, .xz] {
+            let archive = try TestArchive.make(kind, [("app.log", log)])
+            #expect(log.count / archive.count > Self.limits.maxExpansionRatio, "\(kind)")
+            #expect(read(archive).unscannable.isEmpty, "\(kind)")
+        }
+        #expect(read(try TestArchive.zipOfZeros(Self.limits.ratioFloorBytes + (1 << 20))).unscannable.map(\.problem) == [.limit])
         let many = read(try TestArchive.make(.tarGz, [], empty: 20_000))
         #expect(many.unscannable.map(\.problem) == [.limit])
         let token = Self.token(7)

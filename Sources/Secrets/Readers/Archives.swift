@@ -343,9 +343,12 @@ public struct ReadLimits: Sendable {
     public var maxArchiveDepth = 3
     /// Bytes all archive members of one blob may expand to, at every depth together.
     public var maxExpandedBytes = 256 << 20
-    /// Expanded bytes per stored byte past which an archive is a bomb (once past the floor).
+    /// Expanded bytes per stored byte past which an archive is a bomb, once it has expanded
+    /// past the floor: as much as a file read whole (`streamAbove`), so a clean archive of
+    /// repetitive content (a log, a CSV, a zero-padded image) is read like that file would
+    /// be, and a bomb costs no more than such a file before it is refused.
     public var maxExpansionRatio = 250
-    public var ratioFloorBytes = 1 << 20
+    public var ratioFloorBytes = 8 << 20
     /// Members of one blob's archives, at every depth together.
     public var maxMembers = 10_000
     /// A blob (or archive member) larger than this is read in windows (`Scanner.read(from:)`),
