@@ -246,7 +246,20 @@ import Testing
         let looksLikeOne = read("x^ = 1\nTOKEN=\(token)\n")
         #expect(found(looksLikeOne, token).first?.member == nil)
         #expect(looksLikeOne.unscannable.isEmpty)
-    }
+        // A stream cut short (its checksum, or its last bytes, gone): what it held is read,
+        // then it is corrupt. Bytes that only start like one are read as they are.
+        let long = Data((String(repeating: "# a line of settings\n", count: 200) + "TOKEN=\(token)\n" + String(repeating: "# more\n", count: 200)).utf8)
+        let whole = try TestArchive.make(.zlib, [("x", long)])
+        for cut in [4, 30] {
+            let scan = read(whole.prefix(whole.count - cut))
+            if cut == 4 { #expect(found(scan, token).count == 1) }
+            #expect(scan.unscannable.map(\.problem) == [.corrupt], "\(cut)")
+        }
+        var rng = SplitMix(seed: 31)
+        for _ in 0..<50 {
+            let noise = Data([0x78, 0x9C]) + Data((0..<4000).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+            #expect(read(noise).unscannable.isEmpty)
+        }
     }
 
     @Test("text an archive holds outside its members is read: a zip's comment, a member's comment, a tar's pax record, a link's target, an entry its central directory hides; an lzma stream is opened")

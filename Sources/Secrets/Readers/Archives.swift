@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLibArchive
 import CLibDeflate
+import CZlib
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
 /// gzip, bzip2, xz, lzma, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
@@ -383,9 +384,12 @@ enum ZlibStreams {
     enum Inflated {
         /// The stream's content, and how many bytes of the input the stream took.
         case bytes([UInt8], consumed: Int)
+        /// A stream cut short: every byte of the input read without an error, the stream not
+        /// ended (its checksum, or more, missing). What it held up to there.
+        case truncated([UInt8])
         /// A whole stream that holds more than the limit.
         case tooLarge
-        /// No whole zlib stream: damaged, cut short, or never one.
+        /// No zlib stream: damaged, or never one.
         case invalid
     }
 
@@ -409,9 +413,43 @@ enum ZlibStreams {
                 if capacity >= limit { return .tooLarge }
                 capacity = min(limit, capacity * 4)
             case -2:
-                return .invalid
+                return truncated(b, limit: limit)
             default:
                 return .bytes(out, consumed: consumed)
+            }
+        }
+    }
+
+    /// What libdeflate (whole streams only) refused, read by zlib as far as it goes: the
+    /// content of a stream that runs to the end of `b` with no error but does not end there
+    /// (its checksum cut off, or its last blocks), else `invalid` — bytes that merely start
+    /// like a zlib header fail on a bad block well before their end.
+    static func truncated(_ b: UnsafeRawBufferPointer, limit: Int) -> Inflated {
+        guard let input = b.baseAddress, b.count < Int(UInt32.max) else { return .invalid }
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return .invalid }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: input.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(b.count)
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let status = chunk.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                stream.next_out = buffer.baseAddress
+                stream.avail_out = UInt32(buffer.count)
+                return CZlib.inflate(&stream, Z_NO_FLUSH)
+            }
+            out.append(contentsOf: chunk[..<(chunk.count - Int(stream.avail_out))])
+            if out.count > limit { return .tooLarge }
+            switch status {
+            case Z_OK where stream.avail_in > 0 || stream.avail_out == 0:
+                continue
+            case Z_OK, Z_BUF_ERROR:
+                // Every input byte taken, the stream not ended: cut short.
+                return stream.avail_in == 0 && !out.isEmpty ? .truncated(out) : .invalid
+            default:
+                // The end (libdeflate refused it: a wrong checksum) or bad data.
+                return .invalid
             }
         }
     }

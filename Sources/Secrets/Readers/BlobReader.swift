@@ -104,6 +104,18 @@ extension Scanner {
             switch ZlibStreams.inflate(stream, limit: room + 1) {
             case .invalid:
                 return nil
+            case let .truncated(inflated):
+                // What the stream held before its break is read; then it is `corrupt`, as a
+                // gzip cut short is.
+                budget.expanded += inflated.count
+                budget.members += 1
+                if budget.exceeded {
+                    result.unscannable.append(([], .limit))
+                } else {
+                    inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+                    result.unscannable.append(([0x21] + name, .corrupt))
+                }
+                return stream.count
             case .tooLarge:
                 budget.expanded += room + 1
                 result.members.append([0x21] + name)
