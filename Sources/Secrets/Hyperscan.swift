@@ -40,24 +40,31 @@ final class HyperscanKeywords: @unchecked Sendable {
     /// `hexRun`, searched apart): one pass where two cost about 1.7 times as much, for a
     /// compile about ten times as long (some 130 ms), so only for long searches.
     init?(_ keywords: [String], triggers: [Trigger]) {
-        guard !keywords.isEmpty, hs_valid_platform() == HS_SUCCESS else { return nil }
+        guard !keywords.isEmpty else { return nil }
         // A keyword as an expression: every byte escaped, so it stays a literal.
         let expressions = keywords.map { word in word.utf8.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined() }
             + triggers.map(\.expression)
         let flags = keywords.map { _ in UInt32(HS_FLAG_CASELESS) } + triggers.map { _ in UInt32(0) }
-        let ids = (0..<keywords.count).map { UInt32($0) } + triggers.map { UInt32(keywords.count + $0.rawValue) }
+        let ids = Array(keywords.indices) + triggers.map { keywords.count + $0.rawValue }
         var lengths = keywords.map(\.utf8.count) + Trigger.allCases.map { _ in 0 }
         for trigger in triggers { lengths[keywords.count + trigger.rawValue] = trigger.length }
         self.lengths = lengths
+        guard let db = Self.compile(expressions, flags: flags, ids: ids) else { return nil }
+        database = db
+    }
+
+    /// A block-mode database of `expressions` (with each one's flags and id), or nil when
+    /// Hyperscan cannot run here or refuses them.
+    static func compile(_ expressions: [String], flags: [UInt32], ids: [Int]) -> OpaquePointer? {
+        guard hs_valid_platform() == HS_SUCCESS else { return nil }
         let strings = expressions.map { strdup($0) }
         defer { strings.forEach { free($0) } }
         let pointers: [UnsafePointer<CChar>?] = strings.map { UnsafePointer($0) }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let status = hs_compile_multi(pointers, flags, ids, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        let status = hs_compile_multi(pointers, flags, ids.map { UInt32($0) }, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
         if let error { hs_free_compile_error(error) }
-        guard status == HS_SUCCESS, let db else { return nil }
-        database = db
+        return status == HS_SUCCESS ? db : nil
     }
 
     deinit { hs_free_database(database) }
@@ -147,7 +154,7 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
             lock.withLockIfAvailable { _ in
                 if status.load(ordering: .acquiring) == 1 {
                     merged = words.count > Self.mergedMostKeywords ? nil
-                        : HyperscanKeywords(words, triggers: Trigger.allCases.filter { $0 != .run && $0 != .hexRun })
+                        : HyperscanKeywords(words, triggers: Trigger.onHyperscan)
                     status.store(merged == nil ? 4 : 3, ordering: .releasing)
                 }
             }

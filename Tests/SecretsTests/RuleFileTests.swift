@@ -164,9 +164,7 @@ import TOML
         #expect(Redaction.redact(Array("hunter22".utf8)) == "hu…2")
         #expect(Redaction.redact(Array("abc".utf8)) == "…")
     }
-}
 
-@Suite struct BacktrackingTests {
     /// `yields = true`: a match inside another rule's match is not reported (without it, both
     /// are). Not a boolean: refused.
     @Test func yieldingRules() throws {
@@ -196,7 +194,9 @@ import TOML
             try load("[[rules]]\nid = \"r\"\nregex = '''x'''\nyields = \"yes\"\n")
         }
     }
+}
 
+@Suite struct BacktrackingTests {
     /// A custom rule that backtracks catastrophically on one line still finds a token on the
     /// next line: the search resumes instead of ending.
     @Test func searchResumesAfterALimit() throws {

@@ -90,8 +90,8 @@ extension Scanner {
             result.unscannable += inner.unscannable.map { (prefix + $0.member, $0.problem) }
         }
         /// A zlib stream's content as a member named `name`; how many bytes the stream took
-        /// (nil when it is no whole stream). Its content counts against the blob's expansion
-        /// budget like an archive member's, the ratio included.
+        /// (nil when it is no zlib stream; one cut short is read, then `corrupt`). Its content
+        /// counts against the blob's expansion budget like an archive member's, the ratio included.
         @discardableResult
         func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget) -> Int? {
             let limits = budget.limits
@@ -101,36 +101,28 @@ extension Scanner {
                 result.unscannable.append(([], .limit))
                 return nil
             }
+            let inflated: [UInt8], consumed: Int, cut: Bool
             switch ZlibStreams.inflate(stream, limit: room + 1) {
             case .invalid:
                 return nil
-            case let .truncated(inflated):
-                // What the stream held before its break is read; then it is `corrupt`, as a
-                // gzip cut short is.
-                budget.expanded += inflated.count
-                budget.members += 1
-                if budget.exceeded {
-                    result.unscannable.append(([], .limit))
-                } else {
-                    inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
-                    result.unscannable.append(([0x21] + name, .corrupt))
-                }
-                return stream.count
             case .tooLarge:
                 budget.expanded += room + 1
                 result.members.append([0x21] + name)
                 result.unscannable.append(budget.exceeded ? ([], .limit) : ([0x21] + name, .tooLarge))
                 return stream.count
-            case let .bytes(inflated, consumed):
-                budget.expanded += inflated.count
-                budget.members += 1
-                if budget.exceeded {
-                    result.unscannable.append(([], .limit))
-                    return consumed
-                }
-                inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+            case let .bytes(bytes, taken): (inflated, consumed, cut) = (bytes, taken, false)
+            // What a stream cut short held is read; then it is `corrupt`, as a gzip cut short is.
+            case let .truncated(bytes): (inflated, consumed, cut) = (bytes, stream.count, true)
+            }
+            budget.expanded += inflated.count
+            budget.members += 1
+            if budget.exceeded {
+                result.unscannable.append(([], .limit))
                 return consumed
             }
+            inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+            if cut { result.unscannable.append(([0x21] + name, .corrupt)) }
+            return consumed
         }
         func readMembers(_ bytes: UnsafeRawBufferPointer, found: Archives.Found, at offset: Int = 0, budget: inout Archives.Budget) {
             // A stream found inside other bytes: its members under `@offset/`.

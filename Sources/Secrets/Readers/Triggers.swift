@@ -128,6 +128,8 @@ enum Trigger: Int, CaseIterable, Sendable {
     }
 
     static let longest = allCases.map(\.length).max()!
+    /// The triggers Hyperscan searches: all but the runs (`forEachRun`).
+    static let onHyperscan = allCases.filter { $0 != .run && $0 != .hexRun }
 
     /// A string's quote (a template literal's backquote too), the operators that join two
     /// strings (`+`, PHP's `.`), and the blanks around them: for the triggers and the joiner.
@@ -378,18 +380,10 @@ final class HyperscanTriggers: @unchecked Sendable {
     private let database: OpaquePointer
 
     init?() {
-        guard hs_valid_platform() == HS_SUCCESS else { return nil }
-        let cases = Trigger.allCases.filter { $0 != .run && $0 != .hexRun }
-        let expressions = cases.map { strdup($0.expression) }
-        defer { expressions.forEach { free($0) } }
-        let flags = [UInt32](repeating: 0, count: cases.count)
-        let ids = cases.map { UInt32($0.rawValue) }
-        var db: OpaquePointer?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let pointers: [UnsafePointer<CChar>?] = expressions.map { UnsafePointer($0) }
-        let status = hs_compile_multi(pointers, flags, ids, UInt32(cases.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
-        if let error { hs_free_compile_error(error) }
-        guard status == HS_SUCCESS, let db else { return nil }
+        let cases = Trigger.onHyperscan
+        guard let db = HyperscanKeywords.compile(cases.map(\.expression), flags: cases.map { _ in 0 }, ids: cases.map(\.rawValue)) else {
+            return nil
+        }
         database = db
     }
 
