@@ -104,6 +104,75 @@ func expectAgreesWithGit(_ scratch: ScratchRepository, path: String? = nil) thro
         #expect(chmod.contains { $0.oldMode == .blob && $0.newMode == .executable && $0.status == .modified })
     }
 
+    /// Merges of two to four parents over random trees, written with git's plumbing so that
+    /// anything goes: a name that is a file on one side and a directory on another, a name
+    /// only some parents have, modes and symlinks, nested directories, the merge keeping one
+    /// parent's entry, another's, a new one, or dropping it.
+    @Test(arguments: [11, 12, 13, 14] as [UInt64])
+    func randomMergesAgreeWithGit(seed: UInt64) throws {
+        let scratch = try ScratchRepository(label: "merges")
+        var rng = SplitMix(seed: seed)
+        let blobs = try (0..<4).map { n in
+            try scratch.git(["hash-object", "-w", "--stdin"], input: Data("blob \(n)\n".utf8)).out
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let paths = ["a", "a/b", "a/c/d", "a-b", "a.txt", "a0", "b", "d/e", "d/e/f", "d/g", "d/g/h/i", "z"]
+        let modes = ["100644", "100755", "120000"]
+        typealias Tree = [String: String]  // path -> "mode blob"
+        func randomEntry() -> String { "\(modes[Int(rng.next() % 3)]) \(blobs[Int(rng.next() % 4)])" }
+        // A tree git accepts: no path both a file and a directory of another kept path.
+        func consistent(_ tree: Tree) -> Tree {
+            var kept: Tree = [:]
+            for path in tree.keys.sorted() where !kept.keys.contains(where: { path.hasPrefix($0 + "/") || $0.hasPrefix(path + "/") }) {
+                kept[path] = tree[path]
+            }
+            return kept
+        }
+        func write(_ tree: Tree, parents: [String]) throws -> String {
+            let index = scratch.url.appendingPathComponent("index.tmp").path
+            try? FileManager.default.removeItem(atPath: index)
+            var info = ""
+            for (path, entry) in tree.sorted(by: { $0.key < $1.key }) {
+                let parts = entry.split(separator: " ")
+                info += "\(parts[0]) \(parts[1])\t\(path)\n"
+            }
+            try scratch.git(["update-index", "--add", "--index-info"], environment: ["GIT_INDEX_FILE": index], input: Data(info.utf8))
+            let treeID = try scratch.git(["write-tree"], environment: ["GIT_INDEX_FILE": index]).out
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return try scratch.git(["commit-tree", treeID, "-m", "m"] + parents.flatMap { ["-p", $0] }).out
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let repo = try Repository(path: scratch.path)
+        var checked = 0
+        for _ in 0..<30 {
+            let count = 2 + Int(rng.next() % 3)
+            var trees: [Tree] = []
+            var parents: [String] = []
+            for _ in 0..<count {
+                var tree: Tree = [:]
+                for path in paths where rng.next() % 2 == 0 { tree[path] = randomEntry() }
+                tree = consistent(tree)
+                trees.append(tree)
+                parents.append(try write(tree, parents: []))
+            }
+            // The merge: each name as one parent has it (or lacks it), or new.
+            var merged: Tree = [:]
+            for path in paths {
+                switch rng.next() % 6 {
+                case 0: merged[path] = randomEntry()
+                case 1: break
+                default: merged[path] = trees[Int(rng.next() % UInt64(count))][path]
+                }
+            }
+            let merge = try write(consistent(merged), parents: parents)
+            let commit = try repo.commit(#require(ObjectID(hex: merge)))
+            let ours = combinedStrings(try repo.changes(of: commit, detectRenames: false))
+            #expect(ours == (try scratch.gitCombinedChanges(merge)), "merge \(merge) of \(count) parents")
+            checked += 1
+        }
+        #expect(checked == 30)
+    }
+
     @Test func mergeOwnChangesAreResolutionsAndEvilEdits() throws {
         let scratch = try Histories.everyKindOfChange()
         let repo = try Repository(path: scratch.path)
