@@ -102,6 +102,10 @@ public final class Scanner: Sendable {
     /// Byte length of each keyword, and the longest.
     let keywordLengths: [Int]
     let longestKeyword: Int
+    /// Keywords a token may be split after (`Decoders.joinSplitToken`): those of any rule
+    /// but the generic ones, whose words (`key`, `token`) are everywhere in code and name a
+    /// value rather than stand in it.
+    let splitKeywords: [Bool]
     /// Whether any allowlist looks at the whole match or line (`regexTarget`): only then are
     /// they kept with each candidate.
     let keepsMatchText: Bool
@@ -176,6 +180,9 @@ public final class Scanner: Sendable {
         keepsMatchText = lists.contains { $0.regexTarget == .match && !$0.regexes.isEmpty }
         keepsLineText = lists.contains { $0.regexTarget == .line && !$0.regexes.isEmpty }
         rulesByKeyword = byKeyword
+        splitKeywords = byKeyword.indices.map { k in
+            k < words.count && byKeyword[k].contains { ruleSet.rules[$0].confidence != .low }
+        }
         // Guards only where matches start at a keyword (reach 0): there the scanner tries a
         // start at the occurrence alone, which a guard can rule out.
         let reach = keywordReach

@@ -539,6 +539,15 @@ import Testing
             // Text a markup split into runs (a Word document's bold second half).
             ("x\n<w:p><w:r><w:t>GITHUB_TOKEN=\(token.prefix(20))</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>\(token.dropFirst(20))</w:t></w:r></w:p>\n",
              "markup"),
+            // A token a line end splits: a quoted value over lines (.env, YAML double- and
+            // single-quoted), a YAML plain value folded onto a deeper line, strings listed one
+            // per line and joined by code, a concatenation over three lines; CRLF too.
+            ("x\nGITHUB_TOKEN=\"\(token.prefix(20))\n\(token.dropFirst(20))\"\n", "joined"),
+            ("x\ntoken: \"\(token.prefix(20))\n  \(token.dropFirst(20))\"\n", "joined"),
+            ("x\ntoken: '\(token.prefix(12))\r\n  \(token.dropFirst(12))'\r\n", "joined"),
+            ("x\ntoken: \(token.prefix(20))\n  \(token.dropFirst(20))\nnext: 1\n", "joined"),
+            ("t = \"\".join([\n    \"\(token.prefix(20))\",\n    \"\(token.dropFirst(20))\",\n])\n", "joined"),
+            ("x\nlet t = \"\(token.prefix(10))\" +\n  \"\(token.dropFirst(10).prefix(10))\" +\n  \"\(token.dropFirst(20))\"\n", "joined"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
             // Bytes as decimal numbers: a byte array on one line, and over lines.
@@ -573,9 +582,50 @@ import Testing
             "raise ValueError(\"the token was\"\n                 \"refused\")\n",
             "@ConditionalOnClass(name = { \"org.springframework.boot.autoconfigure.Thing\", \"org.springframework.other.Config\" })\n",
         ]
+        // Whole tokens listed one per line are each their own, never one joined to the next;
+        // a plain value's next line is not its continuation when it is a key or no deeper;
+        // a value's next line that is a mapping's key (`"request_id": …`) is not either.
+        let whole = Self.token(9), other = Self.token(10)
+        let lists = [
+            "tokens = [\n    \"\(whole)\",\n    \"\(other)\",\n]\n",
+            "cases := []string{\n\t\"\(whole)\",\n\t\"a1B2c3D4e5F6g7H8\",\n}\n",
+            "a:\n  token: \(whole.prefix(20))\n  next: \(whole.dropFirst(20))\n",
+            "token: \(whole.prefix(20))\n\(whole.dropFirst(20))\n",
+            "{\n  \"link\": \"\(whole.prefix(20))\",\n  \"request_id\": \"Gys5pGY7tIPDrlL\"\n}\n",
+        ]
+        for text in lists {
+            #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
+        }
         for text in texts {
             #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
         }
+    }
+
+    @Test("a token a line end splits is joined where it goes on, and only there")
+    func splitTokens() {
+        let a = "ghp_" + String(repeating: "A1b2", count: 4), b = String(repeating: "C3d4", count: 5)
+        // The join at the first `ghp_`, with every `ghp_` as a keyword start.
+        func join(_ text: String) -> String? {
+            let bytes = Array(text.utf8)
+            let starts = (0..<max(0, bytes.count - 3)).filter { bytes[$0..<($0 + 4)].elementsEqual("ghp_".utf8) }
+            return bytes.withUnsafeBytes { raw -> String? in
+                guard let at = starts.first else { return nil }
+                return Decoders.joinSplitToken(raw, keyword: at, length: 4, keywordStarts: starts).map { String(decoding: $0.0, as: UTF8.self) }
+            }
+        }
+        // Joined: a quoted value over lines, a plain YAML value on a deeper line, a list.
+        #expect(join("GITHUB_TOKEN=\"\(a)\n\(b)\"\nX=1\n") == "GITHUB_TOKEN=\"\(a)\(b)\"")
+        #expect(join("token: \(a)\n  \(b)\nnext: 1\n") == "token: \(a)\(b)")
+        #expect(join("    \"\(a)\",\n    \"\(b)\",\n])\n") == "    \"\(a)\(b)\",")
+        // Not joined: a mapping's next key, a plain value's next key or shallower line, a
+        // token a keyword opens on the next line (a list of whole tokens), a token with more
+        // after it on its line, pieces too short together.
+        #expect(join("  \"link\": \"\(a)\",\n  \"request_id\": \"Gys5pGY7tIPDrlL\"\n") == nil)
+        #expect(join("token: \(a)\n  next: \(b)\n") == nil)
+        #expect(join("  token: \(a)\n  \(b)\n") == nil)
+        #expect(join("    \"\(a)\",\n    \"\(a)\(b)\",\n") == nil)
+        #expect(join("x = \"\(a)\" + y\n  \"\(b)\"\n") == nil)
+        #expect(join("t = \"ghp_A1\",\n  \"b2C3\",\n") == nil)
     }
 
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")

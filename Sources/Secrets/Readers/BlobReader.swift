@@ -256,13 +256,31 @@ extension Scanner {
                            depth: Int, markers: Bool, scratch: MatchScratch) -> [Candidate] {
         guard depth < Self.maxDecodeDepth else { return [] }
         var triggers: [(Trigger, Int)] = []
+        // Rule keywords whose token a line end may split (most are not at one).
+        var splits: [(at: Int, length: Int)] = []
         let first = words.count
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
-            if keyword >= first { triggers.append((Trigger(rawValue: keyword - first)!, start)) }
+            if keyword >= first {
+                triggers.append((Trigger(rawValue: keyword - first)!, start))
+            } else if splitKeywords[keyword], Decoders.mayEndLine(bytes, keyword: start, length: keywordLengths[keyword]),
+                      // A token a rule matched already (a generic one aside: it matches a
+                      // piece as well) is whole, not split: the next line of a list of tokens
+                      // is another.
+                      !plain.contains(where: { $0.secretRange.contains(start) && ruleSet.rules[$0.ruleIndex].confidence != .low }) {
+                splits.append((start, keywordLengths[keyword]))
+            }
+        }
+        // Where every rule keyword starts, for the joiner of split tokens (only when needed).
+        var keywordStarts: [Int] = []
+        if !splits.isEmpty {
+            for packed in occurrences.packed {
+                let (start, keyword) = KeywordOccurrences.unpack(packed)
+                if keyword < first { keywordStarts.append(start) }
+            }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
-        guard !triggers.isEmpty || runAtStart else { return [] }
+        guard !triggers.isEmpty || runAtStart || !splits.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var place: [SecretKey: Int] = [:]
@@ -273,7 +291,7 @@ extension Scanner {
         // left undecoded is reported (`decode-limit`), not passed.
         var budget = 8 * bytes.count + 65536
         var archivesUnread = false
-        let finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget) { decoded in
+        func take(_ decoded: Decoders.Decoded) {
             var decoded = decoded
             let inner = decoded.bytes.withUnsafeBytes { raw -> [Candidate] in
                 guard Archives.isArchive(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
@@ -325,6 +343,8 @@ extension Scanner {
                 found.append(candidate)
             }
         }
+        var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget, take)
+        if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }
         return found

@@ -144,6 +144,152 @@ enum Decoders {
         return true
     }
 
+    /// The tokens that rule keywords at `keywords` (start and length, ascending) open and a
+    /// line end splits, each joined (`joinSplitToken`); false when the budget ran out first.
+    @discardableResult
+    /// `starts`: where every rule keyword starts (ascending), which no piece after the
+    /// first may hold (a list of whole tokens, one per line, is no token split).
+    static func joinSplitTokens(_ b: UnsafeRawBufferPointer, keywords: [(at: Int, length: Int)], starts: [Int],
+                                budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
+        var done = 0
+        for (at, length) in keywords where at >= done {
+            guard let (bytes, region) = joinSplitToken(b, keyword: at, length: length, keywordStarts: starts) else { continue }
+            guard budget > 0 else { return false }
+            done = region.upperBound
+            budget -= bytes.count
+            body(Decoded(region: region, encoding: "joined", bytes: bytes))
+        }
+        return true
+    }
+
+    /// Whether a keyword starts in `range` (`starts` ascending).
+    static func holdsKeyword(_ starts: [Int], _ range: Range<Int>) -> Bool {
+        var lo = 0, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < starts.count && starts[lo] < range.upperBound
+    }
+
+    /// Whether a keyword at `at` opens a token (no token character before it: not the middle
+    /// of a name or a path) that runs to its line's end, there or after a closing quote (and
+    /// a comma or operator): the quick look before `joinSplitToken`, on every occurrence.
+    static func mayEndLine(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> Bool {
+        guard at == 0 || !Trigger.runClass[Int(b[at - 1])] else { return false }
+        var e = at + length
+        let limit = min(b.count, at + 256)
+        let run = Trigger.runClass
+        while e < limit, run[Int(b[e])] { e += 1 }
+        if e < limit, Trigger.isQuote(b[e]) {
+            e += 1
+            while e < limit, Trigger.isBlank(b[e]) { e += 1 }
+            if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) { e += 1 }
+        }
+        while e < limit, Trigger.isBlank(b[e]) { e += 1 }
+        return e < limit && (b[e] == 0x0A || b[e] == 0x0D)
+    }
+
+    /// A token that a keyword stands in (`ghp_…`, `AKIA…`) running to the end of its line and
+    /// going on at the start of the next, joined: a quoted value over lines (`"ghp_…` then
+    /// `…"`, as a `.env` file or a YAML quoted scalar holds it), a YAML plain value folded
+    /// onto deeper lines, strings listed or added one per line (`"ghp_…",` then `"…",`,
+    /// joined by code). Returns the logical line from the keyword's line start with each seam
+    /// taken out, and the lines it covers; nil when the token does not go on, or the pieces
+    /// are too short together to be a secret split in two. Only a keyword's token is looked
+    /// at: lines ending in a token are most lines of code, a rule's keyword at one is rare.
+    static func joinSplitToken(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int,
+                               keywordStarts: [Int] = []) -> ([UInt8], Range<Int>)? {
+        let start = lineStart(at, b)
+        var lineEnd = Self.lineEnd(at, b)
+        guard lineEnd < b.count else { return nil }
+        let quote = Trigger.isQuote, blank = Trigger.isBlank
+        func token(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] }
+        // The line's end without a CR and trailing blanks.
+        func contentEnd(_ from: Int, _ end: Int) -> Int {
+            var e = end
+            if e > from, b[e - 1] == 0x0D { e -= 1 }
+            while e > from, blank(b[e - 1]) { e -= 1 }
+            return e
+        }
+        var indent = 0
+        while start + indent < at, blank(b[start + indent]) { indent += 1 }
+        // The keyword opens its token.
+        guard at == start || !token(b[at - 1]) else { return nil }
+        let tokenStart = at
+        // How the value opens: a quote right before the token, or a plain YAML value
+        // (`key: ghp_…`), which goes on only on deeper lines.
+        let opened = tokenStart > start && quote(b[tokenStart - 1])
+        let plain = !opened && tokenStart >= start + 2 && b[tokenStart - 1] == 0x20 && b[tokenStart - 2] == 0x3A
+        // Where `from`'s token ends its line: right at the end (inside an open quote or a
+        // plain value), or with a closing quote and maybe a comma or operator (strings listed
+        // or added); nil when anything else follows on the line.
+        func seam(after from: Int, end: Int) -> (tokenEnd: Int, quoted: Bool)? {
+            var e = from
+            while e < end, token(b[e]) { e += 1 }
+            let stop = contentEnd(e, end)
+            if e == stop { return (opened || plain) ? (e, false) : nil }
+            guard quote(b[e]) else { return nil }
+            var k = e + 1
+            while k < stop, blank(b[k]) { k += 1 }
+            if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) { k += 1 }
+            return k == stop ? (e, true) : nil
+        }
+        guard let (tokenEnd, quoted) = seam(after: at, end: lineEnd) else { return nil }
+        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<tokenEnd]))
+        var pieces = tokenEnd - tokenStart
+        var rest = tokenEnd..<contentEnd(tokenEnd, lineEnd)
+        var lines = 0
+        while lines < maxJoinedLines, lineEnd < b.count {
+            let next = lineEnd + 1
+            let nextEnd = Self.lineEnd(next, b)
+            var j = next
+            while j < nextEnd, blank(b[j]) { j += 1 }
+            if quoted {
+                // The next string: maybe an operator opening the line, then its quote.
+                if j < nextEnd, Trigger.isOperator(b[j]) {
+                    j += 1
+                    while j < nextEnd, blank(b[j]) { j += 1 }
+                }
+                guard j < nextEnd, quote(b[j]) else { break }
+                j += 1
+            } else if plain, j - next <= indent {
+                break
+            }
+            var e = j
+            while e < nextEnd, token(b[e]) { e += 1 }
+            guard e > j else { break }
+            // A key of its own on the next line (`next: 1`, `"name": …`) is no part of the
+            // value, nor is a token a keyword starts (the next of a list of whole tokens).
+            var k = e
+            if quoted || opened, k < nextEnd, quote(b[k]) { k += 1 }
+            while k < nextEnd, blank(b[k]) { k += 1 }
+            if k < nextEnd, b[k] == 0x3A || (plain && b[k] == 0x3D) { break }
+            if Self.holdsKeyword(keywordStarts, j..<e) { break }
+            out += UnsafeRawBufferPointer(rebasing: b[j..<e])
+            pieces += e - j
+            lines += 1
+            lineEnd = nextEnd
+            // The token goes on past this line too, or the line's rest closes it.
+            if lineEnd < b.count, let (end, q) = seam(after: j, end: nextEnd), q == quoted {
+                rest = end..<contentEnd(end, nextEnd)
+                continue
+            }
+            rest = e..<contentEnd(e, nextEnd)
+            break
+        }
+        guard lines > 0, pieces >= Trigger.minimumRun - 4 else { return nil }
+        // A secret's characters are of at least two kinds (lower case, upper case, digits):
+        // names listed one per line (`"spring-boot-starter-amqp",`) are of one.
+        var kinds: UInt8 = 0
+        for c in out[(tokenStart - start)...] {
+            if c >= 0x61 && c <= 0x7A { kinds |= 1 } else if c >= 0x41 && c <= 0x5A { kinds |= 2 } else if c >= 0x30 && c <= 0x39 { kinds |= 4 }
+        }
+        guard kinds.nonzeroBitCount >= 2 else { return nil }
+        out += UnsafeRawBufferPointer(rebasing: b[rest])
+        return (out, start..<lineEnd)
+    }
+
     /// Token characters (base64 and base64url ones, and `=`; not `.`, or every list of dotted
     /// names would be joined) ending at `at`, counted back at most `Trigger.minimumRun`.
     static func tokenBefore(_ b: UnsafeRawBufferPointer, endingAt at: Int) -> Int {
