@@ -47,12 +47,77 @@ public struct CommitSecrets: Sendable {
         let threads = max(1, min(threads, commits.count))
         // One handle per worker for the whole run: their pack caches serve every step.
         let handles = try Handles(count: threads, open: open)
+        return try examine(commits, early: EarlyWork(), handles: handles, firstOnly: firstOnly, alreadyReported: alreadyReported, progress: progress)
+    }
+
+    /// `examine` over the commits `walk` finds (parents before children), started while it
+    /// walks: `walk` tells each commit it takes to the function it is given, and one worker
+    /// computes those commits' changes on a handle of its own meanwhile (a history walk reads
+    /// every commit on one thread; the other core would wait). What the walk's result leaves
+    /// out is dropped; what the worker had no time for is done after, as in `examine`.
+    public func examine(walking walk: ((ObjectID) -> Void) throws(GitError) -> [ObjectID], firstOnly: Bool = false,
+                        alreadyReported: Set<String> = [], threads: Int = 2, progress: (@Sendable (String) -> Void)? = nil,
+                        open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> (Result, commits: [ObjectID]) {
+        let (result, commits, _) = try examine(walking: walk, batch: CommitFeed.batch, start: { DispatchQueue.global().async(execute: $0) }, firstOnly: firstOnly,
+                                               alreadyReported: alreadyReported, threads: threads, progress: progress, open: open)
+        return (result, commits)
+    }
+
+    /// As above, handing the worker `batch` commits at a time, the worker started by `start`;
+    /// also says how many commits' changes it computed during the walk. An audit starts it on
+    /// a thread of the pool the later steps run on (a thread of its own kept a heap of its
+    /// own, 30 MB more to the end of a run), which is idle while the walk goes on.
+    func examine(walking walk: ((ObjectID) -> Void) throws(GitError) -> [ObjectID], batch: Int,
+                 start: (@escaping @Sendable () -> Void) -> Void, firstOnly: Bool,
+                 alreadyReported: Set<String>, threads: Int, progress: (@Sendable (String) -> Void)?,
+                 open: @escaping @Sendable () throws(GitError) -> Repository) throws(GitError) -> (Result, commits: [ObjectID], early: Int) {
+        let handles = try Handles(count: max(1, threads), open: open)
+        let feed = CommitFeed(batch: batch)
+        let finished = DispatchSemaphore(value: 0)
+        let early = Mutex(EarlyWork())
+        start { [handles] in
+            let repo = handles.repositories[0]
+            let scratch = MatchScratch()
+            var paths = Set<SharedPath>()
+            var done: [ObjectID: CommitWork] = [:]
+            while let batch = feed.take() {
+                for id in batch {
+                    // A commit that cannot be read is left for the main pass, which reports it.
+                    if let work = try? commitWork(id, repo: repo, scratch: scratch, paths: &paths) { done[id] = work }
+                }
+            }
+            // Kept before the walk's thread is told, which reads it next.
+            early.withLock { $0 = EarlyWork(done: done, paths: paths) }
+            finished.signal()
+        }
+        let commits: [ObjectID]
+        do throws(GitError) {
+            commits = try walk { feed.append($0) }
+        } catch {
+            feed.finish()
+            finished.wait()
+            throw error
+        }
+        feed.finish()
+        finished.wait()
+        guard !commits.isEmpty else { return (Result(findings: [], blobsScanned: 0), commits, 0) }
+        // Taken out, so the table is freed once the changes are in place.
+        let table = early.withLock { table in defer { table = EarlyWork() }; return table }
+        let count = table.done.count
+        let result = try examine(commits, early: table, handles: handles, firstOnly: firstOnly,
+                                 alreadyReported: alreadyReported, progress: progress)
+        return (result, commits, count)
+    }
+
+    private func examine(_ commits: [ObjectID], early: consuming EarlyWork, handles: Handles, firstOnly: Bool,
+                         alreadyReported: Set<String>, progress: (@Sendable (String) -> Void)?) throws(GitError) -> Result {
         // 1. Every commit's own changes and message, slice by slice on the workers, while
         //    this thread places each new blob in the packs' delta trees as its slice is done.
         progress?("computing the changes of \(commits.count) commits")
         let planning = reading == .deltaTrees
         let planner = planning ? handles.repositories[0].deltaPlanner() : nil
-        let (work, madePlan) = try changesAndPlan(commits, handles: handles, planner: planner)
+        let (work, madePlan) = try changesAndPlan(commits, early: early, handles: handles, planner: planner)
+        early = EarlyWork()
         var planned = madePlan
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
@@ -107,7 +172,7 @@ public struct CommitSecrets: Sendable {
     /// slices in the delta forest, unless the other is already at it, so planning takes no
     /// time of its own; returns the forest and the number of unique new blobs. (The workers
     /// are the threads that later walk the forest: memory they free stays at their disposal.)
-    private func changesAndPlan(_ commits: [ObjectID], handles: Handles, planner: DeltaPlanner?)
+    private func changesAndPlan(_ commits: [ObjectID], early: EarlyWork, handles: Handles, planner: DeltaPlanner?)
         throws(GitError) -> (work: [CommitWork], planned: (forest: DeltaForest, blobs: Int)?) {
         let sliceCount = (commits.count + Self.sliceSize - 1) / Self.sliceSize
         let nextSlice = Atomic<Int>(0)
@@ -125,12 +190,14 @@ public struct CommitSecrets: Sendable {
             state = (planner, seen)
         }
         let workers = max(1, min(handles.repositories.count, sliceCount))
+        // The early worker's paths go on in one worker's set (not copied).
+        let earlyPaths = Mutex<Set<SharedPath>?>(early.paths)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let repo = handles.repositories[worker]
             let scratch = MatchScratch()
             // One copy of each path for all the commits that change it (a long history
             // changes the same files again and again).
-            var paths = Set<SharedPath>()
+            var paths = worker == 0 ? earlyPaths.withLock { $0.take() } ?? [] : []
             while true {
                 let slice = nextSlice.add(1, ordering: .relaxed).oldValue
                 guard slice < sliceCount else { break }
@@ -139,7 +206,11 @@ public struct CommitSecrets: Sendable {
                     var out: [CommitWork] = []
                     let end = min(commits.count, (slice + 1) * Self.sliceSize)
                     for i in (slice * Self.sliceSize)..<end {
-                        out.append(try commitWork(commits[i], repo: repo, scratch: scratch, paths: &paths))
+                        if let done = early.done[commits[i]] {
+                            out.append(done)
+                        } else {
+                            out.append(try commitWork(commits[i], repo: repo, scratch: scratch, paths: &paths))
+                        }
                     }
                     if planner != nil {
                         let blobs = out.flatMap { $0.added.map(\.1) }
@@ -463,6 +534,54 @@ enum BlobResult: Sendable {
 }
 
 /// Repository handles, one per worker; each is used by one thread at a time.
+/// What the worker computed during a walk: commits' changes, and the paths they share.
+struct EarlyWork: Sendable {
+    var done: [ObjectID: CommitWork] = [:]
+    var paths = Set<SharedPath>()
+}
+
+/// Commits handed from a walk on one thread to a worker on another, in batches; once
+/// finished, the worker gets nothing more (what is left is done later, on every core).
+final class CommitFeed: Sendable {
+    private let state = Mutex<(pending: [ObjectID], head: Int, finished: Bool)>(([], 0, false))
+    private let ready = DispatchSemaphore(value: 0)
+    static let batch = 64
+    let batch: Int
+
+    init(batch: Int = CommitFeed.batch) {
+        self.batch = max(1, batch)
+    }
+
+    func append(_ id: ObjectID) {
+        let signal = state.withLock { state -> Bool in
+            state.pending.append(id)
+            return state.pending.count - state.head == self.batch
+        }
+        if signal { ready.signal() }
+    }
+
+    func finish() {
+        state.withLock { $0.finished = true }
+        ready.signal()
+    }
+
+    /// The next batch (one, however many wait: the walk may end any time, and the worker is
+    /// not to hold the other threads up long after), waiting for one; nil once finished.
+    func take() -> [ObjectID]? {
+        while true {
+            let got = state.withLock { state -> [ObjectID]?? in
+                if state.finished { return .some(nil) }
+                guard state.pending.count - state.head >= self.batch else { return nil }
+                let taken = Array(state.pending[state.head..<(state.head + self.batch)])
+                state.head += self.batch
+                return taken
+            }
+            if let got { return got }
+            ready.wait()
+        }
+    }
+}
+
 final class Handles: @unchecked Sendable {
     let repositories: [Repository]
     init(count: Int, open: () throws(GitError) -> Repository) throws(GitError) {

@@ -37,12 +37,14 @@ public struct HistoryAudit {
             Notices.write("reviewgate: \(previous.tips.count - knownTips.count) tip(s) in the state are no longer in the repository; examining again what they covered\n")
         }
         previous.tips = Set(knownTips)
-        let commits = try repo.newCommits(tips: tips, excluding: Array(knownTips))
         let engine = CommitSecrets(settings: settings)
         var reported = Set(previous.findings.compactMap { f in
             f.fingerprint.map { CommitSecrets.reportedKey(fingerprint: $0, note: f.severity == .note) }
         })
-        let result = try engine.examine(commits, firstOnly: true, alreadyReported: reported, threads: 2, progress: progress, open: opener)
+        // The commits' changes are computed while the walk goes on.
+        let (result, commits) = try engine.examine(walking: { visit throws(GitError) in
+            try repo.newCommits(tips: tips, excluding: Array(knownTips), visiting: visit)
+        }, firstOnly: true, alreadyReported: reported, threads: 2, progress: progress, open: opener)
         for finding in result.findings {
             if let fingerprint = finding.fingerprint { reported.insert(CommitSecrets.reportedKey(fingerprint: fingerprint, note: finding.severity == .note)) }
         }

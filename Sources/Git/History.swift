@@ -11,7 +11,11 @@ extension Repository {
     /// stopping once only uninteresting commits are left (with git's slop of five). It reads
     /// commits through the pack store, treats shallow boundaries as roots, and tolerates
     /// missing ancestors on the excluded side, where a shallow clone cuts history off.
-    public func newCommits(tips: [ObjectID], excluding: [ObjectID]) throws(GitError) -> [ObjectID] {
+    /// `visiting`, when given, is told each commit as the walk takes it (newest first), before
+    /// the walk ends: a caller may start on it early. A commit it was told of can still be
+    /// left out of the result (a mark that arrives late), never the other way.
+    public func newCommits(tips: [ObjectID], excluding: [ObjectID],
+                           visiting: (ObjectID) -> Void = { _ in }) throws(GitError) -> [ObjectID] {
         var walk = HistoryWalk(repository: self)
         // Sorted, so the walk (and its order) is the same in every process; tips before
         // excluded commits, as rev-list's arguments.
@@ -30,7 +34,7 @@ extension Repository {
             try walk.load(commit)
             walk.push(commit)
         }
-        return try walk.run()
+        return try walk.run(visiting: visiting)
     }
 
     /// `commits` (a push quarantine's, say) each once, parents before children, in the order
@@ -196,7 +200,7 @@ struct HistoryWalk {
         return slop - 1
     }
 
-    mutating func run() throws(GitError) -> [ObjectID] {
+    mutating func run(visiting: (ObjectID) -> Void = { _ in }) throws(GitError) -> [ObjectID] {
         var interesting: [ObjectID] = []
         var slop = 5
         var date = UInt64.max
@@ -225,6 +229,7 @@ struct HistoryWalk {
             }
             date = node.time
             interesting.append(id)
+            visiting(id)
         }
         // Marks can arrive late: keep what is still interesting, then order parents first.
         let result = interesting.filter { nodes[$0]?.uninteresting != true }

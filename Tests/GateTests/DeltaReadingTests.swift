@@ -99,6 +99,37 @@ import Testing
         }.findings
     }
 
+    /// An audit's commits handed to a worker while the walk goes on (a few at a time here,
+    /// so most are computed early) find exactly what the commits examined after the walk do.
+    @Test(arguments: [1, 4, 64])
+    func changesComputedDuringTheWalk(batch: Int) throws {
+        let repo = try Self.history(seed: 77)
+        let handle = try Repository(path: repo.path)
+        let head = try #require(ObjectID(hex: repo.gitOutput(["rev-parse", "HEAD"])))
+        let engine = CommitSecrets(settings: SecretSettings(scanner: Self.scanner))
+        let path = repo.path
+        let open: @Sendable () throws(GitError) -> Repository = { () throws(GitError) -> Repository in try Repository(path: path) }
+        for firstOnly in [true, false] {
+            let reference = try engine.examine(handle.newCommits(tips: [head], excluding: []), firstOnly: firstOnly, threads: 2, open: open)
+            let started = DispatchSemaphore(value: 0)
+            let (walked, commits, early) = try engine.examine(walking: { visit throws(GitError) in
+                let commits = try handle.newCommits(tips: [head], excluding: [], visiting: visit)
+                // A walk of a few dozen commits is over before a worker starts: this one lasts
+                // until the worker runs, and long enough for it to take what it was given.
+                started.wait()
+                usleep(500_000)
+                return commits
+            }, batch: batch, start: { work in Thread { started.signal(); work() }.start() }, firstOnly: firstOnly, alreadyReported: [], threads: 2, progress: nil, open: open)
+            #expect(commits == (try handle.newCommits(tips: [head], excluding: [])))
+            #expect(reference.findings.contains { $0.kind == .secret })
+            #expect(walked.findings == reference.findings)
+            #expect(walked.blobsScanned == reference.blobsScanned)
+            // One at a time, the worker takes every commit; 64 is more than the walk has.
+            if batch == 1 { #expect(early > 0) }
+            if batch == 64 { #expect(early == 0) }
+        }
+    }
+
     @Test(arguments: 0..<8)
     func sameFindingsBothWays(seed: Int) throws {
         let repo = try Self.history(seed: UInt64(seed) &+ 1000)
