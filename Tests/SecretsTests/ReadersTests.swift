@@ -548,6 +548,10 @@ import Testing
             ("x\ntoken: \(token.prefix(20))\n  \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("t = \"\".join([\n    \"\(token.prefix(20))\",\n    \"\(token.dropFirst(20))\",\n])\n", "joined"),
             ("x\nlet t = \"\(token.prefix(10))\" +\n  \"\(token.dropFirst(10).prefix(10))\" +\n  \"\(token.dropFirst(20))\"\n", "joined"),
+            // Strings a keyword opens, continued on the line: a template literal's
+            // substitutions, `printf` of strings side by side after its format.
+            ("x\nconst t = `${\"\(token.prefix(20))\"}${\"\(token.dropFirst(20))\"}`;\n", "joined"),
+            ("x\nTOKEN=$(printf \"%s%s\" \"\(token.prefix(20))\" \"\(token.dropFirst(20))\")\n", "joined"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
             // Bytes as decimal numbers: a byte array on one line, and over lines.
@@ -626,6 +630,11 @@ import Testing
         #expect(join("    \"\(a)\",\n    \"\(a)\(b)\",\n") == nil)
         #expect(join("x = \"\(a)\" + y\n  \"\(b)\"\n") == nil)
         #expect(join("t = \"ghp_A1\",\n  \"b2C3\",\n") == nil)
+        // On one line: strings side by side or in a template joined, not a list of whole
+        // tokens a keyword opens each of.
+        #expect(join("printf '%s%s' '\(a)' '\(b)'") == "printf '%s%s' '\(a)\(b)'")
+        #expect(join("t = `${\"\(a)\"}${\"\(b)\"}`;\n") == "t = `${\"\(a)\(b)\"}`;")
+        #expect(join("x = [\"\(a)\", \"\(a)\(b)\"]\n") == nil)
     }
 
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")

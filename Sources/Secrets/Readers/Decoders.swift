@@ -182,12 +182,32 @@ enum Decoders {
         let run = Trigger.runClass
         while e < limit, run[Int(b[e])] { e += 1 }
         if e < limit, Trigger.isQuote(b[e]) {
+            // Another string right after, on the line: the seam `joinSplitToken` looks for.
+            if inlineSeam(b, closingQuote: e, end: limit) != nil { return true }
             e += 1
             while e < limit, Trigger.isBlank(b[e]) { e += 1 }
             if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) { e += 1 }
         }
         while e < limit, Trigger.isBlank(b[e]) { e += 1 }
         return e < limit && (b[e] == 0x0A || b[e] == 0x0D)
+    }
+
+    /// Where the next string's token starts when the quote at `q` closes a string that the
+    /// next one continues on the same line: blanks, then `+`, `.`, `,` or a template
+    /// literal's `}${` (or nothing: strings side by side, as `printf '%s%s' "…" "…"` takes
+    /// them), blanks, a quote and a token character; nil otherwise.
+    static func inlineSeam(_ b: UnsafeRawBufferPointer, closingQuote q: Int, end: Int) -> Int? {
+        guard q < end, Trigger.isQuote(b[q]) else { return nil }
+        var k = q + 1
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        if k + 2 < end, b[k] == 0x7D, b[k + 1] == 0x24, b[k + 2] == 0x7B {
+            k += 3
+        } else if k < end, b[k] == 0x2C || Trigger.isOperator(b[k]) {
+            k += 1
+        }
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        guard k + 1 < end, k > q + 1, Trigger.isQuote(b[k]), Trigger.runClass[Int(b[k + 1])] else { return nil }
+        return k + 1
     }
 
     /// A token that a keyword stands in (`ghp_…`, `AKIA…`) running to the end of its line and
@@ -202,7 +222,6 @@ enum Decoders {
                                keywordStarts: [Int] = []) -> ([UInt8], Range<Int>)? {
         let start = lineStart(at, b)
         var lineEnd = Self.lineEnd(at, b)
-        guard lineEnd < b.count else { return nil }
         let quote = Trigger.isQuote, blank = Trigger.isBlank
         func token(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] }
         // The line's end without a CR and trailing blanks.
@@ -235,11 +254,31 @@ enum Decoders {
             if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) { k += 1 }
             return k == stop ? (e, true) : nil
         }
-        guard let (tokenEnd, quoted) = seam(after: at, end: lineEnd) else { return nil }
-        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<tokenEnd]))
-        var pieces = tokenEnd - tokenStart
-        var rest = tokenEnd..<contentEnd(tokenEnd, lineEnd)
+        // Strings that go on on the keyword's line (`"ghp_…" "…"`, `${"ghp_…"}${"…"}`): joined
+        // first, unless a keyword opens the next (a list of whole tokens on one line).
+        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<at]))
+        var from = at
+        var pieces = 0
+        var joins = 0
+        while true {
+            var e = from
+            while e < lineEnd, token(b[e]) { e += 1 }
+            out += UnsafeRawBufferPointer(rebasing: b[from..<e])
+            pieces += e - from
+            guard joins < maxJoinedLines, let next = inlineSeam(b, closingQuote: e, end: lineEnd),
+                  !Self.holdsKeyword(keywordStarts, next..<(next + 1)) else { break }
+            from = next
+            joins += 1
+        }
         var lines = 0
+        guard lineEnd < b.count, let (tokenEnd, quoted) = seam(after: from, end: lineEnd) else {
+            // Joined on its line only, or not at all.
+            guard joins > 0 else { return nil }
+            var e = from
+            while e < lineEnd, token(b[e]) { e += 1 }
+            return finish(e..<contentEnd(e, lineEnd))
+        }
+        var rest = tokenEnd..<contentEnd(tokenEnd, lineEnd)
         while lines < maxJoinedLines, lineEnd < b.count {
             let next = lineEnd + 1
             let nextEnd = Self.lineEnd(next, b)
@@ -278,16 +317,21 @@ enum Decoders {
             rest = e..<contentEnd(e, nextEnd)
             break
         }
-        guard lines > 0, pieces >= Trigger.minimumRun - 4 else { return nil }
-        // A secret's characters are of at least two kinds (lower case, upper case, digits):
-        // names listed one per line (`"spring-boot-starter-amqp",`) are of one.
-        var kinds: UInt8 = 0
-        for c in out[(tokenStart - start)...] {
-            if c >= 0x61 && c <= 0x7A { kinds |= 1 } else if c >= 0x41 && c <= 0x5A { kinds |= 2 } else if c >= 0x30 && c <= 0x39 { kinds |= 4 }
+        guard lines + joins > 0 else { return nil }
+        return finish(rest)
+
+        // The joined line with `rest` (what closes the token) after it, when the pieces make
+        // a secret's length, and of at least two kinds of characters (lower case, upper case,
+        // digits): names listed one per line (`"spring-boot-starter-amqp",`) are of one.
+        func finish(_ rest: Range<Int>) -> ([UInt8], Range<Int>)? {
+            guard pieces >= Trigger.minimumRun - 4 else { return nil }
+            var kinds: UInt8 = 0
+            for c in out[(tokenStart - start)...] {
+                if c >= 0x61 && c <= 0x7A { kinds |= 1 } else if c >= 0x41 && c <= 0x5A { kinds |= 2 } else if c >= 0x30 && c <= 0x39 { kinds |= 4 }
+            }
+            guard kinds.nonzeroBitCount >= 2 else { return nil }
+            return (out + UnsafeRawBufferPointer(rebasing: b[rest]), start..<lineEnd)
         }
-        guard kinds.nonzeroBitCount >= 2 else { return nil }
-        out += UnsafeRawBufferPointer(rebasing: b[rest])
-        return (out, start..<lineEnd)
     }
 
     /// Token characters (base64 and base64url ones, and `=`; not `.`, or every list of dotted
