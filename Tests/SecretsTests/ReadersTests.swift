@@ -605,6 +605,22 @@ import Testing
         }
     }
 
+    @Test("bytes as decimal numbers with no lower-case letter among them (an AWS key id) are decoded; a table of numbers is not text")
+    func upperCaseDecimalBytes() {
+        var factory = SecretFactory(seed: 3)
+        let key = factory.awsAccessKey()
+        let codes = Array("AWS_ACCESS_KEY_ID=\(key)".utf8).map(String.init)
+        for text in ["K = bytes([" + codes.joined(separator: ",") + "]).decode()\n",
+                     "x\nbyte[] k = {" + codes.joined(separator: ", ") + "};\n"] {
+            let hits = found(read(text), key)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == "decimal")
+        }
+        // Scores in a table: numbers of the range, no text once decoded, no finding.
+        let table = "scores = [61, 75, 88, 90, 72, 66, 95, 81]\nmore = [70,71,72,73]\n"
+        #expect(!read(table).candidates.contains { $0.encoding == "decimal" })
+    }
+
     @Test("a token a line end splits is joined where it goes on, and only there")
     func splitTokens() {
         let a = "ghp_" + String(repeating: "A1b2", count: 4), b = String(repeating: "C3d4", count: 5)

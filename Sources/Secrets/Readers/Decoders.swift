@@ -82,11 +82,14 @@ enum Decoders {
                 }
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "invisible", bytes: bytes))
-            case .hexBytes, .hexList, .hexListTight, .hexGroups, .decimalList, .decimalListTight:
+            case .hexBytes, .hexList, .hexListTight, .hexGroups, .decimalList, .decimalListTight, .decimalUpper, .decimalUpperTight:
                 guard at >= hexBytesDone else { continue }
                 guard budget > 0 else { return false }
                 let start = lineStart(at, b)
-                let decimal = trigger == .decimalList || trigger == .decimalListTight
+                let decimal = switch trigger {
+                case .decimalList, .decimalListTight, .decimalUpper, .decimalUpperTight: true
+                default: false
+                }
                 let (bytes, end) = decimal ? decimalBytes(b, from: start) : hexBytes(b, from: at)
                 hexBytesDone = max(end, at + 1)
                 guard isText(bytes) else { continue }

@@ -51,6 +51,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// Bytes written as decimal numbers in a list (`new byte[]{103, 104, 112, …}`): a number
     /// from 100 to 119 (most letters of a token are lower-case ones) between two others.
     case decimalList, decimalListTight
+    /// Four numbers from 60 to 99 in a row (`65, 75, 73, 65`): upper-case letters, `_`, and
+    /// no lower-case one, as an AWS key id's bytes are (`bytes([65,75,73,65,…])`); two-digit
+    /// numbers alone are every numeric table, four of these in a row are rare.
+    case decimalUpper, decimalUpperTight
 
     var length: Int {
         switch self {
@@ -85,6 +89,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .invisibleShort: 3
         case .decimalList: 9
         case .decimalListTight: 7
+        case .decimalUpper: 14
+        case .decimalUpperTight: 11
         }
     }
 
@@ -124,6 +130,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .invisibleShort: #"[A-Za-z0-9_\-]\xC2\xAD"#
         case .decimalList: #"[0-9], 1[01][0-9], [0-9]"#
         case .decimalListTight: #"[0-9],1[01][0-9],[0-9]"#
+        case .decimalUpper: #"[6-9][0-9], [6-9][0-9], [6-9][0-9], [6-9][0-9]"#
+        case .decimalUpperTight: #"[6-9][0-9],[6-9][0-9],[6-9][0-9],[6-9][0-9]"#
         }
     }
 
@@ -238,6 +246,18 @@ enum Trigger: Int, CaseIterable, Sendable {
             let n = i + 2 + gap
             return digit(i) && b[i + 1] == 0x2C && (gap == 0 || b[i + 2] == 0x20) && b[n] == 0x31 && (b[n + 1] == 0x30 || b[n + 1] == 0x31)
                 && digit(n + 2) && b[n + 3] == 0x2C && (gap == 0 || b[n + 4] == 0x20) && digit(n + 4 + gap)
+        case .decimalUpper, .decimalUpperTight:
+            func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
+            let gap = self == .decimalUpper ? 1 : 0
+            var j = i
+            for k in 0..<4 {
+                guard b[j] >= 0x36, b[j] <= 0x39, digit(j + 1) else { return false }
+                j += 2
+                guard k < 3 else { break }
+                guard b[j] == 0x2C, gap == 0 || b[j + 1] == 0x20 else { return false }
+                j += 1 + gap
+            }
+            return true
         }
     }
 
@@ -271,6 +291,10 @@ enum Trigger: Int, CaseIterable, Sendable {
             if c >= 0x30, c <= 0x39, bytes[i + 1] == 0x2C {
                 if Trigger.decimalList.matches(bytes, at: i) { hit(.decimalList, i) }
                 if Trigger.decimalListTight.matches(bytes, at: i) { hit(.decimalListTight, i) }
+            }
+            if c >= 0x36, c <= 0x39 {
+                if Trigger.decimalUpper.matches(bytes, at: i) { hit(.decimalUpper, i) }
+                if Trigger.decimalUpperTight.matches(bytes, at: i) { hit(.decimalUpperTight, i) }
             }
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
