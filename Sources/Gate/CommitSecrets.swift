@@ -76,6 +76,9 @@ public struct CommitSecrets: Sendable {
         let finished = DispatchSemaphore(value: 0)
         let early = Mutex(EarlyWork())
         start { [handles] in
+            // Not started before the walk ended (the pool was busy): nothing to do, and the
+            // handle is no longer this worker's.
+            guard feed.begin() else { return }
             let repo = handles.repositories[0]
             let scratch = MatchScratch()
             var paths = Set<SharedPath>()
@@ -94,12 +97,12 @@ public struct CommitSecrets: Sendable {
         do throws(GitError) {
             commits = try walk { feed.append($0) }
         } catch {
-            feed.finish()
-            finished.wait()
+            if feed.finish() { finished.wait() }
             throw error
         }
-        feed.finish()
-        finished.wait()
+        // The worker is waited for only if it began: a pool too busy to start it (its threads
+        // all waiting like this one) must not hold the audit.
+        if feed.finish() { finished.wait() }
         guard !commits.isEmpty else { return (Result(findings: [], blobsScanned: 0), commits, 0) }
         // Taken out, so the table is freed once the changes are in place.
         let table = early.withLock { table in defer { table = EarlyWork() }; return table }
@@ -533,7 +536,6 @@ enum BlobResult: Sendable {
     var candidates: [Candidate] { if case let .scanned(scan) = self { scan.candidates } else { [] } }
 }
 
-/// Repository handles, one per worker; each is used by one thread at a time.
 /// What the worker computed during a walk: commits' changes, and the paths they share.
 struct EarlyWork: Sendable {
     var done: [ObjectID: CommitWork] = [:]
@@ -543,7 +545,7 @@ struct EarlyWork: Sendable {
 /// Commits handed from a walk on one thread to a worker on another, in batches; once
 /// finished, the worker gets nothing more (what is left is done later, on every core).
 final class CommitFeed: Sendable {
-    private let state = Mutex<(pending: [ObjectID], head: Int, finished: Bool)>(([], 0, false))
+    private let state = Mutex<(pending: [ObjectID], head: Int, finished: Bool, began: Bool)>(([], 0, false, false))
     private let ready = DispatchSemaphore(value: 0)
     static let batch = 64
     let batch: Int
@@ -560,9 +562,23 @@ final class CommitFeed: Sendable {
         if signal { ready.signal() }
     }
 
-    func finish() {
-        state.withLock { $0.finished = true }
+    /// The worker starts: false when the feed was finished first (then it must do nothing).
+    func begin() -> Bool {
+        state.withLock { state in
+            guard !state.finished else { return false }
+            state.began = true
+            return true
+        }
+    }
+
+    /// No more commits; whether a worker began (and so is to be waited for).
+    func finish() -> Bool {
+        let began = state.withLock { state in
+            state.finished = true
+            return state.began
+        }
         ready.signal()
+        return began
     }
 
     /// The next batch (one, however many wait: the walk may end any time, and the worker is
@@ -582,6 +598,7 @@ final class CommitFeed: Sendable {
     }
 }
 
+/// Repository handles, one per worker; each is used by one thread at a time.
 final class Handles: @unchecked Sendable {
     let repositories: [Repository]
     init(count: Int, open: () throws(GitError) -> Repository) throws(GitError) {

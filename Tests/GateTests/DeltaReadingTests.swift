@@ -3,6 +3,7 @@ import Foundation
 import Git
 import ReviewGateTestSupport
 import Secrets
+import Synchronization
 import Testing
 
 /// Reading blobs along pack delta trees (keywords searched only where deltas insert bytes)
@@ -128,6 +129,28 @@ import Testing
             if batch == 1 { #expect(early > 0) }
             if batch == 64 { #expect(early == 0) }
         }
+    }
+
+    /// A worker the pool does not start before the walk ends is not waited for (its threads
+    /// may all be waiting so), and when it starts later it does nothing.
+    @Test func aWorkerThatStartsLateIsNotWaitedFor() throws {
+        let repo = try Self.history(seed: 78)
+        let handle = try Repository(path: repo.path)
+        let head = try #require(ObjectID(hex: repo.gitOutput(["rev-parse", "HEAD"])))
+        let engine = CommitSecrets(settings: SecretSettings(scanner: Self.scanner))
+        let path = repo.path
+        let open: @Sendable () throws(GitError) -> Repository = { () throws(GitError) -> Repository in try Repository(path: path) }
+        let reference = try engine.examine(handle.newCommits(tips: [head], excluding: []), threads: 2, open: open)
+        let held = Mutex<(@Sendable () -> Void)?>(nil)
+        let (walked, _, early) = try engine.examine(walking: { visit throws(GitError) in
+            try handle.newCommits(tips: [head], excluding: [], visiting: visit)
+        }, batch: 1, start: { work in held.withLock { $0 = work } }, firstOnly: false, alreadyReported: [], threads: 2,
+           progress: nil, open: open)
+        #expect(early == 0)
+        #expect(walked.findings == reference.findings)
+        // Started now, it returns at once.
+        let work = try #require(held.withLock { $0 })
+        work()
     }
 
     @Test(arguments: 0..<8)
