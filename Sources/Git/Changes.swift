@@ -189,13 +189,34 @@ struct EntryOrder {
     private var file: TreeEntry?
     private var outerFiles: [TreeEntry] = []
 
-    /// The entry that starts at `offset` of `cursor`'s tree was skipped without being decoded.
+    /// The entries up to the one that starts at `offset` of `cursor`'s tree were skipped
+    /// without being decoded. The files before them that a directory of the same name could
+    /// still follow are those the last skipped entry extends (every name between extends them
+    /// too, in git's order), kept with it; a file inside the skipped run is not known, so a
+    /// directory of its name after the run is not seen as its duplicate.
     mutating func skipped(_ cursor: TreeCursor, at offset: Int) {
         var at = cursor
         at.offset = offset
-        last = try? at.next()
-        file = last.flatMap { $0.mode.isTree ? nil : $0 }
-        outerFiles.removeAll(keepingCapacity: true)
+        guard let entry = try? at.next() else {
+            last = nil
+            file = nil
+            outerFiles.removeAll(keepingCapacity: true)
+            return
+        }
+        while let candidate = file, !Self.extends(entry, candidate) { file = outerFiles.popLast() }
+        if !entry.mode.isTree {
+            if let file { outerFiles.append(file) }
+            file = entry
+        }
+        last = entry
+    }
+
+    /// Whether `entry`'s name is `candidate`'s, or it followed by a byte below `/` (names a
+    /// directory named as `candidate` sorts after).
+    static func extends(_ entry: TreeEntry, _ candidate: TreeEntry) -> Bool {
+        let n = candidate.name.count
+        return entry.name.count >= n && memcmp(entry.name.baseAddress!, candidate.name.baseAddress!, n) == 0
+            && (entry.name.count == n || entry.name[n] < 47)
     }
 
     /// Takes the next entry; the problem when it does not strictly follow the last one.
@@ -207,12 +228,7 @@ struct EntryOrder {
                 file = entry
             }
         }
-        while let candidate = file {
-            let n = candidate.name.count
-            if entry.name.count >= n, memcmp(entry.name.baseAddress!, candidate.name.baseAddress!, n) == 0,
-               entry.name.count == n || entry.name[n] < 47 { break }
-            file = outerFiles.popLast()
-        }
+        while let candidate = file, !Self.extends(entry, candidate) { file = outerFiles.popLast() }
         if entry.mode.isTree, let file, file.name.count == entry.name.count { return .duplicateEntries }
         guard let last else { return nil }
         if last.name.elementsEqual(entry.name) { return .duplicateEntries }

@@ -30,9 +30,13 @@ import Testing
     }
 
     func problems(_ repo: ScratchRepository, _ tree: String, parent: String? = nil) throws -> [TreeProblem] {
+        try problems(repo, tree, parents: parent.map { [$0] } ?? [])
+    }
+
+    func problems(_ repo: ScratchRepository, _ tree: String, parents: [String]) throws -> [TreeProblem] {
         var found: [TreeProblem] = []
         _ = try Repository(path: repo.path).changes(tree: #require(ObjectID(hex: tree)),
-                                                    parentTrees: try parent.map { [try #require(ObjectID(hex: $0))] } ?? [],
+                                                    parentTrees: try parents.map { try #require(ObjectID(hex: $0)) },
                                                     detectRenames: false, problems: &found)
         return found
     }
@@ -61,6 +65,12 @@ import Testing
         // Against a parent sharing the first entry byte for byte (skipped undecoded).
         let parent = try Self.tree(repo, [("100644", "a", one)])
         #expect(try problems(repo, twice, parent: parent).map(\.kind) == [.duplicateEntries])
+        // A file, then a run identical to the first parent's (skipped undecoded), then a
+        // directory of the file's name: for a commit and for a merge.
+        let firstParent = try Self.tree(repo, [("100644", "a", two), ("100644", "a-b", two)])
+        let secondParent = try Self.tree(repo, [("100644", "z", two)])
+        #expect(try problems(repo, apart, parents: [firstParent]).map(\.kind) == [.duplicateEntries])
+        #expect(try problems(repo, apart, parents: [firstParent, secondParent]).map(\.kind) == [.duplicateEntries])
         // git agrees these are broken.
         let fsck = try run(["git", "fsck", "--no-dangling", "--strict"], in: repo.url)
         #expect(fsck.status != 0 && (fsck.out + fsck.err).contains("duplicateEntries"))

@@ -622,7 +622,7 @@ import Testing
     }
 
     @Test("a token a line end splits is joined where it goes on, and only there")
-    func splitTokens() {
+    func splitTokens() throws {
         let a = "ghp_" + String(repeating: "A1b2", count: 4), b = String(repeating: "C3d4", count: 5)
         // The join at the first `ghp_`, with every `ghp_` as a keyword start.
         func join(_ text: String) -> String? {
@@ -651,6 +651,24 @@ import Testing
         #expect(join("printf '%s%s' '\(a)' '\(b)'") == "printf '%s%s' '\(a)\(b)'")
         #expect(join("t = `${\"\(a)\"}${\"\(b)\"}`;\n") == "t = `${\"\(a)\(b)\"}`;")
         #expect(join("x = [\"\(a)\", \"\(a)\(b)\"]\n") == nil)
+        // The next string holds a name and a value, not the rest of the token.
+        #expect(join("fps := []string{\n\t`\(a)`,\n\t`NAME_OF_KEY=\(b)`,\n}\n") == nil)
+        #expect(join("x = \"\(a)\" \"NAME=\(b)\"\n") == nil)
+        // A line longer than a look ahead reaches is joined as far as it was looked at, with
+        // no byte of it lost (the look's end is no line end).
+        let long = "x = \"\(a)\" \"" + String(repeating: "C3d4", count: 2500) + "\"\n"
+        let joined = try? #require(join(long))
+        let whole = "x = \"\(a)" + String(repeating: "C3d4", count: 2500) + "\""
+        #expect(joined.map { whole.hasPrefix($0) && $0.count > 8000 } == true)
+        // A generic rule's word inside the next piece (`key`, `ftp`, `pwd` in a random token)
+        // does not stop the join: only a keyword opening the piece would.
+        var factory = SecretFactory(seed: 1)
+        var token = factory.githubToken()
+        while !["key", "ftp", "pwd", "auth", "pass"].contains(where: { token.dropFirst(20).lowercased().contains($0) }) {
+            token = factory.githubToken()
+        }
+        let split = "GITHUB_TOKEN=\"\(token.prefix(20))\n\(token.dropFirst(20))\"\nX=1\n"
+        #expect(found(read(split), token).first?.encoding == "joined", "\(token)")
     }
 
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")

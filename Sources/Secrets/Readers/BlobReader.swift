@@ -256,6 +256,29 @@ extension Scanner {
                            depth: Int, markers: Bool, scratch: MatchScratch) -> [Candidate] {
         guard depth < Self.maxDecodeDepth else { return [] }
         var triggers: [(Trigger, Int)] = []
+        // The secrets the plain search found, but the generic rules', as sorted disjoint
+        // ranges, made on first use: a split is not looked for inside one.
+        var matched: [Range<Int>]?
+        func matchedWhole(_ p: Int) -> Bool {
+            if matched == nil {
+                var merged: [Range<Int>] = []
+                let ranges = plain.filter { ruleSet.rules[$0.ruleIndex].confidence != .low }.map(\.secretRange)
+                for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                    if let last = merged.last, range.lowerBound <= last.upperBound {
+                        merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+                    } else {
+                        merged.append(range)
+                    }
+                }
+                matched = merged
+            }
+            var lo = 0, hi = matched!.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if matched![mid].upperBound <= p { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < matched!.count && matched![lo].contains(p)
+        }
         // Rule keywords whose token a line end may split (most are not at one).
         var splits: [(at: Int, length: Int)] = []
         let first = words.count
@@ -267,16 +290,17 @@ extension Scanner {
                       // A token a rule matched already (a generic one aside: it matches a
                       // piece as well) is whole, not split: the next line of a list of tokens
                       // is another.
-                      !plain.contains(where: { $0.secretRange.contains(start) && ruleSet.rules[$0.ruleIndex].confidence != .low }) {
+                      !matchedWhole(start) {
                 splits.append((start, keywordLengths[keyword]))
             }
         }
-        // Where every rule keyword starts, for the joiner of split tokens (only when needed).
+        // Where the keywords a token may be split after start, for the joiner of split tokens
+        // (only when needed): a piece one opens is a token of its own.
         var keywordStarts: [Int] = []
         if !splits.isEmpty {
             for packed in occurrences.packed {
                 let (start, keyword) = KeywordOccurrences.unpack(packed)
-                if keyword < first { keywordStarts.append(start) }
+                if keyword < first, splitKeywords[keyword] { keywordStarts.append(start) }
             }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }

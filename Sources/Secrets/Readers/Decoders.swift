@@ -155,8 +155,18 @@ enum Decoders {
     static func joinSplitTokens(_ b: UnsafeRawBufferPointer, keywords: [(at: Int, length: Int)], starts: [Int],
                                 budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var done = 0
+        // The line start found for the last keyword, reused for the next on the same line (a
+        // long line of keywords must not be walked back again for each).
+        var last: (at: Int, start: Int)?
         for (at, length) in keywords where at >= done {
-            guard let (bytes, region) = joinSplitToken(b, keyword: at, length: length, keywordStarts: starts) else { continue }
+            var start: Int
+            if let last, memchr(b.baseAddress! + last.at, 0x0A, at - last.at) == nil {
+                start = last.start
+            } else {
+                start = lineStart(at, b)
+            }
+            last = (at, start)
+            guard let (bytes, region) = joinSplitToken(b, keyword: at, length: length, keywordStarts: starts, lineStart: start) else { continue }
             guard budget > 0 else { return false }
             done = region.upperBound
             budget -= bytes.count
@@ -222,9 +232,11 @@ enum Decoders {
     /// are too short together to be a secret split in two. Only a keyword's token is looked
     /// at: lines ending in a token are most lines of code, a rule's keyword at one is rare.
     static func joinSplitToken(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int,
-                               keywordStarts: [Int] = []) -> ([UInt8], Range<Int>)? {
-        let start = lineStart(at, b)
+                               keywordStarts: [Int] = [], lineStart knownStart: Int? = nil) -> ([UInt8], Range<Int>)? {
+        let start = knownStart ?? lineStart(at, b)
         var lineEnd = Self.lineEnd(at, b)
+        // Whether `lineEnd` is a line's end (not where a long line's look stopped).
+        func endsLine(_ e: Int) -> Bool { e < b.count && b[e] == 0x0A }
         let quote = Trigger.isQuote, blank = Trigger.isBlank
         func token(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] }
         // The line's end without a CR and trailing blanks.
@@ -258,23 +270,29 @@ enum Decoders {
             return k == stop ? (e, true) : nil
         }
         // Strings that go on on the keyword's line (`"ghp_…" "…"`, `${"ghp_…"}${"…"}`): joined
-        // first, unless a keyword opens the next (a list of whole tokens on one line).
-        var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<at]))
+        // first, unless a keyword opens the next (a list of whole tokens on one line). The
+        // pieces are only noted: most looks join nothing, and copy nothing.
+        var parts: [Range<Int>] = []
         var from = at
         var pieces = 0
         var joins = 0
         while true {
             var e = from
             while e < lineEnd, token(b[e]) { e += 1 }
-            out += UnsafeRawBufferPointer(rebasing: b[from..<e])
+            parts.append(from..<e)
             pieces += e - from
             guard joins < maxJoinedLines, let next = inlineSeam(b, closingQuote: e, end: lineEnd),
                   !Self.holdsKeyword(keywordStarts, next..<(next + 1)) else { break }
+            // The next string must be a token to its end, or to the end of what is looked at
+            // (`"…" "NAME=…"` is another value).
+            var f = next
+            while f < lineEnd, token(b[f]) || b[f] == 0x2E { f += 1 }
+            guard f == contentEnd(f, lineEnd) || quote(b[f]) else { break }
             from = next
             joins += 1
         }
         var lines = 0
-        guard lineEnd < b.count, let (tokenEnd, quoted) = seam(after: from, end: lineEnd) else {
+        guard endsLine(lineEnd), let (tokenEnd, quoted) = seam(after: from, end: lineEnd) else {
             // Joined on its line only, or not at all.
             guard joins > 0 else { return nil }
             var e = from
@@ -282,7 +300,7 @@ enum Decoders {
             return finish(e..<contentEnd(e, lineEnd))
         }
         var rest = tokenEnd..<contentEnd(tokenEnd, lineEnd)
-        while lines < maxJoinedLines, lineEnd < b.count {
+        while lines < maxJoinedLines, endsLine(lineEnd) {
             let next = lineEnd + 1
             let nextEnd = Self.lineEnd(next, b)
             var j = next
@@ -300,20 +318,24 @@ enum Decoders {
             }
             var e = j
             while e < nextEnd, token(b[e]) { e += 1 }
-            guard e > j else { break }
+            // A token to the string's end or the line's, dots allowed (a JWT's parts);
+            // `"NAME=…"` on the next line is a value of its own.
+            var f = e
+            while f < nextEnd, token(b[f]) || b[f] == 0x2E { f += 1 }
+            guard e > j, f == contentEnd(f, nextEnd) || quote(b[f]) else { break }
             // A key of its own on the next line (`next: 1`, `"name": …`) is no part of the
             // value, nor is a token a keyword starts (the next of a list of whole tokens).
             var k = e
             if quoted || opened, k < nextEnd, quote(b[k]) { k += 1 }
             while k < nextEnd, blank(b[k]) { k += 1 }
             if k < nextEnd, b[k] == 0x3A || (plain && b[k] == 0x3D) { break }
-            if Self.holdsKeyword(keywordStarts, j..<e) { break }
-            out += UnsafeRawBufferPointer(rebasing: b[j..<e])
+            if Self.holdsKeyword(keywordStarts, j..<(j + 1)) { break }
+            parts.append(j..<e)
             pieces += e - j
             lines += 1
             lineEnd = nextEnd
             // The token goes on past this line too, or the line's rest closes it.
-            if lineEnd < b.count, let (end, q) = seam(after: j, end: nextEnd), q == quoted {
+            if endsLine(lineEnd), let (end, q) = seam(after: j, end: nextEnd), q == quoted {
                 rest = end..<contentEnd(end, nextEnd)
                 continue
             }
@@ -329,10 +351,14 @@ enum Decoders {
         func finish(_ rest: Range<Int>) -> ([UInt8], Range<Int>)? {
             guard pieces >= Trigger.minimumRun - 4 else { return nil }
             var kinds: UInt8 = 0
-            for c in out[(tokenStart - start)...] {
-                if c >= 0x61 && c <= 0x7A { kinds |= 1 } else if c >= 0x41 && c <= 0x5A { kinds |= 2 } else if c >= 0x30 && c <= 0x39 { kinds |= 4 }
+            for part in parts {
+                for c in UnsafeRawBufferPointer(rebasing: b[part]) {
+                    if c >= 0x61 && c <= 0x7A { kinds |= 1 } else if c >= 0x41 && c <= 0x5A { kinds |= 2 } else if c >= 0x30 && c <= 0x39 { kinds |= 4 }
+                }
             }
             guard kinds.nonzeroBitCount >= 2 else { return nil }
+            var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<tokenStart]))
+            for part in parts { out += UnsafeRawBufferPointer(rebasing: b[part]) }
             return (out + UnsafeRawBufferPointer(rebasing: b[rest]), start..<lineEnd)
         }
     }
