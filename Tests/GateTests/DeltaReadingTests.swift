@@ -100,16 +100,23 @@ import Testing
         }.findings
     }
 
+    /// A history of `seed` for the walk tests: the repository (kept alive by the caller), a
+    /// handle, its head, the engine and how it opens more handles.
+    static func walkSetup(seed: UInt64) throws -> (repo: ScratchRepository, handle: Repository, head: ObjectID, engine: CommitSecrets,
+                                                 open: @Sendable () throws(GitError) -> Repository) {
+        let repo = try history(seed: seed)
+        let path = repo.path
+        let head = try #require(ObjectID(hex: repo.gitOutput(["rev-parse", "HEAD"])))
+        return (repo, try Repository(path: path), head, CommitSecrets(settings: SecretSettings(scanner: scanner)),
+                { () throws(GitError) -> Repository in try Repository(path: path) })
+    }
+
     /// An audit's commits handed to a worker while the walk goes on (a few at a time here,
     /// so most are computed early) find exactly what the commits examined after the walk do.
     @Test(arguments: [1, 4, 64])
     func changesComputedDuringTheWalk(batch: Int) throws {
-        let repo = try Self.history(seed: 77)
-        let handle = try Repository(path: repo.path)
-        let head = try #require(ObjectID(hex: repo.gitOutput(["rev-parse", "HEAD"])))
-        let engine = CommitSecrets(settings: SecretSettings(scanner: Self.scanner))
-        let path = repo.path
-        let open: @Sendable () throws(GitError) -> Repository = { () throws(GitError) -> Repository in try Repository(path: path) }
+        let (repo, handle, head, engine, open) = try Self.walkSetup(seed: 77)
+        defer { withExtendedLifetime(repo) {} }
         for firstOnly in [true, false] {
             let reference = try engine.examine(handle.newCommits(tips: [head], excluding: []), firstOnly: firstOnly, threads: 2, open: open)
             let started = DispatchSemaphore(value: 0)
@@ -134,12 +141,8 @@ import Testing
     /// A worker the pool does not start before the walk ends is not waited for (its threads
     /// may all be waiting so), and when it starts later it does nothing.
     @Test func aWorkerThatStartsLateIsNotWaitedFor() throws {
-        let repo = try Self.history(seed: 78)
-        let handle = try Repository(path: repo.path)
-        let head = try #require(ObjectID(hex: repo.gitOutput(["rev-parse", "HEAD"])))
-        let engine = CommitSecrets(settings: SecretSettings(scanner: Self.scanner))
-        let path = repo.path
-        let open: @Sendable () throws(GitError) -> Repository = { () throws(GitError) -> Repository in try Repository(path: path) }
+        let (repo, handle, head, engine, open) = try Self.walkSetup(seed: 78)
+        defer { withExtendedLifetime(repo) {} }
         let reference = try engine.examine(handle.newCommits(tips: [head], excluding: []), threads: 2, open: open)
         let held = Mutex<(@Sendable () -> Void)?>(nil)
         let (walked, _, early) = try engine.examine(walking: { visit throws(GitError) in
