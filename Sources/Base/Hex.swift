@@ -2,6 +2,18 @@
 public enum Hex {
     static let digits = Array("0123456789abcdef".utf8)
 
+    /// Contiguous bytes, written straight into the string's storage (an id's hex is asked
+    /// for every commit an audit reports on).
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = digits[Int(b >> 4)]
+                out[2 * i + 1] = digits[Int(b & 15)]
+            }
+            return bytes.count * 2
+        }
+    }
+
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)

@@ -47,7 +47,7 @@ public struct CommitSecrets: Sendable {
         let threads = max(1, min(threads, commits.count))
         // One handle per worker for the whole run: their pack caches serve every step.
         let handles = try Handles(count: threads, open: open)
-        return try examine(commits, early: EarlyWork(), handles: handles, firstOnly: firstOnly, alreadyReported: alreadyReported, progress: progress)
+        return try examine(commits, early: [:], handles: handles, firstOnly: firstOnly, alreadyReported: alreadyReported, progress: progress)
     }
 
     /// `examine` over the commits `walk` finds (parents before children), started while it
@@ -74,7 +74,7 @@ public struct CommitSecrets: Sendable {
         let handles = try Handles(count: max(1, threads), open: open)
         let feed = CommitFeed(batch: batch)
         let finished = DispatchSemaphore(value: 0)
-        let early = Mutex(EarlyWork())
+        let early = Mutex<[ObjectID: CommitWork]>([:])
         start { [handles] in
             // Not started before the walk ended (the pool was busy): nothing to do, and the
             // handle is no longer this worker's.
@@ -90,7 +90,7 @@ public struct CommitSecrets: Sendable {
                 }
             }
             // Kept before the walk's thread is told, which reads it next.
-            early.withLock { $0 = EarlyWork(done: done, paths: paths) }
+            early.withLock { $0 = done }
             finished.signal()
         }
         let commits: [ObjectID]
@@ -105,14 +105,14 @@ public struct CommitSecrets: Sendable {
         if feed.finish() { finished.wait() }
         guard !commits.isEmpty else { return (Result(findings: [], blobsScanned: 0), commits, 0) }
         // Taken out, so the table is freed once the changes are in place.
-        let table = early.withLock { table in defer { table = EarlyWork() }; return table }
-        let count = table.done.count
+        let table = early.withLock { table in defer { table = [:] }; return table }
+        let count = table.count
         let result = try examine(commits, early: table, handles: handles, firstOnly: firstOnly,
                                  alreadyReported: alreadyReported, progress: progress)
         return (result, commits, count)
     }
 
-    private func examine(_ commits: [ObjectID], early: consuming EarlyWork, handles: Handles, firstOnly: Bool,
+    private func examine(_ commits: [ObjectID], early: consuming [ObjectID: CommitWork], handles: Handles, firstOnly: Bool,
                          alreadyReported: Set<String>, progress: (@Sendable (String) -> Void)?) throws(GitError) -> Result {
         // 1. Every commit's own changes and message, slice by slice on the workers, while
         //    this thread places each new blob in the packs' delta trees as its slice is done.
@@ -120,7 +120,7 @@ public struct CommitSecrets: Sendable {
         let planning = reading == .deltaTrees
         let planner = planning ? handles.repositories[0].deltaPlanner() : nil
         let (work, madePlan) = try changesAndPlan(commits, early: early, handles: handles, planner: planner)
-        early = EarlyWork()
+        early = [:]
         var planned = madePlan
         // 2. Each new blob once; then the replaced blobs of commits whose new blobs hold
         //    something, to tell a moved secret from a new one.
@@ -175,7 +175,7 @@ public struct CommitSecrets: Sendable {
     /// slices in the delta forest, unless the other is already at it, so planning takes no
     /// time of its own; returns the forest and the number of unique new blobs. (The workers
     /// are the threads that later walk the forest: memory they free stays at their disposal.)
-    private func changesAndPlan(_ commits: [ObjectID], early: EarlyWork, handles: Handles, planner: DeltaPlanner?)
+    private func changesAndPlan(_ commits: [ObjectID], early: [ObjectID: CommitWork], handles: Handles, planner: DeltaPlanner?)
         throws(GitError) -> (work: [CommitWork], planned: (forest: DeltaForest, blobs: Int)?) {
         let sliceCount = (commits.count + Self.sliceSize - 1) / Self.sliceSize
         let nextSlice = Atomic<Int>(0)
@@ -193,14 +193,12 @@ public struct CommitSecrets: Sendable {
             state = (planner, seen)
         }
         let workers = max(1, min(handles.repositories.count, sliceCount))
-        // The early worker's paths go on in one worker's set (not copied).
-        let earlyPaths = Mutex<Set<SharedPath>?>(early.paths)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let repo = handles.repositories[worker]
             let scratch = MatchScratch()
             // One copy of each path for all the commits that change it (a long history
             // changes the same files again and again).
-            var paths = worker == 0 ? earlyPaths.withLock { $0.take() } ?? [] : []
+            var paths = Set<SharedPath>()
             while true {
                 let slice = nextSlice.add(1, ordering: .relaxed).oldValue
                 guard slice < sliceCount else { break }
@@ -209,7 +207,7 @@ public struct CommitSecrets: Sendable {
                     var out: [CommitWork] = []
                     let end = min(commits.count, (slice + 1) * Self.sliceSize)
                     for i in (slice * Self.sliceSize)..<end {
-                        if let done = early.done[commits[i]] {
+                        if let done = early[commits[i]] {
                             out.append(done)
                         } else {
                             out.append(try commitWork(commits[i], repo: repo, scratch: scratch, paths: &paths))
@@ -534,12 +532,6 @@ enum BlobResult: Sendable {
 
     var hasCandidates: Bool { !candidates.isEmpty }
     var candidates: [Candidate] { if case let .scanned(scan) = self { scan.candidates } else { [] } }
-}
-
-/// What the worker computed during a walk: commits' changes, and the paths they share.
-struct EarlyWork: Sendable {
-    var done: [ObjectID: CommitWork] = [:]
-    var paths = Set<SharedPath>()
 }
 
 /// Commits handed from a walk on one thread to a worker on another, in batches; once

@@ -79,23 +79,9 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
             + withUnsafeBytes(of: &copy.c) { Array($0) }
     }
 
-    /// Lowercase hex, as git prints it.
-    /// Written straight into the string's storage from the words: an audit names every
-    /// commit it reports on, and a byte array per id cost a visible share of its last step.
+    /// Lowercase hex, as git prints it: the words' 20 bytes, with no array made for them.
     public var hex: String {
-        let words = (a, b, c)
-        return withUnsafeBytes(of: words) { raw in
-            String(unsafeUninitializedCapacity: 40) { out in
-                let digits: StaticString = "0123456789abcdef"
-                let table = digits.utf8Start
-                for i in 0..<20 {
-                    let byte = raw[i]
-                    out[2 * i] = table[Int(byte >> 4)]
-                    out[2 * i + 1] = table[Int(byte & 15)]
-                }
-                return 40
-            }
-        }
+        withUnsafeBytes(of: (a, b, c)) { Hex.encode(UnsafeRawBufferPointer(rebasing: $0[..<20])) }
     }
 
     public var description: String { hex }

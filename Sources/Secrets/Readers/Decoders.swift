@@ -149,9 +149,9 @@ enum Decoders {
 
     /// The tokens that rule keywords at `keywords` (start and length, ascending) open and a
     /// line end splits, each joined (`joinSplitToken`); false when the budget ran out first.
+    /// `starts`: where the keywords a token may be split after start (ascending); a piece
+    /// after the first that one opens is a token of its own (a list of whole tokens).
     @discardableResult
-    /// `starts`: where every rule keyword starts (ascending), which no piece after the
-    /// first may hold (a list of whole tokens, one per line, is no token split).
     static func joinSplitTokens(_ b: UnsafeRawBufferPointer, keywords: [(at: Int, length: Int)], starts: [Int],
                                 budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var done = 0
@@ -159,7 +159,7 @@ enum Decoders {
         // long line of keywords must not be walked back again for each).
         var last: (at: Int, start: Int)?
         for (at, length) in keywords where at >= done {
-            var start: Int
+            let start: Int
             if let last, memchr(b.baseAddress! + last.at, 0x0A, at - last.at) == nil {
                 start = last.start
             } else {
@@ -175,14 +175,14 @@ enum Decoders {
         return true
     }
 
-    /// Whether a keyword starts in `range` (`starts` ascending).
-    static func holdsKeyword(_ starts: [Int], _ range: Range<Int>) -> Bool {
+    /// Whether a keyword starts at `p` (`starts` ascending).
+    static func keywordOpens(_ starts: [Int], at p: Int) -> Bool {
         var lo = 0, hi = starts.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if starts[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+            if starts[mid] < p { lo = mid + 1 } else { hi = mid }
         }
-        return lo < starts.count && starts[lo] < range.upperBound
+        return lo < starts.count && starts[lo] == p
     }
 
     /// Whether a keyword at `at` opens a token (no token character before it: not the middle
@@ -239,6 +239,12 @@ enum Decoders {
         func endsLine(_ e: Int) -> Bool { e < b.count && b[e] == 0x0A }
         let quote = Trigger.isQuote, blank = Trigger.isBlank
         func token(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] }
+        // Where the token characters from `i` end, before `end`.
+        func tokenEnd(_ i: Int, _ end: Int) -> Int {
+            var e = i
+            while e < end, token(b[e]) { e += 1 }
+            return e
+        }
         // The line's end without a CR and trailing blanks.
         func contentEnd(_ from: Int, _ end: Int) -> Int {
             var e = end
@@ -250,17 +256,22 @@ enum Decoders {
         while start + indent < at, blank(b[start + indent]) { indent += 1 }
         // The keyword opens its token.
         guard at == start || !token(b[at - 1]) else { return nil }
-        let tokenStart = at
         // How the value opens: a quote right before the token, or a plain YAML value
         // (`key: ghp_…`), which goes on only on deeper lines.
-        let opened = tokenStart > start && quote(b[tokenStart - 1])
-        let plain = !opened && tokenStart >= start + 2 && b[tokenStart - 1] == 0x20 && b[tokenStart - 2] == 0x3A
+        let opened = at > start && quote(b[at - 1])
+        let plain = !opened && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
+        // Whether the piece from `i` is a token to its string's end, or its line's (or the end
+        // of what is looked at), dots allowed (a JWT's parts): `"NAME=…"` is a value of its own.
+        func wholePiece(_ i: Int, _ end: Int) -> Bool {
+            var f = i
+            while f < end, token(b[f]) || b[f] == 0x2E { f += 1 }
+            return f == contentEnd(f, end) || quote(b[f])
+        }
         // Where `from`'s token ends its line: right at the end (inside an open quote or a
         // plain value), or with a closing quote and maybe a comma or operator (strings listed
         // or added); nil when anything else follows on the line.
         func seam(after from: Int, end: Int) -> (tokenEnd: Int, quoted: Bool)? {
-            var e = from
-            while e < end, token(b[e]) { e += 1 }
+            let e = tokenEnd(from, end)
             let stop = contentEnd(e, end)
             if e == stop { return (opened || plain) ? (e, false) : nil }
             guard quote(b[e]) else { return nil }
@@ -274,32 +285,21 @@ enum Decoders {
         // pieces are only noted: most looks join nothing, and copy nothing.
         var parts: [Range<Int>] = []
         var from = at
-        var pieces = 0
-        var joins = 0
         while true {
-            var e = from
-            while e < lineEnd, token(b[e]) { e += 1 }
+            let e = tokenEnd(from, lineEnd)
             parts.append(from..<e)
-            pieces += e - from
-            guard joins < maxJoinedLines, let next = inlineSeam(b, closingQuote: e, end: lineEnd),
-                  !Self.holdsKeyword(keywordStarts, next..<(next + 1)) else { break }
-            // The next string must be a token to its end, or to the end of what is looked at
-            // (`"…" "NAME=…"` is another value).
-            var f = next
-            while f < lineEnd, token(b[f]) || b[f] == 0x2E { f += 1 }
-            guard f == contentEnd(f, lineEnd) || quote(b[f]) else { break }
+            guard parts.count <= maxJoinedLines, let next = inlineSeam(b, closingQuote: e, end: lineEnd),
+                  !Self.keywordOpens(keywordStarts, at: next), wholePiece(next, lineEnd) else { break }
             from = next
-            joins += 1
         }
+        let joins = parts.count - 1
         var lines = 0
-        guard endsLine(lineEnd), let (tokenEnd, quoted) = seam(after: from, end: lineEnd) else {
+        guard endsLine(lineEnd), let (firstEnd, quoted) = seam(after: from, end: lineEnd) else {
             // Joined on its line only, or not at all.
-            guard joins > 0 else { return nil }
-            var e = from
-            while e < lineEnd, token(b[e]) { e += 1 }
-            return finish(e..<contentEnd(e, lineEnd))
+            guard joins > 0, let last = parts.last?.upperBound else { return nil }
+            return finish(last..<contentEnd(last, lineEnd))
         }
-        var rest = tokenEnd..<contentEnd(tokenEnd, lineEnd)
+        var rest = firstEnd..<contentEnd(firstEnd, lineEnd)
         while lines < maxJoinedLines, endsLine(lineEnd) {
             let next = lineEnd + 1
             let nextEnd = Self.lineEnd(next, b)
@@ -316,22 +316,16 @@ enum Decoders {
             } else if plain, j - next <= indent {
                 break
             }
-            var e = j
-            while e < nextEnd, token(b[e]) { e += 1 }
-            // A token to the string's end or the line's, dots allowed (a JWT's parts);
-            // `"NAME=…"` on the next line is a value of its own.
-            var f = e
-            while f < nextEnd, token(b[f]) || b[f] == 0x2E { f += 1 }
-            guard e > j, f == contentEnd(f, nextEnd) || quote(b[f]) else { break }
+            let e = tokenEnd(j, nextEnd)
+            guard e > j, wholePiece(j, nextEnd) else { break }
             // A key of its own on the next line (`next: 1`, `"name": …`) is no part of the
             // value, nor is a token a keyword starts (the next of a list of whole tokens).
             var k = e
             if quoted || opened, k < nextEnd, quote(b[k]) { k += 1 }
             while k < nextEnd, blank(b[k]) { k += 1 }
             if k < nextEnd, b[k] == 0x3A || (plain && b[k] == 0x3D) { break }
-            if Self.holdsKeyword(keywordStarts, j..<(j + 1)) { break }
+            if Self.keywordOpens(keywordStarts, at: j) { break }
             parts.append(j..<e)
-            pieces += e - j
             lines += 1
             lineEnd = nextEnd
             // The token goes on past this line too, or the line's rest closes it.
@@ -349,7 +343,7 @@ enum Decoders {
         // a secret's length, and of at least two kinds of characters (lower case, upper case,
         // digits): names listed one per line (`"spring-boot-starter-amqp",`) are of one.
         func finish(_ rest: Range<Int>) -> ([UInt8], Range<Int>)? {
-            guard pieces >= Trigger.minimumRun - 4 else { return nil }
+            guard parts.reduce(0, { $0 + $1.count }) >= Trigger.minimumRun - 4 else { return nil }
             var kinds: UInt8 = 0
             for part in parts {
                 for c in UnsafeRawBufferPointer(rebasing: b[part]) {
@@ -357,7 +351,7 @@ enum Decoders {
                 }
             }
             guard kinds.nonzeroBitCount >= 2 else { return nil }
-            var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<tokenStart]))
+            var out = Array(UnsafeRawBufferPointer(rebasing: b[start..<at]))
             for part in parts { out += UnsafeRawBufferPointer(rebasing: b[part]) }
             return (out + UnsafeRawBufferPointer(rebasing: b[rest]), start..<lineEnd)
         }

@@ -175,6 +175,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         guard i + length <= b.count else { return false }
         let word = Self.wordClass, hex = Self.hexClass, run = Self.runClass
         func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
+        func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
         let quote = Self.isQuote, operatorChar = Self.isOperator
         func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
@@ -241,13 +242,11 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .invisible: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 3
         case .invisibleShort: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 2
         case .decimalList, .decimalListTight:
-            func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
             let gap = self == .decimalList ? 1 : 0
             let n = i + 2 + gap
             return digit(i) && b[i + 1] == 0x2C && (gap == 0 || b[i + 2] == 0x20) && b[n] == 0x31 && (b[n + 1] == 0x30 || b[n + 1] == 0x31)
                 && digit(n + 2) && b[n + 3] == 0x2C && (gap == 0 || b[n + 4] == 0x20) && digit(n + 4 + gap)
         case .decimalUpper, .decimalUpperTight:
-            func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
             let gap = self == .decimalUpper ? 1 : 0
             var j = i
             for k in 0..<4 {
