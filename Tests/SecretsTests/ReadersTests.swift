@@ -671,6 +671,72 @@ import Testing
         #expect(found(read(split), token).first?.encoding == "joined", "\(token)")
     }
 
+    @Test("a value under a key that names its provider is read with that key, in YAML, JSON, code and INI sections, for that provider's rules only")
+    func nestedKeys() throws {
+        var factory = SecretFactory(seed: 21)
+        let secret = factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+        let hex = factory.random(32, from: "0123456789abcdef")
+        // (text, value, line) found under the header, `encoding: "nested"`.
+        let found: [(String, String, Int)] = [
+            ("aws:\n  secret_access_key: \(secret)\n", secret, 2),
+            ("cloud:\n  aws:\n    credentials:\n      access-key: x\n\n      # the key\n      secret-key: \(secret)\n", secret, 7),
+            ("- aws:\n    secret_access_key:\n      \(secret)\nnext: 1\n", secret, 2),
+            ("{\n  \"aws\": {\n    \"region\": \"eu-west-1\",\n    \"secretAccessKey\": \"\(secret)\"\n  }\n}\n", secret, 4),
+            ("AWS = {\n    'secret_access_key': '\(secret)',\n}\n", secret, 2),
+            ("const aws = {\n  secretKey: \"\(secret)\",\n};\n", secret, 2),
+            ("provider:\n  twilio: # sms\n    auth_token: \(hex)\n", hex, 3),
+            ("[twilio]\r\naccount = main\r\nauth_token = \(hex)\r\n", hex, 3),
+            ("[[services.twilio]]\nauth_token = \"\(hex)\"\n", hex, 2),
+        ]
+        for (text, value, line) in found {
+            let hits = self.found(read(text), value)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == "nested", "\(text.debugDescription)")
+            #expect(hits.first?.line == line, "\(text.debugDescription)")
+        }
+        // Not under the header: a sibling block, a deeper key after the block ended, the next
+        // section; a header with a value of its own; a key on the next line (no value).
+        let apart = [
+            "twilio:\n  sid: x\nother:\n  auth_token: \(hex)\n",
+            "  twilio:\n    sid: x\n  other:\n    auth_token: \(hex)\n",
+            "[twilio]\nsid = x\n[other]\nauth_token = \(hex)\n",
+            "twilio: yes\n  auth_token: \(hex)\n",
+            "twilio = 1\nauth_token = \(hex)\n",
+            "twilio:\n  auth_token:\n    next: \(hex)\n",
+        ]
+        for text in apart {
+            #expect(self.found(read(text), hex).allSatisfy { $0.encoding != "nested" }, "\(text.debugDescription)")
+        }
+        // A provider's header lends its name to its own rules only: no generic finding from
+        // a value whose own key names no secret, under a header whose key does.
+        let name = factory.alnum(24)
+        #expect(read("aws_secrets:\n  bucket_name: \(name)\n").candidates.isEmpty)
+        // The same with a rule that any dotted key would wake (no keyword): the header's
+        // name makes it match, but it is not the header's rule, so nothing is reported.
+        let rules = try RuleFile.parse(#"""
+        [[rules]]
+        id = "acme"
+        confidence = "high"
+        regex = '''acme\.token: ([A-Za-z0-9]{24})'''
+        keywords = ["acme"]
+        [[rules]]
+        id = "dotted"
+        confidence = "high"
+        regex = '''[a-z]\.ident: ([A-Za-z0-9]{24})'''
+        """#, file: "nested.toml", loadFile: nil)
+        let custom = Scanner(ruleSet: rules)
+        func ids(_ text: String) -> [String] {
+            Array(text.utf8).withUnsafeBytes { custom.read($0, limits: Self.limits, scratch: MatchScratch()) }.candidates.map(\.ruleID)
+        }
+        #expect(ids("acme:\n  token: \(name)\n") == ["acme"])
+        #expect(ids("acme:\n  ident: \(name)\n").isEmpty)
+        #expect(ids("acme.ident: \(name)\n") == ["dotted"])
+        // Headers in headers, each deeper than the last: each block is walked a bounded
+        // number of lines, against the decoding budget, never for ever.
+        let deep = (0..<3_000).map { String(repeating: " ", count: $0) + "aws:\n" }.joined() + "secret_access_key: \(secret)\n"
+        #expect(read(deep).candidates.count <= 1)
+    }
+
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")
     func nestingAndDuplicates() {
         let token = Self.token(9)

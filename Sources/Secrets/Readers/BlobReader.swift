@@ -279,19 +279,24 @@ extension Scanner {
             }
             return lo < matched!.count && matched![lo].contains(p)
         }
-        // Rule keywords whose token a line end may split (most are not at one).
+        // Rule keywords whose token a line end may split (most are not at one), and those in
+        // a key that may open a block (`Decoders.nestedValues`).
         var splits: [(at: Int, length: Int)] = []
+        var headers: [(at: Int, length: Int, keyword: Int)] = []
         let first = words.count
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
             if keyword >= first {
                 triggers.append((Trigger(rawValue: keyword - first)!, start))
-            } else if splitKeywords[keyword], Decoders.mayEndLine(bytes, keyword: start, length: keywordLengths[keyword]),
-                      // A token a rule matched already (a generic one aside: it matches a
-                      // piece as well) is whole, not split: the next line of a list of tokens
-                      // is another.
-                      !matchedWhole(start) {
-                splits.append((start, keywordLengths[keyword]))
+            } else if splitKeywords[keyword] {
+                let length = keywordLengths[keyword]
+                if Decoders.mayEndLine(bytes, keyword: start, length: length),
+                   // A token a rule matched already (a generic one aside: it matches a piece
+                   // as well) is whole, not split: the next line of a list of tokens is another.
+                   !matchedWhole(start) {
+                    splits.append((start, length))
+                }
+                if Decoders.keyAndSeparator(bytes, keyword: start, length: length) != nil { headers.append((start, length, keyword)) }
             }
         }
         // Where the keywords a token may be split after start, for the joiner of split tokens
@@ -304,7 +309,7 @@ extension Scanner {
             }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
-        guard !triggers.isEmpty || runAtStart || !splits.isEmpty else { return [] }
+        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var place: [SecretKey: Int] = [:]
@@ -342,7 +347,9 @@ extension Scanner {
                 if !scan.unscannable.isEmpty, !scan.openedNothing { archivesUnread = true }
                 return scan.candidates.map { var c = $0; c.member = nil; return c }
             }
-            guard !inner.isEmpty else { return }
+            // Under a key that names a provider, only that keyword's rules count.
+            let kept = decoded.keyword.map { k in inner.filter { rulesByKeyword[k].contains($0.ruleIndex) } } ?? inner
+            guard !kept.isEmpty else { return }
             // A marker on the encoded line, where a reviewer sees it (never one inside the
             // decoded text: the inner scan is past depth 0 and ignores those).
             if inlineAllow, markers {
@@ -351,7 +358,7 @@ extension Scanner {
                 if Self.hasAllowMarker(text) { return }
             }
             if seen == nil { seen = Set(plain.map(\.key)) }
-            for var candidate in inner {
+            for var candidate in kept {
                 let key = candidate.key
                 guard !seen!.contains(key) else { continue }
                 candidate.matchRange = decoded.region
@@ -369,6 +376,7 @@ extension Scanner {
         }
         var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget, take)
         if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
+        if !headers.isEmpty { finished = Decoders.nestedValues(bytes, headers: headers, budget: &budget, take) && finished }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }
         return found

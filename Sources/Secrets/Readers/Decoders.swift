@@ -14,6 +14,8 @@ enum Decoders {
         var region: Range<Int>
         var encoding: String
         var bytes: [UInt8]
+        /// The keyword whose rules alone count what the bytes yield (`nestedValues`); nil: all.
+        var keyword: Int? = nil
     }
 
     /// Decoded bytes shorter than this hold no secret worth a scan.
