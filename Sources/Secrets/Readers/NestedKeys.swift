@@ -23,8 +23,9 @@ extension Decoders {
         var indent: Int
     }
 
-    /// Key characters: token characters and `.` (dotted keys).
-    static func isKeyCharacter(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] || c == 0x2E }
+    /// Key characters: letters, digits, `_`, `-` and `.` (dotted keys); not `/` or `+`: a
+    /// key with a path in it (`"node_modules/aws-sdk": {` in a lock file) names no provider.
+    static func isKeyCharacter(_ c: UInt8) -> Bool { isIdentifier(c) || c == 0x2D || c == 0x2E }
 
     /// The line's end without a CR and trailing blanks.
     static func contentEnd(_ from: Int, _ end: Int, _ b: UnsafeRawBufferPointer) -> Int {
@@ -43,10 +44,12 @@ extension Decoders {
         return b[k] == 0x23 || b[k] == 0x3B || (b[k] == 0x2F && k + 1 < end && b[k + 1] == 0x2F)
     }
 
-    /// Where the key a keyword at `at` stands in ends, and the separator after it (`:`, `=`,
-    /// `=>`, `:=`, a section's `]`, or `{` as in `aws {`); nil for anything else: the look
-    /// before `blockHeader`, at every keyword occurrence.
-    static func keyAndSeparator(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (keyEnd: Int, separator: Int)? {
+    /// The key a keyword at `at` stands in, and the separator after it (`:`, `=`, `=>`,
+    /// `:=`, a section's `]`, or `{` as in `aws {`); nil for anything else, or where the
+    /// keyword is letters inside one of the key's words (`sk` in `tasks`, `figma` in
+    /// `configMap`, `pat` in `path`) rather than one of them (`aws`, `aws_credentials`,
+    /// `awsConfig`): the look before `blockHeader` and `joinVariables`, at every occurrence.
+    static func keyAndSeparator(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (keyStart: Int, keyEnd: Int, separator: Int)? {
         var keyEnd = at + length
         let limit = min(b.count, at + 256)
         while keyEnd < limit, isKeyCharacter(b[keyEnd]) { keyEnd += 1 }
@@ -55,27 +58,64 @@ extension Decoders {
         while k < limit, Trigger.isBlank(b[k]) { k += 1 }
         guard k < limit else { return nil }
         let c = b[k]
-        return c == 0x3A || c == 0x3D || c == 0x5D || c == 0x7B ? (keyEnd, k) : nil
+        guard c == 0x3A || c == 0x3D || c == 0x5D || c == 0x7B else { return nil }
+        var keyStart = at
+        while keyStart > 0, at - keyStart < 256, isKeyCharacter(b[keyStart - 1]) { keyStart -= 1 }
+        // A whole key: a blank, a quote, a section's bracket, a `$` or the line's start before it.
+        if keyStart > 0 {
+            let before = b[keyStart - 1]
+            guard before == 0x0A || Trigger.isBlank(before) || Trigger.isQuote(before) || before == 0x5B || before == 0x24 else { return nil }
+        }
+        func upper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+        func lower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+        func separates(_ c: UInt8) -> Bool { c == 0x5F || c == 0x2D || c == 0x2E }
+        let after = at + length
+        guard at == keyStart || separates(b[at - 1]) || separates(b[at]) || (lower(b[at - 1]) && upper(b[at])),
+              after >= keyEnd || separates(b[after]) || separates(b[after - 1]) || (lower(b[after - 1]) && upper(b[after])) else { return nil }
+        return (keyStart, keyEnd, k)
     }
 
     /// The block header the keyword at `at` stands in, or nil: the quick look runs at every
     /// keyword occurrence, so it reads the key and what follows it before the line's start.
     static func blockHeader(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> BlockHeader? {
-        guard let (keyEnd, k) = keyAndSeparator(b, keyword: at, length: length) else { return nil }
+        guard let (keyStart, keyEnd, k) = keyAndSeparator(b, keyword: at, length: length) else { return nil }
         let separator = b[k]
-        let start = lineStart(at, b), end = lineEnd(at, b)
-        guard end - start <= 1024 else { return nil }
+        let end = lineEnd(at, b)
+        // What follows the key first (forward, with memchr): most keys are no header, and a
+        // walk back to a long line's start for each would cost more than the rest.
+        var close = k + 1
+        var yamlKey = false
+        let kind: BlockKind
+        if separator == 0x5D {
+            // A section header: `[…]` or `[[…]]` alone on its line, the keyword inside.
+            if close < end, b[close] == 0x5D { close += 1 }
+            guard endsLine(b, from: close, to: end) else { return nil }
+            kind = .section
+        } else {
+            // After the separator: an object or list opening at the line's end, or nothing (a
+            // YAML key opening a block; `key =` with nothing after is none).
+            var v = k + 1
+            if separator == 0x3D || separator == 0x3A, v < end, b[v] == 0x3E || b[v] == 0x3D { v += 1 }
+            while v < end, Trigger.isBlank(b[v]) { v += 1 }
+            if separator == 0x7B {
+                guard endsLine(b, from: k + 1, to: end) else { return nil }
+            } else if v < end, b[v] == 0x7B || b[v] == 0x5B {
+                guard endsLine(b, from: v + 1, to: end) else { return nil }
+            } else {
+                guard separator == 0x3A, k + 1 >= end || (b[k + 1] != 0x3D && b[k + 1] != 0x3E), endsLine(b, from: k + 1, to: end) else { return nil }
+                yamlKey = true
+            }
+            kind = .indented
+        }
+        var start = at
+        while start > 0, at - start < 1024, b[start - 1] != 0x0A { start -= 1 }
+        guard start == 0 || b[start - 1] == 0x0A else { return nil }
         var s = start
         while s < at, Trigger.isBlank(b[s]) { s += 1 }
         let indent = s - start
-        var keyStart = at
-        while keyStart > s, isKeyCharacter(b[keyStart - 1]) { keyStart -= 1 }
-        if separator == 0x5D {
-            // A section header: `[…]` or `[[…]]` alone on its line, the keyword inside.
+        guard keyStart >= s else { return nil }
+        if kind == .section {
             guard b[s] == 0x5B else { return nil }
-            var close = k + 1
-            if close < end, b[close] == 0x5D { close += 1 }
-            guard endsLine(b, from: close, to: end) else { return nil }
             var open = s + 1
             if open < k, b[open] == 0x5B { open += 1 }
             while open < k, Trigger.isBlank(b[open]) || Trigger.isQuote(b[open]) { open += 1 }
@@ -84,32 +124,17 @@ extension Decoders {
             guard open < last else { return nil }
             return BlockHeader(kind: .section, key: open..<last, lineEnd: end, indent: indent)
         }
-        // After the separator: nothing (a YAML key opening a block), or an object or list
-        // opening at the line's end.
-        var v = k + 1
-        if separator == 0x3D || separator == 0x3A, v < end, b[v] == 0x3E || b[v] == 0x3D { v += 1 }
-        while v < end, Trigger.isBlank(b[v]) { v += 1 }
-        let opens: Bool
-        if separator == 0x7B {
-            opens = endsLine(b, from: k + 1, to: end)
-        } else if v < end, b[v] == 0x7B || b[v] == 0x5B {
-            opens = endsLine(b, from: v + 1, to: end)
-        } else {
-            // `key:` and nothing after: YAML. The key opens its line (maybe a list item's, maybe
-            // quoted); `key =` with nothing after is no block.
-            guard separator == 0x3A, k + 1 == end || (b[k + 1] != 0x3D && b[k + 1] != 0x3E), endsLine(b, from: k + 1, to: end) else {
-                return nil
-            }
+        if yamlKey {
+            // The YAML key opens its line (maybe a list item's, maybe quoted).
             var first = s
             if first + 1 < at, b[first] == 0x2D, b[first + 1] == 0x20 { first += 2 }
             while first < at, Trigger.isBlank(b[first]) { first += 1 }
             if first < at, Trigger.isQuote(b[first]) { first += 1 }
             guard first == keyStart else { return nil }
-            opens = true
         }
-        guard opens else { return nil }
         return BlockHeader(kind: .indented, key: keyStart..<keyEnd, lineEnd: end, indent: indent)
     }
+
 
     /// The assignments of the blocks that `headers` (keyword occurrences, ascending, with the
     /// keyword's index) open, each read with its header's key before it. `Decoded.keyword`
