@@ -67,7 +67,7 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibArchive", "CLibDeflate", "CZlib", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibArchive", "CLibDeflate", "CSystem", "CZlib", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.

@@ -8,3 +8,9 @@
 static inline long reviewgate_getdents64(int fd, void *buffer, unsigned long size) {
     return syscall(SYS_getdents64, fd, buffer, size);
 }
+
+// memmem (a GNU extension): glibc's is a two-way search with vector scans.
+void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
+static inline const void *reviewgate_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen) {
+    return memmem(haystack, haystacklen, needle, needlelen);
+}

@@ -112,21 +112,9 @@ public final class Scanner: Sendable {
     let keepsLineText: Bool
     static let allowMarkers: [[UInt8]] = [Array("reviewgate:allow".utf8), Array("gitleaks:allow".utf8)]
 
-    /// Whether `text` holds an allow marker (memchr and memcmp: Foundation's generic
-    /// `firstRange(of:)` was a few percent of a directory scan).
+    /// Whether `text` holds an allow marker.
     static func hasAllowMarker(_ text: UnsafeRawBufferPointer) -> Bool {
-        guard let base = text.baseAddress else { return false }
-        return allowMarkers.contains { marker in
-            guard marker.count <= text.count else { return false }
-            let last = text.count - marker.count
-            var at = 0
-            while at <= last, let hit = memchr(base + at, Int32(marker[0]), last - at + 1) {
-                let i = base.distance(to: UnsafeRawPointer(hit))
-                if marker.withUnsafeBytes({ memcmp(base + i, $0.baseAddress!, marker.count) }) == 0 { return true }
-                at = i + 1
-            }
-            return false
-        }
+        allowMarkers.contains { Decoders.firstIndex(of: $0, in: text, from: 0) != nil }
     }
 
     /// Rule index by id: a finding names its rule by id, and 745 rules are too many to search.

@@ -737,6 +737,42 @@ import Testing
         #expect(read(deep).candidates.count <= 1)
     }
 
+    @Test("a token split into variables is read where a line joins them, in shell, JavaScript and PHP")
+    func variables() {
+        let token = Self.token(31)
+        let (a, b) = (String(token.prefix(20)), String(token.dropFirst(20)))
+        var factory = SecretFactory(seed: 31)
+        let secret = factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+        // (text, value, line of the join).
+        let found: [(String, String, Int)] = [
+            ("A=\(a)\nB=\(b)\nexport TOKEN=\"$A$B\"\n", token, 3),
+            ("A=\(a)\nB=\(b)\nexport TOKEN=${A}${B}\n", token, 3),
+            ("local A='\(a)'\nreadonly B=\"\(b)\"\n\nrun --token \"$A\"\"$B\"\n", token, 4),
+            ("const a = \"\(a)\";\nconst b = '\(b)';\nclient.auth(a + b);\n", token, 3),
+            ("<?php\n$a = \"\(a)\";\n$b = \"\(b)\";\n$t = $a . $b;\n", token, 4),
+            ("P1=\(a)\nP2=\(b.prefix(8))\nP3=\(b.dropFirst(8))\necho \"$P1$P2$P3\" | gh auth login --with-token\n", token, 4),
+            // No rule keyword in any piece: the key the chain is assigned to names the provider.
+            ("X=\(secret.prefix(20))\nY=\(secret.dropFirst(20))\nAWS_SECRET_ACCESS_KEY=\"$X$Y\"\n", secret, 3),
+        ]
+        for (text, value, line) in found {
+            let hits = self.found(read(text), value)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == "variables", "\(text.debugDescription)")
+            #expect(hits.first?.line == line, "\(text.debugDescription)")
+        }
+        // Not joined: a member's access, a variable with no literal value, paths joined, a
+        // variable joined to one that comes first.
+        let apart = [
+            "A=\(a)\nexport T=\"$A$(cat rest)\"\n",
+            "a = \"\(a)\"\nx = a.b\nb = \"\(b)\"\n",
+            "A=\(a)\nexport T=\"$A$UNSET\"\n",
+            "A=\(a)\nB=\(b)\nexport T=\"$B$A\"\n",
+        ]
+        for text in apart {
+            #expect(read(text).candidates.allSatisfy { $0.encoding != "variables" }, "\(text.debugDescription)")
+        }
+    }
+
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")
     func nestingAndDuplicates() {
         let token = Self.token(9)

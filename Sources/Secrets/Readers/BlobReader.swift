@@ -283,6 +283,8 @@ extension Scanner {
         // a key that may open a block (`Decoders.nestedValues`).
         var splits: [(at: Int, length: Int)] = []
         var headers: [(at: Int, length: Int, keyword: Int)] = []
+        // Keywords opening a variable's value, or in a key (`Decoders.joinVariables`).
+        var pieces: [Int] = []
         let first = words.count
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
@@ -297,6 +299,7 @@ extension Scanner {
                     splits.append((start, length))
                 }
                 if Decoders.keyAndSeparator(bytes, keyword: start, length: length) != nil { headers.append((start, length, keyword)) }
+                if Decoders.assignedName(bytes, valueAt: start) != nil, !matchedWhole(start) { pieces.append(start) }
             }
         }
         // Where the keywords a token may be split after start, for the joiner of split tokens
@@ -309,7 +312,7 @@ extension Scanner {
             }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.runClass[Int(bytes[$0])] }
-        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty else { return [] }
+        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var place: [SecretKey: Int] = [:]
@@ -377,6 +380,10 @@ extension Scanner {
         var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget, take)
         if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
         if !headers.isEmpty { finished = Decoders.nestedValues(bytes, headers: headers, budget: &budget, take) && finished }
+        if !headers.isEmpty || !pieces.isEmpty {
+            let keys = headers.map { (at: $0.at, length: $0.length) }
+            finished = Decoders.joinVariables(bytes, pieces: pieces, keys: keys, budget: &budget, take) && finished
+        }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }
         return found

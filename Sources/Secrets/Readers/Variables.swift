@@ -1,0 +1,206 @@
+import CSystem
+
+/// Values built from variables (SPEC §1.3): a token split into variables that a line puts
+/// back together — `A=ghp_…`, `B=…`, then `TOKEN="$A$B"` (`${A}${B}`, `$(A)$(B)`, `a + b`,
+/// PHP's `$a . $b`) — is read on that line with the variables' values in place. Looked for
+/// only where a rule keyword opens a variable's value that no rule matched whole (the first
+/// piece), or stands in the key a chain of variables is assigned to (`AWS_SECRET_ACCESS_KEY=
+/// "$A$B"`): joining every `$A$B` of every script would be most of their lines.
+extension Decoders {
+    /// Variables whose uses are looked for in one text, at most (each use search is a pass
+    /// over the text, from the variable's assignment on).
+    static let maxVariableSearches = 32
+    /// Variables in one chain, at most.
+    static let maxChain = 16
+
+    static func isIdentifierStart(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c == 0x5F }
+    static func isIdentifier(_ c: UInt8) -> Bool { isIdentifierStart(c) || (c >= 0x30 && c <= 0x39) }
+
+    /// The variables assigned a literal in `b`: `NAME=value`, `NAME="value"`, `export NAME=…`,
+    /// `const name = '…'`, `$name = "…"`, `name := "…"`, by name (the first assignment).
+    struct Assignments {
+        var values: [[UInt8]: [UInt8]] = [:]
+
+        init(_ b: UnsafeRawBufferPointer) {
+            var p = 0
+            while p < b.count {
+                let e = Decoders.lineEnd(p, b)
+                defer { p = e + 1 }
+                var s = p
+                // Words before the name (`export`, `const`, `local -r`): the name is the last
+                // identifier before the `=`.
+                var name: Range<Int>?
+                while s < e {
+                    while s < e, Trigger.isBlank(b[s]) { s += 1 }
+                    if s < e, b[s] == 0x24 { s += 1 }
+                    guard s < e, Decoders.isIdentifierStart(b[s]) || b[s] == 0x2D else { break }
+                    var t = s
+                    while t < e, Decoders.isIdentifier(b[t]) || b[t] == 0x2D { t += 1 }
+                    name = s..<t
+                    s = t
+                    guard s < e, Trigger.isBlank(b[s]) else { break }
+                }
+                guard let name, b[name.lowerBound] != 0x2D else { continue }
+                while s < e, Trigger.isBlank(b[s]) { s += 1 }
+                if s < e, b[s] == 0x3A { s += 1 }
+                guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { continue }
+                s += 1
+                while s < e, Trigger.isBlank(b[s]) { s += 1 }
+                guard s < e, let value = Decoders.literal(b, at: s, end: e) else { continue }
+                let key = Array(UnsafeRawBufferPointer(rebasing: b[name]))
+                if values[key] == nil { values[key] = Array(UnsafeRawBufferPointer(rebasing: b[value])) }
+            }
+        }
+    }
+
+    /// The literal at `s`: a quoted string's content on its line, or a bare word of token
+    /// characters (shell's `A=ghp_…`); nil for anything else (a call, a reference).
+    static func literal(_ b: UnsafeRawBufferPointer, at s: Int, end: Int) -> Range<Int>? {
+        if Trigger.isQuote(b[s]) {
+            var q = s + 1
+            while q < end, b[q] != b[s] { q += 1 }
+            guard q < end, q - s - 1 <= 512 else { return nil }
+            return (s + 1)..<q
+        }
+        var t = s
+        while t < end, Trigger.runClass[Int(b[t])] || b[t] == 0x2E { t += 1 }
+        guard t > s, t - s <= 512, t == end || Trigger.isBlank(b[t]) || b[t] == 0x3B || b[t] == 0x0D else { return nil }
+        return s..<t
+    }
+
+    /// A variable at `i`: `$NAME`, `${NAME}`, `$(NAME)`, or a bare identifier when `bare`;
+    /// its name and where it ends.
+    static func variable(_ b: UnsafeRawBufferPointer, at i: Int, end: Int, bare: Bool) -> (name: Range<Int>, end: Int)? {
+        var k = i
+        var close: UInt8?
+        if k < end, b[k] == 0x24 {
+            k += 1
+            if k < end, b[k] == 0x7B { close = 0x7D; k += 1 } else if k < end, b[k] == 0x28 { close = 0x29; k += 1 }
+        } else if !bare {
+            return nil
+        }
+        guard k < end, isIdentifierStart(b[k]) else { return nil }
+        var t = k
+        while t < end, isIdentifier(b[t]) { t += 1 }
+        let name = k..<t
+        if let close {
+            guard t < end, b[t] == close else { return nil }
+            t += 1
+        }
+        return (name, t)
+    }
+
+    /// The variables joined from `i`: references side by side (`$A$B`, `${A}${B}`, `"$A""$B"`) or
+    /// operands of `+`, `.` or `..` (`a + b`, `$a . $b`); at least two, with where they end.
+    static func chain(_ b: UnsafeRawBufferPointer, at i: Int, end: Int) -> (names: [Range<Int>], end: Int)? {
+        guard let first = variable(b, at: i, end: end, bare: true) else { return nil }
+        var names = [first.name]
+        var at = first.end
+        while names.count < maxChain {
+            // References side by side, maybe across quotes (shell's `"$A""$B"`, `"$A"$B`).
+            var q = at
+            while q < end, q - at < 2, Trigger.isQuote(b[q]) { q += 1 }
+            if let next = variable(b, at: q, end: end, bare: false) {
+                names.append(next.name)
+                at = next.end
+                continue
+            }
+            var k = at
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            guard k < end, b[k] == 0x2B || b[k] == 0x2E else { break }
+            let dot = b[k] == 0x2E, spaced = k > at
+            k += (k + 1 < end && dot && b[k + 1] == 0x2E) ? 2 : 1
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            // A `.` between names is a member's access (`config.token`) unless spaced or
+            // before a `$` (PHP's `$a.$b`).
+            if dot, !spaced, k < end, b[k] != 0x24 { break }
+            guard let next = variable(b, at: k, end: end, bare: true) else { break }
+            names.append(next.name)
+            at = next.end
+        }
+        return names.count >= 2 ? (names, at) : nil
+    }
+
+    /// Where `word` first occurs in `b` from `from`.
+    static func firstIndex(of word: [UInt8], in b: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = b.baseAddress, !word.isEmpty, from + word.count <= b.count else { return nil }
+        guard let hit = word.withUnsafeBytes({ reviewgate_memmem(base + from, b.count - from, $0.baseAddress!, word.count) }) else { return nil }
+        return base.distance(to: hit)
+    }
+
+    /// The name a keyword at `at` opens the value of (`NAME=ghp_…`, `name = "ghp_…"`), when
+    /// that value is a literal running from the keyword.
+    static func assignedName(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Range<Int>? {
+        var k = at
+        if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        guard k > 0, b[k - 1] == 0x3D else { return nil }
+        k -= 1
+        if k > 0, b[k - 1] == 0x3A { k -= 1 }
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        let e = k
+        while k > 0, isIdentifier(b[k - 1]) { k -= 1 }
+        guard k < e, isIdentifierStart(b[k]) else { return nil }
+        return k..<e
+    }
+
+    /// The lines that join variables, with the values in place: where a variable whose value a
+    /// keyword at one of `pieces` opens is joined to others, and where a keyword at one of
+    /// `keys` stands in the key a chain is assigned to. False when the budget ran out first.
+    @discardableResult
+    static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [(at: Int, length: Int)],
+                              budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
+        var assignments: Assignments?
+        var lines = Set<Int>()
+        // The line at `start` with the chain at `at` replaced by its variables' values.
+        func emit(_ start: Int, _ lineEnd: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
+            if assignments == nil { assignments = Assignments(b) }
+            var joined: [UInt8] = []
+            for name in found.names {
+                guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return true }
+                joined += value
+            }
+            guard joined.count >= Trigger.minimumRun - 4, lines.insert(start).inserted else { return true }
+            guard budget > 0 else { return false }
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<at])) + joined
+                + Array(UnsafeRawBufferPointer(rebasing: b[found.end..<lineEnd]))
+            budget -= bytes.count
+            body(Decoded(region: start..<lineEnd, encoding: "variables", bytes: bytes))
+            return true
+        }
+        // A chain assigned to a key a keyword stands in.
+        for (at, length) in keys {
+            let end = lineEnd(at, b)
+            var k = at + length
+            while k < end, isIdentifier(b[k]) || b[k] == 0x2D || b[k] == 0x2E { k += 1 }
+            if k < end, Trigger.isQuote(b[k]) { k += 1 }
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            guard k < end, b[k] == 0x3D || b[k] == 0x3A else { continue }
+            k += 1
+            if k < end, b[k] == 0x3D { k += 1 }
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            if k < end, Trigger.isQuote(b[k]) { k += 1 }
+            guard let found = chain(b, at: k, end: end) else { continue }
+            guard emit(lineStart(at, b), end, chain: k, found) else { return false }
+        }
+        // A variable a keyword opens, joined to others wherever it is used.
+        var searched = Set<[UInt8]>()
+        for at in pieces {
+            guard let name = assignedName(b, valueAt: at) else { continue }
+            let word = Array(UnsafeRawBufferPointer(rebasing: b[name]))
+            guard searched.count < maxVariableSearches, searched.insert(word).inserted else { continue }
+            var from = name.upperBound
+            while let i = firstIndex(of: word, in: b, from: from) {
+                from = i + word.count
+                guard i == 0 || !isIdentifier(b[i - 1]), from == b.count || !isIdentifier(b[from]) else { continue }
+                // The reference's start: `$`, `${`, `$(` before the name, or the name itself.
+                var r = i
+                if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 { r -= 2 } else if r >= 1, b[r - 1] == 0x24 { r -= 1 }
+                let end = lineEnd(i, b)
+                guard let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) else { continue }
+                guard emit(lineStart(i, b), end, chain: r, found) else { return false }
+            }
+        }
+        return true
+    }
+}
