@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
 # Debian packages the build, the tests and the demo need (installed only when absent).
-DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev libarchive-dev git openssh-client python3
+DEB_PACKAGES := pkg-config libgit2-dev libpcre2-dev libhyperscan-dev libdeflate-dev zlib1g-dev libarchive-dev libmimalloc-dev git openssh-client python3
 # The real servers the end-to-end server tests start on 127.0.0.1 (Tests/ServerTests).
 DEB_PACKAGES += openssh-server gitolite3 nginx fcgiwrap apache2-utils
 # Archive writers the reader tests make their inputs with (zstd, lz4, 7-Zip streams).

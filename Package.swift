@@ -108,7 +108,12 @@ let package = Package(
             dependencies: [
                 "AuditLog", "Base", "GateRun", "Git", "Gate", "JSON", "Policy", "Reports", "Secrets", "Signatures", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // mimalloc in place of glibc's malloc (it exports malloc and free, and comes before
+            // libc in the load order): an audit allocates and frees millions of objects over two
+            // threads; with it git.git's audit took 7.8 -> 7.4 s and spring-boot's 8.5 -> 8.1 s
+            // (three alternating runs each), the hook's time unchanged.
+            linkerSettings: [.linkedLibrary("mimalloc")]
         ),
         // Walks a whole branch and computes every commit's changes (Benchmarks/walk-changes.sh).
         .executableTarget(
