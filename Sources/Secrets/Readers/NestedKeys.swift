@@ -50,6 +50,15 @@ extension Decoders {
     /// `configMap`, `pat` in `path`) rather than one of them (`aws`, `aws_credentials`,
     /// `awsConfig`): the look before `blockHeader` and `joinVariables`, at every occurrence.
     static func keyAndSeparator(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (keyStart: Int, keyEnd: Int, separator: Int)? {
+        func upper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+        func lower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+        func separates(_ c: UInt8) -> Bool { c == 0x5F || c == 0x2D || c == 0x2E }
+        // A word starts at the keyword (one byte looked at: most occurrences are inside words
+        // and values, and are turned away here).
+        if at > 0 {
+            let c = b[at - 1]
+            guard !isKeyCharacter(c) || separates(c) || separates(b[at]) || (lower(c) && upper(b[at])) else { return nil }
+        }
         var keyEnd = at + length
         let limit = min(b.count, at + 256)
         while keyEnd < limit, isKeyCharacter(b[keyEnd]) { keyEnd += 1 }
@@ -66,12 +75,8 @@ extension Decoders {
             let before = b[keyStart - 1]
             guard before == 0x0A || Trigger.isBlank(before) || Trigger.isQuote(before) || before == 0x5B || before == 0x24 else { return nil }
         }
-        func upper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
-        func lower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
-        func separates(_ c: UInt8) -> Bool { c == 0x5F || c == 0x2D || c == 0x2E }
         let after = at + length
-        guard at == keyStart || separates(b[at - 1]) || separates(b[at]) || (lower(b[at - 1]) && upper(b[at])),
-              after >= keyEnd || separates(b[after]) || separates(b[after - 1]) || (lower(b[after - 1]) && upper(b[after])) else { return nil }
+        guard after >= keyEnd || separates(b[after]) || separates(b[after - 1]) || (lower(b[after - 1]) && upper(b[after])) else { return nil }
         return (keyStart, keyEnd, k)
     }
 
@@ -179,6 +184,27 @@ extension Decoders {
         return true
     }
 
+    /// Token characters a value needs in a row to be read under its header: the values the
+    /// providers' rules take beside their name are 16 or more (`enabled: true`, a port, a
+    /// host name are not looked at).
+    static let minimumNestedToken = 16
+
+    /// Whether `range` holds a run of `minimumNestedToken` token characters.
+    static func holdsToken(_ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard range.count >= minimumNestedToken else { return false }
+        let run = Trigger.runClass
+        var streak = 0
+        for i in range {
+            if run[Int(b[i])] {
+                streak += 1
+                if streak >= minimumNestedToken { return true }
+            } else {
+                streak = 0
+            }
+        }
+        return false
+    }
+
     /// The assignment on the line from `s` (its content ending at `end`) with `prefix` before
     /// it, and where it ends; a YAML key with nothing after its colon takes the next line as
     /// its value when that is deeper and no key of its own. Nil for anything but `key: value`,
@@ -201,7 +227,7 @@ extension Decoders {
         while v < end, Trigger.isBlank(b[v]) { v += 1 }
         var out = prefix + UnsafeRawBufferPointer(rebasing: b[k..<end])
         if v < end {
-            guard end - v >= minimumDecoded else { return nil }
+            guard holdsToken(b, v..<end) else { return nil }
             return (out, lineEnd)
         }
         // The value on the next line, deeper than the key and no key itself.
@@ -210,7 +236,7 @@ extension Decoders {
         var ns = next
         while ns < nextEnd, Trigger.isBlank(b[ns]) { ns += 1 }
         let nce = contentEnd(ns, nextEnd, b)
-        guard ns - next > s - lineStart, nce - ns >= minimumDecoded, b[ns] != 0x2D || ns + 1 >= nce || b[ns + 1] != 0x20 else { return nil }
+        guard ns - next > s - lineStart, holdsToken(b, ns..<nce), b[ns] != 0x2D || ns + 1 >= nce || b[ns + 1] != 0x20 else { return nil }
         var t = ns
         while t < nce, isKeyCharacter(b[t]) { t += 1 }
         if t < nce, Trigger.isQuote(b[t]) { t += 1 }

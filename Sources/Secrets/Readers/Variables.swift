@@ -129,7 +129,8 @@ extension Decoders {
     }
 
     /// The name a keyword at `at` opens the value of (`NAME=ghp_…`, `name = "ghp_…"`), when
-    /// that value is a literal running from the keyword.
+    /// that value is one token from the keyword to its end (a piece of a split token; not
+    /// `url = "http://…"`, which every other file of code has).
     static func assignedName(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Range<Int>? {
         var k = at
         if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
@@ -139,10 +140,17 @@ extension Decoders {
         if k > 0, b[k - 1] == 0x3A { k -= 1 }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         let e = k
-        while k > 0, isIdentifier(b[k - 1]) { k -= 1 }
+        while k > 0, e - k < 256, isIdentifier(b[k - 1]) { k -= 1 }
         guard k < e, isIdentifierStart(b[k]) else { return nil }
+        // The value: token characters from the keyword to its end, within a piece's length.
+        let run = Trigger.runClass
+        let limit = min(b.count, at + 256)
+        var t = at
+        while t < limit, run[Int(b[t])] { t += 1 }
+        guard t == b.count || Trigger.isQuote(b[t]) || Trigger.isBlank(b[t]) || b[t] == 0x0A || b[t] == 0x0D || b[t] == 0x3B else { return nil }
         return k..<e
     }
+
 
     /// The lines that join variables, with the values in place: where a variable whose value a
     /// keyword at one of `pieces` opens is joined to others, and where a keyword at one of
