@@ -12,6 +12,8 @@ struct ObjectCache {
     private var keys: [UInt64]
     private var contents: [ObjectContent?]
     private var mask: Int
+    /// 64 less the table's size in bits: the product's top bits pick the slot.
+    private var shift: UInt64
     private var count = 0
     private var order: Deque<UInt64> = []
     private var cached = 0
@@ -22,18 +24,20 @@ struct ObjectCache {
         keys = Array(repeating: 0, count: 1024)
         contents = Array(repeating: nil, count: 1024)
         mask = 1023
+        shift = 64 - 10
     }
 
     /// A position as one word: the offset below bit 44 (16 TiB), the pack's number above; one
     /// added so no key is 0.
     private static func key(_ position: PackPosition) -> UInt64 {
-        (UInt64(truncatingIfNeeded: position.pack) << 44 | UInt64(truncatingIfNeeded: position.offset) & (1 << 44 - 1)) &+ 1
+        assert(position.pack < 1 << 20 && position.offset < 1 << 44)
+        return (UInt64(truncatingIfNeeded: position.pack) << 44 | UInt64(truncatingIfNeeded: position.offset) & (1 << 44 - 1)) &+ 1
     }
 
-    /// The slot a key's search starts at (Fibonacci hashing: offsets of neighbouring objects
-    /// differ in their low bits).
+    /// The slot a key's search starts at (Fibonacci hashing: the product's top bits depend on
+    /// every bit of the key, the pack's number too: every pack's first object is at offset 12).
     private func home(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     /// The slot holding `key`, or the empty slot where it would go.
@@ -100,6 +104,7 @@ struct ObjectCache {
         keys = Array(repeating: 0, count: oldKeys.count * 2)
         contents = Array(repeating: nil, count: oldKeys.count * 2)
         mask = keys.count - 1
+        shift -= 1
         for (k, key) in oldKeys.enumerated() where key != 0 {
             let i = slot(key)
             keys[i] = key

@@ -703,10 +703,16 @@ import Testing
             "twilio: yes\n  auth_token: \(hex)\n",
             "twilio = 1\nauth_token = \(hex)\n",
             "twilio:\n  auth_token:\n    next: \(hex)\n",
+            // A list item's header: the item's other keys are its siblings, not its block.
+            "- twilio:\n    region: us\n  auth_token: \(hex)\n",
         ]
         for text in apart {
             #expect(self.found(read(text), hex).allSatisfy { $0.encoding != "nested" }, "\(text.debugDescription)")
         }
+        // The header lends its name to keys that say they hold a secret, not to a request's id.
+        let id = factory.alnum(31) + "7"
+        #expect(self.found(read("box:\n  request_id: \(id)\n"), id).isEmpty)
+        #expect(self.found(read("box:\n  client_secret: \(id)\n"), id).first?.encoding == "nested")
         // A provider's header lends its name to its own rules only: no generic finding from
         // a value whose own key names no secret, under a header whose key does.
         let name = factory.alnum(24)
@@ -753,6 +759,7 @@ import Testing
             ("P1=\(a)\nP2=\(b.prefix(8))\nP3=\(b.dropFirst(8))\necho \"$P1$P2$P3\" | gh auth login --with-token\n", token, 4),
             // No rule keyword in any piece: the key the chain is assigned to names the provider.
             ("X=\(secret.prefix(20))\nY=\(secret.dropFirst(20))\nAWS_SECRET_ACCESS_KEY=\"$X$Y\"\n", secret, 3),
+            ("<?php\n$x = '\(secret.prefix(20))';\n$y = '\(secret.dropFirst(20))';\n$c = ['aws_secret_access_key' => $x . $y];\n", secret, 4),
         ]
         for (text, value, line) in found {
             let hits = self.found(read(text), value)
@@ -770,6 +777,26 @@ import Testing
         ]
         for text in apart {
             #expect(read(text).candidates.allSatisfy { $0.encoding != "variables" }, "\(text.debugDescription)")
+        }
+        // One long line of joins and of headers in comments: each looked at once, in budget.
+        let joins = "A=\(a)\nB=\(b)\n" + String(repeating: "A$B ", count: 250_000) + "\n"
+        #expect(self.found(read(joins), token).count <= 1)
+        let comments = String(repeating: "aws: # ", count: 150_000) + "\n"
+        #expect(read(comments).candidates.isEmpty)
+    }
+
+    @Test("texts made of the nested and variable readers' own pieces, at random, are read without a fault")
+    func readerPiecesAtRandom() {
+        let token = Self.token(40)
+        let pieces = ["aws", "twilio", "AWS_", "awsKey", ":", "=", ":=", "=>", "{", "[", "]", "[[", "$", "${", "$(", "}", ")",
+                      "\"", "'", "`", "\n", "\r\n", " ", "  ", "\t", "- ", "#", "//", ";", ".", " + ", " . ", "A", "B", "x_1",
+                      "export ", "const ", token, String(token.prefix(9)), String(token.dropFirst(9)), "\u{200B}", "\u{0}"]
+        var rng = SplitMix(seed: 77)
+        for _ in 0..<3_000 {
+            let count = Int(rng.next() % 60)
+            let text = (0..<count).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            // Any outcome will do: the bytes are read to the end, in bounds (a debug build traps).
+            _ = read(text).candidates.count
         }
     }
 

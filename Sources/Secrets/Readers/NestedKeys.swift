@@ -35,15 +35,6 @@ extension Decoders {
         return e
     }
 
-    /// Whether only blanks and a comment (`#`, `//`, `;`) are left of the line from `i` (a CR too).
-    static func endsLine(_ b: UnsafeRawBufferPointer, from i: Int, to lineEnd: Int) -> Bool {
-        let end = contentEnd(i, lineEnd, b)
-        var k = i
-        while k < end, Trigger.isBlank(b[k]) { k += 1 }
-        if k == end { return true }
-        return b[k] == 0x23 || b[k] == 0x3B || (b[k] == 0x2F && k + 1 < end && b[k + 1] == 0x2F)
-    }
-
     /// The key a keyword at `at` stands in, and the separator after it (`:`, `=`, `=>`,
     /// `:=`, a section's `]`, or `{` as in `aws {`); nil for anything else, or where the
     /// keyword is letters inside one of the key's words (`sk` in `tasks`, `figma` in
@@ -80,65 +71,86 @@ extension Decoders {
         return (keyStart, keyEnd, k)
     }
 
-    /// The block header the keyword at `at` stands in, or nil: the quick look runs at every
-    /// keyword occurrence, so it reads the key and what follows it before the line's start.
-    static func blockHeader(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> BlockHeader? {
-        guard let (keyStart, keyEnd, k) = keyAndSeparator(b, keyword: at, length: length) else { return nil }
+    /// Whether only blanks and maybe a comment (`#`, `//`, `;`) follow `i` on its line, looked
+    /// at from `i` alone (no search for the line's end).
+    static func restIsEmpty(_ b: UnsafeRawBufferPointer, from i: Int) -> Bool {
+        var k = i
+        while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < b.count else { return true }
+        switch b[k] {
+        case 0x0A, 0x23, 0x3B: return true
+        case 0x0D: return k + 1 == b.count || b[k + 1] == 0x0A
+        case 0x2F: return k + 1 < b.count && b[k + 1] == 0x2F
+        default: return false
+        }
+    }
+
+    /// The block header the keyword at `at` stands in, if any, and how far the look went: the
+    /// end of the keyword's line once the rest of it was found empty (0 before). Any later
+    /// keyword on that line is inside that empty rest's comment, never a header: the caller
+    /// passes over it, so a line is walked once however many keywords it holds.
+    static func blockHeader(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (header: BlockHeader?, examined: Int) {
+        guard let (keyStart, keyEnd, k) = keyAndSeparator(b, keyword: at, length: length) else { return (nil, 0) }
         let separator = b[k]
-        let end = lineEnd(at, b)
-        // What follows the key first (forward, with memchr): most keys are no header, and a
-        // walk back to a long line's start for each would cost more than the rest.
-        var close = k + 1
+        // What follows the separator first, from there alone: most keys are no header.
         var yamlKey = false
         let kind: BlockKind
         if separator == 0x5D {
             // A section header: `[…]` or `[[…]]` alone on its line, the keyword inside.
-            if close < end, b[close] == 0x5D { close += 1 }
-            guard endsLine(b, from: close, to: end) else { return nil }
+            var close = k + 1
+            if close < b.count, b[close] == 0x5D { close += 1 }
+            guard restIsEmpty(b, from: close) else { return (nil, 0) }
             kind = .section
         } else {
             // After the separator: an object or list opening at the line's end, or nothing (a
             // YAML key opening a block; `key =` with nothing after is none).
             var v = k + 1
-            if separator == 0x3D || separator == 0x3A, v < end, b[v] == 0x3E || b[v] == 0x3D { v += 1 }
-            while v < end, Trigger.isBlank(b[v]) { v += 1 }
+            if separator == 0x3D || separator == 0x3A, v < b.count, b[v] == 0x3E || b[v] == 0x3D { v += 1 }
+            while v < b.count, Trigger.isBlank(b[v]) { v += 1 }
             if separator == 0x7B {
-                guard endsLine(b, from: k + 1, to: end) else { return nil }
-            } else if v < end, b[v] == 0x7B || b[v] == 0x5B {
-                guard endsLine(b, from: v + 1, to: end) else { return nil }
+                guard restIsEmpty(b, from: k + 1) else { return (nil, 0) }
+            } else if v < b.count, b[v] == 0x7B || b[v] == 0x5B {
+                guard restIsEmpty(b, from: v + 1) else { return (nil, 0) }
             } else {
-                guard separator == 0x3A, k + 1 >= end || (b[k + 1] != 0x3D && b[k + 1] != 0x3E), endsLine(b, from: k + 1, to: end) else { return nil }
+                guard separator == 0x3A, k + 1 >= b.count || (b[k + 1] != 0x3D && b[k + 1] != 0x3E), restIsEmpty(b, from: k + 1) else {
+                    return (nil, 0)
+                }
                 yamlKey = true
             }
             kind = .indented
         }
+        let end = lineEnd(at, b)
         var start = at
         while start > 0, at - start < 1024, b[start - 1] != 0x0A { start -= 1 }
-        guard start == 0 || b[start - 1] == 0x0A else { return nil }
+        guard start == 0 || b[start - 1] == 0x0A else { return (nil, end) }
         var s = start
         while s < at, Trigger.isBlank(b[s]) { s += 1 }
-        let indent = s - start
-        guard keyStart >= s else { return nil }
+        var indent = s - start
+        guard keyStart >= s else { return (nil, end) }
         if kind == .section {
-            guard b[s] == 0x5B else { return nil }
+            guard b[s] == 0x5B else { return (nil, end) }
             var open = s + 1
             if open < k, b[open] == 0x5B { open += 1 }
             while open < k, Trigger.isBlank(b[open]) || Trigger.isQuote(b[open]) { open += 1 }
             var last = keyEnd
             while last > open, Trigger.isBlank(b[last - 1]) || Trigger.isQuote(b[last - 1]) { last -= 1 }
-            guard open < last else { return nil }
-            return BlockHeader(kind: .section, key: open..<last, lineEnd: end, indent: indent)
+            guard open < last else { return (nil, end) }
+            return (BlockHeader(kind: .section, key: open..<last, lineEnd: end, indent: indent), end)
         }
         if yamlKey {
-            // The YAML key opens its line (maybe a list item's, maybe quoted).
+            // The YAML key opens its line (maybe a list item's, maybe quoted). A list item's
+            // key stands at its own column: the item's other keys, at that column too, are
+            // its siblings, not its block.
             var first = s
             if first + 1 < at, b[first] == 0x2D, b[first + 1] == 0x20 { first += 2 }
             while first < at, Trigger.isBlank(b[first]) { first += 1 }
+            indent = first - start
             if first < at, Trigger.isQuote(b[first]) { first += 1 }
-            guard first == keyStart else { return nil }
+            guard first == keyStart else { return (nil, end) }
         }
-        return BlockHeader(kind: .indented, key: keyStart..<keyEnd, lineEnd: end, indent: indent)
+        return (BlockHeader(kind: .indented, key: keyStart..<keyEnd, lineEnd: end, indent: indent), end)
     }
+
 
 
     /// The assignments of the blocks that `headers` (keyword occurrences, ascending, with the
@@ -149,12 +161,21 @@ extension Decoders {
     @discardableResult
     static func nestedValues(_ b: UnsafeRawBufferPointer, headers: [(at: Int, length: Int, keyword: Int)],
                              budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var last: (line: Int, keyword: Int)?
+        // The last line looked at in full, its header if it was one, and the keywords read
+        // under it (another keyword in the same key lends its own rules).
+        var examined: (end: Int, header: BlockHeader?, keywords: [Int]) = (0, nil, [])
         for (at, length, keyword) in headers {
-            guard let header = blockHeader(b, keyword: at, length: length) else { continue }
-            // One look per header line and keyword (a keyword inside another's word).
-            if let last, last.line == header.lineEnd, last.keyword == keyword { continue }
-            last = (header.lineEnd, keyword)
+            let header: BlockHeader
+            if at < examined.end {
+                guard let known = examined.header, known.key.contains(at), !examined.keywords.contains(keyword) else { continue }
+                header = known
+            } else {
+                let look = blockHeader(b, keyword: at, length: length)
+                if look.examined > 0 { examined = (look.examined, look.header, []) }
+                guard let found = look.header else { continue }
+                header = found
+            }
+            examined.keywords.append(keyword)
             let key = Array(UnsafeRawBufferPointer(rebasing: b[header.key])) + [0x2E]
             var p = header.lineEnd + 1
             var lines = 0
@@ -169,7 +190,7 @@ extension Decoders {
                 let lineStart = p
                 p = e + 1
                 // Blank lines and comments inside the block.
-                if s == ce || endsLine(b, from: s, to: ce) { continue }
+                if s == ce || restIsEmpty(b, from: s) { continue }
                 let inBlock = switch header.kind {
                 case .indented: s - lineStart > header.indent
                 case .section: b[s] != 0x5B
@@ -205,6 +226,19 @@ extension Decoders {
         return false
     }
 
+    /// Words a key under a provider's header has when it holds a credential. The header lends
+    /// its name; the key must still say it holds a secret: `box:` then `md5: <hex>` is a
+    /// checksum, not a Box token, though `box-access-token`'s regex would take `box.md5: …`.
+    static let credentialWords: [[UInt8]] = ["key", "secret", "token", "pass", "pwd", "auth", "cred", "private"].map { Array($0.utf8) }
+
+    /// Whether the key at `range` holds one of `credentialWords`, in any case.
+    static func namesCredential(_ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        let key = UnsafeRawBufferPointer(rebasing: b[range]).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return credentialWords.contains { word in
+            word.count <= key.count && (0...(key.count - word.count)).contains { key[$0..<($0 + word.count)].elementsEqual(word) }
+        }
+    }
+
     /// The assignment on the line from `s` (its content ending at `end`) with `prefix` before
     /// it, and where it ends; a YAML key with nothing after its colon takes the next line as
     /// its value when that is deeper and no key of its own. Nil for anything but `key: value`,
@@ -217,7 +251,7 @@ extension Decoders {
         if k < end, Trigger.isQuote(b[k]) { k += 1 }
         var j = k
         while j < end, isKeyCharacter(b[j]) { j += 1 }
-        guard j > k else { return nil }
+        guard j > k, namesCredential(b, k..<j) else { return nil }
         var m = j
         if m < end, Trigger.isQuote(b[m]) { m += 1 }
         while m < end, Trigger.isBlank(b[m]) { m += 1 }

@@ -160,36 +160,42 @@ extension Decoders {
                               budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var assignments: Assignments?
         var lines = Set<Int>()
-        // The line at `start` with the chain at `at` replaced by its variables' values.
-        func emit(_ start: Int, _ lineEnd: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
+        // The line of `p` with the chain at `at` replaced by its variables' values, once the
+        // values are known to make a secret's length (its bounds found only then, and charged).
+        func emit(_ p: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
             if assignments == nil { assignments = Assignments(b) }
             var joined: [UInt8] = []
             for name in found.names {
                 guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return true }
                 joined += value
             }
-            guard joined.count >= Trigger.minimumRun - 4, lines.insert(start).inserted else { return true }
+            guard joined.count >= Trigger.minimumRun - 4 else { return true }
             guard budget > 0 else { return false }
+            let start = lineStart(p, b), lineEnd = Self.lineEnd(found.end, b)
+            budget -= lineEnd - start
+            guard lines.insert(start).inserted else { return true }
             let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<at])) + joined
                 + Array(UnsafeRawBufferPointer(rebasing: b[found.end..<lineEnd]))
             budget -= bytes.count
             body(Decoded(region: start..<lineEnd, encoding: "variables", bytes: bytes))
             return true
         }
-        // A chain assigned to a key a keyword stands in.
+        // A chain assigned to a key a keyword stands in. What is looked at never crosses a line
+        // end (names, blanks, quotes and operators only), so no search for the line's end or
+        // walk to its start happens before a chain's values are found.
         for (at, length) in keys {
-            let end = lineEnd(at, b)
+            let end = min(b.count, at + 1024)
             var k = at + length
             while k < end, isIdentifier(b[k]) || b[k] == 0x2D || b[k] == 0x2E { k += 1 }
             if k < end, Trigger.isQuote(b[k]) { k += 1 }
             while k < end, Trigger.isBlank(b[k]) { k += 1 }
             guard k < end, b[k] == 0x3D || b[k] == 0x3A else { continue }
             k += 1
-            if k < end, b[k] == 0x3D { k += 1 }
+            if k < end, b[k] == 0x3D || b[k] == 0x3E { k += 1 }
             while k < end, Trigger.isBlank(b[k]) { k += 1 }
             if k < end, Trigger.isQuote(b[k]) { k += 1 }
             guard let found = chain(b, at: k, end: end) else { continue }
-            guard emit(lineStart(at, b), end, chain: k, found) else { return false }
+            guard emit(at, chain: k, found) else { return false }
         }
         // A variable a keyword opens, joined to others wherever it is used.
         var searched = Set<[UInt8]>()
@@ -204,9 +210,8 @@ extension Decoders {
                 // The reference's start: `$`, `${`, `$(` before the name, or the name itself.
                 var r = i
                 if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 { r -= 2 } else if r >= 1, b[r - 1] == 0x24 { r -= 1 }
-                let end = lineEnd(i, b)
-                guard let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) else { continue }
-                guard emit(lineStart(i, b), end, chain: r, found) else { return false }
+                guard let found = chain(b, at: r, end: min(b.count, i + 1024)), b[found.names[0]].elementsEqual(word) else { continue }
+                guard emit(i, chain: r, found) else { return false }
             }
         }
         return true
