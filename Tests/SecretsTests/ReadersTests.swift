@@ -671,10 +671,25 @@ import Testing
         #expect(found(read(split), token).first?.encoding == "joined", "\(token)")
     }
 
+    /// Each `(text, value, line)`: the value found once in the text, at that line, so.
+    func expectFoundOnce(_ cases: [(String, String, Int)], encoding: String) {
+        for (text, value, line) in cases {
+            let hits = found(read(text), value)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
+            #expect(hits.first?.line == line, "\(text.debugDescription)")
+        }
+    }
+
+    /// An AWS secret access key's shape: 40 of base64's characters.
+    static func awsSecret(_ factory: inout SecretFactory) -> String {
+        factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+    }
+
     @Test("a value under a key that names its provider is read with that key, in YAML, JSON, code and INI sections, for that provider's rules only")
     func nestedKeys() throws {
         var factory = SecretFactory(seed: 21)
-        let secret = factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+        let secret = Self.awsSecret(&factory)
         let hex = factory.random(32, from: "0123456789abcdef")
         // (text, value, line) found under the header, `encoding: "nested"`.
         let found: [(String, String, Int)] = [
@@ -688,12 +703,7 @@ import Testing
             ("[twilio]\r\naccount = main\r\nauth_token = \(hex)\r\n", hex, 3),
             ("[[services.twilio]]\nauth_token = \"\(hex)\"\n", hex, 2),
         ]
-        for (text, value, line) in found {
-            let hits = self.found(read(text), value)
-            #expect(hits.count == 1, "\(text.debugDescription)")
-            #expect(hits.first?.encoding == "nested", "\(text.debugDescription)")
-            #expect(hits.first?.line == line, "\(text.debugDescription)")
-        }
+        expectFoundOnce(found, encoding: "nested")
         // Not under the header: a sibling block, a deeper key after the block ended, the next
         // section; a header with a value of its own; a key on the next line (no value).
         let apart = [
@@ -748,7 +758,7 @@ import Testing
         let token = Self.token(31)
         let (a, b) = (String(token.prefix(20)), String(token.dropFirst(20)))
         var factory = SecretFactory(seed: 31)
-        let secret = factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+        let secret = Self.awsSecret(&factory)
         // (text, value, line of the join).
         let found: [(String, String, Int)] = [
             ("A=\(a)\nB=\(b)\nexport TOKEN=\"$A$B\"\n", token, 3),
@@ -761,12 +771,7 @@ import Testing
             ("X=\(secret.prefix(20))\nY=\(secret.dropFirst(20))\nAWS_SECRET_ACCESS_KEY=\"$X$Y\"\n", secret, 3),
             ("<?php\n$x = '\(secret.prefix(20))';\n$y = '\(secret.dropFirst(20))';\n$c = ['aws_secret_access_key' => $x . $y];\n", secret, 4),
         ]
-        for (text, value, line) in found {
-            let hits = self.found(read(text), value)
-            #expect(hits.count == 1, "\(text.debugDescription)")
-            #expect(hits.first?.encoding == "variables", "\(text.debugDescription)")
-            #expect(hits.first?.line == line, "\(text.debugDescription)")
-        }
+        expectFoundOnce(found, encoding: "variables")
         // Not joined: a member's access, a variable with no literal value, paths joined, a
         // variable joined to one that comes first.
         let apart = [
