@@ -23,6 +23,8 @@ public struct Allowlist: Sendable {
     /// An allowlist of values alone (regexes, stopwords; no paths, no commits) says a match is
     /// a placeholder, not a secret; one with paths or commits accepts a real value somewhere.
     public var judgesValueOnly: Bool { paths.isEmpty && commits.isEmpty }
+    /// An allowlist of paths alone: where noise is expected, whatever the value.
+    public var judgesPathOnly: Bool { !paths.isEmpty && regexes.isEmpty && stopwords.isEmpty && commits.isEmpty }
 }
 
 /// Validators beyond the regex: token formats whose last characters are a checksum.

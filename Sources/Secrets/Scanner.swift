@@ -474,7 +474,10 @@ public final class Scanner: Sendable {
             }
             if candidate.bareValue, let path = context.path, !GenericAssignment.allowsBareValue(path: path) { continue }
             var suppressed = candidate.suppressed ?? (pathAllowed ? .allowlist : nil)
-            let lists = rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) }
+            // A token whose checksum verified is real wherever it stands: the rules' path
+            // allowlists (lock files, vendored code) quiet noise, they do not hide one.
+            let lists = (rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) })
+                .filter { rule.checksum == nil || !$0.judgesPathOnly }
             let allowing = lists.filter { allows($0, candidate, context: context, scratch: scratch) }
             if !allowing.isEmpty {
                 guard includingSuppressed, !allowing.contains(where: \.judgesValueOnly) else { continue }

@@ -1,3 +1,4 @@
+import ReviewGateTestSupport
 import Secrets
 import Testing
 
@@ -27,6 +28,20 @@ import Testing
         #expect(hits.count == 1)
         #expect(hits.first?.ruleID == "curl-auth-header", "the high-confidence rule reports it")
         #expect(hits.first.map { String(decoding: $0.secret, as: UTF8.self) } == jwt)
+    }
+
+    /// The built-in allowlist of lock files and vendored directories quiets values there, but
+    /// not a token whose checksum verified: that one is real wherever it stands.
+    @Test func checksumVerifiedTokensAreNotAllowlistedByPath() {
+        var factory = SecretFactory(seed: 14)
+        let token = factory.githubToken(), key = factory.awsAccessKey()
+        var text = "TOKEN=\(token)\nAWS_ACCESS_KEY_ID=\(key)\n"
+        let candidates = text.withUTF8 { Self.scanner.candidates(in: UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
+        for path in ["vendor/github.com/acme/conf/deploy.env", "go.sum", "web/node_modules/x/.env"] {
+            let all = Self.scanner.accept(candidates, context: ScanContext(path: path), scratch: MatchScratch(), includingSuppressed: true)
+            #expect(all.first { $0.ruleID == "github-pat" }?.suppressed == nil, "\(path)")
+            #expect(all.first { $0.ruleID == "aws-access-key-id" }?.suppressed == .allowlist, "\(path)")
+        }
     }
 
     /// The built-in regexes are compiled on first use (`Pattern(unchecked:)`), so each one
