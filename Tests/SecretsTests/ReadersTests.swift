@@ -702,6 +702,8 @@ import Testing
             ("provider:\n  twilio: # sms\n    auth_token: \(hex)\n", hex, 3),
             ("[twilio]\r\naccount = main\r\nauth_token = \(hex)\r\n", hex, 3),
             ("[[services.twilio]]\nauth_token = \"\(hex)\"\n", hex, 2),
+            // A header that names a secret itself holds one under any key (Terraform).
+            ("variable \"corp_twilio_auth_token\" {\n  default = \"\(hex)\"\n}\n", hex, 2),
         ]
         expectFoundOnce(found, encoding: "nested")
         // Not under the header: a sibling block, a deeper key after the block ended, the next

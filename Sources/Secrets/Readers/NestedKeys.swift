@@ -177,6 +177,9 @@ extension Decoders {
             }
             examined.keywords.append(keyword)
             let key = Array(UnsafeRawBufferPointer(rebasing: b[header.key])) + [0x2E]
+            // A header that itself names a secret (`variable "okta_api_token" {`) holds one
+            // under any key (`default = …`).
+            let namesSecret = namesCredential(b, header.key)
             var p = header.lineEnd + 1
             var lines = 0
             while p < b.count, lines < maxNestedLines {
@@ -196,7 +199,8 @@ extension Decoders {
                 case .section: b[s] != 0x5B
                 }
                 guard inBlock else { break }
-                guard let (bytes, end) = assignment(b, from: s, lineStart: lineStart, end: ce, lineEnd: e, prefix: key) else { continue }
+                guard let (bytes, end) = assignment(b, from: s, lineStart: lineStart, end: ce, lineEnd: e, prefix: key,
+                                                    anyKey: namesSecret) else { continue }
                 if end > e { p = end + 1 }
                 budget -= bytes.count
                 body(Decoded(region: lineStart..<max(e, end), encoding: "nested", bytes: bytes, keyword: keyword))
@@ -227,8 +231,9 @@ extension Decoders {
     }
 
     /// Words a key under a provider's header has when it holds a credential. The header lends
-    /// its name; the key must still say it holds a secret: `box:` then `md5: <hex>` is a
-    /// checksum, not a Box token, though `box-access-token`'s regex would take `box.md5: …`.
+    /// its name; the key (or the header) must still say it holds a secret: `box:` then
+    /// `request_id: …` is an id, not a Box token, though `box-access-token`'s regex would take
+    /// `box.request_id: …`.
     static let credentialWords: [[UInt8]] = ["key", "secret", "token", "pass", "pwd", "auth", "cred", "private"].map { Array($0.utf8) }
 
     /// Whether the key at `range` holds one of `credentialWords`, in any case.
@@ -244,14 +249,14 @@ extension Decoders {
     /// its value when that is deeper and no key of its own. Nil for anything but `key: value`,
     /// `key = value` and the like with a value of a secret's length.
     static func assignment(_ b: UnsafeRawBufferPointer, from s: Int, lineStart: Int, end: Int, lineEnd: Int,
-                           prefix: [UInt8]) -> ([UInt8], Int)? {
+                           prefix: [UInt8], anyKey: Bool = false) -> ([UInt8], Int)? {
         var k = s
         if k + 1 < end, b[k] == 0x2D, b[k + 1] == 0x20 { k += 2 }
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
         if k < end, Trigger.isQuote(b[k]) { k += 1 }
         var j = k
         while j < end, isKeyCharacter(b[j]) { j += 1 }
-        guard j > k, namesCredential(b, k..<j) else { return nil }
+        guard j > k, anyKey || namesCredential(b, k..<j) else { return nil }
         var m = j
         if m < end, Trigger.isQuote(b[m]) { m += 1 }
         while m < end, Trigger.isBlank(b[m]) { m += 1 }
