@@ -551,6 +551,7 @@ import Testing
             // Strings a keyword opens, continued on the line: a template literal's
             // substitutions, `printf` of strings side by side after its format.
             ("x\nconst t = `${\"\(token.prefix(20))\"}${\"\(token.dropFirst(20))\"}`;\n", "joined"),
+            ("x\nsb.append(\"\(token.prefix(20))\").append(\"\(token.dropFirst(20))\");\n", "joined"),
             ("x\nTOKEN=$(printf \"%s%s\" \"\(token.prefix(20))\" \"\(token.dropFirst(20))\")\n", "joined"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
@@ -772,6 +773,11 @@ import Testing
             // No rule keyword in any piece: the key the chain is assigned to names the provider.
             ("X=\(secret.prefix(20))\nY=\(secret.dropFirst(20))\nAWS_SECRET_ACCESS_KEY=\"$X$Y\"\n", secret, 3),
             ("<?php\n$x = '\(secret.prefix(20))';\n$y = '\(secret.dropFirst(20))';\n$c = ['aws_secret_access_key' => $x . $y];\n", secret, 4),
+            // Interpolations side by side (Python's f-strings, C#'s $"…"), values appended to.
+            ("a = \"\(a)\"\nb = \"\(b)\"\nt = f\"{a}{b}\"\n", token, 3),
+            ("var a = \"\(a)\";\nvar b = \"\(b)\";\nvar t = $\"{a}{b}\";\n", token, 3),
+            ("TOKEN=\(a)\nTOKEN+=\(b)\nexport TOKEN\n", token, 2),
+            ("t = \"\(a)\"\nt += \"\(b.prefix(8))\"\nt += '\(b.dropFirst(8))'\n", token, 3),
         ]
         expectFoundOnce(found, encoding: "variables")
         // Not joined: a member's access, a variable with no literal value, paths joined, a

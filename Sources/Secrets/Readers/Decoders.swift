@@ -208,9 +208,10 @@ enum Decoders {
     }
 
     /// Where the next string's token starts when the quote at `q` closes a string that the
-    /// next one continues on the same line: blanks, then `+`, `.`, `,` or a template
-    /// literal's `}${` (or nothing: strings side by side, as `printf '%s%s' "…" "…"` takes
-    /// them), blanks, a quote and a token character; nil otherwise.
+    /// next one continues on the same line: blanks, then `+`, `.`, `,`, a template literal's
+    /// `}${` or a method chain's `).append(` (or nothing: strings side by side, as
+    /// `printf '%s%s' "…" "…"` takes them), blanks, a quote and a token character; nil
+    /// otherwise.
     static func inlineSeam(_ b: UnsafeRawBufferPointer, closingQuote q: Int, end: Int) -> Int? {
         guard q < end, Trigger.isQuote(b[q]) else { return nil }
         var k = q + 1
@@ -219,6 +220,12 @@ enum Decoders {
             k += 3
         } else if k < end, b[k] == 0x2C || Trigger.isOperator(b[k]) {
             k += 1
+        } else if k + 1 < end, b[k] == 0x29, b[k + 1] == 0x2E {
+            // A method chain of one string each: `.append("ghp_…").append("…")`, `.concat(…)`.
+            var m = k + 2
+            while m < end, isIdentifier(b[m]) { m += 1 }
+            guard m > k + 2, m < end, b[m] == 0x28 else { return nil }
+            k = m + 1
         }
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
         guard k + 1 < end, k > q + 1, Trigger.isQuote(b[k]), Trigger.runClass[Int(b[k + 1])] else { return nil }

@@ -68,14 +68,17 @@ extension Decoders {
         return s..<t
     }
 
-    /// A variable at `i`: `$NAME`, `${NAME}`, `$(NAME)`, or a bare identifier when `bare`;
-    /// its name and where it ends.
+    /// A variable at `i`: `$NAME`, `${NAME}`, `$(NAME)`, `{NAME}` (an f-string's or C#'s
+    /// interpolation), or a bare identifier when `bare`; its name and where it ends.
     static func variable(_ b: UnsafeRawBufferPointer, at i: Int, end: Int, bare: Bool) -> (name: Range<Int>, end: Int)? {
         var k = i
         var close: UInt8?
         if k < end, b[k] == 0x24 {
             k += 1
             if k < end, b[k] == 0x7B { close = 0x7D; k += 1 } else if k < end, b[k] == 0x28 { close = 0x29; k += 1 }
+        } else if k < end, b[k] == 0x7B {
+            close = 0x7D
+            k += 1
         } else if !bare {
             return nil
         }
@@ -126,6 +129,18 @@ extension Decoders {
         guard let base = b.baseAddress, !word.isEmpty, from + word.count <= b.count else { return nil }
         guard let hit = word.withUnsafeBytes({ reviewgate_memmem(base + from, b.count - from, $0.baseAddress!, word.count) }) else { return nil }
         return base.distance(to: hit)
+    }
+
+    /// The literal appended at `i` (right after a name): blanks, `+=` or `.=`, blanks, a
+    /// quoted string or a bare word.
+    static func appended(_ b: UnsafeRawBufferPointer, after i: Int, end: Int) -> Range<Int>? {
+        var k = i
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        guard k + 1 < end, b[k] == 0x2B || b[k] == 0x2E, b[k + 1] == 0x3D else { return nil }
+        k += 2
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < end, b[k] != 0x0A else { return nil }
+        return literal(b, at: k, end: min(end, lineEnd(k, b)))
     }
 
     /// The name a keyword at `at` opens the value of (`NAME=ghp_…`, `name = "ghp_…"`), when
@@ -197,8 +212,9 @@ extension Decoders {
             guard let found = chain(b, at: k, end: end) else { continue }
             guard emit(at, chain: k, found) else { return false }
         }
-        // A variable a keyword opens, joined to others wherever it is used.
+        // A variable a keyword opens, joined to others wherever it is used, or appended to.
         var searched = Set<[UInt8]>()
+        var grown: [[UInt8]: [UInt8]] = [:]
         for at in pieces {
             guard let name = assignedName(b, valueAt: at) else { continue }
             let word = Array(UnsafeRawBufferPointer(rebasing: b[name]))
@@ -207,10 +223,29 @@ extension Decoders {
             while let i = firstIndex(of: word, in: b, from: from) {
                 from = i + word.count
                 guard i == 0 || !isIdentifier(b[i - 1]), from == b.count || !isIdentifier(b[from]) else { continue }
-                // The reference's start: `$`, `${`, `$(` before the name, or the name itself.
+                // The reference's start: `$`, `${`, `$(`, `{` before the name, or the name itself.
                 var r = i
-                if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 { r -= 2 } else if r >= 1, b[r - 1] == 0x24 { r -= 1 }
-                guard let found = chain(b, at: r, end: min(b.count, i + 1024)), b[found.names[0]].elementsEqual(word) else { continue }
+                if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 {
+                    r -= 2
+                } else if r >= 1, b[r - 1] == 0x24 || b[r - 1] == 0x7B {
+                    r -= 1
+                }
+                let end = min(b.count, i + 1024)
+                // A value appended to (`TOKEN+=…`, `t += "…"`, PHP's `.=`): the value so far
+                // with the literal after it, as if assigned whole.
+                if r == i, let literal = appended(b, after: from, end: end) {
+                    if assignments == nil { assignments = Assignments(b) }
+                    let sofar = (grown[word] ?? assignments!.values[word] ?? []) + UnsafeRawBufferPointer(rebasing: b[literal])
+                    grown[word] = sofar
+                    guard sofar.count >= Trigger.minimumRun - 4 else { continue }
+                    guard budget > 0 else { return false }
+                    let start = lineStart(i, b)
+                    let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<from])) + Array("=\"".utf8) + sofar + [0x22]
+                    budget -= bytes.count
+                    body(Decoded(region: start..<lineEnd(i, b), encoding: "variables", bytes: bytes))
+                    continue
+                }
+                guard let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) else { continue }
                 guard emit(i, chain: r, found) else { return false }
             }
         }
