@@ -12,7 +12,7 @@ appends=${1:-2000}
 records=${2:-1000000}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/opt/swift/usr/bin:$PATH
-(cd "$here" && swift build -c release --static-swift-stdlib --product log-append >/dev/null && swift build -c release --static-swift-stdlib --product reviewgate >/dev/null)
+(cd "$here" && swift build -c release --static-swift-stdlib --product log-append >/dev/null && make -s release >/dev/null)
 bin="$here/.build/release"
 work=$(mktemp -d "${TMPDIR:-/tmp}/audit-log-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -24,7 +24,7 @@ export PATH=/opt/swift/usr/bin:$PATH
 # Swift and Foundation libraries costs about 5 ms of each start.
 # REVIEWGATE_BIN: a binary built already (the build is skipped).
 RG=${REVIEWGATE_BIN:-}
-[ -n "$RG" ] || { swift build -c release --static-swift-stdlib --product reviewgate >/dev/null; RG=$PWD/.build/release/reviewgate; }
+[ -n "$RG" ] || { make -s release >/dev/null; RG=$PWD/.build/release/reviewgate; }
 BL=$(python3 - <<'PY'
 import os, importlib.util
 spec = importlib.util.find_spec("betterleaks")

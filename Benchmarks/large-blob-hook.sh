@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${1:-1024}
 export PATH=/opt/swift/usr/bin:$PATH
 RG=${REVIEWGATE_BIN:-}
-[ -n "$RG" ] || { swift build -c release --static-swift-stdlib --product reviewgate >/dev/null; RG=$PWD/.build/release/reviewgate; }
+[ -n "$RG" ] || { make -s release >/dev/null; RG=$PWD/.build/release/reviewgate; }
 WORK=$(mktemp -d /tmp/rg-large-blob.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null

