@@ -280,9 +280,9 @@ extension Scanner {
             return lo < matched!.count && matched![lo].contains(p)
         }
         // Rule keywords whose token a line end may split (most are not at one), and those in
-        // a key that may open a block (`Decoders.nestedValues`).
+        // a key (`Decoders.nestedValues`, `joinVariables`).
         var splits: [(at: Int, length: Int)] = []
-        var headers: [(at: Int, length: Int, keyword: Int)] = []
+        var headers: [Decoders.KeyAt] = []
         // Keywords opening a variable's value, or in a key (`Decoders.joinVariables`).
         var pieces: [Int] = []
         let first = words.count
@@ -298,7 +298,9 @@ extension Scanner {
                    !matchedWhole(start) {
                     splits.append((start, length))
                 }
-                if Decoders.keyAndSeparator(bytes, keyword: start, length: length) != nil { headers.append((start, length, keyword)) }
+                if let (key, separator) = Decoders.keyAndSeparator(bytes, keyword: start, length: length) {
+                    headers.append(Decoders.KeyAt(at: start, keyword: keyword, key: key, separator: separator))
+                }
                 if Decoders.assignedName(bytes, valueAt: start) != nil, !matchedWhole(start) { pieces.append(start) }
             }
         }
@@ -381,8 +383,7 @@ extension Scanner {
         if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
         if !headers.isEmpty { finished = Decoders.nestedValues(bytes, headers: headers, budget: &budget, take) && finished }
         if !headers.isEmpty || !pieces.isEmpty {
-            let keys = headers.map { (at: $0.at, length: $0.length) }
-            finished = Decoders.joinVariables(bytes, pieces: pieces, keys: keys, budget: &budget, take) && finished
+            finished = Decoders.joinVariables(bytes, pieces: pieces, keys: headers, budget: &budget, take) && finished
         }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }

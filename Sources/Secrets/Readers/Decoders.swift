@@ -254,13 +254,7 @@ enum Decoders {
             while e < end, token(b[e]) { e += 1 }
             return e
         }
-        // The line's end without a CR and trailing blanks.
-        func contentEnd(_ from: Int, _ end: Int) -> Int {
-            var e = end
-            if e > from, b[e - 1] == 0x0D { e -= 1 }
-            while e > from, blank(b[e - 1]) { e -= 1 }
-            return e
-        }
+        func contentEnd(_ from: Int, _ end: Int) -> Int { Self.contentEnd(from, end, b) }
         var indent = 0
         while start + indent < at, blank(b[start + indent]) { indent += 1 }
         // The keyword opens its token.

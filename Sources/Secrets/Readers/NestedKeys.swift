@@ -23,6 +23,16 @@ extension Decoders {
         var indent: Int
     }
 
+    /// A rule keyword standing in a key, with what `keyAndSeparator` found there: where the
+    /// key starts and ends and the separator after it. Found once per occurrence, then read by
+    /// `nestedValues` and `joinVariables` alike.
+    struct KeyAt {
+        var at: Int
+        var keyword: Int
+        var key: Range<Int>
+        var separator: Int
+    }
+
     /// Key characters: letters, digits, `_`, `-` and `.` (dotted keys); not `/` or `+`: a
     /// key with a path in it (`"node_modules/aws-sdk": {` in a lock file) names no provider.
     static func isKeyCharacter(_ c: UInt8) -> Bool { isIdentifier(c) || c == 0x2D || c == 0x2E }
@@ -40,7 +50,7 @@ extension Decoders {
     /// keyword is letters inside one of the key's words (`sk` in `tasks`, `figma` in
     /// `configMap`, `pat` in `path`) rather than one of them (`aws`, `aws_credentials`,
     /// `awsConfig`): the look before `blockHeader` and `joinVariables`, at every occurrence.
-    static func keyAndSeparator(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (keyStart: Int, keyEnd: Int, separator: Int)? {
+    static func keyAndSeparator(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (key: Range<Int>, separator: Int)? {
         func upper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
         func lower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
         func separates(_ c: UInt8) -> Bool { c == 0x5F || c == 0x2D || c == 0x2E }
@@ -68,7 +78,7 @@ extension Decoders {
         }
         let after = at + length
         guard after >= keyEnd || separates(b[after]) || separates(b[after - 1]) || (lower(b[after - 1]) && upper(b[after])) else { return nil }
-        return (keyStart, keyEnd, k)
+        return (keyStart..<keyEnd, k)
     }
 
     /// Whether only blanks and maybe a comment (`#`, `//`, `;`) follow `i` on its line, looked
@@ -89,8 +99,8 @@ extension Decoders {
     /// end of the keyword's line once the rest of it was found empty (0 before). Any later
     /// keyword on that line is inside that empty rest's comment, never a header: the caller
     /// passes over it, so a line is walked once however many keywords it holds.
-    static func blockHeader(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> (header: BlockHeader?, examined: Int) {
-        guard let (keyStart, keyEnd, k) = keyAndSeparator(b, keyword: at, length: length) else { return (nil, 0) }
+    static func blockHeader(_ b: UnsafeRawBufferPointer, _ found: KeyAt) -> (header: BlockHeader?, examined: Int) {
+        let at = found.at, keyStart = found.key.lowerBound, keyEnd = found.key.upperBound, k = found.separator
         let separator = b[k]
         // What follows the separator first, from there alone: most keys are no header.
         var yamlKey = false
@@ -159,21 +169,22 @@ extension Decoders {
     /// out first; walking a block counts against it too, so headers nested in headers cost no
     /// more than a few times the bytes.
     @discardableResult
-    static func nestedValues(_ b: UnsafeRawBufferPointer, headers: [(at: Int, length: Int, keyword: Int)],
+    static func nestedValues(_ b: UnsafeRawBufferPointer, headers: [KeyAt],
                              budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         // The last line looked at in full, its header if it was one, and the keywords read
         // under it (another keyword in the same key lends its own rules).
         var examined: (end: Int, header: BlockHeader?, keywords: [Int]) = (0, nil, [])
-        for (at, length, keyword) in headers {
+        for found in headers {
+            let (at, keyword) = (found.at, found.keyword)
             let header: BlockHeader
             if at < examined.end {
                 guard let known = examined.header, known.key.contains(at), !examined.keywords.contains(keyword) else { continue }
                 header = known
             } else {
-                let look = blockHeader(b, keyword: at, length: length)
+                let look = blockHeader(b, found)
                 if look.examined > 0 { examined = (look.examined, look.header, []) }
-                guard let found = look.header else { continue }
-                header = found
+                guard let opened = look.header else { continue }
+                header = opened
             }
             examined.keywords.append(keyword)
             let key = Array(UnsafeRawBufferPointer(rebasing: b[header.key])) + [0x2E]

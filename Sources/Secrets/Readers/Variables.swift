@@ -166,17 +166,29 @@ extension Decoders {
         return k..<e
     }
 
-
     /// The lines that join variables, with the values in place: where a variable whose value a
     /// keyword at one of `pieces` opens is joined to others, and where a keyword at one of
     /// `keys` stands in the key a chain is assigned to. False when the budget ran out first.
     @discardableResult
-    static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [(at: Int, length: Int)],
+    static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [KeyAt],
                               budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var assignments: Assignments?
         var lines = Set<Int>()
-        // The line of `p` with the chain at `at` replaced by its variables' values, once the
-        // values are known to make a secret's length (its bounds found only then, and charged).
+        // The line of `p` with `replaced` (on it) read as `value`, once the value makes a
+        // secret's length: its bounds are found only then, and charged.
+        func put(_ p: Int, replacing replaced: Range<Int>, with value: [UInt8]) -> Bool {
+            guard value.count >= Trigger.minimumRun - 4 else { return true }
+            guard budget > 0 else { return false }
+            let start = lineStart(p, b), lineEnd = Self.lineEnd(replaced.upperBound, b)
+            budget -= lineEnd - start
+            guard lines.insert(start).inserted else { return true }
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + value
+                + Array(UnsafeRawBufferPointer(rebasing: b[replaced.upperBound..<lineEnd]))
+            budget -= bytes.count
+            body(Decoded(region: start..<lineEnd, encoding: "variables", bytes: bytes))
+            return true
+        }
+        // The chain at `at` with its variables' values in place, if every one has one.
         func emit(_ p: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
             if assignments == nil { assignments = Assignments(b) }
             var joined: [UInt8] = []
@@ -184,28 +196,14 @@ extension Decoders {
                 guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return true }
                 joined += value
             }
-            guard joined.count >= Trigger.minimumRun - 4 else { return true }
-            guard budget > 0 else { return false }
-            let start = lineStart(p, b), lineEnd = Self.lineEnd(found.end, b)
-            budget -= lineEnd - start
-            guard lines.insert(start).inserted else { return true }
-            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<at])) + joined
-                + Array(UnsafeRawBufferPointer(rebasing: b[found.end..<lineEnd]))
-            budget -= bytes.count
-            body(Decoded(region: start..<lineEnd, encoding: "variables", bytes: bytes))
-            return true
+            return put(p, replacing: at..<found.end, with: joined)
         }
         // A chain assigned to a key a keyword stands in. What is looked at never crosses a line
         // end (names, blanks, quotes and operators only), so no search for the line's end or
         // walk to its start happens before a chain's values are found.
-        for (at, length) in keys {
-            let end = min(b.count, at + 1024)
-            var k = at + length
-            while k < end, isIdentifier(b[k]) || b[k] == 0x2D || b[k] == 0x2E { k += 1 }
-            if k < end, Trigger.isQuote(b[k]) { k += 1 }
-            while k < end, Trigger.isBlank(b[k]) { k += 1 }
-            guard k < end, b[k] == 0x3D || b[k] == 0x3A else { continue }
-            k += 1
+        for key in keys where b[key.separator] == 0x3D || b[key.separator] == 0x3A {
+            let at = key.at, end = min(b.count, at + 1024)
+            var k = key.separator + 1
             if k < end, b[k] == 0x3D || b[k] == 0x3E { k += 1 }
             while k < end, Trigger.isBlank(b[k]) { k += 1 }
             if k < end, Trigger.isQuote(b[k]) { k += 1 }
@@ -237,12 +235,9 @@ extension Decoders {
                     if assignments == nil { assignments = Assignments(b) }
                     let sofar = (grown[word] ?? assignments!.values[word] ?? []) + UnsafeRawBufferPointer(rebasing: b[literal])
                     grown[word] = sofar
-                    guard sofar.count >= Trigger.minimumRun - 4 else { continue }
-                    guard budget > 0 else { return false }
-                    let start = lineStart(i, b)
-                    let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<from])) + Array("=\"".utf8) + sofar + [0x22]
-                    budget -= bytes.count
-                    body(Decoded(region: start..<lineEnd(i, b), encoding: "variables", bytes: bytes))
+                    // `NAME += "…"` read as `NAME="<value so far>"`.
+                    let closed = literal.upperBound < b.count && Trigger.isQuote(b[literal.upperBound]) ? literal.upperBound + 1 : literal.upperBound
+                    guard put(i, replacing: from..<closed, with: Array("=\"".utf8) + sofar + [0x22]) else { return false }
                     continue
                 }
                 guard let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) else { continue }
