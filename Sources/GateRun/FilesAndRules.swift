@@ -35,8 +35,8 @@ public enum FileScan {
 /// `rules check`: rule files (the built-in rules when none is named) load, and every rule
 /// finds its true examples and none of its false ones.
 public enum RuleExamples {
-    /// The problems found, one line each, and the number of rules checked.
-    public static func check(_ files: [String]) throws(Failure) -> (problems: [String], rules: Int) {
+    /// The rule files named (each with what it loads), or the built-in rules when none is.
+    static func ruleSets(_ files: [String]) throws(Failure) -> [(String, RuleSet)] {
         var sets: [(String, RuleSet)] = []
         do {
             if files.isEmpty {
@@ -51,6 +51,22 @@ public enum RuleExamples {
         } catch {
             throw Failure(.usage, error.description)
         }
+        return sets
+    }
+
+    /// `rules compile`: the databases the scanner searches with, for the built-in rules or
+    /// the files named, compiled and kept for later runs as this user on this machine
+    /// (`HyperscanCache`). The rule sets loaded, and whether every database could be kept.
+    public static func prepare(_ files: [String]) throws(Failure) -> (sets: Int, kept: Bool) {
+        let sets = try ruleSets(files)
+        var kept = true
+        for (_, set) in sets where !Scanner(ruleSet: set).prepareKeptDatabases() { kept = false }
+        return (sets.count, kept)
+    }
+
+    /// The problems found, one line each, and the number of rules checked.
+    public static func check(_ files: [String]) throws(Failure) -> (problems: [String], rules: Int) {
+        let sets = try ruleSets(files)
         var problems: [String] = []
         var total = 0
         for (name, set) in sets {

@@ -11,58 +11,91 @@ final class HyperscanKeywords: @unchecked Sendable {
     private let database: OpaquePointer
     private let lengths: [Int]
 
+    /// What a database is compiled from: expressions (literals, for `hs_compile_lit_multi`)
+    /// with their flags and ids, and each id's match length (a keyword's or trigger's).
+    struct Inputs {
+        var literal: Bool
+        var expressions: [[UInt8]]
+        var flags: [UInt32]
+        var ids: [UInt32]
+        var lengths: [Int]
+
+        /// The keywords, ASCII case-insensitive, ids their indices.
+        static func keywords(_ keywords: [String]) -> Inputs {
+            let bytes = keywords.map { Array($0.utf8) }
+            return Inputs(literal: true, expressions: bytes, flags: bytes.map { _ in UInt32(HS_FLAG_CASELESS) },
+                          ids: bytes.indices.map { UInt32($0) }, lengths: bytes.map(\.count))
+        }
+
+        /// The keywords and the decoders' triggers in one database, ids `0..<keywords.count` the
+        /// keywords' and `keywords.count + trigger.rawValue` the triggers' (but `run` and
+        /// `hexRun`, searched apart).
+        static func merged(_ keywords: [String], triggers: [Trigger]) -> Inputs {
+            // A keyword as an expression: every byte escaped, so it stays a literal.
+            let expressions = keywords.map { word in word.utf8.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined() }
+                + triggers.map(\.expression)
+            var lengths = keywords.map(\.utf8.count) + Trigger.allCases.map { _ in 0 }
+            for trigger in triggers { lengths[keywords.count + trigger.rawValue] = trigger.length }
+            return Inputs(literal: false, expressions: expressions.map { Array($0.utf8) },
+                          flags: keywords.map { _ in UInt32(HS_FLAG_CASELESS) } + triggers.map { _ in UInt32(0) },
+                          ids: keywords.indices.map { UInt32($0) } + triggers.map { UInt32(keywords.count + $0.rawValue) },
+                          lengths: lengths)
+        }
+
+        /// The triggers alone, ids their raw values.
+        static func triggers(_ triggers: [Trigger]) -> Inputs {
+            var lengths = Trigger.allCases.map { _ in 0 }
+            for trigger in triggers { lengths[trigger.rawValue] = trigger.length }
+            return Inputs(literal: false, expressions: triggers.map { Array($0.expression.utf8) }, flags: triggers.map { _ in 0 },
+                          ids: triggers.map { UInt32($0.rawValue) }, lengths: lengths)
+        }
+    }
+
     /// nil when Hyperscan cannot run here or cannot compile the set; callers use `KeywordSet`.
-    init?(_ keywords: [String]) {
-        guard !keywords.isEmpty, hs_valid_platform() == HS_SUCCESS else { return nil }
-        let bytes = keywords.map { Array($0.utf8) }
-        lengths = bytes.map(\.count)
-        var db: OpaquePointer?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let flags = [UInt32](repeating: UInt32(HS_FLAG_CASELESS), count: bytes.count)
-        let ids = (0..<bytes.count).map { UInt32($0) }
-        let lens = bytes.map(\.count)
-        let pointers = bytes.map { word -> UnsafeMutablePointer<CChar> in
-            let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, word.count))
-            for (i, b) in word.enumerated() { p[i] = CChar(bitPattern: b) }
+    convenience init?(_ keywords: [String]) {
+        guard !keywords.isEmpty else { return nil }
+        self.init(.keywords(keywords))
+    }
+
+    /// The keywords and the decoders' triggers in one database (`Inputs.merged`): one pass
+    /// where two cost about 1.7 times as much, for a compile about ten times as long (some
+    /// 130 ms), so only for long searches or when the database is kept (`HyperscanCache`).
+    convenience init?(_ keywords: [String], triggers: [Trigger]) {
+        guard !keywords.isEmpty else { return nil }
+        self.init(.merged(keywords, triggers: triggers))
+    }
+
+    /// The database for `inputs`, from the cache or compiled (and then kept); with
+    /// `cachedOnly`, nil unless the cache holds it.
+    init?(_ inputs: Inputs, cachedOnly: Bool = false) {
+        guard hs_valid_platform() == HS_SUCCESS else { return nil }
+        let found = cachedOnly
+            ? HyperscanCache.cached(literal: inputs.literal, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids)
+            : HyperscanCache.database(literal: inputs.literal, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids) {
+                Self.compile(inputs)
+            }
+        guard let found else { return nil }
+        database = found
+        lengths = inputs.lengths
+    }
+
+    /// A block-mode database of `inputs`, or nil when Hyperscan cannot run here or refuses them.
+    static func compile(_ inputs: Inputs) -> OpaquePointer? {
+        guard hs_valid_platform() == HS_SUCCESS, !inputs.expressions.isEmpty else { return nil }
+        let strings = inputs.expressions.map { bytes -> UnsafeMutablePointer<CChar> in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
+            p[bytes.count] = 0
             return p
         }
-        defer { pointers.forEach { $0.deallocate() } }
-        let constPointers: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
-        let status = hs_compile_lit_multi(constPointers, flags, ids, lens, UInt32(bytes.count), UInt32(HS_MODE_BLOCK),
-                                          nil, &db, &error)
-        if let error { hs_free_compile_error(error) }
-        guard status == HS_SUCCESS, let db else { return nil }
-        database = db
-    }
-
-    /// The keywords and the decoders' triggers in one database, ids `0..<keywords.count` the
-    /// keywords' and `keywords.count + trigger.rawValue` the triggers' (but `run` and
-    /// `hexRun`, searched apart): one pass where two cost about 1.7 times as much, for a
-    /// compile about ten times as long (some 130 ms), so only for long searches.
-    init?(_ keywords: [String], triggers: [Trigger]) {
-        guard !keywords.isEmpty else { return nil }
-        // A keyword as an expression: every byte escaped, so it stays a literal.
-        let expressions = keywords.map { word in word.utf8.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined() }
-            + triggers.map(\.expression)
-        let flags = keywords.map { _ in UInt32(HS_FLAG_CASELESS) } + triggers.map { _ in UInt32(0) }
-        let ids = Array(keywords.indices) + triggers.map { keywords.count + $0.rawValue }
-        var lengths = keywords.map(\.utf8.count) + Trigger.allCases.map { _ in 0 }
-        for trigger in triggers { lengths[keywords.count + trigger.rawValue] = trigger.length }
-        self.lengths = lengths
-        guard let db = Self.compile(expressions, flags: flags, ids: ids) else { return nil }
-        database = db
-    }
-
-    /// A block-mode database of `expressions` (with each one's flags and id), or nil when
-    /// Hyperscan cannot run here or refuses them.
-    static func compile(_ expressions: [String], flags: [UInt32], ids: [Int]) -> OpaquePointer? {
-        guard hs_valid_platform() == HS_SUCCESS else { return nil }
-        let strings = expressions.map { strdup($0) }
-        defer { strings.forEach { free($0) } }
+        defer { strings.forEach { $0.deallocate() } }
         let pointers: [UnsafePointer<CChar>?] = strings.map { UnsafePointer($0) }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let status = hs_compile_multi(pointers, flags, ids.map { UInt32($0) }, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        let count = UInt32(inputs.expressions.count)
+        let status = inputs.literal
+            ? hs_compile_lit_multi(pointers, inputs.flags, inputs.ids, inputs.expressions.map(\.count), count, UInt32(HS_MODE_BLOCK), nil, &db, &error)
+            : hs_compile_multi(pointers, inputs.flags, inputs.ids, count, UInt32(HS_MODE_BLOCK), nil, &db, &error)
         if let error { hs_free_compile_error(error) }
         return status == HS_SUCCESS ? db : nil
     }
@@ -138,6 +171,14 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
 
     init(_ words: [String]) { self.words = words }
 
+    /// Compiles and keeps (`HyperscanCache`) every database a search may load, so later runs
+    /// on this machine start with the fastest one; false when none could be kept.
+    func prepareKept() -> Bool {
+        guard HyperscanCache.isUsable, HyperscanKeywords(words) != nil, HyperscanTriggers() != nil else { return false }
+        return words.count > Self.mergedMostKeywords
+            || HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan)) != nil
+    }
+
     /// The database to search `count` bytes with, counting them, and whether it holds the
     /// triggers too; nil: use the automaton.
     func database(forSearching count: Int) -> (database: HyperscanKeywords, withTriggers: Bool)? {
@@ -165,13 +206,28 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
         guard count >= Self.inputThreshold || total >= Self.totalThreshold else { return nil }
         // One thread compiles; the others go on with the automaton meanwhile instead of
         // waiting for it (a tree scan's other worker stood idle for the whole compile).
-        let compiled = lock.withLockIfAvailable { _ -> HyperscanKeywords? in
+        let compiled = lock.withLockIfAvailable { _ -> (HyperscanKeywords, Bool)? in
             if status.load(ordering: .acquiring) == 0 {
+                // The keywords and triggers in one where a kept database holds them
+                // (`HyperscanCache`): loaded in a few milliseconds, so a search of any length
+                // gains the one pass. Never compiled here (some 400 ms, which a CI job without
+                // a kept cache would pay on every run): by a long search below, or ahead of
+                // time (`prepareKept`).
+                if words.count <= Self.mergedMostKeywords,
+                   let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) {
+                    merged = one
+                    status.store(3, ordering: .releasing)
+                    return (one, true)
+                }
                 built = HyperscanKeywords(words)
                 status.store(built == nil ? 2 : 1, ordering: .releasing)
             }
-            return built
+            switch status.load(ordering: .acquiring) {
+            case 3: return (merged!, true)
+            case 1, 4: return (built!, false)
+            default: return nil
+            }
         }
-        return (compiled ?? nil).map { ($0, false) }
+        return compiled ?? nil
     }
 }

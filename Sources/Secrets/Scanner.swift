@@ -121,6 +121,11 @@ public final class Scanner: Sendable {
     let ruleIndexByID: [String: Int]
 
     /// The rule with this id, when the scanner has it.
+    /// Compiles the Hyperscan databases this scanner may search with and keeps them for later
+    /// runs (`HyperscanCache`); false when they cannot be kept (no usable cache directory, or
+    /// Hyperscan cannot run here).
+    public func prepareKeptDatabases() -> Bool { fastKeywords.prepareKept() }
+
     public func rule(id: String) -> SecretRule? { ruleIndexByID[id].map { ruleSet.rules[$0] } }
 
     /// Per rule, how far before one of its keywords a match may start (`KeywordReach`), when
@@ -148,7 +153,10 @@ public final class Scanner: Sendable {
         var without: [Int] = []
         for (r, rule) in ruleSet.rules.enumerated() where rule.regex != nil {
             if rule.keywords.isEmpty { without.append(r); continue }
-            for word in Set(rule.keywords) {
+            // In the rule's order, not a set's (whose order changes from run to run): the
+            // keyword indices name a kept database (`HyperscanCache`).
+            var inRule = Set<String>()
+            for word in rule.keywords where inRule.insert(word).inserted {
                 if let k = index[word] {
                     byKeyword[k].append(r)
                 } else {

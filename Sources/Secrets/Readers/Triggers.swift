@@ -403,8 +403,9 @@ final class HyperscanTriggers: @unchecked Sendable {
     private let database: OpaquePointer
 
     init?() {
-        let cases = Trigger.onHyperscan
-        guard let db = HyperscanKeywords.compile(cases.map(\.expression), flags: cases.map { _ in 0 }, ids: cases.map(\.rawValue)) else {
+        let inputs = HyperscanKeywords.Inputs.triggers(Trigger.onHyperscan)
+        guard hs_valid_platform() == HS_SUCCESS, let db = HyperscanCache.database(
+            literal: false, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids, compile: { HyperscanKeywords.compile(inputs) }) else {
             return nil
         }
         database = db
