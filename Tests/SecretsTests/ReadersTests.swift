@@ -908,6 +908,17 @@ import Testing
         }
     }
 
+    /// The byte classes as comparisons (the decoders' token walks) and as tables (`forEachRun`)
+    /// agree on every byte.
+    @Test func byteClassPredicatesMatchTheTables() {
+        for c in 0...255 {
+            let b = UInt8(c)
+            #expect(Trigger.isRunByte(b) == Trigger.runClass[c], "run \(c)")
+            #expect(Trigger.isWordByte(b) == Trigger.wordClass[c], "word \(c)")
+            #expect(Trigger.isHexByte(b) == Trigger.hexClass[c], "hex \(c)")
+        }
+    }
+
     /// The run search's byte-class test (C, sixteen bytes at a time) at its edges: bytes on both
     /// sides of every bound of the range, `.` and `=`, bytes past 0x7F, at every alignment and
     /// length, against the pattern tried at every offset.

@@ -46,7 +46,7 @@ enum Decoders {
                 // place, say so before the run is gathered.
                 guard Self.mayDecode(b, from: start) else {
                     var end = start
-                    while end < b.count, Trigger.runClass[Int(b[end])] { end += 1 }
+                    while end < b.count, Trigger.isRunByte(b[end]) { end += 1 }
                     runDone = end
                     continue
                 }
@@ -191,7 +191,7 @@ enum Decoders {
     /// of a name or a path) that runs to its line's end, there or after a closing quote (and
     /// a comma or operator): the quick look before `joinSplitToken`, on every occurrence.
     static func mayEndLine(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> Bool {
-        guard at == 0 || !Trigger.runClass[Int(b[at - 1])] else { return false }
+        guard at == 0 || !Trigger.isRunByte(b[at - 1]) else { return false }
         var e = at + length
         let limit = min(b.count, at + 256)
         let run = Trigger.runClass
@@ -228,7 +228,7 @@ enum Decoders {
             k = m + 1
         }
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
-        guard k + 1 < end, k > q + 1, Trigger.isQuote(b[k]), Trigger.runClass[Int(b[k + 1])] else { return nil }
+        guard k + 1 < end, k > q + 1, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
         return k + 1
     }
 
@@ -247,7 +247,7 @@ enum Decoders {
         // Whether `lineEnd` is a line's end (not where a long line's look stopped).
         func endsLine(_ e: Int) -> Bool { e < b.count && b[e] == 0x0A }
         let quote = Trigger.isQuote, blank = Trigger.isBlank
-        func token(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] }
+        func token(_ c: UInt8) -> Bool { Trigger.isRunByte(c) }
         // Where the token characters from `i` end, before `end`.
         func tokenEnd(_ i: Int, _ end: Int) -> Int {
             var e = i
@@ -375,7 +375,7 @@ enum Decoders {
         return (count, j)
     }
 
-    static func isToken(_ c: UInt8) -> Bool { Trigger.runClass[Int(c)] || c == 0x3D }
+    static func isToken(_ c: UInt8) -> Bool { Trigger.isRunByte(c) || c == 0x3D }
 
     /// Whether the string closed right after `at` is followed (past a comma, blanks and one
     /// line end) by an opening quote, and the token characters on both sides of that seam
@@ -484,7 +484,7 @@ enum Decoders {
                     while e < limit, digit(b[e]), e - i < 4 { value = value * 10 + Int(b[e] - 0x30); e += 1 }
                     let printable = (value >= 0x20 && value < 0x7F) || value == 9 || value == 10 || value == 13
                     // A number that is no byte of text (or a name's digits) ends the list.
-                    if e - i > 3 || !printable || (i > line && (Trigger.wordClass[Int(b[i - 1])] || b[i - 1] == 0x5F)) {
+                    if e - i > 3 || !printable || (i > line && (Trigger.isWordByte(b[i - 1]) || b[i - 1] == 0x5F)) {
                         if current.count > got.count { got = current }
                         current = []
                         while e < limit, digit(b[e]) { e += 1 }
@@ -621,7 +621,7 @@ enum Decoders {
         if hexBody.count > 2, hexBody.first == 0x30, hexBody.dropFirst().first == 0x78 || hexBody.dropFirst().first == 0x58 {
             hexBody = hexBody.dropFirst(2)
         }
-        if hexBody.allSatisfy({ Trigger.hexClass[Int($0)] }) {
+        if hexBody.allSatisfy({ Trigger.isHexByte($0) }) {
             // Hex digits only: hex text or nothing (base64 of text is never all hex digits).
             guard hexBody.count % 2 == 0, isText(HexRun.decode(hexBody.prefix(24))) else { return nil }
             let bytes = HexRun.decode(hexBody)

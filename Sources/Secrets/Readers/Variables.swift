@@ -63,7 +63,7 @@ extension Decoders {
             return (s + 1)..<q
         }
         var t = s
-        while t < end, Trigger.runClass[Int(b[t])] || b[t] == 0x2E { t += 1 }
+        while t < end, Trigger.isRunByte(b[t]) || b[t] == 0x2E { t += 1 }
         guard t > s, t - s <= 512, t == end || Trigger.isBlank(b[t]) || b[t] == 0x3B || b[t] == 0x0D else { return nil }
         return s..<t
     }
