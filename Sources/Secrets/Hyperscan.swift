@@ -164,12 +164,17 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
     /// 0: not compiled yet; 1: compiled, in `built`; 2: Hyperscan cannot run here; 3: the
     /// keywords and triggers compiled together too, in `merged`; 4: `built` only, for good.
     private let status = Atomic<Int>(0)
+    /// Whether a kept merged database was looked for (once, on the first search).
+    private let triedKept = Atomic<Bool>(false)
     private let lock = Mutex<Void>(())
     /// Written once each, under `lock`, before `status` says so (released); read after it is seen.
     private var built: HyperscanKeywords?
     private var merged: HyperscanKeywords?
 
-    init(_ words: [String]) { self.words = words }
+    init(_ words: [String], keptAtFirstSearch: Bool = true) {
+        self.words = words
+        if !keptAtFirstSearch { triedKept.store(true, ordering: .relaxed) }
+    }
 
     /// Compiles and keeps (`HyperscanCache`) every database a search may load, so later runs
     /// on this machine start with the fastest one; false when none could be kept.
@@ -202,6 +207,20 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
             return (built!, false)
         default: break
         }
+        // On the first search, a kept merged database is taken whatever the length: loading
+        // it (about a millisecond) costs less than building the automaton.
+        if !triedKept.load(ordering: .relaxed) {
+            let kept = lock.withLockIfAvailable { _ -> HyperscanKeywords? in
+                guard !triedKept.load(ordering: .relaxed) else { return status.load(ordering: .acquiring) == 3 ? merged : nil }
+                triedKept.store(true, ordering: .relaxed)
+                guard status.load(ordering: .acquiring) == 0, words.count <= Self.mergedMostKeywords,
+                      let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) else { return nil }
+                merged = one
+                status.store(3, ordering: .releasing)
+                return one
+            }
+            if let kept = kept ?? nil { return (kept, true) }
+        }
         let total = searched.wrappingAdd(count, ordering: .relaxed).newValue
         guard count >= Self.inputThreshold || total >= Self.totalThreshold else { return nil }
         // One thread compiles; the others go on with the automaton meanwhile instead of
@@ -213,7 +232,7 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
                 // gains the one pass. Never compiled here (some 400 ms, which a CI job without
                 // a kept cache would pay on every run): by a long search below, or ahead of
                 // time (`prepareKept`).
-                if words.count <= Self.mergedMostKeywords,
+                if !triedKept.load(ordering: .relaxed), words.count <= Self.mergedMostKeywords,
                    let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) {
                     merged = one
                     status.store(3, ordering: .releasing)

@@ -138,7 +138,10 @@ public final class Scanner: Sendable {
 
     /// `startsNearKeywords: false` searches whole lines around keywords for every rule (the
     /// reference the restricted search is tested against).
-    init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)?, startsNearKeywords: Bool) {
+    /// `keptDatabases: false` never loads a kept database (`HyperscanCache`) ahead of the
+    /// thresholds (the tests of the thresholds themselves).
+    init(ruleSet: RuleSet, inlineAllow: Bool = true, allowPath: (@Sendable (String) -> Bool)?, startsNearKeywords: Bool,
+         keptDatabases: Bool = true) {
         self.ruleSet = ruleSet
         ruleIndexByID = Dictionary(ruleSet.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         keywordReach = ruleSet.rules.map { rule in
@@ -169,7 +172,7 @@ public final class Scanner: Sendable {
         self.words = words
         keywordLengths = words.map(\.utf8.count) + Trigger.allCases.map(\.length)
         longestKeyword = keywordLengths.max() ?? 0
-        fastKeywords = LazyHyperscanKeywords(words)
+        fastKeywords = LazyHyperscanKeywords(words, keptAtFirstSearch: keptDatabases)
         byKeyword += Trigger.allCases.map { _ in [] }
         automaton = Mutex(nil)
         let lists = ruleSet.allowlists + ruleSet.rules.flatMap(\.allowlists)
