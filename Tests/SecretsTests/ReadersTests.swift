@@ -553,6 +553,9 @@ import Testing
             ("x\nconst t = `${\"\(token.prefix(20))\"}${\"\(token.dropFirst(20))\"}`;\n", "joined"),
             ("x\nsb.append(\"\(token.prefix(20))\").append(\"\(token.dropFirst(20))\");\n", "joined"),
             ("x\nTOKEN=$(printf \"%s%s\" \"\(token.prefix(20))\" \"\(token.dropFirst(20))\")\n", "joined"),
+            // Letters turned 13 places (`tr a-zA-Z n-za-mN-ZA-M`), and reversed (`rev`, `[::-1]`).
+            ("x\nX=\"\(String(decoding: Decoders.rot13(Array(token.utf8)), as: UTF8.self))\" # tr a-zA-Z n-za-mN-ZA-M\n", "rot13"),
+            ("x\nT = \"\(String(token.reversed()))\"[::-1]\n", "reversed"),
             // Base32 (RFC 4648).
             ("x\nx=\(Self.base32(Array("GITHUB_TOKEN=\(token)\n".utf8)))\n", "base32"),
             // Bytes as decimal numbers: a byte array on one line, and over lines.
@@ -620,6 +623,22 @@ import Testing
         // Scores in a table: numbers of the range, no text once decoded, no finding.
         let table = "scores = [61, 75, 88, 90, 72, 66, 95, 81]\nmore = [70,71,72,73]\n"
         #expect(!read(table).candidates.contains { $0.encoding == "decimal" })
+    }
+
+    @Test("an AWS key id rot13'd or reversed is found; the transformed prefixes in ordinary text find nothing")
+    func hiddenPrefixes() {
+        var factory = SecretFactory(seed: 8)
+        let key = factory.awsAccessKey()
+        let rot13 = String(decoding: Decoders.rot13(Array(key.utf8)), as: UTF8.self)
+        for (text, encoding) in [("aws_key = \"\(rot13)\"\n", "rot13"), ("k=$(echo \(String(key.reversed())) | rev)\n", "reversed")] {
+            let hits = found(read(text), key)
+            #expect(hits.count == 1 && hits.first?.encoding == encoding, "\(text.debugDescription)")
+        }
+        // Words that hold a transformed prefix, and a rot13'd token cut too short: read, and
+        // nothing comes of them.
+        let ordinary = "the tuc_handler and NXVN_FLAG; path_phg = 1; AIKA_MODE=on\nX=\"\(rot13.prefix(10))\"\n"
+        let scan = read(ordinary)
+        #expect(!scan.candidates.contains { $0.encoding == "rot13" || $0.encoding == "reversed" }, "\(scan.candidates)")
     }
 
     @Test("a token a line end splits is joined where it goes on, and only there")
@@ -1038,7 +1057,9 @@ import Testing
                       "é", ".", Data(String(repeating: "a longer value for the test, ", count: 20).utf8).base64EncodedString(),
                       // Invisible characters after a value character; decimal byte lists.
                       "a\u{200B}", "b\u{200C}", "c\u{2060}", "d\u{FEFF}", "e\u{AD}", "\u{200B}", "\u{AD}",
-                      "7, 103, 1", "9,110,4", "1, 120, 2", "3, 99, 4", "104, ", "1", "0,"]
+                      "7, 103, 1", "9,110,4", "1, 120, 2", "3, 99, 4", "104, ", "1", "0,",
+                      // Well-known prefixes rot13'd and reversed, and near misses.
+                      "tuc_", "_phg", "NXVN", "AIKA", "kbko", "tuc", "_ph", "NXV"]
         var bytes: [UInt8] = []
         while bytes.count < 4000 { bytes += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
         let hyperscan = try #require(HyperscanTriggers())

@@ -33,7 +33,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0
+        var invisibleDone = 0, hiddenDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -97,6 +97,19 @@ enum Decoders {
                 guard isText(bytes) else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: decimal ? "decimal" : "hex", bytes: bytes))
+            case .rot13Prefix, .reversedPrefix:
+                // The token around it (a reversed one ends with it), turned back.
+                guard at >= hiddenDone else { continue }
+                guard budget > 0 else { return false }
+                var start = at, end = at + trigger.length
+                while start > 0, at - start < 256, isToken(b[start - 1]) || b[start - 1] == 0x2E { start -= 1 }
+                while end < b.count, end - at < 256, isToken(b[end]) || b[end] == 0x2E { end += 1 }
+                hiddenDone = end
+                guard end - start >= 16 else { continue }
+                let token = Array(UnsafeRawBufferPointer(rebasing: b[start..<end]))
+                let bytes = trigger == .rot13Prefix ? rot13(token) : token.reversed()
+                budget -= bytes.count
+                body(Decoded(region: start..<end, encoding: trigger == .rot13Prefix ? "rot13" : "reversed", bytes: bytes))
             case .markup:
                 guard at >= markupDone, Self.tokenSpansTags(b, valueBeforeTag: at) else { continue }
                 guard budget > 0 else { return false }
@@ -373,6 +386,17 @@ enum Decoders {
         var count = 0, j = j
         while j < b.count, count < most, isToken(b[j]) { count += 1; j += 1 }
         return (count, j)
+    }
+
+    /// Letters turned 13 places (its own inverse); other bytes as they are.
+    static func rot13(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.map { c in
+            switch c {
+            case 0x41...0x5A: (c - 0x41 + 13) % 26 + 0x41
+            case 0x61...0x7A: (c - 0x61 + 13) % 26 + 0x61
+            default: c
+            }
+        }
     }
 
     static func isToken(_ c: UInt8) -> Bool { Trigger.isRunByte(c) || c == 0x3D }

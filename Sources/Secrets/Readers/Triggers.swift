@@ -55,6 +55,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// no lower-case one, as an AWS key id's bytes are (`bytes([65,75,73,65,…])`); two-digit
     /// numbers alone are every numeric table, four of these in a row are rare.
     case decimalUpper, decimalUpperTight
+    /// The first four characters of a well-known token prefix (`ghp_`, `AKIA`, `xoxb`, …),
+    /// rot13'd (`tuc_`, `NXVN`) or reversed (`_phg`, `AIKA`: a reversed token ends with
+    /// them): a token hidden with `tr a-zA-Z n-za-mN-ZA-M` or `rev`.
+    case rot13Prefix, reversedPrefix
 
     var length: Int {
         switch self {
@@ -91,6 +95,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalListTight: 7
         case .decimalUpper: 14
         case .decimalUpperTight: 11
+        case .rot13Prefix, .reversedPrefix: 4
         }
     }
 
@@ -132,8 +137,26 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalListTight: #"[0-9],1[01][0-9],[0-9]"#
         case .decimalUpper: #"[6-9][0-9], [6-9][0-9], [6-9][0-9], [6-9][0-9]"#
         case .decimalUpperTight: #"[6-9][0-9],[6-9][0-9],[6-9][0-9],[6-9][0-9]"#
+        case .rot13Prefix, .reversedPrefix:
+            "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map { word in
+                word.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
+            }.joined(separator: "|") + ")"
         }
     }
+
+    /// Well-known token prefixes, four characters each (a longer prefix's first four): GitHub,
+    /// GitLab, AWS key ids, Slack, Stripe live keys, OpenAI and Anthropic, npm, PyPI, Google API
+    /// keys, Shopify, DigitalOcean, Grafana. Only shapes whose transform is no common word: a
+    /// reversed `dop_` is `_pod` (Kubernetes code), a rot13'd `glc_` is `typ_`.
+    static let hiddenPrefixes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "gith", "glpa", "AKIA", "ASIA", "xoxb", "xoxp", "xoxa",
+                                 "xoxe", "xoxr", "xoxs", "sk_l", "rk_l", "sk-p", "sk-a", "npm_", "pypi", "AIza", "shpa", "shps",
+                                 "shpc", "glsa"]
+    static let rot13Words: [[UInt8]] = (hiddenPrefixes + ["dop_", "doo_", "dor_"]).map { Decoders.rot13(Array($0.utf8)) }
+    static let reversedWords: [[UInt8]] = (hiddenPrefixes + ["glc_"]).map { Array($0.utf8.reversed()) }
+    /// Both lists as little-endian words, for the search without Hyperscan.
+    static let rot13Set = Set(rot13Words.map(word32)), reversedSet = Set(reversedWords.map(word32))
+    static let hiddenFirstBytes: [Bool] = (0..<256).map { b in (rot13Words + reversedWords).contains { $0[0] == UInt8(b) } }
+    static func word32(_ w: [UInt8]) -> UInt32 { UInt32(w[0]) | UInt32(w[1]) << 8 | UInt32(w[2]) << 16 | UInt32(w[3]) << 24 }
 
     static let longest = allCases.map(\.length).max()!
     /// The triggers Hyperscan searches: all but the runs (`forEachRun`).
@@ -273,6 +296,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                 j += 1 + gap
             }
             return true
+        case .rot13Prefix, .reversedPrefix:
+            let w = UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+            return (self == .rot13Prefix ? Self.rot13Set : Self.reversedSet).contains(w)
         }
     }
 
@@ -281,9 +307,13 @@ enum Trigger: Int, CaseIterable, Sendable {
         let n = bytes.count
         guard n > 1 else { return }
         // The tables read once here, not once per byte (each static costs a `swift_once`).
-        let word = wordClass
+        let word = wordClass, hidden = hiddenFirstBytes
         for i in 0..<(n - 1) {
             let c = bytes[i]
+            if hidden[Int(c)] {
+                if Trigger.rot13Prefix.matches(bytes, at: i) { hit(.rot13Prefix, i) }
+                if Trigger.reversedPrefix.matches(bytes, at: i) { hit(.reversedPrefix, i) }
+            }
             // Cheap dispatch on the first byte: most bytes start no trigger.
             switch c {
             case 0x25: if Trigger.percentPair.matches(bytes, at: i) { hit(.percentPair, i) }
