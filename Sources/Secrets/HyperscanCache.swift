@@ -4,6 +4,7 @@ import Glibc
 import Base
 import CHyperscan
 import Crypto
+import Synchronization
 
 /// Compiled Hyperscan databases kept between runs, as rspamd keeps its own: the built-in
 /// rules' keywords and triggers take 40 ms to compile apart and some 400 ms together, and load
@@ -21,6 +22,7 @@ import Crypto
 /// Nothing kept decides a verdict: a database that cannot be loaded or kept is compiled as before.
 enum HyperscanCache {
     static let magic = Array("RGHS1\n\0\0".utf8)
+    private static let storing = Mutex<Void>(())
     /// At most this many databases are kept; the least recently used go first.
     static let mostFiles = 24
 
@@ -127,12 +129,16 @@ enum HyperscanCache {
         defer { free(serialized) }
         let payload = UnsafeRawBufferPointer(start: serialized, count: length)
         let bytes = magic + seal(key, payload) + Array(payload)
-        do throws(AtomicFile.WriteError) {
-            try AtomicFile.write(directory + "/hs-" + key + ".db", bytes, mode: 0o600, durable: false)
-        } catch {
-            return
+        // One store at a time in this process: the temporary file is named by the process, and
+        // two threads writing one would tear it (the seal would refuse it, but for nothing).
+        storing.withLock { _ in
+            do throws(AtomicFile.WriteError) {
+                try AtomicFile.write(directory + "/hs-" + key + ".db", bytes, mode: 0o600, durable: false)
+            } catch {
+                return
+            }
+            prune(directory)
         }
-        prune(directory)
     }
 
     /// The least recently used databases past `mostFiles` removed.
