@@ -197,6 +197,12 @@ public struct InstallPlan {
         }
         done.append("the hook runs as \(account.description), the repository's owner; \(placement.via)")
         try installPostReceive(&done)
+        // The scanner's databases compiled once, as the hooks' account and into its cache, so
+        // no push pays for the compile. Never a reason to fail: without them a hook compiles.
+        let compiled = account.run([HookScript.currentExecutable(), "rules", "compile", "--repo", gitDirectory])
+        done.append(compiled.status == 0
+            ? "compiled the scanner's databases and kept them in \(account.name)'s cache (~/.cache/reviewgate)"
+            : "note: the scanner's databases could not be kept for \(account.name) (\(DisplayText.line(compiled.err))); each hook that needs them compiles them")
 
         if try repository.configString("receive.advertisePushOptions") == "true" {
             done.append("receive.advertisePushOptions is already true")

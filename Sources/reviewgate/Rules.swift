@@ -1,6 +1,7 @@
 import GateRun
 import ArgumentParser
 import Foundation
+import Git
 import Secrets
 import TOML
 
@@ -33,7 +34,7 @@ struct RulesCheck: ParsableCommand {
 struct RulesCompile: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compiles the scanner's databases for rule files (the built-in rules when none is named) and keeps them for later runs.",
+        abstract: "Compiles the scanner's databases for rule files (the built-in rules when none is named, a server repository's policy with --repo) and keeps them for later runs.",
         discussion: """
             Run as the account that scans (the git server's, a developer's, a CI cache's) after \
             installing or upgrading: scans, checks and hooks then load the fastest database in \
@@ -46,7 +47,20 @@ struct RulesCompile: ParsableCommand {
     @Argument(help: "Rule files to compile.")
     var files: [String] = []
 
+    @Option(help: "A server repository: compile the rules its installed policy gives the hook.")
+    var repo: String?
+
     func run() throws {
+        if let repo {
+            guard files.isEmpty else { throw ValidationError("--repo takes no rule files: the repository's policy names them") }
+            let settings = try GateSettings.forServer(try Repository(path: repo))
+            guard settings.secrets.scanner.prepareKeptDatabases() else {
+                StandardError.write("reviewgate: the compiled databases could not be kept (no usable cache directory, or Hyperscan cannot run here)\n")
+                throw ExitCode(1)
+            }
+            StandardError.write("the hook's rules for \(repo) compiled and kept\n")
+            return
+        }
         let (sets, kept) = try RuleExamples.prepare(files)
         guard kept else {
             StandardError.write("reviewgate: the compiled databases could not be kept (no usable cache directory, or Hyperscan cannot run here)\n")

@@ -95,6 +95,37 @@ struct InstallTests {
             #expect(try site.owner(site.bare + "/reviewgate/audit/" + name) == InstallTests.uid, "\(name)")
         }
         #expect(try site.asServer([site.binary, "log", "verify", "--dir", site.bare + "/reviewgate/audit"]).status == 0)
+
+        // The scanner's databases are compiled as the owner, into the owner's cache (here a
+        // directory it owns, named by REVIEWGATE_CACHE_DIR), and the owner's pushes load them.
+        let cache = site.root.appendingPathComponent("owner-cache").path
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false)
+        chmod(cache, 0o700)
+        _ = try run(["chown", "\(InstallTests.uid):\(InstallTests.uid)", cache])
+        let kept = try run([site.binary, "install", "--repo", site.bare], environment: ["REVIEWGATE_CACHE_DIR": cache])
+        #expect(kept.status == 0 && kept.err.contains("compiled the scanner's databases"), "\(kept.err)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("hs-") }.sorted()
+        #expect(files.count == 3, "\(files)")
+        for name in files { #expect(try site.owner(cache + "/" + name) == InstallTests.uid, "\(name)") }
+        func inodes() -> [UInt] {
+            files.map { name in
+                var info = stat()
+                return lstat(cache + "/" + name, &info) == 0 ? UInt(info.st_ino) : 0
+            }
+        }
+        let before = inodes()
+        // The refused commit dropped; then a push past the size at which the scanner searches with Hyperscan (1 MiB).
+        #expect(try site.asServer(["git", "reset", "-q", "--hard", "HEAD~1"], in: site.clone).status == 0)
+        try Data(String(repeating: "an ordinary line of text\n", count: 60_000).utf8).write(to: URL(fileURLWithPath: site.clone + "/more.txt"))
+        _ = try run(["chown", "\(InstallTests.uid):\(InstallTests.uid)", site.clone + "/more.txt"])
+        for step in [["git", "add", "-A"], ["git", "commit", "-q", "-m", "more"]] {
+            #expect(try site.asServer(step, in: site.clone).status == 0)
+        }
+        let loaded = try site.asServer(["git", "push", "--porcelain", site.bare, "HEAD:refs/heads/main"], in: site.clone,
+                                       environment: ["REVIEWGATE_CACHE_DIR": cache])
+        #expect(loaded.status == 0, "\(loaded.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasPrefix("hs-") }.sorted() == files)
+        #expect(inodes() == before, "the push loaded the kept databases, rewriting none")
     }
 
     @Test("a policy or log the hook's account cannot reach refuses the push with the path and the account, and no verdict before it")
