@@ -47,9 +47,13 @@ install: release
 	install -m 0644 hooks/README.md hooks/github-actions.yml hooks/gitlab-ci.yml "$(DESTDIR)$(PREFIX)/share/reviewgate/hooks/"
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/reviewgate; next: reviewgate install --repo /srv/git/app.git --policy policy.toml"
 
+# The tests keep compiled databases in a directory of their own, new for each run (not the
+# user's ~/.cache/reviewgate): every run compiles, then loads, whatever the machine kept before.
 test: deps
 	swift build $(SWIFT_BUILD_FLAGS) --build-tests
-	swift test $(SWIFT_BUILD_FLAGS) --skip-build --disable-xctest
+	cache=$$(mktemp -d /tmp/reviewgate-test-cache.XXXXXX); \
+	REVIEWGATE_CACHE_DIR=$$cache swift test $(SWIFT_BUILD_FLAGS) --skip-build --disable-xctest; status=$$?; \
+	rm -rf "$$cache"; exit $$status
 
 demo: build
 	@scripts/demo.sh "$(BIN)"

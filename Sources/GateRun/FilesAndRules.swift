@@ -54,14 +54,12 @@ public enum RuleExamples {
         return sets
     }
 
-    /// `rules compile`: the databases the scanner searches with, for the built-in rules or
-    /// the files named, compiled and kept for later runs as this user on this machine
-    /// (`HyperscanCache`). The rule sets loaded, and whether every database could be kept.
-    public static func prepare(_ files: [String]) throws(Failure) -> (sets: Int, kept: Bool) {
-        let sets = try ruleSets(files)
-        var kept = true
-        for (_, set) in sets where !Scanner(ruleSet: set).prepareKeptDatabases() { kept = false }
-        return (sets.count, kept)
+    /// `rules compile`: the databases the scanner searches with, for the rule set `scan` uses
+    /// with the same files (`--rules FILE...`: all of them as one set; the built-in rules when
+    /// none is named), compiled and kept for later runs as this user on this machine
+    /// (`HyperscanCache`). Whether each now loads from the cache.
+    public static func prepare(_ files: [String]) throws(Failure) -> Bool {
+        try SecretOverrides(ruleFiles: files).settings().scanner.prepareKeptDatabases()
     }
 
     /// The problems found, one line each, and the number of rules checked.

@@ -128,6 +128,9 @@ final class HyperscanKeywords: @unchecked Sendable {
                         hs_scan(database, base.assumingMemoryBound(to: CChar.self), UInt32(bytes.count), 0, scratch, { id, _, to, _, ctx in
                             let sink = ctx!.assumingMemoryBound(to: HyperscanKeywords.Sink.self)
                             let keyword = Int(id)
+                            // Every id is one of ours (a kept database is sealed with its key);
+                            // checked all the same, as an index into unchecked memory.
+                            guard keyword < sink.pointee.lengths.count else { return 0 }
                             sink.pointee.hit(keyword, Int(to) - sink.pointee.lengths[keyword])
                             return 0
                         }, UnsafeMutableRawPointer(sink))
@@ -177,11 +180,15 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
     }
 
     /// Compiles and keeps (`HyperscanCache`) every database a search may load, so later runs
-    /// on this machine start with the fastest one; false when none could be kept.
+    /// on this machine start with the fastest one (a damaged kept file is compiled again);
+    /// true when each now loads from the cache (or there is nothing to search with).
     func prepareKept() -> Bool {
-        guard HyperscanCache.isUsable, HyperscanKeywords(words) != nil, HyperscanTriggers() != nil else { return false }
-        return words.count > Self.mergedMostKeywords
-            || HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan)) != nil
+        guard !words.isEmpty else { return true }
+        guard HyperscanCache.isUsable else { return false }
+        var wanted: [HyperscanKeywords.Inputs] = [.keywords(words), .triggers(Trigger.onHyperscan)]
+        if words.count <= Self.mergedMostKeywords { wanted.append(.merged(words, triggers: Trigger.onHyperscan)) }
+        for inputs in wanted { _ = HyperscanKeywords(inputs) }
+        return wanted.allSatisfy { HyperscanKeywords($0, cachedOnly: true) != nil }
     }
 
     /// The database to search `count` bytes with, counting them, and whether it holds the

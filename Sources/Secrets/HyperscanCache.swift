@@ -92,7 +92,8 @@ enum HyperscanCache {
     static func load(_ key: String) -> OpaquePointer? {
         guard let directory = usableDirectory(create: false) else { return nil }
         let path = directory + "/hs-" + key + ".db"
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Not blocking on a FIFO left in its place; fstat below refuses anything but a file.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()

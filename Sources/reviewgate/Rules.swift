@@ -34,7 +34,7 @@ struct RulesCheck: ParsableCommand {
 struct RulesCompile: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compiles the scanner's databases for rule files (the built-in rules when none is named, a server repository's policy with --repo) and keeps them for later runs.",
+        abstract: "Compiles the scanner's databases for the rules scan uses (the built-in rules, or the files named as with scan --rules; a server repository's policy with --repo) and keeps them for later runs.",
         discussion: """
             Run as the account that scans (the git server's, a developer's, a CI cache's) after \
             installing or upgrading: scans, checks and hooks then load the fastest database in \
@@ -44,7 +44,7 @@ struct RulesCompile: ParsableCommand {
             """
     )
 
-    @Argument(help: "Rule files to compile.")
+    @Argument(help: "Rule files, as one set (as scan --rules FILE... reads them).")
     var files: [String] = []
 
     @Option(help: "A server repository: compile the rules its installed policy gives the hook.")
@@ -61,11 +61,10 @@ struct RulesCompile: ParsableCommand {
             StandardError.write("the hook's rules for \(repo) compiled and kept\n")
             return
         }
-        let (sets, kept) = try RuleExamples.prepare(files)
-        guard kept else {
+        guard try RuleExamples.prepare(files) else {
             StandardError.write("reviewgate: the compiled databases could not be kept (no usable cache directory, or Hyperscan cannot run here)\n")
             throw ExitCode(1)
         }
-        StandardError.write("\(sets) rule set\(sets == 1 ? "" : "s") compiled and kept\n")
+        StandardError.write("\(files.isEmpty ? "the built-in rules" : "the rules of " + files.joined(separator: ", ")) compiled and kept\n")
     }
 }

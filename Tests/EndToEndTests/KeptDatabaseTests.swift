@@ -68,16 +68,38 @@ import Testing
         #expect(all.count == 3 && Set(cold).isSubset(of: Set(all)), "\(all)")
         #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
 
-        // Each kept file damaged (one byte flipped, or cut short): never loaded, same findings;
-        // a damaged keywords or triggers database is compiled and written again.
+        // Warm: every database loads, none is written again (a load that always failed would
+        // compile and rewrite the keywords' and triggers' ones).
+        func inodes() -> [UInt] {
+            all.map { name in
+                var info = stat()
+                return lstat(cache.appendingPathComponent(name).path, &info) == 0 ? UInt(info.st_ino) : 0
+            }
+        }
+        let warm = inodes()
+        #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
+        #expect(inodes() == warm, "a warm scan rewrote a kept database")
+
+        // Each kept file damaged (one byte flipped, or cut short): never loaded, same findings.
+        // The scan compiles and writes again the two it compiles (it never compiles the merged
+        // one); `rules compile` writes all three again.
+        var damaged: [String: Data] = [:]
         for (i, name) in all.enumerated() {
             let path = cache.appendingPathComponent(name)
             var bytes = try Data(contentsOf: path)
             if i % 2 == 0 { bytes[bytes.count - 100] ^= 0x40 } else { bytes = bytes.prefix(bytes.count / 2) }
             try bytes.write(to: path)
             chmod(path.path, 0o600)
+            damaged[name] = bytes
+        }
+        func rewritten() throws -> Int {
+            try all.filter { try Data(contentsOf: cache.appendingPathComponent($0)) != damaged[$0] }.count
         }
         #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
+        #expect(try rewritten() == 2, "the damaged keywords' and triggers' databases were refused and compiled again")
+        #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
+        #expect(try reviewgate(["rules", "compile"], environment: ["REVIEWGATE_CACHE_DIR": cache.path]).status == 0)
+        #expect(try rewritten() == 3)
         #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
 
         // A directory others may write to is not used: nothing loaded from it, nothing added.

@@ -630,7 +630,12 @@ import Testing
         var factory = SecretFactory(seed: 8)
         let key = factory.awsAccessKey()
         let rot13 = String(decoding: Decoders.rot13(Array(key.utf8)), as: UTF8.self)
-        for (text, encoding) in [("aws_key = \"\(rot13)\"\n", "rot13"), ("k=$(echo \(String(key.reversed())) | rev)\n", "reversed")] {
+        let reversed = String(key.reversed())
+        // Also after a name that holds the other kind's prefix (`ex_y` is rot13 `rk_l`, `aphs`
+        // reversed `shpa`), and after a long token run that reaches past the first one's reach.
+        for (text, encoding) in [("aws_key = \"\(rot13)\"\n", "rot13"), ("k=$(echo \(reversed) | rev)\n", "reversed"),
+                                 ("index_y=\(reversed)\n", "reversed"), ("paragraphs=\(rot13)\n", "rot13"),
+                                 ("k=tuc_" + String(repeating: "a", count: 300) + ".\(rot13)\n", "rot13")] {
             let hits = found(read(text), key)
             #expect(hits.count == 1 && hits.first?.encoding == encoding, "\(text.debugDescription)")
         }

@@ -33,7 +33,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0, hiddenDone = 0
+        var invisibleDone = 0, rot13Done = 0, reversedDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -98,18 +98,22 @@ enum Decoders {
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: decimal ? "decimal" : "hex", bytes: bytes))
             case .rot13Prefix, .reversedPrefix:
-                // The token around it (a reversed one ends with it), turned back.
-                guard at >= hiddenDone else { continue }
+                // The token around it (a reversed one ends with it), turned back. Each kind keeps
+                // its own mark (a reversed key after `index_y=`, whose `ex_y` is a rot13 prefix,
+                // is still reversed), and a token cut at the reach leaves the next trigger its own.
+                let rot13 = trigger == .rot13Prefix
+                guard at >= (rot13 ? rot13Done : reversedDone) else { continue }
                 guard budget > 0 else { return false }
                 var start = at, end = at + trigger.length
                 while start > 0, at - start < 256, isToken(b[start - 1]) || b[start - 1] == 0x2E { start -= 1 }
                 while end < b.count, end - at < 256, isToken(b[end]) || b[end] == 0x2E { end += 1 }
-                hiddenDone = end
+                let whole = end == b.count || !(isToken(b[end]) || b[end] == 0x2E)
+                if rot13 { rot13Done = whole ? end : at + 1 } else { reversedDone = whole ? end : at + 1 }
                 guard end - start >= 16 else { continue }
                 let token = Array(UnsafeRawBufferPointer(rebasing: b[start..<end]))
-                let bytes = trigger == .rot13Prefix ? rot13(token) : token.reversed()
+                let bytes = rot13 ? Self.rot13(token) : token.reversed()
                 budget -= bytes.count
-                body(Decoded(region: start..<end, encoding: trigger == .rot13Prefix ? "rot13" : "reversed", bytes: bytes))
+                body(Decoded(region: start..<end, encoding: rot13 ? "rot13" : "reversed", bytes: bytes))
             case .markup:
                 guard at >= markupDone, Self.tokenSpansTags(b, valueBeforeTag: at) else { continue }
                 guard budget > 0 else { return false }
