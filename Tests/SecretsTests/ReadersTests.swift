@@ -220,6 +220,51 @@ import Testing
         #expect(cut.unscannable.map(\.problem) == [.corrupt])
     }
 
+    @Test("a PDF's compressed page text is inflated and read; its images and fonts are passed over; a clean PDF has nothing to say")
+    func pdfStreams() throws {
+        let token = Self.token(23)
+        // A page as a simple generator writes it: text as literal strings, FlateDecode.
+        let page = try TestArchive.make(.zlib, [("x", Data("BT /F1 12 Tf 72 712 Td (deploy with GITHUB_TOKEN=\(token)) Tj ET\n".utf8))])
+        let clean = try TestArchive.make(.zlib, [("x", Data("BT /F1 12 Tf 72 712 Td (Quarterly report, page one) Tj ET\n".utf8))])
+        // An image's and a font program's data: binary, inflating to much more, never read.
+        var rng = SplitMix(seed: 41)
+        let pixels = try TestArchive.make(.zlib, [("x", Data((0..<60_000).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4) }))])
+        func pdf(_ content: Data) -> Data {
+            var d = Data("%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".utf8)
+            d += Data("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".utf8)
+            d += Data("4 0 obj\n<< /Length \(content.count) /Filter /FlateDecode >>\nstream\r\n".utf8) + content + Data("\r\nendstream\nendobj\n".utf8)
+            d += Data("5 0 obj\n<< /Type /XObject /Subtype /Image /Width 200 /Height 300 /BitsPerComponent 8 /Filter /FlateDecode /Length \(pixels.count) >>\nstream\n".utf8)
+                + pixels + Data("\nendstream\nendobj\n".utf8)
+            d += Data("6 0 obj\n<< /Length1 60000 /Filter /FlateDecode /Length \(pixels.count) >>\nstream\n".utf8) + pixels + Data("\nendstream\nendobj\n".utf8)
+            return d + Data("trailer\n<< /Root 1 0 R >>\n%%EOF\n".utf8)
+        }
+        let scan = read(pdf(page))
+        let hits = found(scan, token)
+        #expect(hits.count == 1)
+        let member = String(decoding: hits.first?.member ?? [], as: UTF8.self)
+        #expect(member.hasPrefix("!stream@"), "\(member)")
+        #expect(scan.unscannable.isEmpty)
+        // Only the page was opened (its bytes and its text): the image and the font are no members.
+        let members = scan.members.map { String(decoding: $0, as: UTF8.self) }
+        #expect(members.count == 2 && members.allSatisfy { $0.hasPrefix(member) }, "\(members)")
+        // Text split for kerning (`[(…) -20 (…)] TJ`, pdfTeX's way), with escapes: joined.
+        let kerned = "BT /F1 12 Tf 72 712 Td [(GITHUB_TOKEN=)-250(\(token.prefix(17)))28(\(token.dropFirst(17)))]TJ ET\n"
+        let split = read(pdf(try TestArchive.make(.zlib, [("x", Data(kerned.utf8))])))
+        let joined = found(split, token)
+        #expect(joined.count == 1)
+        let textMember = String(decoding: joined.first?.member ?? [], as: UTF8.self)
+        #expect(textMember.hasSuffix("/text"), "\(textMember)")
+        var text: [UInt8] = []
+        Data("[(a\\(b\\)c\\101)5<4142>]TJ (x) Tj".utf8).withUnsafeBytes { text = ZlibStreams.pdfText($0) ?? [] }
+        #expect(String(decoding: text, as: UTF8.self) == "a(b)cAAB\nx\n")
+        let quiet = read(pdf(clean))
+        #expect(quiet.candidates.isEmpty && quiet.unscannable.isEmpty)
+        // Not a PDF (no `%PDF-` in its first KiB): a `stream` keyword before zlib bytes is
+        // text like any other.
+        let notes = read(Data("notes\nstream\n".utf8) + page)
+        #expect(!notes.members.contains { String(decoding: $0, as: UTF8.self).hasPrefix("!stream@") })
+    }
+
     @Test("a file that is one zlib stream is inflated and read; a PNG's compressed text chunks are; text that only looks like a zlib header is read as text")
     func zlibStreams() throws {
         let token = Self.token(21)

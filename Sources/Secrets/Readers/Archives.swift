@@ -4,6 +4,7 @@ import Glibc
 import CLibArchive
 import CLibDeflate
 import CZlib
+import CSystem
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
 /// gzip, bzip2, xz, lzma, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
@@ -457,6 +458,128 @@ enum ZlibStreams {
     /// Where a PNG's compressed text starts and ends (`zTXt`, and `iTXt` marked compressed),
     /// with the chunk's type; empty for anything that is no PNG. The chunks' CRCs are not
     /// checked: a reader that ignores them still shows the text.
+    /// A PDF's zlib-compressed (FlateDecode) streams that may hold text: page contents (where
+    /// a simple generator writes `(…) Tj`), object streams (form fields' values), embedded
+    /// files, metadata; not images or font programs, which hold none and are most of a PDF's
+    /// bytes. Each range starts at the stream's data (after `stream` and its line end) and
+    /// runs to the end of the bytes: the inflater stops at the stream's end. At most `limit`.
+    static func pdfStreams(_ b: UnsafeRawBufferPointer, limit: Int) -> [Range<Int>] {
+        guard let base = b.baseAddress, b.count > 16 else { return [] }
+        // `%PDF-` within the first KiB, as readers accept it.
+        let head = UnsafeRawBufferPointer(rebasing: b[..<min(b.count, 1024)])
+        guard reviewgate_memmem(head.baseAddress, head.count, "%PDF-", 5) != nil else { return [] }
+        func contains(_ range: Range<Int>, _ word: String) -> Bool {
+            let piece = UnsafeRawBufferPointer(rebasing: b[range])
+            return word.utf8.count <= piece.count && reviewgate_memmem(piece.baseAddress, piece.count, word, word.utf8.count) != nil
+        }
+        var found: [Range<Int>] = []
+        var at = 0
+        while found.count < limit, at < b.count, let hit = reviewgate_memmem(base + at, b.count - at, "stream", 6) {
+            let keyword = base.distance(to: UnsafeRawPointer(hit))
+            at = keyword + 6
+            // Not `endstream`; the keyword then a line end (CRLF or LF).
+            guard keyword < 3 || !(b[keyword - 3] == 0x65 && b[keyword - 2] == 0x6E && b[keyword - 1] == 0x64) else { continue }
+            var data = keyword + 6
+            if data < b.count, b[data] == 0x0D { data += 1 }
+            guard data < b.count, b[data] == 0x0A else { continue }
+            data += 1
+            guard hasHeader(UnsafeRawBufferPointer(rebasing: b[data...])) else { continue }
+            // The stream's dictionary: back to its object's `obj` (at most 2 KiB).
+            let dictionary = max(0, keyword - 2048)..<keyword
+            let objects = UnsafeRawBufferPointer(rebasing: b[dictionary])
+            var from = dictionary.lowerBound
+            var search = 0
+            while search < objects.count, let o = reviewgate_memmem(objects.baseAddress! + search, objects.count - search, " obj", 4) {
+                let offset = objects.baseAddress!.distance(to: UnsafeRawPointer(o))
+                from = dictionary.lowerBound + offset
+                search = offset + 4
+            }
+            let dict = from..<keyword
+            if contains(dict, "/Image") || contains(dict, "/Length1") || contains(dict, "Type1C") || contains(dict, "/OpenType") {
+                continue
+            }
+            found.append(data..<b.count)
+        }
+        return found
+    }
+
+    /// The text a PDF content stream shows, as a reader would copy it: the strings of each
+    /// text-showing operator (`(…) Tj`, `[(…) -20 (…)] TJ`, `'`, `"`) with the escapes undone and
+    /// the pieces of one `TJ` array (split for kerning) joined, a line per operator; `<…>` hex
+    /// strings decoded. Nil when the stream shows no text. At most `limit` bytes out.
+    static func pdfText(_ b: UnsafeRawBufferPointer, limit: Int = 16 << 20) -> [UInt8]? {
+        var out: [UInt8] = []
+        var i = 0, shown = false
+        let n = b.count
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x41...0x46: c - 0x37
+            case 0x61...0x66: c - 0x57
+            default: nil
+            }
+        }
+        while i < n, out.count < limit {
+            let c = b[i]
+            switch c {
+            case 0x28: // ( a literal string, parentheses nested
+                var depth = 1
+                i += 1
+                while i < n, depth > 0, out.count < limit {
+                    let d = b[i]
+                    if d == 0x5C, i + 1 < n {
+                        let e = b[i + 1]
+                        i += 2
+                        switch e {
+                        case 0x6E: out.append(0x0A)
+                        case 0x72: out.append(0x0D)
+                        case 0x74: out.append(0x09)
+                        case 0x62: out.append(0x08)
+                        case 0x66: out.append(0x0C)
+                        case 0x0A: break // a line continued
+                        case 0x0D: if i < n, b[i] == 0x0A { i += 1 }
+                        case 0x30...0x37:
+                            var value = Int(e - 0x30)
+                            var k = 0
+                            while k < 2, i < n, b[i] >= 0x30, b[i] <= 0x37 { value = value * 8 + Int(b[i] - 0x30); i += 1; k += 1 }
+                            out.append(UInt8(truncatingIfNeeded: value))
+                        default: out.append(e)
+                        }
+                        continue
+                    }
+                    if d == 0x28 { depth += 1 } else if d == 0x29 { depth -= 1; if depth == 0 { i += 1; break } }
+                    out.append(d)
+                    i += 1
+                }
+                shown = true
+            case 0x3C: // < a hex string (not << a dictionary)
+                if i + 1 < n, b[i + 1] == 0x3C { i += 2; continue }
+                i += 1
+                var high: UInt8?
+                while i < n, b[i] != 0x3E {
+                    if let v = hex(b[i]) {
+                        if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+                    }
+                    i += 1
+                }
+                if let h = high { out.append(h << 4) }
+                i += 1
+                shown = true
+            case 0x54 where i + 1 < n && (b[i + 1] == 0x6A || b[i + 1] == 0x4A): // Tj, TJ
+                out.append(0x0A)
+                i += 2
+            case 0x27, 0x22: // ' and " show a string on the next line
+                out.append(0x0A)
+                i += 1
+            case 0x25: // a comment, to the line end
+                while i < n, b[i] != 0x0A, b[i] != 0x0D { i += 1 }
+            default:
+                i += 1
+            }
+        }
+        return shown ? out : nil
+    }
+
     static func pngText(_ b: UnsafeRawBufferPointer) -> [(type: String, range: Range<Int>)] {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard b.count > 8, signature.indices.allSatisfy({ b[$0] == signature[$0] }) else { return [] }

@@ -93,7 +93,7 @@ extension Scanner {
         /// (nil when it is no zlib stream; one cut short is read, then `corrupt`). Its content
         /// counts against the blob's expansion budget like an archive member's, the ratio included.
         @discardableResult
-        func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget) -> Int? {
+        func addZlib(_ name: [UInt8], _ stream: UnsafeRawBufferPointer, budget: inout Archives.Budget, pdf: Bool = false) -> Int? {
             let limits = budget.limits
             let byRatio = max(limits.ratioFloorBytes, limits.maxExpansionRatio * max(1, budget.compressed))
             let room = min(limits.maxFileBytes, limits.maxExpandedBytes - budget.expanded, byRatio - budget.expanded)
@@ -121,6 +121,13 @@ extension Scanner {
                 return consumed
             }
             inflated.withUnsafeBytes { addMember(name, $0, budget: &budget) }
+            // A PDF page's text as a reader copies it (strings split for kerning joined): what
+            // it adds to the stream's own bytes, as the member `…/text`.
+            if pdf, let text = inflated.withUnsafeBytes({ ZlibStreams.pdfText($0) }) {
+                let known = result.secretKeys, before = result.candidates.count
+                text.withUnsafeBytes { addMember(name + Array("/text".utf8), $0, budget: &budget) }
+                result.dropRepeats(from: before, of: known)
+            }
             if cut { result.unscannable.append(([0x21] + name, .corrupt)) }
             return consumed
         }
@@ -217,6 +224,16 @@ extension Scanner {
             let before = result.members.count
             readMembers(bytes, found: .trailingZip, budget: &budget)
             trailingZipRead = result.members.count > before
+        }
+        // A PDF's compressed streams that may hold text (`ZlibStreams.pdfStreams`), each as a
+        // member `stream@OFFSET`; past `maxEmbeddedAttempts` of them the rest is not read.
+        if depth < budget.limits.maxArchiveDepth {
+            let streams = ZlibStreams.pdfStreams(bytes, limit: Self.maxPDFStreams + 1)
+            for range in streams.prefix(Self.maxPDFStreams) {
+                addZlib(Array("stream@\(range.lowerBound)".utf8), UnsafeRawBufferPointer(rebasing: bytes[range]), budget: &budget, pdf: true)
+                if budget.exceeded { break }
+            }
+            if streams.count > Self.maxPDFStreams { result.unscannable.append(([], .limit)) }
         }
         // A PNG's compressed text chunks (its tEXt ones are in the printable runs).
         if binary, depth < budget.limits.maxArchiveDepth {
@@ -395,6 +412,10 @@ extension Scanner {
     /// Magic bytes of a compressed stream inside other bytes tried before the rest is left
     /// unread (`archive-limit`): only a file built to hide one behind decoys has more.
     static let maxEmbeddedAttempts = 256
+
+    /// A PDF's text-bearing compressed streams read, at most (a 500-page document has one
+    /// content stream a page, and a few hundred more objects).
+    static let maxPDFStreams = 20_000
 
     /// Decodings inside decodings, at most.
     static let maxDecodeDepth = 3
