@@ -259,6 +259,13 @@ import Testing
         #expect(String(decoding: text, as: UTF8.self) == "a(b)cAAB\nx\n")
         let quiet = read(pdf(clean))
         #expect(quiet.candidates.isEmpty && quiet.unscannable.isEmpty)
+        // More text streams than are read: the rest is not read, and that is said (fail closed).
+        let tiny = try TestArchive.make(.zlib, [("x", Data("BT (a) Tj ET\n".utf8))])
+        var many = Data("%PDF-1.4\n".utf8)
+        for k in 0...Scanner.maxPDFStreams {
+            many += Data("\(k) 0 obj\n<< /Length \(tiny.count) /Filter /FlateDecode >>\nstream\n".utf8) + tiny + Data("\nendstream\nendobj\n".utf8)
+        }
+        #expect(read(many).unscannable.map(\.problem).contains(.limit))
         // Not a PDF (no `%PDF-` in its first KiB): a `stream` keyword before zlib bytes is
         // text like any other.
         let notes = read(Data("notes\nstream\n".utf8) + page)

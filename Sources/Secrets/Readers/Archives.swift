@@ -462,7 +462,7 @@ enum ZlibStreams {
     /// a simple generator writes `(…) Tj`), object streams (form fields' values), embedded
     /// files, metadata; not images or font programs, which hold none and are most of a PDF's
     /// bytes. Each range starts at the stream's data (after `stream` and its line end) and
-    /// runs to the end of the bytes: the inflater stops at the stream's end. At most `limit`.
+    /// runs to its `endstream` (the end of the bytes when none follows). At most `limit`.
     static func pdfStreams(_ b: UnsafeRawBufferPointer, limit: Int) -> [Range<Int>] {
         guard let base = b.baseAddress, b.count > 16 else { return [] }
         // `%PDF-` within the first KiB, as readers accept it.
@@ -498,7 +498,12 @@ enum ZlibStreams {
             if contains(dict, "/Image") || contains(dict, "/Length1") || contains(dict, "Type1C") || contains(dict, "/OpenType") {
                 continue
             }
-            found.append(data..<b.count)
+            // To its `endstream` (a stream is inflated into room for about four times its own
+            // size: not the rest of the file's); to the end of the bytes when there is none.
+            let rest = UnsafeRawBufferPointer(rebasing: b[data...])
+            let end = reviewgate_memmem(rest.baseAddress, rest.count, "endstream", 9).map { base.distance(to: UnsafeRawPointer($0)) } ?? b.count
+            found.append(data..<end)
+            at = max(at, end)
         }
         return found
     }
