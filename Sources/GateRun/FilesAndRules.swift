@@ -35,8 +35,8 @@ public enum FileScan {
 /// `rules check`: rule files (the built-in rules when none is named) load, and every rule
 /// finds its true examples and none of its false ones.
 public enum RuleExamples {
-    /// The rule files named (each with what it loads), or the built-in rules when none is.
-    static func ruleSets(_ files: [String]) throws(Failure) -> [(String, RuleSet)] {
+    /// The problems found, one line each, and the number of rules checked.
+    public static func check(_ files: [String]) throws(Failure) -> (problems: [String], rules: Int) {
         var sets: [(String, RuleSet)] = []
         do {
             if files.isEmpty {
@@ -51,20 +51,6 @@ public enum RuleExamples {
         } catch {
             throw Failure(.usage, error.description)
         }
-        return sets
-    }
-
-    /// `rules compile`: the databases the scanner searches with, for the rule set `scan` uses
-    /// with the same files (`--rules FILE...`: all of them as one set; the built-in rules when
-    /// none is named), compiled and kept for later runs as this user on this machine
-    /// (`HyperscanCache`). Whether each now loads from the cache.
-    public static func prepare(_ files: [String]) throws(Failure) -> Bool {
-        try SecretOverrides(ruleFiles: files).settings().scanner.prepareKeptDatabases()
-    }
-
-    /// The problems found, one line each, and the number of rules checked.
-    public static func check(_ files: [String]) throws(Failure) -> (problems: [String], rules: Int) {
-        let sets = try ruleSets(files)
         var problems: [String] = []
         var total = 0
         for (name, set) in sets {

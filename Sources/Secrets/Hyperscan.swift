@@ -31,15 +31,18 @@ final class HyperscanKeywords: @unchecked Sendable {
         /// keywords' and `keywords.count + trigger.rawValue` the triggers' (but `run` and
         /// `hexRun`, searched apart).
         static func merged(_ keywords: [String], triggers: [Trigger]) -> Inputs {
-            // A keyword as an expression: every byte escaped, so it stays a literal.
-            let expressions = keywords.map { word in word.utf8.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined() }
-                + triggers.map(\.expression)
+            let expressions = keywords.map { literal(Array($0.utf8)) } + triggers.map(\.expression)
             var lengths = keywords.map(\.utf8.count) + Trigger.allCases.map { _ in 0 }
             for trigger in triggers { lengths[keywords.count + trigger.rawValue] = trigger.length }
             return Inputs(literal: false, expressions: expressions.map { Array($0.utf8) },
                           flags: keywords.map { _ in UInt32(HS_FLAG_CASELESS) } + triggers.map { _ in UInt32(0) },
                           ids: keywords.indices.map { UInt32($0) } + triggers.map { UInt32(keywords.count + $0.rawValue) },
                           lengths: lengths)
+        }
+
+        /// Bytes as an expression that matches them and nothing else: every byte escaped.
+        static func literal(_ bytes: [UInt8]) -> String {
+            bytes.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
         }
 
         /// The triggers alone, ids their raw values.
@@ -68,13 +71,7 @@ final class HyperscanKeywords: @unchecked Sendable {
     /// The database for `inputs`, from the cache or compiled (and then kept); with
     /// `cachedOnly`, nil unless the cache holds it.
     init?(_ inputs: Inputs, cachedOnly: Bool = false) {
-        guard hs_valid_platform() == HS_SUCCESS else { return nil }
-        let found = cachedOnly
-            ? HyperscanCache.cached(literal: inputs.literal, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids)
-            : HyperscanCache.database(literal: inputs.literal, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids) {
-                Self.compile(inputs)
-            }
-        guard let found else { return nil }
+        guard let found = HyperscanCache.database(inputs, cachedOnly: cachedOnly) else { return nil }
         database = found
         lengths = inputs.lengths
     }
@@ -214,46 +211,32 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
             return (built!, false)
         default: break
         }
-        // On the first search, a kept merged database is taken whatever the length: loading
-        // it (about a millisecond) costs less than building the automaton.
+        // On the first search, a kept merged database (`HyperscanCache`) is taken whatever
+        // the length: loading it (about a millisecond) costs less than building the automaton.
+        // It is never compiled here (some 400 ms, which a CI job without a kept cache would pay
+        // on every run): by a long search below, or ahead of time (`prepareKept`).
         if !triedKept.load(ordering: .relaxed) {
-            let kept = lock.withLockIfAvailable { _ -> HyperscanKeywords? in
-                guard !triedKept.load(ordering: .relaxed) else { return status.load(ordering: .acquiring) == 3 ? merged : nil }
+            lock.withLockIfAvailable { _ in
+                guard !triedKept.load(ordering: .relaxed) else { return }
                 triedKept.store(true, ordering: .relaxed)
                 guard status.load(ordering: .acquiring) == 0, words.count <= Self.mergedMostKeywords,
-                      let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) else { return nil }
+                      let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) else { return }
                 merged = one
                 status.store(3, ordering: .releasing)
-                return one
             }
-            if let kept = kept ?? nil { return (kept, true) }
+            if status.load(ordering: .acquiring) == 3 { return (merged!, true) }
         }
         let total = searched.wrappingAdd(count, ordering: .relaxed).newValue
         guard count >= Self.inputThreshold || total >= Self.totalThreshold else { return nil }
         // One thread compiles; the others go on with the automaton meanwhile instead of
         // waiting for it (a tree scan's other worker stood idle for the whole compile).
-        let compiled = lock.withLockIfAvailable { _ -> (HyperscanKeywords, Bool)? in
+        let compiled = lock.withLockIfAvailable { _ -> HyperscanKeywords? in
             if status.load(ordering: .acquiring) == 0 {
-                // The keywords and triggers in one where a kept database holds them
-                // (`HyperscanCache`): loaded in a few milliseconds, so a search of any length
-                // gains the one pass. Never compiled here (some 400 ms, which a CI job without
-                // a kept cache would pay on every run): by a long search below, or ahead of
-                // time (`prepareKept`).
-                if !triedKept.load(ordering: .relaxed), words.count <= Self.mergedMostKeywords,
-                   let one = HyperscanKeywords(.merged(words, triggers: Trigger.onHyperscan), cachedOnly: true) {
-                    merged = one
-                    status.store(3, ordering: .releasing)
-                    return (one, true)
-                }
                 built = HyperscanKeywords(words)
                 status.store(built == nil ? 2 : 1, ordering: .releasing)
             }
-            switch status.load(ordering: .acquiring) {
-            case 3: return (merged!, true)
-            case 1, 4: return (built!, false)
-            default: return nil
-            }
+            return built
         }
-        return compiled ?? nil
+        return (compiled ?? nil).map { ($0, false) }
     }
 }

@@ -39,8 +39,8 @@ enum HyperscanCache {
     /// Whether databases can be kept here (the directory is made on this first ask).
     static let isUsable: Bool = usableDirectory(create: true) != nil
 
-    /// The name a database compiled from these inputs is kept under.
-    static func key(literal: Bool, expressions: [[UInt8]], flags: [UInt32], ids: [UInt32]) -> String {
+    /// The name a database compiled from `inputs` is kept under.
+    static func key(_ inputs: HyperscanKeywords.Inputs) -> String {
         var hash = SHA256()
         func add(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { hash.update(bufferPointer: $0) } }
         hash.update(data: Array("reviewgate hyperscan database 1\n".utf8))
@@ -50,13 +50,13 @@ enum HyperscanCache {
             add(UInt64(platform.tune))
             add(UInt64(platform.cpu_features))
         }
-        add(literal ? 1 : 0)
-        add(UInt64(expressions.count))
-        for i in expressions.indices {
-            add(UInt64(ids[i]))
-            add(UInt64(flags[i]))
-            add(UInt64(expressions[i].count))
-            hash.update(data: expressions[i])
+        add(inputs.literal ? 1 : 0)
+        add(UInt64(inputs.expressions.count))
+        for i in inputs.expressions.indices {
+            add(UInt64(inputs.ids[i]))
+            add(UInt64(inputs.flags[i]))
+            add(UInt64(inputs.expressions[i].count))
+            hash.update(data: inputs.expressions[i])
         }
         return Hex.encode(Array(hash.finalize()))
     }
@@ -157,21 +157,16 @@ enum HyperscanCache {
         for old in kept.sorted(by: { $0.used < $1.used }).prefix(kept.count - mostFiles) { unlink(directory + "/" + old.name) }
     }
 
-    /// The database for these inputs: loaded when kept, else made by `compile` and kept.
-    static func database(literal: Bool, expressions: [[UInt8]], flags: [UInt32], ids: [UInt32],
-                         compile: () -> OpaquePointer?) -> OpaquePointer? {
-        guard directory != nil else { return compile() }
-        let name = key(literal: literal, expressions: expressions, flags: flags, ids: ids)
+    /// The database for `inputs`: loaded when kept, else compiled and kept; with `cachedOnly`,
+    /// nil unless kept (for choosing, before paying for a compile, the database a kept one
+    /// makes cheapest). Nil when Hyperscan cannot run here or refuses the inputs.
+    static func database(_ inputs: HyperscanKeywords.Inputs, cachedOnly: Bool = false) -> OpaquePointer? {
+        guard hs_valid_platform() == HS_SUCCESS else { return nil }
+        guard directory != nil else { return cachedOnly ? nil : HyperscanKeywords.compile(inputs) }
+        let name = key(inputs)
         if let db = load(name) { return db }
-        guard let db = compile() else { return nil }
+        guard !cachedOnly, let db = HyperscanKeywords.compile(inputs) else { return nil }
         store(name, db)
         return db
-    }
-
-    /// Whether a database for these inputs is kept (and loads): for choosing, before paying
-    /// for a compile, the database a kept one makes cheapest.
-    static func cached(literal: Bool, expressions: [[UInt8]], flags: [UInt32], ids: [UInt32]) -> OpaquePointer? {
-        guard directory != nil else { return nil }
-        return load(key(literal: literal, expressions: expressions, flags: flags, ids: ids))
     }
 }

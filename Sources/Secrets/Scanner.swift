@@ -120,12 +120,12 @@ public final class Scanner: Sendable {
     /// Rule index by id: a finding names its rule by id, and 745 rules are too many to search.
     let ruleIndexByID: [String: Int]
 
-    /// The rule with this id, when the scanner has it.
     /// Compiles the Hyperscan databases this scanner may search with and keeps them for later
     /// runs (`HyperscanCache`); false when they cannot be kept (no usable cache directory, or
     /// Hyperscan cannot run here).
     public func prepareKeptDatabases() -> Bool { fastKeywords.prepareKept() }
 
+    /// The rule with this id, when the scanner has it.
     public func rule(id: String) -> SecretRule? { ruleIndexByID[id].map { ruleSet.rules[$0] } }
 
     /// Per rule, how far before one of its keywords a match may start (`KeywordReach`), when

@@ -40,7 +40,8 @@ struct RulesCompile: ParsableCommand {
             installing or upgrading: scans, checks and hooks then load the fastest database in \
             milliseconds instead of compiling. Kept in $REVIEWGATE_CACHE_DIR, else \
             $XDG_CACHE_HOME/reviewgate, else ~/.cache/reviewgate (REVIEWGATE_CACHE_DIR=off: none). \
-            Exit 0: kept; 1: could not be kept (no usable cache directory); 2: a file does not load.
+            Exit 0: kept; 2: a file or the policy does not load; 3: the databases could not be \
+            kept (no usable cache directory, or Hyperscan cannot run here).
             """
     )
 
@@ -51,20 +52,15 @@ struct RulesCompile: ParsableCommand {
     var repo: String?
 
     func run() throws {
-        if let repo {
-            guard files.isEmpty else { throw ValidationError("--repo takes no rule files: the repository's policy names them") }
-            let settings = try GateSettings.forServer(try Repository(path: repo))
-            guard settings.secrets.scanner.prepareKeptDatabases() else {
-                StandardError.write("reviewgate: the compiled databases could not be kept (no usable cache directory, or Hyperscan cannot run here)\n")
-                throw ExitCode(1)
-            }
-            StandardError.write("the hook's rules for \(repo) compiled and kept\n")
-            return
-        }
-        guard try RuleExamples.prepare(files) else {
+        if repo != nil, !files.isEmpty { throw ValidationError("--repo takes no rule files: the repository's policy names them") }
+        // The scanner the hook builds from the server's policy, or the one `scan --rules` builds.
+        let scanner = try repo.map { try GateSettings.forServer(try Repository(path: $0)).secrets.scanner }
+            ?? SecretOverrides(ruleFiles: files).settings().scanner
+        guard scanner.prepareKeptDatabases() else {
             StandardError.write("reviewgate: the compiled databases could not be kept (no usable cache directory, or Hyperscan cannot run here)\n")
-            throw ExitCode(1)
+            throw ExitCode(Failure.Code.runtime.rawValue)
         }
-        StandardError.write("\(files.isEmpty ? "the built-in rules" : "the rules of " + files.joined(separator: ", ")) compiled and kept\n")
+        let what = repo.map { "the hook's rules for \($0)" } ?? (files.isEmpty ? "the built-in rules" : "the rules of " + files.joined(separator: ", "))
+        StandardError.write(what + " compiled and kept\n")
     }
 }

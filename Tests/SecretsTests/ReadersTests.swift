@@ -262,7 +262,7 @@ import Testing
         // More text streams than are read: the rest is not read, and that is said (fail closed).
         let tiny = try TestArchive.make(.zlib, [("x", Data("BT (a) Tj ET\n".utf8))])
         var many = Data("%PDF-1.4\n".utf8)
-        for k in 0...Scanner.maxPDFStreams {
+        for k in 0...Self.limits.maxMembers {
             many += Data("\(k) 0 obj\n<< /Length \(tiny.count) /Filter /FlateDecode >>\nstream\n".utf8) + tiny + Data("\nendstream\nendobj\n".utf8)
         }
         #expect(read(many).unscannable.map(\.problem).contains(.limit))

@@ -4,7 +4,6 @@ import Glibc
 import CLibArchive
 import CLibDeflate
 import CZlib
-import CSystem
 
 /// Archives and compressed streams opened with libarchive (SPEC §1.3): zip and its kin, tar,
 /// gzip, bzip2, xz, lzma, zstd and lz4 streams, 7-Zip and RAR, told by their magic bytes, never by a file name. Members are handed out
@@ -455,27 +454,22 @@ enum ZlibStreams {
         }
     }
 
-    /// Where a PNG's compressed text starts and ends (`zTXt`, and `iTXt` marked compressed),
-    /// with the chunk's type; empty for anything that is no PNG. The chunks' CRCs are not
-    /// checked: a reader that ignores them still shows the text.
     /// A PDF's zlib-compressed (FlateDecode) streams that may hold text: page contents (where
     /// a simple generator writes `(…) Tj`), object streams (form fields' values), embedded
     /// files, metadata; not images or font programs, which hold none and are most of a PDF's
     /// bytes. Each range starts at the stream's data (after `stream` and its line end) and
     /// runs to its `endstream` (the end of the bytes when none follows). At most `limit`.
     static func pdfStreams(_ b: UnsafeRawBufferPointer, limit: Int) -> [Range<Int>] {
-        guard let base = b.baseAddress, b.count > 16 else { return [] }
-        // `%PDF-` within the first KiB, as readers accept it.
-        let head = UnsafeRawBufferPointer(rebasing: b[..<min(b.count, 1024)])
-        guard reviewgate_memmem(head.baseAddress, head.count, "%PDF-", 5) != nil else { return [] }
-        func contains(_ range: Range<Int>, _ word: String) -> Bool {
-            let piece = UnsafeRawBufferPointer(rebasing: b[range])
-            return word.utf8.count <= piece.count && reviewgate_memmem(piece.baseAddress, piece.count, word, word.utf8.count) != nil
+        guard b.count > 16 else { return [] }
+        /// Where `word` first stands in `range` of the bytes.
+        func find(_ word: String, in range: Range<Int>) -> Int? {
+            Decoders.firstIndex(of: Array(word.utf8), in: UnsafeRawBufferPointer(rebasing: b[range]), from: 0).map { range.lowerBound + $0 }
         }
+        // `%PDF-` within the first KiB, as readers accept it.
+        guard find("%PDF-", in: 0..<min(b.count, 1024)) != nil else { return [] }
         var found: [Range<Int>] = []
         var at = 0
-        while found.count < limit, at < b.count, let hit = reviewgate_memmem(base + at, b.count - at, "stream", 6) {
-            let keyword = base.distance(to: UnsafeRawPointer(hit))
+        while found.count < limit, let keyword = find("stream", in: at..<b.count) {
             at = keyword + 6
             // Not `endstream`; the keyword then a line end (CRLF or LF).
             guard keyword < 3 || !(b[keyword - 3] == 0x65 && b[keyword - 2] == 0x6E && b[keyword - 1] == 0x64) else { continue }
@@ -484,24 +478,14 @@ enum ZlibStreams {
             guard data < b.count, b[data] == 0x0A else { continue }
             data += 1
             guard hasHeader(UnsafeRawBufferPointer(rebasing: b[data...])) else { continue }
-            // The stream's dictionary: back to its object's `obj` (at most 2 KiB).
-            let dictionary = max(0, keyword - 2048)..<keyword
-            let objects = UnsafeRawBufferPointer(rebasing: b[dictionary])
-            var from = dictionary.lowerBound
-            var search = 0
-            while search < objects.count, let o = reviewgate_memmem(objects.baseAddress! + search, objects.count - search, " obj", 4) {
-                let offset = objects.baseAddress!.distance(to: UnsafeRawPointer(o))
-                from = dictionary.lowerBound + offset
-                search = offset + 4
-            }
-            let dict = from..<keyword
-            if contains(dict, "/Image") || contains(dict, "/Length1") || contains(dict, "Type1C") || contains(dict, "/OpenType") {
-                continue
-            }
+            // The stream's dictionary: from its object's last ` obj` before it (within 2 KiB).
+            var from = max(0, keyword - 2048)
+            while let o = find(" obj", in: from..<keyword) { from = o + 4 }
+            let dictionary = from..<keyword
+            if ["/Image", "/Length1", "Type1C", "/OpenType"].contains(where: { find($0, in: dictionary) != nil }) { continue }
             // To its `endstream` (a stream is inflated into room for about four times its own
             // size: not the rest of the file's); to the end of the bytes when there is none.
-            let rest = UnsafeRawBufferPointer(rebasing: b[data...])
-            let end = reviewgate_memmem(rest.baseAddress, rest.count, "endstream", 9).map { base.distance(to: UnsafeRawPointer($0)) } ?? b.count
+            let end = find("endstream", in: data..<b.count) ?? b.count
             found.append(data..<end)
             at = max(at, end)
         }
@@ -585,6 +569,9 @@ enum ZlibStreams {
         return shown ? out : nil
     }
 
+    /// Where a PNG's compressed text starts and ends (`zTXt`, and `iTXt` marked compressed),
+    /// with the chunk's type; empty for anything that is no PNG. The chunks' CRCs are not
+    /// checked: a reader that ignores them still shows the text.
     static func pngText(_ b: UnsafeRawBufferPointer) -> [(type: String, range: Range<Int>)] {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard b.count > 8, signature.indices.allSatisfy({ b[$0] == signature[$0] }) else { return [] }

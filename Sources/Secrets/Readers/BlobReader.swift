@@ -225,15 +225,13 @@ extension Scanner {
             readMembers(bytes, found: .trailingZip, budget: &budget)
             trailingZipRead = result.members.count > before
         }
-        // A PDF's compressed streams that may hold text (`ZlibStreams.pdfStreams`), each as a
-        // member `stream@OFFSET`; past `maxEmbeddedAttempts` of them the rest is not read.
+        // A PDF's compressed streams that may hold text (`ZlibStreams.pdfStreams`), each a
+        // member `stream@OFFSET` counted against the member limit (`archive-limit` past it).
         if depth < budget.limits.maxArchiveDepth {
-            let streams = ZlibStreams.pdfStreams(bytes, limit: Self.maxPDFStreams + 1)
-            for range in streams.prefix(Self.maxPDFStreams) {
+            for range in ZlibStreams.pdfStreams(bytes, limit: budget.limits.maxMembers + 1) {
                 addZlib(Array("stream@\(range.lowerBound)".utf8), UnsafeRawBufferPointer(rebasing: bytes[range]), budget: &budget, pdf: true)
                 if budget.exceeded { break }
             }
-            if streams.count > Self.maxPDFStreams { result.unscannable.append(([], .limit)) }
         }
         // A PNG's compressed text chunks (its tEXt ones are in the printable runs).
         if binary, depth < budget.limits.maxArchiveDepth {
@@ -412,10 +410,6 @@ extension Scanner {
     /// Magic bytes of a compressed stream inside other bytes tried before the rest is left
     /// unread (`archive-limit`): only a file built to hide one behind decoys has more.
     static let maxEmbeddedAttempts = 256
-
-    /// A PDF's text-bearing compressed streams read, at most (a 500-page document has one
-    /// content stream a page, and a few hundred more objects).
-    static let maxPDFStreams = 20_000
 
     /// Decodings inside decodings, at most.
     static let maxDecodeDepth = 3

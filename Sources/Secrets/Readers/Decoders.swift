@@ -104,10 +104,11 @@ enum Decoders {
                 let rot13 = trigger == .rot13Prefix
                 guard at >= (rot13 ? rot13Done : reversedDone) else { continue }
                 guard budget > 0 else { return false }
+                func part(_ c: UInt8) -> Bool { isToken(c) || c == 0x2E }
                 var start = at, end = at + trigger.length
-                while start > 0, at - start < 256, isToken(b[start - 1]) || b[start - 1] == 0x2E { start -= 1 }
-                while end < b.count, end - at < 256, isToken(b[end]) || b[end] == 0x2E { end += 1 }
-                let whole = end == b.count || !(isToken(b[end]) || b[end] == 0x2E)
+                while start > 0, at - start < 256, part(b[start - 1]) { start -= 1 }
+                while end < b.count, end - at < 256, part(b[end]) { end += 1 }
+                let whole = end == b.count || !part(b[end])
                 if rot13 { rot13Done = whole ? end : at + 1 } else { reversedDone = whole ? end : at + 1 }
                 guard end - start >= 16 else { continue }
                 let token = Array(UnsafeRawBufferPointer(rebasing: b[start..<end]))

@@ -138,9 +138,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalUpper: #"[6-9][0-9], [6-9][0-9], [6-9][0-9], [6-9][0-9]"#
         case .decimalUpperTight: #"[6-9][0-9],[6-9][0-9],[6-9][0-9],[6-9][0-9]"#
         case .rot13Prefix, .reversedPrefix:
-            "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map { word in
-                word.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
-            }.joined(separator: "|") + ")"
+            "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
     }
 
@@ -178,22 +176,15 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let minimumRun = 24
     static let minimumHexRun = 32
     /// The base64 (standard and URL) alphabet without padding.
-    static let runClass: [Bool] = (0..<256).map { b in
-        let c = UInt8(b)
-        return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
-            || c == 0x2B || c == 0x2F || c == 0x5F || c == 0x2D
-    }
-    static let wordClass: [Bool] = (0..<256).map { b in
-        let c = UInt8(b)
-        return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39)
-    }
-    /// `runClass`, `wordClass` and `hexClass` as comparisons, for loops over bytes outside
-    /// `forEachRun`: a global table is reached through `swift_once` on every use, which the
-    /// decoders' token walks (once per byte of every trigger's neighbourhood, in every version
-    /// of every file of a history) paid some 2% of an audit for.
+    static let runClass: [Bool] = (0..<256).map { isRunByte(UInt8($0)) }
+    static let wordClass: [Bool] = (0..<256).map { isWordByte(UInt8($0)) }
+    static let hexClass: [Bool] = (0..<256).map { isHexByte(UInt8($0)) }
+    /// The classes as comparisons (the tables above are made from them), for loops over bytes
+    /// outside `forEachRun`: a global table is reached through `swift_once` on every use, which
+    /// the decoders' token walks (once per byte of every trigger's neighbourhood, in every
+    /// version of every file of a history) paid some 2% of an audit for.
     @inline(__always) static func isRunByte(_ c: UInt8) -> Bool {
-        let folded = c | 0x20
-        return (folded >= 0x61 && folded <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2F || c == 0x5F || c == 0x2D
+        isWordByte(c) || c == 0x2B || c == 0x2F || c == 0x5F || c == 0x2D
     }
     @inline(__always) static func isWordByte(_ c: UInt8) -> Bool {
         let folded = c | 0x20
@@ -202,10 +193,6 @@ enum Trigger: Int, CaseIterable, Sendable {
     @inline(__always) static func isHexByte(_ c: UInt8) -> Bool {
         let folded = c | 0x20
         return (folded >= 0x61 && folded <= 0x66) || (c >= 0x30 && c <= 0x39)
-    }
-    static let hexClass: [Bool] = (0..<256).map { b in
-        let c = UInt8(b)
-        return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
     }
 
     /// Whether the trigger stands at `i` of `b` (the reference the Hyperscan database is
@@ -449,11 +436,7 @@ final class HyperscanTriggers: @unchecked Sendable {
     private let database: OpaquePointer
 
     init?() {
-        let inputs = HyperscanKeywords.Inputs.triggers(Trigger.onHyperscan)
-        guard hs_valid_platform() == HS_SUCCESS, let db = HyperscanCache.database(
-            literal: false, expressions: inputs.expressions, flags: inputs.flags, ids: inputs.ids, compile: { HyperscanKeywords.compile(inputs) }) else {
-            return nil
-        }
+        guard let db = HyperscanCache.database(.triggers(Trigger.onHyperscan)) else { return nil }
         database = db
     }
 
