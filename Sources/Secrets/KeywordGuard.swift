@@ -76,7 +76,7 @@ struct KeywordGuard: Sendable, Equatable {
                     if !sequence[i].contains(byte), !sequence[i].contains(ByteSet.upper(byte)) { return .irrelevant }
                 }
                 return .guarded([KeywordGuard(notBefore: notBefore, sequence: sequence)])
-            case .repeated, .opaque:
+            case .repeated, .opaque, .quantifiedGroup:
                 return .unguarded
             }
         }
@@ -101,7 +101,7 @@ struct KeywordGuard: Sendable, Equatable {
             case let .group(branches):
                 guard branches.count == 1 else { return }
                 rest.insert(branches[0][...], at: 0)
-            case .opaque: return
+            case .opaque, .quantifiedGroup: return
             }
         }
     }
@@ -119,36 +119,55 @@ final class GuardTable: @unchecked Sendable {
         var perRule: UnsafeMutableBufferPointer<(Int32, Int32)>
         var guards: UnsafeMutableBufferPointer<Flat>
         var sets: UnsafeMutableBufferPointer<ByteSet>
+        /// Per rule, its `ForwardGuard` for this keyword, if any; and the keyword's length.
+        var forward: UnsafeMutableBufferPointer<ForwardGuard?>
+        var length: Int
 
         @inline(__always)
         func admits(rule j: Int, _ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
             let (first, count) = perRule[j]
-            guard count >= 0 else { return true }
-            for g in Int(first)..<Int(first + count) {
-                let flat = guards[g]
-                if start > 0, flat.notBefore.contains(bytes[start - 1]) { continue }
-                let n = Int(flat.count)
-                guard start + n <= bytes.count else { continue }
-                var i = 0
-                while i < n, sets[Int(flat.first) + i].contains(bytes[start + i]) { i += 1 }
-                if i == n { return true }
+            if count >= 0 {
+                var admitted = false
+                for g in Int(first)..<Int(first + count) {
+                    let flat = guards[g]
+                    if start > 0, flat.notBefore.contains(bytes[start - 1]) { continue }
+                    let n = Int(flat.count)
+                    guard start + n <= bytes.count else { continue }
+                    var i = 0
+                    while i < n, sets[Int(flat.first) + i].contains(bytes[start + i]) { i += 1 }
+                    if i == n {
+                        admitted = true
+                        break
+                    }
+                }
+                guard admitted else { return false }
             }
-            return false
+            // Both guards are what every match holds: an occurrence must pass each.
+            guard let forward = forward[j] else { return true }
+            return forward.admits(bytes, at: start, length: length)
         }
     }
 
     private let words: [String?]
-    /// Per keyword, per rule: the regex to read, nil where occurrences are all kept.
+    /// Per keyword, per rule: the regex to read for a `KeywordGuard`, nil where none applies.
     private let sources: [[String?]]
+    /// Per keyword, per rule: what to read for a `ForwardGuard` (the regex, the rule's
+    /// keywords, whether its matches start at a keyword).
+    private let forwardSources: [[ForwardSource?]]
+    typealias ForwardSource = (source: String, keywords: [String], startsAtKeyword: Bool)
+    /// The forward guards read so far, by kind and regex.
+    private let forwardMade = Mutex<[String: ForwardGuard?]>([:])
     /// Per keyword: 0 not read yet, 1 nothing to check, else the address of its `Block`.
     private let slots: UnsafeMutablePointer<Atomic<Int>>
 
-    init(words: [String?], sources: [[String?]]) {
+    init(words: [String?], sources: [[String?]], forward: [[ForwardSource?]] = []) {
         self.words = words
         self.sources = sources
+        forwardSources = forward
         slots = .allocate(capacity: max(1, sources.count))
         for k in sources.indices {
-            let none = words[k] == nil || !sources[k].contains { $0 != nil }
+            let named = k < forward.count && forward[k].contains { $0 != nil }
+            let none = words[k] == nil || (!sources[k].contains { $0 != nil } && !named)
             (slots + k).initialize(to: Atomic(none ? 1 : 0))
         }
     }
@@ -176,12 +195,23 @@ final class GuardTable: @unchecked Sendable {
             guard let word = words[k], let source else { return nil }
             return KeywordGuard.of(source, keyword: word)
         }
+        let forwardGuards = sources[k].indices.map { j -> ForwardGuard? in
+            guard let word = words[k], k < forwardSources.count, let (source, keywords, starts) = forwardSources[k][j] else { return nil }
+            // One per rule: the rule's other keywords read the same regex the same way.
+            let key = (starts ? "s" : "n") + source
+            if let known = forwardMade.withLock({ $0[key] }) { return known }
+            let made = starts ? ForwardGuard.starting(source) : ForwardGuard.naming(source, keyword: word, ruleKeywords: keywords)
+            forwardMade.withLock { $0[key] = made }
+            return made
+        }
         var made = 1
-        if perRule.contains(where: { $0 != nil }) {
+        if perRule.contains(where: { $0 != nil }) || forwardGuards.contains(where: { $0 != nil }) {
             let all = perRule.compactMap { $0 }.flatMap { $0 }
             let block = UnsafeMutablePointer<Block>.allocate(capacity: 1)
             block.initialize(to: Block(perRule: .allocate(capacity: perRule.count), guards: .allocate(capacity: all.count),
-                                       sets: .allocate(capacity: all.reduce(0) { $0 + $1.sequence.count })))
+                                       sets: .allocate(capacity: all.reduce(0) { $0 + $1.sequence.count }),
+                                       forward: .allocate(capacity: forwardGuards.count), length: words[k]?.utf8.count ?? 0))
+            _ = block.pointee.forward.initialize(from: forwardGuards)
             var g = 0, set = 0
             for (j, guards) in perRule.enumerated() {
                 guard let guards else { block.pointee.perRule[j] = (0, -1); continue }
@@ -207,8 +237,16 @@ final class GuardTable: @unchecked Sendable {
         block.pointee.perRule.deallocate()
         block.pointee.guards.deallocate()
         block.pointee.sets.deallocate()
+        block.pointee.forward.deinitialize()
+        block.pointee.forward.deallocate()
         block.deinitialize(count: 1)
         block.deallocate()
+    }
+
+    /// Keyword `k`'s forward guards for its rules (for tests).
+    func forwardGuards(_ k: Int) -> [ForwardGuard?] {
+        guard let block = block(k) else { return sources[k].map { _ in nil } }
+        return Array(block.pointee.forward)
     }
 
     /// Keyword `k`'s guards for its rules, as `KeywordGuard`s (for tests).
@@ -317,8 +355,10 @@ struct RegexShape {
         case repeated(ByteSet, Int, Int?)
         /// A group taken once: its alternatives.
         case group([[Node]])
-        /// Something of unknown bytes and length (a repeated group, a backreference).
+        /// Something of unknown bytes and length (a backreference).
         case opaque
+        /// A group with a quantifier: its alternatives, taken between `min` and `max` times.
+        case quantifiedGroup([[Node]], Int, Int?)
         /// `(?<!x)` of one byte (the set), or nil for a longer lookbehind.
         case lookbehindNot(ByteSet?)
         case wordBoundary
@@ -403,6 +443,8 @@ struct RegexShape {
                 }
                 if let single {
                     element = .repeated(single, low, high)
+                } else if case let .group(branches) = element {
+                    element = .quantifiedGroup(branches, low, high)
                 } else {
                     element = .opaque
                 }

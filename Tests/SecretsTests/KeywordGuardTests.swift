@@ -1,3 +1,4 @@
+import Foundation
 import ReviewGateTestSupport
 @testable import Secrets
 import Testing
@@ -129,4 +130,102 @@ import Testing
         }
         #expect(compared > 500)
     }
+
+    /// The generic rules' regexes, as the built-in rules have them.
+    static func regex(_ id: String) -> (source: String, keywords: [String]) {
+        let rule = ruleSet.rules.first { $0.id == id }!
+        return (rule.regex!.source, rule.keywords)
+    }
+
+    static func nameAdmits(_ rule: (source: String, keywords: [String]), _ keyword: String, _ text: String) -> Bool? {
+        guard let guardian = ForwardGuard.naming(rule.source, keyword: keyword, ruleKeywords: rule.keywords) else { return nil }
+        let bytes = Array(text.utf8)
+        let lower = Array(text.lowercased().utf8), word = Array(keyword.utf8)
+        let start = (0...(lower.count - word.count)).first { Array(lower[$0..<($0 + word.count)]) == word }!
+        return bytes.withUnsafeBytes { guardian.admits($0, at: start, length: word.count) }
+    }
+
+    @Test func namesMustEndWhereAnAssignmentCanBegin() throws {
+        let generic = Self.regex("generic-secret-assignment")
+        let v = "Zq8vLw3pRt"
+        let admitted = ["password = \"\(v)\"", "let apiToken: String = \"\(v)\"", "\"api_token\": \"\(v)\"", "db.password=\(v)",
+                        "TOKEN_KEY := \(v)", "auth_token ||= \(v)", "secret ?= \(v)", "password\t= \(v)", "'passwd' => \(v)",
+                        "private_key]=\(v)", "token string = \(v)", "password = String(\"\(v)"]
+        for line in admitted {
+            let keyword = ["pass", "token", "secret", "key", "auth"].first { line.lowercased().contains($0) }!
+            #expect(Self.nameAdmits(generic, keyword, "  " + line) == true, "\(line)")
+        }
+        let refused = ["@author Jane Doe", "getPassword()", "private String token;", "tokenizer.next()", "if (secret) {",
+                       "keyboard", "password\n= \(v)", "credentials, err", "password", "password = \"short\"", "token == \(v)"]
+        for line in refused {
+            let keyword = ["pass", "token", "secret", "key", "auth", "credential"].first { line.lowercased().contains($0) }!
+            #expect(Self.nameAdmits(generic, keyword, "  " + line) == false, "\(line)")
+        }
+
+        let xml = Self.regex("generic-secret-xml")
+        let guardian = try #require(ForwardGuard.naming(xml.source, keyword: "pass", ruleKeywords: xml.keywords))
+        #expect(guardian.opener == ByteSet([UInt8(ascii: "<")]))
+        #expect(Self.nameAdmits(xml, "pass", "<db.password>\(v)</db.password>") == true)
+        #expect(Self.nameAdmits(xml, "secret", "<client-secret>\(v)</client-secret>") == true)
+        #expect(Self.nameAdmits(xml, "pass", "password>\(v)</password>") == false, "no element opens the name")
+        #expect(Self.nameAdmits(xml, "pass", "< password>\(v)</password>") == false)
+        #expect(Self.nameAdmits(xml, "pass", "<password x") == false, "a name the element's > does not end")
+        #expect(Self.nameAdmits(xml, "pass", "<password>\(v) and more") == false, "text an element does not close")
+
+        // Rules whose matches start at a keyword: the whole regex from the occurrence.
+        let url = #"(?i)\b(?:https?|ftp)://[^\s:@/]{1,64}:([^\s:@/]{3,128})@"#
+        let starting = try #require(ForwardGuard.starting(url))
+        for (text, admitted) in [("https://www.apache.org/licenses/LICENSE-2.0", false), ("https://app:s3cr3tpass@db", true),
+                                 ("HTTP://u:pw@h", false), ("http://user:pass@", true), ("ftp:", false)] {
+            let bytes = Array(text.utf8)
+            #expect(bytes.withUnsafeBytes { starting.admits($0, at: 0, length: 4) } == admitted, "\(text)")
+        }
+    }
+
+    @Test func nameGuardsOnlyWhereEveryMatchHoldsThem() {
+        // Each shape the guard needs, broken once: a class after the keywords, every
+        // alternative holding a keyword, something that must follow, names within a line,
+        // nothing unknown first after the name.
+        let cases: [(String, [String])] = [
+            (#"[a-z]*(?:pass|token)="#, ["pass", "token"]),
+            (#"[a-z]*(?:pass|other)[a-z]*="#, ["pass"]),
+            (#"[a-z]*(?:pass|token)[a-z]*"#, ["pass", "token"]),
+            (#"[a-z]*(?:pass|token)[a-z\n]*="#, ["pass", "token"]),
+            (#"(['"])[a-z]*(?:pass|token)[a-z]*\1"#, ["pass", "token"]),
+            (#"[a-z]*(?:pass|token)[a-z]*(?:x)*"#, ["pass", "token"]),
+            (#"[a-z]*(?:pass|token)[a-z]*=|x"#, ["pass", "token"]),
+            (#"[a-z]*(?:pass-word)[a-z]*="#, ["pass"]),
+        ]
+        for (regex, keywords) in cases {
+            #expect(ForwardGuard.naming(regex, keyword: "pass", ruleKeywords: keywords) == nil, "\(regex)")
+        }
+        #expect(ForwardGuard.naming(#"[a-z]*(?:pass|token)[a-z]*="#, keyword: "pass", ruleKeywords: ["pass", "token"]) != nil)
+        #expect(ForwardGuard.naming(#"[a-z]*(?:pass|token)[a-z]*="#, keyword: "auth", ruleKeywords: ["pass", "token"]) == nil)
+    }
+
+    /// Real code, full of these keywords in names that are no assignment (this repository's
+    /// own sources, rules and tests), scanned with the guards and with whole lines and none:
+    /// the same candidates.
+    @Test func sameCandidatesOnRealCodeAsWithoutGuards() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var files: [URL] = []
+        for dir in ["Sources", "Tests", "rules", "hooks"] {
+            let walker = FileManager.default.enumerator(at: root.appendingPathComponent(dir), includingPropertiesForKeys: nil)
+            while let url = walker?.nextObject() as? URL {
+                if ["swift", "toml", "md", "sh", "yml", "json"].contains(url.pathExtension) { files.append(url) }
+            }
+        }
+        #expect(files.count > 100)
+        var compared = 0, lines = 0
+        for url in files.sorted(by: { $0.path < $1.path }) {
+            let data = try Array(Data(contentsOf: url))
+            lines += data.count { $0 == 0x0A }
+            let a = data.withUnsafeBytes { Self.near.candidates(in: $0, scratch: MatchScratch()) }
+            let b = data.withUnsafeBytes { Self.whole.candidates(in: $0, scratch: MatchScratch()) }
+            #expect(a == b, "\(url.lastPathComponent)")
+            compared += a.count
+        }
+        #expect(lines > 20000 && compared > 50, "\(lines) lines, \(compared) candidates")
+    }
 }
+
