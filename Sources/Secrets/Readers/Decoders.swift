@@ -411,7 +411,6 @@ enum Decoders {
     /// number at least `Trigger.minimumRun` less 4 (a split secret; a sentence split between
     /// words has fewer).
     static func tokenSpansSeam(_ b: UnsafeRawBufferPointer, valueBeforeQuote at: Int) -> Bool {
-        let before = tokenBefore(b, endingAt: at)
         var j = at + 2 // past the closing quote
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         if j < b.count, b[j] == 0x2C { j += 1 } // a list's comma
@@ -421,7 +420,8 @@ enum Decoders {
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
         guard j < b.count, Trigger.isQuote(b[j]) else { return false }
         let (after, end) = tokenAfter(b, from: j + 1, most: 256)
-        guard before + after >= Trigger.minimumRun - 4 else { return false }
+        // The token before the seam is read only now: most seams have no string after them.
+        guard after >= Trigger.minimumRun - 4 || tokenBefore(b, endingAt: at) + after >= Trigger.minimumRun - 4 else { return false }
         // A string followed by `:` is the next key of a mapping (`"…abc",` then `"name": …`),
         // not the rest of a value.
         j = end
@@ -544,7 +544,6 @@ enum Decoders {
     /// that follow it (`…IW3cK</w:t></w:r><w:r><w:t>cOZAf…`), one token of at least 20
     /// characters running across them: a value a markup split into runs.
     static func tokenSpansTags(_ b: UnsafeRawBufferPointer, valueBeforeTag at: Int) -> Bool {
-        let before = tokenBefore(b, endingAt: at)
         var j = at + 1
         var tags = 0
         while j < b.count, b[j] == 0x3C, tags < 16 {
@@ -555,7 +554,8 @@ enum Decoders {
             tags += 1
         }
         let after = tokenAfter(b, from: j, most: Trigger.minimumRun).count
-        return after > 0 && before + after >= Trigger.minimumRun - 4
+        // The token before the tags is read only now: most closing tags end a line.
+        return after > 0 && (after >= Trigger.minimumRun - 4 || tokenBefore(b, endingAt: at) + after >= Trigger.minimumRun - 4)
     }
 
     /// `region` without its tags (`<…>` within a line, up to 256 bytes each).
