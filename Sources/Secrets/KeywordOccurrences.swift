@@ -173,7 +173,7 @@ extension Scanner {
         // Keywords and triggers in one pass, once a long search has paid for that database.
         if let fast, fast.withTriggers {
             if fast.database.forEachOccurrence(in: bytes, scratch: &scratch.mergedScratch, record) {
-                Trigger.forEachRun(in: bytes) { record(first + $0.rawValue, $1) }
+                Trigger.forEachRun(in: bytes, verdicts: scratch.runVerdicts) { record(first + $0.rawValue, $1) }
                 return
             }
             list.removeLast(list.count - before)
@@ -196,6 +196,6 @@ extension Scanner {
             list.removeLast(list.count - afterKeywords)
             Trigger.forEachOccurrence(in: bytes) { record(first + $0.rawValue, $1) }
         }
-        Trigger.forEachRun(in: bytes) { record(first + $0.rawValue, $1) }
+        Trigger.forEachRun(in: bytes, verdicts: scratch.runVerdicts) { record(first + $0.rawValue, $1) }
     }
 }

@@ -207,6 +207,8 @@ public final class MatchScratch {
     var mergedScratch: OpaquePointer?
     /// The new stretches of a delta's bytes, laid end to end to be searched at once.
     var regionBytes: [UInt8] = []
+    /// What the run trigger's first look said of recent runs (made on first use).
+    lazy var runVerdicts = RunVerdicts()
 
     public init(maxCaptures: Int = 32, matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000) {
         data = pcre2_match_data_create_8(UInt32(maxCaptures + 1), nil)

@@ -1035,6 +1035,25 @@ import Testing
             let (sampled, every) = Self.runsBothWays(bytes)
             #expect(sampled == every, "\(bytes)")
         }
+        // The kept verdicts of one thread, over all the cases in turn (each run seen twice):
+        // what the first look says, wherever the bytes end.
+        let verdicts = RunVerdicts()
+        var yes = 0, no = 0
+        for bytes in cases + cases {
+            bytes.withUnsafeBytes { b in
+                var kept: [Int] = []
+                var fresh: [Int] = []
+                Trigger.forEachRun(in: b, verdicts: verdicts) { kept.append($1 << 8 | $0.rawValue) }
+                Trigger.forEachRun(in: b) { fresh.append($1 << 8 | $0.rawValue) }
+                #expect(kept == fresh)
+                for i in 0..<b.count {
+                    let verdict = Decoders.mayDecode(b, from: i)
+                    #expect(verdicts.mayDecode(b, from: i) == verdict)
+                    if verdict { yes += 1 } else { no += 1 }
+                }
+            }
+        }
+        #expect(yes > 0 && no > 0, "\(yes) yes, \(no) no")
     }
 
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every

@@ -362,7 +362,7 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// (`+`…`z`, and no `.` or `=`); a run of 24 covers at least two whole aligned words, so only a streak of
     /// two such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
     /// rarely has one.
-    static func forEachRun(in bytes: UnsafeRawBufferPointer, _ hit: (Trigger, Int) -> Void) {
+    static func forEachRun(in bytes: UnsafeRawBufferPointer, verdicts: RunVerdicts? = nil, _ hit: (Trigger, Int) -> Void) {
         let n = bytes.count
         let minimum = minimumRun, minimumHex = minimumHexRun
         guard n > minimum, let raw = bytes.baseAddress else { return }
@@ -384,7 +384,8 @@ enum Trigger: Int, CaseIterable, Sendable {
                     if e - s >= minimum, s > lastStart {
                         lastStart = s
                         // A run needs the byte before it (none at the very start of the bytes).
-                        if s >= 1, !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }), Decoders.mayDecode(bytes, from: s) {
+                        if s >= 1, !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }),
+                           verdicts?.mayDecode(bytes, from: s) ?? Decoders.mayDecode(bytes, from: s) {
                             hit(.run, s - 1)
                         }
                         // Hex stretches inside the run (after a non-hex byte), whether or not
@@ -397,7 +398,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                                 guard hexDigit[Int(base[q])] else { q += 1; continue }
                                 var r = q
                                 while r < e, hexDigit[Int(base[r])] { r += 1 }
-                                if q >= 1, r - q >= minimumHex, Decoders.mayDecode(bytes, from: q) { hit(.hexRun, q - 1) }
+                                if q >= 1, r - q >= minimumHex, verdicts?.mayDecode(bytes, from: q) ?? Decoders.mayDecode(bytes, from: q) {
+                                    hit(.hexRun, q - 1)
+                                }
                                 q = r
                             }
                         }
@@ -428,6 +431,43 @@ enum Trigger: Int, CaseIterable, Sendable {
             }
             if streak >= wholeWords { precise((words - streak) * 8, n) }
         }
+    }
+}
+
+/// What `Decoders.mayDecode` said of the runs seen lately, by the 24 bytes from a run's start
+/// (all it reads there: a byte-order mark, an archive's magic, 20 characters): a history brings
+/// the same long names in delta after delta, a tree in file after file. One per thread.
+final class RunVerdicts {
+    private static let slots = 2048
+    private let keys = UnsafeMutablePointer<(UInt64, UInt64, UInt64)>.allocate(capacity: RunVerdicts.slots)
+    /// 0: nothing kept; 1: no; 2: yes.
+    private let values = UnsafeMutablePointer<UInt8>.allocate(capacity: RunVerdicts.slots)
+
+    init() {
+        keys.initialize(repeating: (0, 0, 0), count: Self.slots)
+        values.initialize(repeating: 0, count: Self.slots)
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
+    }
+
+    /// `Decoders.mayDecode(b, from: start)`, from the last answer for the same bytes if kept.
+    @inline(__always)
+    func mayDecode(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        // Near the end the answer depends on where the bytes end too: not kept.
+        guard start >= 0, start + 24 <= b.count else { return Decoders.mayDecode(b, from: start) }
+        let k0 = b.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+        let k1 = b.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)
+        let k2 = b.loadUnaligned(fromByteOffset: start + 16, as: UInt64.self)
+        let mixed = (k0 &* 0x9E37_79B9_7F4A_7C15) ^ (k1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (k2 &* 0x1656_67B1_9E37_79F9)
+        let slot = Int(truncatingIfNeeded: mixed >> 53) & (Self.slots - 1)
+        if values[slot] != 0, keys[slot] == (k0, k1, k2) { return values[slot] == 2 }
+        let verdict = Decoders.mayDecode(b, from: start)
+        keys[slot] = (k0, k1, k2)
+        values[slot] = verdict ? 2 : 1
+        return verdict
     }
 }
 
