@@ -32,17 +32,25 @@ struct ForwardGuard: Sendable {
     /// How far a walk goes before it gives up and admits.
     static let reach = 256
 
-    /// Whether an occurrence of a keyword of `length` bytes at `start` may be in a match.
+    /// Whether an occurrence of a keyword of `length` bytes at `start` may be in a match;
+    /// each byte looked at is taken from `budget`, and with none left every occurrence is
+    /// admitted (a file of one name repeated a million times must not cost a walk for each).
     @inline(__always)
-    func admits(_ b: UnsafeRawBufferPointer, at start: Int, length: Int) -> Bool {
+    func admits(_ b: UnsafeRawBufferPointer, at start: Int, length: Int, budget: inout Int) -> Bool {
+        guard budget > 0 else { return true }
         if let opener {
             // Looked at first: most names have no opener before them.
             var s = start
             while s > 0, start - s < Self.reach, before.contains(b[s - 1]) { s -= 1 }
+            budget -= start - s + 1
             if start - s < Self.reach, s == 0 || !opener.contains(b[s - 1]) { return false }
         }
-        return automaton.admits(b, from: afterKeyword ? start + length : start, reach: Self.reach)
+        return automaton.admits(b, from: afterKeyword ? start + length : start, reach: Self.reach, budget: &budget)
     }
+
+    /// The bytes the guards of one text may look at, in all: a few times the text (an ordinary
+    /// file uses a small part of it).
+    static func budget(for count: Int) -> Int { 4 * count + 65536 }
 
     /// The guard of a rule whose matches start at its keywords: its whole regex.
     static func starting(_ source: String) -> ForwardGuard? {
@@ -205,10 +213,11 @@ final class ShapeAutomaton: Sendable {
     /// Whether a match may begin at `from`: the automaton reaches the regex's end, or
     /// something unknown, within `reach` bytes (or walks that far without dying).
     @inline(__always)
-    func admits(_ b: UnsafeRawBufferPointer, from: Int, reach: Int) -> Bool {
+    func admits(_ b: UnsafeRawBufferPointer, from: Int, reach: Int, budget: inout Int) -> Bool {
         var next = first
         var i = from
         let cap = from + reach
+        defer { budget -= i - from + 1 }
         return byByte.withUnsafeBufferPointer { byByte in
             follow.withUnsafeBufferPointer { follow in
                 while true {

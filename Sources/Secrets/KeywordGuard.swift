@@ -123,8 +123,9 @@ final class GuardTable: @unchecked Sendable {
         var forward: UnsafeMutableBufferPointer<ForwardGuard?>
         var length: Int
 
+        /// `budget`: what the forward guards may still read of these bytes (`ForwardGuard`).
         @inline(__always)
-        func admits(rule j: Int, _ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        func admits(rule j: Int, _ bytes: UnsafeRawBufferPointer, at start: Int, budget: inout Int) -> Bool {
             let (first, count) = perRule[j]
             if count >= 0 {
                 var admitted = false
@@ -144,7 +145,7 @@ final class GuardTable: @unchecked Sendable {
             }
             // Both guards are what every match holds: an occurrence must pass each.
             guard let forward = forward[j] else { return true }
-            return forward.admits(bytes, at: start, length: length)
+            return forward.admits(bytes, at: start, length: length, budget: &budget)
         }
     }
 

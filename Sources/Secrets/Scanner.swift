@@ -249,6 +249,7 @@ public final class Scanner: Sendable {
         let noStart: UInt64 = 1 << 40 - 1
         var hits: [UInt64] = []
         hits.reserveCapacity(occurrences.packed.count * 2 + rulesWithoutKeywords.count)
+        var guardBudget = ForwardGuard.budget(for: bytes.count)
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
             guard let block = guardTable.block(keyword) else {
@@ -257,7 +258,7 @@ public final class Scanner: Sendable {
             }
             for (j, rule) in rulesByKeyword[keyword].enumerated() {
                 // An occurrence that cannot start a match of the rule costs it nothing more.
-                guard block.pointee.admits(rule: j, bytes, at: start) else { continue }
+                guard block.pointee.admits(rule: j, bytes, at: start, budget: &guardBudget) else { continue }
                 hits.append(UInt64(rule) << 40 | UInt64(start))
             }
         }

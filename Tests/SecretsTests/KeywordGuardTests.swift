@@ -12,7 +12,8 @@ import Testing
         let table = GuardTable(words: [keyword], sources: [[regex]])
         guard let block = table.block(0) else { return nil }
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { block.pointee.admits(rule: 0, $0, at: start) }
+        var budget = Int.max
+        return bytes.withUnsafeBytes { block.pointee.admits(rule: 0, $0, at: start, budget: &budget) }
     }
 
     @Test func readsWhatAMatchMustBeginWith() throws {
@@ -142,7 +143,8 @@ import Testing
         let bytes = Array(text.utf8)
         let lower = Array(text.lowercased().utf8), word = Array(keyword.utf8)
         let start = (0...(lower.count - word.count)).first { Array(lower[$0..<($0 + word.count)]) == word }!
-        return bytes.withUnsafeBytes { guardian.admits($0, at: start, length: word.count) }
+        var budget = Int.max
+        return bytes.withUnsafeBytes { guardian.admits($0, at: start, length: word.count, budget: &budget) }
     }
 
     @Test func namesMustEndWhereAnAssignmentCanBegin() throws {
@@ -178,7 +180,8 @@ import Testing
         for (text, admitted) in [("https://www.apache.org/licenses/LICENSE-2.0", false), ("https://app:s3cr3tpass@db", true),
                                  ("HTTP://u:pw@h", false), ("http://user:pass@", true), ("ftp:", false)] {
             let bytes = Array(text.utf8)
-            #expect(bytes.withUnsafeBytes { starting.admits($0, at: 0, length: 4) } == admitted, "\(text)")
+            var budget = Int.max
+            #expect(bytes.withUnsafeBytes { starting.admits($0, at: 0, length: 4, budget: &budget) } == admitted, "\(text)")
         }
     }
 
@@ -226,6 +229,24 @@ import Testing
             compared += a.count
         }
         #expect(lines > 20000 && compared > 50, "\(lines) lines, \(compared) candidates")
+    }
+
+    /// A text of one name repeated (each occurrence would walk the whole name): the guards stop
+    /// reading at their budget and admit the rest, with the same candidates as whole lines.
+    @Test func guardsReadAtMostABudget() {
+        let generic = Self.regex("generic-secret-assignment")
+        let guardian = ForwardGuard.naming(generic.source, keyword: "pass", ruleKeywords: generic.keywords)!
+        let bytes = Array(String(repeating: "password", count: 4096).utf8)
+        var budget = 10_000
+        var admitted = 0
+        bytes.withUnsafeBytes { b in
+            for at in stride(from: 0, to: b.count, by: 8) where guardian.admits(b, at: at, length: 4, budget: &budget) { admitted += 1 }
+        }
+        #expect(budget <= 0 && admitted > 3000, "\(admitted) admitted, \(budget) left")
+        let text = Array((String(repeating: "password", count: 20_000) + " = \"Zq8vLw3pRtY2\"\n").utf8)
+        let a = text.withUnsafeBytes { Self.near.candidates(in: $0, scratch: MatchScratch()) }
+        let b = text.withUnsafeBytes { Self.whole.candidates(in: $0, scratch: MatchScratch()) }
+        #expect(a == b)
     }
 }
 
