@@ -101,8 +101,11 @@ public enum PrintableRuns {
     /// git's rule for binary: a NUL byte in the first 8000 bytes.
     public static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return false }
-        return memchr(base, 0, min(bytes.count, 8000)) != nil
+        return memchr(base, 0, min(bytes.count, binaryPrefix)) != nil
     }
+
+    /// How many first bytes `isBinary` looks at.
+    static let binaryPrefix = 8000
 
     public static func view(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](bytes)
