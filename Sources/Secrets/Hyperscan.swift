@@ -188,6 +188,13 @@ final class LazyHyperscanKeywords: @unchecked Sendable {
         return wanted.allSatisfy { HyperscanKeywords($0, cachedOnly: true) != nil }
     }
 
+    /// Whether this scanner searched enough to compile the keywords' database and found no
+    /// kept merged one: a later run would start with the fastest database if one were kept
+    /// (`prepareKept`).
+    var missedKeptMerged: Bool {
+        status.load(ordering: .acquiring) == 1 && words.count <= Self.mergedMostKeywords && HyperscanCache.isUsable
+    }
+
     /// The database to search `count` bytes with, counting them, and whether it holds the
     /// triggers too; nil: use the automaton.
     func database(forSearching count: Int) -> (database: HyperscanKeywords, withTriggers: Bool)? {

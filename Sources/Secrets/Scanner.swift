@@ -125,6 +125,11 @@ public final class Scanner: Sendable {
     /// Hyperscan cannot run here).
     public func prepareKeptDatabases() -> Bool { fastKeywords.prepareKept() }
 
+    /// Whether this scanner's searches would have been faster with the databases
+    /// `prepareKeptDatabases` keeps, which were not kept: a search long enough to compile the
+    /// keywords' database found no merged one.
+    public var missedKeptDatabases: Bool { fastKeywords.missedKeptMerged }
+
     /// The rule with this id, when the scanner has it.
     public func rule(id: String) -> SecretRule? { ruleIndexByID[id].map { ruleSet.rules[$0] } }
 

@@ -53,6 +53,9 @@ struct RulesCompile: ParsableCommand {
 
     func run() throws {
         if repo != nil, !files.isEmpty { throw ValidationError("--repo takes no rule files: the repository's policy names them") }
+        // Started by a scan in the background (`BackgroundCompile`): out of the way of the work
+        // in the foreground.
+        if getenv(BackgroundCompile.marker) != nil { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }
         // The scanner the hook builds from the server's policy, or the one `scan --rules` builds.
         let scanner = try repo.map { try GateSettings.forServer(try Repository(path: $0)).secrets.scanner }
             ?? SecretOverrides(ruleFiles: files).settings().scanner

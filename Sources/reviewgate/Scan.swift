@@ -47,6 +47,9 @@ struct Scan: ParsableCommand {
         let document = VerdictReport(version: ReviewGate.version, command: "scan", repository: repositoryPath,
                                      verdict: verdict, durationMs: Int(WallClock.milliseconds()) - started)
         try report.emit(document)
+        // A scan long enough to want the merged database, which no one kept: compiled in the
+        // background for the next run (as git detaches its auto gc), never waited for.
+        if settings.scanner.missedKeptDatabases { BackgroundCompile.start(ruleFiles: secrets.ruleFiles) }
         if verdict.decision == .reject { throw ExitCode(Failure.Code.rejected.rawValue) }
     }
 }

@@ -27,8 +27,9 @@ import Testing
         return (dir, [plain, split, encoded])
     }
 
-    func findings(_ arguments: [String], in dir: URL, cache: String, secrets: [String]) throws -> [String] {
-        let result = try reviewgate(arguments, in: dir, environment: ["REVIEWGATE_CACHE_DIR": cache])
+    func findings(_ arguments: [String], in dir: URL, cache: String, secrets: [String], background: Bool = false) throws -> [String] {
+        let result = try reviewgate(arguments, in: dir, environment: ["REVIEWGATE_CACHE_DIR": cache,
+                                                                      "REVIEWGATE_BACKGROUND_COMPILE": background ? "1" : "0"])
         for secret in secrets { #expect(!result.out.contains(secret) && !result.err.contains(secret), "a secret was printed") }
         #expect(result.status == 1, "\(result.err)")
         let doc = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
@@ -50,7 +51,8 @@ import Testing
         #expect(reference.count >= 3, "\(reference)")
         #expect(reference.contains { $0.contains("base64") } && reference.contains { $0.contains("joined") }, "\(reference)")
 
-        // Cold: the keywords' and triggers' databases are compiled and kept, not the merged one.
+        // Cold (no background compile): the keywords' and triggers' databases are compiled and
+        // kept, not the merged one.
         let cache = root.appendingPathComponent("cache")
         #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets) == reference)
         let cold = kept(cache)
@@ -123,4 +125,48 @@ import Testing
         chmod(first.path, 0o600); chmod(second.path, 0o600)
         #expect(try findings(scan, in: dir, cache: fresh.path, secrets: secrets) == reference)
     }
+
+    /// A scan that searched enough to want the merged database and found none starts
+    /// `rules compile` in the background, detached: the scan's findings are the same, it
+    /// does not wait, and the merged database is kept for the next run, which loads it.
+    @Test func aLongScanKeepsTheMergedDatabaseInTheBackground() throws {
+        let (dir, secrets) = try tree()
+        let root = try Scratch.directory("kept-background")
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: root) }
+        let cache = root.appendingPathComponent("cache")
+        let scan = ["scan", ".", "--format", "json"]
+        let reference = try findings(scan, in: dir, cache: "off", secrets: secrets)
+        #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets, background: true) == reference)
+        // The compile takes a fraction of a second on an idle machine; a loaded one is given a minute.
+        var waited = 0
+        while kept(cache).count < 3, waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        let all = kept(cache)
+        #expect(all.count == 3, "\(all)")
+        // The next scan loads all three and writes none again.
+        var before: [String: timespec] = [:]
+        for name in all {
+            var info = stat()
+            _ = lstat(cache.appendingPathComponent(name).path, &info)
+            before[name] = info.st_mtim
+        }
+        #expect(try findings(scan, in: dir, cache: cache.path, secrets: secrets, background: true) == reference)
+        usleep(300_000)
+        #expect(kept(cache) == all)
+        for name in all {
+            var info = stat()
+            _ = lstat(cache.appendingPathComponent(name).path, &info)
+            #expect(info.st_mtim.tv_sec == before[name]?.tv_sec && info.st_mtim.tv_nsec == before[name]?.tv_nsec, "\(name) written again")
+        }
+        // A small scan does not start one (nothing searched with Hyperscan).
+        let small = root.appendingPathComponent("small-cache")
+        let result = try reviewgate(["scan", "small.txt", "--format", "json"], in: dir,
+                                    environment: ["REVIEWGATE_CACHE_DIR": small.path, "REVIEWGATE_BACKGROUND_COMPILE": "1"])
+        #expect(result.status == 0, "\(result.err)")
+        usleep(500_000)
+        #expect(kept(small).isEmpty, "\(kept(small))")
+    }
 }
+
