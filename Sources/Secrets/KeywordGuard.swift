@@ -198,8 +198,9 @@ final class GuardTable: @unchecked Sendable {
         }
         let forwardGuards = sources[k].indices.map { j -> ForwardGuard? in
             guard let word = words[k], k < forwardSources.count, let (source, keywords, starts) = forwardSources[k][j] else { return nil }
-            // One per rule: the rule's other keywords read the same regex the same way.
-            let key = (starts ? "s" : "n") + source
+            // One per rule: the rule's other keywords read the same regex the same way (a name
+            // guard depends on the rule's keywords too).
+            let key = (starts ? "s\u{0}" : "n\u{0}" + keywords.map { $0.lowercased() }.sorted().joined(separator: "\u{0}") + "\u{0}") + source
             if let known = forwardMade.withLock({ $0[key] }) { return known }
             let made = starts ? ForwardGuard.starting(source) : ForwardGuard.naming(source, keyword: word, ruleKeywords: keywords)
             forwardMade.withLock { $0[key] = made }
@@ -242,12 +243,6 @@ final class GuardTable: @unchecked Sendable {
         block.pointee.forward.deallocate()
         block.deinitialize(count: 1)
         block.deallocate()
-    }
-
-    /// Keyword `k`'s forward guards for its rules (for tests).
-    func forwardGuards(_ k: Int) -> [ForwardGuard?] {
-        guard let block = block(k) else { return sources[k].map { _ in nil } }
-        return Array(block.pointee.forward)
     }
 
     /// Keyword `k`'s guards for its rules, as `KeywordGuard`s (for tests).

@@ -204,6 +204,16 @@ import Testing
         }
         #expect(ForwardGuard.naming(#"[a-z]*(?:pass|token)[a-z]*="#, keyword: "pass", ruleKeywords: ["pass", "token"]) != nil)
         #expect(ForwardGuard.naming(#"[a-z]*(?:pass|token)[a-z]*="#, keyword: "auth", ruleKeywords: ["pass", "token"]) == nil)
+        // Two rules with one regex and different keywords: each gets its own answer (the table
+        // reads a regex once per rule's keywords).
+        let regex = #"[a-z]*(?:pass|token)[a-z]*="#
+        let table = GuardTable(words: ["pass"], sources: [[nil, nil]],
+                               forward: [[(regex, ["pass", "token"], false), (regex, ["pass"], false)]])
+        let block = table.block(0)!
+        let text = Array("password(".utf8)
+        var budget = Int.max
+        #expect(text.withUnsafeBytes { block.pointee.admits(rule: 0, $0, at: 0, budget: &budget) } == false)
+        #expect(text.withUnsafeBytes { block.pointee.admits(rule: 1, $0, at: 0, budget: &budget) } == true)
     }
 
     /// Real code, full of these keywords in names that are no assignment (this repository's
