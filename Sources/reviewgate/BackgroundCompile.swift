@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
+import GateRun
 
 /// `reviewgate rules compile` started in the background, detached from the terminal and the
 /// caller (its own session, standard streams on /dev/null, a lower priority), when a scan found
@@ -18,21 +20,11 @@ enum BackgroundCompile {
 
     static func start(ruleFiles: [String]) {
         if let off = getenv("REVIEWGATE_BACKGROUND_COMPILE"), String(cString: off) == "0" { return }
-        // Not from a background compile itself, nor where this executable cannot be named.
+        // Not from a background compile itself.
         guard getenv(marker) == nil else { return }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return }
-        buffer[length] = 0
-        let executable = String(cString: buffer)
+        let executable = HookScript.currentExecutable()
         let arguments = [executable, "rules", "compile"] + ruleFiles
-        var environment: [String] = []
-        var entry = environ
-        while let pointer = entry.pointee {
-            environment.append(String(cString: pointer))
-            entry += 1
-        }
-        environment.append(marker + "=1")
+        let environment = ProcessInfo.processInfo.environment.map { "\($0)=\($1)" } + [marker + "=1"]
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
