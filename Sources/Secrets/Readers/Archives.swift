@@ -504,14 +504,6 @@ enum ZlibStreams {
         var out: [UInt8] = []
         var i = 0, shown = false
         let n = b.count
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x41...0x46: c - 0x37
-            case 0x61...0x66: c - 0x57
-            default: nil
-            }
-        }
         while i < n, out.count < limit {
             let c = b[i]
             switch c {
@@ -550,7 +542,8 @@ enum ZlibStreams {
                 i += 1
                 var high: UInt8?
                 while i < n, b[i] != 0x3E {
-                    if let v = hex(b[i]) {
+                    if Trigger.isHexByte(b[i]) {
+                        let v = HexRun.nibble(b[i])
                         if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
                     }
                     i += 1
