@@ -129,14 +129,13 @@ struct ForwardGuard: Sendable {
             }
             return alternatives.isEmpty ? nil : (alternatives, k)
         }
+        var run: [ByteSet] = []
         var start = k + 1
-        while start > 0, case let .set(set) = seq[start - 1], set.lowerLetter != nil { start -= 1 }
-        guard start <= k else { return nil }
-        let run = seq[start...k].map { node -> ByteSet in
-            if case let .set(set) = node { return set }
-            return ByteSet()
+        while start > 0, case let .set(set) = seq[start - 1], set.lowerLetter != nil {
+            run.insert(set, at: 0)
+            start -= 1
         }
-        return ([run], start)
+        return run.isEmpty ? nil : ([run], start)
     }
 
     /// Single-alternative groups taken in place.
@@ -338,24 +337,4 @@ extension RegexShape.Node {
         default: false
         }
     }
-}
-
-extension ByteSet {
-    /// The byte a literal set spells, lower-cased: a set of one byte, or of a letter in both
-    /// cases; nil for any other set.
-    var lowerLetter: UInt8? {
-        if let one = single { return one >= 0x41 && one <= 0x5A ? one + 32 : one }
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") where contains(b) {
-            return self == ByteSet([b, b - 32]) ? b : nil
-        }
-        return nil
-    }
-
-    func intersection(_ other: ByteSet) -> ByteSet {
-        var s = ByteSet()
-        s.words = (words.0 & other.words.0, words.1 & other.words.1, words.2 & other.words.2, words.3 & other.words.3)
-        return s
-    }
-
-    var isEmpty: Bool { words == (0, 0, 0, 0) }
 }

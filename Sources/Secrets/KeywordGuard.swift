@@ -150,35 +150,34 @@ final class GuardTable: @unchecked Sendable {
     }
 
     private let words: [String?]
-    /// Per keyword, per rule: the regex to read for a `KeywordGuard`, nil where none applies.
-    private let sources: [[String?]]
-    /// Per keyword, per rule: what to read for a `ForwardGuard` (the regex, the rule's
-    /// keywords, whether its matches start at a keyword).
-    private let forwardSources: [[ForwardSource?]]
-    typealias ForwardSource = (source: String, keywords: [String], startsAtKeyword: Bool)
+    /// Per keyword, per rule: the rule's regex, its keywords and whether its matches start at
+    /// a keyword (then a `KeywordGuard` is read); nil where every occurrence is kept.
+    private let rules: [[RuleSource?]]
+    typealias RuleSource = (source: String, keywords: [String], startsAtKeyword: Bool)
+    /// Whether `ForwardGuard`s are read too.
+    private let forward: Bool
     /// The forward guards read so far, by kind and regex.
     private let forwardMade = Mutex<[String: ForwardGuard?]>([:])
     /// Per keyword: 0 not read yet, 1 nothing to check, else the address of its `Block`.
     private let slots: UnsafeMutablePointer<Atomic<Int>>
 
-    init(words: [String?], sources: [[String?]], forward: [[ForwardSource?]] = []) {
+    init(words: [String?], rules: [[RuleSource?]], forward: Bool = true) {
         self.words = words
-        self.sources = sources
-        forwardSources = forward
-        slots = .allocate(capacity: max(1, sources.count))
-        for k in sources.indices {
-            let named = k < forward.count && forward[k].contains { $0 != nil }
-            let none = words[k] == nil || (!sources[k].contains { $0 != nil } && !named)
+        self.rules = rules
+        self.forward = forward
+        slots = .allocate(capacity: max(1, rules.count))
+        for k in rules.indices {
+            let none = words[k] == nil || !rules[k].contains { $0.map { forward || $0.startsAtKeyword } ?? false }
             (slots + k).initialize(to: Atomic(none ? 1 : 0))
         }
     }
 
     deinit {
-        for k in sources.indices {
+        for k in rules.indices {
             let value = slots[k].load(ordering: .acquiring)
             if value > 1 { Self.free(UnsafeMutablePointer<Block>(bitPattern: value)!) }
         }
-        slots.deinitialize(count: sources.count)
+        slots.deinitialize(count: rules.count)
         slots.deallocate()
     }
 
@@ -192,12 +191,12 @@ final class GuardTable: @unchecked Sendable {
     }
 
     private func read(_ k: Int) -> UnsafePointer<Block>? {
-        let perRule = sources[k].map { source -> [KeywordGuard]? in
-            guard let word = words[k], let source else { return nil }
-            return KeywordGuard.of(source, keyword: word)
+        let perRule = rules[k].map { rule -> [KeywordGuard]? in
+            guard let word = words[k], let rule, rule.startsAtKeyword else { return nil }
+            return KeywordGuard.of(rule.source, keyword: word)
         }
-        let forwardGuards = sources[k].indices.map { j -> ForwardGuard? in
-            guard let word = words[k], k < forwardSources.count, let (source, keywords, starts) = forwardSources[k][j] else { return nil }
+        let forwardGuards = rules[k].map { rule -> ForwardGuard? in
+            guard forward, let word = words[k], let (source, keywords, starts) = rule else { return nil }
             // One per rule: the rule's other keywords read the same regex the same way (a name
             // guard depends on the rule's keywords too).
             let key = (starts ? "s\u{0}" : "n\u{0}" + keywords.map { $0.lowercased() }.sorted().joined(separator: "\u{0}") + "\u{0}") + source
@@ -247,7 +246,7 @@ final class GuardTable: @unchecked Sendable {
 
     /// Keyword `k`'s guards for its rules, as `KeywordGuard`s (for tests).
     func guards(_ k: Int) -> [[KeywordGuard]?] {
-        guard let block = block(k) else { return sources[k].map { _ in nil } }
+        guard let block = block(k) else { return rules[k].map { _ in nil } }
         return block.pointee.perRule.map { first, count in
             guard count >= 0 else { return nil }
             return (Int(first)..<Int(first + count)).map { g in
@@ -313,6 +312,24 @@ struct ByteSet: Sendable, Equatable {
             s.insert(b - 32)
         }
         return s
+    }
+
+    func intersection(_ other: ByteSet) -> ByteSet {
+        var s = ByteSet()
+        s.words = (words.0 & other.words.0, words.1 & other.words.1, words.2 & other.words.2, words.3 & other.words.3)
+        return s
+    }
+
+    var isEmpty: Bool { words == (0, 0, 0, 0) }
+
+    /// The byte a literal set spells, lower-cased: a set of one byte, or of a letter in both
+    /// cases; nil for any other set.
+    var lowerLetter: UInt8? {
+        if let one = single { return one >= 0x41 && one <= 0x5A ? one + 32 : one }
+        for b in UInt8(ascii: "a")...UInt8(ascii: "z") where contains(b) {
+            return self == ByteSet([b, b - 32]) ? b : nil
+        }
+        return nil
     }
 
     /// The set's one byte, when it holds exactly one.

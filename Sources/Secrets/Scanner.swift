@@ -189,12 +189,11 @@ public final class Scanner: Sendable {
         }
         // Guards of what a match begins with only where matches start at a keyword (reach 0):
         // there the scanner tries a start at the occurrence alone, which a guard can rule out.
-        // Forward guards (what must follow) for every rule whose regex says (none for the
-        // reference scanner, which searches whole lines).
+        // Forward guards (what must follow) for every rule whose regex says. None for the
+        // reference scanner, which searches whole lines.
         let reach = keywordReach
         guardTable = GuardTable(words: byKeyword.indices.map { $0 < words.count ? words[$0] : nil },
-                                sources: byKeyword.map { rules in rules.map { reach[$0] == 0 ? ruleSet.rules[$0].regex?.source : nil } },
-                                forward: byKeyword.map { rules in
+                                rules: byKeyword.map { rules in
                                     rules.map { r in
                                         guard startsNearKeywords, let regex = ruleSet.rules[r].regex else { return nil }
                                         return (regex.source, ruleSet.rules[r].keywords, reach[r] == 0)

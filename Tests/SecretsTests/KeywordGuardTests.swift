@@ -9,7 +9,7 @@ import Testing
     /// Whether the scanner's guard table lets an occurrence of `keyword` at `start` through
     /// for a rule with `regex`; nil when it keeps every occurrence.
     static func admits(_ regex: String, _ keyword: String, _ text: String, at start: Int = 0) -> Bool? {
-        let table = GuardTable(words: [keyword], sources: [[regex]])
+        let table = GuardTable(words: [keyword], rules: [[(regex, [keyword], true)]], forward: false)
         guard let block = table.block(0) else { return nil }
         let bytes = Array(text.utf8)
         var budget = Int.max
@@ -207,8 +207,7 @@ import Testing
         // Two rules with one regex and different keywords: each gets its own answer (the table
         // reads a regex once per rule's keywords).
         let regex = #"[a-z]*(?:pass|token)[a-z]*="#
-        let table = GuardTable(words: ["pass"], sources: [[nil, nil]],
-                               forward: [[(regex, ["pass", "token"], false), (regex, ["pass"], false)]])
+        let table = GuardTable(words: ["pass"], rules: [[(regex, ["pass", "token"], false), (regex, ["pass"], false)]])
         let block = table.block(0)!
         let text = Array("password(".utf8)
         var budget = Int.max
