@@ -153,7 +153,7 @@ struct ForwardGuard: Sendable {
 }
 
 /// A set of an automaton's positions (at most 128).
-struct PositionMask: Equatable {
+struct PositionMask {
     var low: UInt64 = 0
     var high: UInt64 = 0
 
@@ -179,7 +179,6 @@ struct PositionMask: Equatable {
 /// element, no empty moves), made looser than the regex as `ForwardGuard` says, run over bytes
 /// from a start to tell whether a match can begin there.
 final class ShapeAutomaton: Sendable {
-    let sets: [ByteSet]
     let follow: [PositionMask]
     /// Per byte value, the positions whose set holds it.
     let byByte: [PositionMask]
@@ -197,7 +196,6 @@ final class ShapeAutomaton: Sendable {
     init?(_ nodes: [RegexShape.Node]) {
         var builder = Builder()
         guard let whole = builder.sequence(nodes[...]), !builder.overflow, !whole.nullable else { return nil }
-        sets = builder.sets
         follow = builder.follow
         var table = [PositionMask](repeating: PositionMask(), count: 256)
         for (j, set) in builder.sets.enumerated() {
