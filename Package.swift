@@ -46,6 +46,8 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // Byte-class searches in C (AVX2 where the CPU has it): the scanner's run search.
+        .target(name: "CScan"),
         // Hex, base64, RFC 3339 and the clock, atomic file writes, source positions and
         // configuration errors, the approval words policy and signatures share: no dependencies.
         .target(name: "Base"),
@@ -67,7 +69,7 @@ let package = Package(
         // Secret rules and the matching engine: bytes and rules, nothing about commits.
         .target(
             name: "Secrets",
-            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibArchive", "CLibDeflate", "CSystem", "CZlib", "TOML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Base", "CPCRE2", "CHyperscan", "CLibArchive", "CLibDeflate", "CScan", "CSystem", "CZlib", "TOML", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.embedInCode("Resources/secrets.toml")]
         ),
         // TOML with positions, for policy and rule files whose errors name line and column.

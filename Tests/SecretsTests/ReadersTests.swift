@@ -2,6 +2,7 @@ import Foundation
 import ReviewGateTestSupport
 @testable import Secrets
 import CHyperscan
+import CScan
 import Testing
 
 /// The readers of SPEC §1.3: text encodings, printable runs, archives, decoded and joined
@@ -1054,6 +1055,62 @@ import Testing
             }
         }
         #expect(yes > 0 && no > 0, "\(yes) yes, \(no) no")
+    }
+
+    /// The C run search, with AVX2 and a byte at a time, against maximal runs counted here
+    /// byte by byte: texts of every byte value, runs across 64-byte blocks and up to the very
+    /// end, several lengths, and fewer places than runs (each call resumed at the last end).
+    @Test("the C run search finds every long run whole, with and without AVX2", arguments: 0..<6)
+    func longRunsInC(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 7717)
+        let alphabet = (0...255).map(UInt8.init).filter(Trigger.isRunByte)
+        #expect(alphabet.count == 66)
+        var texts: [[UInt8]] = [[], [0x41], Array(repeating: 0x41, count: 64), Array(repeating: 0x2F, count: 128),
+                                [0x20] + Array(repeating: 0x5F, count: 63), Array(repeating: 0x2D, count: 200) + [0x2E]]
+        for _ in 0..<20 {
+            var bytes: [UInt8] = []
+            let length = Int(rng.next() % 3000)
+            while bytes.count < length {
+                switch rng.next() % 3 {
+                case 0: bytes.append(UInt8(truncatingIfNeeded: rng.next()))
+                case 1: bytes += (0..<Int(rng.next() % 140)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                default: bytes += Array(repeating: alphabet[Int(rng.next() % UInt64(alphabet.count))], count: Int(rng.next() % 40))
+                }
+            }
+            texts.append(bytes)
+        }
+        for bytes in texts {
+            for minimum in [1, 7, 24, 32, 63] {
+                var expected: [Int] = []
+                var i = 0
+                while i < bytes.count {
+                    guard Trigger.isRunByte(bytes[i]) else { i += 1; continue }
+                    var e = i
+                    while e < bytes.count, Trigger.isRunByte(bytes[e]) { e += 1 }
+                    if e - i >= minimum { expected += [i, e] }
+                    i = e
+                }
+                for capacity in [1, 3, 64] {
+                    for portable in [false, true] {
+                        var found: [Int] = []
+                        bytes.withUnsafeBufferPointer { b in
+                            var runs = [Int](repeating: -1, count: 2 * capacity)
+                            var from = 0
+                            while from <= b.count {
+                                let count = runs.withUnsafeMutableBufferPointer { out in
+                                    (portable ? reviewgate_long_runs_portable : reviewgate_long_runs)(
+                                        b.baseAddress.map { $0 + from }, b.count - from, UInt32(minimum), out.baseAddress!, capacity)
+                                }
+                                found += runs[..<(2 * count)].map { from + $0 }
+                                guard count == capacity else { break }
+                                from += runs[2 * capacity - 1]
+                            }
+                        }
+                        #expect(found == expected, "minimum \(minimum), capacity \(capacity), portable \(portable), \(bytes.count) bytes")
+                    }
+                }
+            }
+        }
     }
 
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CHyperscan
+import CScan
 
 /// Where an encoded or split value may stand (SPEC §1.3): short fixed-length patterns found in
 /// the same pass as the rule keywords, so text without them costs nothing more. Each looks at
@@ -358,78 +359,44 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
-    /// Here eight bytes at a time are tested against the range the class lies in
-    /// (`+`…`z`, and no `.` or `=`); a run of 24 covers at least two whole aligned words, so only a streak of
-    /// two such words is looked at byte by byte. Ordinary text (spaces, quotes, brackets)
-    /// rarely has one.
+    /// The runs of `minimumRun` are found by `reviewgate_long_runs` (C, 32 bytes at a time
+    /// with AVX2), each whole; only their own bytes are read here.
     static func forEachRun(in bytes: UnsafeRawBufferPointer, verdicts: RunVerdicts? = nil, _ hit: (Trigger, Int) -> Void) {
         let n = bytes.count
         let minimum = minimumRun, minimumHex = minimumHexRun
         guard n > minimum, let raw = bytes.baseAddress else { return }
         let base = raw.assumingMemoryBound(to: UInt8.self)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         let hexDigit = hexClass
-        runClass.withUnsafeBufferPointer { cls in
-            var lastStart = -1
-            /// Finds the runs touching `from..<to`, walking past both ends as far as they go.
-            func precise(_ from: Int, _ to: Int) {
-                var p = from
-                while p < to {
-                    guard cls[Int(base[p])] else { p += 1; continue }
-                    var s = p
-                    while s > 0, cls[Int(base[s - 1])] { s -= 1 }
-                    var e = p + 1
-                    while e < n, cls[Int(base[e])] { e += 1 }
-                    if e - s >= minimum, s > lastStart {
-                        lastStart = s
-                        // A run needs the byte before it (none at the very start of the bytes).
-                        if s >= 1, !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }),
-                           verdicts?.mayDecode(bytes, from: s) ?? Decoders.mayDecode(bytes, from: s) {
-                            hit(.run, s - 1)
-                        }
-                        // Hex stretches inside the run (after a non-hex byte), whether or not
-                        // the run itself is one: each is its own trigger, so a stretch is found
-                        // however much of the run before it the bytes searched hold (a delta's
-                        // region may start inside the run).
-                        if e - s >= minimumHex {
-                            var q = s
-                            while q < e {
-                                guard hexDigit[Int(base[q])] else { q += 1; continue }
-                                var r = q
-                                while r < e, hexDigit[Int(base[r])] { r += 1 }
-                                if q >= 1, r - q >= minimumHex, verdicts?.mayDecode(bytes, from: q) ?? Decoders.mayDecode(bytes, from: q) {
-                                    hit(.hexRun, q - 1)
-                                }
-                                q = r
-                            }
-                        }
-                    }
-                    p = e + 1
-                }
+        func run(_ s: Int, _ e: Int) {
+            // A run needs the byte before it (none at the very start of the bytes).
+            if s >= 1, !(s..<(s + minimum)).allSatisfy({ hexDigit[Int(base[$0])] }),
+               verdicts?.mayDecode(bytes, from: s) ?? Decoders.mayDecode(bytes, from: s) {
+                hit(.run, s - 1)
             }
-            let words = n / 8
-            // Whole aligned words any run of `minimum` covers.
-            let wholeWords = (minimum - 7) / 8
-            var streak = 0
-            for w in 0..<words {
-                let x = raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
-                let low = x & ~highs
-                // Per byte: at least 0x2B ('+') and at most 0x7A ('z'), and below 0x80.
-                let atLeast = low &+ ones &* (0x80 - 0x2B)
-                let above = low &+ ones &* (0x7F - 0x7A)
-                let inRange = atLeast & ~above & ~x & highs
-                // Nor a '.' or '=' (dotted names, assignments), which lie in that range.
-                let dots = x ^ (ones &* 0x2E), equals = x ^ (ones &* 0x3D)
-                let hasDot = (dots &- ones) & ~dots & highs, hasEquals = (equals &- ones) & ~equals & highs
-                if inRange == highs, hasDot == 0, hasEquals == 0 {
-                    streak += 1
-                    continue
+            // Hex stretches inside the run (after a non-hex byte), whether or not the run
+            // itself is one: each is its own trigger, so a stretch is found however much of
+            // the run before it the bytes searched hold (a delta's region may start inside it).
+            guard e - s >= minimumHex else { return }
+            var q = s
+            while q < e {
+                guard hexDigit[Int(base[q])] else { q += 1; continue }
+                var r = q
+                while r < e, hexDigit[Int(base[r])] { r += 1 }
+                if q >= 1, r - q >= minimumHex, verdicts?.mayDecode(bytes, from: q) ?? Decoders.mayDecode(bytes, from: q) {
+                    hit(.hexRun, q - 1)
                 }
-                if streak >= wholeWords { precise((w - streak) * 8, w * 8) }
-                streak = 0
+                q = r
             }
-            if streak >= wholeWords { precise((words - streak) * 8, n) }
+        }
+        let capacity = 64
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * capacity) { runs in
+            var from = 0
+            while from < n {
+                let found = reviewgate_long_runs(base + from, n - from, UInt32(minimum), runs.baseAddress!, capacity)
+                for k in 0..<found { run(from + runs[2 * k], from + runs[2 * k + 1]) }
+                guard found == capacity else { break }
+                from += runs[2 * capacity - 1]
+            }
         }
     }
 }

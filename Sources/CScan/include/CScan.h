@@ -1,0 +1,21 @@
+#ifndef REVIEWGATE_CSCAN_H
+#define REVIEWGATE_CSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Byte-class searches the scanner runs over every byte it reads, where 32 bytes tested at once
+// (AVX2, chosen at run time; a byte at a time without it) beat anything Swift's code generator
+// makes of a loop over bytes.
+
+// The runs of at least `minimum` (1 to 63) bytes of the base64 alphabet (A-Z a-z 0-9 + / - _)
+// in `bytes`, each whole (from its first byte to the byte after its last), in order: written
+// to `runs` as start, end pairs, at most `capacity` of them; returns how many were written.
+// When that is `capacity`, more may follow: search again from the last one's end (a byte
+// outside the alphabet, or `n`).
+size_t reviewgate_long_runs(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity);
+
+// The same a byte at a time, as it runs on a CPU without AVX2 (for tests to compare).
+size_t reviewgate_long_runs_portable(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity);
+
+#endif
