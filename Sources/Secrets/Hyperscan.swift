@@ -42,7 +42,18 @@ final class HyperscanKeywords: @unchecked Sendable {
 
         /// Bytes as an expression that matches them and nothing else: every byte escaped.
         static func literal(_ bytes: [UInt8]) -> String {
-            bytes.map { "\\x" + String($0 >> 4, radix: 16) + String($0 & 15, radix: 16) }.joined()
+            // Written byte by byte into one buffer: every run builds these for all keywords
+            // (they name the kept database), and a string per byte cost 1.5 ms of each start.
+            let digits = Array("0123456789abcdef".utf8)
+            return String(unsafeUninitializedCapacity: bytes.count * 4) { out in
+                for (k, byte) in bytes.enumerated() {
+                    out[4 * k] = 0x5C
+                    out[4 * k + 1] = 0x78
+                    out[4 * k + 2] = digits[Int(byte >> 4)]
+                    out[4 * k + 3] = digits[Int(byte & 15)]
+                }
+                return bytes.count * 4
+            }
         }
 
         /// The triggers alone, ids their raw values.
