@@ -46,7 +46,8 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
-        // Byte-class searches in C (AVX2 where the CPU has it): the scanner's run search.
+        // Byte searches in C (AVX2 where the CPU has it): the scanner's run search, the tree
+        // walk's run of identical entries.
         .target(name: "CScan"),
         // Hex, base64, RFC 3339 and the clock, atomic file writes, source positions and
         // configuration errors, the approval words policy and signatures share: no dependencies.
@@ -61,7 +62,7 @@ let package = Package(
         .target(
             name: "Git",
             dependencies: [
-                "Base", "CLibGit2", "GitPack",
+                "Base", "CLibGit2", "CScan", "GitPack",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CScan
 
 /// A tree entry's mode, canonicalised as git does when it reads a tree (`canon_mode`).
 public struct FileMode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -162,16 +163,18 @@ struct TreeCursor {
                          raw: UnsafeRawBufferPointer(start: base + start, count: offset - start))
     }
 
-    /// The length of the entry at `offset` when `other` holds the byte-identical entry at its
-    /// offset (same mode, name and id), found without decoding either; nil otherwise, at the
-    /// end, or when an entry is cut short (`next()` then reports it).
-    func identicalEntryLength(_ other: TreeCursor) -> Int? {
-        guard offset < bytes.count, let base = bytes.baseAddress,
-              let nul = memchr(base + offset, 0, bytes.count - offset) else { return nil }
-        let length = base.distance(to: UnsafeRawPointer(nul)) + 21 - offset
-        guard offset + length <= bytes.count, other.offset + length <= other.bytes.count,
-              memcmp(base + offset, other.bytes.baseAddress! + other.offset, length) == 0 else { return nil }
-        return length
+    /// The entries from `offset` that `other` holds byte for byte (same modes, names and ids)
+    /// from its offset, as one length, and where the last of them starts (nil: none): the
+    /// bytes both share measured at once, then the entries' ends found inside them
+    /// (`reviewgate_identical_entries`). An entry cut short is not counted (`next()` reports it).
+    func identicalRun(_ other: TreeCursor) -> (length: Int, last: Int?) {
+        guard offset < bytes.count, other.offset < other.bytes.count,
+              let base = bytes.baseAddress, let otherBase = other.bytes.baseAddress else { return (0, nil) }
+        var last = -1
+        let length = reviewgate_identical_entries((base + offset).assumingMemoryBound(to: UInt8.self),
+                                                  (otherBase + other.offset).assumingMemoryBound(to: UInt8.self),
+                                                  min(bytes.count - offset, other.bytes.count - other.offset), &last)
+        return (length, last < 0 ? nil : offset + last)
     }
 
     func malformed() -> GitError {
@@ -337,8 +340,8 @@ struct TreeWalker {
         }
     }
 
-    /// The commit's tree against its first parent's: runs of entries equal to the byte are
-    /// skipped with one memcmp each, before any entry is decoded. For a merge, `later` holds
+    /// The commit's tree against its first parent's: a run of entries equal to the byte is
+    /// skipped whole (`identicalRun`), before any entry is decoded. For a merge, `later` holds
     /// the other parents' trees, and only a name that differs from the first parent is looked
     /// up in them: a name the commit shares with its first parent is new against none, and
     /// one that neither has is no change. A merge then costs about what a one-parent commit
@@ -352,12 +355,9 @@ struct TreeWalker {
         var order = EntryOrder()
         while true {
             if advanceNew, advanceOld, var n = newCursor, var o = oldCursor {
-                var lastSkipped: Int?
-                while let length = n.identicalEntryLength(o) {
-                    lastSkipped = n.offset
-                    n.offset += length
-                    o.offset += length
-                }
+                let (length, lastSkipped) = n.identicalRun(o)
+                n.offset += length
+                o.offset += length
                 if let lastSkipped { order.skipped(n, at: lastSkipped) }
                 newCursor = n
                 oldCursor = o

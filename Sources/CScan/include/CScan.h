@@ -18,4 +18,9 @@ size_t reviewgate_long_runs(const uint8_t *bytes, size_t n, unsigned minimum, si
 // The same a byte at a time, as it runs on a CPU without AVX2 (for tests to compare).
 size_t reviewgate_long_runs_portable(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity);
 
+// Git tree entries (`mode SP name NUL` and a 20-byte id) that start `a` and `b` alike, byte
+// for byte, `n` bytes at most read from each: returns their total length, and sets `*last` to
+// where the last of them starts (-1: none). An entry cut short by `n` is not counted.
+size_t reviewgate_identical_entries(const uint8_t *a, const uint8_t *b, size_t n, long *last);
+
 #endif
