@@ -1,4 +1,5 @@
 #include "CScan.h"
+#include "cpu.h"
 
 #include <string.h>
 #if defined(__x86_64__)
@@ -120,15 +121,7 @@ static size_t long_runs_avx2(const uint8_t *bytes, size_t n, unsigned minimum, s
 
 size_t reviewgate_long_runs(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity) {
 #if defined(__x86_64__)
-    // 0: not asked yet; 1: no AVX2; 2: AVX2. Threads that ask at once store the same answer.
-    static int avx2 = 0;
-    int known = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
-    if (known == 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 2 : 1;
-        __atomic_store_n(&avx2, known, __ATOMIC_RELAXED);
-    }
-    if (known == 2) return long_runs_avx2(bytes, n, minimum, runs, capacity);
+    if (reviewgate_has_avx2()) return long_runs_avx2(bytes, n, minimum, runs, capacity);
 #endif
     return reviewgate_long_runs_portable(bytes, n, minimum, runs, capacity);
 }

@@ -1,4 +1,5 @@
 #include "CScan.h"
+#include "cpu.h"
 
 #include <string.h>
 #if defined(__x86_64__)
@@ -34,14 +35,7 @@ static size_t common_prefix_avx2(const uint8_t *a, const uint8_t *b, size_t n) {
 
 static size_t common_prefix(const uint8_t *a, const uint8_t *b, size_t n) {
 #if defined(__x86_64__)
-    static int avx2 = 0; // 0: not asked yet; 1: no; 2: yes (threads store the same answer)
-    int known = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
-    if (known == 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") ? 2 : 1;
-        __atomic_store_n(&avx2, known, __ATOMIC_RELAXED);
-    }
-    if (known == 2) return common_prefix_avx2(a, b, n);
+    if (reviewgate_has_avx2()) return common_prefix_avx2(a, b, n);
 #endif
     return common_prefix_words(a, b, n, 0);
 }
