@@ -32,7 +32,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, hexBytesDone = 0, markupDone = 0
+        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
@@ -139,14 +139,15 @@ enum Decoders {
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
-                 .listed, .listedSpaced:
-                // Strings on two lines (`"…abc"` then `"def…"`) and strings in lists are
-                // everywhere in code: joined only where one token runs across the seam long
-                // enough to be a secret. A list is joined apart from the other seams of its line
-                // (one of those before it must not keep its commas from joining).
-                let listed = trigger == .listed || trigger == .listedSpaced
-                guard at >= (listed ? listDone : concatDone) else { continue }
-                if listed || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
+                 .listed, .listedSpaced, .adjacentTight:
+                // Strings on two lines (`"…abc"` then `"def…"`), strings in lists and quotes
+                // side by side (`""`, `''` in SQL, CSV, shell) are everywhere in code: joined
+                // only where one token runs across the seam long enough to be a secret. A list,
+                // and strings side by side with nothing between, are joined apart from the other
+                // seams of their line (one of those before must not keep them from joining).
+                let listed = trigger == .listed || trigger == .listedSpaced, tight = trigger == .adjacentTight
+                guard at >= (listed ? listDone : tight ? tightDone : concatDone) else { continue }
+                if listed || tight || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
                    !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
                 var start = lineStart(at, b)
@@ -157,8 +158,8 @@ enum Decoders {
                 }
                 // The logical line is looked at once, seam or not: the other triggers on it
                 // are passed over.
-                let (joined, end) = joinConcatenated(b, from: start, commas: listed)
-                if listed { listDone = end } else { concatDone = end }
+                let (joined, end) = joinConcatenated(b, from: start, commas: listed, tight: tight)
+                if listed { listDone = end } else if tight { tightDone = end } else { concatDone = end }
                 guard let bytes = joined else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "joined", bytes: bytes))
@@ -957,8 +958,10 @@ enum Decoders {
     /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one, where
     /// `end` stands; `bytes` nil when no seam was found. Which quote opens and which closes is
     /// not tracked: a quote followed by a value character is simply no seam. With `commas`, a
-    /// comma joins too (strings listed, then joined by code).
-    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int, commas: Bool = false) -> (bytes: [UInt8]?, end: Int) {
+    /// comma joins too (strings listed, then joined by code); with `tight`, a closing quote right
+    /// before an opening one (strings side by side with nothing between).
+    static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int, commas: Bool = false,
+                                 tight: Bool = false) -> (bytes: [UInt8]?, end: Int) {
         var out: [UInt8] = []
         var i = start
         var lines = 0
@@ -983,7 +986,8 @@ enum Decoders {
                 // and an opening quote: one string.
                 var j = i + 1
                 var ends = skipSpace(&j)
-                var joins = j > i + 1
+                // With `tight`, a closing quote right before an opening one joins too.
+                var joins = j > i + 1 || (tight && j < limit && quote(b[j]))
                 if j < limit, Trigger.isOperator(b[j]) || (commas && b[j] == 0x2C) {
                     let comma = b[j] == 0x2C
                     j += 1

@@ -60,6 +60,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// rot13'd (`tuc_`, `NXVN`) or reversed (`_phg`, `AIKA`: a reversed token ends with
     /// them): a token hidden with `tr a-zA-Z n-za-mN-ZA-M` or `rev`.
     case rot13Prefix, reversedPrefix
+    /// Two strings side by side with nothing between (`"gh""p_…"`, shell's and Python's
+    /// implicit joining): a value character, its closing quote, the next opening quote and a
+    /// value character. (Last, so the other triggers keep their numbers.)
+    case adjacentTight
 
     var length: Int {
         switch self {
@@ -97,6 +101,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalUpper: 14
         case .decimalUpperTight: 11
         case .rot13Prefix, .reversedPrefix: 4
+        case .adjacentTight: 4
         }
     }
 
@@ -123,6 +128,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLead: #"\+["'][A-Za-z0-9_\-]"#
         case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
+        case .adjacentTight: #"[A-Za-z0-9_\-]["']["'][A-Za-z0-9_\-]"#
         case .adjacentLine: #"[A-Za-z0-9_\-]["']\n[ \t"']"#
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
@@ -245,6 +251,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLeadSpaced: return b[i] == 0x2B && b[i + 1] == 0x20 && plainQuote(b[i + 2]) && valueChar(b[i + 3])
         case .adjacent:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x20 && plainQuote(b[i + 3]) && valueChar(b[i + 4])
+        case .adjacentTight: return valueChar(b[i]) && plainQuote(b[i + 1]) && plainQuote(b[i + 2]) && valueChar(b[i + 3])
         case .adjacentLine:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x0A && (Self.isBlank(b[i + 3]) || plainQuote(b[i + 3]))
         case .adjacentLineCRLF:
@@ -355,7 +362,7 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     static let hexByteTriggers: [Trigger] = [.hexBytes, .hexList, .hexListTight, .hexGroups]
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
-                                                 .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced]
+                                                 .adjacentTight, .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced]
 
     /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
     /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
