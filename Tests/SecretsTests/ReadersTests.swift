@@ -576,6 +576,13 @@ import Testing
             ("x\nNEUTRAL=\"\(token.prefix(2))\"\"\(token.dropFirst(2))\"\n", "joined"),
             ("x\nv = '\(token.prefix(3))''\(token.dropFirst(3))'\n", "joined"),
             ("x\nV=\"\(token.prefix(20))\"'\(token.dropFirst(20))'\n", "joined"),
+            // A token split into variables inside its prefix and joined under a neutral name
+            // (no keyword in a piece or in the key): shell, braces, make, exported. (The chain
+            // on the second line, where these cases look; a value may be assigned after it.)
+            ("A=\(token.prefix(2))\nNEUTRAL=\"$A$B\"\nB=\(token.dropFirst(2))\n", "variables"),
+            ("A='\(token.prefix(2))'\nV=\"${A}${B}\"\nB=\"\(token.dropFirst(2))\"\n", "variables"),
+            ("A = \(token.prefix(3))\nX = $(A)$(B)\nB = \(token.dropFirst(3))\n", "variables"),
+            ("P=\(token.prefix(10))\nexport OUT=$P$Q\nQ=\(token.dropFirst(10))\n", "variables"),
             ("tokens:\n  - >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\n", "joined"),
             // Strings side by side on two lines: Python in parentheses, C, CRLF line ends.
             ("x\nx = (\n    \"\(token.prefix(15))\"\n    \"\(token.dropFirst(15))\"\n)\n".replacingOccurrences(of: "x = (\n", with: "x = ("), "joined"),
@@ -1142,7 +1149,7 @@ import Testing
         let separate = try #require(HyperscanTriggers())
         // Keywords in either case, trigger pieces, and bytes of every value around them.
         let pieces = words.shuffled(using: &rng).prefix(60).map { rng.next() % 2 == 0 ? $0.uppercased() : $0 }
-            + ["%5F", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "c\"\"d", "47 49 54 48", "0x47, 0x49", "a</t>", "7, 103, 1", "a\u{200B}",
+            + ["%5F", "\\u0041", "\\x5f", "a\\\n", ": >-\n", "a\" + \"b", "c\"\"d", "e$F", "}${", ")$(", "47 49 54 48", "0x47, 0x49", "a</t>", "7, 103, 1", "a\u{200B}",
                "&#95;", "c'+'d", "j\" \"k", "\"\n ", " ", "\n", "=", "\u{0}", "\u{FF}"]
         var bytes: [UInt8] = []
         while bytes.count < 20_000 {
@@ -1168,7 +1175,7 @@ import Testing
         let scratch = MatchScratch()
         var rng = SplitMix(seed: 99)
         let pieces = scanner.words.shuffled(using: &rng).prefix(80).map { $0 }
-            + ["%5F%41", "\\u0041", "a\\\n", ": >-\n", "a\" + \"b", "c\"\"d", "0x47, 0x49", "7, 103, 1", " ", "\n",
+            + ["%5F%41", "\\u0041", "a\\\n", ": >-\n", "a\" + \"b", "c\"\"d", "e$F", "}${", ")$(", "0x47, 0x49", "7, 103, 1", " ", "\n",
                "YSB2YWx1ZSBmb3IgdGhlIHRlc3Q", "746f6b656e2076616c756520666f72207468652074657374"]
         var sample: [UInt8] = []
         while sample.count < 50_000 { sample += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8) }
@@ -1187,7 +1194,7 @@ import Testing
     @Test("the trigger search on Hyperscan finds exactly what the plain search finds", arguments: 0..<20)
     func triggersAgree(seed: Int) throws {
         var rng = SplitMix(seed: UInt64(seed) &+ 77)
-        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a</t>", "<b>x</", "</", "47 49 54 48", "4f:4b:45:4e:", "0x47, 0x49", "0X47,0x49", "4749 5448", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c\"\"d", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
+        let pieces = ["%5F", "%41%42", "\\u0041", "\\x5f", "a</t>", "<b>x</", "</", "47 49 54 48", "4f:4b:45:4e:", "0x47, 0x49", "0X47,0x49", "4749 5448", "\\U00000041", "\\U0001F600", "\\101", "\\047", "\\033", "\\400", "a\"\n ", "b'\n'", "c\"\r\n\t", "d'\n\"", "a\\\n", "b\\\r\n", ": >-\n", ": |", "a\" + \"b", "c\"\"d", "e$F", "}${", ")$(", "c'+'d", "e\"  + ", "f` +", "&#95;", "&#x5f;", "&#", "&#a", "+ \"g", ".'h", "+'h", ". \"i", "+`i", "x\".y", "x\".\"y", "x\"+z", "j\" \"k", "- >-\n", "- |", "\"\n", "'",
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef0123456789", "0123456789abcdef0123456789ABCDEF", " ", "\n", "\"", "=", "_", "-", "/",
                       // Runs whose first characters decode to text: only those are triggers.
                       Data("a value for the test".utf8).base64EncodedString(), "746f6b656e2076616c756520666f72207468652074657374",

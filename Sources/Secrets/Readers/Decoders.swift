@@ -33,7 +33,9 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0, rot13Done = 0, reversedDone = 0
+        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0
+        // Values of the names chains use, looked up once per text (nil: not assigned a literal).
+        var knownValues: [[UInt8]: [UInt8]?] = [:]
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
@@ -138,6 +140,17 @@ enum Decoders {
                 foldDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            case .referencePair:
+                // Only a chain assigned to a name (`TOKEN="$A$B"`, `X = $(A)$(B)`): chains are
+                // everywhere in shell scripts (`echo "$dir$file"`), and each name is looked up.
+                guard at >= referenceDone, let start = referenceStart(b, endingAt: at), isAssigned(b, valueAt: start) else { continue }
+                guard budget > 0 else { return false }
+                let end = min(b.count, start + 1024)
+                guard let found = chain(b, at: start, end: end) else { continue }
+                referenceDone = found.end
+                guard let decoded = joinedChain(b, replacing: start..<found.end, names: found.names, known: &knownValues) else { continue }
+                budget -= decoded.bytes.count
+                body(decoded)
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
                  .listed, .listedSpaced, .adjacentTight:
                 // Strings on two lines (`"…abc"` then `"def…"`), strings in lists and quotes

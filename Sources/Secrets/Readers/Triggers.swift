@@ -64,6 +64,11 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// implicit joining): a value character, its closing quote, the next opening quote and a
     /// value character. (Last, so the other triggers keep their numbers.)
     case adjacentTight
+    /// Two variable references side by side (`$A$B`, `${A}${B}`, `$(A)$(B)`): the end of one
+    /// (a name's character, `}` or `)`), `$`, and the start of the next. A token split into
+    /// variables is joined there from the file's own assignments, whatever the names (a
+    /// keyword in a piece or in the key is looked for elsewhere, `joinVariables`).
+    case referencePair
 
     var length: Int {
         switch self {
@@ -102,6 +107,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalUpperTight: 11
         case .rot13Prefix, .reversedPrefix: 4
         case .adjacentTight: 4
+        case .referencePair: 3
         }
     }
 
@@ -129,6 +135,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
         case .adjacentTight: #"[A-Za-z0-9_\-]["']["'][A-Za-z0-9_\-]"#
+        case .referencePair: #"[A-Za-z0-9_})]\$[A-Za-z_{(]"#
         case .adjacentLine: #"[A-Za-z0-9_\-]["']\n[ \t"']"#
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
@@ -252,6 +259,10 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacent:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x20 && plainQuote(b[i + 3]) && valueChar(b[i + 4])
         case .adjacentTight: return valueChar(b[i]) && plainQuote(b[i + 1]) && plainQuote(b[i + 2]) && valueChar(b[i + 3])
+        case .referencePair:
+            let c = b[i], d = b[i + 2]
+            return (Decoders.isIdentifier(c) || c == 0x7D || c == 0x29) && b[i + 1] == 0x24
+                && (Decoders.isIdentifierStart(d) || d == 0x7B || d == 0x28)
         case .adjacentLine:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x0A && (Self.isBlank(b[i + 3]) || plainQuote(b[i + 3]))
         case .adjacentLineCRLF:
@@ -309,6 +320,7 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.rot13Prefix.matches(bytes, at: i) { hit(.rot13Prefix, i) }
                 if Trigger.reversedPrefix.matches(bytes, at: i) { hit(.reversedPrefix, i) }
             }
+            if bytes[i + 1] == 0x24, Trigger.referencePair.matches(bytes, at: i) { hit(.referencePair, i) }
             // Cheap dispatch on the first byte: most bytes start no trigger.
             switch c {
             case 0x25: if Trigger.percentPair.matches(bytes, at: i) { hit(.percentPair, i) }

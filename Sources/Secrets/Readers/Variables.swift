@@ -26,31 +26,54 @@ extension Decoders {
             while p < b.count {
                 let e = Decoders.lineEnd(p, b)
                 defer { p = e + 1 }
-                var s = p
-                // Words before the name (`export`, `const`, `local -r`): the name is the last
-                // identifier before the `=`.
-                var name: Range<Int>?
-                while s < e {
-                    while s < e, Trigger.isBlank(b[s]) { s += 1 }
-                    if s < e, b[s] == 0x24 { s += 1 }
-                    guard s < e, Decoders.isIdentifierStart(b[s]) || b[s] == 0x2D else { break }
-                    var t = s
-                    while t < e, Decoders.isIdentifier(b[t]) || b[t] == 0x2D { t += 1 }
-                    name = s..<t
-                    s = t
-                    guard s < e, Trigger.isBlank(b[s]) else { break }
-                }
-                guard let name, b[name.lowerBound] != 0x2D else { continue }
-                while s < e, Trigger.isBlank(b[s]) { s += 1 }
-                if s < e, b[s] == 0x3A { s += 1 }
-                guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { continue }
-                s += 1
-                while s < e, Trigger.isBlank(b[s]) { s += 1 }
-                guard s < e, let value = Decoders.literal(b, at: s, end: e) else { continue }
+                guard let (name, value) = Decoders.assignment(b, line: p, end: e) else { continue }
                 let key = Array(UnsafeRawBufferPointer(rebasing: b[name]))
                 if values[key] == nil { values[key] = Array(UnsafeRawBufferPointer(rebasing: b[value])) }
             }
         }
+
+        /// The value `Assignments(b).values[name]` holds, found without reading every line: the
+        /// lines where `name` stands as a whole word, in order, until one assigns it.
+        static func value(of name: [UInt8], in b: UnsafeRawBufferPointer) -> [UInt8]? {
+            var from = 0
+            while let i = Decoders.firstIndex(of: name, in: b, from: from) {
+                from = i + name.count
+                guard i == 0 || !Decoders.isIdentifier(b[i - 1]), from == b.count || !Decoders.isIdentifier(b[from]) else { continue }
+                let start = Decoders.lineStart(i, b), end = Decoders.lineEnd(i, b)
+                if let (assigned, value) = Decoders.assignment(b, line: start, end: end),
+                   b[assigned].elementsEqual(name) {
+                    return Array(UnsafeRawBufferPointer(rebasing: b[value]))
+                }
+                from = max(from, end)
+            }
+            return nil
+        }
+    }
+
+    /// The name and literal value the line `p..<e` assigns, as `Assignments` reads lines.
+    static func assignment(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        var s = p
+        // Words before the name (`export`, `const`, `local -r`): the name is the last
+        // identifier before the `=`.
+        var name: Range<Int>?
+        while s < e {
+            while s < e, Trigger.isBlank(b[s]) { s += 1 }
+            if s < e, b[s] == 0x24 { s += 1 }
+            guard s < e, Decoders.isIdentifierStart(b[s]) || b[s] == 0x2D else { break }
+            var t = s
+            while t < e, Decoders.isIdentifier(b[t]) || b[t] == 0x2D { t += 1 }
+            name = s..<t
+            s = t
+            guard s < e, Trigger.isBlank(b[s]) else { break }
+        }
+        guard let name, b[name.lowerBound] != 0x2D else { return nil }
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        if s < e, b[s] == 0x3A { s += 1 }
+        guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { return nil }
+        s += 1
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        guard s < e, let value = Decoders.literal(b, at: s, end: e) else { return nil }
+        return (name, value)
     }
 
     /// The literal at `s`: a quoted string's content on its line, or a bare word of token
@@ -122,6 +145,51 @@ extension Decoders {
             at = next.end
         }
         return names.count >= 2 ? (names, at) : nil
+    }
+
+    /// Where the variable reference ending at `at` (`$NAME`, `${NAME}`, `$(NAME)`) starts; nil
+    /// when none ends there (`Outer$Inner`, a Java class's name, has no `$` before `Outer`).
+    static func referenceStart(_ b: UnsafeRawBufferPointer, endingAt at: Int) -> Int? {
+        var s = at
+        let closed = b[at] == 0x7D || b[at] == 0x29
+        if closed { s -= 1 }
+        var k = s
+        while k >= 0, s - k < 256, isIdentifier(b[k]) { k -= 1 }
+        guard k < s, k >= 0, isIdentifierStart(b[k + 1]) else { return nil }
+        if closed {
+            guard k >= 1, b[k] == (b[at] == 0x7D ? 0x7B : 0x28), b[k - 1] == 0x24 else { return nil }
+            return k - 1
+        }
+        return b[k] == 0x24 ? k : nil
+    }
+
+    /// Whether the value at `at` is assigned: `=` before it, maybe with blanks and a quote
+    /// between (`TOKEN="$A$B"`, `export T=$A$B`, `X = $(A)$(B)`, `t := $A$B`).
+    static func isAssigned(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Bool {
+        var k = at - 1
+        if k >= 0, Trigger.isQuote(b[k]) { k -= 1 }
+        while k >= 0, Trigger.isBlank(b[k]) { k -= 1 }
+        return k >= 0 && b[k] == 0x3D
+    }
+
+    /// The line of `replaced` with the chain's values in place of it, when every name has a
+    /// value and together they make a secret's length.
+    /// Each name's value is looked up where the name stands (`Assignments.value`), once per
+    /// text (`known`), not by reading every line of the text for the few names of a chain.
+    static func joinedChain(_ b: UnsafeRawBufferPointer, replacing replaced: Range<Int>, names: [Range<Int>],
+                            known: inout [[UInt8]: [UInt8]?]) -> Decoded? {
+        var joined: [UInt8] = []
+        for name in names {
+            let word = Array(UnsafeRawBufferPointer(rebasing: b[name]))
+            if known[word] == nil { known[word] = .some(Assignments.value(of: word, in: b)) }
+            guard let value = known[word]! else { return nil }
+            joined += value
+        }
+        guard joined.count >= Trigger.minimumRun - 4 else { return nil }
+        let start = lineStart(replaced.lowerBound, b), end = lineEnd(replaced.upperBound, b)
+        let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + joined
+            + Array(UnsafeRawBufferPointer(rebasing: b[replaced.upperBound..<end]))
+        return Decoded(region: start..<end, encoding: "variables", bytes: bytes)
     }
 
     /// Where `word` first occurs in `b` from `from`.
