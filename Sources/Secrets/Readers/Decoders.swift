@@ -145,7 +145,7 @@ enum Decoders {
                 // everywhere in shell scripts (`echo "$dir$file"`), and each name is looked up.
                 guard at >= referenceDone, let start = referenceStart(b, endingAt: at), isAssigned(b, valueAt: start) else { continue }
                 guard budget > 0 else { return false }
-                let end = min(b.count, start + 1024)
+                let end = min(b.count, start + chainReach)
                 guard let found = chain(b, at: start, end: end) else { continue }
                 referenceDone = found.end
                 guard let decoded = joinedChain(b, replacing: start..<found.end, names: found.names, known: &knownValues) else { continue }

@@ -12,6 +12,8 @@ extension Decoders {
     static let maxVariableSearches = 32
     /// Variables in one chain, at most.
     static let maxChain = 16
+    /// How far after its start a chain is read, at most.
+    static let chainReach = 1024
 
     static func isIdentifierStart(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c == 0x5F }
     static func isIdentifier(_ c: UInt8) -> Bool { isIdentifierStart(c) || (c >= 0x30 && c <= 0x39) }
@@ -186,8 +188,14 @@ extension Decoders {
             joined += value
         }
         guard joined.count >= Trigger.minimumRun - 4 else { return nil }
-        let start = lineStart(replaced.lowerBound, b), end = lineEnd(replaced.upperBound, b)
-        let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + joined
+        return line(b, from: lineStart(replaced.lowerBound, b), replacing: replaced, with: joined)
+    }
+
+    /// The line from `start` (to the end of `replaced`'s line) read with `value` in place of
+    /// `replaced`: what a join of variables decodes to.
+    static func line(_ b: UnsafeRawBufferPointer, from start: Int, replacing replaced: Range<Int>, with value: [UInt8]) -> Decoded {
+        let end = lineEnd(replaced.upperBound, b)
+        let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + value
             + Array(UnsafeRawBufferPointer(rebasing: b[replaced.upperBound..<end]))
         return Decoded(region: start..<end, encoding: "variables", bytes: bytes)
     }
@@ -247,13 +255,12 @@ extension Decoders {
         func put(_ p: Int, replacing replaced: Range<Int>, with value: [UInt8]) -> Bool {
             guard value.count >= Trigger.minimumRun - 4 else { return true }
             guard budget > 0 else { return false }
-            let start = lineStart(p, b), lineEnd = Self.lineEnd(replaced.upperBound, b)
-            budget -= lineEnd - start
+            let start = lineStart(p, b)
+            budget -= Self.lineEnd(replaced.upperBound, b) - start
             guard lines.insert(start).inserted else { return true }
-            let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + value
-                + Array(UnsafeRawBufferPointer(rebasing: b[replaced.upperBound..<lineEnd]))
-            budget -= bytes.count
-            body(Decoded(region: start..<lineEnd, encoding: "variables", bytes: bytes))
+            let decoded = line(b, from: start, replacing: replaced, with: value)
+            budget -= decoded.bytes.count
+            body(decoded)
             return true
         }
         // The chain at `at` with its variables' values in place, if every one has one.
@@ -270,7 +277,7 @@ extension Decoders {
         // end (names, blanks, quotes and operators only), so no search for the line's end or
         // walk to its start happens before a chain's values are found.
         for key in keys where b[key.separator] == 0x3D || b[key.separator] == 0x3A {
-            let at = key.at, end = min(b.count, at + 1024)
+            let at = key.at, end = min(b.count, at + chainReach)
             var k = key.separator + 1
             if k < end, b[k] == 0x3D || b[k] == 0x3E { k += 1 }
             while k < end, Trigger.isBlank(b[k]) { k += 1 }
@@ -296,7 +303,7 @@ extension Decoders {
                 } else if r >= 1, b[r - 1] == 0x24 || b[r - 1] == 0x7B {
                     r -= 1
                 }
-                let end = min(b.count, i + 1024)
+                let end = min(b.count, i + chainReach)
                 // A value appended to (`TOKEN+=…`, `t += "…"`, PHP's `.=`): the value so far
                 // with the literal after it, as if assigned whole.
                 if r == i, let literal = appended(b, after: from, end: end) {
