@@ -79,6 +79,13 @@ struct ReadingHookTests {
         Attack(name: "string concatenation under a neutral key", path: "app.js", reported: "app.js", encoding: "joined") {
             Data("const v = \"\($0.prefix(12))\" + \"\($0.dropFirst(12))\";\n".utf8)
         },
+        Attack(name: "strings side by side split inside the prefix", path: "env.sh", reported: "env.sh", encoding: "joined") {
+            Data("#!/bin/sh\nNEUTRAL=\"\($0.prefix(2))\"\"\($0.dropFirst(2))\"\n".utf8)
+        },
+        Attack(name: "shell variables split inside the prefix under a neutral name", path: "env.sh", reported: "env.sh",
+               encoding: "variables") {
+            Data("#!/bin/sh\nA=\($0.prefix(2))\nB=\($0.dropFirst(2))\nNEUTRAL=\"$A$B\"\n".utf8)
+        },
     ]
 
     @Test("a hidden token is refused, with nothing secret in any output or record", arguments: attacks)
