@@ -1125,6 +1125,38 @@ import Testing
         }
     }
 
+    /// `firstWord` (C) against its definition read byte by byte: every place a name stands as a
+    /// whole identifier, from every start, in texts thick with the name inside longer
+    /// identifiers, at both ends, overlapping itself (`aa` in `aaa`), and cut short at the end.
+    @Test("a name's whole uses are found in C as its definition finds them", arguments: 0..<4)
+    func wholeWordsInC(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 991)
+        let pieces: [[UInt8]] = ["p", "pp", "p_", "_p", "p1", "ab", "aab", " ", "\n", "$", "{", "}", "+", ".", "\u{00}", "\u{FF}", "é"].map { Array($0.utf8) }
+        for word in ["p", "ab", "aa", "name", "_x1"].map({ Array($0.utf8) }) {
+            for _ in 0..<40 {
+                var bytes: [UInt8] = []
+                for _ in 0..<Int(rng.next() % 60) {
+                    bytes += rng.next() % 3 == 0 ? word : pieces[Int(rng.next() % UInt64(pieces.count))]
+                }
+                if rng.next() % 4 == 0 { bytes += word.dropLast() }
+                var expected: [Int] = []
+                if bytes.count >= word.count {
+                    for i in 0...(bytes.count - word.count) where Array(bytes[i..<(i + word.count)]) == word
+                        && (i == 0 || !Decoders.isIdentifier(bytes[i - 1]))
+                        && (i + word.count == bytes.count || !Decoders.isIdentifier(bytes[i + word.count])) {
+                        expected.append(i)
+                    }
+                }
+                bytes.withUnsafeBytes { b in
+                    for start in 0...bytes.count {
+                        #expect(Decoders.firstWord(word, in: b, from: start) == expected.first { $0 >= start },
+                                "\(String(decoding: word, as: UTF8.self)) from \(start) in \(bytes)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every
     /// offset, each sorted (`offset << 8 | trigger`).
     static func runsBothWays(_ bytes: [UInt8]) -> (sampled: [Int], every: [Int]) {

@@ -23,4 +23,9 @@ size_t reviewgate_long_runs_portable(const uint8_t *bytes, size_t n, unsigned mi
 // where the last of them starts (-1: none). An entry cut short by `n` is not counted.
 size_t reviewgate_identical_entries(const uint8_t *a, const uint8_t *b, size_t n, long *last);
 
+// Where `word` (`length` bytes, an identifier) next stands in `bytes` from `from` as a whole
+// identifier (no letter, digit or `_` right before or after it); `n` when nowhere. Occurrences
+// inside a longer identifier are passed over here, not handed back one by one.
+size_t reviewgate_find_word(const uint8_t *bytes, size_t n, size_t from, const uint8_t *word, size_t length);
+
 #endif

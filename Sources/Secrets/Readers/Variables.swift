@@ -1,3 +1,4 @@
+import CScan
 import CSystem
 
 /// Values built from variables (SPEC §1.3): a token split into variables that a line puts
@@ -38,9 +39,8 @@ extension Decoders {
         /// lines where `name` stands as a whole word, in order, until one assigns it.
         static func value(of name: [UInt8], in b: UnsafeRawBufferPointer) -> [UInt8]? {
             var from = 0
-            while let i = Decoders.firstIndex(of: name, in: b, from: from) {
+            while let i = Decoders.firstWord(name, in: b, from: from) {
                 from = i + name.count
-                guard i == 0 || !Decoders.isIdentifier(b[i - 1]), from == b.count || !Decoders.isIdentifier(b[from]) else { continue }
                 let start = Decoders.lineStart(i, b), end = Decoders.lineEnd(i, b)
                 if let (assigned, value) = Decoders.assignment(b, line: start, end: end),
                    b[assigned].elementsEqual(name) {
@@ -207,6 +207,17 @@ extension Decoders {
         return base.distance(to: hit)
     }
 
+    /// Where `word` (an identifier) next stands whole in `b` from `from`: not inside a longer
+    /// identifier. One call per whole use, where a substring search stopped at every `p` of a
+    /// file for a variable named `p` (a C file's `p = pattern;` opens a piece with `pat`).
+    static func firstWord(_ word: [UInt8], in b: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = b.baseAddress, !word.isEmpty, from >= 0, from + word.count <= b.count else { return nil }
+        let at = word.withUnsafeBufferPointer { w in
+            reviewgate_find_word(base.assumingMemoryBound(to: UInt8.self), b.count, from, w.baseAddress!, w.count)
+        }
+        return at < b.count ? at : nil
+    }
+
     /// The literal appended at `i` (right after a name): blanks, `+=` or `.=`, blanks, a
     /// quoted string or a bare word.
     static func appended(_ b: UnsafeRawBufferPointer, after i: Int, end: Int) -> Range<Int>? {
@@ -293,9 +304,8 @@ extension Decoders {
             let word = Array(UnsafeRawBufferPointer(rebasing: b[name]))
             guard searched.count < maxVariableSearches, searched.insert(word).inserted else { continue }
             var from = name.upperBound
-            while let i = firstIndex(of: word, in: b, from: from) {
+            while let i = firstWord(word, in: b, from: from) {
                 from = i + word.count
-                guard i == 0 || !isIdentifier(b[i - 1]), from == b.count || !isIdentifier(b[from]) else { continue }
                 // The reference's start: `$`, `${`, `$(`, `{` before the name, or the name itself.
                 var r = i
                 if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 {
