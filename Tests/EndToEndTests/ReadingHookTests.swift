@@ -86,6 +86,14 @@ struct ReadingHookTests {
                encoding: "variables") {
             Data("#!/bin/sh\nA=\($0.prefix(2))\nB=\($0.dropFirst(2))\nNEUTRAL=\"$A$B\"\n".utf8)
         },
+        // A checksummed token needs no word boundary: in a binary a letter or digit often
+        // stands right against a string (a type code, a length byte).
+        Attack(name: "a binary with letters against the token", path: "blob.bin", reported: "blob.bin") {
+            Data([0, 1]) + Data("Z\($0)N".utf8) + Data([0, 2, 0xFF])
+        },
+        Attack(name: "a compiled Python module's string", path: "m.pyc", reported: "m.pyc") {
+            Data([0x6F, 0x0D, 0x0D, 0x0A, 0, 0, 0, 0, 0xE3]) + Data(count: 12) + Data("Z(\($0)N)\u{2}".utf8) + Data([0xDA, 0x01, 0x54])
+        },
     ]
 
     @Test("a hidden token is refused, with nothing secret in any output or record", arguments: attacks)
