@@ -269,7 +269,16 @@ extension Scanner {
     /// encoded text; none that a plain candidate (`plain`) already has.
     func decodedCandidates(in bytes: UnsafeRawBufferPointer, occurrences: KeywordOccurrences, plain: [Candidate],
                            depth: Int, markers: Bool, scratch: MatchScratch) -> [Candidate] {
-        guard depth < Self.maxDecodeDepth else { return [] }
+        guard depth < Self.maxDecodeDepth else {
+            // The deepest decoding still holds a run that would be decoded again: text built
+            // to nest past the depth (base64 of base64 … of a token) is left undecoded, and
+            // said so (`decode-limit`), not passed. Ordinary text is never this deep.
+            let runs: Set<UInt64> = [UInt64(words.count + Trigger.run.rawValue), UInt64(words.count + Trigger.hexRun.rawValue)]
+            let atStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.isRunByte(bytes[$0]) }
+                && Decoders.mayDecode(bytes, from: 0)
+            if atStart || occurrences.packed.contains(where: { runs.contains($0 & 0xff_ffff) }) { scratch.decodeLimitsHit += 1 }
+            return []
+        }
         var triggers: [(Trigger, Int)] = []
         // The secrets the plain search found, but the generic rules', as sorted disjoint
         // ranges, made on first use: a split is not looked for inside one.
@@ -355,7 +364,7 @@ extension Scanner {
                 decoded.encoding += "+" + Archives.formatName(raw)
                 // One expansion budget for every encoded archive of the blob being read.
                 var limits = ReadLimits(maxFileBytes: Self.decodedArchiveLimit)
-                limits.maxArchiveDepth = Self.maxDecodeDepth - depth
+                limits.maxArchiveDepth = max(1, limits.maxArchiveDepth - depth)
                 limits.maxExpandedBytes = max(0, limits.maxExpandedBytes - scratch.decodedArchiveExpanded)
                 var archiveBudget = Archives.Budget(limits: limits, compressed: bytes.count)
                 scratch.decodedArchiveDepth += 1
@@ -411,8 +420,8 @@ extension Scanner {
     /// unread (`archive-limit`): only a file built to hide one behind decoys has more.
     static let maxEmbeddedAttempts = 256
 
-    /// Decodings inside decodings, at most.
-    static let maxDecodeDepth = 3
+    /// Decodings inside decodings, at most (betterleaks decodes to the same depth).
+    static let maxDecodeDepth = 5
 }
 
 extension Scanner {
