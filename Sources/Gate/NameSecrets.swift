@@ -5,9 +5,10 @@ import Secrets
 // and tags, path names in new trees, ref names, and the trees and blobs a ref or tag names
 // directly. And the one pass that makes every name a finding carries fit to show.
 
-/// Header lines that are never scanned: object links (ids) and signatures (base64 a generic
-/// rule could take for a key; what they sign is scanned).
-private let unscannedHeaders: Set<[UInt8]> = Set(["tree", "parent", "object", "type", "gpgsig", "gpgsig-sha256"].map { Array($0.utf8) })
+/// Header lines that are never scanned: object links (ids, which the object format checks).
+/// Signatures (`gpgsig`, `gpgsig-sha256`) are scanned like any other value: git stores
+/// whatever text a pusher puts there, and a tag's or mergetag's signature always was.
+private let unscannedHeaders: Set<[UInt8]> = Set(["tree", "parent", "object", "type"].map { Array($0.utf8) })
 private let identityHeaders: Set<[UInt8]> = Set(["author", "committer", "tagger"].map { Array($0.utf8) })
 
 /// What a commit's names hold: matches in identities and other headers, in the paths it
@@ -37,7 +38,7 @@ extension Scanner {
     /// The candidates in the header lines of a commit or tag object (`header`: its bytes up to
     /// the blank line), each tagged `identity` (author, committer, tagger) or `header`. The
     /// common header with no match at all costs one pass and no copy; otherwise it is scanned
-    /// again with the unscanned lines (links, signatures) blanked, not dropped, so line numbers
+    /// again with the unscanned lines (links) blanked, not dropped, so line numbers
     /// stay the object's own and a value there cannot hide the same value elsewhere.
     func headerCandidates(_ header: [UInt8], scratch: MatchScratch) -> [HeaderCandidate] {
         guard !header.withUnsafeBytes({ candidates(in: $0, scratch: scratch) }).isEmpty else { return [] }

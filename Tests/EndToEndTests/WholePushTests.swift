@@ -93,6 +93,16 @@ struct WholePushTests {
         let sneaky = try server.clone.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(body.utf8))
             .out.trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try expectRefused(server, ["origin", "\(sneaky):refs/heads/main"], secret: hidden)
+        // A signature header is a value like any other: git keeps whatever text is put there
+        // (here in its continuation lines, alone in the commit).
+        let signed = factory.githubToken()
+        let armored = "tree \(tree)\nparent \(head)\nauthor A <a@example.com> 1700000000 +0000\n"
+            + "committer A <a@example.com> 1700000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n note \(signed)\n"
+            + " -----END PGP SIGNATURE-----\n\nsigned\n"
+        let inSignature = try server.clone.git(["hash-object", "-t", "commit", "-w", "--stdin", "--literally"], input: Data(armored.utf8))
+            .out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let refusedSigned = try expectRefused(server, ["origin", "\(inSignature):refs/heads/main"], secret: signed)
+        #expect(Self.findings(refusedSigned.record).contains { $0["location"] as? String == "header" })
         // An ordinary extra header passes.
         let plain = try Self.rawCommit(server.clone, headers: "x-build-id 12345\n", message: "plain header")
         #expect(try server.push(["origin", "\(plain):refs/heads/main"]).status == 0)
