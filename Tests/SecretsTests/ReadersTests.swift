@@ -910,12 +910,37 @@ import Testing
         #expect(found(read("cfg: \(nested)\n"), token).first?.encoding == "base64+unicode-escape")
         var deep = token
         for _ in 0..<5 { deep = Data(("x=" + deep).utf8).base64EncodedString() }
-        #expect(found(read(deep + "\n"), token).isEmpty)
+        #expect(found(read(deep + "\n"), token).first?.encoding == "base64+base64+base64+base64+base64")
+        // One level more: still encoded at the last depth, so not read, and said so.
+        let past = read(Data(("x=" + deep).utf8).base64EncodedString() + "\n")
+        #expect(found(past, token).isEmpty)
+        #expect(past.unscannable.contains { $0.problem == .decodeLimit })
+        // Text that decodes no further at the last depth is no problem.
+        var plain = "nothing secret here, only words"
+        for _ in 0..<5 { plain = Data(plain.utf8).base64EncodedString() }
+        #expect(read(plain + "\n").unscannable.isEmpty)
         let both = "a = \(token)\nb = \(Data(token.utf8).base64EncodedString())\n"
         let hits = found(read(both), token)
         #expect(hits.count == 1 && hits.first?.encoding == nil && hits.first?.line == 1)
         // The inline marker on the encoded line covers what it hides.
         #expect(found(read("b = \(Data(token.utf8).base64EncodedString()) # reviewgate:allow\n"), token).isEmpty)
+    }
+
+    @Test("a base64 value under a key is read again on its line, decoded: a rule that needs the key sees it")
+    func keyedBase64Values() {
+        var factory = SecretFactory(seed: 77)
+        let secret = factory.random(40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
+        let encoded = Data(secret.utf8).base64EncodedString()
+        // A Kubernetes Secret's data, a .env line, a JSON member: the AWS rule wants its name.
+        for text in ["kind: Secret\ndata:\n  AWS_SECRET_ACCESS_KEY: \(encoded)\n",
+                     "AWS_SECRET_ACCESS_KEY=\"\(encoded)\"\n",
+                     "{\"aws_secret_access_key\": \"\(encoded)\"}\n"] {
+            let hits = found(read(text), secret)
+            #expect(hits.contains { $0.ruleID == "aws-secret-access-key" && $0.encoding == "base64" }, "\(text)")
+        }
+        // Not a value a key names: the decoded text alone, as before (no AWS finding).
+        #expect(!found(read("note \(encoded) here\n"), secret).contains { $0.ruleID == "aws-secret-access-key" })
+        #expect(!Decoders.isKeyedValue(UnsafeRawBufferPointer(start: nil, count: 0), at: 0))
     }
 
     @Test("an allow marker counts only where a reviewer sees it: not inside a decoded value, an archive member or UTF-16 text")

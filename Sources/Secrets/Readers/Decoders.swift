@@ -20,6 +20,30 @@ enum Decoders {
 
     /// Decoded bytes shorter than this hold no secret worth a scan.
     static let minimumDecoded = 8
+    /// A decoded value longer than this is a document, not a value: not read again on its
+    /// key's line.
+    static let maxKeyedValue = 1024
+
+    /// Whether the run at `start` is the value of a key on its line: `KEY: run`, `key = "run"`,
+    /// `"key": "run"`, `'key' => 'run'`, `key := run` (a name's last character, maybe a
+    /// quote, blanks, the separator, blanks, maybe a quote).
+    static func isKeyedValue(_ b: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        var k = start
+        if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        guard k > 0 else { return false }
+        if b[k - 1] == 0x3E, k > 1, b[k - 2] == 0x3D {
+            k -= 2
+        } else if b[k - 1] == 0x3A || b[k - 1] == 0x3D {
+            k -= 1
+            if k > 0, b[k - 1] == 0x3A { k -= 1 }
+        } else {
+            return false
+        }
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
+        return k > 0 && isIdentifier(b[k - 1])
+    }
     /// How far around a trigger a long line is decoded.
     static let lineReach = 4096
     /// Lines joined into one logical line, at most.
@@ -57,6 +81,16 @@ enum Decoders {
                 if let decoded = Self.decodeRun(text) {
                     budget -= decoded.bytes.count
                     body(Decoded(region: start..<end, encoding: decoded.encoding, bytes: decoded.bytes))
+                    // A value a key names (a Kubernetes Secret's `AWS_SECRET_ACCESS_KEY: <base64>`)
+                    // is read again on its line, decoded in place: a rule that needs the key's
+                    // name beside the value sees both.
+                    if decoded.bytes.count <= Self.maxKeyedValue, !decoded.bytes.contains(where: { $0 == 0x0A || $0 == 0x0D }),
+                       Self.isKeyedValue(b, at: start) {
+                        var keyed = line(b, from: lineStart(start, b), replacing: start..<end, with: decoded.bytes)
+                        keyed.encoding = decoded.encoding
+                        budget -= keyed.bytes.count
+                        body(keyed)
+                    }
                 }
             case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity:
                 guard at >= lineDone else { continue }
