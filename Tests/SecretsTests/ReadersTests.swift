@@ -762,7 +762,7 @@ import Testing
     }
 
     /// Each `(text, value, line)`: the value found once in the text, at that line, so.
-    func expectFoundOnce(_ cases: [(String, String, Int)], encoding: String) {
+    func expectFoundOnce(_ cases: [(String, String, Int)], encoding: String?) {
         for (text, value, line) in cases {
             let hits = found(read(text), value)
             #expect(hits.count == 1, "\(text.debugDescription)")
@@ -783,11 +783,11 @@ import Testing
         let hex = factory.random(32, from: "0123456789abcdef")
         // (text, value, line) found under the header, `encoding: "nested"`.
         let found: [(String, String, Int)] = [
-            ("aws:\n  secret_access_key: \(secret)\n", secret, 2),
+            ("aws:\n  secret_key: \(secret)\n", secret, 2),
             ("cloud:\n  aws:\n    credentials:\n      access-key: x\n\n      # the key\n      secret-key: \(secret)\n", secret, 7),
-            ("- aws:\n    secret_access_key:\n      \(secret)\nnext: 1\n", secret, 2),
-            ("{\n  \"aws\": {\n    \"region\": \"eu-west-1\",\n    \"secretAccessKey\": \"\(secret)\"\n  }\n}\n", secret, 4),
-            ("AWS = {\n    'secret_access_key': '\(secret)',\n}\n", secret, 2),
+            ("- aws:\n    secret:\n      \(secret)\nnext: 1\n", secret, 2),
+            ("{\n  \"aws\": {\n    \"region\": \"eu-west-1\",\n    \"secretKey\": \"\(secret)\"\n  }\n}\n", secret, 4),
+            ("AWS = {\n    'secret_key': '\(secret)',\n}\n", secret, 2),
             ("const aws = {\n  secretKey: \"\(secret)\",\n};\n", secret, 2),
             ("provider:\n  twilio: # sms\n    auth_token: \(hex)\n", hex, 3),
             ("[twilio]\r\naccount = main\r\nauth_token = \(hex)\r\n", hex, 3),
@@ -796,6 +796,10 @@ import Testing
             ("variable \"corp_twilio_auth_token\" {\n  default = \"\(hex)\"\n}\n", hex, 2),
         ]
         expectFoundOnce(found, encoding: "nested")
+        // The SDKs' and the API's own name for the value needs no header: found plainly.
+        expectFoundOnce([("aws:\n  secret_access_key: \(secret)\n", secret, 2),
+                         ("{\n  \"aws\": {\n    \"secretAccessKey\": \"\(secret)\"\n  }\n}\n", secret, 3),
+                         ("{\"Credentials\": {\"SecretAccessKey\": \"\(secret)\"}}\n", secret, 1)], encoding: nil)
         // Not under the header: a sibling block, a deeper key after the block ended, the next
         // section; a header with a value of its own; a key on the next line (no value).
         let apart = [
