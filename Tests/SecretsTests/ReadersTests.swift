@@ -849,6 +849,53 @@ import Testing
         #expect(read(deep).candidates.count <= 1)
     }
 
+    @Test("strings joined in Lua, SQL, Visual Basic and C#, and Unicode escapes in JavaScript's and Java's other spellings, are read")
+    func otherLanguagesJoinsAndEscapes() {
+        let token = Self.token(31)
+        let (head, tail) = (String(token.prefix(10)), String(token.dropFirst(10)))
+        let joins = ["local v = \"\(head)\" .. \"\(tail)\"\n",
+                     "SELECT '\(head)' || '\(tail)' AS v;\n",
+                     "Dim v = \"\(head)\" & \"\(tail)\"\n",
+                     "Dim v = \"\(head)\" & _\n    \"\(tail)\"\n",
+                     "var v = @\"\(head)\" + @\"\(tail)\";\n",
+                     "var v = $\"\(head)\" + $\"\(tail)\";\n"]
+        for text in joins {
+            #expect(found(read(text), token).first?.encoding == "joined", "\(text)")
+        }
+        // Not joins: a shell `&&` or pipe between strings, one `|`.
+        #expect(found(read("test \"\(head)\" && \"\(tail)\"\n"), token).isEmpty)
+        #expect(found(read("echo \"\(head)\" | \"\(tail)\"\n"), token).isEmpty)
+        let escapes = ["const t = \"\\u{67}\(token.dropFirst())\";\n",
+                       "const t = \"\\u{0067}\\u{68}\(token.dropFirst(2))\";\n",
+                       "let t = \"\\u{000067}\(token.dropFirst())\"\n",
+                       "String t = \"\\uu0067\(token.dropFirst())\";\n",
+                       "String t = \"\\uuu0067\\u0068\(token.dropFirst(2))\";\n"]
+        for text in escapes {
+            #expect(found(read(text), token).first?.encoding == "unicode-escape", "\(text)")
+        }
+    }
+
+    @Test("a gzip's header text (its original name, comment and extra field) is read; a plain header is no text")
+    func gzipHeaderText() throws {
+        let token = Self.token(32)
+        let body = try TestArchive.make(.gzip, [("x", Data("hello world\n".utf8))])
+        // The same deflate body after a header with FCOMMENT (and one with FEXTRA and FNAME).
+        let rest = body.dropFirst(10)
+        let comment = Data([0x1F, 0x8B, 0x08, 0x10, 0, 0, 0, 0, 0, 0xFF]) + Data("note \(token)".utf8) + Data([0]) + rest
+        #expect(!found(read(comment), token).isEmpty)
+        let extra = Data("id=\(token)".utf8)
+        let both = Data([0x1F, 0x8B, 0x08, 0x0C, 0, 0, 0, 0, 0, 0xFF, UInt8(extra.count), 0]) + extra
+            + Data("plain.txt".utf8) + Data([0]) + rest
+        #expect(!found(read(both), token).isEmpty)
+        Array(comment).withUnsafeBytes { b in
+            #expect(Archives.gzipHeaderText(b) == 10..<(10 + 5 + token.utf8.count + 1))
+        }
+        // Python's gzip writes no name or comment: no header text.
+        Array(body).withUnsafeBytes { b in #expect(Archives.gzipHeaderText(b) == nil) }
+        // Cut short inside the comment: no range past the end.
+        Array(comment.prefix(20)).withUnsafeBytes { b in #expect(Archives.gzipHeaderText(b) == nil) }
+    }
+
     @Test("a token split into variables is read where a line joins them, in shell, JavaScript and PHP")
     func variables() {
         let token = Self.token(31)

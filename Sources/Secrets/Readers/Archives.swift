@@ -104,14 +104,36 @@ public enum Archives {
     /// Where an archive keeps text besides its members' content, read as binary content is:
     /// a zip's central directory and end record (names, extra fields, member comments, the
     /// archive's comment), a whole uncompressed tar (headers, pax records, link targets; its
-    /// members are read again there, and what they hold is not reported twice). Nil for
-    /// other archives (a compressed tar's headers are inside its stream).
+    /// members are read again there, and what they hold is not reported twice), a gzip's
+    /// header text (`gzipHeaderText`). Nil for other archives (a compressed tar's headers are
+    /// inside its stream).
     static func metadataRange(_ bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         let n = bytes.count
         if n > 262, bytes[257] == 0x75, bytes[258] == 0x73, bytes[259] == 0x74, bytes[260] == 0x61, bytes[261] == 0x72 { return 0..<n }
+        if let header = gzipHeaderText(bytes) { return header }
         guard n >= 22, bytes[0] == 0x50, bytes[1] == 0x4B, let end = zipEndRecord(bytes) else { return nil }
         let directory = Int(bytes[end + 16]) | Int(bytes[end + 17]) << 8 | Int(bytes[end + 18]) << 16 | Int(bytes[end + 19]) << 24
         return directory < end ? directory..<n : end..<n
+    }
+
+    /// A gzip's header fields that hold text (RFC 1952: the extra field, the original file
+    /// name, the comment), which no member shows: from the fixed header's end to the last of
+    /// them. Nil for a gzip without them, or cut short inside them.
+    static func gzipHeaderText(_ bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        let n = bytes.count
+        guard n >= 10, bytes[0] == 0x1F, bytes[1] == 0x8B, bytes[2] == 0x08 else { return nil }
+        let flags = bytes[3]
+        guard flags & 0x1C != 0, flags & 0xE0 == 0 else { return nil }
+        var at = 10
+        if flags & 0x04 != 0 {
+            guard at + 2 <= n else { return nil }
+            at += 2 + (Int(bytes[at]) | Int(bytes[at + 1]) << 8)
+        }
+        for flag in [UInt8(0x08), 0x10] where flags & flag != 0 {
+            while at < n, bytes[at] != 0 { at += 1 }
+            at += 1
+        }
+        return at <= n ? 10..<at : nil
     }
 
     /// Where a zip's end record stands: the last "PK\5\6" in the last 64 KiB + 22 bytes.

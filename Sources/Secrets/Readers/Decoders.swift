@@ -92,7 +92,8 @@ enum Decoders {
                         body(keyed)
                     }
                 }
-            case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity:
+            case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity,
+                 .unicodeEscapeBraced, .unicodeEscapeDoubled:
                 guard at >= lineDone else { continue }
                 guard budget > 0 else { return false }
                 let region = lineStart(at, b)..<lineEnd(at, b)
@@ -895,6 +896,24 @@ enum Decoders {
             }
             if c == 0x5C, i + 1 < region.upperBound {
                 let e = b[i + 1]
+                // JavaScript's and Swift's `\u{67}`: one to six hex digits in braces.
+                if e == 0x75, i + 2 < region.upperBound, b[i + 2] == 0x7B {
+                    var j = i + 3, v: UInt32 = 0
+                    while j < region.upperBound, j - i - 3 < 6, hex[Int(b[j])] { v = v << 4 | UInt32(HexRun.nibble(b[j])); j += 1 }
+                    if j > i + 3, j < region.upperBound, b[j] == 0x7D, let scalar = Unicode.Scalar(v) {
+                        out.append(contentsOf: UTF8.encode(scalar)!)
+                        i = j + 1; note("unicode-escape"); continue
+                    }
+                }
+                // Java's source escapes take any number of `u`s (`\uu0067`).
+                if e == 0x75, i + 2 < region.upperBound, b[i + 2] == 0x75 {
+                    var k = i + 2
+                    while k < region.upperBound, b[k] == 0x75 { k += 1 }
+                    if let v = value(k, 4) {
+                        out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
+                        i = k + 4; note("unicode-escape"); continue
+                    }
+                }
                 if e == 0x75, var v = value(i + 2, 4) {
                     var used = 6
                     if v >= 0xD800, v < 0xDC00, i + 12 <= region.upperBound, b[i + 6] == 0x5C, b[i + 7] == 0x75,
@@ -1007,6 +1026,19 @@ enum Decoders {
     /// not tracked: a quote followed by a value character is simply no seam. With `commas`, a
     /// comma joins too (strings listed, then joined by code); with `tight`, a closing quote right
     /// before an opening one (strings side by side with nothing between).
+    /// The width of an operator joining two strings at `j`: `+`, `.`, `..` (Lua), `||` (SQL),
+    /// `&` (Visual Basic; not `&&`); nil for anything else.
+    static func joinOperator(_ b: UnsafeRawBufferPointer, at j: Int, limit: Int) -> Int? {
+        let next: UInt8 = j + 1 < limit ? b[j + 1] : 0
+        switch b[j] {
+        case 0x2B: return 1
+        case 0x2E: return next == 0x2E ? 2 : 1
+        case 0x7C: return next == 0x7C ? 2 : nil
+        case 0x26: return next == 0x26 ? nil : 1
+        default: return nil
+        }
+    }
+
     static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int, commas: Bool = false,
                                  tight: Bool = false) -> (bytes: [UInt8]?, end: Int) {
         var out: [UInt8] = []
@@ -1035,14 +1067,24 @@ enum Decoders {
                 var ends = skipSpace(&j)
                 // With `tight`, a closing quote right before an opening one joins too.
                 var joins = j > i + 1 || (tight && j < limit && quote(b[j]))
-                if j < limit, Trigger.isOperator(b[j]) || (commas && b[j] == 0x2C) {
+                if j < limit, let width = Self.joinOperator(b, at: j, limit: limit) ?? (commas && b[j] == 0x2C ? 1 : nil) {
                     let comma = b[j] == 0x2C
-                    j += 1
+                    j += width
                     joins = true
                     // A list is joined on its line only (a comma ending a line is every other
                     // line of a JSON file).
-                    if ends == 0, !comma { ends = skipSpace(&j) } else { while j < limit, blank(b[j]) { j += 1 } }
+                    if ends == 0, !comma {
+                        // Visual Basic continues a line with ` _` after the operator.
+                        var k = j
+                        while k < limit, blank(b[k]) { k += 1 }
+                        if k > j, k + 1 < limit, b[k] == 0x5F, b[k + 1] == 0x0A || b[k + 1] == 0x0D { j = k + 1 }
+                        ends = skipSpace(&j)
+                    } else {
+                        while j < limit, blank(b[j]) { j += 1 }
+                    }
                 }
+                // C#'s verbatim and interpolated strings open with `@"` and `$"`.
+                if joins, j + 1 < limit, b[j] == 0x40 || b[j] == 0x24, quote(b[j + 1]) { j += 1 }
                 if joins, j < limit, quote(b[j]), lines + ends <= maxJoinedLines {
                     lines += ends
                     joined = true

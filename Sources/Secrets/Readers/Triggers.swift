@@ -26,8 +26,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     case continuation, continuationCRLF
     /// A YAML folded or literal block scalar, as a mapping's value or a list item.
     case folded, foldedItem
-    /// Quoted strings joined with `+` (or PHP's `.`), on one line or across lines: a value
-    /// character, its closing quote and the operator (`a" +`, `a"  +`, `a"+"`, `a"."`), or the
+    /// Quoted strings joined with `+` (or PHP's `.`, Lua's `..`, SQL's `||`, Visual Basic's `&`),
+    /// on one line or across lines: a value character, its closing quote, a blank and the
+    /// operator (`a" +`, `a"  ||`), or the operator right after the quote (`a"+"`, `a"."`), or the
     /// operator and the next string's quote and first value character (`+ "a`, `+"a`, the
     /// operator opening a line); and two strings side by side (`a" "b`, C and Python). A
     /// template literal's backquote counts as a quote before the operator. Strings side by
@@ -69,6 +70,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// variables is joined there from the file's own assignments, whatever the names (a
     /// keyword in a piece or in the key is looked for elsewhere, `joinVariables`).
     case referencePair
+    /// Unicode escapes in other spellings: JavaScript's and Swift's braces (`\u{67}`,
+    /// `\u{000067}`) and Java's extra `u`s (`\uu0067`, as its source escapes allow); the
+    /// opening alone (`\u{`, `\uu`), rare outside such escapes, and the line is decoded.
+    case unicodeEscapeBraced, unicodeEscapeDoubled
 
     var length: Int {
         switch self {
@@ -108,6 +113,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .rot13Prefix, .reversedPrefix: 4
         case .adjacentTight: 4
         case .referencePair: 3
+        case .unicodeEscapeBraced, .unicodeEscapeDoubled: 3
         }
     }
 
@@ -128,14 +134,16 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
         case .foldedItem: #"- [>|]"#
-        case .concat: #"[A-Za-z0-9_\-]["'`] [+.]"#
+        case .concat: #"[A-Za-z0-9_\-]["'`] [+.|&]"#
         case .concatTight: #"[A-Za-z0-9_\-]["'`](?:\+[ "'`\r\n]|\.["'`])"#
-        case .concatWide: #"[A-Za-z0-9_\-]["'`]  [+.]"#
+        case .concatWide: #"[A-Za-z0-9_\-]["'`]  [+.|&]"#
         case .concatLead: #"\+["'][A-Za-z0-9_\-]"#
         case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
         case .adjacentTight: #"[A-Za-z0-9_\-]["']["'][A-Za-z0-9_\-]"#
         case .referencePair: #"[A-Za-z0-9_})]\$[A-Za-z_{(]"#
+        case .unicodeEscapeBraced: #"\\u\{"#
+        case .unicodeEscapeDoubled: #"\\uu"#
         case .adjacentLine: #"[A-Za-z0-9_\-]["']\n[ \t"']"#
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
@@ -178,6 +186,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// strings (`+`, PHP's `.`), and the blanks around them: for the triggers and the joiner.
     static func isQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
     static func isOperator(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E }
+    /// The first character of an operator joining two strings after a closing quote and a
+    /// blank: `+`, `.` (PHP, Perl) and `..` (Lua), `||` (SQL), `&` (Visual Basic).
+    static func isJoinOperator(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E || c == 0x7C || c == 0x26 }
     static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
 
     /// The shortest encoded runs decoded. The shortest values the rules match with a fixed
@@ -217,7 +228,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
         func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
-        let quote = Self.isQuote, operatorChar = Self.isOperator
+        let quote = Self.isQuote, operatorChar = Self.isJoinOperator
         func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
         switch self {
         case .run:
@@ -231,6 +242,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
+        case .unicodeEscapeBraced: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x7B
+        case .unicodeEscapeDoubled: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x75
         case .unicodeEscape8:
             return b[i] == 0x5C && b[i + 1] == 0x55 && (2..<8).allSatisfy { b[i + $0] == 0x30 } && printableHex(i + 8)
         case .hexEscape: return b[i] == 0x5C && b[i + 1] == 0x78 && printableHex(i + 2)
@@ -326,6 +339,8 @@ enum Trigger: Int, CaseIterable, Sendable {
             case 0x25: if Trigger.percentPair.matches(bytes, at: i) { hit(.percentPair, i) }
             case 0x5C:
                 if Trigger.unicodeEscape.matches(bytes, at: i) { hit(.unicodeEscape, i) }
+                if Trigger.unicodeEscapeBraced.matches(bytes, at: i) { hit(.unicodeEscapeBraced, i) }
+                if Trigger.unicodeEscapeDoubled.matches(bytes, at: i) { hit(.unicodeEscapeDoubled, i) }
                 if Trigger.unicodeEscape8.matches(bytes, at: i) { hit(.unicodeEscape8, i) }
                 if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
                 if Trigger.octalEscape.matches(bytes, at: i) { hit(.octalEscape, i) }
