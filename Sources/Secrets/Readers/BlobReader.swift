@@ -270,13 +270,22 @@ extension Scanner {
     func decodedCandidates(in bytes: UnsafeRawBufferPointer, occurrences: KeywordOccurrences, plain: [Candidate],
                            depth: Int, markers: Bool, scratch: MatchScratch) -> [Candidate] {
         guard depth < Self.maxDecodeDepth else {
-            // The deepest decoding still holds a run that would be decoded again: text built
-            // to nest past the depth (base64 of base64 … of a token) is left undecoded, and
-            // said so (`decode-limit`), not passed. Ordinary text is never this deep.
-            let runs: Set<UInt64> = [UInt64(words.count + Trigger.run.rawValue), UInt64(words.count + Trigger.hexRun.rawValue)]
-            let atStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.isRunByte(bytes[$0]) }
-                && Decoders.mayDecode(bytes, from: 0)
-            if atStart || occurrences.packed.contains(where: { runs.contains($0 & 0xff_ffff) }) { scratch.decodeLimitsHit += 1 }
+            // The deepest decoding is itself nothing but another layer (an encoding's characters,
+            // maybe wrapped in lines, and nothing else): text built to nest past the depth
+            // (base64 of base64 … of a token) is left undecoded, and said so (`decode-limit`),
+            // not passed. Code that merely holds encoded strings this deep (a bundled worker
+            // inside a source map) is not that, and stops here as before.
+            var longest = 0..<0, start = 0
+            for i in 0...bytes.count {
+                if i < bytes.count, Trigger.isRunByte(bytes[i]) { continue }
+                if i - start > longest.count { longest = start..<i }
+                start = i + 1
+                guard i < bytes.count else { break }
+                let c = bytes[i]
+                guard c == 0x3D || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return [] }
+            }
+            // …and what it holds decodes (a token's own characters do not).
+            if longest.count >= Trigger.minimumRun, Decoders.mayDecode(bytes, from: longest.lowerBound) { scratch.decodeLimitsHit += 1 }
             return []
         }
         var triggers: [(Trigger, Int)] = []
