@@ -89,9 +89,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .continuation: 3
         case .continuationCRLF: 4
         case .folded, .foldedItem: 3
-        case .concat: 4
+        case .concat: 5
         case .concatTight: 4
-        case .concatWide: 5
+        case .concatWide: 6
         case .concatLead: 3
         case .concatLeadSpaced: 4
         case .adjacent: 5
@@ -134,9 +134,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
         case .foldedItem: #"- [>|]"#
-        case .concat: #"[A-Za-z0-9_\-]["'`] [+.|&]"#
+        case .concat: #"[A-Za-z0-9_\-]["'`] (?:[+.][\x00-\xff]|\|\||&[^&])"#
         case .concatTight: #"[A-Za-z0-9_\-]["'`](?:\+[ "'`\r\n]|\.["'`])"#
-        case .concatWide: #"[A-Za-z0-9_\-]["'`]  [+.|&]"#
+        case .concatWide: #"[A-Za-z0-9_\-]["'`]  (?:[+.][\x00-\xff]|\|\||&[^&])"#
         case .concatLead: #"\+["'][A-Za-z0-9_\-]"#
         case .concatLeadSpaced: #"\+ ["'][A-Za-z0-9_\-]"#
         case .adjacent: #"[A-Za-z0-9_\-]["'] ["'][A-Za-z0-9_\-]"#
@@ -186,9 +186,6 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// strings (`+`, PHP's `.`), and the blanks around them: for the triggers and the joiner.
     static func isQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 || c == 0x60 }
     static func isOperator(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E }
-    /// The first character of an operator joining two strings after a closing quote and a
-    /// blank: `+`, `.` (PHP, Perl) and `..` (Lua), `||` (SQL), `&` (Visual Basic).
-    static func isJoinOperator(_ c: UInt8) -> Bool { c == 0x2B || c == 0x2E || c == 0x7C || c == 0x26 }
     static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
 
     /// The shortest encoded runs decoded. The shortest values the rules match with a fixed
@@ -228,7 +225,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         func valueChar(_ c: UInt8) -> Bool { word[Int(c)] || c == 0x5F || c == 0x2D }
         func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
-        let quote = Self.isQuote, operatorChar = Self.isJoinOperator
+        let quote = Self.isQuote
+        // `+` or `.` (any byte after), `||`, or `&` but not `&&` (a shell's `"$a" && …`, every
+        // other line of a test script, is no join).
+        func joinOperator(_ j: Int) -> Bool {
+            b[j] == 0x2B || b[j] == 0x2E || (b[j] == 0x7C && b[j + 1] == 0x7C) || (b[j] == 0x26 && b[j + 1] != 0x26)
+        }
         func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
         switch self {
         case .run:
@@ -257,14 +259,14 @@ enum Trigger: Int, CaseIterable, Sendable {
             return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0D && b[i + 3] == 0x0A
         case .folded: return b[i] == 0x3A && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
         case .foldedItem: return b[i] == 0x2D && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
-        case .concat: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && operatorChar(b[i + 3])
+        case .concat: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && joinOperator(i + 3)
         case .concatTight:
             // `"+` then a quote, a blank or a line end; PHP's `"."` only with the quote (`"x".y`
             // and a quoted word ending a sentence are everywhere).
             return valueChar(b[i]) && quote(b[i + 1])
                 && ((b[i + 2] == 0x2B && (quote(b[i + 3]) || [0x20, 0x0D, 0x0A].contains(b[i + 3])))
                     || (b[i + 2] == 0x2E && quote(b[i + 3])))
-        case .concatWide: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && b[i + 3] == 0x20 && operatorChar(b[i + 4])
+        case .concatWide: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && b[i + 3] == 0x20 && joinOperator(i + 4)
         // The operator opening a line, and strings side by side: `+` and `"`/`'` only (a
         // period or a backquote before a quote is ordinary prose and Markdown).
         case .concatLead: return b[i] == 0x2B && plainQuote(b[i + 1]) && valueChar(b[i + 2])
