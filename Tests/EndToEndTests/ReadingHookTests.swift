@@ -94,11 +94,6 @@ struct ReadingHookTests {
         Attack(name: "a compiled Python module's string", path: "m.pyc", reported: "m.pyc") {
             Data([0x6F, 0x0D, 0x0D, 0x0A, 0, 0, 0, 0, 0xE3]) + Data(count: 12) + Data("Z(\($0)N)\u{2}".utf8) + Data([0xDA, 0x01, 0x54])
         },
-        Attack(name: "base64 four times over", path: "notes.txt", reported: "notes.txt", encoding: "base64+base64+base64+base64") {
-            var text = Data("t=\($0)".utf8)
-            for _ in 0..<4 { text = Data(text.base64EncodedString().utf8) }
-            return Data("notes\n".utf8) + text + Data("\n".utf8)
-        },
     ]
 
     @Test("a hidden token is refused, with nothing secret in any output or record", arguments: attacks)

@@ -960,12 +960,25 @@ import Testing
         let nested = Data(json.utf8).base64EncodedString()
         #expect(found(read("cfg: \(nested)\n"), token).first?.encoding == "base64+unicode-escape")
         var deep = token
-        for _ in 0..<5 { deep = Data(("x=" + deep).utf8).base64EncodedString() }
-        #expect(found(read(deep + "\n"), token).first?.encoding == "base64+base64+base64+base64+base64")
-        // One level more: still encoded at the last depth, so not read, and said so.
-        let past = read(Data(("x=" + deep).utf8).base64EncodedString() + "\n")
-        #expect(found(past, token).isEmpty)
-        #expect(past.unscannable.contains { $0.problem == .decodeLimit })
+        for _ in 0..<3 { deep = Data(("x=" + deep).utf8).base64EncodedString() }
+        #expect(found(read(deep + "\n"), token).first?.encoding == "base64+base64+base64")
+        // A fourth level, text mixed with encoded text: stops there, silently (code holding
+        // encoded strings that deep is not built to hide anything).
+        #expect(read(Data(("x=" + deep).utf8).base64EncodedString() + "\n").unscannable.isEmpty)
+        // Base64 four or six times over: nothing but encoded text at the last depth, so not
+        // read, and said so (plain layers, as a script nesting `base64` makes them).
+        for times in [4, 6] {
+            var layers = "t=" + token
+            for _ in 0..<times { layers = Data(layers.utf8).base64EncodedString() }
+            let past = read(layers + "\n")
+            #expect(found(past, token).isEmpty)
+            #expect(past.unscannable.contains { $0.problem == .decodeLimit })
+        }
+        // A line of text at the last depth is no layer, even one that holds a token whose
+        // characters happen to decode (found plainly there, as before).
+        var line = "t5027 = " + token
+        for _ in 0..<3 { line = Data(line.utf8).base64EncodedString() }
+        #expect(read(line + "\n").unscannable.isEmpty)
         // Text that decodes no further at the last depth is no problem.
         var plain = "nothing secret here, only words"
         for _ in 0..<5 { plain = Data(plain.utf8).base64EncodedString() }

@@ -274,18 +274,26 @@ extension Scanner {
             // maybe wrapped in lines, and nothing else): text built to nest past the depth
             // (base64 of base64 … of a token) is left undecoded, and said so (`decode-limit`),
             // not passed. Code that merely holds encoded strings this deep (a bundled worker
-            // inside a source map) is not that, and stops here as before.
+            // inside a source map) is not that, and stops here silently.
+            // Blanks only at the end; inside, line breaks and `=` padding before one (a wrapped
+            // base64 text), nothing else (`t = ghp_…` is a line of text, not a layer).
+            var n = bytes.count
+            while n > 0, bytes[n - 1] == 0x20 || bytes[n - 1] == 0x0A || bytes[n - 1] == 0x0D || bytes[n - 1] == 0x09 { n -= 1 }
             var longest = 0..<0, start = 0
-            for i in 0...bytes.count {
-                if i < bytes.count, Trigger.isRunByte(bytes[i]) { continue }
+            for i in 0...n {
+                if i < n, Trigger.isRunByte(bytes[i]) { continue }
                 if i - start > longest.count { longest = start..<i }
                 start = i + 1
-                guard i < bytes.count else { break }
-                let c = bytes[i]
-                guard c == 0x3D || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return [] }
+                guard i < n else { break }
+                let c = bytes[i], next: UInt8 = i + 1 < n ? bytes[i + 1] : 0x0A
+                guard c == 0x0A || c == 0x0D || (c == 0x3D && (next == 0x3D || next == 0x0A || next == 0x0D)) else { return [] }
             }
-            // …and what it holds decodes (a token's own characters do not).
-            if longest.count >= Trigger.minimumRun, Decoders.mayDecode(bytes, from: longest.lowerBound) { scratch.decodeLimitsHit += 1 }
+            // …and it decodes to text, as the decoders would take it (a token's own characters,
+            // which a reversal or rot13 leaves alone at this depth, decode to noise).
+            if longest.count >= Trigger.minimumRun, Decoders.mayDecode(bytes, from: longest.lowerBound),
+               Decoders.decodeRun(Decoders.run(bytes, from: longest.lowerBound).0) != nil {
+                scratch.decodeLimitsHit += 1
+            }
             return []
         }
         var triggers: [(Trigger, Int)] = []
@@ -429,8 +437,10 @@ extension Scanner {
     /// unread (`archive-limit`): only a file built to hide one behind decoys has more.
     static let maxEmbeddedAttempts = 256
 
-    /// Decodings inside decodings, at most (betterleaks decodes to the same depth).
-    static let maxDecodeDepth = 5
+    /// Decodings inside decodings, at most. Five (betterleaks' depth) was tried: random tokens
+    /// then decoded by chance into chains that spent a text's budget (one in 10,050 GitHub
+    /// tokens was a `decode-limit`); text still wholly encoded at the last depth is refused.
+    static let maxDecodeDepth = 3
 }
 
 extension Scanner {
