@@ -1018,14 +1018,6 @@ enum Decoders {
         return (out, start..<blockEnd)
     }
 
-    /// The logical line from `start` with each seam between two quoted strings removed: a
-    /// closing quote, blanks or one line end, `+` or `.` (or neither, where blanks or a line
-    /// end separate the two), blanks or one line end, an opening quote. It goes on over the
-    /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one, where
-    /// `end` stands; `bytes` nil when no seam was found. Which quote opens and which closes is
-    /// not tracked: a quote followed by a value character is simply no seam. With `commas`, a
-    /// comma joins too (strings listed, then joined by code); with `tight`, a closing quote right
-    /// before an opening one (strings side by side with nothing between).
     /// The width of an operator joining two strings at `j`: `+`, `.`, `..` (Lua), `||` (SQL),
     /// `&` (Visual Basic; not `&&`); nil for anything else.
     static func joinOperator(_ b: UnsafeRawBufferPointer, at j: Int, limit: Int) -> Int? {
@@ -1039,6 +1031,14 @@ enum Decoders {
         }
     }
 
+    /// The logical line from `start` with each seam between two quoted strings removed: a
+    /// closing quote, blanks or one line end, a `joinOperator` (or none, where blanks or a line
+    /// end separate the two), blanks or one line end, an opening quote. It goes on over the
+    /// line ends seams cross (at most `maxJoinedLines`) and ends at the first other one, where
+    /// `end` stands; `bytes` nil when no seam was found. Which quote opens and which closes is
+    /// not tracked: a quote followed by a value character is simply no seam. With `commas`, a
+    /// comma joins too (strings listed, then joined by code); with `tight`, a closing quote right
+    /// before an opening one (strings side by side with nothing between).
     static func joinConcatenated(_ b: UnsafeRawBufferPointer, from start: Int, commas: Bool = false,
                                  tight: Bool = false) -> (bytes: [UInt8]?, end: Int) {
         var out: [UInt8] = []

@@ -226,11 +226,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
         let quote = Self.isQuote
-        // `+` or `.` (any byte after), `||`, or `&` but not `&&` (a shell's `"$a" && …`, every
-        // other line of a test script, is no join).
-        func joinOperator(_ j: Int) -> Bool {
-            b[j] == 0x2B || b[j] == 0x2E || (b[j] == 0x7C && b[j + 1] == 0x7C) || (b[j] == 0x26 && b[j + 1] != 0x26)
-        }
+        // The joiner's own operators (a shell's `"$a" && …`, every other line of a test
+        // script, is none); the byte after is inside the trigger's length.
+        func joinOperator(_ j: Int) -> Bool { Decoders.joinOperator(b, at: j, limit: b.count) != nil }
         func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
         switch self {
         case .run:
