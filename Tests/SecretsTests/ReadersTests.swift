@@ -979,6 +979,12 @@ import Testing
         var line = "t5027 = " + token
         for _ in 0..<3 { line = Data(line.utf8).base64EncodedString() }
         #expect(read(line + "\n").unscannable.isEmpty)
+        // One character repeated (an image's flat rows among its printable bytes) decodes by
+        // chance into more of itself, `33…` as hex being `3…`: no layer, however deep.
+        for run in [String(repeating: "3", count: 512), "u]" + String(repeating: "3", count: 1024) + "#\"\"bC"] {
+            #expect(read(Data([0, 1, 2]) + Data(run.utf8) + Data([0, 0xFF])).unscannable.isEmpty)
+            #expect(read(run + "\n").unscannable.isEmpty)
+        }
         // Text that decodes no further at the last depth is no problem.
         var plain = "nothing secret here, only words"
         for _ in 0..<3 { plain = Data(plain.utf8).base64EncodedString() }
