@@ -410,6 +410,27 @@ import Testing
             let hits = found(read(header + Data(wide) + Data(count: 16) + Data("tail".utf8)), token)
             #expect(hits.count == 1, "big endian: \(bigEndian)")
         }
+        // UTF-32 strings (a C wide literal where wchar_t has 32 bits), either byte order.
+        for bigEndian in [false, true] {
+            let wide = "GITHUB_TOKEN=\(token)".unicodeScalars.flatMap { s -> [UInt8] in
+                let v = s.value
+                let le = [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)]
+                return bigEndian ? le.reversed() : le
+            }
+            let hits = found(read(header + Data(wide) + Data(count: 16) + Data("tail".utf8)), token)
+            #expect(hits.count == 1, "UTF-32, big endian: \(bigEndian)")
+        }
+        // A byte-order mark, then binary bytes of odd length, then the UTF-16 string: the mark's
+        // alignment reads it as other characters, the string is found all the same (once).
+        for junk in [1, 3, 99] {
+            let bytes = Data([0xFF, 0xFE]) + Data((0..<junk).map { UInt8(0xF0 + $0 % 13) })
+                + Data("token=\(token)".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }) + Data([0xFE, 0xFF, 0xFE, 0xFF])
+            let hits = found(read(bytes), token)
+            #expect(hits.count == 1, "\(junk) bytes after the mark")
+        }
+        // Well aligned UTF-16 text is found once, not again as binary content.
+        let aligned = found(read(try! #require("x\ntoken = \(token)\n".data(using: .utf16))), token)
+        #expect(aligned.count == 1 && aligned.first?.encoding == "utf-16le" && aligned.first?.line == 2)
         // Short wide runs (a few letters, as in any binary's tables) are left as they were.
         let view = [UInt8]([0, 0x41, 0, 0x42, 0, 0x43, 0, 0x20, 0x31]).withUnsafeBytes { PrintableRuns.view($0) }
         #expect(view == [0, 0x41, 0, 0x42, 0, 0x43, 0, 0x20, 0x31])

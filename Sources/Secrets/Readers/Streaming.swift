@@ -144,6 +144,22 @@ extension Scanner {
         }
         var result = scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
                                  scratch: scratch)
+        // Decoded text is read again as binary content, as `read` does with bytes in memory:
+        // strings at another offset or width than the mark says read as other characters.
+        if case .encoded = text.kind, let reopen, let again = reopen() {
+            var filled = 0
+            while filled < capacity {
+                let n = again(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                guard n > 0 else { break }
+                filled += n
+            }
+            PrintableRuns.viewInPlace(UnsafeMutableRawBufferPointer(rebasing: buffer[..<filled]))
+            var view = TextStream(source: again, kind: .printable, pending: [])
+            let known = result.secretKeys
+            let seen = scanWindows(buffer, count: filled, text: &view, markers: false, limits: limits, scratch: scratch)
+            result.candidates += seen.candidates.filter { !known.contains($0.key) }
+            result.partly = result.partly || seen.partly
+        }
         if !embedded.isEmpty, let reopen {
             let known = result.secretKeys
             let inner = readEmbedded(at: embedded, reopen: reopen, depth: depth, budget: budget, known: known, scratch: scratch)
@@ -427,9 +443,32 @@ extension PrintableRuns {
             }
             return k
         }
+        /// Code units of (text byte, three zeros) quads from `i` (the text byte first when `low`).
+        func units32(from i: Int, low: Bool) -> Int {
+            var k = 0, j = i
+            while j + 3 < n, bytes[j + 1] == 0, bytes[j + 2] == 0,
+                  low ? (isText(bytes[j]) && bytes[j + 3] == 0) : (bytes[j] == 0 && isText(bytes[j + 3])) {
+                k += 1
+                j += 4
+            }
+            return k
+        }
         var i = 0
         while i < n {
             let b = bytes[i]
+            // A UTF-32 string (a C `L"…"` literal compiled where wchar_t is 32 bits, as on
+            // Linux): moved together the same way. Its quads are no UTF-16 pairs, so the look
+            // below would pass over them.
+            if i + 7 < n, bytes[i + 1] == 0, bytes[i + 2] == 0, (b != 0) != (bytes[i + 3] != 0) {
+                let low = b != 0
+                let k = units32(from: i, low: low)
+                if k >= minimumWideRun {
+                    for j in 0..<k { bytes[i + j] = bytes[i + 4 * j + (low ? 0 : 3)] }
+                    for j in k..<(4 * k) { bytes[i + j] = 0 }
+                    i += 4 * k
+                    continue
+                }
+            }
             // A UTF-16 string (a Windows binary's resources and wide literals): its
             // characters side by side where it starts, zeros after, so the rules see the
             // string at its own offset.

@@ -95,8 +95,8 @@ public enum TextEncoding: String, Sendable {
 
 /// Binary content as `strings` sees it (SPEC §1.3): printable ASCII, tabs and line ends kept
 /// in place, every other byte turned into NUL, so no match spans binary noise and offsets
-/// and line numbers stay those of the file; UTF-16 strings (8 characters or more, either
-/// byte order) have their characters moved together where they start.
+/// and line numbers stay those of the file; UTF-16 and UTF-32 strings (8 characters or more,
+/// either byte order, at any offset) have their characters moved together where they start.
 public enum PrintableRuns {
     /// git's rule for binary: a NUL byte in the first 8000 bytes.
     public static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
