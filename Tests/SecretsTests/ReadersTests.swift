@@ -771,6 +771,13 @@ import Testing
         let joined = try? #require(join(long))
         let whole = "x = \"\(a)" + String(repeating: "C3d4", count: 2500) + "\""
         #expect(joined.map { whole.hasPrefix($0) && $0.count > 8000 } == true)
+        // A plain YAML value that starts on the line below its key goes on over lines deeper
+        // than the key; a line as shallow as the key, or a key of its own, ends it.
+        #expect(join("token:\n  \(a)\n  \(b)\nnext: 1\n") == "  \(a)\(b)")
+        #expect(join("  token:\n    \(a)\n      \(b)\n") == "    \(a)\(b)")
+        #expect(join("token:\n  \(a)\n\(b)\n") == nil)
+        #expect(join("token:\n  \(a)\n  next: \(b)\n") == nil)
+        #expect(join("token: 1\n  \(a)\n  \(b)\n") == nil)
         // A generic rule's word inside the next piece (`key`, `ftp`, `pwd` in a random token)
         // does not stop the join: only a keyword opening the piece would.
         var factory = SecretFactory(seed: 1)
@@ -868,6 +875,40 @@ import Testing
         // number of lines, against the decoding budget, never for ever.
         let deep = (0..<3_000).map { String(repeating: " ", count: $0) + "aws:\n" }.joined() + "secret_access_key: \(secret)\n"
         #expect(read(deep).candidates.count <= 1)
+    }
+
+    @Test("a string literal interpolated into a string is read with it: JavaScript, Kotlin, Swift, Ruby; a variable interpolated is not joined")
+    func interpolatedLiterals() {
+        let token = Self.token(41)
+        let (head, tail) = (String(token.prefix(14)), String(token.dropFirst(14)))
+        for text in ["const t = `\(head)${\"\(tail)\"}`;\n",
+                     "val t = \"\(head)${ \"\(tail)\" }\"\n",
+                     "let t = \"\(head)\\(\"\(tail)\")\"\n",
+                     "t = \"\(head)#{'\(tail)'}\"\n",
+                     "const t = `${\"\(head)\"}\(tail)`;\n",
+                     "let t = \"\\(\"\(head)\")\(tail)\"\n"] {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1 && hits.first?.encoding == "joined", "\(text.debugDescription)")
+        }
+        #expect(found(read("val t = \"\(head)${tail}\"\n"), token).isEmpty)
+    }
+
+    @Test("strings joined by a format or over a line continued by hand are read: Python's format and %, a trailing backslash, PowerShell's backtick")
+    func formattedAndContinuedLiterals() {
+        let token = Self.token(43)
+        let (head, tail) = (String(token.prefix(14)), String(token.dropFirst(14)))
+        for text in ["T = \"\(head){}\".format(\"\(tail)\")\n",
+                     "T = '\(head)%s' % '\(tail)'\n",
+                     "T = \"\(head)%s\" % (\"\(tail)\")\n",
+                     "T = \"\(head)\" \\\n    \"\(tail)\"\n",
+                     "T = \"\(head)\" + \\\n    \"\(tail)\"\n",
+                     "$t = \"\(head)\" + `\r\n  \"\(tail)\"\r\n"] {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1 && hits.first?.encoding == "joined", "\(text.debugDescription)")
+        }
+        // Not a join: a format with a variable, a backslash that escapes something else.
+        #expect(found(read("T = \"\(head){}\".format(tail)\n"), token).isEmpty)
+        #expect(found(read("T = \"\(head)\" \\n\n    \"\(tail)\"\n"), token).isEmpty)
     }
 
     @Test("strings joined in Lua, SQL, Visual Basic and C#, and Unicode escapes in JavaScript's and Java's other spellings, are read")

@@ -263,24 +263,66 @@ enum Decoders {
         let limit = min(b.count, at + 256)
         let run = Trigger.runClass
         while e < limit, run[Int(b[e])] { e += 1 }
+        // Another string right after, on the line: the seam `joinSplitToken` looks for.
+        if inlineSeam(b, closingQuote: e, end: limit) != nil { return true }
         if e < limit, Trigger.isQuote(b[e]) {
-            // Another string right after, on the line: the seam `joinSplitToken` looks for.
-            if inlineSeam(b, closingQuote: e, end: limit) != nil { return true }
             e += 1
             while e < limit, Trigger.isBlank(b[e]) { e += 1 }
             if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) { e += 1 }
+            e = continuation(b, e, limit)
         }
         while e < limit, Trigger.isBlank(b[e]) { e += 1 }
         return e < limit && (b[e] == 0x0A || b[e] == 0x0D)
     }
 
+    /// Past blanks and a line continued by hand after a closing quote (`"ghp_…" \` in Python,
+    /// Ruby, C and shell, `"ghp_…" + `` ` `` in PowerShell), where the line's content ends at
+    /// `stop`: where the continuation mark ends, else `k` past its blanks.
+    static func continuation(_ b: UnsafeRawBufferPointer, _ k: Int, _ stop: Int) -> Int {
+        var k = k
+        while k < stop, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < stop, b[k] == 0x5C || b[k] == 0x60 else { return k }
+        var e = k + 1
+        while e < stop, Trigger.isBlank(b[e]) { e += 1 }
+        return e == stop || b[e] == 0x0A || b[e] == 0x0D ? e : k
+    }
+
     /// Where the next string's token starts when the quote at `q` closes a string that the
     /// next one continues on the same line: blanks, then `+`, `.`, `,`, a template literal's
     /// `}${` or a method chain's `).append(` (or nothing: strings side by side, as
-    /// `printf '%s%s' "…" "…"` takes them), blanks, a quote and a token character; nil
-    /// otherwise.
+    /// `printf '%s%s' "…" "…"` takes them), blanks, a quote and a token character; or where
+    /// `q` opens an interpolation of a string literal; nil otherwise.
     static func inlineSeam(_ b: UnsafeRawBufferPointer, closingQuote q: Int, end: Int) -> Int? {
-        guard q < end, Trigger.isQuote(b[q]) else { return nil }
+        guard q + 1 < end else { return nil }
+        // A string literal put into the string by interpolation: `"ghp_…${"…"}"` (JavaScript,
+        // Kotlin, Groovy, Dart, shell), `"ghp_…#{"…"}"` (Ruby), `"ghp_…\("…")"` (Swift).
+        if (b[q] == 0x24 || b[q] == 0x23) && b[q + 1] == 0x7B || b[q] == 0x5C && b[q + 1] == 0x28 {
+            var k = q + 2
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            guard k + 1 < end, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
+            return k + 1
+        }
+        // A format that takes the rest: `"ghp_…{}".format("…")`, `"ghp_…%s" % "…"` (Python).
+        if q + 3 < end, b[q] == 0x7B && b[q + 1] == 0x7D || b[q] == 0x25 && b[q + 1] == 0x73, Trigger.isQuote(b[q + 2]) {
+            var k = q + 3
+            if b[q] == 0x7B {
+                let call = Array(".format(".utf8)
+                guard k + call.count <= end, call.indices.allSatisfy({ b[k + $0] == call[$0] }) else { return nil }
+                k += call.count
+            } else {
+                while k < end, Trigger.isBlank(b[k]) { k += 1 }
+                guard k < end, b[k] == 0x25 else { return nil }
+                k += 1
+                while k < end, Trigger.isBlank(b[k]) { k += 1 }
+                if k < end, b[k] == 0x28 { k += 1 }
+            }
+            while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            guard k + 1 < end, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
+            return k + 1
+        }
+        guard Trigger.isQuote(b[q]) else { return nil }
+        // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
+        if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isRunByte(b[q + 2]) { return q + 2 }
         var k = q + 1
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
         if k + 2 < end, b[k] == 0x7D, b[k + 1] == 0x24, b[k + 2] == 0x7B {
@@ -329,7 +371,21 @@ enum Decoders {
         // How the value opens: a quote right before the token, or a plain YAML value
         // (`key: ghp_…`), which goes on only on deeper lines.
         let opened = at > start && quote(b[at - 1])
-        let plain = !opened && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
+        var plain = !opened && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
+        if !opened, !plain, at == start + indent, start > 0 {
+            // Or one that starts on the line below its key (`token:`, then `  ghp_…`): its
+            // continuation lines too are those deeper than the key's.
+            var e = start - 1
+            if e > 0, b[e - 1] == 0x0D { e -= 1 }
+            while e > 0, blank(b[e - 1]) { e -= 1 }
+            let keyStart = lineStart(start - 1, b)
+            var keyIndent = 0
+            while keyStart + keyIndent < e, blank(b[keyStart + keyIndent]) { keyIndent += 1 }
+            if e > keyStart + keyIndent, b[e - 1] == 0x3A, keyIndent < indent {
+                plain = true
+                indent = keyIndent
+            }
+        }
         // Whether the piece from `i` is a token to its string's end, or its line's (or the end
         // of what is looked at), dots allowed (a JWT's parts): `"NAME=…"` is a value of its own.
         func wholePiece(_ i: Int, _ end: Int) -> Bool {
@@ -348,6 +404,7 @@ enum Decoders {
             var k = e + 1
             while k < stop, blank(b[k]) { k += 1 }
             if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) { k += 1 }
+            k = continuation(b, k, stop)
             return k == stop ? (e, true) : nil
         }
         // Strings that go on on the keyword's line (`"ghp_…" "…"`, `${"ghp_…"}${"…"}`): joined
