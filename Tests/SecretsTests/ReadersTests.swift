@@ -778,6 +778,17 @@ import Testing
         #expect(join("token:\n  \(a)\n\(b)\n") == nil)
         #expect(join("token:\n  \(a)\n  next: \(b)\n") == nil)
         #expect(join("token: 1\n  \(a)\n  \(b)\n") == nil)
+        // On one long line (a JSON file written without line breaks), each join reads at most
+        // `lineReach` before its keyword, as on a line of its own: not all of the line before.
+        let line = Array(String(repeating: "{\"t\":\"\(a)\",\"x\":1},", count: 2000).utf8)
+        let keywords = (0..<(line.count - 3)).filter { line[$0..<($0 + 4)].elementsEqual("ghp_".utf8) }
+        var regions: [Range<Int>] = []
+        var budget = Int.max
+        line.withUnsafeBytes { raw in
+            _ = Decoders.joinSplitTokens(raw, keywords: keywords.map { ($0, 4) }, starts: keywords, budget: &budget) { regions.append($0.region) }
+        }
+        #expect(regions.count > 4)
+        #expect(regions.allSatisfy { $0.count <= 3 * Decoders.lineReach })
         // A generic rule's word inside the next piece (`key`, `ftp`, `pwd` in a random token)
         // does not stop the join: only a keyword opening the piece would.
         var factory = SecretFactory(seed: 1)

@@ -225,12 +225,14 @@ enum Decoders {
                                 budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var done = 0
         // The line start found for the last keyword, reused for the next on the same line (a
-        // long line of keywords must not be walked back again for each).
+        // long line of keywords must not be walked back again for each), as `lineStart` gives
+        // it: at most `lineReach` back. (Reused farther, every keyword of a megabyte-long line
+        // joined all of the line before it, and the text grew with each.)
         var last: (at: Int, start: Int)?
         for (at, length) in keywords where at >= done {
             let start: Int
             if let last, memchr(b.baseAddress! + last.at, 0x0A, at - last.at) == nil {
-                start = last.start
+                start = max(last.start, at - lineReach)
             } else {
                 start = lineStart(at, b)
             }
