@@ -1083,7 +1083,13 @@ import Testing
         }
         // Not a value a key names: the decoded text alone, as before (no AWS finding).
         #expect(!found(read("note \(encoded) here\n"), secret).contains { $0.ruleID == "aws-secret-access-key" })
-        #expect(!Decoders.isKeyedValue(UnsafeRawBufferPointer(start: nil, count: 0), at: 0))
+        #expect(Decoders.keyedValue(UnsafeRawBufferPointer(start: nil, count: 0), at: 0) == nil)
+        // A line of thousands of keyed values that decode to text (test vectors on one line):
+        // each read again with its key alone, not with its neighbours (decoded again inside it,
+        // and theirs inside those, which spent the budget: a `decode-limit`).
+        let hex = Data("Beauty is truth, truth beauty".utf8).map { String(format: "%02x", $0) }.joined()
+        let vectors = "[" + Array(repeating: "{\"aad\":\"\(hex)\",\"pt\":\"\(hex)\",\"info\":\"\(hex)\"}", count: 2000).joined(separator: ",") + "]\n"
+        #expect(read(vectors).unscannable.isEmpty)
     }
 
     @Test("an allow marker counts only where a reviewer sees it: not inside a decoded value, an archive member or UTF-16 text")

@@ -24,28 +24,35 @@ enum Decoders {
     /// key's line.
     static let maxKeyedValue = 1024
 
-    /// Whether the run at `start` is the value of a key on its line: `KEY: run`, `key = "run"`,
-    /// `"key": "run"`, `'key' => 'run'`, `key := run` (a name's last character, maybe a
-    /// quote, blanks, the separator, blanks, maybe a quote).
-    static func isKeyedValue(_ b: UnsafeRawBufferPointer, at start: Int) -> Bool {
+    /// Where the key starts when the run at `start` is the value of a key on its line:
+    /// `KEY: run`, `key = "run"`, `"key": "run"`, `'key' => 'run'`, `key := run` (a name,
+    /// maybe a quote, blanks, the separator, blanks, maybe a quote); nil otherwise.
+    static func keyedValue(_ b: UnsafeRawBufferPointer, at start: Int) -> Int? {
         var k = start
         if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
-        guard k > 0 else { return false }
+        guard k > 0 else { return nil }
         if b[k - 1] == 0x3E, k > 1, b[k - 2] == 0x3D {
             k -= 2
         } else if b[k - 1] == 0x3A || b[k - 1] == 0x3D {
             k -= 1
             if k > 0, b[k - 1] == 0x3A { k -= 1 }
         } else {
-            return false
+            return nil
         }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
-        return k > 0 && isIdentifier(b[k - 1])
+        guard k > 0, isIdentifier(b[k - 1]) else { return nil }
+        // The key: its name (dotted, dashed: `aws.secret-key`), and the quote that opens it.
+        var from = k
+        while from > 0, k - from < keyedReach, isIdentifier(b[from - 1]) || b[from - 1] == 0x2E || b[from - 1] == 0x2D { from -= 1 }
+        if from > 0, Trigger.isQuote(b[from - 1]) { from -= 1 }
+        return from
     }
     /// How far around a trigger a long line is decoded.
     static let lineReach = 4096
+    /// The longest key name read with a keyed value.
+    static let keyedReach = 128
     /// Lines joined into one logical line, at most.
     static let maxJoinedLines = 64
 
@@ -84,9 +91,12 @@ enum Decoders {
                     // A value a key names (a Kubernetes Secret's `AWS_SECRET_ACCESS_KEY: <base64>`)
                     // is read again on its line, decoded in place: a rule that needs the key's
                     // name beside the value sees both.
+                    // Only the key, the value and what closes it: a line of thousands of keyed
+                    // values (a test-vector file on one line) is not read again for each, nor
+                    // its other encoded values decoded again inside each.
                     if decoded.bytes.count <= Self.maxKeyedValue, !decoded.bytes.contains(where: { $0 == 0x0A || $0 == 0x0D }),
-                       Self.isKeyedValue(b, at: start) {
-                        var keyed = line(b, from: lineStart(start, b), replacing: start..<end, with: decoded.bytes)
+                       let from = Self.keyedValue(b, at: start) {
+                        var keyed = line(b, from: from, replacing: start..<end, with: decoded.bytes, reach: 2)
                         keyed.encoding = decoded.encoding
                         budget -= keyed.bytes.count
                         body(keyed)

@@ -191,10 +191,12 @@ extension Decoders {
         return line(b, from: lineStart(replaced.lowerBound, b), replacing: replaced, with: joined)
     }
 
-    /// The line from `start` (to the end of `replaced`'s line) read with `value` in place of
-    /// `replaced`: what a join of variables decodes to.
-    static func line(_ b: UnsafeRawBufferPointer, from start: Int, replacing replaced: Range<Int>, with value: [UInt8]) -> Decoded {
-        let end = lineEnd(replaced.upperBound, b)
+    /// The line from `start` (to the end of `replaced`'s line, or `reach` bytes past it) read
+    /// with `value` in place of `replaced`: what a join of variables decodes to.
+    static func line(_ b: UnsafeRawBufferPointer, from start: Int, replacing replaced: Range<Int>, with value: [UInt8],
+                     reach: Int? = nil) -> Decoded {
+        var end = lineEnd(replaced.upperBound, b)
+        if let reach { end = min(end, replaced.upperBound + reach) }
         let bytes = Array(UnsafeRawBufferPointer(rebasing: b[start..<replaced.lowerBound])) + value
             + Array(UnsafeRawBufferPointer(rebasing: b[replaced.upperBound..<end]))
         return Decoded(region: start..<end, encoding: "variables", bytes: bytes)
