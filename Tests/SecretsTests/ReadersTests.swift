@@ -123,6 +123,20 @@ import Testing
         #expect(scan.unscannable.isEmpty)
     }
 
+    @Test("a zip member whose CRC-32 does not match (a streamed zip's directory saying 0) is read in full, not refused")
+    func zipWithWrongChecksum() throws {
+        let token = Self.token(44)
+        var bytes = [UInt8](try TestArchive.make(.zipDeflate, [("conf/app.env", Data("TOKEN=\(token)\n".utf8))]))
+        // Every local and central header's CRC-32 set to 0.
+        for i in 0..<(bytes.count - 20) where bytes[i] == 0x50 && bytes[i + 1] == 0x4B {
+            let at = bytes[i + 2] == 3 && bytes[i + 3] == 4 ? i + 14 : bytes[i + 2] == 1 && bytes[i + 3] == 2 ? i + 16 : nil
+            if let at { for k in at..<(at + 4) { bytes[k] = 0 } }
+        }
+        let scan = read(Data(bytes))
+        #expect(found(scan, token).count == 1)
+        #expect(scan.unscannable.isEmpty)
+    }
+
     @Test("what follows a tar's end-of-archive marker is read: a member hidden after it, text behind a zero block in a compressed stream",
           arguments: [TestArchive.Kind.tar, .tarGz, .gzip, .bzip2, .xz])
     func afterTheEndOfATar(kind: TestArchive.Kind) throws {

@@ -226,6 +226,7 @@ public enum Archives {
         } else {
             supportFormats(archive)
         }
+        ignoreChecksums(archive)
         guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return quiet ? () : problem([], .corrupt) }
         var entry: OpaquePointer?
         var buffer: [UInt8] = []
@@ -350,6 +351,14 @@ public enum Archives {
         archive_read_support_format_gnutar(archive)
         // A compressed stream that holds no archive: its one member, named "data".
         archive_read_support_format_raw(archive)
+    }
+
+    /// A zip member whose CRC-32 does not match its content (a streamed zip whose directory
+    /// says 0, as some writers leave it) is read all the same: the bytes inflated in full are
+    /// what any reader that does not check gets, and they are scanned. libarchive otherwise
+    /// gives none of them, only an error (`corrupt`). Set after the formats are registered.
+    static func ignoreChecksums(_ archive: OpaquePointer) {
+        _ = archive_read_set_options(archive, "zip:ignorecrc32")
     }
 
     /// A member's path as stored, or "data" for the one member of a bare compressed stream.

@@ -262,6 +262,7 @@ extension Scanner {
         guard let archive = archive_read_new() else { return BlobScan(unscannable: [([], .corrupt)]) }
         defer { archive_read_free(archive) }
         Archives.supportFormats(archive)
+        Archives.ignoreChecksums(archive)
         return withExtendedLifetime(input) { readMembers(archive, input: input, depth: depth, budget: budget, scratch: scratch) }
     }
 
