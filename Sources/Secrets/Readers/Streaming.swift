@@ -150,6 +150,7 @@ extension Scanner {
             var filled = 0
             while filled < capacity {
                 let n = again(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n < 0 { result.unscannable.append(([], Archives.Problem(code: n))) }
                 guard n > 0 else { break }
                 filled += n
             }
@@ -158,6 +159,8 @@ extension Scanner {
             let known = result.secretKeys
             let seen = scanWindows(buffer, count: filled, text: &view, markers: false, limits: limits, scratch: scratch)
             result.candidates += seen.candidates.filter { !known.contains($0.key) }
+            // What the second reading could not read in full counts as the first's does.
+            result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
             result.partly = result.partly || seen.partly
         }
         if !embedded.isEmpty, let reopen {
@@ -262,7 +265,6 @@ extension Scanner {
         guard let archive = archive_read_new() else { return BlobScan(unscannable: [([], .corrupt)]) }
         defer { archive_read_free(archive) }
         Archives.supportFormats(archive)
-        Archives.ignoreChecksums(archive)
         return withExtendedLifetime(input) { readMembers(archive, input: input, depth: depth, budget: budget, scratch: scratch) }
     }
 
