@@ -332,9 +332,12 @@ public enum GenericAssignment {
         // A JWT (a header `eyJ…`, then a dot) is one only whole: header, payload and a signature
         // of a real algorithm's length (HS256's, the shortest, has 43 characters; the jwt rule
         // asks 40). A token cut short or signed `.signature` or `.invalid` is a sample.
+        // (An encrypted JWT, a JWE, has five parts and no signature: judged as any value.)
         if v.count > 4, v[0] == 0x65, v[1] == 0x79, v[2] == 0x4A, v.contains(0x2E) {
             let parts = v.split(separator: 0x2E, omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].count >= 40 else { return false }
+            if parts.count <= 3 {
+                guard parts.count == 3, parts[2].count >= 40 else { return false }
+            }
         }
         // Where a credential stands, a UUID or hex is one (an API key), not an id or a digest.
         if isUUID(v) || (v.count >= 16 && isHex(v)) { return !hasTypedRun(v) }
