@@ -226,7 +226,10 @@ public enum Archives {
         } else {
             supportFormats(archive)
         }
-        ignoreChecksums(archive)
+        // Only where the central directory gives each member's size: a streaming reader ends
+        // a member of unknown size at the first marker whose checksum matches, and at any
+        // marker with the check off, skipping what follows it unread.
+        if found == .atStart || found == .trailingZip { ignoreChecksums(archive) }
         guard archive_read_open_memory(archive, base, bytes.count) == ARCHIVE_OK else { return quiet ? () : problem([], .corrupt) }
         var entry: OpaquePointer?
         var buffer: [UInt8] = []
@@ -356,7 +359,8 @@ public enum Archives {
     /// A zip member whose CRC-32 does not match its content (a streamed zip whose directory
     /// says 0, as some writers leave it) is read all the same: the bytes inflated in full are
     /// what any reader that does not check gets, and they are scanned. libarchive otherwise
-    /// gives none of them, only an error (`corrupt`). Set after the formats are registered.
+    /// gives none of them, only an error (`corrupt`). Set after the formats are registered,
+    /// and only for bytes in memory, read by their central directory (see `forEachMember`).
     static func ignoreChecksums(_ archive: OpaquePointer) {
         _ = archive_read_set_options(archive, "zip:ignorecrc32")
     }
