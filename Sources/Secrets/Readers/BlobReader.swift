@@ -306,11 +306,21 @@ extension Scanner {
                 guard c == 0x0A || c == 0x0D || (c == 0x3D && (next == 0x3D || next == 0x0A || next == 0x0D)) else { return [] }
             }
             // …and it decodes to text, as the decoders would take it (a token's own characters,
-            // which a reversal or rot13 leaves alone at this depth, decode to noise), and is as
-            // varied as an encoding of data is: a run of one repeated letter (an image's flat
-            // rows, `VUUUU…`, as printable bytes) decodes by chance to more of the same.
-            if longest.count >= Trigger.minimumRun, Entropy.shannon(Array(UnsafeRawBufferPointer(rebasing: bytes[longest]))) >= 3,
-               Decoders.mayDecode(bytes, from: longest.lowerBound),
+            // which a reversal or rot13 leaves alone at this depth, decode to noise), and some
+            // line of it is as varied as an encoding of data is: one repeated letter (an image's
+            // flat rows, `VUUUU…`, as printable bytes) decodes by chance to more of the same.
+            // Any line, not the longest: a long line of one letter must not hide the rest.
+            var varied = false
+            var lineFrom = 0
+            for i in 0...n where i == n || bytes[i] == 0x0A {
+                let line = UnsafeRawBufferPointer(rebasing: bytes[lineFrom..<i])
+                lineFrom = i + 1
+                if line.count >= 16, Entropy.shannon(Array(line)) >= 2 {
+                    varied = true
+                    break
+                }
+            }
+            if longest.count >= Trigger.minimumRun, varied, Decoders.mayDecode(bytes, from: longest.lowerBound),
                Decoders.decodeRun(Decoders.run(bytes, from: longest.lowerBound).0) != nil {
                 scratch.decodeLimitsHit += 1
             }
