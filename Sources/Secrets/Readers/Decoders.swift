@@ -43,9 +43,13 @@ enum Decoders {
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
         guard k > 0, isIdentifier(b[k - 1]) else { return nil }
-        // The key: its name (dotted, dashed: `aws.secret-key`), and the quote that opens it.
+        // The key: its name (dotted, dashed, of words: `aws.secret-key`, `AWS Secret Access
+        // Key`), and the quote that opens it.
         var from = k
-        while from > 0, k - from < keyedReach, isIdentifier(b[from - 1]) || b[from - 1] == 0x2E || b[from - 1] == 0x2D { from -= 1 }
+        while from > 0, k - from < keyedReach, isIdentifier(b[from - 1]) || b[from - 1] == 0x2E || b[from - 1] == 0x2D || b[from - 1] == 0x20 {
+            from -= 1
+        }
+        while from < k, b[from] == 0x20 { from += 1 }
         if from > 0, Trigger.isQuote(b[from - 1]) { from -= 1 }
         return from
     }
@@ -334,7 +338,7 @@ enum Decoders {
         }
         guard Trigger.isQuote(b[q]) else { return nil }
         // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
-        if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isRunByte(b[q + 2]) { return q + 2 }
+        if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isWordByte(b[q + 2]) || b[q + 2] == 0x5F { return q + 2 }
         var k = q + 1
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
         if k + 2 < end, b[k] == 0x7D, b[k + 1] == 0x24, b[k + 2] == 0x7B {
