@@ -902,19 +902,24 @@ import Testing
         #expect(read(deep).candidates.count <= 1)
     }
 
+    /// `token` found once in each text, by a join.
+    func expectJoinedOnce(_ token: String, in texts: [String]) {
+        for text in texts {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1 && hits.first?.encoding == "joined", "\(text.debugDescription)")
+        }
+    }
+
     @Test("a string literal interpolated into a string is read with it: JavaScript, Kotlin, Swift, Ruby; a variable interpolated is not joined")
     func interpolatedLiterals() {
         let token = Self.token(41)
         let (head, tail) = (String(token.prefix(14)), String(token.dropFirst(14)))
-        for text in ["const t = `\(head)${\"\(tail)\"}`;\n",
+        expectJoinedOnce(token, in: ["const t = `\(head)${\"\(tail)\"}`;\n",
                      "val t = \"\(head)${ \"\(tail)\" }\"\n",
                      "let t = \"\(head)\\(\"\(tail)\")\"\n",
                      "t = \"\(head)#{'\(tail)'}\"\n",
                      "const t = `${\"\(head)\"}\(tail)`;\n",
-                     "let t = \"\\(\"\(head)\")\(tail)\"\n"] {
-            let hits = found(read(text), token)
-            #expect(hits.count == 1 && hits.first?.encoding == "joined", "\(text.debugDescription)")
-        }
+                     "let t = \"\\(\"\(head)\")\(tail)\"\n"])
         #expect(found(read("val t = \"\(head)${tail}\"\n"), token).isEmpty)
     }
 
@@ -922,15 +927,12 @@ import Testing
     func formattedAndContinuedLiterals() {
         let token = Self.token(43)
         let (head, tail) = (String(token.prefix(14)), String(token.dropFirst(14)))
-        for text in ["T = \"\(head){}\".format(\"\(tail)\")\n",
+        expectJoinedOnce(token, in: ["T = \"\(head){}\".format(\"\(tail)\")\n",
                      "T = '\(head)%s' % '\(tail)'\n",
                      "T = \"\(head)%s\" % (\"\(tail)\")\n",
                      "T = \"\(head)\" \\\n    \"\(tail)\"\n",
                      "T = \"\(head)\" + \\\n    \"\(tail)\"\n",
-                     "$t = \"\(head)\" + `\r\n  \"\(tail)\"\r\n"] {
-            let hits = found(read(text), token)
-            #expect(hits.count == 1 && hits.first?.encoding == "joined", "\(text.debugDescription)")
-        }
+                     "$t = \"\(head)\" + `\r\n  \"\(tail)\"\r\n"])
         // Not a join: a format with a variable, a backslash that escapes something else.
         #expect(found(read("T = \"\(head){}\".format(tail)\n"), token).isEmpty)
         #expect(found(read("T = \"\(head)\" \\n\n    \"\(tail)\"\n"), token).isEmpty)

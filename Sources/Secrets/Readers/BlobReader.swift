@@ -51,12 +51,6 @@ extension Scanner {
         read(bytes, keywords: keywords, reusing: nil, keepingWindows: false, limits: limits, scratch: scratch).scan
     }
 
-    /// Whether `bytes` hold a zero byte.
-    static func hasZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        return memchr(base, 0, bytes.count) != nil
-    }
-
     /// The same for a version of a file in a delta walk: plain text takes the matches of the
     /// windows its delta copied whole from a base read this way (`reusing`), and with
     /// `keepingWindows` says what it searched, for the versions built on it (nil when the bytes
@@ -211,7 +205,7 @@ extension Scanner {
             // as other characters. Bytes with a zero among them are read as binary content
             // too, which finds such strings at any offset; what the decoded text found is
             // not repeated.
-            if binary || bytes.count > PrintableRuns.binaryPrefix && Self.hasZero(UnsafeRawBufferPointer(rebasing: bytes[PrintableRuns.binaryPrefix...])) {
+            if Archives.mayHoldStreams(bytes, binary: binary) {
                 let before = result.candidates.count, known = result.secretKeys
                 let view = PrintableRuns.view(bytes)
                 result.candidates += view.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }

@@ -313,16 +313,13 @@ enum Decoders {
         // A string literal put into the string by interpolation: `"ghp_…${"…"}"` (JavaScript,
         // Kotlin, Groovy, Dart, shell), `"ghp_…#{"…"}"` (Ruby), `"ghp_…\("…")"` (Swift).
         if (b[q] == 0x24 || b[q] == 0x23) && b[q + 1] == 0x7B || b[q] == 0x5C && b[q + 1] == 0x28 {
-            var k = q + 2
-            while k < end, Trigger.isBlank(b[k]) { k += 1 }
-            guard k + 1 < end, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
-            return k + 1
+            return stringOpening(b, q + 2, end)
         }
         // A format that takes the rest: `"ghp_…{}".format("…")`, `"ghp_…%s" % "…"` (Python).
         if q + 3 < end, b[q] == 0x7B && b[q + 1] == 0x7D || b[q] == 0x25 && b[q + 1] == 0x73, Trigger.isQuote(b[q + 2]) {
             var k = q + 3
             if b[q] == 0x7B {
-                let call = Array(".format(".utf8)
+                let call = Self.formatCall
                 guard k + call.count <= end, call.indices.allSatisfy({ b[k + $0] == call[$0] }) else { return nil }
                 k += call.count
             } else {
@@ -332,9 +329,7 @@ enum Decoders {
                 while k < end, Trigger.isBlank(b[k]) { k += 1 }
                 if k < end, b[k] == 0x28 { k += 1 }
             }
-            while k < end, Trigger.isBlank(b[k]) { k += 1 }
-            guard k + 1 < end, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
-            return k + 1
+            return stringOpening(b, k, end)
         }
         guard Trigger.isQuote(b[q]) else { return nil }
         // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
@@ -352,10 +347,21 @@ enum Decoders {
             guard m > k + 2, m < end, b[m] == 0x28 else { return nil }
             k = m + 1
         }
+        guard k > q + 1 else { return nil }
+        return stringOpening(b, k, end)
+    }
+
+    /// Where the token of a string opening at `k` (after blanks) starts, when a quote and a
+    /// token character are there; nil otherwise.
+    static func stringOpening(_ b: UnsafeRawBufferPointer, _ k: Int, _ end: Int) -> Int? {
+        var k = k
         while k < end, Trigger.isBlank(b[k]) { k += 1 }
-        guard k + 1 < end, k > q + 1, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
+        guard k + 1 < end, Trigger.isQuote(b[k]), Trigger.isRunByte(b[k + 1]) else { return nil }
         return k + 1
     }
+
+    /// Python's call that formats a string with the next one (`"ghp_…{}".format("…")`).
+    static let formatCall = Array(".format(".utf8)
 
     /// A token that a keyword stands in (`ghp_…`, `AKIA…`) running to the end of its line and
     /// going on at the start of the next, joined: a quoted value over lines (`"ghp_…` then

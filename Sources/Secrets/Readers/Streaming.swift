@@ -437,51 +437,46 @@ extension PrintableRuns {
     static func viewInPlace(_ bytes: UnsafeMutableRawBufferPointer) {
         let n = bytes.count
         func isText(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 }
-        /// Code units of (text byte, zero) pairs from `i` (a low byte first when `low`).
-        func units(from i: Int, low: Bool) -> Int {
+        /// Code units of `width` bytes from `i`, each a text byte (first when `low`, else last)
+        /// and zeros.
+        func units(from i: Int, width: Int, low: Bool) -> Int {
             var k = 0, j = i
-            while j + 1 < n, low ? (isText(bytes[j]) && bytes[j + 1] == 0) : (bytes[j] == 0 && isText(bytes[j + 1])) {
+            while j + width <= n {
+                let text = low ? j : j + width - 1
+                guard isText(bytes[text]), (j..<(j + width)).allSatisfy({ $0 == text || bytes[$0] == 0 }) else { break }
                 k += 1
-                j += 2
+                j += width
             }
             return k
         }
-        /// Code units of (text byte, three zeros) quads from `i` (the text byte first when `low`).
-        func units32(from i: Int, low: Bool) -> Int {
-            var k = 0, j = i
-            while j + 3 < n, bytes[j + 1] == 0, bytes[j + 2] == 0,
-                  low ? (isText(bytes[j]) && bytes[j + 3] == 0) : (bytes[j] == 0 && isText(bytes[j + 3])) {
-                k += 1
-                j += 4
-            }
-            return k
+        /// A wide string of `width`-byte units at `i` moved together (its characters where it
+        /// starts, zeros after, so the rules see it at its own offset): the bytes it covered,
+        /// or 0 when no string of `minimumWideRun` units starts there.
+        func gather(_ i: Int, width: Int) -> Int {
+            let low = bytes[i] != 0
+            let k = units(from: i, width: width, low: low)
+            guard k >= minimumWideRun else { return 0 }
+            for j in 0..<k { bytes[i + j] = bytes[i + width * j + (low ? 0 : width - 1)] }
+            for j in k..<(width * k) { bytes[i + j] = 0 }
+            return width * k
         }
         var i = 0
         while i < n {
             let b = bytes[i]
             // A UTF-32 string (a C `L"…"` literal compiled where wchar_t is 32 bits, as on
-            // Linux): moved together the same way. Its quads are no UTF-16 pairs, so the look
-            // below would pass over them.
+            // Linux); its quads are no UTF-16 pairs. Then a UTF-16 string (a Windows binary's
+            // resources and wide literals).
             if i + 7 < n, bytes[i + 1] == 0, bytes[i + 2] == 0, (b != 0) != (bytes[i + 3] != 0) {
-                let low = b != 0
-                let k = units32(from: i, low: low)
-                if k >= minimumWideRun {
-                    for j in 0..<k { bytes[i + j] = bytes[i + 4 * j + (low ? 0 : 3)] }
-                    for j in k..<(4 * k) { bytes[i + j] = 0 }
-                    i += 4 * k
+                let covered = gather(i, width: 4)
+                if covered > 0 {
+                    i += covered
                     continue
                 }
             }
-            // A UTF-16 string (a Windows binary's resources and wide literals): its
-            // characters side by side where it starts, zeros after, so the rules see the
-            // string at its own offset.
-            if i + 1 < n, (b != 0 && bytes[i + 1] == 0) || (b == 0 && bytes[i + 1] != 0) {
-                let low = b != 0
-                let k = units(from: i, low: low)
-                if k >= minimumWideRun {
-                    for j in 0..<k { bytes[i + j] = bytes[i + 2 * j + (low ? 0 : 1)] }
-                    for j in k..<(2 * k) { bytes[i + j] = 0 }
-                    i += 2 * k
+            if i + 1 < n, (b != 0) != (bytes[i + 1] != 0) {
+                let covered = gather(i, width: 2)
+                if covered > 0 {
+                    i += covered
                     continue
                 }
             }
