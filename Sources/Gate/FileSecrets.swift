@@ -21,7 +21,7 @@ public struct FileSecrets: Sendable {
     /// a worker takes the next batch of files (opened relative to their directory, so the
     /// kernel does not walk the whole path again for each), or else the next directory.
     public func scan(under roots: [String], repository: Repository?, workTree: String?, threads: Int = 2) throws(GitError) -> (findings: [Finding], files: Int) {
-        let walk = TreeWalk()
+        let walk = TreeWalk(workers: threads)
         for root in roots {
             var info = stat()
             guard lstat(root, &info) == 0 else {
