@@ -5,17 +5,18 @@
 # examples found (a file with any finding; ours also counted blocking only) and false examples
 # flagged, then the peers' rules whose true examples we miss, with whether betterleaks finds them.
 #   Benchmarks/secrets-peer-examples.sh [SUITE=KIND:GITDIR]...
-# KIND is gitleaks (gitleaks, betterleaks: examples in cmd/generate/config/rules/*.go) or
-# kingfisher (data/rules/*.yml). With no SUITE given, MIRROR=DIR names a directory of bare
-# clones laid out as `fetch` brings them (DIR/gitleaks+gitleaks/repo, DIR/betterleaks+betterleaks/repo,
-# DIR/mongodb+kingfisher/repo) and all three suites run.
+# KIND is gitleaks (gitleaks, betterleaks: examples in cmd/generate/config/rules/*.go),
+# kingfisher (data/rules/*.yml) or noseyparker (the same YAML in its builtin rules). With no
+# SUITE given, MIRROR=DIR names a directory of bare clones laid out as `fetch` brings them
+# (DIR/gitleaks+gitleaks/repo, DIR/betterleaks+betterleaks/repo, DIR/mongodb+kingfisher/repo,
+# DIR/praetorian-inc+noseyparker/repo) and all four suites run.
 # With KEEP=DIR the example files and both scanners' findings stay in DIR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -eq 0 ]; then
   mirror=${MIRROR:?usage: secrets-peer-examples.sh SUITE=KIND:GITDIR... (or MIRROR=DIR with no arguments)}
   set -- gitleaks=gitleaks:$mirror/gitleaks+gitleaks/repo betterleaks=gitleaks:$mirror/betterleaks+betterleaks/repo \
-    kingfisher=kingfisher:$mirror/mongodb+kingfisher/repo
+    kingfisher=kingfisher:$mirror/mongodb+kingfisher/repo noseyparker=noseyparker:$mirror/praetorian-inc+noseyparker/repo
 fi
 export PATH=/opt/swift/usr/bin:$PATH
 bin=${REVIEWGATE:-$here/.build/release/reviewgate}

@@ -10,7 +10,7 @@ examples; their expressions (string literals, `+`, `fmt.Sprintf`, `append`, the 
 same repository's utils/generate.go) are evaluated here, and regexes are sampled the way the
 peer's own generator does (unbounded repeats get up to 10 more). Expressions this reader cannot
 evaluate are counted and skipped. KIND `kingfisher` reads data/rules/*.yml: `examples` and
-`negative_examples`. Files are read from the git directory REPO at HEAD; nothing of theirs is
+`negative_examples`; KIND `noseyparker` the same fields in Nosey Parker's builtin rules. Files are read from the git directory REPO at HEAD; nothing of theirs is
 kept past the run.
 """
 import os
@@ -357,9 +357,14 @@ def evaluate_body(fname, body, templates):
     return rule_id, tps, fps, skipped
 
 
-def kingfisher_rules(repo):
+# Nosey Parker (Kingfisher's origin) keeps the same YAML rules, with `examples` and
+# `negative_examples`, in its library crate.
+NOSEYPARKER_RULES = "crates/noseyparker/data/default/builtin/rules/"
+
+
+def kingfisher_rules(repo, prefix="data/rules/"):
     import yaml
-    for path in git_files(repo, "data/rules/"):
+    for path in git_files(repo, prefix):
         if not path.endswith((".yml", ".yaml")):
             continue
         try:
@@ -377,7 +382,8 @@ def main():
     for spec in sys.argv[2:]:
         suite, rest = spec.split("=", 1)
         kind, repo = rest.split(":", 1)
-        reader = gitleaks_rules if kind == "gitleaks" else kingfisher_rules
+        reader = {"gitleaks": gitleaks_rules, "kingfisher": kingfisher_rules,
+                  "noseyparker": lambda r: kingfisher_rules(r, NOSEYPARKER_RULES)}[kind]
         counts, seen = [0, 0], set()
         for rule_id, tps, fps in reader(repo):
             # The same text under two rules (or twice under one) is one example.
