@@ -485,6 +485,12 @@ public final class Scanner: Sendable {
         // reported one before a note.
         struct Place: Hashable { var range: Range<Int>; var secret: [UInt8]; var encoding: String?; var member: [UInt8]? }
         var placed: [Place: (index: Int, rule: Int)] = [:]
+        // One finding per rule and value in a file. Candidates come deduplicated so, unless an
+        // allowlist reads the match or the line (which may clear one occurrence and not
+        // another): then the first occurrence no allowlist clears stands for the value here.
+        struct Value: Hashable { var rule: Int; var secret: [UInt8]; var encoding: String?; var member: [UInt8]? }
+        var reported = Set<Value>()
+        let repeatsPossible = keepsLineText || keepsMatchText
         for candidate in candidates {
             let rule = ruleSet.rules[candidate.ruleIndex]
             // An archive member is judged by its own path (`archive.zip!inner/path`).
@@ -508,6 +514,9 @@ public final class Scanner: Sendable {
                 suppressed = suppressed ?? .allowlist
             }
             if suppressed != nil, !includingSuppressed { continue }
+            if repeatsPossible, suppressed == nil,
+               !reported.insert(Value(rule: candidate.ruleIndex, secret: candidate.secret, encoding: candidate.encoding,
+                                      member: candidate.member)).inserted { continue }
             let match = SecretMatch(ruleID: rule.id, matchRange: candidate.matchRange, secretRange: candidate.secretRange,
                                     line: candidate.line, column: candidate.column, secret: candidate.secret,
                                     encoding: candidate.encoding, member: candidate.member, suppressed: suppressed)

@@ -79,7 +79,33 @@ import TOML
         for kind in ["p", "o", "u", "s", "r"] {
             #expect(scan(set, secrets.githubToken(kind: kind)).count == 1, "gh\(kind)_")
         }
-        #expect(scan(set, secrets.githubTokenBadChecksum()).isEmpty)
+        // A look-alike (its checksum does not match) is no live token: only a warning's rule,
+        // of low confidence, reports its shape.
+        #expect(scan(set, secrets.githubTokenBadChecksum()).map(\.ruleID) == ["github-token-unverified"])
+        #expect(set.rules.first { $0.id == "github-token-unverified" }?.confidence == .low)
+    }
+
+    /// One finding per rule and value in a file, also when an allowlist reads the line or the
+    /// match (which kept every occurrence for the allowlists to judge, and then reported them all).
+    @Test func aRepeatedValueIsOneFindingWhateverTheAllowlists() throws {
+        let set = try load("""
+        [extend]
+        useDefault = true
+
+        [[rules]]
+        id = "acme-key"
+        regex = '''\\b(acme_[a-z0-9]{20})\\b'''
+        keywords = ["acme_"]
+        [[rules.allowlists]]
+        regexTarget = "line"
+        regexes = ['''nosecret''']
+        """)
+        let key = "acme_" + "k3y9x2m8q7w4e5r6t1y0"
+        #expect(scan(set, "k = \(key) # nosecret\n" + String(repeating: "k = \(key)\n", count: 4)).map(\.line) == [2],
+                "the first occurrence the allowlist does not clear")
+        var secrets = SecretFactory(seed: 12)
+        let token = secrets.githubToken()
+        #expect(scan(set, String(repeating: "t = \(token)\n", count: 3)).count == 1, "every rule, not only the one with the allowlist")
     }
 
     @Test func linesAndColumnsCountCharacters() throws {
