@@ -113,6 +113,12 @@ public enum RuleFile {
             }
             rule.checksum = kind
         }
+        if let mismatch = try fields.bool("checksumMismatch") {
+            guard rule.checksum != nil else {
+                throw fields.error("checksumMismatch of rule '\(id)' needs a checksum", at: "checksumMismatch")
+            }
+            rule.checksumMismatch = mismatch
+        }
         if let name = try fields.string("validator") {
             guard let validator = Validator(rawValue: name) else {
                 throw fields.error("unknown validator '\(name)' (known: \(Validator.allCases.map(\.rawValue).joined(separator: ", ")))",

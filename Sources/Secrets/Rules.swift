@@ -72,6 +72,10 @@ public struct SecretRule: Sendable {
     public var path: Pattern?
     public var tags: [String] = []
     public var checksum: Checksum?
+    /// With a checksum: the rule reports only values whose checksum does NOT match (a token's
+    /// shape that is no live token: a made-up example or a mangled copy), so a rule of lower
+    /// confidence can warn of them while the checked rule reports the real ones.
+    public var checksumMismatch = false
     public var validator: Validator?
     /// How sure a match of this rule is a secret (SPEC §1.3): set by the rule file, else
     /// `low` for generic rules and `medium` for the rest.

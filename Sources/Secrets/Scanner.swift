@@ -310,7 +310,7 @@ public final class Scanner: Sendable {
                 // which could clear one occurrence of a value and not another.
                 if !keepsLineText, !keepsMatchText, values.contains(secret) { return }
                 if let threshold = rule.pointee.entropy, Entropy.shannon(secret) <= threshold { return }
-                if let checksum = rule.pointee.checksum, !checksum.isValid(secret) { return }
+                if let checksum = rule.pointee.checksum, checksum.isValid(secret) == rule.pointee.checksumMismatch { return }
                 var form = GenericAssignment.Form.quoted
                 if rule.pointee.validator == .assignment {
                     guard let judged = GenericAssignment.judge(match, in: bytes) else { return }
@@ -507,7 +507,7 @@ public final class Scanner: Sendable {
             // A token whose checksum verified is real wherever it stands: the rules' path
             // allowlists (lock files, vendored code) quiet noise, they do not hide one.
             let lists = (rule.allowlists + ruleSet.allowlists.filter { $0.targetRules.isEmpty || $0.targetRules.contains(rule.id) })
-                .filter { rule.checksum == nil || !$0.judgesPathOnly }
+                .filter { rule.checksum == nil || rule.checksumMismatch || !$0.judgesPathOnly }
             let allowing = lists.filter { allows($0, candidate, context: context, scratch: scratch) }
             if !allowing.isEmpty {
                 guard includingSuppressed, !allowing.contains(where: \.judgesValueOnly) else { continue }

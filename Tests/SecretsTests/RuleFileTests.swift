@@ -76,8 +76,9 @@ import TOML
     @Test func checksumsTellRealTokensFromLookAlikes() throws {
         let set = try RuleSet.builtin()
         var secrets = SecretFactory(seed: 2)
-        for kind in ["p", "o", "u", "s", "r"] {
-            #expect(scan(set, secrets.githubToken(kind: kind)).count == 1, "gh\(kind)_")
+        for (kind, rule) in [("p", "github-pat"), ("o", "github-oauth-token"), ("u", "github-app-token"), ("s", "github-app-token"),
+                             ("r", "github-refresh-token")] {
+            #expect(scan(set, secrets.githubToken(kind: kind)).map(\.ruleID) == [rule], "gh\(kind)_")
         }
         // A look-alike (its checksum does not match) is no live token: only a warning's rule,
         // of low confidence, reports its shape.
@@ -153,6 +154,7 @@ import TOML
         ("[[rules]]\nid = \"a\"\n", "1:1", "needs a 'regex' or a 'path'"),
         ("[[rules]]\nid = \"a\"\nregex = 'x'\nentropy = 9\n", "4:11", "entropy"),
         ("[[rules]]\nid = \"a\"\nregex = 'x'\nchecksum = \"luhn\"\n", "4:12", "unknown checksum"),
+        ("[[rules]]\nid = \"a\"\nregex = 'x'\nchecksumMismatch = true\n", "4:20", "needs a checksum"),
         ("[[rules]]\nid = \"a\"\nregex = 'x'\n[rules.allowlist]\nregexTarget = \"file\"\n", "5:15", "regexTarget"),
         ("[[rules]\n", "1:9", "expected ']]'"),
     ])
