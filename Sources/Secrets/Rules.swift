@@ -44,8 +44,12 @@ public enum Checksum: String, Sendable, CaseIterable {
 /// assignment position, a literal value that looks random. `credential`: the secret is a
 /// password in a URL, a command line or an authorization header, judged as such a value is
 /// (`GenericAssignment.isCredential`: not a reference, a template, words or a placeholder).
+/// `jwt`: the secret is a JSON Web Token in force (`JSONWebToken`: signed, naming its issuer
+/// or audience, not expired); `jwt-inert`: one that is not (a sample, a fixture, an expired
+/// or mangled token).
 public enum Validator: String, Sendable, CaseIterable {
-    case assignment, credential
+    case assignment, credential, jwt
+    case jwtInert = "jwt-inert"
 }
 
 /// How sure a rule's match is a secret: `high` for a provider format with a fixed prefix,

@@ -22,12 +22,25 @@ import Testing
     /// One secret at one place is one finding, from the most confident of the rules that match
     /// it: a JWT sent by curl as a bearer token is not three findings.
     @Test func oneFindingPerSecret() {
-        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJzdWIiOiAiWGVjQklqZFlYZCIsICJpYXQiOiAxNzAwMDAwMDAwfQ." + "4eZu_r0x8H-XOpic6ml1-GVGNs2-I55FNQO9C4NUQKe"
+        // {"iss":"https://auth.acme.test/","sub":"svc-deploy","aud":"billing-api",…}: in force.
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+            + "eyJpc3MiOiJodHRwczovL2F1dGguYWNtZS50ZXN0LyIsInN1YiI6InN2Yy1kZXBsb3kiLCJhdWQiOiJiaWxsaW5nLWFwaSIsImlhdCI6MTc2NzIyNTYwMH0."
+            + "PtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA_2O7"
         var text = "curl -H 'Authorization: Bearer \(jwt)' https://api.acme.test\n"
         let hits = text.withUTF8 { Self.scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
         #expect(hits.count == 1)
         #expect(hits.first?.ruleID == "curl-auth-header", "the high-confidence rule reports it")
         #expect(hits.first.map { String(decoding: $0.secret, as: UTF8.self) } == jwt)
+    }
+
+    /// A JWT in no force (here one naming no issuer or audience: a library's sample) is no
+    /// credential where a header carries it either: one warning, from jwt-inert.
+    @Test func aSampleJWTInAHeaderIsOneWarning() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJzdWIiOiAiWGVjQklqZFlYZCIsICJpYXQiOiAxNzAwMDAwMDAwfQ." + "4eZu_r0x8H-XOpic6ml1-GVGNs2-I55FNQO9C4NUQKe"
+        var text = "curl -H 'Authorization: Bearer \(jwt)' https://api.acme.test\n"
+        let hits = text.withUTF8 { Self.scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
+        #expect(hits.map(\.ruleID) == ["jwt-inert"])
+        #expect(Self.ruleSet.rules.first { $0.id == "jwt-inert" }?.confidence == .low)
     }
 
     /// The built-in allowlist of lock files and vendored directories quiets values there, but

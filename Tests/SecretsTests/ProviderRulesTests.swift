@@ -30,7 +30,7 @@ import Testing
         Published(key: "sk_" + "test_4eC39HqLyjWDarjtT1zdp7dc", rule: "stripe-secret-key") { "sk_" + "test_" + $0.alnum(24) },
         Published(key: "key-" + "3ax6xnjp29jd6fds4gc373sgvjxteol0", rule: "mailgun-api-key") { "key-" + $0.random(32, from: "0123456789abcdef") },
         Published(key: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
-                    + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", rule: "jwt") {
+                    + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", rule: "jwt-inert") {
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".eyJ" + $0.alnum(40) + "." + $0.alnum(43)
         },
     ]
