@@ -462,6 +462,19 @@ import Testing
             #expect(hits.first?.line == 2)
             #expect(hits.first?.member == nil)
         }
+        // The same in hex (`xxd -p` wraps it at 60 characters; a literal may be upper-case,
+        // with `0x`).
+        for (data, name) in [(gz, "gzip"), (zip, "zip")] {
+            let hex = data.map { String(format: "%02x", $0) }.joined()
+            let wrapped = stride(from: 0, to: hex.count, by: 60).map { String(hex.dropFirst($0).prefix(60)) }.joined(separator: "\n")
+            for text in ["x\n\(wrapped)\n", "x\nblob = \"0x\(hex.uppercased())\"\n"] {
+                let hits = found(read(text), token)
+                #expect(hits.count == 1 && hits.first?.encoding == "hex+" + name, "\(name): \(text.prefix(20))")
+            }
+        }
+        // Hex with a gzip magic that is no stream (a digest that starts so) is no problem.
+        let digest = read("x\nsha = 1f8b08\(String(repeating: "0123456789abcdef", count: 3))aa\n")
+        #expect(digest.candidates.isEmpty && digest.unscannable.isEmpty)
         for text in ["€€€€€€€€ GITHUB_TOKEN=\(token)\n", "{\"名前\": \"テスト用のトークン設定ファイル\", \"token\": \"\(token)\"}"] {
             let hits = found(read("x\nv=\(Data(text.utf8).base64EncodedString())\n"), token)
             #expect(hits.first?.encoding == "base64", "\(text)")

@@ -768,6 +768,16 @@ enum Decoders {
         encodedArchiveMagics.contains { b.starts(with: $0) }
     }
 
+    /// The same magic bytes in hex (either case): gzip, zip (a member, an empty one), bzip2,
+    /// xz, zstd. (A dump such as `xxd -p` of a `.gz`, or a blob written as a hex literal.)
+    static let hexArchiveMagics: [[UInt8]] = ["1f8b08", "504b0304", "504b0506", "425a68", "fd377a585a00", "28b52ffd"].map { Array($0.utf8) }
+
+    static func startsHexArchive(_ b: some Collection<UInt8>) -> Bool {
+        hexArchiveMagics.contains { magic in
+            b.count >= magic.count && zip(b, magic).allSatisfy { ($0 | 0x20) == $1 }
+        }
+    }
+
     /// A run decoded as hex (`0x` allowed) or base64/base64url, when that gives text. A few
     /// characters first tell text from noise (object ids, digests, names), so most runs cost
     /// a dozen bytes of decoding.
@@ -779,6 +789,12 @@ enum Decoders {
             hexBody = hexBody.dropFirst(2)
         }
         if hexBody.allSatisfy({ Trigger.isHexByte($0) }) {
+            // A compressed stream or archive in hex: its bytes, for the reader to open (one
+            // that does not open is passed over, as a base64 one is).
+            if hexBody.count % 2 == 0, startsHexArchive(hexBody) {
+                let bytes = HexRun.decode(hexBody)
+                if bytes.withUnsafeBytes({ Archives.isArchive($0) }) { return ("hex", bytes) }
+            }
             // Hex digits only: hex text or nothing (base64 of text is never all hex digits).
             guard hexBody.count % 2 == 0, isText(HexRun.decode(hexBody.prefix(24))) else { return nil }
             let bytes = HexRun.decode(hexBody)
@@ -839,6 +855,7 @@ enum Decoders {
         var from = start
         if b[from] == 0x30, b[from + 1] == 0x78 || b[from + 1] == 0x58 { from += 2 }
         if from + 16 <= b.count, (from..<(from + 16)).allSatisfy({ hex[Int(b[$0])] }) {
+            if startsHexArchive(UnsafeRawBufferPointer(rebasing: b[from...])) { return true }
             var bad = 0
             for i in stride(from: from, to: from + 16, by: 2) where !printable(UInt32(HexRun.nibble(b[i]) << 4 | HexRun.nibble(b[i + 1]))) { bad += 1 }
             return bad == 0
