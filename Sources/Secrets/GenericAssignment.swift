@@ -334,9 +334,16 @@ public enum GenericAssignment {
         // asks 40). A token cut short or signed `.signature` or `.invalid` is a sample.
         // (An encrypted JWT, a JWE, has five parts and no signature: judged as any value.)
         if v.count > 4, v[0] == 0x65, v[1] == 0x79, v[2] == 0x4A, v.contains(0x2E) {
-            let parts = v.split(separator: 0x2E, omittingEmptySubsequences: false)
+            // What a header's value may hold after it (`.`, `=`, `~`: the end of a sentence,
+            // padding) is not part of it.
+            var token = v[...]
+            while let last = token.last, last == 0x2E || last == 0x3D || last == 0x7E { token = token.dropLast() }
+            let parts = token.split(separator: 0x2E, omittingEmptySubsequences: false)
             if parts.count <= 3 {
                 guard parts.count == 3, parts[2].count >= 40 else { return false }
+                // A whole one is a credential only in force (`JSONWebToken`; the jwt-inert
+                // rule warns of the rest).
+                if JSONWebToken.isWhole(Array(token)) { return JSONWebToken.judge(token) == .inForce }
             }
         }
         // Where a credential stands, a UUID or hex is one (an API key), not an id or a digest.

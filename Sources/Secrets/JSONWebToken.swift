@@ -57,7 +57,7 @@ enum JSONWebToken {
 
         var isPresent: Bool {
             switch self {
-            case .string(let s): !s.allSatisfy(\.isWhitespace)
+            case .string(let s): !s.isEmpty
             case .number: true
             case .other(let empty): !empty
             }
@@ -149,14 +149,17 @@ enum JSONWebToken {
             switch bytes[i] {
             case 0x22:
                 return string().map(Value.string)
-            case 0x2D, 0x30...0x39:
+            case 0x2D where !bytes[i...].starts(with: "-Infinity".utf8), 0x30...0x39:
                 let start = i
                 while i < bytes.count, [0x2B, 0x2D, 0x2E, 0x45, 0x65].contains(bytes[i]) || (0x30...0x39).contains(bytes[i]) { i += 1 }
                 return Double(String(decoding: bytes[start..<i], as: UTF8.self)).map(Value.number)
             case 0x7B, 0x5B:
                 return skipNested()
             default:
-                for (word, empty) in [("true", false), ("false", false), ("null", true)] where bytes[i...].starts(with: word.utf8) {
+                // Also the non-numbers JavaScript's and Python's JSON write and read back (a
+                // library signs a payload with them and verifies it): not an `exp`.
+                for (word, empty) in [("true", false), ("false", false), ("null", true), ("NaN", false), ("Infinity", false), ("-Infinity", false)]
+                    where bytes[i...].starts(with: word.utf8) {
                     i += word.utf8.count
                     return .other(empty: empty)
                 }

@@ -317,13 +317,8 @@ public final class Scanner: Sendable {
                     form = judged
                 } else if rule.pointee.validator == .credential, !GenericAssignment.isCredential(secret) {
                     return
-                }
-                // A whole JWT is judged as one, whichever rule found it (a bearer header, a
-                // kubeconfig's token): one in no force is the jwt-inert rule's warning alone.
-                if let v = rule.pointee.validator, v == .jwt || v == .jwtInert {
+                } else if let v = rule.pointee.validator, v == .jwt || v == .jwtInert {
                     guard (JSONWebToken.judge(secret) == .inForce) == (v == .jwt) else { return }
-                } else if JSONWebToken.isWhole(secret), JSONWebToken.judge(secret) == .inert {
-                    return
                 }
                 let line = Self.lineContext(of: whole, in: bytes)
                 var suppressed: Suppression?

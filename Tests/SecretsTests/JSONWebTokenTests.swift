@@ -30,6 +30,9 @@ import Testing
                 "whitespace, escapes, and an exp inside a nested object, which is not the token's")
         #expect(Self.verdict(#"{"iss":"acme","exp":"2001-01-01"}"#) == .inForce, "an exp that is no number is no expiry")
         #expect(Self.verdict(header: #"{"alg":"HS512"}"#, #"{"iss":"acme","exp":1,"exp":1900000000}"#) == .inForce, "a repeated name: the last counts")
+        #expect(Self.verdict(#"{"iss":"https://login.acme.test/","exp":1900000000,"score":NaN,"max":Infinity,"min":-Infinity}"#) == .inForce,
+                "the non-numbers a library writes and reads back")
+        #expect(Self.verdict(#"{"iss":" ","exp":1900000000}"#) == .inForce, "an issuer of a space is an issuer")
     }
 
     @Test func inert() {
@@ -63,6 +66,40 @@ import Testing
         #expect(Self.verdict(#"{"iss":"\u12"}"#) == .inert)
         #expect(JSONWebToken.members(of: Array(#"{"a":tru}"#.utf8)) == nil)
         #expect(JSONWebToken.members(of: Array(#"{"a":-}"#.utf8)) == nil)
+    }
+
+    /// A rule of the user's own that finds a JWT reports it, whatever the built-in rules think
+    /// of the token: only the built-in credential judgement (headers, URLs) gives way to
+    /// jwt-inert.
+    @Test func ownRulesKeepTheirJWTs() throws {
+        let own = try RuleFile.parse("""
+            [[rules]]
+            id = "acme-service-token"
+            regex = '''ACME_TOKEN\\s*=\\s*(eyJ[A-Za-z0-9_-]+\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)'''
+            keywords = ["acme_token"]
+            confidence = "high"
+            """, file: "own.toml", loadFile: nil)
+        let sample = String(decoding: Self.token(#"{"sub":"svc-billing","role":"service"}"#), as: UTF8.self)
+        var text = "ACME_TOKEN=\(sample)\n"
+        let alone = Scanner(ruleSet: own)
+        #expect(text.withUTF8 { alone.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.map(\.ruleID) == ["acme-service-token"])
+        var both = try RuleSet.builtin()
+        both.append(own)
+        let withBuiltin = Scanner(ruleSet: both)
+        #expect(text.withUTF8 { withBuiltin.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }.map(\.ruleID) == ["acme-service-token"])
+    }
+
+    /// A sample in a header is one warning, also with what a sentence or padding puts after it.
+    @Test func headersGiveWayToJWTInert() throws {
+        let scanner = Scanner(ruleSet: try RuleSet.builtin())
+        let sample = String(decoding: Self.token(#"{"sub":"1234567890","name":"Jane Roe"}"#), as: UTF8.self)
+        for text in ["Send the header Authorization: Bearer \(sample).\n", "Authorization: Bearer \(sample)=\n",
+                     "curl -H 'Authorization: Bearer \(sample)~' https://api.acme.test\n",
+                     "users:\n- name: ci\n  user:\n    token: \(sample)\n"] {
+            var t = text
+            let hits = t.withUTF8 { scanner.scan(UnsafeRawBufferPointer($0), scratch: MatchScratch()) }
+            #expect(hits.map(\.ruleID) == ["jwt-inert"], "\(text.prefix(40))")
+        }
     }
 
     /// The scanner: the jwt rule reports a token in force, jwt-inert every other, never both.
