@@ -1020,8 +1020,17 @@ import Testing
             ("var a = \"\(a)\";\nvar b = \"\(b)\";\nvar t = $\"{a}{b}\";\n", token, 3),
             ("TOKEN=\(a)\nTOKEN+=\(b)\nexport TOKEN\n", token, 2),
             ("t = \"\(a)\"\nt += \"\(b.prefix(8))\"\nt += '\(b.dropFirst(8))'\n", token, 3),
+            // One variable beside a literal: in a string, in make, an f-string, a template
+            // literal.
+            ("A=\(a)\nexport X=\"${A}\(b)\"\n", token, 2),
+            ("A := \(a)\nX := $(A)\(b)\n", token, 2),
+            ("a = \"\(a)\"\nx = f\"{a}\(b)\"\n", token, 2),
+            ("const a = \"\(a)\";\nconst x = `${a}\(b)`;\n", token, 2),
         ]
         expectFoundOnce(found, encoding: "variables")
+        // A name added to a string: put back as a quoted string, joined at the next depth.
+        expectFoundOnce([("a = \"\(a)\"\nx = a + \"\(b)\"\n", token, 2), ("$a = '\(a)';\n$x = $a . '\(b)';\n", token, 2)],
+                        encoding: "variables+joined")
         // Not joined: a member's access, a variable with no literal value, paths joined, a
         // variable joined to one that comes first.
         let apart = [

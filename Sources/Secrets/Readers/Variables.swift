@@ -3,7 +3,8 @@ import CSystem
 
 /// Values built from variables (SPEC §1.3): a token split into variables that a line puts
 /// back together — `A=ghp_…`, `B=…`, then `TOKEN="$A$B"` (`${A}${B}`, `$(A)$(B)`, `a + b`,
-/// PHP's `$a . $b`) — is read on that line with the variables' values in place. Looked for
+/// PHP's `$a . $b`), or one variable and a literal (`"${A}…"`, `f"{a}…"`, `a + "…"`) — is read
+/// on that line with the variables' values in place. Looked for
 /// only where a rule keyword opens a variable's value that no rule matched whole (the first
 /// piece), or stands in the key a chain of variables is assigned to (`AWS_SECRET_ACCESS_KEY=
 /// "$A$B"`): joining every `$A$B` of every script would be most of their lines.
@@ -265,8 +266,8 @@ extension Decoders {
         var lines = Set<Int>()
         // The line of `p` with `replaced` (on it) read as `value`, once the value makes a
         // secret's length: its bounds are found only then, and charged.
-        func put(_ p: Int, replacing replaced: Range<Int>, with value: [UInt8]) -> Bool {
-            guard value.count >= Trigger.minimumRun - 4 else { return true }
+        func put(_ p: Int, replacing replaced: Range<Int>, with value: [UInt8], minimum: Int = Trigger.minimumRun - 4) -> Bool {
+            guard value.count >= minimum else { return true }
             guard budget > 0 else { return false }
             let start = lineStart(p, b)
             budget -= Self.lineEnd(replaced.upperBound, b) - start
@@ -327,8 +328,34 @@ extension Decoders {
                     guard put(i, replacing: from..<closed, with: Array("=\"".utf8) + sofar + [0x22]) else { return false }
                     continue
                 }
-                guard let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) else { continue }
-                guard emit(i, chain: r, found) else { return false }
+                if let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) {
+                    guard emit(i, chain: r, found) else { return false }
+                    continue
+                }
+                // Used beside a literal (`"${A}…"`, `$(A)…`, an f-string's or a template's
+                // `{a}…`, `a + "…"`, PHP's `$a . '…'`): the line with the value in the
+                // reference's place, read again. A bare name, or an operand of `+` or `.`, is
+                // put back as a quoted string, so the next depth's join reads `"ghp_…" + "…"`
+                // as one string; an interpolation, as the bare value.
+                guard let ref = variable(b, at: r, end: end, bare: true), ref.name.lowerBound == i else { continue }
+                if assignments == nil { assignments = Assignments(b) }
+                guard let value = assignments!.values[word] else { continue }
+                // The value opens a token, so only a literal after it can complete one: the
+                // reference's next character a token's (`${A}rest`), or an operator and a
+                // quoted string (`a + "rest"`); any other use is passed over.
+                var after = ref.end
+                while after < end, Trigger.isBlank(b[after]) { after += 1 }
+                var operand = false
+                if after < end, b[after] == 0x2B || b[after] == 0x2E {
+                    var k = after + 1
+                    if k < end, b[k] == 0x2E { k += 1 }
+                    while k < end, Trigger.isBlank(b[k]) { k += 1 }
+                    operand = k < end && Trigger.isQuote(b[k])
+                }
+                let interpolated = r != i && ref.end < end && Trigger.isRunByte(b[ref.end])
+                guard operand || interpolated else { continue }
+                let replacement = operand ? [0x22] + value + [0x22] : value
+                guard put(i, replacing: r..<ref.end, with: replacement, minimum: 0) else { return false }
             }
         }
         return true
