@@ -674,6 +674,16 @@ import Testing
             // Bytes as decimal numbers: a byte array on one line, and over lines.
             ("x\nbyte[] k = {" + token.utf8.map { String($0) }.joined(separator: ", ") + "};\n", "decimal"),
             ("x\nk = bytes([" + token.utf8.enumerated().map { String($1) + ($0 % 10 == 9 ? ",\n    " : ",") }.joined() + "])\n", "decimal"),
+            // Characters written one by one: a C array ending in '\0', a Java array over
+            // lines, a script's list of one-character strings.
+            ("x\nchar k[] = {" + token.map { "'\($0)'" }.joined(separator: ",") + ",'\\0'};\n", "chars"),
+            ("x\nchar[] k = {" + token.enumerated().map { "'\($1)'" + ($0 % 10 == 9 ? ",\n    " : ", ") }.joined() + "};\n", "chars"),
+            ("x\nconst k = [" + token.map { "\"\($0)\"" }.joined(separator: ", ") + "].join('');\n", "chars"),
+            // Shell words: quoted and bare parts glued together (the strings side by side
+            // joined first, then the bare part to them).
+            ("x\nX=\(token.prefix(14))\"\(token.dropFirst(14).prefix(12))\"'\(token.dropFirst(26))'\n", "joined+joined"),
+            ("x\nX=\(token.prefix(14))\"\(token.dropFirst(14))\"\n", "joined"),
+            ("x\nX=\"\(token.prefix(14))\"\(token.dropFirst(14))\n", "joined"),
             // Characters no reader sees inside a value: a zero-width space, a soft hyphen.
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{200B}\(token.dropFirst(12))\n", "invisible"),
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{AD}\(token.dropFirst(12))\n", "invisible"),
@@ -720,6 +730,9 @@ import Testing
         for text in texts {
             #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
         }
+        // Character literals in short lists (separators, digits) are not read as text.
+        let chars = "seps = [',', ';', ':', '|', '-']\ndigits = {'0','1','2','3','4','5','6','7','8','9','a','b','c','d','e'}\n"
+        #expect(!read(chars).candidates.contains { $0.encoding == "chars" })
     }
 
     @Test("bytes as decimal numbers with no lower-case letter among them (an AWS key id) are decoded; a table of numbers is not text")
@@ -1029,7 +1042,9 @@ import Testing
         ]
         expectFoundOnce(found, encoding: "variables")
         // A name added to a string: put back as a quoted string, joined at the next depth.
-        expectFoundOnce([("a = \"\(a)\"\nx = a + \"\(b)\"\n", token, 2), ("$a = '\(a)';\n$x = $a . '\(b)';\n", token, 2)],
+        expectFoundOnce([("a = \"\(a)\"\nx = a + \"\(b)\"\n", token, 2), ("$a = '\(a)';\n$x = $a . '\(b)';\n", token, 2),
+                         // A shell word going on after the reference's string closes.
+                         ("A=\(a)\nX=\"$A\"\(b)\n", token, 2), ("A=\(a)\nX=\"${A}\"'\(b)'\n", token, 2)],
                         encoding: "variables+joined")
         // Not joined: a member's access, a variable with no literal value, paths joined, a
         // variable joined to one that comes first.

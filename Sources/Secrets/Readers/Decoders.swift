@@ -68,7 +68,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0
+        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues: [[UInt8]: [UInt8]?] = [:]
         var list = triggers
@@ -148,6 +148,14 @@ enum Decoders {
                 guard isText(bytes) else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: decimal ? "decimal" : "hex", bytes: bytes))
+            case .charList, .charListSpaced:
+                guard at >= charsDone else { continue }
+                guard budget > 0 else { return false }
+                let (bytes, end) = charLiterals(b, from: at)
+                charsDone = max(end, at + 1)
+                guard bytes.count >= minimumCharLiterals else { continue }
+                budget -= bytes.count
+                body(Decoded(region: lineStart(at, b)..<end, encoding: "chars", bytes: bytes))
             case .rot13Prefix, .reversedPrefix:
                 // The token around it (a reversed one ends with it), turned back. Each kind keeps
                 // its own mark (a reversed key after `index_y=`, whose `ex_y` is a rot13 prefix,
@@ -332,6 +340,13 @@ enum Decoders {
             return stringOpening(b, k, end)
         }
         guard Trigger.isQuote(b[q]) else { return nil }
+        // A shell word: quoted and bare parts glued together are one (`ghp_…"…"'…'`,
+        // `"ghp_…"…`, `'ghp_…'"…"`): a token character right after the quote, or another
+        // quote and a token character.
+        if b[q] == 0x22 || b[q] == 0x27 {
+            if Trigger.isRunByte(b[q + 1]) { return q + 1 }
+            if q + 2 < end, b[q + 1] == 0x22 || b[q + 1] == 0x27, Trigger.isRunByte(b[q + 2]) { return q + 2 }
+        }
         // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
         if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isWordByte(b[q + 2]) || b[q + 2] == 0x5F { return q + 2 }
         var k = q + 1
@@ -664,6 +679,41 @@ enum Decoders {
             end = i
             guard i < limit else { break }
             line = i + 1
+        }
+        return (out, end)
+    }
+
+    /// The fewest characters a list of character literals is read with: a token with a fixed
+    /// prefix is 20 or more; shorter lists are alphabets and separators.
+    static let minimumCharLiterals = 16
+
+    /// Characters written one by one as character literals in a list, from the quote at `at`
+    /// on (over lines too): each a printable character, or a backslash and a quote or a
+    /// backslash, between the same quotes, separated by a comma and blanks or line ends; the
+    /// characters and where the last literal ends. Anything else (`'\0'` ending a C string, a
+    /// number) ends the list.
+    static func charLiterals(_ b: UnsafeRawBufferPointer, from at: Int) -> (bytes: [UInt8], end: Int) {
+        var out: [UInt8] = []
+        let q = b[at]
+        var i = at, end = at
+        let limit = min(b.count, at + lineReach * 4)
+        func space(_ c: UInt8) -> Bool { Trigger.isBlank(c) || c == 0x0A || c == 0x0D }
+        while i + 2 < limit, b[i] == q {
+            var c = b[i + 1], close = i + 2
+            if c == 0x5C {
+                guard i + 3 < limit, b[i + 2] == 0x5C || Trigger.isQuote(b[i + 2]) else { break }
+                c = b[i + 2]
+                close = i + 3
+            }
+            guard c >= 0x20, c < 0x7F, b[close] == q else { break }
+            out.append(c)
+            end = close + 1
+            var k = end
+            while k < limit, space(b[k]) { k += 1 }
+            guard k < limit, b[k] == 0x2C else { break }
+            k += 1
+            while k < limit, space(b[k]) { k += 1 }
+            i = k
         }
         return (out, end)
     }

@@ -74,6 +74,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// `\u{000067}`) and Java's extra `u`s (`\uu0067`, as its source escapes allow); the
     /// opening alone (`\u{`, `\uu`), rare outside such escapes, and the line is decoded.
     case unicodeEscapeBraced, unicodeEscapeDoubled
+    /// Characters written one by one as character literals in a list (`{'g','h','p', …}` in
+    /// C, Java, C#, Rust, Kotlin; `["g", "h", …]` in a script): a quote, a printable
+    /// character, the same quote, a comma (and a space) and the next quote.
+    case charList, charListSpaced
 
     var length: Int {
         switch self {
@@ -114,6 +118,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacentTight: 4
         case .referencePair: 3
         case .unicodeEscapeBraced, .unicodeEscapeDoubled: 3
+        case .charList: 5
+        case .charListSpaced: 6
         }
     }
 
@@ -159,6 +165,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalListTight: #"[0-9],1[01][0-9],[0-9]"#
         case .decimalUpper: #"[6-9][0-9], [6-9][0-9], [6-9][0-9], [6-9][0-9]"#
         case .decimalUpperTight: #"[6-9][0-9],[6-9][0-9],[6-9][0-9],[6-9][0-9]"#
+        case .charList: #"'[\x20-\x7e]','|"[\x20-\x7e]",""#
+        case .charListSpaced: #"'[\x20-\x7e]', '|"[\x20-\x7e]", ""#
         case .rot13Prefix, .reversedPrefix:
             "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
@@ -315,6 +323,10 @@ enum Trigger: Int, CaseIterable, Sendable {
                 j += 1 + gap
             }
             return true
+        case .charList, .charListSpaced:
+            let q = b[i], next = self == .charList ? i + 4 : i + 5
+            return plainQuote(q) && b[i + 1] >= 0x20 && b[i + 1] < 0x7F && b[i + 2] == q && b[i + 3] == 0x2C
+                && (self == .charList || b[i + 4] == 0x20) && b[next] == q
         case .rot13Prefix, .reversedPrefix:
             let w = UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
             return (self == .rot13Prefix ? Self.rot13Set : Self.reversedSet).contains(w)
@@ -345,6 +357,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.hexEscape.matches(bytes, at: i) { hit(.hexEscape, i) }
                 if Trigger.octalEscape.matches(bytes, at: i) { hit(.octalEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
+            case 0x22, 0x27:
+                if Trigger.charList.matches(bytes, at: i) { hit(.charList, i) }
+                if Trigger.charListSpaced.matches(bytes, at: i) { hit(.charListSpaced, i) }
             case 0x26: if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
             case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
             case 0x2B:

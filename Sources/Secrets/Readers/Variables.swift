@@ -338,8 +338,6 @@ extension Decoders {
                 // put back as a quoted string, so the next depth's join reads `"ghp_…" + "…"`
                 // as one string; an interpolation, as the bare value.
                 guard let ref = variable(b, at: r, end: end, bare: true), ref.name.lowerBound == i else { continue }
-                if assignments == nil { assignments = Assignments(b) }
-                guard let value = assignments!.values[word] else { continue }
                 // The value opens a token, so only a literal after it can complete one: the
                 // reference's next character a token's (`${A}rest`), or an operator and a
                 // quoted string (`a + "rest"`); any other use is passed over.
@@ -352,8 +350,16 @@ extension Decoders {
                     while k < end, Trigger.isBlank(b[k]) { k += 1 }
                     operand = k < end && Trigger.isQuote(b[k])
                 }
-                let interpolated = r != i && ref.end < end && Trigger.isRunByte(b[ref.end])
+                // Or its string closed right there and a shell word going on (`"$A"rest`,
+                // `"$A"'rest'`).
+                func plainQuote(_ k: Int) -> Bool { k < end && (b[k] == 0x22 || b[k] == 0x27) }
+                func tokenByte(_ k: Int) -> Bool { k < end && Trigger.isRunByte(b[k]) }
+                let glued = tokenByte(ref.end) || plainQuote(ref.end) && (tokenByte(ref.end + 1) || plainQuote(ref.end + 1) && tokenByte(ref.end + 2))
+                let interpolated = r != i && glued
                 guard operand || interpolated else { continue }
+                // The file's assignments are gathered only now: most uses are passed over.
+                if assignments == nil { assignments = Assignments(b) }
+                guard let value = assignments!.values[word] else { continue }
                 let replacement = operand ? [0x22] + value + [0x22] : value
                 guard put(i, replacing: r..<ref.end, with: replacement, minimum: 0) else { return false }
             }
