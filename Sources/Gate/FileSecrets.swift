@@ -34,7 +34,7 @@ public struct FileSecrets: Sendable {
             }
         }
         let settings = self.settings
-        let ignores = repository.map { IgnoreRules(repository: $0, workTree: workTree ?? "") }
+        let ignores: IgnoreRules? = if let repository { try IgnoreRules(repository: repository, workTree: workTree ?? "") } else { nil }
         let results = Mutex<[Finding]>([])
         let failure = Mutex<GitError?>(nil)
         let scanned = Atomic<Int>(0)

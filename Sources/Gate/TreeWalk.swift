@@ -215,20 +215,32 @@ final class TreeWalk: @unchecked Sendable {
 }
 
 /// A work tree's ignore rules, asked from any worker (one libgit2 handle, one at a time).
+/// As in git, they apply to untracked paths only: a file the index tracks (added with
+/// `git add -f`, or before the rule was written) is scanned whatever the rules say, and so is
+/// every directory that holds one.
 final class IgnoreRules: @unchecked Sendable {
     let repository: Repository
     let workTree: String
     private let lock = Mutex(())
+    /// The index's paths, and every directory above one (with a trailing `/`).
+    private let tracked: Set<[UInt8]>
 
-    init(repository: Repository, workTree: String) {
+    init(repository: Repository, workTree: String) throws(GitError) {
         self.repository = repository
         self.workTree = workTree
+        var tracked = Set<[UInt8]>()
+        for path in try repository.trackedPaths() {
+            tracked.insert(path)
+            for (i, c) in path.enumerated() where c == 0x2F { tracked.insert(Array(path[...i])) }
+        }
+        self.tracked = tracked
     }
 
     func isIgnored(_ path: [UInt8], isDir: Bool) throws(GitError) -> Bool {
         let absolute = String(decoding: path, as: UTF8.self)
         guard !workTree.isEmpty, absolute.hasPrefix(workTree) else { return false }
         let relative = String(absolute.dropFirst(workTree.count)) + (isDir ? "/" : "")
-        return try lock.withLock { (_: inout ()) throws(GitError) -> Bool in try repository.isIgnored(relative) }
+        guard try lock.withLock({ (_: inout ()) throws(GitError) -> Bool in try repository.isIgnored(relative) }) else { return false }
+        return !tracked.contains(Array(relative.utf8))
     }
 }

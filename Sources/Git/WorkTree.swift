@@ -21,6 +21,21 @@ extension Repository {
         return ignored != 0
     }
 
+    /// The paths the index tracks (relative to the work tree, as git stores them).
+    public func trackedPaths() throws(GitError) -> [[UInt8]] {
+        var index: OpaquePointer?
+        try check(git_repository_index(&index, pointer), "cannot read the index")
+        defer { git_index_free(index) }
+        let count = git_index_entrycount(index)
+        var paths: [[UInt8]] = []
+        paths.reserveCapacity(count)
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index, i), let path = entry.pointee.path else { continue }
+            paths.append(Array(UnsafeRawBufferPointer(start: path, count: strlen(path))))
+        }
+        return paths
+    }
+
     /// What the index holds that HEAD does not: the content a commit made now would add
     /// (`git diff --cached`). Before the first commit everything staged is new.
     public func stagedChanges() throws(GitError) -> [StagedChange] {

@@ -10,7 +10,7 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scans files on disk, or the staged change, for secrets.",
-        discussion: "Directories are walked without following symlinks; .git and git-ignored paths are left out. Exit 1 when a secret is found."
+        discussion: "Directories are walked without following symlinks; .git and untracked git-ignored paths are left out. Exit 1 when a secret is found."
     )
 
     @Argument(help: "Files or directories to scan (default: the current directory).")

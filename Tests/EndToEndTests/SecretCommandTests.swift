@@ -194,6 +194,14 @@ import Testing
         let staged = try gate(["scan", "--staged", "--format", "json"], in: repo, secrets: [visible, outside])
         #expect(staged.status == 1)
         #expect(try findings(staged).map { $0["rule"] as? String } == ["aws-access-key-id"], "only what the index adds")
+        // Ignore rules leave out untracked files only: one added with `git add -f` is scanned,
+        // as is the ignored directory that holds it (its untracked files still are not).
+        try repo.write("build/other.txt", "token=\(ignored)\n")
+        try repo.git(["add", "-f", "build/out.txt"])
+        try repo.git(["commit", "-q", "-m", "forced"])
+        let forced = try gate(["scan", "--format", "json"], in: repo, secrets: [visible, ignored, outside])
+        let paths = try findings(forced).filter { $0["kind"] as? String == "secret" }.compactMap { $0["path"] as? String }
+        #expect(Set(paths) == ["src/config.js", "build/out.txt"], "\(paths)")
     }
 
     /// A tree read and scanned on every core at once (directories and batches of files shared

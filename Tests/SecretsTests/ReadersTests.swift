@@ -1041,6 +1041,26 @@ import Testing
             ("const a = \"\(a)\";\nconst x = `${a}\(b)`;\n", token, 2),
         ]
         expectFoundOnce(found, encoding: "variables")
+        // A keyword's token completed by a variable: a reference inside the string (shell,
+        // make, an f-string, a template literal, Swift, Ruby, Terraform's `local.`), found
+        // with the value in place.
+        let body = String(token.dropFirst(4)), key = factory.awsAccessKey()
+        expectFoundOnce([
+            ("B=\(body)\nT=\"ghp_$B\"\n", token, 2),
+            ("B=\(body)\nexport T=ghp_${B}\n", token, 2),
+            ("B := \(body)\nT := ghp_$(B)\n", token, 2),
+            ("b = \"\(body)\"\nt = f\"ghp_{b}\"\n", token, 2),
+            ("const b = '\(body)';\nconst t = `ghp_${b}`;\n", token, 2),
+            ("let b = \"\(body)\"\nlet t = \"ghp_\\(b)\"\n", token, 2),
+            ("b = '\(body)'\nt = \"ghp_#{b}\"\n", token, 2),
+            ("locals {\n  sfx = \"\(key.dropFirst(4))\"\n}\nkey = \"AKIA${local.sfx}\"\n", key, 4),
+        ], encoding: "variables")
+        // Or added to the string after it: quoted, joined at the next depth.
+        expectFoundOnce([("SFX = \"\(key.dropFirst(4))\"\nKEY = \"AKIA\" + SFX\n", key, 2),
+                         ("<?php\n$b = '\(body)';\n$t = 'ghp_' . $b;\n", token, 3)], encoding: "variables+joined")
+        // A call or a member added is no variable's value; a name with no literal value is passed.
+        let passed = ["B=\(body)\nT=\"ghp_\" + f(B)\n", "T = \"ghp_\" + cfg.B\nB = 1\n", "T=\"ghp_$UNSET\"\n"]
+        for text in passed { #expect(!read(text).candidates.contains { $0.encoding?.hasPrefix("variables") == true }, "\(text.debugDescription)") }
         // A name added to a string: put back as a quoted string, joined at the next depth.
         expectFoundOnce([("a = \"\(a)\"\nx = a + \"\(b)\"\n", token, 2), ("$a = '\(a)';\n$x = $a . '\(b)';\n", token, 2),
                          // A shell word going on after the reference's string closes.

@@ -350,6 +350,8 @@ extension Scanner {
         var headers: [Decoders.KeyAt] = []
         // Keywords opening a variable's value, or in a key (`Decoders.joinVariables`).
         var pieces: [Int] = []
+        // Keywords whose token a variable completes (`"ghp_$B"`, `"AKIA" + sfx`).
+        var tails: [(name: Range<Int>, replaced: Range<Int>, quoted: Bool)] = []
         let first = words.count
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
@@ -367,6 +369,7 @@ extension Scanner {
                     headers.append(Decoders.KeyAt(at: start, keyword: keyword, key: key, separator: separator))
                 }
                 if Decoders.assignedName(bytes, valueAt: start) != nil, !matchedWhole(start) { pieces.append(start) }
+                if let tail = Decoders.referenceAfterToken(bytes, keyword: start, length: length), !matchedWhole(start) { tails.append(tail) }
             }
         }
         // Where the keywords a token may be split after start, for the joiner of split tokens
@@ -379,7 +382,7 @@ extension Scanner {
             }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.isRunByte(bytes[$0]) }
-        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty else { return [] }
+        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var place: [SecretKey: Int] = [:]
@@ -447,8 +450,8 @@ extension Scanner {
         var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget, take)
         if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
         if !headers.isEmpty { finished = Decoders.nestedValues(bytes, headers: headers, budget: &budget, take) && finished }
-        if !headers.isEmpty || !pieces.isEmpty {
-            finished = Decoders.joinVariables(bytes, pieces: pieces, keys: headers, budget: &budget, take) && finished
+        if !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty {
+            finished = Decoders.joinVariables(bytes, pieces: pieces, keys: headers, tails: tails, budget: &budget, take) && finished
         }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }

@@ -256,11 +256,67 @@ extension Decoders {
         return k..<e
     }
 
+    /// Where a variable completes the token a keyword opens (`ghp_`, `AKIA`): a reference right
+    /// after the token (`"ghp_$B"`, `"ghp_${B}"`, make's `$(B)`, an f-string's `{b}`, a
+    /// template literal's `${b}`, Swift's `\(b)`, Ruby's `#{b}`, Terraform's `${local.b}`: the
+    /// last name of a dotted one), or the token's string closed and a name added to it
+    /// (`"ghp_" + b`, PHP's `'ghp_' . $b`, Lua's `..`). The name, what the value replaces, and
+    /// whether it goes in as a quoted string (after an operator) or bare (inside the string).
+    static func referenceAfterToken(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int)
+        -> (name: Range<Int>, replaced: Range<Int>, quoted: Bool)? {
+        guard at == 0 || !Trigger.isRunByte(b[at - 1]) else { return nil }
+        let limit = min(b.count, at + 256)
+        var e = at + length
+        while e < limit, Trigger.isRunByte(b[e]) { e += 1 }
+        guard e + 2 < limit else { return nil }
+        let c = b[e]
+        if Trigger.isQuote(c) {
+            var k = e + 1
+            while k < limit, Trigger.isBlank(b[k]) { k += 1 }
+            guard k < limit, b[k] == 0x2B || b[k] == 0x2E else { return nil }
+            k += k + 1 < limit && b[k] == 0x2E && b[k + 1] == 0x2E ? 2 : 1
+            while k < limit, Trigger.isBlank(b[k]) { k += 1 }
+            let from = k
+            if k < limit, b[k] == 0x24 { k += 1 }
+            guard k < limit, isIdentifierStart(b[k]) else { return nil }
+            var t = k
+            while t < limit, isIdentifier(b[t]) { t += 1 }
+            // A call, a member or an element (`"ghp_" + f(x)`, `+ cfg.x`) is no variable's value.
+            guard t == limit || (b[t] != 0x28 && b[t] != 0x2E && b[t] != 0x5B) else { return nil }
+            return (k..<t, from..<t, true)
+        }
+        var k = e, close: UInt8 = 0
+        switch c {
+        case 0x24:
+            k += 1
+            if b[k] == 0x7B { close = 0x7D; k += 1 } else if b[k] == 0x28 { close = 0x29; k += 1 }
+        case 0x7B: close = 0x7D; k += 1
+        case 0x5C: guard b[e + 1] == 0x28 else { return nil }; close = 0x29; k += 2
+        case 0x23: guard b[e + 1] == 0x7B else { return nil }; close = 0x7D; k += 2
+        default: return nil
+        }
+        while close != 0, k < limit, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < limit, isIdentifierStart(b[k]) else { return nil }
+        var s = k, t = k
+        while t < limit, isIdentifier(b[t]) || (close != 0 && b[t] == 0x2E && t + 1 < limit && isIdentifierStart(b[t + 1])) {
+            if b[t] == 0x2E { s = t + 1 }
+            t += 1
+        }
+        var r = t
+        if close != 0 {
+            while r < limit, Trigger.isBlank(b[r]) { r += 1 }
+            guard r < limit, b[r] == close else { return nil }
+            r += 1
+        }
+        return (s..<t, e..<r, false)
+    }
+
     /// The lines that join variables, with the values in place: where a variable whose value a
     /// keyword at one of `pieces` opens is joined to others, and where a keyword at one of
     /// `keys` stands in the key a chain is assigned to. False when the budget ran out first.
     @discardableResult
     static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [KeyAt],
+                              tails: [(name: Range<Int>, replaced: Range<Int>, quoted: Bool)] = [],
                               budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var assignments: Assignments?
         var lines = Set<Int>()
@@ -286,6 +342,16 @@ extension Decoders {
                 joined += value
             }
             return put(p, replacing: at..<found.end, with: joined)
+        }
+        // A keyword's token completed by a variable (`"ghp_$B"`, `"AKIA" + sfx`): the line with
+        // its value in place (bare inside the string, quoted after an operator, so the next
+        // depth's join reads `"AKIA" + "…"`). Each name is looked up where it stands as a word.
+        var looked: [[UInt8]: [UInt8]?] = [:]
+        for tail in tails.prefix(maxVariableSearches) {
+            let word = Array(UnsafeRawBufferPointer(rebasing: b[tail.name]))
+            if looked[word] == nil { looked[word] = .some(assignments?.values[word] ?? Assignments.value(of: word, in: b)) }
+            guard let found = looked[word], let value = found, !value.isEmpty else { continue }
+            guard put(tail.replaced.lowerBound, replacing: tail.replaced, with: tail.quoted ? [0x22] + value + [0x22] : value, minimum: 0) else { return false }
         }
         // A chain assigned to a key a keyword stands in. What is looked at never crosses a line
         // end (names, blanks, quotes and operators only), so no search for the line's end or
