@@ -679,6 +679,13 @@ import Testing
             ("x\nchar k[] = {" + token.map { "'\($0)'" }.joined(separator: ",") + ",'\\0'};\n", "chars"),
             ("x\nchar[] k = {" + token.enumerated().map { "'\($1)'" + ($0 % 10 == 9 ? ",\n    " : ", ") }.joined() + "};\n", "chars"),
             ("x\nconst k = [" + token.map { "\"\($0)\"" }.joined(separator: ", ") + "].join('');\n", "chars"),
+            // Comments between the pieces: after the operator, before it, on a line of their
+            // own, a block comment between strings side by side.
+            ("x\nt = (\"\(token.prefix(20))\"  # org\n     \"\(token.dropFirst(20))\")\n", "joined"),
+            ("x\nconst t = \"\(token.prefix(20))\" + // first half\n  \"\(token.dropFirst(20))\";\n", "joined"),
+            ("x\nconst t = [\"\(token.prefix(20))\", // a\n  \"\(token.dropFirst(20))\"].join(\"\");\n", "joined"),
+            ("x\nlet t = \"\(token.prefix(20))\" +\n  // the rest\n  \"\(token.dropFirst(20))\"\n", "joined"),
+            ("x\nconst char *t = \"\(token.prefix(20))\" /* a */ \"\(token.dropFirst(20))\";\n", "joined"),
             // Shell words: quoted and bare parts glued together (the strings side by side
             // joined first, then the bare part to them).
             ("x\nX=\(token.prefix(14))\"\(token.dropFirst(14).prefix(12))\"'\(token.dropFirst(26))'\n", "joined+joined"),

@@ -291,12 +291,37 @@ enum Decoders {
         if inlineSeam(b, closingQuote: e, end: limit) != nil { return true }
         if e < limit, Trigger.isQuote(b[e]) {
             e += 1
-            while e < limit, Trigger.isBlank(b[e]) { e += 1 }
+            e = pastComment(b, e, limit)
             if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) { e += 1 }
             e = continuation(b, e, limit)
+            e = pastComment(b, e, limit, toLineEnd: true)
         }
         while e < limit, Trigger.isBlank(b[e]) { e += 1 }
         return e < limit && (b[e] == 0x0A || b[e] == 0x0D)
+    }
+
+    /// Past blanks and a comment from `k` (before `stop`, a line's end or the look's): a block
+    /// comment on the line (`/* … */`), and with `toLineEnd` a line comment (`# …`, `// …`,
+    /// `-- …`), which ends the line's content (`"ghp_…" +  // org`). Where the code goes on.
+    static func pastComment(_ b: UnsafeRawBufferPointer, _ k: Int, _ stop: Int, toLineEnd: Bool = false) -> Int {
+        var k = k
+        while k < stop, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < stop else { return k }
+        if k + 1 < stop, b[k] == 0x2F, b[k + 1] == 0x2A {
+            var m = k + 2
+            while m + 1 < stop, b[m] != 0x0A, !(b[m] == 0x2A && b[m + 1] == 0x2F) { m += 1 }
+            guard m + 1 < stop, b[m] == 0x2A, b[m + 1] == 0x2F else { return k }
+            m += 2
+            while m < stop, Trigger.isBlank(b[m]) { m += 1 }
+            return m
+        }
+        // `--` only before a blank (SQL's and Lua's comments; `--flag` is an argument).
+        let dashes = k + 2 < stop && b[k] == 0x2D && b[k + 1] == 0x2D && Trigger.isBlank(b[k + 2])
+        guard toLineEnd, b[k] == 0x23 || dashes || (k + 1 < stop && b[k] == 0x2F && b[k + 1] == 0x2F) else { return k }
+        var m = k
+        while m < stop, b[m] != 0x0A { m += 1 }
+        if m > k, b[m - 1] == 0x0D { m -= 1 }
+        return m
     }
 
     /// Past blanks and a line continued by hand after a closing quote (`"ghp_…" \` in Python,
@@ -349,8 +374,7 @@ enum Decoders {
         }
         // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
         if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isWordByte(b[q + 2]) || b[q + 2] == 0x5F { return q + 2 }
-        var k = q + 1
-        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        var k = pastComment(b, q + 1, end)
         if k + 2 < end, b[k] == 0x7D, b[k + 1] == 0x24, b[k + 2] == 0x7B {
             k += 3
         } else if k < end, b[k] == 0x2C || Trigger.isOperator(b[k]) {
@@ -438,10 +462,10 @@ enum Decoders {
             let stop = contentEnd(e, end)
             if e == stop { return (opened || plain) ? (e, false) : nil }
             guard quote(b[e]) else { return nil }
-            var k = e + 1
-            while k < stop, blank(b[k]) { k += 1 }
+            var k = Self.pastComment(b, e + 1, stop)
             if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) { k += 1 }
             k = continuation(b, k, stop)
+            k = Self.pastComment(b, k, stop, toLineEnd: true)
             return k == stop ? (e, true) : nil
         }
         // Strings that go on on the keyword's line (`"ghp_…" "…"`, `${"ghp_…"}${"…"}`): joined
@@ -464,11 +488,18 @@ enum Decoders {
             return finish(last..<contentEnd(last, lineEnd))
         }
         var rest = firstEnd..<contentEnd(firstEnd, lineEnd)
+        var comments = 0
         while lines < maxJoinedLines, endsLine(lineEnd) {
             let next = lineEnd + 1
             let nextEnd = Self.lineEnd(next, b)
             var j = next
             while j < nextEnd, blank(b[j]) { j += 1 }
+            // A line of comment only, between the pieces, is passed over.
+            if quoted, j < nextEnd, Self.pastComment(b, j, nextEnd, toLineEnd: true) == Self.contentEnd(j, nextEnd, b), comments < 4 {
+                comments += 1
+                lineEnd = nextEnd
+                continue
+            }
             if quoted {
                 // The next string: maybe an operator opening the line, then its quote.
                 if j < nextEnd, Trigger.isOperator(b[j]) {
