@@ -708,6 +708,34 @@ import Testing
         }
     }
 
+    @Test("a Jupyter notebook's cells are read as the code they hold: a split in a cell, a variable from another cell, an output over text elements")
+    func notebookCells() throws {
+        let token = Self.token(41)
+        // Each cell's source: its lines, or one string.
+        func notebook(_ cells: [Any], outputs: [String] = []) throws -> String {
+            func json(_ value: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) }
+            var list: [[String: Any]] = cells.map { ["cell_type": "code", "metadata": [String: Any](), "outputs": [Any](), "source": $0] }
+            if !outputs.isEmpty { list.append(["cell_type": "code", "metadata": [String: Any](), "source": ["print(t)"], "outputs": [["name": "stdout", "output_type": "stream", "text": outputs]]]) }
+            return try json(["cells": list, "metadata": [String: Any](), "nbformat": 4, "nbformat_minor": 5]).replacingOccurrences(of: "\"source\" : ", with: "\"source\": ")
+                .replacingOccurrences(of: "\"text\" : ", with: "\"text\": ") + "\n"
+        }
+        let (a, b) = (String(token.prefix(20)), String(token.dropFirst(20)))
+        let texts = [
+            try notebook([["tok = \"\(a)\" + \\\n", "      \"\(b)\"\n"]]),
+            try notebook([["import os\n"], ["tok = \"\(a)\"\n"], ["tok += \"\(b)\"\n", "client(tok)\n"]]),
+            try notebook([["x = 1\n"]], outputs: ["\(a)", "\(b)\n"]),
+            // A cell's source in one string (nbformat allows it).
+            try notebook(["a = \"\(a)\"\nb = \"\(b)\"\nt = a + b\n"]),
+        ]
+        for text in texts {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1, "\(text)")
+            #expect(hits.first?.encoding?.hasPrefix("notebook") == true, "\(hits.map(\.encoding))")
+        }
+        // A clean notebook: nothing.
+        #expect(read(try notebook([["import numpy as np\n", "x = np.arange(10)\n"], ["print(x)\n"]])).candidates.isEmpty)
+    }
+
     @Test("a mapping's next key is not joined to the value before it, nor a short word to a word, nor dotted names")
     func notJoined() {
         // A digest as a password's value, made at run time (no committed line reads as one).

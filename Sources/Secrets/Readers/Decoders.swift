@@ -68,7 +68,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0
+        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues: [[UInt8]: [UInt8]?] = [:]
         var list = triggers
@@ -156,6 +156,39 @@ enum Decoders {
                 guard bytes.count >= minimumCharLiterals else { continue }
                 budget -= bytes.count
                 body(Decoded(region: lineStart(at, b)..<end, encoding: "chars", bytes: bytes))
+            case .notebookText:
+                guard at >= outputsDone else { continue }
+                guard budget > 0 else { return false }
+                let (bytes, end) = jsonStrings(b, from: at + trigger.length - 1)
+                outputsDone = max(end, at + 1)
+                guard bytes.count >= minimumDecoded else { continue }
+                budget -= bytes.count
+                body(Decoded(region: at..<end, encoding: "notebook", bytes: bytes))
+            case .notebookSource:
+                // Every cell of the notebook at the first: each read alone (a finding points
+                // at its cell), then all of them as one text, as the kernel runs them (a
+                // variable assigned in one cell and used in another).
+                guard at >= cellsDone else { continue }
+                var cells: [(Range<Int>, [UInt8])] = []
+                var p = at
+                let opening = Trigger.sourceOpening
+                while p < b.count, cells.count < maxNotebookCells {
+                    guard budget > 0 else { return false }
+                    let (bytes, end) = jsonStrings(b, from: p + opening.count)
+                    budget -= bytes.count
+                    cells.append((p..<end, bytes))
+                    guard let next = firstIndex(of: opening, in: b, from: end) else { break }
+                    p = next
+                }
+                cellsDone = p + 1
+                for (region, bytes) in cells where bytes.count >= minimumDecoded {
+                    body(Decoded(region: region, encoding: "notebook", bytes: bytes))
+                }
+                guard cells.count > 1, let first = cells.first?.0, let last = cells.last?.0 else { continue }
+                var all: [UInt8] = []
+                for (_, bytes) in cells { all += bytes; if all.last != 0x0A { all.append(0x0A) } }
+                budget -= all.count
+                body(Decoded(region: first.lowerBound..<last.upperBound, encoding: "notebook", bytes: all))
             case .rot13Prefix, .reversedPrefix:
                 // The token around it (a reversed one ends with it), turned back. Each kind keeps
                 // its own mark (a reversed key after `index_y=`, whose `ex_y` is a rot13 prefix,
@@ -713,6 +746,63 @@ enum Decoders {
         }
         return (out, end)
     }
+
+    /// A JSON array of strings from its `[` at `open` (a notebook cell's lines), or one string
+    /// from its quote there, the strings unescaped and put together, and where the array or
+    /// string ends; at most `maxNotebookArray` bytes are looked at. Anything but strings,
+    /// commas and blanks inside an array ends it.
+    static func jsonStrings(_ b: UnsafeRawBufferPointer, from open: Int) -> (bytes: [UInt8], end: Int) {
+        var out: [UInt8] = []
+        guard open < b.count, b[open] == 0x5B || b[open] == 0x22 else { return (out, open) }
+        let single = b[open] == 0x22
+        let limit = min(b.count, open + maxNotebookArray)
+        var i = single ? open : open + 1, end = i
+        func space(_ c: UInt8) -> Bool { Trigger.isBlank(c) || c == 0x0A || c == 0x0D || c == 0x2C }
+        func hex4(_ k: Int) -> UInt32? {
+            guard k + 4 <= limit else { return nil }
+            var v: UInt32 = 0
+            for j in k..<(k + 4) {
+                guard Trigger.isHexByte(b[j]) else { return nil }
+                v = v << 4 | UInt32(HexRun.nibble(b[j]))
+            }
+            return v
+        }
+        while true {
+            while i < limit, space(b[i]) { i += 1 }
+            guard i < limit, b[i] == 0x22 else { break }
+            i += 1
+            while i < limit, b[i] != 0x22 {
+                guard b[i] == 0x5C, i + 1 < limit else { out.append(b[i]); i += 1; continue }
+                let e = b[i + 1]
+                i += 2
+                switch e {
+                case 0x6E: out.append(0x0A)
+                case 0x74: out.append(0x09)
+                case 0x72: out.append(0x0D)
+                case 0x62, 0x66: out.append(0x20)
+                case 0x75:
+                    guard var v = hex4(i) else { out.append(0x75); continue }
+                    i += 4
+                    if (0xD800..<0xDC00).contains(v), i + 6 <= limit, b[i] == 0x5C, b[i + 1] == 0x75, let low = hex4(i + 2), (0xDC00..<0xE000).contains(low) {
+                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                    out += Array(String(Unicode.Scalar(v).map(Character.init) ?? "\u{FFFD}").utf8)
+                default: out.append(e)
+                }
+            }
+            guard i < limit else { break }
+            i += 1
+            end = i
+            if single { return (out, end) }
+        }
+        if i < limit, b[i] == 0x5D { end = i + 1 }
+        return (out, end)
+    }
+
+    /// The most of one notebook array looked at, and the most cells read in one notebook.
+    static let maxNotebookArray = 1 << 20
+    static let maxNotebookCells = 4096
 
     /// The fewest characters a list of character literals is read with: a token with a fixed
     /// prefix is 20 or more; shorter lists are alphabets and separators.

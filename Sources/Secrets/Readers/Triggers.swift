@@ -78,6 +78,11 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// C, Java, C#, Rust, Kotlin; `["g", "h", …]` in a script): a quote, a printable
     /// character, the same quote, a comma (and a space) and the next quote.
     case charList, charListSpaced
+    /// A Jupyter notebook cell's lines (`"source": [`, or `"source": "…"` in one string) or a
+    /// stream output's (`"text": [`): a JSON array of strings, one a line, read as the text
+    /// they make (a cell's code, with its quotes unescaped, joins and assigns as code in a
+    /// file does).
+    case notebookSource, notebookText
 
     var length: Int {
         switch self {
@@ -120,6 +125,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .unicodeEscapeBraced, .unicodeEscapeDoubled: 3
         case .charList: 5
         case .charListSpaced: 6
+        case .notebookSource: 10
+        case .notebookText: 9
         }
     }
 
@@ -167,6 +174,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .decimalUpperTight: #"[6-9][0-9],[6-9][0-9],[6-9][0-9],[6-9][0-9]"#
         case .charList: #"'[\x20-\x7e]','|"[\x20-\x7e]",""#
         case .charListSpaced: #"'[\x20-\x7e]', '|"[\x20-\x7e]", ""#
+        case .notebookSource: #""source": "#
+        case .notebookText: #""text": \["#
         case .rot13Prefix, .reversedPrefix:
             "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
@@ -185,6 +194,8 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let rot13Set = Set(rot13Words.map(word32)), reversedSet = Set(reversedWords.map(word32))
     static let hiddenFirstBytes: [Bool] = (0..<256).map { b in (rot13Words + reversedWords).contains { $0[0] == UInt8(b) } }
     static func word32(_ w: [UInt8]) -> UInt32 { UInt32(w[0]) | UInt32(w[1]) << 8 | UInt32(w[2]) << 16 | UInt32(w[3]) << 24 }
+
+    static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
 
     static let longest = allCases.map(\.length).max()!
     /// The triggers Hyperscan searches: all but the runs (`forEachRun`).
@@ -327,6 +338,9 @@ enum Trigger: Int, CaseIterable, Sendable {
             let q = b[i], next = self == .charList ? i + 4 : i + 5
             return plainQuote(q) && b[i + 1] >= 0x20 && b[i + 1] < 0x7F && b[i + 2] == q && b[i + 3] == 0x2C
                 && (self == .charList || b[i + 4] == 0x20) && b[next] == q
+        case .notebookSource, .notebookText:
+            let word = self == .notebookSource ? Self.sourceOpening : Self.textOpening
+            return word.indices.allSatisfy { b[i + $0] == word[$0] }
         case .rot13Prefix, .reversedPrefix:
             let w = UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
             return (self == .rot13Prefix ? Self.rot13Set : Self.reversedSet).contains(w)
@@ -360,6 +374,8 @@ enum Trigger: Int, CaseIterable, Sendable {
             case 0x22, 0x27:
                 if Trigger.charList.matches(bytes, at: i) { hit(.charList, i) }
                 if Trigger.charListSpaced.matches(bytes, at: i) { hit(.charListSpaced, i) }
+                if Trigger.notebookSource.matches(bytes, at: i) { hit(.notebookSource, i) }
+                if Trigger.notebookText.matches(bytes, at: i) { hit(.notebookText, i) }
             case 0x26: if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
             case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
             case 0x2B:
