@@ -63,7 +63,8 @@ struct ReadingHookTests {
         Attack(name: "a JSON \\u00XX escape", path: "config.json", reported: "config.json", encoding: "unicode-escape") {
             Data("{\"auth\": \"\($0.replacingOccurrences(of: "_", with: "\\u005F"))\"}\n".utf8)
         },
-        Attack(name: "an .ipynb cell with \\u escapes", path: "nb.ipynb", reported: "nb.ipynb", encoding: "unicode-escape") {
+        // The cell is read as the code it holds, its JSON escapes undone.
+        Attack(name: "an .ipynb cell with \\u escapes", path: "nb.ipynb", reported: "nb.ipynb", encoding: "notebook") {
             let escaped = $0.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined()
             return Data("{\"cells\": [{\"cell_type\": \"code\", \"source\": [\"t = '\(escaped)'\\n\"]}]}\n".utf8)
         },
