@@ -1093,6 +1093,13 @@ import Testing
         // Or added to the string after it: quoted, joined at the next depth.
         expectFoundOnce([("SFX = \"\(key.dropFirst(4))\"\nKEY = \"AKIA\" + SFX\n", key, 2),
                          ("<?php\n$b = '\(body)';\n$t = 'ghp_' . $b;\n", token, 3)], encoding: "variables+joined")
+        // Variables listed as a format's or a join's arguments.
+        expectFoundOnce([
+            ("a = \"\(a)\"\nb = \"\(b)\"\nt = \"%s%s\" % (a, b)\n", token, 3),
+            ("a = \"\(a)\"\nb = \"\(b)\"\nt = \"{}{}\".format(a, b)\n", token, 3),
+            ("a = \"\(a)\"\nb = \"\(b)\"\nt = \"\".join([a, b])\n", token, 3),
+            ("String a = \"\(a)\";\nString b = \"\(b)\";\nString t = String.join(\"\", a, b);\n", token, 3),
+        ], encoding: "variables")
         // A call or a member added is no variable's value; a name with no literal value is passed.
         let passed = ["B=\(body)\nT=\"ghp_\" + f(B)\n", "T = \"ghp_\" + cfg.B\nB = 1\n", "T=\"ghp_$UNSET\"\n"]
         for text in passed { #expect(!read(text).candidates.contains { $0.encoding?.hasPrefix("variables") == true }, "\(text.debugDescription)") }

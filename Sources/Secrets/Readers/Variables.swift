@@ -256,6 +256,32 @@ extension Decoders {
         return k..<e
     }
 
+    /// Bare names listed from `i` (two or more, up to `maxChain`) between commas, opened by `(`,
+    /// `[` or a comma and closed by `)` or `]`: a call's or a list's arguments; the names, and
+    /// where the last ends.
+    static func nameList(_ b: UnsafeRawBufferPointer, at i: Int, end: Int) -> (names: [Range<Int>], end: Int)? {
+        var k = i
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        guard k > 0, b[k - 1] == 0x28 || b[k - 1] == 0x5B || b[k - 1] == 0x2C else { return nil }
+        var names: [Range<Int>] = []
+        var p = i
+        while names.count < maxChain {
+            guard p < end, isIdentifierStart(b[p]) else { return nil }
+            var t = p
+            while t < end, isIdentifier(b[t]) { t += 1 }
+            names.append(p..<t)
+            var q = t
+            while q < end, Trigger.isBlank(b[q]) { q += 1 }
+            guard q < end else { return nil }
+            if b[q] == 0x29 || b[q] == 0x5D { return names.count >= 2 ? (names, t) : nil }
+            guard b[q] == 0x2C else { return nil }
+            q += 1
+            while q < end, Trigger.isBlank(b[q]) { q += 1 }
+            p = q
+        }
+        return nil
+    }
+
     /// Where a variable completes the token a keyword opens (`ghp_`, `AKIA`): a reference right
     /// after the token (`"ghp_$B"`, `"ghp_${B}"`, make's `$(B)`, an f-string's `{b}`, a
     /// template literal's `${b}`, Swift's `\(b)`, Ruby's `#{b}`, Terraform's `${local.b}`: the
@@ -396,6 +422,20 @@ extension Decoders {
                 }
                 if let found = chain(b, at: r, end: end), b[found.names[0]].elementsEqual(word) {
                     guard emit(i, chain: r, found) else { return false }
+                    continue
+                }
+                // Listed with other names as a format's or a join's arguments (`"%s%s" % (a, b)`,
+                // `"{}{}".format(a, b)`, `"".join([a, b])`, `String.join("", a, b)`): the names'
+                // values joined, as one quoted string in the list's place.
+                if r == i, let list = nameList(b, at: i, end: end) {
+                    if assignments == nil { assignments = Assignments(b) }
+                    var joined: [UInt8] = []
+                    var known = true
+                    for name in list.names {
+                        guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { known = false; break }
+                        joined += value
+                    }
+                    if known { guard put(i, replacing: i..<list.end, with: [0x22] + joined + [0x22]) else { return false } }
                     continue
                 }
                 // Used beside a literal (`"${A}…"`, `$(A)…`, an f-string's or a template's
