@@ -1093,6 +1093,14 @@ import Testing
         // Or added to the string after it: quoted, joined at the next depth.
         expectFoundOnce([("SFX = \"\(key.dropFirst(4))\"\nKEY = \"AKIA\" + SFX\n", key, 2),
                          ("<?php\n$b = '\(body)';\n$t = 'ghp_' . $b;\n", token, 3)], encoding: "variables+joined")
+        // Several assignments on a line; a Dockerfile's `ENV NAME value`.
+        expectFoundOnce([
+            ("const a = \"\(a)\", b = \"\(b)\";\nconst t = a + b;\n", token, 2),
+            ("A=\"\(a)\"; B=\"\(b)\"\nexport T=\"$A$B\"\n", token, 2),
+            ("FROM alpine\nENV A \(a)\nENV B \(b)\nENV T $A$B\n", token, 4),
+        ], encoding: "variables")
+        // Two variables and a string after them.
+        expectFoundOnce([("a = \"\(a)\"\nb = \"\(b.prefix(8))\"\nt = a + b + \"\(b.dropFirst(8))\"\n", token, 3)], encoding: "variables+joined")
         // Variables listed as a format's or a join's arguments.
         expectFoundOnce([
             ("a = \"\(a)\"\nb = \"\(b)\"\nt = \"%s%s\" % (a, b)\n", token, 3),

@@ -30,9 +30,10 @@ extension Decoders {
             while p < b.count {
                 let e = Decoders.lineEnd(p, b)
                 defer { p = e + 1 }
-                guard let (name, value) = Decoders.assignment(b, line: p, end: e) else { continue }
-                let key = Array(UnsafeRawBufferPointer(rebasing: b[name]))
-                if values[key] == nil { values[key] = Array(UnsafeRawBufferPointer(rebasing: b[value])) }
+                for (name, value) in Decoders.assignments(b, line: p, end: e) {
+                    let key = Array(UnsafeRawBufferPointer(rebasing: b[name]))
+                    if values[key] == nil { values[key] = Array(UnsafeRawBufferPointer(rebasing: b[value])) }
+                }
             }
         }
 
@@ -43,8 +44,7 @@ extension Decoders {
             while let i = Decoders.firstWord(name, in: b, from: from) {
                 from = i + name.count
                 let start = Decoders.lineStart(i, b), end = Decoders.lineEnd(i, b)
-                if let (assigned, value) = Decoders.assignment(b, line: start, end: end),
-                   b[assigned].elementsEqual(name) {
+                for (assigned, value) in Decoders.assignments(b, line: start, end: end) where b[assigned].elementsEqual(name) {
                     return Array(UnsafeRawBufferPointer(rebasing: b[value]))
                 }
                 from = max(from, end)
@@ -53,7 +53,26 @@ extension Decoders {
         }
     }
 
-    /// The name and literal value the line `p..<e` assigns, as `Assignments` reads lines.
+    /// The names and literal values the line `p..<e` assigns: one statement, or several after
+    /// one another (`const a = "…", b = "…";`, shell's `A=…; B=…`, `export A=… B=…`), at most
+    /// `maxChain`.
+    static func assignments(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> [(name: Range<Int>, value: Range<Int>)] {
+        var found: [(name: Range<Int>, value: Range<Int>)] = []
+        var from = p
+        while found.count < maxChain, let one = assignment(b, line: from, end: e) {
+            found.append(one)
+            var k = one.value.upperBound
+            if k < e, Trigger.isQuote(b[k]) { k += 1 }
+            while k < e, Trigger.isBlank(b[k]) { k += 1 }
+            // The next statement after a comma or a semicolon, or (shell) a blank alone.
+            if k < e, b[k] == 0x2C || b[k] == 0x3B { k += 1 } else if k == one.value.upperBound || k == e { break }
+            from = k
+        }
+        return found
+    }
+
+    /// The name and literal value the statement from `p` to the line's end `e` assigns, as
+    /// `Assignments` reads lines; a Dockerfile's `ENV NAME value` too.
     static func assignment(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
         var s = p
         // Words before the name (`export`, `const`, `local -r`): the name is the last
@@ -72,11 +91,29 @@ extension Decoders {
         guard let name, b[name.lowerBound] != 0x2D else { return nil }
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         if s < e, b[s] == 0x3A { s += 1 }
-        guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { return nil }
+        guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { return dockerEnv(b, line: p, end: e) }
         s += 1
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         guard s < e, let value = Decoders.literal(b, at: s, end: e) else { return nil }
         return (name, value)
+    }
+
+    /// A Dockerfile's `ENV NAME value` (the instruction in any case, no `=`): the name and the
+    /// value's literal.
+    static func dockerEnv(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        var s = p
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        guard s + 4 < e, (b[s] | 0x20) == 0x65, (b[s + 1] | 0x20) == 0x6E, (b[s + 2] | 0x20) == 0x76, Trigger.isBlank(b[s + 3]) else { return nil }
+        s += 4
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        guard s < e, isIdentifierStart(b[s]) else { return nil }
+        var t = s
+        while t < e, isIdentifier(b[t]) { t += 1 }
+        guard t < e, Trigger.isBlank(b[t]) else { return nil }
+        var v = t
+        while v < e, Trigger.isBlank(b[v]) { v += 1 }
+        guard v < e, let value = literal(b, at: v, end: e) else { return nil }
+        return (s..<t, value)
     }
 
     /// The literal at `s`: a quoted string's content on its line, or a bare word of token
@@ -240,13 +277,26 @@ extension Decoders {
         var k = at
         if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
-        guard k > 0, b[k - 1] == 0x3D else { return nil }
-        k -= 1
-        if k > 0, b[k - 1] == 0x3A { k -= 1 }
-        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        // `NAME = value`, or a Dockerfile's `ENV NAME value`.
+        let equals = k > 0 && b[k - 1] == 0x3D
+        if equals {
+            k -= 1
+            if k > 0, b[k - 1] == 0x3A { k -= 1 }
+            while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        } else {
+            guard k < at, k > 0 else { return nil }
+        }
         let e = k
         while k > 0, e - k < 256, isIdentifier(b[k - 1]) { k -= 1 }
         guard k < e, isIdentifierStart(b[k]) else { return nil }
+        if !equals {
+            var w = k
+            while w > 0, Trigger.isBlank(b[w - 1]) { w -= 1 }
+            guard w < k, w >= 3, (b[w - 3] | 0x20) == 0x65, (b[w - 2] | 0x20) == 0x6E, (b[w - 1] | 0x20) == 0x76 else { return nil }
+            var l = w - 3
+            while l > 0, Trigger.isBlank(b[l - 1]) { l -= 1 }
+            guard l == 0 || b[l - 1] == 0x0A else { return nil }
+        }
         // The value: token characters from the keyword to its end, within a piece's length.
         let run = Trigger.runClass
         let limit = min(b.count, at + 256)
@@ -263,6 +313,14 @@ extension Decoders {
         var k = i
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         guard k > 0, b[k - 1] == 0x28 || b[k - 1] == 0x5B || b[k - 1] == 0x2C else { return nil }
+        // Only a format's or a join's: an opening `(` or `[` (or, after a comma, the call's
+        // `(` earlier on the line) that `joiningCall` accepts.
+        var o = k - 1
+        if b[o] == 0x2C {
+            while o > 0, k - o < 256, b[o] != 0x28, b[o] != 0x0A { o -= 1 }
+            guard b[o] == 0x28 else { return nil }
+        }
+        guard joiningCall(b, opener: o) else { return nil }
         var names: [Range<Int>] = []
         var p = i
         while names.count < maxChain {
@@ -280,6 +338,25 @@ extension Decoders {
             p = q
         }
         return nil
+    }
+
+    /// Whether the `(` or `[` at `o` opens a format's or a join's arguments: Python's `% (`, a
+    /// call whose name ends in `join`, `format`, `concat` or `printf` (any case), or a list
+    /// inside such a call's parentheses (`"".join([`).
+    static func joiningCall(_ b: UnsafeRawBufferPointer, opener o: Int) -> Bool {
+        var j = o
+        if b[o] == 0x5B {
+            while j > 0, Trigger.isBlank(b[j - 1]) { j -= 1 }
+            guard j > 0, b[j - 1] == 0x28 else { return false }
+            j -= 1
+        }
+        while j > 0, Trigger.isBlank(b[j - 1]) { j -= 1 }
+        guard j > 0 else { return false }
+        if b[j - 1] == 0x25 { return true }
+        var w = j
+        while w > 0, j - w < 32, isIdentifier(b[w - 1]) { w -= 1 }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: b[w..<j]), as: UTF8.self).lowercased()
+        return name.hasSuffix("join") || name.hasSuffix("format") || name.hasSuffix("concat") || name.hasSuffix("printf")
     }
 
     /// Where a variable completes the token a keyword opens (`ghp_`, `AKIA`): a reference right
@@ -366,6 +443,16 @@ extension Decoders {
             for name in found.names {
                 guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return true }
                 joined += value
+            }
+            // A string added after the chain (`a + b + "…"`): the values as a quoted string, so
+            // the next depth's join takes the string with them.
+            var k = found.end
+            while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
+            if k < b.count, b[k] == 0x2B || b[k] == 0x2E {
+                k += 1
+                if k < b.count, b[k] == 0x2E { k += 1 }
+                while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
+                if k < b.count, Trigger.isQuote(b[k]) { joined = [0x22] + joined + [0x22] }
             }
             return put(p, replacing: at..<found.end, with: joined)
         }
