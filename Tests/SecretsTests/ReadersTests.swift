@@ -455,7 +455,9 @@ import Testing
         let token = Self.token(20)
         let gz = try TestArchive.make(.gzip, [("x", Data("GITHUB_TOKEN=\(token)\n".utf8))])
         let zip = try TestArchive.make(.zipDeflate, [("app.env", Data("GITHUB_TOKEN=\(token)\n".utf8))])
-        for (data, name) in [(gz, "gzip"), (zip, "zip")] {
+        // A zlib stream too (`exec(zlib.decompress(b64decode("eJ…")))`).
+        let zlib = try TestArchive.make(.zlib, [("x", Data("import os\nos.environ['GITHUB_TOKEN'] = '\(token)'\n".utf8))])
+        for (data, name) in [(gz, "gzip"), (zip, "zip"), (zlib, "zlib")] {
             let hits = found(read("x\nblob: \(data.base64EncodedString())\n"), token)
             #expect(hits.count == 1, "\(name)")
             #expect(hits.first?.encoding == "base64+" + name)
@@ -464,7 +466,7 @@ import Testing
         }
         // The same in hex (`xxd -p` wraps it at 60 characters; a literal may be upper-case,
         // with `0x`).
-        for (data, name) in [(gz, "gzip"), (zip, "zip")] {
+        for (data, name) in [(gz, "gzip"), (zip, "zip"), (zlib, "zlib")] {
             let hex = data.map { String(format: "%02x", $0) }.joined()
             let wrapped = stride(from: 0, to: hex.count, by: 60).map { String(hex.dropFirst($0).prefix(60)) }.joined(separator: "\n")
             for text in ["x\n\(wrapped)\n", "x\nblob = \"0x\(hex.uppercased())\"\n"] {

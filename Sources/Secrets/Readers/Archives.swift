@@ -32,6 +32,14 @@ public enum Archives {
             || isLzmaAlone(bytes)
     }
 
+    /// What an encoded value may hold to be opened rather than read as text: an archive or
+    /// compressed stream (`isArchive`), or a zlib stream (Python's `zlib.compress`, PHP's
+    /// `gzcompress`, a .NET or Java `Deflater`'s output, as `exec(zlib.decompress(b64decode(…)))`
+    /// runs it).
+    public static func isEncodedPayload(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        isArchive(bytes) || ZlibStreams.hasHeader(bytes)
+    }
+
     /// The legacy `.lzma` header (lzma_alone): the default properties byte, a dictionary size
     /// of 2^n or 3·2^(n-1) from 4 KiB to 1.5 GiB, then the size (all ones when unknown, else
     /// below 2^40). No magic of its own, so all three are checked.
@@ -172,6 +180,7 @@ public enum Archives {
         case (0x42, 0x5A): return "bzip2"
         case (0xFD, 0x37): return "xz"
         case (0x28, 0xB5): return "zstd"
+        case (0x78, _): return "zlib"
         default: return "archive"
         }
     }

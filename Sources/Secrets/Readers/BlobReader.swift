@@ -396,7 +396,7 @@ extension Scanner {
         func take(_ decoded: Decoders.Decoded) {
             var decoded = decoded
             let inner = decoded.bytes.withUnsafeBytes { raw -> [Candidate] in
-                guard Archives.isArchive(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
+                guard Archives.isEncodedPayload(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
                 // A compressed stream or archive, encoded (`H4sI…`, `UEsDB…`): opened like
                 // a file's, its findings pointing at the encoded text. One level only: an
                 // encoded archive inside one is not opened (and the text counts as not read

@@ -932,8 +932,10 @@ enum Decoders {
     static let utf8MarkBase64: [UInt8] = Array("77u/".utf8)
 
     /// The magic bytes of gzip, zip, bzip2, xz and zstd in base64 (and base64url) at the
-    /// start of a run.
-    static let encodedArchiveMagics: [[UInt8]] = ["H4sI", "UEsDB", "UEsFB", "QlpoO", "/Td6WFoA", "_Td6WFoA", "KLUv/", "KLUv_"].map { Array($0.utf8) }
+    /// start of a run; and a zlib header's two bytes at the four compression levels
+    /// (`78 01`, `78 5E`, `78 9C`, `78 DA`: `eA`, `eF`, `eJ`, `eN`), checked in full once decoded.
+    static let encodedArchiveMagics: [[UInt8]] = ["H4sI", "UEsDB", "UEsFB", "QlpoO", "/Td6WFoA", "_Td6WFoA", "KLUv/", "KLUv_",
+                                                  "eA", "eF", "eJ", "eN"].map { Array($0.utf8) }
 
     static func startsEncodedArchive(_ b: some Collection<UInt8>) -> Bool {
         encodedArchiveMagics.contains { b.starts(with: $0) }
@@ -941,7 +943,8 @@ enum Decoders {
 
     /// The same magic bytes in hex (either case): gzip, zip (a member, an empty one), bzip2,
     /// xz, zstd. (A dump such as `xxd -p` of a `.gz`, or a blob written as a hex literal.)
-    static let hexArchiveMagics: [[UInt8]] = ["1f8b08", "504b0304", "504b0506", "425a68", "fd377a585a00", "28b52ffd"].map { Array($0.utf8) }
+    static let hexArchiveMagics: [[UInt8]] = ["1f8b08", "504b0304", "504b0506", "425a68", "fd377a585a00", "28b52ffd",
+                                               "7801", "785e", "789c", "78da"].map { Array($0.utf8) }
 
     static func startsHexArchive(_ b: some Collection<UInt8>) -> Bool {
         hexArchiveMagics.contains { magic in
@@ -964,7 +967,7 @@ enum Decoders {
             // that does not open is passed over, as a base64 one is).
             if hexBody.count % 2 == 0, startsHexArchive(hexBody) {
                 let bytes = HexRun.decode(hexBody)
-                if bytes.withUnsafeBytes({ Archives.isArchive($0) }) { return ("hex", bytes) }
+                if bytes.withUnsafeBytes({ Archives.isEncodedPayload($0) }) { return ("hex", bytes) }
             }
             // Hex digits only: hex text or nothing (base64 of text is never all hex digits).
             guard hexBody.count % 2 == 0, isText(HexRun.decode(hexBody.prefix(24))) else { return nil }
@@ -987,7 +990,7 @@ enum Decoders {
         // A compressed stream or archive: its bytes, for the reader to open.
         if startsEncodedArchive(body) {
             let bytes = Base64Text.decode(body, url: url)
-            if bytes.withUnsafeBytes({ Archives.isArchive($0) }) { return (url ? "base64url" : "base64", bytes) }
+            if bytes.withUnsafeBytes({ Archives.isEncodedPayload($0) }) { return (url ? "base64url" : "base64", bytes) }
         }
         // A UTF-8 byte-order mark first (`77u/`, a file saved by a Windows editor, then encoded):
         // the text after it.
