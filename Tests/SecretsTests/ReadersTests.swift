@@ -681,6 +681,9 @@ import Testing
             ("x\nchar k[] = {" + token.map { "'\($0)'" }.joined(separator: ",") + ",'\\0'};\n", "chars"),
             ("x\nchar[] k = {" + token.enumerated().map { "'\($1)'" + ($0 % 10 == 9 ? ",\n    " : ", ") }.joined() + "};\n", "chars"),
             ("x\nconst k = [" + token.map { "\"\($0)\"" }.joined(separator: ", ") + "].join('');\n", "chars"),
+            // The same call once a piece: a StringBuilder's appends, Kotlin's buildString.
+            ("x\nsb.append(\"\(token.prefix(14))\");\nsb.append(\"\(token.dropFirst(14).prefix(12))\");\nsb.append(\"\(token.dropFirst(26))\");\n", "joined"),
+            ("val t = buildString {\n    append(\"\(token.prefix(20))\")\n    append(\"\(token.dropFirst(20))\")\n}\n", "joined"),
             // Comments between the pieces: after the operator, before it, on a line of their
             // own, a block comment between strings side by side.
             ("x\nt = (\"\(token.prefix(20))\"  # org\n     \"\(token.dropFirst(20))\")\n", "joined"),

@@ -325,7 +325,13 @@ enum Decoders {
         if e < limit, Trigger.isQuote(b[e]) {
             e += 1
             e = pastComment(b, e, limit)
-            if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) { e += 1 }
+            if e < limit, b[e] == 0x2C || Trigger.isOperator(b[e]) {
+                e += 1
+            } else if e < limit, b[e] == 0x29 {
+                // A call of its own (`sb.append("ghp_…");`), repeated on the next line.
+                e += 1
+                if e < limit, b[e] == 0x3B { e += 1 }
+            }
             e = continuation(b, e, limit)
             e = pastComment(b, e, limit, toLineEnd: true)
         }
@@ -465,6 +471,10 @@ enum Decoders {
         // How the value opens: a quote right before the token, or a plain YAML value
         // (`key: ghp_…`), which goes on only on deeper lines.
         let opened = at > start && quote(b[at - 1])
+        // A call the string is the one argument of (`sb.append("ghp_…");`, Kotlin's
+        // `append("ghp_…")`): what opens the line up to the quote, ending in `(`. The next
+        // lines that repeat it continue the token.
+        let call: Range<Int>? = opened && at - 1 > start + indent && b[at - 2] == 0x28 ? (start + indent)..<(at - 1) : nil
         var plain = !opened && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
         if !opened, !plain, at == start + indent, start > 0 {
             // Or one that starts on the line below its key (`token:`, then `  ghp_…`): its
@@ -496,7 +506,12 @@ enum Decoders {
             if e == stop { return (opened || plain) ? (e, false) : nil }
             guard quote(b[e]) else { return nil }
             var k = Self.pastComment(b, e + 1, stop)
-            if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) { k += 1 }
+            if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) {
+                k += 1
+            } else if call != nil, k < stop, b[k] == 0x29 {
+                k += 1
+                if k < stop, b[k] == 0x3B { k += 1 }
+            }
             k = continuation(b, k, stop)
             k = Self.pastComment(b, k, stop, toLineEnd: true)
             return k == stop ? (e, true) : nil
@@ -534,8 +549,11 @@ enum Decoders {
                 continue
             }
             if quoted {
-                // The next string: maybe an operator opening the line, then its quote.
-                if j < nextEnd, Trigger.isOperator(b[j]) {
+                // The next string: maybe an operator opening the line, or the same call again,
+                // then its quote.
+                if let call, nextEnd - j > call.count, call.indices.allSatisfy({ b[j + $0 - call.lowerBound] == b[$0] }) {
+                    j += call.count
+                } else if j < nextEnd, Trigger.isOperator(b[j]) {
                     j += 1
                     while j < nextEnd, blank(b[j]) { j += 1 }
                 }
