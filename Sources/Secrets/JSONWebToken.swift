@@ -107,41 +107,13 @@ enum JSONWebToken {
             return i == bytes.count
         }
 
-        /// A string at `i` (its quotes included), unescaped; `\u` escapes outside ASCII read
-        /// as `?` (names and the values read here are ASCII).
+        /// A string at `i` (its quotes included), unescaped (strictly: `JSONText.string`).
         mutating func string() -> String? {
-            guard take(0x22) else { return nil }
-            var out: [UInt8] = []
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                switch b {
-                case 0x22:
-                    return String(decoding: out, as: UTF8.self)
-                case 0x5C:
-                    guard i < bytes.count else { return nil }
-                    let e = bytes[i]
-                    i += 1
-                    switch e {
-                    case 0x22, 0x5C, 0x2F: out.append(e)
-                    case 0x62: out.append(0x08)
-                    case 0x66: out.append(0x0C)
-                    case 0x6E: out.append(0x0A)
-                    case 0x72: out.append(0x0D)
-                    case 0x74: out.append(0x09)
-                    case 0x75:
-                        guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
-                        i += 4
-                        out.append(code < 0x80 ? UInt8(code) : 0x3F)
-                    default: return nil
-                    }
-                case 0..<0x20:
-                    return nil
-                default:
-                    out.append(b)
-                }
-            }
-            return nil
+            guard i < bytes.count, bytes[i] == 0x22 else { return nil }
+            let start = i
+            guard let found = bytes.withUnsafeBytes({ JSONText.string($0, at: start, limit: $0.count, strict: true) }) else { return nil }
+            i = found.end
+            return String(decoding: found.bytes, as: UTF8.self)
         }
 
         mutating func value() -> Value? {

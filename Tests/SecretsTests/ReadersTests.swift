@@ -736,6 +736,10 @@ import Testing
             let hits = found(read(text), token)
             #expect(hits.count == 1, "\(text)")
             #expect(hits.first?.encoding?.hasPrefix("notebook") == true, "\(hits.map(\.encoding))")
+            // At the line of the array it was read from (all cells together: the first's).
+            let opening = text.contains("\"text\": [") ? "\"text\": [" : "\"source\": "
+            let line = text[..<text.range(of: opening)!.lowerBound].filter { $0 == "\n" }.count + 1
+            #expect(hits.first?.line == line, "\(text)")
         }
         // A clean notebook: nothing.
         #expect(read(try notebook([["import numpy as np\n", "x = np.arange(10)\n"], ["print(x)\n"]])).candidates.isEmpty)

@@ -375,6 +375,17 @@ enum Decoders {
         return e == stop || b[e] == 0x0A || b[e] == 0x0D ? e : k
     }
 
+    /// Where a shell word goes on past the quote at `q` (quoted and bare parts glued together
+    /// are one word: `ghp_…"…"'…'`, `"ghp_…"…`, `'ghp_…'"…"`, `"$A"…`): a token character
+    /// right after a plain quote, or another plain quote and a token character; nil otherwise.
+    static func shellWordGoesOn(_ b: UnsafeRawBufferPointer, afterQuote q: Int, end: Int) -> Int? {
+        func plainQuote(_ c: UInt8) -> Bool { c == 0x22 || c == 0x27 }
+        guard q + 1 < end, plainQuote(b[q]) else { return nil }
+        if Trigger.isRunByte(b[q + 1]) { return q + 1 }
+        if q + 2 < end, plainQuote(b[q + 1]), Trigger.isRunByte(b[q + 2]) { return q + 2 }
+        return nil
+    }
+
     /// Where the next string's token starts when the quote at `q` closes a string that the
     /// next one continues on the same line: blanks, then `+`, `.`, `,`, a template literal's
     /// `}${` or a method chain's `).append(` (or nothing: strings side by side, as
@@ -404,13 +415,7 @@ enum Decoders {
             return stringOpening(b, k, end)
         }
         guard Trigger.isQuote(b[q]) else { return nil }
-        // A shell word: quoted and bare parts glued together are one (`ghp_…"…"'…'`,
-        // `"ghp_…"…`, `'ghp_…'"…"`): a token character right after the quote, or another
-        // quote and a token character.
-        if b[q] == 0x22 || b[q] == 0x27 {
-            if Trigger.isRunByte(b[q + 1]) { return q + 1 }
-            if q + 2 < end, b[q + 1] == 0x22 || b[q + 1] == 0x27, Trigger.isRunByte(b[q + 2]) { return q + 2 }
-        }
+        if let next = shellWordGoesOn(b, afterQuote: q, end: end) { return next }
         // The interpolation closed, the string around it going on: `${"ghp_…"}…"`, `\("ghp_…")…"`.
         if q + 2 < end, b[q + 1] == 0x7D || b[q + 1] == 0x29, Trigger.isWordByte(b[q + 2]) || b[q + 2] == 0x5F { return q + 2 }
         var k = pastComment(b, q + 1, end)
@@ -770,49 +775,25 @@ enum Decoders {
     /// string ends; at most `maxNotebookArray` bytes are looked at. Anything but strings,
     /// commas and blanks inside an array ends it.
     static func jsonStrings(_ b: UnsafeRawBufferPointer, from open: Int) -> (bytes: [UInt8], end: Int) {
-        var out: [UInt8] = []
-        guard open < b.count, b[open] == 0x5B || b[open] == 0x22 else { return (out, open) }
-        let single = b[open] == 0x22
+        guard open < b.count, b[open] == 0x5B || b[open] == 0x22 else { return ([], open) }
         let limit = min(b.count, open + maxNotebookArray)
-        var i = single ? open : open + 1, end = i
-        func space(_ c: UInt8) -> Bool { Trigger.isBlank(c) || c == 0x0A || c == 0x0D || c == 0x2C }
-        func hex4(_ k: Int) -> UInt32? {
-            guard k + 4 <= limit else { return nil }
-            var v: UInt32 = 0
-            for j in k..<(k + 4) {
-                guard Trigger.isHexByte(b[j]) else { return nil }
-                v = v << 4 | UInt32(HexRun.nibble(b[j]))
-            }
-            return v
+        // Never nil: not strict.
+        func string(at i: Int) -> (bytes: [UInt8], end: Int, closed: Bool) { JSONText.string(b, at: i, limit: limit, strict: false)! }
+        if b[open] == 0x22 {
+            let one = string(at: open)
+            return (one.bytes, one.closed ? one.end : open)
         }
+        var out: [UInt8] = []
+        var i = open + 1, end = i
+        func space(_ c: UInt8) -> Bool { Trigger.isBlank(c) || c == 0x0A || c == 0x0D || c == 0x2C }
         while true {
             while i < limit, space(b[i]) { i += 1 }
             guard i < limit, b[i] == 0x22 else { break }
-            i += 1
-            while i < limit, b[i] != 0x22 {
-                guard b[i] == 0x5C, i + 1 < limit else { out.append(b[i]); i += 1; continue }
-                let e = b[i + 1]
-                i += 2
-                switch e {
-                case 0x6E: out.append(0x0A)
-                case 0x74: out.append(0x09)
-                case 0x72: out.append(0x0D)
-                case 0x62, 0x66: out.append(0x20)
-                case 0x75:
-                    guard var v = hex4(i) else { out.append(0x75); continue }
-                    i += 4
-                    if (0xD800..<0xDC00).contains(v), i + 6 <= limit, b[i] == 0x5C, b[i + 1] == 0x75, let low = hex4(i + 2), (0xDC00..<0xE000).contains(low) {
-                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    }
-                    out += Array(String(Unicode.Scalar(v).map(Character.init) ?? "\u{FFFD}").utf8)
-                default: out.append(e)
-                }
-            }
-            guard i < limit else { break }
-            i += 1
+            let one = string(at: i)
+            out += one.bytes
+            i = one.end
+            guard one.closed else { break }
             end = i
-            if single { return (out, end) }
         }
         if i < limit, b[i] == 0x5D { end = i + 1 }
         return (out, end)

@@ -132,7 +132,8 @@ extension Decoders {
     }
 
     /// A variable at `i`: `$NAME`, `${NAME}`, `$(NAME)`, `{NAME}` (an f-string's or C#'s
-    /// interpolation), or a bare identifier when `bare`; its name and where it ends.
+    /// interpolation), Swift's `\(name)`, Ruby's `#{name}`, or a bare identifier when `bare`;
+    /// its name and where it ends.
     static func variable(_ b: UnsafeRawBufferPointer, at i: Int, end: Int, bare: Bool) -> (name: Range<Int>, end: Int)? {
         var k = i
         var close: UInt8?
@@ -142,13 +143,22 @@ extension Decoders {
         } else if k < end, b[k] == 0x7B {
             close = 0x7D
             k += 1
+        } else if k + 1 < end, b[k] == 0x5C && b[k + 1] == 0x28 || b[k] == 0x23 && b[k + 1] == 0x7B {
+            // Swift's `\(b)`, Ruby's `#{b}`.
+            close = b[k] == 0x5C ? 0x29 : 0x7D
+            k += 2
         } else if !bare {
             return nil
         }
         guard k < end, isIdentifierStart(b[k]) else { return nil }
-        var t = k
-        while t < end, isIdentifier(b[t]) { t += 1 }
-        let name = k..<t
+        // Inside braces or parentheses a dotted name (Terraform's `${local.b}`) stands for its
+        // last part; a bare one is a member's access (`config.token`), no variable.
+        var s = k, t = k
+        while t < end, isIdentifier(b[t]) || (close != nil && b[t] == 0x2E && t + 1 < end && isIdentifierStart(b[t + 1])) {
+            if b[t] == 0x2E { s = t + 1 }
+            t += 1
+        }
+        let name = s..<t
         if let close {
             guard t < end, b[t] == close else { return nil }
             t += 1
@@ -372,13 +382,8 @@ extension Decoders {
         var e = at + length
         while e < limit, Trigger.isRunByte(b[e]) { e += 1 }
         guard e + 2 < limit else { return nil }
-        let c = b[e]
-        if Trigger.isQuote(c) {
-            var k = e + 1
-            while k < limit, Trigger.isBlank(b[k]) { k += 1 }
-            guard k < limit, b[k] == 0x2B || b[k] == 0x2E else { return nil }
-            k += k + 1 < limit && b[k] == 0x2E && b[k + 1] == 0x2E ? 2 : 1
-            while k < limit, Trigger.isBlank(b[k]) { k += 1 }
+        if Trigger.isQuote(b[e]) {
+            guard var k = pastOperator(b, e + 1, limit) else { return nil }
             let from = k
             if k < limit, b[k] == 0x24 { k += 1 }
             guard k < limit, isIdentifierStart(b[k]) else { return nil }
@@ -388,30 +393,19 @@ extension Decoders {
             guard t == limit || (b[t] != 0x28 && b[t] != 0x2E && b[t] != 0x5B) else { return nil }
             return (k..<t, from..<t, true)
         }
-        var k = e, close: UInt8 = 0
-        switch c {
-        case 0x24:
-            k += 1
-            if b[k] == 0x7B { close = 0x7D; k += 1 } else if b[k] == 0x28 { close = 0x29; k += 1 }
-        case 0x7B: close = 0x7D; k += 1
-        case 0x5C: guard b[e + 1] == 0x28 else { return nil }; close = 0x29; k += 2
-        case 0x23: guard b[e + 1] == 0x7B else { return nil }; close = 0x7D; k += 2
-        default: return nil
-        }
-        while close != 0, k < limit, Trigger.isBlank(b[k]) { k += 1 }
-        guard k < limit, isIdentifierStart(b[k]) else { return nil }
-        var s = k, t = k
-        while t < limit, isIdentifier(b[t]) || (close != 0 && b[t] == 0x2E && t + 1 < limit && isIdentifierStart(b[t + 1])) {
-            if b[t] == 0x2E { s = t + 1 }
-            t += 1
-        }
-        var r = t
-        if close != 0 {
-            while r < limit, Trigger.isBlank(b[r]) { r += 1 }
-            guard r < limit, b[r] == close else { return nil }
-            r += 1
-        }
-        return (s..<t, e..<r, false)
+        guard let ref = variable(b, at: e, end: limit, bare: false) else { return nil }
+        return (ref.name, e..<ref.end, false)
+    }
+
+    /// Past blanks, a string operator (`+`, PHP's `.`, Lua's `..`) and blanks from `k` (before
+    /// `end`): where its operand starts; nil when no operator stands there.
+    static func pastOperator(_ b: UnsafeRawBufferPointer, _ k: Int, _ end: Int) -> Int? {
+        var k = k
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        guard k < end, b[k] == 0x2B || b[k] == 0x2E else { return nil }
+        k += k + 1 < end && b[k] == 0x2E && b[k + 1] == 0x2E ? 2 : 1
+        while k < end, Trigger.isBlank(b[k]) { k += 1 }
+        return k
     }
 
     /// The lines that join variables, with the values in place: where a variable whose value a
@@ -437,24 +431,27 @@ extension Decoders {
             return true
         }
         // The chain at `at` with its variables' values in place, if every one has one.
-        func emit(_ p: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
+        // The values of `names` joined, each its first literal assignment's; nil when one has
+        // none. The file's assignments are gathered on the first call.
+        func values(of names: [Range<Int>]) -> [UInt8]? {
             if assignments == nil { assignments = Assignments(b) }
             var joined: [UInt8] = []
-            for name in found.names {
-                guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return true }
+            for name in names {
+                guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { return nil }
                 joined += value
             }
-            // A string added after the chain (`a + b + "…"`): the values as a quoted string, so
-            // the next depth's join takes the string with them.
-            var k = found.end
-            while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
-            if k < b.count, b[k] == 0x2B || b[k] == 0x2E {
-                k += 1
-                if k < b.count, b[k] == 0x2E { k += 1 }
-                while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
-                if k < b.count, Trigger.isQuote(b[k]) { joined = [0x22] + joined + [0x22] }
-            }
-            return put(p, replacing: at..<found.end, with: joined)
+            return joined
+        }
+        // Whether a quoted string is added after `k` (`a + b + "…"`): then the values go in as
+        // a quoted string, so the next depth's join takes the string with them.
+        func stringAdded(after k: Int, _ end: Int) -> Bool {
+            guard let k = pastOperator(b, k, end) else { return false }
+            return k < end && Trigger.isQuote(b[k])
+        }
+        // The chain at `at` with its variables' values in place, if every one has one.
+        func emit(_ p: Int, chain at: Int, _ found: (names: [Range<Int>], end: Int)) -> Bool {
+            guard let joined = values(of: found.names) else { return true }
+            return put(p, replacing: at..<found.end, with: stringAdded(after: found.end, b.count) ? [0x22] + joined + [0x22] : joined)
         }
         // A keyword's token completed by a variable (`"ghp_$B"`, `"AKIA" + sfx`): the line with
         // its value in place (bare inside the string, quoted after an operator, so the next
@@ -515,14 +512,7 @@ extension Decoders {
                 // `"{}{}".format(a, b)`, `"".join([a, b])`, `String.join("", a, b)`): the names'
                 // values joined, as one quoted string in the list's place.
                 if r == i, let list = nameList(b, at: i, end: end) {
-                    if assignments == nil { assignments = Assignments(b) }
-                    var joined: [UInt8] = []
-                    var known = true
-                    for name in list.names {
-                        guard let value = assignments!.values[Array(UnsafeRawBufferPointer(rebasing: b[name]))] else { known = false; break }
-                        joined += value
-                    }
-                    if known { guard put(i, replacing: i..<list.end, with: [0x22] + joined + [0x22]) else { return false } }
+                    if let joined = values(of: list.names) { guard put(i, replacing: i..<list.end, with: [0x22] + joined + [0x22]) else { return false } }
                     continue
                 }
                 // Used beside a literal (`"${A}…"`, `$(A)…`, an f-string's or a template's
@@ -534,20 +524,10 @@ extension Decoders {
                 // The value opens a token, so only a literal after it can complete one: the
                 // reference's next character a token's (`${A}rest`), or an operator and a
                 // quoted string (`a + "rest"`); any other use is passed over.
-                var after = ref.end
-                while after < end, Trigger.isBlank(b[after]) { after += 1 }
-                var operand = false
-                if after < end, b[after] == 0x2B || b[after] == 0x2E {
-                    var k = after + 1
-                    if k < end, b[k] == 0x2E { k += 1 }
-                    while k < end, Trigger.isBlank(b[k]) { k += 1 }
-                    operand = k < end && Trigger.isQuote(b[k])
-                }
+                let operand = stringAdded(after: ref.end, end)
                 // Or its string closed right there and a shell word going on (`"$A"rest`,
                 // `"$A"'rest'`).
-                func plainQuote(_ k: Int) -> Bool { k < end && (b[k] == 0x22 || b[k] == 0x27) }
-                func tokenByte(_ k: Int) -> Bool { k < end && Trigger.isRunByte(b[k]) }
-                let glued = tokenByte(ref.end) || plainQuote(ref.end) && (tokenByte(ref.end + 1) || plainQuote(ref.end + 1) && tokenByte(ref.end + 2))
+                let glued = ref.end < end && (Trigger.isRunByte(b[ref.end]) || shellWordGoesOn(b, afterQuote: ref.end, end: end) != nil)
                 let interpolated = r != i && glued
                 guard operand || interpolated else { continue }
                 // The file's assignments are gathered only now: most uses are passed over.
