@@ -94,6 +94,55 @@ import Testing
         #expect(found(read(noisy), token).count == 1)
     }
 
+    @Test("NULs inside text are taken out as `tr -d '\\0'` would: one in a token, one after every character, past the first 8,000 bytes")
+    func nulsInsideText() {
+        let token = Self.token(31)
+        let cut = token.index(token.startIndex, offsetBy: 11)
+        let spread = Data(token.utf8.flatMap { [$0, 0] }.dropLast())
+        let cases: [(Data, Int)] = [
+            (Data("# deploy\nTOKEN=\(token[..<cut])".utf8) + Data([0]) + Data("\(token[cut...])\n".utf8), 2),
+            (Data("# deploy\nTOKEN=\(token[..<cut])".utf8) + Data(count: 300) + Data("\(token[cut...])\n".utf8), 2),
+            (Data("a\ntoken: ".utf8) + spread + Data("\n".utf8), 2),
+            // Text for the first 8,000 bytes (no binary by git's rule), then the NUL.
+            (Data(String(repeating: "# line of notes\n", count: 600).utf8) + Data("K=\(token[..<cut])".utf8) + Data([0, 0])
+                + Data("\(token[cut...])\n".utf8), 601),
+        ]
+        for (data, line) in cases {
+            let hits = found(read(data), token)
+            #expect(hits.count == 1, "\(data.prefix(40))")
+            #expect(hits.first?.encoding == "nul-removed")
+            #expect(hits.first?.line == line)
+        }
+        // A token whole beside NULs is found once, plainly.
+        let whole = found(read(Data([0, 0x41, 0, 0x42]) + Data("\nT=\(token)\n".utf8)), token)
+        #expect(whole.count == 1 && whole.first?.encoding == nil)
+        // A compiled object's string table, its strings joined by taking the NULs out, makes
+        // no assignment of a generic rule's: only rules with a fixed structure count there.
+        let table = Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 24))
+            + Data("password=\0Zq8vLm2xRt5wNp3kYb7c\0api_key: \0\"Hx9Lr2Vm8Qw4Tz6Kp1Ns\"\0".utf8)
+        #expect(read(table).candidates.isEmpty)
+    }
+
+    @Test("a mail part in quoted-printable is read decoded: a token cut by soft line breaks, a token all in =XX escapes")
+    func quotedPrintableMail() {
+        let token = Self.token(32)
+        let cut = token.index(token.startIndex, offsetBy: 13)
+        let escaped = token.utf8.map { String(format: "=%02X", $0) }.joined()
+        let cases: [(String, Int)] = [
+            ("From: ci@example.com\nContent-Transfer-Encoding: quoted-printable\n\nHello,\nthe token is: \(token[..<cut])=\n\(token[cut...])\n", 5),
+            ("Content-Type: text/plain\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\nkey =3D \(token[..<cut])=\r\n\(token[cut...])\r\n", 4),
+            ("content-transfer-encoding: QUOTED-PRINTABLE\n\n\(escaped)\n", 3),
+        ]
+        for (text, line) in cases {
+            let hits = found(read(text), token)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == "quoted-printable")
+            #expect(hits.first?.line == line, "\(text.debugDescription)")
+        }
+        // Without the header, `=` ending a line joins nothing.
+        #expect(found(read("note: \(token[..<cut])=\n\(token[cut...])\n"), token).isEmpty)
+    }
+
     @Test("innocuous binaries hold no secret: an ELF object, a font-like table, random bytes")
     func innocuousBinaries() {
         var rng = SplitMix(seed: 9)
@@ -649,6 +698,7 @@ import Testing
             ("x\nv = \"ab\" + c; t = [\"\(token.prefix(15))\", \"\(token.dropFirst(15))\"].join(\"\")\n", "joined"),
             // Hex written byte by byte: spaced, a C array over lines, an xxd dump.
             ("x\nv = \(token.utf8.map { String(format: "%02x", $0) }.joined(separator: " "))\n", "hex"),
+            ("x\nv = \(token.utf8.map { String(format: "%02x", $0) }.joined(separator: "-"))\n", "hex"),
             ("x\nstatic const char k[] = {" + token.utf8.enumerated().map { String(format: "0x%02x,", $1) + ($0 % 12 == 11 ? "\n    " : " ") }.joined() + "0x00};\n", "hex"),
             ("x\n" + Self.xxd(Array("GITHUB_TOKEN=\(token)\n".utf8)), "hex"),
             // Text a markup split into runs (a Word document's bold second half).
@@ -699,6 +749,12 @@ import Testing
             // Characters no reader sees inside a value: a zero-width space, a soft hyphen.
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{200B}\(token.dropFirst(12))\n", "invisible"),
             ("x\nGITHUB_TOKEN=\(token.prefix(12))\u{AD}\(token.dropFirst(12))\n", "invisible"),
+            // The same in HTML: by number and by name, and a `<wbr>` a page lets a browser break at.
+            ("x\n<p>Token: \(token.prefix(12))&#8203;\(token.dropFirst(12))</p>\n", "html-entity"),
+            ("x\n<p>Token: \(token.prefix(12))&shy;\(token.dropFirst(12))</p>\n", "html-entity"),
+            ("x\nToken: \(token.prefix(12))&ZeroWidthSpace;\(token.dropFirst(12))\n", "html-entity"),
+            ("x\nToken: \(token.prefix(12))<wbr>\(token.dropFirst(12))\n", "markup"),
+            ("x\nToken: \(token.prefix(20))<WBR />\(token.dropFirst(20))\n", "markup"),
             // Base64 joined to a name by `_` (two alphabets in one run).
             ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.

@@ -223,6 +223,11 @@ extension Scanner {
             // An archive member's markers are not in any diff a reviewer reads.
             result.candidates = candidates(in: bytes, depth: 0, markers: depth == 0, scratch: scratch)
         }
+        // NUL bytes inside text (`ghp_ab\0cd…`, a NUL between every two characters, anywhere
+        // in the file): read again with them taken out, as `tr -d '\0'` would.
+        if binary || PrintableRuns.hasNUL(bytes, from: PrintableRuns.binaryPrefix) {
+            result.candidates += nulJoinedCandidates(bytes, known: result.secretKeys, scratch: scratch)
+        }
         result.partly = scratch.limitsHit > limitsBefore
         // Triggers left undecoded at the budget: the text was not read in full (fail closed).
         if scratch.decodeLimitsHit > decodeLimitsBefore { result.unscannable.append(([], .decodeLimit)) }
@@ -274,6 +279,29 @@ extension Scanner {
             result.dropRepeats(from: before.candidates, of: known)
         }
         return (result, searched)
+    }
+
+    /// Candidates of `bytes` read with the NULs inside their text taken out
+    /// (`PrintableRuns.nulJoined`), at the offsets and lines of `bytes`; none in `known`.
+    /// Only rules of `high` confidence (a fixed prefix, a checksum, a structure) count here:
+    /// taking NULs out also joins the C strings of a compiled object's string table, where
+    /// a name and the next string read as an assignment that no one wrote.
+    func nulJoinedCandidates(_ bytes: UnsafeRawBufferPointer, known: Set<SecretKey>, scratch: MatchScratch) -> [Candidate] {
+        guard let (text, origin) = PrintableRuns.nulJoined(bytes) else { return [] }
+        let found = text.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
+        func place(_ range: Range<Int>) -> Range<Int> {
+            guard !range.isEmpty else { return Int(origin[range.lowerBound])..<Int(origin[range.lowerBound]) }
+            return Int(origin[range.lowerBound])..<(Int(origin[range.upperBound - 1]) + 1)
+        }
+        var kept: [Candidate] = []
+        var seen = known
+        for var candidate in found where ruleSet.rules[candidate.ruleIndex].confidence == .high && seen.insert(candidate.key).inserted {
+            candidate.matchRange = place(candidate.matchRange)
+            candidate.secretRange = place(candidate.secretRange)
+            candidate.encoding = "nul-removed" + (candidate.encoding.map { "+" + $0 } ?? "")
+            kept.append(candidate)
+        }
+        return Self.locate(kept, in: bytes)
     }
 
     /// Candidates of the decoded forms at the triggers among `occurrences`, pointing at the

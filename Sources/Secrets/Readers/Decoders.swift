@@ -68,7 +68,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0
+        var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues: [[UInt8]: [UInt8]?] = [:]
         var list = triggers
@@ -107,7 +107,7 @@ enum Decoders {
                     }
                 }
             case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity,
-                 .unicodeEscapeBraced, .unicodeEscapeDoubled:
+                 .unicodeEscapeBraced, .unicodeEscapeDoubled, .htmlInvisible:
                 guard at >= lineDone else { continue }
                 guard budget > 0 else { return false }
                 let region = lineStart(at, b)..<lineEnd(at, b)
@@ -164,6 +164,16 @@ enum Decoders {
                 guard bytes.count >= minimumDecoded else { continue }
                 budget -= bytes.count
                 body(Decoded(region: at..<end, encoding: "notebook", bytes: bytes))
+            case .quotedPrintable:
+                // One header is enough: the text after it to the end (a message's other parts
+                // too, which decoding leaves as they are but for a `=` ending a line).
+                guard at >= printableDone, isTransferEncodingHeader(b, valueAt: at) else { continue }
+                guard budget > 0 else { return false }
+                printableDone = b.count
+                for (region, bytes) in quotedPrintable(b, from: at, limit: budget) where bytes.count >= minimumDecoded {
+                    budget -= bytes.count
+                    body(Decoded(region: region, encoding: "quoted-printable", bytes: bytes))
+                }
             case .notebookSource:
                 // Every cell of the notebook at the first: each read alone (a finding points
                 // at its cell), then all of them as one text, as the kernel runs them (a
@@ -669,6 +679,86 @@ enum Decoders {
     /// and brackets, up to anything else or two spaces (`xxd`'s text column). Lines go on
     /// while each gives at least 4 bytes (a C array or a dump over lines), at most
     /// `maxJoinedLines`.
+    /// Quoted-printable text from `start` (RFC 2045): `=` and two hex digits a byte, `=` ending
+    /// a line a soft break that joins it to the next. Each stretch of lines that decoding
+    /// changes, decoded, with the bytes it spans (a finding points at its first line); at
+    /// most `limit` decoded bytes in all.
+    static func quotedPrintable(_ b: UnsafeRawBufferPointer, from start: Int, limit: Int) -> [(Range<Int>, [UInt8])] {
+        let hex = Trigger.hexClass
+        var blocks: [(Range<Int>, [UInt8])] = []
+        var block: (from: Int, bytes: [UInt8])?
+        var total = 0
+        var i = start
+        while i < b.count, total < limit {
+            let lineFrom = i
+            // A line without `=` is as it was (most of a message): passed over whole.
+            let end = Decoders.lineEnd(i, b)
+            if let base = b.baseAddress, memchr(base + i, 0x3D, end - i) == nil {
+                i = end < b.count && b[end] == 0x0A ? end + 1 : end
+                if let open = block {
+                    blocks.append((open.from..<lineFrom, open.bytes))
+                    block = nil
+                }
+                continue
+            }
+            // One logical line: physical lines joined at their soft breaks.
+            var line: [UInt8] = []
+            var changed = false
+            while i < b.count {
+                let c = b[i]
+                if c == 0x0A {
+                    line.append(c)
+                    i += 1
+                    break
+                }
+                if c == 0x3D {
+                    if i + 1 < b.count, b[i + 1] == 0x0A {
+                        i += 2
+                        changed = true
+                        continue
+                    }
+                    if i + 2 < b.count, b[i + 1] == 0x0D, b[i + 2] == 0x0A {
+                        i += 3
+                        changed = true
+                        continue
+                    }
+                    if i + 2 < b.count, hex[Int(b[i + 1])], hex[Int(b[i + 2])] {
+                        line.append(HexRun.nibble(b[i + 1]) << 4 | HexRun.nibble(b[i + 2]))
+                        i += 3
+                        changed = true
+                        continue
+                    }
+                }
+                line.append(c)
+                i += 1
+            }
+            total += line.count
+            if changed {
+                if block == nil { block = (lineFrom, []) }
+                block!.bytes += line
+            } else if let open = block {
+                blocks.append((open.from..<lineFrom, open.bytes))
+                block = nil
+            }
+        }
+        if let open = block { blocks.append((open.from..<i, open.bytes)) }
+        return blocks
+    }
+
+    /// Whether the value at `at` is a MIME header's (`Content-Transfer-Encoding:` and blanks
+    /// before it on its line, in any case), not the word in code or prose.
+    static func isTransferEncodingHeader(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Bool {
+        let name = transferEncodingName
+        var k = at
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        guard k >= name.count else { return false }
+        return name.indices.allSatisfy { j in
+            let c = b[k - name.count + j]
+            return name[j] == 0x2D || name[j] == 0x3A ? c == name[j] : c | 0x20 == name[j]
+        }
+    }
+    static let transferEncodingName = Array("content-transfer-encoding:".utf8)
+
     static func hexBytes(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int) {
         let hex = Trigger.hexClass
         var out: [UInt8] = []
@@ -693,7 +783,8 @@ enum Decoders {
                     continue
                 }
                 spaces = 0
-                if c == 0x2C || c == 0x3A || c == 0x3B || c == 0x7B || c == 0x7D || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29 || c == 0x0D {
+                if c == 0x2C || c == 0x3A || c == 0x3B || c == 0x7B || c == 0x7D || c == 0x5B || c == 0x5D || c == 0x28 || c == 0x29 || c == 0x0D
+                    || c == 0x2D {
                     i += 1
                     continue
                 }
@@ -1124,6 +1215,24 @@ enum Decoders {
 
     /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes
     /// decoded; nil when it holds none.
+    /// The length of an invisible named entity or a `<wbr>` tag (`<wbr/>`, `<WBR />`) at `i`, or nil.
+    static func invisibleMarkup(_ b: UnsafeRawBufferPointer, at i: Int, limit: Int) -> Int? {
+        func word(_ w: [UInt8], caseless: Bool) -> Bool {
+            i + w.count <= limit && w.indices.allSatisfy { caseless ? b[i + $0] | 0x20 == w[$0] : b[i + $0] == w[$0] }
+        }
+        if b[i] == 0x26 {
+            for name in Self.invisibleEntities where word(name, caseless: false) { return name.count }
+            return nil
+        }
+        guard word(Self.wbrTag, caseless: true) else { return nil }
+        var j = i + Self.wbrTag.count
+        while j < limit, j - i < 8, b[j] == 0x20 { j += 1 }
+        if j < limit, b[j] == 0x2F { j += 1 }
+        return j < limit && b[j] == 0x3E ? j + 1 - i : nil
+    }
+    static let invisibleEntities: [[UInt8]] = ["&shy;", "&ZeroWidthSpace;", "&NoBreak;"].map { Array($0.utf8) }
+    static let wbrTag = Array("<wbr".utf8)
+
     static func unescape(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> ([UInt8], String)? {
         let hex = Trigger.hexClass
         func value(_ i: Int, _ n: Int) -> UInt32? {
@@ -1151,7 +1260,7 @@ enum Decoders {
                 let hexForm = b[j] == 0x78 || b[j] == 0x58
                 if hexForm { j += 1 }
                 var v = 0, digits = 0
-                while j < region.upperBound, digits < 4 {
+                while j < region.upperBound, digits < 6 {
                     let d = b[j]
                     if d >= 0x30, d <= 0x39 { v = v * (hexForm ? 16 : 10) + Int(d - 0x30) }
                     else if hexForm, hex[Int(d)] { v = v * 16 + Int(HexRun.nibble(d)) }
@@ -1162,6 +1271,15 @@ enum Decoders {
                 if digits > 0, j < region.upperBound, b[j] == 0x3B, v >= 0x20, v < 0x7F {
                     out.append(UInt8(v)); i = j + 1; note("html-entity"); continue
                 }
+                // One of a character no reader sees (a zero-width space, `&#8203;`): taken out.
+                if digits > 0, j < region.upperBound, b[j] == 0x3B, Trigger.invisibleScalars.contains(v) {
+                    i = j + 1; note("html-entity"); continue
+                }
+            }
+            // The same by name (`&shy;`, `&ZeroWidthSpace;`, `&NoBreak;`), and HTML's `<wbr>`
+            // (a place a browser may break a long word, shown as nothing).
+            if c == 0x26 || c == 0x3C, let skip = Self.invisibleMarkup(b, at: i, limit: region.upperBound) {
+                i += skip; note(c == 0x26 ? "html-entity" : "markup"); continue
             }
             if c == 0x5C, i + 1 < region.upperBound {
                 let e = b[i + 1]

@@ -112,4 +112,53 @@ public enum PrintableRuns {
         out.withUnsafeMutableBytes { viewInPlace($0) }
         return out
     }
+
+    /// Whether `bytes` hold a NUL at or after `from` (`isBinary` looks at the first 8000).
+    static func hasNUL(_ bytes: UnsafeRawBufferPointer, from: Int) -> Bool {
+        guard let base = bytes.baseAddress, from < bytes.count else { return false }
+        return memchr(base + from, 0, bytes.count - from) != nil
+    }
+
+    /// Text with NUL bytes inside it, as `tr -d '\0'` gives it back (`ghp_ab\0cd…`, a NUL
+    /// after every character of a token that is no aligned UTF-16): each stretch of text
+    /// bytes and NULs, at least `minimum` text bytes long, with a NUL between two of its text
+    /// bytes, with the NULs taken out; stretches end at any other byte and are kept apart by
+    /// a NUL. `origin` gives each byte's offset in `bytes` (a separator's: the byte after the
+    /// stretch). Nil when no stretch qualifies. A first pass only classifies bytes: the
+    /// stretches that qualify are copied once it ends.
+    static func nulJoined(_ bytes: UnsafeRawBufferPointer, minimum: Int = 8) -> (text: [UInt8], origin: [Int32])? {
+        guard let base = bytes.baseAddress, bytes.count < Int(Int32.max), memchr(base, 0, bytes.count) != nil else { return nil }
+        var text: [UInt8] = [], origin: [Int32] = []
+        var start = 0, letters = 0, joined = false, gap = false
+        func close(_ end: Int) {
+            if joined, letters >= minimum {
+                for j in start..<end where bytes[j] != 0 {
+                    text.append(bytes[j])
+                    origin.append(Int32(j))
+                }
+                text.append(0)
+                origin.append(Int32(end))
+            }
+            letters = 0
+            joined = false
+            gap = false
+        }
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if b == 0 {
+                if letters > 0 { gap = true }
+            } else if (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 {
+                if letters == 0 { start = i }
+                if gap {
+                    joined = true
+                    gap = false
+                }
+                letters += 1
+            } else if letters > 0 {
+                close(i)
+            }
+        }
+        close(bytes.count)
+        return text.isEmpty ? nil : (text, origin)
+    }
 }

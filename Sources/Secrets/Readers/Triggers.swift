@@ -83,6 +83,14 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// they make (a cell's code, with its quotes unescaped, joins and assigns as code in a
     /// file does).
     case notebookSource, notebookText
+    /// A MIME part's `Content-Transfer-Encoding: quoted-printable` (any case): the text after
+    /// it read as a mail reader shows it, `=XX` escapes decoded and soft line breaks (`=` ending
+    /// a line, every 76 characters) joined (a token in a committed `.eml` is cut by them).
+    case quotedPrintable
+    /// HTML shown as nothing inside a word: an invisible character by name (`&shy;`,
+    /// `&ZeroWidthSpace;`, `&NoBreak;`) or a `<wbr>` tag (any case; `<wbr/>`, `<wbr />`), where a
+    /// page (a generated doc's long identifiers) lets a browser break it.
+    case htmlInvisible
 
     var length: Int {
         switch self {
@@ -127,6 +135,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .charListSpaced: 6
         case .notebookSource: 10
         case .notebookText: 9
+        case .quotedPrintable: 16
+        case .htmlInvisible: 5
         }
     }
 
@@ -161,7 +171,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .adjacentLineCRLF: #"[A-Za-z0-9_\-]["']\r\n[ \t"']"#
         case .listed: #"[A-Za-z0-9_\-]["'],["']"#
         case .listedSpaced: #"[A-Za-z0-9_\-]["'], ["']"#
-        case .hexBytes: #"[2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f][ ,:][2-7][0-9A-Fa-f]"#
+        case .hexBytes: #"[2-7][0-9A-Fa-f][ ,:\-][2-7][0-9A-Fa-f][ ,:\-][2-7][0-9A-Fa-f][ ,:\-][2-7][0-9A-Fa-f]"#
         case .hexList: #"0[xX][2-7][0-9A-Fa-f], 0[xX][2-7][0-9A-Fa-f]"#
         case .hexListTight: #"0[xX][2-7][0-9A-Fa-f],0[xX][2-7][0-9A-Fa-f]"#
         case .hexGroups: #"[2-7][0-9A-Fa-f][2-7][0-9A-Fa-f] [2-7][0-9A-Fa-f][2-7][0-9A-Fa-f]"#
@@ -176,6 +186,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .charListSpaced: #"'[\x20-\x7e]', '|"[\x20-\x7e]", ""#
         case .notebookSource: #""source": "#
         case .notebookText: #""text": \["#
+        case .quotedPrintable: #"[Qq][Uu][Oo][Tt][Ee][Dd]-[Pp][Rr][Ii][Nn][Tt][Aa][Bb][Ll][Ee]"#
+        case .htmlInvisible: #"&shy;|&Zero|&NoBr|<[Ww][Bb][Rr][ />]"#
         case .rot13Prefix, .reversedPrefix:
             "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
@@ -196,6 +208,12 @@ enum Trigger: Int, CaseIterable, Sendable {
     static func word32(_ w: [UInt8]) -> UInt32 { UInt32(w[0]) | UInt32(w[1]) << 8 | UInt32(w[2]) << 16 | UInt32(w[3]) << 24 }
 
     static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
+    /// In lower case (compared with `| 0x20` but the `-`).
+    static let quotedPrintableName = Array("quoted-printable".utf8)
+    static let invisibleEntityStarts: [[UInt8]] = ["&shy;", "&Zero", "&NoBr"].map { Array($0.utf8) }
+    /// Code points no reader sees inside a word: soft hyphen, zero-width space, non-joiner,
+    /// joiner, word joiner, a byte-order mark inside text.
+    static let invisibleScalars: Set<Int> = [0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
 
     static let longest = allCases.map(\.length).max()!
     /// The triggers Hyperscan searches: all but the runs (`forEachRun`).
@@ -304,7 +322,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .listedSpaced:
             return valueChar(b[i]) && plainQuote(b[i + 1]) && b[i + 2] == 0x2C && b[i + 3] == 0x20 && plainQuote(b[i + 4])
         case .hexBytes:
-            func separator(_ c: UInt8) -> Bool { c == 0x20 || c == 0x2C || c == 0x3A }
+            func separator(_ c: UInt8) -> Bool { c == 0x20 || c == 0x2C || c == 0x3A || c == 0x2D }
             return printableHex(i) && separator(b[i + 2]) && printableHex(i + 3) && separator(b[i + 5]) && printableHex(i + 6)
                 && separator(b[i + 8]) && printableHex(i + 9)
         case .hexList:
@@ -341,6 +359,14 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .notebookSource, .notebookText:
             let word = self == .notebookSource ? Self.sourceOpening : Self.textOpening
             return word.indices.allSatisfy { b[i + $0] == word[$0] }
+        case .htmlInvisible:
+            func word(_ w: [UInt8]) -> Bool { w.indices.allSatisfy { b[i + $0] == w[$0] } }
+            if b[i] == 0x26 { return Self.invisibleEntityStarts.contains { word($0) } }
+            return b[i] == 0x3C && b[i + 1] | 0x20 == 0x77 && b[i + 2] | 0x20 == 0x62 && b[i + 3] | 0x20 == 0x72
+                && (b[i + 4] == 0x20 || b[i + 4] == 0x2F || b[i + 4] == 0x3E)
+        case .quotedPrintable:
+            let name = Self.quotedPrintableName
+            return name.indices.allSatisfy { k in name[k] == 0x2D ? b[i + k] == 0x2D : b[i + k] | 0x20 == name[k] }
         case .rot13Prefix, .reversedPrefix:
             let w = UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
             return (self == .rot13Prefix ? Self.rot13Set : Self.reversedSet).contains(w)
@@ -376,7 +402,11 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.charListSpaced.matches(bytes, at: i) { hit(.charListSpaced, i) }
                 if Trigger.notebookSource.matches(bytes, at: i) { hit(.notebookSource, i) }
                 if Trigger.notebookText.matches(bytes, at: i) { hit(.notebookText, i) }
-            case 0x26: if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
+            case 0x26:
+                if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
+                if Trigger.htmlInvisible.matches(bytes, at: i) { hit(.htmlInvisible, i) }
+            case 0x3C: if Trigger.htmlInvisible.matches(bytes, at: i) { hit(.htmlInvisible, i) }
+            case 0x51, 0x71: if Trigger.quotedPrintable.matches(bytes, at: i) { hit(.quotedPrintable, i) }
             case 0x2D: if Trigger.foldedItem.matches(bytes, at: i) { hit(.foldedItem, i) }
             case 0x2B:
                 if Trigger.concatLead.matches(bytes, at: i) { hit(.concatLead, i) }
