@@ -22,6 +22,17 @@ struct ReadingHookTests {
     static let attacks: [Attack] = [
         Attack(name: "a NUL byte first", path: "deploy.env", reported: "deploy.env") { Data([0]) + Data("TOKEN=\($0)\n".utf8) },
         Attack(name: "8,000 NULs before", path: "deploy.env", reported: "deploy.env") { Data(count: 8000) + Data("TOKEN=\($0)\n".utf8) },
+        // `git show main:deploy.env | tr -d '\0'` gives these back.
+        Attack(name: "a NUL inside the token", path: "deploy.env", reported: "deploy.env", encoding: "nul-removed") {
+            Data("TOKEN=\($0.prefix(9))".utf8) + Data([0]) + Data("\($0.dropFirst(9))\n".utf8)
+        },
+        Attack(name: "a NUL after every character", path: "deploy.env", reported: "deploy.env", encoding: "nul-removed") {
+            Data("TOKEN=".utf8) + Data($0.utf8.flatMap { [$0, 0] }.dropLast()) + Data("\n".utf8)
+        },
+        Attack(name: "a mail in quoted-printable", path: "fixtures/welcome.eml", reported: "fixtures/welcome.eml",
+               encoding: "quoted-printable") {
+            Data("Subject: hi\nContent-Transfer-Encoding: quoted-printable\n\ntoken: \($0.prefix(15))=\n\($0.dropFirst(15))\n".utf8)
+        },
         Attack(name: "UTF-16 with a BOM", path: "creds.txt", reported: "creds.txt", encoding: "utf-16le") {
             "# creds\ntoken = \($0)\n".data(using: .utf16)!
         },
@@ -122,7 +133,7 @@ struct ReadingHookTests {
         #expect(!check.out.contains(token) && !check.err.contains(token))
         let doc = try JSONSerialization.jsonObject(with: check.stdout) as? [String: Any]
         let findings = doc?["findings"] as? [[String: Any]] ?? []
-        let secret = findings.first { $0["kind"] as? String == "secret" }
+        let secret = findings.first { $0["kind"] as? String == "secret" && $0["rule"] as? String == "github-pat" }
         #expect(secret?["path"] as? String == attack.reported)
         #expect(secret?["encoding"] as? String == attack.encoding)
     }
