@@ -125,6 +125,47 @@ import Testing
         #expect(Self.found(Self.streamed(binary, seed: 12)) == wholeBinary)
     }
 
+    @Test("NULs inside a token, in binary content or past the first window of text, are taken out as in memory (the blob read again)")
+    func nulsInsideText() {
+        var factory = SecretFactory(seed: 9250)
+        let tokens = (0..<3).map { _ in factory.githubToken() }
+        func split(_ token: String, _ nuls: Int) -> [UInt8] {
+            Array(token.utf8.prefix(10)) + [UInt8](repeating: 0, count: nuls) + Array(token.utf8.dropFirst(10))
+        }
+        let text = Self.text(seed: 13, size: 3 * Self.limits.window, secrets: [])
+        let cases: [[UInt8]] = [
+            // Binary from its first byte, the token cut by one NUL on a window's seam.
+            [0, 1, 2, 0xFF] + text.prefix(Self.limits.window - 20) + Array("\nTOKEN=".utf8) + split(tokens[0], 1) + [10] + text,
+            // Text whose first NUL lies windows in, cut by a run of NULs.
+            text + text + Array("\nkey: ".utf8) + split(tokens[1], 40) + [10] + text.prefix(5000),
+        ]
+        for (i, bytes) in cases.enumerated() {
+            func lines(_ scan: BlobScan) -> Set<String> {
+                Set(scan.candidates.filter { $0.ruleID == "github-pat" }.map { "\($0.line) \($0.encoding ?? "") \(String(decoding: $0.secret, as: UTF8.self))" })
+            }
+            let whole = lines(Self.whole(bytes))
+            var at = 0
+            let streamed = Self.scanner.read(size: bytes.count, from: { out in
+                let n = min(out.count, 7000, bytes.count - at)
+                guard n > 0 else { return 0 }
+                bytes.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + at, byteCount: n) }
+                at += n
+                return n
+            }, limits: Self.limits, scratch: MatchScratch(), reopen: {
+                at = 0
+                return { out in
+                    let n = min(out.count, 5000, bytes.count - at)
+                    guard n > 0 else { return 0 }
+                    bytes.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + at, byteCount: n) }
+                    at += n
+                    return n
+                }
+            })
+            #expect(whole.count == 1 && whole.first?.contains(" nul-removed \(tokens[i])") == true, "\(whole)")
+            #expect(lines(streamed) == whole)
+        }
+    }
+
     @Test("an archive larger than a window is opened through the read callback, its large member read in windows")
     func largeArchive() throws {
         var factory = SecretFactory(seed: 9300)

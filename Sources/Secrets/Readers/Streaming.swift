@@ -163,6 +163,20 @@ extension Scanner {
             result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
             result.partly = result.partly || seen.partly
         }
+        // NULs inside text (`ghp_ab\0cd…`): read again with them taken out, as a blob in memory
+        // is (`nulJoinedCandidates`), for the rules of high confidence; lines count as in
+        // the blob, columns as in the text without the NULs.
+        if text.kind == .printable || text.sawNUL, let reopen, let again = reopen() {
+            var stream = TextStream(source: again, kind: .nulRemoved, pending: [])
+            let known = result.secretKeys
+            let seen = scanWindows(buffer, count: 0, text: &stream, markers: false, limits: limits, scratch: scratch)
+            for var candidate in seen.candidates where ruleSet.rules[candidate.ruleIndex].confidence == .high && !known.contains(candidate.key) {
+                candidate.encoding = "nul-removed" + (candidate.encoding.map { "+" + $0 } ?? "")
+                result.candidates.append(candidate)
+            }
+            result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
+            result.partly = result.partly || seen.partly
+        }
         if !embedded.isEmpty, let reopen {
             let known = result.secretKeys
             let inner = readEmbedded(at: embedded, reopen: reopen, depth: depth, budget: budget, known: known, scratch: scratch)
@@ -369,6 +383,9 @@ struct TextStream {
     enum Kind: Equatable {
         case plain, printable
         case encoded(TextEncoding)
+        /// With its NULs taken out and its other bytes outside text made NULs (separators),
+        /// as `tr -d '\0'` gives it back (`PrintableRuns.nulJoined` in memory).
+        case nulRemoved
     }
 
     let source: ByteSource
@@ -376,6 +393,9 @@ struct TextStream {
     /// Bytes read and not yet handed out: the head, or a code unit cut at a piece's end.
     var pending: [UInt8]
     var ended = false
+    /// Whether a NUL was among the plain bytes handed out (then they are read again with
+    /// the NULs taken out).
+    var sawNUL = false
 
     init(source: @escaping ByteSource, kind: Kind, pending: [UInt8]) {
         self.source = source
@@ -386,7 +406,33 @@ struct TextStream {
     /// Writes the next text into `out`: how many bytes, 0 at the end, or a negative problem code.
     mutating func next(into out: UnsafeMutableRawBufferPointer) -> Int {
         switch kind {
+        case .nulRemoved:
+            // Read until some text is left (a piece of NULs only is no end).
+            while true {
+                let n = nextBytes(into: out)
+                guard n > 0 else { return n }
+                var kept = 0
+                for i in 0..<n {
+                    let c = out[i]
+                    if c == 0 { continue }
+                    out[kept] = (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 ? c : 0
+                    kept += 1
+                }
+                if kept > 0 { return kept }
+            }
         case .plain, .printable:
+            let n = nextBytes(into: out)
+            if n > 0, case .plain = kind, !sawNUL, memchr(out.baseAddress!, 0, n) != nil { sawNUL = true }
+            return n
+        case let .encoded(encoding):
+            return nextDecoded(into: out, encoding)
+        }
+    }
+
+    /// The next bytes as they are (the printable view of them for `.printable`).
+    private mutating func nextBytes(into out: UnsafeMutableRawBufferPointer) -> Int {
+        switch kind {
+        case .plain, .printable, .nulRemoved:
             if !pending.isEmpty {
                 let n = min(out.count, pending.count)
                 pending.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
@@ -399,35 +445,39 @@ struct TextStream {
             if n <= 0 { ended = true }
             if n > 0, case .printable = kind { PrintableRuns.viewInPlace(UnsafeMutableRawBufferPointer(rebasing: out[..<n])) }
             return n
-        case let .encoded(encoding):
-            let unit = encoding == .utf16le || encoding == .utf16be ? 2 : 4
-            // A UTF-16 unit makes at most 3 bytes of UTF-8 from 2; a UTF-32 one at most 4 from 4.
-            let want = unit == 2 ? out.count / 3 * 2 : out.count / 4 * 4
-            precondition(want >= unit, "at least 16 bytes of room")
-            while true {
-                if !ended, pending.count < want {
-                    var more = [UInt8](repeating: 0, count: want - pending.count)
-                    let n = more.withUnsafeMutableBytes { source($0) }
-                    if n < 0 { ended = true; return n }
-                    if n == 0 { ended = true } else { pending += more[..<n] }
-                }
-                var usable = min(pending.count, want) / unit * unit
-                if !ended, unit == 2, usable >= 2 {
-                    // A high surrogate waits for its low half.
-                    let hi = encoding == .utf16le ? pending[usable - 1] : pending[usable - 2]
-                    if hi >= 0xD8, hi < 0xDC { usable -= 2 }
-                }
-                if ended, usable == 0 {
-                    pending = []
-                    return 0
-                }
-                guard usable > 0 else { continue }
-                let text = pending.withUnsafeBytes { encoding.decode(UnsafeRawBufferPointer(rebasing: $0[..<usable])) }
-                pending.removeFirst(usable)
-                text.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: text.count) }
-                if text.isEmpty { continue }
-                return text.count
+        case .encoded:
+            preconditionFailure("decoded text is read by nextDecoded")
+        }
+    }
+
+    private mutating func nextDecoded(into out: UnsafeMutableRawBufferPointer, _ encoding: TextEncoding) -> Int {
+        let unit = encoding == .utf16le || encoding == .utf16be ? 2 : 4
+        // A UTF-16 unit makes at most 3 bytes of UTF-8 from 2; a UTF-32 one at most 4 from 4.
+        let want = unit == 2 ? out.count / 3 * 2 : out.count / 4 * 4
+        precondition(want >= unit, "at least 16 bytes of room")
+        while true {
+            if !ended, pending.count < want {
+                var more = [UInt8](repeating: 0, count: want - pending.count)
+                let n = more.withUnsafeMutableBytes { source($0) }
+                if n < 0 { ended = true; return n }
+                if n == 0 { ended = true } else { pending += more[..<n] }
             }
+            var usable = min(pending.count, want) / unit * unit
+            if !ended, unit == 2, usable >= 2 {
+                // A high surrogate waits for its low half.
+                let hi = encoding == .utf16le ? pending[usable - 1] : pending[usable - 2]
+                if hi >= 0xD8, hi < 0xDC { usable -= 2 }
+            }
+            if ended, usable == 0 {
+                pending = []
+                return 0
+            }
+            guard usable > 0 else { continue }
+            let text = pending.withUnsafeBytes { encoding.decode(UnsafeRawBufferPointer(rebasing: $0[..<usable])) }
+            pending.removeFirst(usable)
+            text.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: text.count) }
+            if text.isEmpty { continue }
+            return text.count
         }
     }
 }
