@@ -1519,6 +1519,22 @@ import Testing
         }
     }
 
+    @Test("a literal opens a variable's value in shell, make, INI and code; a bare word after a spaced `=` before `;` is code naming a variable")
+    func assignedLiterals() {
+        func name(_ text: String, keyword: String) -> String? {
+            let bytes = Array(text.utf8)
+            let at = text.utf8.count - text.components(separatedBy: keyword).last!.utf8.count - keyword.utf8.count
+            return bytes.withUnsafeBytes { b in Decoders.assignedName(b, valueAt: at).map { String(decoding: bytes[$0], as: UTF8.self) } }
+        }
+        #expect(name("A=ghp_abc\n", keyword: "ghp_") == "A")
+        #expect(name("A=ghp_abc; B=rest\n", keyword: "ghp_") == "A")
+        #expect(name("TOKEN = ghp_abc\n", keyword: "ghp_") == "TOKEN")
+        #expect(name("const a = \"ghp_abc\";\n", keyword: "ghp_") == "a")
+        #expect(name("ENV PART ghp_abc\n", keyword: "ghp_") == "PART")
+        #expect(name("\tp = pattern;\n", keyword: "pat") == nil)
+        #expect(name("x = checkout;\n", keyword: "checkout") == nil)
+    }
+
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every
     /// offset, each sorted (`offset << 8 | trigger`).
     static func runsBothWays(_ bytes: [UInt8]) -> (sampled: [Int], every: [Int]) {

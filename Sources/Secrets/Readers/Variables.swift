@@ -271,13 +271,16 @@ extension Decoders {
     /// `url = "http://…"`, which every other file of code has).
     static func assignedName(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Range<Int>? {
         var k = at
-        if k > 0, Trigger.isQuote(b[k - 1]) { k -= 1 }
+        let quoted = k > 0 && Trigger.isQuote(b[k - 1])
+        if quoted { k -= 1 }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         // `NAME = value`, or a Dockerfile's `ENV NAME value`.
         let equals = k > 0 && b[k - 1] == 0x3D
+        var spaced = false
         if equals {
             k -= 1
             if k > 0, b[k - 1] == 0x3A { k -= 1 }
+            spaced = k > 0 && Trigger.isBlank(b[k - 1])
             while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         } else {
             guard k < at, k > 0 else { return nil }
@@ -299,6 +302,10 @@ extension Decoders {
         var t = at
         while t < limit, run[Int(b[t])] { t += 1 }
         guard t == b.count || Trigger.isQuote(b[t]) || Trigger.isBlank(b[t]) || b[t] == 0x0A || b[t] == 0x0D || b[t] == 0x3B else { return nil }
+        // A bare word after a spaced `=` and before `;` is code naming another variable
+        // (`p = pattern;`), no literal: a shell assignment has no blank around its `=`, and a
+        // config line no `;` after its value.
+        if !quoted, spaced, t < b.count, b[t] == 0x3B { return nil }
         return k..<e
     }
 
