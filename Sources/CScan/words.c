@@ -34,3 +34,39 @@ size_t reviewgate_find_word(const uint8_t *bytes, size_t n, size_t from, const u
     }
     return n;
 }
+
+size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity) {
+    // A branch on each byte's class (a branch-free form with selects measured slower on
+    // compiled objects).
+    size_t count = 0, start = 0, last = 0, letters = 0;
+    int joined = 0, gap = 0;
+    for (size_t i = from; i < n && count < capacity; i++) {
+        uint8_t c = bytes[i];
+        if (c == 0) {
+            gap = letters > 0;
+            continue;
+        }
+        if ((c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13) {
+            if (letters == 0) start = i;
+            if (gap) joined = 1;
+            gap = 0;
+            letters++;
+            last = i;
+            continue;
+        }
+        if (joined && letters >= minimum) {
+            stretches[2 * count] = start;
+            stretches[2 * count + 1] = last + 1;
+            count++;
+        }
+        letters = 0;
+        joined = 0;
+        gap = 0;
+    }
+    if (count < capacity && joined && letters >= minimum) {
+        stretches[2 * count] = start;
+        stretches[2 * count + 1] = last + 1;
+        count++;
+    }
+    return count;
+}

@@ -123,6 +123,44 @@ import Testing
         #expect(read(table).candidates.isEmpty)
     }
 
+    @Test("the NUL-joined text (stretches found in C, a thousand at a time) is what a byte-at-a-time reading gives", arguments: 0..<6)
+    func nulJoinedText(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 4410)
+        let pieces: [[UInt8]] = [[0], [0, 0], [1], [0xFF], [10], Array("ab".utf8), Array("token".utf8), Array("x=1".utf8), [0x80, 0]]
+        var bytes: [UInt8] = []
+        // Past a thousand stretches in some, so the search resumes.
+        for _ in 0..<(seed % 2 == 0 ? 400 : 6000) { bytes += pieces[Int(rng.next() % UInt64(pieces.count))] }
+        // The reference: stretches of text and NULs, cut at any other byte.
+        var expected: [UInt8] = [], offsets: [Int] = []
+        var stretch: [(UInt8, Int)] = [], joined = false, gap = false
+        func close() {
+            if joined, stretch.count >= 8 {
+                expected += stretch.map(\.0) + [0]
+                offsets += stretch.map(\.1) + [stretch.last!.1 + 1]
+            }
+            stretch = []
+            joined = false
+            gap = false
+        }
+        for (i, c) in bytes.enumerated() {
+            if c == 0 {
+                gap = !stretch.isEmpty
+            } else if (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 {
+                if gap { joined = true }
+                gap = false
+                stretch.append((c, i))
+            } else {
+                close()
+            }
+        }
+        close()
+        let joinedText = bytes.withUnsafeBytes { PrintableRuns.nulJoined($0) }
+        #expect((joinedText?.text ?? []) == expected)
+        if let joinedText {
+            #expect(expected.indices.allSatisfy { joinedText.offset($0) == offsets[$0] })
+        }
+    }
+
     @Test("a mail part in quoted-printable is read decoded: a token cut by soft line breaks, a token all in =XX escapes")
     func quotedPrintableMail() {
         let token = Self.token(32)

@@ -28,4 +28,11 @@ size_t reviewgate_identical_entries(const uint8_t *a, const uint8_t *b, size_t n
 // inside a longer identifier are passed over here, not handed back one by one.
 size_t reviewgate_find_word(const uint8_t *bytes, size_t n, size_t from, const uint8_t *word, size_t length);
 
+// Stretches of text bytes (printable ASCII, tab, CR, LF) and NULs, from a text byte to a text
+// byte, with a NUL between two of their text bytes and at least `minimum` text bytes, from
+// `from` on: written to `stretches` as start, end pairs (end: after the last text byte), at
+// most `capacity` of them; returns how many were written. When that is `capacity`, more may
+// follow: search again from the last one's end.
+size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity);
+
 #endif

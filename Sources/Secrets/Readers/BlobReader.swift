@@ -287,11 +287,11 @@ extension Scanner {
     /// taking NULs out also joins the C strings of a compiled object's string table, where
     /// a name and the next string read as an assignment that no one wrote.
     func nulJoinedCandidates(_ bytes: UnsafeRawBufferPointer, known: Set<SecretKey>, scratch: MatchScratch) -> [Candidate] {
-        guard let (text, origin) = PrintableRuns.nulJoined(bytes) else { return [] }
-        let found = text.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
+        guard let joined = PrintableRuns.nulJoined(bytes) else { return [] }
+        let found = joined.text.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
         func place(_ range: Range<Int>) -> Range<Int> {
-            guard !range.isEmpty else { return Int(origin[range.lowerBound])..<Int(origin[range.lowerBound]) }
-            return Int(origin[range.lowerBound])..<(Int(origin[range.upperBound - 1]) + 1)
+            guard !range.isEmpty else { return joined.offset(range.lowerBound)..<joined.offset(range.lowerBound) }
+            return joined.offset(range.lowerBound)..<(joined.offset(range.upperBound - 1) + 1)
         }
         var kept: [Candidate] = []
         var seen = known

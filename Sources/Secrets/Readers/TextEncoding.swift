@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CScan
 
 /// Text in UTF-16 or UTF-32 (SPEC §1.3): told by its byte-order mark, or without one by the
 /// zero bytes every ASCII character brings in a fixed place; decoded to UTF-8 so the rules
@@ -123,42 +124,49 @@ public enum PrintableRuns {
     /// after every character of a token that is no aligned UTF-16): each stretch of text
     /// bytes and NULs, at least `minimum` text bytes long, with a NUL between two of its text
     /// bytes, with the NULs taken out; stretches end at any other byte and are kept apart by
-    /// a NUL. `origin` gives each byte's offset in `bytes` (a separator's: the byte after the
-    /// stretch). Nil when no stretch qualifies. A first pass only classifies bytes: the
-    /// stretches that qualify are copied once it ends.
-    static func nulJoined(_ bytes: UnsafeRawBufferPointer, minimum: Int = 8) -> (text: [UInt8], origin: [Int32])? {
-        guard let base = bytes.baseAddress, bytes.count < Int(Int32.max), memchr(base, 0, bytes.count) != nil else { return nil }
-        var text: [UInt8] = [], origin: [Int32] = []
-        var start = 0, letters = 0, joined = false, gap = false
-        func close(_ end: Int) {
-            if joined, letters >= minimum {
-                for j in start..<end where bytes[j] != 0 {
-                    text.append(bytes[j])
-                    origin.append(Int32(j))
+    /// a NUL. Nil when no stretch qualifies. The stretches are found in C
+    /// (`reviewgate_nul_stretches`: a compiled object is mostly such stretches, its string
+    /// tables); `NULJoined.offset` maps the text back to `bytes`.
+    static func nulJoined(_ bytes: UnsafeRawBufferPointer, minimum: Int = 8) -> NULJoined? {
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), memchr(base, 0, bytes.count) != nil else { return nil }
+        var joined = NULJoined()
+        var pairs = [Int](repeating: 0, count: 2 * 1024)
+        var from = 0
+        while from < bytes.count {
+            let found = pairs.withUnsafeMutableBufferPointer { reviewgate_nul_stretches(base, bytes.count, from, minimum, $0.baseAddress!, 1024) }
+            for k in 0..<found {
+                var p = pairs[2 * k]
+                let end = pairs[2 * k + 1]
+                // The text between NULs, a run at a time.
+                while p < end {
+                    let nul = memchr(base + p, 0, end - p).map { UnsafeRawPointer(base).distance(to: $0) } ?? end
+                    joined.runs.append((joined.text.count, p))
+                    joined.text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[p..<nul]))
+                    p = nul
+                    while p < end, bytes[p] == 0 { p += 1 }
                 }
-                text.append(0)
-                origin.append(Int32(end))
+                joined.text.append(0)
             }
-            letters = 0
-            joined = false
-            gap = false
+            guard found == 1024 else { break }
+            from = pairs[2 * found - 1]
         }
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            if b == 0 {
-                if letters > 0 { gap = true }
-            } else if (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 {
-                if letters == 0 { start = i }
-                if gap {
-                    joined = true
-                    gap = false
-                }
-                letters += 1
-            } else if letters > 0 {
-                close(i)
-            }
+        return joined.text.isEmpty ? nil : joined
+    }
+}
+
+/// What `PrintableRuns.nulJoined` gives: the text, and where each of its runs (text between
+/// two NULs taken out) starts in it and in the bytes it came from.
+struct NULJoined {
+    var text: [UInt8] = []
+    var runs: [(at: Int, from: Int)] = []
+
+    /// The offset in the bytes of the text's byte `p` (a separator's: the byte after its stretch).
+    func offset(_ p: Int) -> Int {
+        var lo = 0, hi = runs.count
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if runs[mid].at <= p { lo = mid } else { hi = mid }
         }
-        close(bytes.count)
-        return text.isEmpty ? nil : (text, origin)
+        return runs[lo].from + (p - runs[lo].at)
     }
 }
