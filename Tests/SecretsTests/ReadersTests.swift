@@ -956,6 +956,13 @@ import Testing
         #expect(join("token:\n  \(a)\n\(b)\n") == nil)
         #expect(join("token:\n  \(a)\n  next: \(b)\n") == nil)
         #expect(join("token: 1\n  \(a)\n  \(b)\n") == nil)
+        // List items at one indentation (a YAML sequence of pieces, bare or quoted, joined
+        // by code); not an item at another indentation, nor a mapping item, nor prose after.
+        #expect(join("parts:\n  - \(a)\n  - \(b)\n") == "  - \(a)\(b)")
+        #expect(join("parts:\n  - \"\(a)\"\n  - \"\(b)\"\nnext: 1\n") == "  - \"\(a)\(b)\"")
+        #expect(join("parts:\n  - \(a)\n    - \(b)\n") == nil)
+        #expect(join("parts:\n  - \(a)\n  - name: \(b)\n") == nil)
+        #expect(join("- \(a) is the token\n- \(b)\n") == nil)
         // On one long line (a JSON file written without line breaks), each join reads at most
         // `lineReach` before its keyword, as on a line of its own: not all of the line before.
         let line = Array(String(repeating: "{\"t\":\"\(a)\",\"x\":1},", count: 2000).utf8)

@@ -490,7 +490,11 @@ enum Decoders {
         // `append("ghp_…")`): what opens the line up to the quote, ending in `(`. The next
         // lines that repeat it continue the token.
         let call: Range<Int>? = opened && at - 1 > start + indent && b[at - 2] == 0x28 ? (start + indent)..<(at - 1) : nil
-        var plain = !opened && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
+        // A YAML (or Markdown) list item (`- ghp_…`, `- "ghp_…"`): the next items at the same
+        // indentation continue it (pieces listed in a config and joined by code).
+        let itemAt = start + indent
+        let item = itemAt + 2 <= at && b[itemAt] == 0x2D && b[itemAt + 1] == 0x20 && at == itemAt + 2 + (opened ? 1 : 0)
+        var plain = !opened && !item && at >= start + 2 && b[at - 1] == 0x20 && b[at - 2] == 0x3A
         if !opened, !plain, at == start + indent, start > 0 {
             // Or one that starts on the line below its key (`token:`, then `  ghp_…`): its
             // continuation lines too are those deeper than the key's.
@@ -518,7 +522,7 @@ enum Decoders {
         func seam(after from: Int, end: Int) -> (tokenEnd: Int, quoted: Bool)? {
             let e = tokenEnd(from, end)
             let stop = contentEnd(e, end)
-            if e == stop { return (opened || plain) ? (e, false) : nil }
+            if e == stop { return (opened || plain || item) ? (e, false) : nil }
             guard quote(b[e]) else { return nil }
             var k = Self.pastComment(b, e + 1, stop)
             if k < stop, b[k] == 0x2C || Trigger.isOperator(b[k]) {
@@ -557,6 +561,11 @@ enum Decoders {
             let nextEnd = Self.lineEnd(next, b)
             var j = next
             while j < nextEnd, blank(b[j]) { j += 1 }
+            // The next item of the list, at the item's indentation.
+            if item {
+                guard j - next == indent, j + 2 < nextEnd, b[j] == 0x2D, b[j + 1] == 0x20 else { break }
+                j += 2
+            }
             // A line of comment only, between the pieces, is passed over.
             if quoted, j < nextEnd, Self.pastComment(b, j, nextEnd, toLineEnd: true) == Self.contentEnd(j, nextEnd, b), comments < 4 {
                 comments += 1
