@@ -170,6 +170,10 @@ import Testing
             ("From: ci@example.com\nContent-Transfer-Encoding: quoted-printable\n\nHello,\nthe token is: \(token[..<cut])=\n\(token[cut...])\n", 5),
             ("Content-Type: text/plain\r\nContent-Transfer-Encoding: Quoted-Printable\r\n\r\nkey =3D \(token[..<cut])=\r\n\(token[cut...])\r\n", 4),
             ("content-transfer-encoding: QUOTED-PRINTABLE\n\n\(escaped)\n", 3),
+            // A folded header; a soft break with blanks a mailer left after the `=`.
+            ("To: a@b.c\nContent-Transfer-Encoding:\r\n\tquoted-printable\r\n\r\nt \(token[..<cut])=  \r\n\(token[cut...])\r\n", 5),
+            // A line longer than a look for its end reaches, the soft break past that.
+            ("Content-Transfer-Encoding: quoted-printable\n\n\(String(repeating: "x", count: 8180)) \(token[..<cut])=\n\(token[cut...])\n", 3),
         ]
         for (text, line) in cases {
             let hits = found(read(text), token)
@@ -177,8 +181,9 @@ import Testing
             #expect(hits.first?.encoding == "quoted-printable")
             #expect(hits.first?.line == line, "\(text.debugDescription)")
         }
-        // Without the header, `=` ending a line joins nothing.
+        // Without the header, `=` ending a line joins nothing, nor does the word in code.
         #expect(found(read("note: \(token[..<cut])=\n\(token[cut...])\n"), token).isEmpty)
+        #expect(found(read("if enc == \"Content-Transfer-Encoding: quoted-printable\" {\n\(token[..<cut])=\n\(token[cut...])\n"), token).isEmpty)
     }
 
     @Test("innocuous binaries hold no secret: an ELF object, a font-like table, random bytes")
@@ -1578,6 +1583,17 @@ import Testing
         #expect(name("ENV PART ghp_abc\n", keyword: "ghp_") == "PART")
         #expect(name("\tp = pattern;\n", keyword: "pat") == nil)
         #expect(name("x = checkout;\n", keyword: "checkout") == nil)
+    }
+
+    @Test("past the names looked up one by one, a text's assignments are read at once, and a split token is still joined")
+    func manyNamesLookedUp() {
+        let token = Self.token(33)
+        var text = ""
+        for i in 0..<(Decoders.maxNameLookups + 8) { text += "AWS_SECRET_ACCESS_KEY_\(i)=\"$v\(i)$w\(i)\"\n" }
+        text += "A='\(token.prefix(2))'\nB='\(token.dropFirst(2))'\nGITHUB_TOKEN=\"$A$B\"\n"
+        let hits = found(read(text), token)
+        #expect(hits.count == 1)
+        #expect(hits.first?.encoding == "variables")
     }
 
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every

@@ -128,7 +128,7 @@ import Testing
     @Test("NULs inside a token, in binary content or past the first window of text, are taken out as in memory (the blob read again)")
     func nulsInsideText() {
         var factory = SecretFactory(seed: 9250)
-        let tokens = (0..<3).map { _ in factory.githubToken() }
+        let tokens = (0..<4).map { _ in factory.githubToken() }
         func split(_ token: String, _ nuls: Int) -> [UInt8] {
             Array(token.utf8.prefix(10)) + [UInt8](repeating: 0, count: nuls) + Array(token.utf8.dropFirst(10))
         }
@@ -138,6 +138,8 @@ import Testing
             [0, 1, 2, 0xFF] + text.prefix(Self.limits.window - 20) + Array("\nTOKEN=".utf8) + split(tokens[0], 1) + [10] + text,
             // Text whose first NUL lies windows in, cut by a run of NULs.
             text + text + Array("\nkey: ".utf8) + split(tokens[1], 40) + [10] + text.prefix(5000),
+            // Text whose only NUL is in the first window (read before any `next`), past 8,000 bytes.
+            Array(text.prefix(10_000)) + Array("\nkey: ".utf8) + split(tokens[2], 1) + [10] + text,
         ]
         for (i, bytes) in cases.enumerated() {
             func lines(_ scan: BlobScan) -> Set<String> {

@@ -170,10 +170,14 @@ enum Decoders {
                 guard at >= printableDone, isTransferEncodingHeader(b, valueAt: at) else { continue }
                 guard budget > 0 else { return false }
                 printableDone = b.count
-                for (region, bytes) in quotedPrintable(b, from: at, limit: budget) where bytes.count >= minimumDecoded {
-                    budget -= bytes.count
+                // Every line decoded is charged, emitted or not; text left at the budget is
+                // text not read (`decode-limit`), never passed.
+                let decoded = quotedPrintable(b, from: at, limit: budget)
+                budget -= decoded.read
+                for (region, bytes) in decoded.blocks where bytes.count >= minimumDecoded {
                     body(Decoded(region: region, encoding: "quoted-printable", bytes: bytes))
                 }
+                guard decoded.complete else { return false }
             case .notebookSource:
                 // Every cell of the notebook at the first: each read alone (a finding points
                 // at its cell), then all of them as one text, as the kernel runs them (a
@@ -682,17 +686,13 @@ enum Decoders {
         return true
     }
 
-    /// Bytes written as hex one by one from `start` (then the lines after it) on, and the end
-    /// of the last line read: on each line, after an `xxd` offset (`00000010: `), tokens of 2 or 4 hex
-    /// digits (a `0x` before each allowed) between spaces, tabs, commas, colons, semicolons
-    /// and brackets, up to anything else or two spaces (`xxd`'s text column). Lines go on
-    /// while each gives at least 4 bytes (a C array or a dump over lines), at most
-    /// `maxJoinedLines`.
     /// Quoted-printable text from `start` (RFC 2045): `=` and two hex digits a byte, `=` ending
-    /// a line a soft break that joins it to the next. Each stretch of lines that decoding
-    /// changes, decoded, with the bytes it spans (a finding points at its first line); at
-    /// most `limit` decoded bytes in all.
-    static func quotedPrintable(_ b: UnsafeRawBufferPointer, from start: Int, limit: Int) -> [(Range<Int>, [UInt8])] {
+    /// a line (blanks may follow it) a soft break that joins it to the next. Each stretch of
+    /// lines that decoding changes, decoded, with the bytes it spans (a finding points at its
+    /// first line); `read`, the bytes of the lines decoded (changed or not), at most `limit`:
+    /// `complete` is false when the limit stopped it with text left.
+    static func quotedPrintable(_ b: UnsafeRawBufferPointer, from start: Int, limit: Int)
+        -> (blocks: [(Range<Int>, [UInt8])], read: Int, complete: Bool) {
         let hex = Trigger.hexClass
         var blocks: [(Range<Int>, [UInt8])] = []
         var block: (from: Int, bytes: [UInt8])?
@@ -700,9 +700,10 @@ enum Decoders {
         var i = start
         while i < b.count, total < limit {
             let lineFrom = i
-            // A line without `=` is as it was (most of a message): passed over whole.
+            // A line without `=` is as it was (most of a message): passed over whole. (Only a
+            // whole line: where the look for its end stopped short, it is read below.)
             let end = Decoders.lineEnd(i, b)
-            if let base = b.baseAddress, memchr(base + i, 0x3D, end - i) == nil {
+            if end == b.count || b[end] == 0x0A, let base = b.baseAddress, memchr(base + i, 0x3D, end - i) == nil {
                 i = end < b.count && b[end] == 0x0A ? end + 1 : end
                 if let open = block {
                     blocks.append((open.from..<lineFrom, open.bytes))
@@ -721,13 +722,12 @@ enum Decoders {
                     break
                 }
                 if c == 0x3D {
-                    if i + 1 < b.count, b[i + 1] == 0x0A {
-                        i += 2
-                        changed = true
-                        continue
-                    }
-                    if i + 2 < b.count, b[i + 1] == 0x0D, b[i + 2] == 0x0A {
-                        i += 3
+                    // A soft line break: `=`, maybe blanks a mailer left, the line's end.
+                    var k = i + 1
+                    while k < b.count, k - i <= 16, Trigger.isBlank(b[k]) { k += 1 }
+                    if k < b.count, b[k] == 0x0D { k += 1 }
+                    if k < b.count, b[k] == 0x0A {
+                        i = k + 1
                         changed = true
                         continue
                     }
@@ -751,7 +751,7 @@ enum Decoders {
             }
         }
         if let open = block { blocks.append((open.from..<i, open.bytes)) }
-        return blocks
+        return (blocks, total, i >= b.count)
     }
 
     /// Whether the value at `at` is a MIME header's (`Content-Transfer-Encoding:` and blanks
@@ -759,15 +759,25 @@ enum Decoders {
     static func isTransferEncodingHeader(_ b: UnsafeRawBufferPointer, valueAt at: Int) -> Bool {
         let name = transferEncodingName
         var k = at
-        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        // Blanks, or a folded header's line end and indentation (`…:` then `\tquoted-printable`).
+        while k > 0, at - k < 64, Trigger.isBlank(b[k - 1]) || b[k - 1] == 0x0A || b[k - 1] == 0x0D { k -= 1 }
         guard k >= name.count else { return false }
+        let opens = k - name.count
+        // The header's name starts its line.
+        guard opens == 0 || b[opens - 1] == 0x0A else { return false }
         return name.indices.allSatisfy { j in
-            let c = b[k - name.count + j]
+            let c = b[opens + j]
             return name[j] == 0x2D || name[j] == 0x3A ? c == name[j] : c | 0x20 == name[j]
         }
     }
     static let transferEncodingName = Array("content-transfer-encoding:".utf8)
 
+    /// Bytes written as hex one by one from `start` (then the lines after it) on, and the end
+    /// of the last line read: on each line, after an `xxd` offset (`00000010: `), tokens of 2 or 4 hex
+    /// digits (a `0x` before each allowed) between spaces, tabs, commas, colons, semicolons
+    /// and brackets, up to anything else or two spaces (`xxd`'s text column). Lines go on
+    /// while each gives at least 4 bytes (a C array or a dump over lines), at most
+    /// `maxJoinedLines`.
     static func hexBytes(_ b: UnsafeRawBufferPointer, from start: Int) -> (bytes: [UInt8], end: Int) {
         let hex = Trigger.hexClass
         var out: [UInt8] = []
@@ -1222,8 +1232,6 @@ enum Decoders {
         }
     }
 
-    /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes
-    /// decoded; nil when it holds none.
     /// The length of an invisible named entity or a `<wbr>` tag (`<wbr/>`, `<WBR />`) at `i`, or nil.
     static func invisibleMarkup(_ b: UnsafeRawBufferPointer, at i: Int, limit: Int) -> Int? {
         func word(_ w: [UInt8], caseless: Bool) -> Bool {
@@ -1235,13 +1243,15 @@ enum Decoders {
         }
         guard word(Self.wbrTag, caseless: true) else { return nil }
         var j = i + Self.wbrTag.count
-        while j < limit, j - i < 8, b[j] == 0x20 { j += 1 }
+        while j < limit, j - i < 8, Trigger.isBlank(b[j]) { j += 1 }
         if j < limit, b[j] == 0x2F { j += 1 }
         return j < limit && b[j] == 0x3E ? j + 1 - i : nil
     }
     static let invisibleEntities: [[UInt8]] = ["&shy;", "&ZeroWidthSpace;", "&NoBreak;"].map { Array($0.utf8) }
     static let wbrTag = Array("<wbr".utf8)
 
+    /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes
+    /// decoded; nil when it holds none.
     static func unescape(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> ([UInt8], String)? {
         let hex = Trigger.hexClass
         func value(_ i: Int, _ n: Int) -> UInt32? {

@@ -141,6 +141,9 @@ extension Scanner {
             text = TextStream(source: source, kind: .printable, pending: [])
         } else {
             text = TextStream(source: source, kind: .plain, pending: [])
+            // The first window is read here, not through `next`: a NUL in it past the first
+            // 8,000 bytes counts as one met later does.
+            text.sawNUL = PrintableRuns.hasNUL(head, from: 0)
         }
         var result = scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
                                  scratch: scratch)

@@ -187,7 +187,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .notebookSource: #""source": "#
         case .notebookText: #""text": \["#
         case .quotedPrintable: #"[Qq][Uu][Oo][Tt][Ee][Dd]-[Pp][Rr][Ii][Nn][Tt][Aa][Bb][Ll][Ee]"#
-        case .htmlInvisible: #"&shy;|&Zero|&NoBr|<[Ww][Bb][Rr][ />]"#
+        case .htmlInvisible: #"&shy;|&Zero|&NoBr|<[Ww][Bb][Rr][ \t/>]"#
         case .rot13Prefix, .reversedPrefix:
             "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
@@ -363,7 +363,7 @@ enum Trigger: Int, CaseIterable, Sendable {
             func word(_ w: [UInt8]) -> Bool { w.indices.allSatisfy { b[i + $0] == w[$0] } }
             if b[i] == 0x26 { return Self.invisibleEntityStarts.contains { word($0) } }
             return b[i] == 0x3C && b[i + 1] | 0x20 == 0x77 && b[i + 2] | 0x20 == 0x62 && b[i + 3] | 0x20 == 0x72
-                && (b[i + 4] == 0x20 || b[i + 4] == 0x2F || b[i + 4] == 0x3E)
+                && (Self.isBlank(b[i + 4]) || b[i + 4] == 0x2F || b[i + 4] == 0x3E)
         case .quotedPrintable:
             let name = Self.quotedPrintableName
             return name.indices.allSatisfy { k in name[k] == 0x2D ? b[i + k] == 0x2D : b[i + k] | 0x20 == name[k] }

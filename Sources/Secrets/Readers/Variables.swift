@@ -14,6 +14,8 @@ extension Decoders {
     static let maxVariableSearches = 32
     /// Variables in one chain, at most.
     static let maxChain = 16
+    /// Names looked up one by one in a text before all its assignments are read at once.
+    static let maxNameLookups = 32
     /// How far after its start a chain is read, at most.
     static let chainReach = 1024
 
@@ -23,6 +25,21 @@ extension Decoders {
     /// The variables assigned a literal in `b`: `NAME=value`, `NAME="value"`, `export NAME=…`,
     /// `const name = '…'`, `$name = "…"`, `name := "…"`, by name (the first assignment).
     enum Assignments {
+        /// Every name's first literal value, from one reading of every line.
+        static func all(_ b: UnsafeRawBufferPointer) -> [[UInt8]: [UInt8]] {
+            var values: [[UInt8]: [UInt8]] = [:]
+            var p = 0
+            while p < b.count {
+                let e = Decoders.lineEnd(p, b)
+                defer { p = e + 1 }
+                for (name, value) in Decoders.assignments(b, line: p, end: e) {
+                    let key = Array(UnsafeRawBufferPointer(rebasing: b[name]))
+                    if values[key] == nil { values[key] = Array(UnsafeRawBufferPointer(rebasing: b[value])) }
+                }
+            }
+            return values
+        }
+
         /// The first literal value a line of `b` assigns to `name`, found without reading every
         /// line: the lines where `name` stands as a whole word, in order, until one assigns it.
         static func value(of name: [UInt8], in b: UnsafeRawBufferPointer) -> [UInt8]? {
@@ -412,9 +429,17 @@ extension Decoders {
         // (`Assignments.value`) when first needed: reading every line of the file for its
         // assignments cost about 2% of an audit, in every version of every script that uses
         // a variable beside a keyword's value.
+        // Past `maxNameLookups` names (a file written to make each lookup read it whole),
+        // every assignment is read once instead.
         var looked: [[UInt8]: [UInt8]?] = [:]
+        var all: [[UInt8]: [UInt8]]?
         func value(of word: [UInt8]) -> [UInt8]? {
+            if let all { return all[word] }
             if let known = looked[word] { return known }
+            guard looked.count < maxNameLookups else {
+                all = Assignments.all(b)
+                return all![word]
+            }
             let found = Assignments.value(of: word, in: b)
             looked[word] = .some(found)
             return found
