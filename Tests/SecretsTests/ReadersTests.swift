@@ -1594,6 +1594,11 @@ import Testing
         let hits = found(read(text), token)
         #expect(hits.count == 1)
         #expect(hits.first?.encoding == "variables")
+        // The same for references side by side under neutral names (the trigger's join).
+        var neutral = ""
+        for i in 0..<(Decoders.maxNameLookups + 8) { neutral += "N\(i)=\"$v\(i)$w\(i)\"\n" }
+        neutral += "A=\(token.prefix(2))\nB=\(token.dropFirst(2))\nNEUTRAL=\"$A$B\"\n"
+        #expect(found(read(neutral), token).first?.encoding == "variables")
     }
 
     /// The runs `forEachRun` finds in `bytes`, and those the pattern finds tried at every

@@ -70,7 +70,7 @@ enum Decoders {
         var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
-        var knownValues: [[UInt8]: [UInt8]?] = [:]
+        var knownValues = NameValues()
         var list = triggers
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {

@@ -24,6 +24,30 @@ extension Decoders {
 
     /// The variables assigned a literal in `b`: `NAME=value`, `NAME="value"`, `export NAME=…`,
     /// `const name = '…'`, `$name = "…"`, `name := "…"`, by name (the first assignment).
+    /// Names' first literal values in one text, each looked up where the name stands as a
+    /// word (`Assignments.value`) when first needed: reading every line of a file for its
+    /// assignments cost about 2% of an audit, in every version of every script that uses a
+    /// variable beside a keyword's value. Past `maxNameLookups` names (a text built so that
+    /// each lookup reads it whole: 100,000 lines of `K="$vN$wN"`) every assignment is read
+    /// once instead, so the work stays linear.
+    struct NameValues {
+        private var looked: [[UInt8]: [UInt8]?] = [:]
+        private var all: [[UInt8]: [UInt8]]?
+
+        mutating func value(of word: [UInt8], in b: UnsafeRawBufferPointer) -> [UInt8]? {
+            if let all { return all[word] }
+            if let known = looked[word] { return known }
+            guard looked.count < maxNameLookups else {
+                let values = Assignments.all(b)
+                all = values
+                return values[word]
+            }
+            let found = Assignments.value(of: word, in: b)
+            looked[word] = .some(found)
+            return found
+        }
+    }
+
     enum Assignments {
         /// Every name's first literal value, from one reading of every line.
         static func all(_ b: UnsafeRawBufferPointer) -> [[UInt8]: [UInt8]] {
@@ -230,12 +254,10 @@ extension Decoders {
     /// Each name's value is looked up where the name stands (`Assignments.value`), once per
     /// text (`known`), not by reading every line of the text for the few names of a chain.
     static func joinedChain(_ b: UnsafeRawBufferPointer, replacing replaced: Range<Int>, names: [Range<Int>],
-                            known: inout [[UInt8]: [UInt8]?]) -> Decoded? {
+                            known: inout NameValues) -> Decoded? {
         var joined: [UInt8] = []
         for name in names {
-            let word = Array(UnsafeRawBufferPointer(rebasing: b[name]))
-            if known[word] == nil { known[word] = .some(Assignments.value(of: word, in: b)) }
-            guard let value = known[word]! else { return nil }
+            guard let value = known.value(of: Array(UnsafeRawBufferPointer(rebasing: b[name])), in: b) else { return nil }
             joined += value
         }
         guard joined.count >= Trigger.minimumRun - 4 else { return nil }
@@ -425,25 +447,8 @@ extension Decoders {
     static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [KeyAt],
                               tails: [(name: Range<Int>, replaced: Range<Int>, quoted: Bool)] = [],
                               budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        // Each name's first literal assignment, looked up where the name stands as a word
-        // (`Assignments.value`) when first needed: reading every line of the file for its
-        // assignments cost about 2% of an audit, in every version of every script that uses
-        // a variable beside a keyword's value.
-        // Past `maxNameLookups` names (a file written to make each lookup read it whole),
-        // every assignment is read once instead.
-        var looked: [[UInt8]: [UInt8]?] = [:]
-        var all: [[UInt8]: [UInt8]]?
-        func value(of word: [UInt8]) -> [UInt8]? {
-            if let all { return all[word] }
-            if let known = looked[word] { return known }
-            guard looked.count < maxNameLookups else {
-                all = Assignments.all(b)
-                return all![word]
-            }
-            let found = Assignments.value(of: word, in: b)
-            looked[word] = .some(found)
-            return found
-        }
+        var names = NameValues()
+        func value(of word: [UInt8]) -> [UInt8]? { names.value(of: word, in: b) }
         var lines = Set<Int>()
         // The line of `p` with `replaced` (on it) read as `value`, once the value makes a
         // secret's length: its bounds are found only then, and charged.
