@@ -184,6 +184,14 @@ import Testing
         // Without the header, `=` ending a line joins nothing, nor does the word in code.
         #expect(found(read("note: \(token[..<cut])=\n\(token[cut...])\n"), token).isEmpty)
         #expect(found(read("if enc == \"Content-Transfer-Encoding: quoted-printable\" {\n\(token[..<cut])=\n\(token[cut...])\n"), token).isEmpty)
+        // Decoding stopped by its budget with text left says so (the reader then refuses).
+        let long = Array(("Content-Transfer-Encoding: quoted-printable\n\n" + String(repeating: "a=41\n", count: 5000)).utf8)
+        let at = 27
+        var budget = 1000
+        let finished = long.withUnsafeBytes { Decoders.decode($0, triggers: [(.quotedPrintable, at)], runAtStart: false, budget: &budget) { _ in } }
+        #expect(!finished)
+        var enough = 1 << 20
+        #expect(long.withUnsafeBytes { Decoders.decode($0, triggers: [(.quotedPrintable, at)], runAtStart: false, budget: &enough) { _ in } })
     }
 
     @Test("innocuous binaries hold no secret: an ELF object, a font-like table, random bytes")

@@ -225,9 +225,7 @@ extension Scanner {
         }
         // NUL bytes inside text (`ghp_ab\0cd…`, a NUL between every two characters, anywhere
         // in the file): read again with them taken out, as `tr -d '\0'` would.
-        if binary || PrintableRuns.hasNUL(bytes, from: PrintableRuns.binaryPrefix) {
-            result.candidates += nulJoinedCandidates(bytes, known: result.secretKeys, scratch: scratch)
-        }
+        result.candidates += nulJoinedCandidates(bytes, plain: result.candidates, scratch: scratch)
         result.partly = scratch.limitsHit > limitsBefore
         // Triggers left undecoded at the budget: the text was not read in full (fail closed).
         if scratch.decodeLimitsHit > decodeLimitsBefore { result.unscannable.append(([], .decodeLimit)) }
@@ -282,11 +280,9 @@ extension Scanner {
     }
 
     /// Candidates of `bytes` read with the NULs inside their text taken out
-    /// (`PrintableRuns.nulJoined`), at the offsets and lines of `bytes`; none in `known`.
-    /// Only rules of `high` confidence (a fixed prefix, a checksum, a structure) count here:
-    /// taking NULs out also joins the C strings of a compiled object's string table, where
-    /// a name and the next string read as an assignment that no one wrote.
-    func nulJoinedCandidates(_ bytes: UnsafeRawBufferPointer, known: Set<SecretKey>, scratch: MatchScratch) -> [Candidate] {
+    /// (`PrintableRuns.nulJoined`; nothing to do, one `memchr`, for text without a NUL), at
+    /// the offsets and lines of `bytes`, as `nulRemoved` reports them; none that `plain` has.
+    func nulJoinedCandidates(_ bytes: UnsafeRawBufferPointer, plain: [Candidate], scratch: MatchScratch) -> [Candidate] {
         guard let joined = PrintableRuns.nulJoined(bytes) else { return [] }
         let found = joined.text.withUnsafeBytes { candidates(in: $0, depth: 0, markers: false, scratch: scratch) }
         func place(_ range: Range<Int>) -> Range<Int> {
@@ -294,14 +290,25 @@ extension Scanner {
             return joined.offset(range.lowerBound)..<(joined.offset(range.upperBound - 1) + 1)
         }
         var kept: [Candidate] = []
-        var seen = known
-        for var candidate in found where ruleSet.rules[candidate.ruleIndex].confidence == .high && seen.insert(candidate.key).inserted {
+        var seen = Set(plain.map(\.key))
+        for candidate in found where seen.insert(candidate.key).inserted {
+            guard var candidate = nulRemoved(candidate) else { continue }
             candidate.matchRange = place(candidate.matchRange)
             candidate.secretRange = place(candidate.secretRange)
-            candidate.encoding = "nul-removed" + (candidate.encoding.map { "+" + $0 } ?? "")
             kept.append(candidate)
         }
         return Self.locate(kept, in: bytes)
+    }
+
+    /// A candidate of a reading with NULs taken out, as reported: only rules of `high`
+    /// confidence (a fixed prefix, a checksum, a structure) count there, since taking NULs
+    /// out also joins the C strings of a compiled object's string table, where a name and the
+    /// next string read as an assignment no one wrote; its encoding says how it was found.
+    func nulRemoved(_ candidate: Candidate) -> Candidate? {
+        guard ruleSet.rules[candidate.ruleIndex].confidence == .high else { return nil }
+        var found = candidate
+        found.encoding = "nul-removed" + (candidate.encoding.map { "+" + $0 } ?? "")
+        return found
     }
 
     /// Candidates of the decoded forms at the triggers among `occurrences`, pointing at the

@@ -143,42 +143,20 @@ extension Scanner {
             text = TextStream(source: source, kind: .plain, pending: [])
             // The first window is read here, not through `next`: a NUL in it past the first
             // 8,000 bytes counts as one met later does.
-            text.sawNUL = PrintableRuns.hasNUL(head, from: 0)
+            text.sawNUL = PrintableRuns.hasNUL(head)
         }
         var result = scanWindows(buffer, count: count, text: &text, markers: depth == 0 && text.kind == .plain, limits: limits,
                                  scratch: scratch)
         // Decoded text is read again as binary content, as `read` does with bytes in memory:
         // strings at another offset or width than the mark says read as other characters.
         if case .encoded = text.kind, let reopen, let again = reopen() {
-            var filled = 0
-            while filled < capacity {
-                let n = again(UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-                if n < 0 { result.unscannable.append(([], Archives.Problem(code: n))) }
-                guard n > 0 else { break }
-                filled += n
-            }
-            PrintableRuns.viewInPlace(UnsafeMutableRawBufferPointer(rebasing: buffer[..<filled]))
-            var view = TextStream(source: again, kind: .printable, pending: [])
-            let known = result.secretKeys
-            let seen = scanWindows(buffer, count: filled, text: &view, markers: false, limits: limits, scratch: scratch)
-            result.candidates += seen.candidates.filter { !known.contains($0.key) }
-            // What the second reading could not read in full counts as the first's does.
-            result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
-            result.partly = result.partly || seen.partly
+            readAgain(again, as: .printable, into: &result, buffer: buffer, limits: limits, scratch: scratch) { $0 }
         }
         // NULs inside text (`ghp_ab\0cd…`): read again with them taken out, as a blob in memory
-        // is (`nulJoinedCandidates`), for the rules of high confidence; lines count as in
-        // the blob, columns as in the text without the NULs.
+        // is (`nulJoinedCandidates`); lines count as in the blob, columns as in the text
+        // without the NULs.
         if text.kind == .printable || text.sawNUL, let reopen, let again = reopen() {
-            var stream = TextStream(source: again, kind: .nulRemoved, pending: [])
-            let known = result.secretKeys
-            let seen = scanWindows(buffer, count: 0, text: &stream, markers: false, limits: limits, scratch: scratch)
-            for var candidate in seen.candidates where ruleSet.rules[candidate.ruleIndex].confidence == .high && !known.contains(candidate.key) {
-                candidate.encoding = "nul-removed" + (candidate.encoding.map { "+" + $0 } ?? "")
-                result.candidates.append(candidate)
-            }
-            result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
-            result.partly = result.partly || seen.partly
+            readAgain(again, as: .nulRemoved, into: &result, buffer: buffer, limits: limits, scratch: scratch, nulRemoved)
         }
         if !embedded.isEmpty, let reopen {
             let known = result.secretKeys
@@ -189,6 +167,21 @@ extension Scanner {
             result.partly = result.partly || inner.partly
         }
         return result
+    }
+
+    /// The blob read again from its start (`again`) as `kind`, what the first reading could not
+    /// see, merged into `result`: the candidates it lacks, as `keep` makes them (nil: dropped),
+    /// and the problems it has not noted yet (a second reading not read in full counts as the
+    /// first would).
+    private func readAgain(_ again: @escaping ByteSource, as kind: TextStream.Kind, into result: inout BlobScan,
+                           buffer: UnsafeMutableRawBufferPointer, limits: ReadLimits, scratch: MatchScratch,
+                           _ keep: (Candidate) -> Candidate?) {
+        var stream = TextStream(source: again, kind: kind, pending: [])
+        let known = result.secretKeys
+        let seen = scanWindows(buffer, count: 0, text: &stream, markers: false, limits: limits, scratch: scratch)
+        result.candidates += seen.candidates.filter { !known.contains($0.key) }.compactMap(keep)
+        result.unscannable += seen.unscannable.filter { problem in !result.unscannable.contains { $0.problem == problem.problem } }
+        result.partly = result.partly || seen.partly
     }
 
     /// One rule, value and place (the place only when allowlists look at the match or line,
@@ -418,7 +411,7 @@ struct TextStream {
                 for i in 0..<n {
                     let c = out[i]
                     if c == 0 { continue }
-                    out[kept] = (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13 ? c : 0
+                    out[kept] = TextEncoding.isText(c) ? c : 0
                     kept += 1
                 }
                 if kept > 0 { return kept }

@@ -114,10 +114,10 @@ public enum PrintableRuns {
         return out
     }
 
-    /// Whether `bytes` hold a NUL at or after `from` (`isBinary` looks at the first 8000).
-    static func hasNUL(_ bytes: UnsafeRawBufferPointer, from: Int) -> Bool {
-        guard let base = bytes.baseAddress, from < bytes.count else { return false }
-        return memchr(base + from, 0, bytes.count - from) != nil
+    /// Whether `bytes` hold a NUL anywhere (`isBinary` looks at the first 8000).
+    static func hasNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, bytes.count) != nil
     }
 
     /// Text with NUL bytes inside it, as `tr -d '\0'` gives it back (`ghp_ab\0cd…`, a NUL
@@ -128,7 +128,7 @@ public enum PrintableRuns {
     /// (`reviewgate_nul_stretches`: a compiled object is mostly such stretches, its string
     /// tables); `NULJoined.offset` maps the text back to `bytes`.
     static func nulJoined(_ bytes: UnsafeRawBufferPointer, minimum: Int = 8) -> NULJoined? {
-        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), memchr(base, 0, bytes.count) != nil else { return nil }
+        guard hasNUL(bytes), let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         var joined = NULJoined()
         var pairs = [Int](repeating: 0, count: 2 * 1024)
         var from = 0

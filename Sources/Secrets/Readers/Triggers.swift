@@ -210,7 +210,8 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
     /// In lower case (compared with `| 0x20` but the `-`).
     static let quotedPrintableName = Array("quoted-printable".utf8)
-    static let invisibleEntityStarts: [[UInt8]] = ["&shy;", "&Zero", "&NoBr"].map { Array($0.utf8) }
+    /// The first five bytes of each (the trigger's length).
+    static let invisibleEntityStarts: [[UInt8]] = Decoders.invisibleEntities.map { Array($0.prefix(5)) }
     /// Code points no reader sees inside a word: soft hyphen, zero-width space, non-joiner,
     /// joiner, word joiner, a byte-order mark inside text.
     static let invisibleScalars: Set<Int> = [0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]

@@ -46,6 +46,16 @@ extension Decoders {
             looked[word] = .some(found)
             return found
         }
+
+        /// The values of the names at `names` joined, or nil when one has none.
+        mutating func joined(_ names: [Range<Int>], in b: UnsafeRawBufferPointer) -> [UInt8]? {
+            var joined: [UInt8] = []
+            for name in names {
+                guard let value = value(of: Array(UnsafeRawBufferPointer(rebasing: b[name])), in: b) else { return nil }
+                joined += value
+            }
+            return joined
+        }
     }
 
     enum Assignments {
@@ -255,12 +265,7 @@ extension Decoders {
     /// text (`known`), not by reading every line of the text for the few names of a chain.
     static func joinedChain(_ b: UnsafeRawBufferPointer, replacing replaced: Range<Int>, names: [Range<Int>],
                             known: inout NameValues) -> Decoded? {
-        var joined: [UInt8] = []
-        for name in names {
-            guard let value = known.value(of: Array(UnsafeRawBufferPointer(rebasing: b[name])), in: b) else { return nil }
-            joined += value
-        }
-        guard joined.count >= Trigger.minimumRun - 4 else { return nil }
+        guard let joined = known.joined(names, in: b), joined.count >= Trigger.minimumRun - 4 else { return nil }
         return line(b, from: lineStart(replaced.lowerBound, b), replacing: replaced, with: joined)
     }
 
@@ -447,8 +452,8 @@ extension Decoders {
     static func joinVariables(_ b: UnsafeRawBufferPointer, pieces: [Int], keys: [KeyAt],
                               tails: [(name: Range<Int>, replaced: Range<Int>, quoted: Bool)] = [],
                               budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var names = NameValues()
-        func value(of word: [UInt8]) -> [UInt8]? { names.value(of: word, in: b) }
+        var lookup = NameValues()
+        func value(of word: [UInt8]) -> [UInt8]? { lookup.value(of: word, in: b) }
         var lines = Set<Int>()
         // The line of `p` with `replaced` (on it) read as `value`, once the value makes a
         // secret's length: its bounds are found only then, and charged.
@@ -466,14 +471,7 @@ extension Decoders {
         // The chain at `at` with its variables' values in place, if every one has one.
         // The values of `names` joined, each its first literal assignment's; nil when one has
         // none. The file's assignments are gathered on the first call.
-        func values(of names: [Range<Int>]) -> [UInt8]? {
-            var joined: [UInt8] = []
-            for name in names {
-                guard let value = value(of: Array(UnsafeRawBufferPointer(rebasing: b[name]))) else { return nil }
-                joined += value
-            }
-            return joined
-        }
+        func values(of names: [Range<Int>]) -> [UInt8]? { lookup.joined(names, in: b) }
         // Whether a quoted string is added after `k` (`a + b + "…"`): then the values go in as
         // a quoted string, so the next depth's join takes the string with them.
         func stringAdded(after k: Int, _ end: Int) -> Bool {
