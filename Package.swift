@@ -56,7 +56,7 @@ let package = Package(
         // forest. The objects directory is passed in; no libgit2, no environment.
         .target(
             name: "GitPack",
-            dependencies: ["Base", "CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: ["Base", "CSystem", "CZlib", "CLibDeflate", .product(name: "DequeModule", package: "swift-collections")]
         ),
         // libgit2 in Swift: repositories, objects, history walks and tree changes.
         .target(

@@ -14,3 +14,14 @@ void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_
 static inline const void *reviewgate_memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen) {
     return memmem(haystack, haystacklen, needle, needlelen);
 }
+
+// One bit of a shared bitmap set, atomically: nonzero when this call set it (it was clear).
+static inline int reviewgate_bit_set(unsigned long long *words, unsigned long bit) {
+    unsigned long long mask = 1ULL << (bit & 63);
+    return (__atomic_fetch_or(&words[bit >> 6], mask, __ATOMIC_RELAXED) & mask) == 0;
+}
+
+// Every bit of a shared bitmap of `count` words cleared, atomically word by word.
+static inline void reviewgate_bits_clear(unsigned long long *words, unsigned long count) {
+    for (unsigned long i = 0; i < count; i++) __atomic_store_n(&words[i], 0, __ATOMIC_RELAXED);
+}

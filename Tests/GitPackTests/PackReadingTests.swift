@@ -177,3 +177,37 @@ import Testing
         #expect(wholes > 20)
     }
 }
+
+/// What a pass over a pack counts as mapped, for dropping the mapping's pages past a limit.
+@Suite struct PackMappingTests {
+    /// Each 64 KiB block of the pack counts once, however often and in whatever order its
+    /// entries are read: reading every object twice counts no more than once, and never more
+    /// than the pack's own blocks.
+    @Test func blocksCountOnceWhateverTheReads() throws {
+        let repo = try ScratchRepository()
+        var generator = SystemRandomNumberGenerator()
+        for i in 0..<6 {
+            // Incompressible, so the pack spans several blocks.
+            let bytes = (0..<60_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try repo.write(Array("data-\(i).bin".utf8), Data(bytes))
+            try repo.write("text-\(i).txt", "small file \(i)\n")
+            try repo.commit("step \(i)")
+        }
+        try repo.git(["repack", "-adq"])
+        let objects = try PackFixtures.allObjects(repo).compactMap { ObjectID(hex: $0.id) }
+        let store = PackStore(objectsDirectory: PackFixtures.objectsDirectory(repo), budget: 0)
+        let pack = try #require(store.packs.first)
+        #expect(store.packs.count == 1)
+        let blocks = (pack.byteCount + PackFile.faultAround - 1) / PackFile.faultAround
+        #expect(blocks >= 5)
+        for id in objects { _ = try store.read(id) }
+        let once = pack.mappedBytes
+        #expect(once > 0 && once <= blocks * PackFile.faultAround && once % PackFile.faultAround == 0)
+        for id in objects.reversed() { _ = try store.read(id) }
+        #expect(pack.mappedBytes == once, "a block read again is not counted again")
+        pack.dropResidentPages()
+        #expect(pack.mappedBytes == 0)
+        for id in objects { _ = try store.read(id) }
+        #expect(pack.mappedBytes == once, "after a drop, blocks count afresh")
+    }
+}
