@@ -806,6 +806,15 @@ import Testing
             ("x\nToken: \(token.prefix(12))&ZeroWidthSpace;\(token.dropFirst(12))\n", "html-entity"),
             ("x\nToken: \(token.prefix(12))<wbr>\(token.dropFirst(12))\n", "markup"),
             ("x\nToken: \(token.prefix(20))<WBR />\(token.dropFirst(20))\n", "markup"),
+            // Markup no reader sees inside a token: an HTML or XML comment, CDATA sections,
+            // Markdown's bold, adjacent code spans and an escaped underscore.
+            ("x\n<p>Token: \(token.prefix(12))<!-- -->\(token.dropFirst(12))</p>\n", "markup"),
+            ("x\nThe token is \(token.prefix(12))<!-- a > b -->\(token.dropFirst(12))\n", "markup"),
+            ("x\n<token><![CDATA[\(token.prefix(12))]]>\(token.dropFirst(12))</token>\n", "markup"),
+            ("x\n<cfg><token><![CDATA[\(token.prefix(12))]]><![CDATA[\(token.dropFirst(12))]]></token></cfg>\n", "markup"),
+            ("x\nUse token **\(token.prefix(12))**\(token.dropFirst(12)) for CI.\n", "markup"),
+            ("x\nUse token `\(token.prefix(12))``\(token.dropFirst(12))` here\n", "markup"),
+            ("x\nThe token is ghp\\\(token.dropFirst(3))\n", "markup"),
             // Base64 joined to a name by `_` (two alphabets in one run).
             ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.

@@ -221,12 +221,12 @@ enum Decoders {
                 let bytes = rot13 ? Self.rot13(token) : token.reversed()
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: rot13 ? "rot13" : "reversed", bytes: bytes))
-            case .markup:
-                guard at >= markupDone, Self.tokenSpansTags(b, valueBeforeTag: at) else { continue }
+            case .markup, .markupComment, .cdataClose, .emphasis:
+                guard at >= markupDone, Self.tokenSpansMarkup(b, valueBefore: at) else { continue }
                 guard budget > 0 else { return false }
                 let start = lineStart(at, b), end = lineEnd(at, b)
                 markupDone = end
-                let bytes = withoutTags(b, start..<end)
+                let bytes = withoutMarkup(b, start..<end)
                 guard bytes.count >= minimumDecoded else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "markup", bytes: bytes))
@@ -948,37 +948,67 @@ enum Decoders {
         return (out, end)
     }
 
-    /// Whether the text closed by the tag after `at` goes on right after that tag and the tags
-    /// that follow it (`…IW3cK</w:t></w:r><w:r><w:t>cOZAf…`), one token of at least 20
-    /// characters running across them: a value a markup split into runs.
-    static func tokenSpansTags(_ b: UnsafeRawBufferPointer, valueBeforeTag at: Int) -> Bool {
+    /// Whether a token runs on past markup right after the value character at `at`: tags
+    /// (`…IW3cK</w:t></w:r><w:r><w:t>cOZAf…`, a value a markup split into runs), comments,
+    /// CDATA markers, bold markers, code spans' backquotes or an escape (at most 16 pieces),
+    /// then token characters, enough with those before `at` for a secret.
+    static func tokenSpansMarkup(_ b: UnsafeRawBufferPointer, valueBefore at: Int) -> Bool {
         var j = at + 1
-        var tags = 0
-        while j < b.count, b[j] == 0x3C, tags < 16 {
-            var k = j + 1
-            while k < b.count, k - j < 256, b[k] != 0x3E, b[k] != 0x3C, b[k] != 0x0A { k += 1 }
-            guard k < b.count, b[k] == 0x3E else { return false }
-            j = k + 1
-            tags += 1
+        var pieces = 0
+        while pieces < 16, let next = markupEnd(b, at: j, limit: b.count) {
+            j = next
+            pieces += 1
         }
+        guard pieces > 0 else { return false }
         let after = tokenAfter(b, from: j, most: Trigger.minimumRun).count
-        // The token before the tags is read only now: most closing tags end a line.
+        // The token before the markup is read only now: most closing tags end a line.
         return after > 0 && (after >= Trigger.minimumRun - 4 || tokenBefore(b, endingAt: at) + after >= Trigger.minimumRun - 4)
     }
 
-    /// `region` without its tags (`<…>` within a line, up to 256 bytes each).
-    static func withoutTags(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
+    /// Where the piece of markup at `i` ends (before `limit`, on its line), or nil when none
+    /// starts there: a tag (`<…>`, up to 256 bytes), a comment (`<!-- … -->`, up to 256), a
+    /// CDATA section's opening (`<![CDATA[`, its text kept) or end (`]]>`), Markdown's bold
+    /// marker (`**`), backquotes (one or two: adjacent code spans) and an escape's backslash
+    /// before `_` (the `_` kept).
+    static func markupEnd(_ b: UnsafeRawBufferPointer, at i: Int, limit: Int) -> Int? {
+        guard i < limit else { return nil }
+        func starts(_ w: StaticString) -> Bool {
+            let n = w.utf8CodeUnitCount
+            guard i + n <= limit else { return false }
+            return w.withUTF8Buffer { word in (0..<n).allSatisfy { b[i + $0] == word[$0] } }
+        }
+        switch b[i] {
+        case 0x3C:
+            if starts("<![CDATA[") { return i + 9 }
+            if starts("<!--") {
+                var k = i + 4
+                while k + 3 <= limit, k - i < 256, b[k] != 0x0A {
+                    if b[k] == 0x2D, b[k + 1] == 0x2D, b[k + 2] == 0x3E { return k + 3 }
+                    k += 1
+                }
+                return nil
+            }
+            var k = i + 1
+            while k < limit, k - i < 256, b[k] != 0x3E, b[k] != 0x3C, b[k] != 0x0A { k += 1 }
+            return k < limit && b[k] == 0x3E ? k + 1 : nil
+        case 0x5D: return starts("]]>") ? i + 3 : nil
+        case 0x2A: return starts("**") ? i + 2 : nil
+        case 0x60: return starts("``") ? i + 2 : i + 1
+        case 0x5C: return i + 1 < limit && b[i + 1] == 0x5F ? i + 1 : nil
+        default: return nil
+        }
+    }
+
+    /// `region` without its markup (`markupEnd`): tags, comments, CDATA markers, bold markers,
+    /// backquotes and escapes' backslashes.
+    static func withoutMarkup(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(region.count)
         var i = region.lowerBound
         while i < region.upperBound {
-            if b[i] == 0x3C {
-                var k = i + 1
-                while k < region.upperBound, k - i < 256, b[k] != 0x3E, b[k] != 0x3C { k += 1 }
-                if k < region.upperBound, b[k] == 0x3E {
-                    i = k + 1
-                    continue
-                }
+            if let end = markupEnd(b, at: i, limit: region.upperBound) {
+                i = end
+                continue
             }
             out.append(b[i])
             i += 1

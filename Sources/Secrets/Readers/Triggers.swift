@@ -91,6 +91,12 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// `&ZeroWidthSpace;`, `&NoBreak;`) or a `<wbr>` tag (any case; `<wbr/>`, `<wbr />`), where a
     /// page (a generated doc's long identifiers) lets a browser break it.
     case htmlInvisible
+    /// Markup a reader does not see, inside a word: an HTML or XML comment or a CDATA
+    /// section's opening after a value character (`ghp_…<!-- -->…`, `<![CDATA[`), a CDATA
+    /// section's end (`ghp_…]]>…`), and Markdown's bold markers, adjacent code spans and an
+    /// escaped underscore between value characters (`**ghp_…**…`, `` `ghp_…``…` ``, `ghp\_…`).
+    /// The line is read with them out (`Decoders.withoutMarkup`).
+    case markupComment, cdataClose, emphasis
 
     var length: Int {
         switch self {
@@ -137,6 +143,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .notebookText: 9
         case .quotedPrintable: 16
         case .htmlInvisible: 5
+        case .markupComment: 3
+        case .cdataClose: 4
+        case .emphasis: 4
         }
     }
 
@@ -188,6 +197,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .notebookText: #""text": \["#
         case .quotedPrintable: #"[Qq][Uu][Oo][Tt][Ee][Dd]-[Pp][Rr][Ii][Nn][Tt][Aa][Bb][Ll][Ee]"#
         case .htmlInvisible: #"&shy;|&Zero|&NoBr|<[Ww][Bb][Rr][ \t/>]"#
+        case .markupComment: #"[A-Za-z0-9_\-]<!"#
+        case .cdataClose: #"[A-Za-z0-9_\-]\]\]>"#
+        case .emphasis: #"[A-Za-z0-9_\-](?:\*\*|``)[A-Za-z0-9_\-]|[A-Za-z0-9\-]\\_[A-Za-z0-9_\-]"#
         case .rot13Prefix, .reversedPrefix:
             "(?:" + (self == .rot13Prefix ? Self.rot13Words : Self.reversedWords).map(HyperscanKeywords.Inputs.literal).joined(separator: "|") + ")"
         }
@@ -335,6 +347,13 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexGroups:
             return printableHex(i) && printableHex(i + 2) && b[i + 4] == 0x20 && printableHex(i + 5) && printableHex(i + 7)
         case .markup: return valueChar(b[i]) && b[i + 1] == 0x3C && b[i + 2] == 0x2F
+        case .markupComment: return valueChar(b[i]) && b[i + 1] == 0x3C && b[i + 2] == 0x21
+        case .cdataClose: return valueChar(b[i]) && b[i + 1] == 0x5D && b[i + 2] == 0x5D && b[i + 3] == 0x3E
+        case .emphasis:
+            // `a**b`, `a``b`, or `a\_b` (a Markdown escape; `\_` after `_` is no escape's use).
+            let marker = (b[i + 1] == 0x2A && b[i + 2] == 0x2A) || (b[i + 1] == 0x60 && b[i + 2] == 0x60)
+            let escape = b[i] != 0x5F && b[i + 1] == 0x5C && b[i + 2] == 0x5F
+            return valueChar(b[i]) && (marker || escape) && valueChar(b[i + 3])
         case .invisible: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 3
         case .invisibleShort: return valueChar(b[i]) && Self.invisibleLength(b, at: i + 1) == 2
         case .decimalList, .decimalListTight:
@@ -428,6 +447,9 @@ enum Trigger: Int, CaseIterable, Sendable {
             // The others start with a value character followed by `%`, a backslash or a quote.
             let next = bytes[i + 1]
             if next == 0x3C, Trigger.markup.matches(bytes, at: i) { hit(.markup, i) }
+            if next == 0x3C, Trigger.markupComment.matches(bytes, at: i) { hit(.markupComment, i) }
+            if next == 0x5D, Trigger.cdataClose.matches(bytes, at: i) { hit(.cdataClose, i) }
+            if next == 0x2A || next == 0x60 || next == 0x5C, Trigger.emphasis.matches(bytes, at: i) { hit(.emphasis, i) }
             if next == 0xE2 || next == 0xEF, Trigger.invisible.matches(bytes, at: i) { hit(.invisible, i) }
             if next == 0xC2, Trigger.invisibleShort.matches(bytes, at: i) { hit(.invisibleShort, i) }
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
