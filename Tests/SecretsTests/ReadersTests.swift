@@ -40,6 +40,17 @@ import Testing
         return out
     }
 
+    /// `text` cut every `width` characters, the pieces joined by `separator`, and a line end.
+    static func wrapped(_ text: String, _ width: Int, _ separator: String) -> String {
+        var pieces: [Substring] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            pieces.append(rest.prefix(width))
+            rest = rest.dropFirst(width)
+        }
+        return pieces.joined(separator: separator) + "\n"
+    }
+
     /// `bytes` as `xxd` prints them: offset, eight groups of two bytes, the text column.
     static func xxd(_ bytes: [UInt8]) -> String {
         stride(from: 0, to: bytes.count, by: 16).map { at in
@@ -815,6 +826,16 @@ import Testing
             ("x\nUse token **\(token.prefix(12))**\(token.dropFirst(12)) for CI.\n", "markup"),
             ("x\nUse token `\(token.prefix(12))``\(token.dropFirst(12))` here\n", "markup"),
             ("x\nThe token is ghp\\\(token.dropFirst(3))\n", "markup"),
+            // Base64 wrapped narrower than a run: every 16 and 20 characters, CRLF, indented
+            // under a YAML key, alone in a file; and joined with spaces where a wrapped value
+            // was pasted onto one line.
+            ("x\n" + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 16, "\n"), "base64"),
+            ("x\n" + Self.wrapped(Data("{\"token\": \"\(token)\"}".utf8).base64EncodedString(), 20, "\r\n"), "base64"),
+            ("data:\n  " + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 12, "\n  "), "base64"),
+            // An armour line before base64 wrapped at 64: its last word is no first line of it.
+            ("-----BEGIN DATA-----\n" + Self.wrapped(Data("{\n  \"github\": {\n    \"user\": \"ci\",\n    \"token\": \"\(token)\"\n  }\n}".utf8).base64EncodedString(), 64, "\n")
+                + "-----END DATA-----\n", "base64"),
+            ("x\nv: " + Self.wrapped(Data("{\"github\": {\"user\": \"ci\", \"token\": \"\(token)\"}}".utf8).base64EncodedString(), 76, " "), "base64"),
             // Base64 joined to a name by `_` (two alphabets in one run).
             ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
@@ -827,6 +848,14 @@ import Testing
             #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
             #expect(hits.first?.line == 2, "\(text.debugDescription)")
         }
+        // Headings and their underlines, words one a line: no wrapped base64.
+        let headings = "git-credential-store\n--------------------\n\nSYNOPSIS\n--------\nConfiguration\nvariables\nnode_modules\nbuild\n"
+        #expect(Self.runsBothWays(Array(headings.utf8)).every.isEmpty)
+        // A file that is nothing but base64 wrapped every 8 characters (no byte before the
+        // first line for a trigger to see).
+        let alone = Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 8, "\n")
+        #expect(found(read(alone), token).map(\.encoding) == ["base64"])
+        #expect(found(read(alone), token).first?.line == 1)
     }
 
     @Test("a Jupyter notebook's cells are read as the code they hold: a split in a cell, a variable from another cell, an output over text elements")
@@ -1443,7 +1472,7 @@ import Testing
     @Test("runs are found exactly at the edges of the byte class", arguments: 0..<8)
     func runEdges(seed: Int) {
         var rng = SplitMix(seed: UInt64(seed) &+ 5150)
-        let edges: [UInt8] = [0x2A, 0x2B, 0x2E, 0x2F, 0x3D, 0x41, 0x5F, 0x2D, 0x7A, 0x7B, 0x7F, 0x80, 0xC3, 0xFF, 0x20, 0x0A]
+        let edges: [UInt8] = [0x2A, 0x2B, 0x2E, 0x2F, 0x3D, 0x41, 0x5F, 0x2D, 0x7A, 0x7B, 0x7F, 0x80, 0xC3, 0xFF, 0x20, 0x0A, 0x0D, 0x09]
         let run = Array("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo".utf8) // base64 of text: a real trigger
         var cases: [[UInt8]] = []
         // Every class byte at a bound of the range, at every place of runs of 24 to 48 bytes
@@ -1468,6 +1497,16 @@ import Testing
                 }
             }
             cases.append(bytes)
+        }
+        // Wrapped lines of every width around the line runs' bounds (LF, CRLF, indented, a
+        // lone CR, a short or padded last line, a blank line between), at the start and after
+        // a byte.
+        for width in 6...25 {
+            for (separator, last) in [("\n", "QUJD"), ("\r\n", "QU=="), ("\n  ", "QUJDRA"), ("\r", "QUJD"), ("\n\n", "QUJD"), ("\n", "QU"), ("\n", "QUJD.")] {
+                let line = String(decoding: run.prefix(width), as: UTF8.self)
+                let block = [line, line, line, last].joined(separator: separator)
+                cases += [Array(block.utf8), Array(("x " + block + "\n").utf8)]
+            }
         }
         // A hex stretch inside a run that starts at the very first byte (no run trigger
         // there: nothing before it), after a letter that is not a hex digit.
@@ -1520,8 +1559,17 @@ import Testing
             }
             texts.append(bytes)
         }
+        // Short lines of the alphabet (wrapped base64, CRLF too), for the line runs.
+        for _ in 0..<6 {
+            var bytes: [UInt8] = []
+            while bytes.count < 2000 {
+                bytes += (0..<Int(rng.next() % 30)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                bytes += rng.next() % 4 == 0 ? [0x0D, 0x0A] : rng.next() % 3 == 0 ? [0x20] : [0x0A]
+            }
+            texts.append(bytes)
+        }
         for bytes in texts {
-            for minimum in [1, 7, 24, 32, 63] {
+            for (minimum, lineMinimum) in [(1, 0), (7, 0), (7, 4), (24, 0), (24, 8), (32, 31), (63, 0), (63, 1)] {
                 var expected: [Int] = []
                 var i = 0
                 while i < bytes.count {
@@ -1529,6 +1577,10 @@ import Testing
                     var e = i
                     while e < bytes.count, Trigger.isRunByte(bytes[e]) { e += 1 }
                     if e - i >= minimum { expected += [i, e] }
+                    // A shorter run ending a line, marked.
+                    if lineMinimum > 0, e - i >= lineMinimum, e - i < minimum, e < bytes.count, bytes[e] == 0x0A || bytes[e] == 0x0D {
+                        expected += [i | Int(REVIEWGATE_LINE_RUN), e]
+                    }
                     i = e
                 }
                 for capacity in [1, 3, 64] {
@@ -1540,14 +1592,14 @@ import Testing
                             while from <= b.count {
                                 let count = runs.withUnsafeMutableBufferPointer { out in
                                     (portable ? reviewgate_long_runs_portable : reviewgate_long_runs)(
-                                        b.baseAddress.map { $0 + from }, b.count - from, UInt32(minimum), out.baseAddress!, capacity)
+                                        b.baseAddress.map { $0 + from }, b.count - from, UInt32(minimum), UInt32(lineMinimum), out.baseAddress!, capacity)
                                 }
                                 found += runs[..<(2 * count)].map { from + $0 }
                                 guard count == capacity else { break }
                                 from += runs[2 * capacity - 1]
                             }
                         }
-                        #expect(found == expected, "minimum \(minimum), capacity \(capacity), portable \(portable), \(bytes.count) bytes")
+                        #expect(found == expected, "minimum \(minimum), line minimum \(lineMinimum), capacity \(capacity), portable \(portable), \(bytes.count) bytes")
                     }
                 }
             }
@@ -1626,7 +1678,7 @@ import Testing
         bytes.withUnsafeBytes { b in
             Trigger.forEachRun(in: b) { sampled.append($1 << 8 | $0.rawValue) }
             for i in 0..<b.count {
-                for t in [Trigger.run, .hexRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
+                for t in [Trigger.run, .hexRun, .wrappedRun] where t.matches(b, at: i) { every.append(i << 8 | t.rawValue) }
             }
         }
         return (sampled.sorted(), every.sorted())

@@ -12,11 +12,17 @@
 // in `bytes`, each whole (from its first byte to the byte after its last), in order: written
 // to `runs` as start, end pairs, at most `capacity` of them; returns how many were written.
 // When that is `capacity`, more may follow: search again from the last one's end (a byte
-// outside the alphabet, or `n`).
-size_t reviewgate_long_runs(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity);
+// outside the alphabet, or `n`). With `line_minimum` (1 to `minimum` - 1; 0: none), the
+// shorter runs of at least that many that end a line (the byte after them a LF or CR) are
+// written too, in order with the others, their start or'ed with `REVIEWGATE_LINE_RUN`: the
+// lines of base64 wrapped narrower than `minimum`.
+size_t reviewgate_long_runs(const uint8_t *bytes, size_t n, unsigned minimum, unsigned line_minimum, size_t *runs, size_t capacity);
 
 // The same a byte at a time, as it runs on a CPU without AVX2 (for tests to compare).
-size_t reviewgate_long_runs_portable(const uint8_t *bytes, size_t n, unsigned minimum, size_t *runs, size_t capacity);
+size_t reviewgate_long_runs_portable(const uint8_t *bytes, size_t n, unsigned minimum, unsigned line_minimum, size_t *runs, size_t capacity);
+
+// The mark on a line run's start (`reviewgate_long_runs`).
+#define REVIEWGATE_LINE_RUN 0x4000000000000000ULL
 
 // Git tree entries (`mode SP name NUL` and a 20-byte id) that start `a` and `b` alike, byte
 // for byte, `n` bytes at most read from each: returns their total length, and sets `*last` to

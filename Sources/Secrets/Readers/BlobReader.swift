@@ -417,6 +417,7 @@ extension Scanner {
             }
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.isRunByte(bytes[$0]) }
+            || Trigger.wrappedRunAtStart(bytes)
         guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?

@@ -75,7 +75,7 @@ enum Decoders {
         if runAtStart { list.insert((.run, -1), at: 0) }
         for (trigger, at) in list {
             switch trigger {
-            case .run, .hexRun:
+            case .run, .hexRun, .wrappedRun:
                 let start = at + 1
                 guard start >= runDone else { continue }
                 guard budget > 0 else { return false }
@@ -89,7 +89,15 @@ enum Decoders {
                 }
                 let (text, end) = Self.run(b, from: start)
                 runDone = end
-                if let decoded = Self.decodeRun(text) {
+                let decodedRun = Self.decodeRun(text)
+                if decodedRun == nil, trigger == .wrappedRun {
+                    // Not base64 after all (a heading's last word over a line of base64): only
+                    // its first line is passed over, so a run starting on the next is still read.
+                    var firstEnd = start
+                    while firstEnd < b.count, Trigger.isRunByte(b[firstEnd]) { firstEnd += 1 }
+                    runDone = firstEnd
+                }
+                if let decoded = decodedRun {
                     budget -= decoded.bytes.count
                     body(Decoded(region: start..<end, encoding: decoded.encoding, bytes: decoded.bytes))
                     // A value a key names (a Kubernetes Secret's `AWS_SECRET_ACCESS_KEY: <base64>`)
@@ -1035,21 +1043,37 @@ enum Decoders {
 
     /// The run of base64/hex characters from `start` (with its `=` padding), continued over
     /// following lines that are wholly such characters (wrapped base64, an indented YAML
-    /// value); returns its characters and where it ends.
+    /// value), or over single spaces between pieces of the first's width (a wrapped value
+    /// pasted onto one line); returns its characters and where it ends.
     static func run(_ b: UnsafeRawBufferPointer, from start: Int) -> ([UInt8], Int) {
         let cls = Trigger.runClass
         var text: [UInt8] = []
         text.reserveCapacity(64)
         var i = start
-        func take() {
+        // The characters taken (padding aside).
+        func take() -> Int {
+            let from = i
             while i < b.count, cls[Int(b[i])] { text.append(b[i]); i += 1 }
+            let taken = i - from
             while i < b.count, b[i] == 0x3D { text.append(b[i]); i += 1 }
+            return taken
         }
-        take()
+        let width = take()
+        var piece = width
         // Wrapped: the line ends right after the run, and the next line (indented or not)
-        // holds nothing but more of it.
+        // holds nothing but more of it. Or pasted onto one line: pieces as wide as the first
+        // (a run's width at least; never words) joined by single spaces.
         var lines = 0
         while lines < 100_000, text.last != 0x3D {
+            if i + 1 < b.count, b[i] == 0x20, piece == width, width >= Trigger.minimumRun, cls[Int(b[i + 1])] {
+                var k = i + 1
+                while k < b.count, cls[Int(b[k])] { k += 1 }
+                guard k - (i + 1) >= 4 else { break }
+                i += 1
+                piece = take()
+                lines += 1
+                continue
+            }
             var j = i
             if j < b.count, b[j] == 0x0D { j += 1 }
             guard j < b.count, b[j] == 0x0A else { break }
@@ -1061,7 +1085,7 @@ enum Decoders {
             let ends = k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
             guard k - j >= 4, ends else { break }
             i = j
-            take()
+            piece = take()
             lines += 1
         }
         return (text, i)

@@ -97,6 +97,11 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// escaped underscore between value characters (`**ghp_…**…`, `` `ghp_…``…` ``, `ghp\_…`).
     /// The line is read with them out (`Decoders.withoutMarkup`).
     case markupComment, cdataClose, emphasis
+    /// A run of `minimumLineRun` to `minimumRun` - 1 base64/hex characters at its start that
+    /// ends its line, the next line holding (after blanks) nothing but four or more of them:
+    /// base64 wrapped narrower than a `run` (`base64 -w 16`). Found with the runs
+    /// (`forEachRun`); read as a run is, over its lines.
+    case wrappedRun
 
     var length: Int {
         switch self {
@@ -146,6 +151,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .markupComment: 3
         case .cdataClose: 4
         case .emphasis: 4
+        case .wrappedRun: Self.minimumLineRun + 2
         }
     }
 
@@ -155,6 +161,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         switch self {
         case .run: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumRun)}"# // and not all hex digits
         case .hexRun: #"[^0-9A-Fa-f][0-9A-Fa-f]{\#(Self.minimumHexRun)}"#
+        case .wrappedRun: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumLineRun),\#(Self.minimumRun - 1)}\r?\n[ \t]*[A-Za-z0-9+/_\-]{4}"#
         case .percentAfterWord: #"[A-Za-z0-9]%[2-7][0-9A-Fa-f]"#
         case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
         case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
@@ -230,7 +237,7 @@ enum Trigger: Int, CaseIterable, Sendable {
 
     static let longest = allCases.map(\.length).max()!
     /// The triggers Hyperscan searches: all but the runs (`forEachRun`).
-    static let onHyperscan = allCases.filter { $0 != .run && $0 != .hexRun }
+    static let onHyperscan = allCases.filter { $0 != .run && $0 != .hexRun && $0 != .wrappedRun }
 
     /// A string's quote (a template literal's backquote too), the operators that join two
     /// strings (`+`, PHP's `.`), and the blanks around them: for the triggers and the joiner.
@@ -246,6 +253,50 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// and 40 are also MD5 and SHA-1 digests; their first bytes, not text, turn them away
     /// (`Decoders.mayDecode`).
     static let minimumRun = 24
+    /// The narrowest lines of wrapped base64 read as one run (`wrappedRun`).
+    static let minimumLineRun = 8
+
+    /// Whether the run `start..<end` (maximal) is a line of wrapped base64: `minimumLineRun`
+    /// to `minimumRun` - 1 long, ending its line, and the next line (after blanks) run
+    /// characters (and `=` padding) up to its end, as many, or enough with the first for a run.
+    /// Both lines must look like base64 or hex, not words: the first with characters of two
+    /// of upper-case letters, lower-case letters and digits, the next not one character over
+    /// and over (a title and its underline, `git-config\n----------`, is every other page of
+    /// a manual).
+    static func endsWrappedLine(_ b: UnsafeRawBufferPointer, from start: Int, end e: Int) -> Bool {
+        guard e - start >= minimumLineRun, e - start < minimumRun, e < b.count, b[e] == 0x0A || b[e] == 0x0D else { return false }
+        var kinds: UInt8 = 0
+        for k in start..<e {
+            let c = b[k]
+            if c >= 0x41, c <= 0x5A { kinds |= 1 } else if c >= 0x61, c <= 0x7A { kinds |= 2 } else if c >= 0x30, c <= 0x39 { kinds |= 4 }
+        }
+        guard kinds.nonzeroBitCount >= 2 else { return false }
+        var j = e
+        if b[j] == 0x0D { j += 1 }
+        guard j < b.count, b[j] == 0x0A else { return false }
+        j += 1
+        while j < b.count, isBlank(b[j]) { j += 1 }
+        let run = runClass
+        var k = j
+        var varied = false
+        while k < b.count, run[Int(b[k])] {
+            if b[k] != b[j] { varied = true }
+            k += 1
+        }
+        // As wide as the first (a wrapped line), or enough with it for a run (the last line, a
+        // value's rest on a deeper line).
+        guard k - j >= 4, varied, k - j == e - start || k - j + e - start >= minimumRun else { return false }
+        while k < b.count, b[k] == 0x3D { k += 1 }
+        return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
+    }
+
+    /// Whether `b` opens with a line of wrapped base64 (no byte before it for `wrappedRun`).
+    static func wrappedRunAtStart(_ b: UnsafeRawBufferPointer) -> Bool {
+        let run = runClass
+        var e = 0
+        while e < b.count, e <= minimumRun, run[Int(b[e])] { e += 1 }
+        return endsWrappedLine(b, from: 0, end: e)
+    }
     static let minimumHexRun = 32
     /// The base64 (standard and URL) alphabet without padding.
     static let runClass: [Bool] = (0..<256).map { isRunByte(UInt8($0)) }
@@ -289,6 +340,11 @@ enum Trigger: Int, CaseIterable, Sendable {
             guard !hex[Int(b[i])] else { return false }
             for j in (i + 1)..<(i + length) where !hex[Int(b[j])] { return false }
             return Decoders.mayDecode(b, from: i + 1)
+        case .wrappedRun:
+            guard !run[Int(b[i])] else { return false }
+            var e = i + 1
+            while e < b.count, run[Int(b[e])] { e += 1 }
+            return Self.endsWrappedLine(b, from: i + 1, end: e)
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
         case .unicodeEscape: return b[i] == 0x5C && b[i + 1] == 0x75 && b[i + 2] == 0x30 && b[i + 3] == 0x30 && printableHex(i + 4)
@@ -475,10 +531,11 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
                                                  .adjacentTight, .adjacentLine, .adjacentLineCRLF, .listed, .listedSpaced]
 
-    /// Every `run` trigger in `bytes` (the same answers as `Trigger.run.matches` at every
-    /// offset). Not on Hyperscan: a pure character-class repeat costs it about 7 ns a byte.
-    /// The runs of `minimumRun` are found by `reviewgate_long_runs` (C, 32 bytes at a time
-    /// with AVX2), each whole; only their own bytes are read here.
+    /// Every `run`, `hexRun` and `wrappedRun` trigger in `bytes` (the same answers as their
+    /// `matches` at every offset). Not on Hyperscan: a pure character-class repeat costs it
+    /// about 7 ns a byte. The runs of `minimumRun`, and the shorter ones that end a line, are
+    /// found by `reviewgate_long_runs` (C, 32 bytes at a time with AVX2), each whole; only
+    /// their own bytes (and a line run's next line) are read here.
     static func forEachRun(in bytes: UnsafeRawBufferPointer, verdicts: RunVerdicts? = nil, _ hit: (Trigger, Int) -> Void) {
         let n = bytes.count
         let minimum = minimumRun, minimumHex = minimumHexRun
@@ -507,11 +564,21 @@ enum Trigger: Int, CaseIterable, Sendable {
             }
         }
         let capacity = 64
+        let lineRun = Int(REVIEWGATE_LINE_RUN)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * capacity) { runs in
             var from = 0
             while from < n {
-                let found = reviewgate_long_runs(base + from, n - from, UInt32(minimum), runs.baseAddress!, capacity)
-                for k in 0..<found { run(from + runs[2 * k], from + runs[2 * k + 1]) }
+                let found = reviewgate_long_runs(base + from, n - from, UInt32(minimum), UInt32(minimumLineRun), runs.baseAddress!, capacity)
+                for k in 0..<found {
+                    let start = runs[2 * k], end = from + runs[2 * k + 1]
+                    guard start & lineRun != 0 else {
+                        run(from + start, end)
+                        continue
+                    }
+                    // A line shorter than a run: wrapped base64 when the next line goes on with it.
+                    let s = from + (start & ~lineRun)
+                    if s >= 1, endsWrappedLine(bytes, from: s, end: end) { hit(.wrappedRun, s - 1) }
+                }
                 guard found == capacity else { break }
                 from += runs[2 * capacity - 1]
             }
