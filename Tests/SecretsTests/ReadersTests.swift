@@ -1251,6 +1251,14 @@ import Testing
             ("b = '\(body)'\nt = \"ghp_#{b}\"\n", token, 2),
             ("locals {\n  sfx = \"\(key.dropFirst(4))\"\n}\nkey = \"AKIA${local.sfx}\"\n", key, 4),
         ], encoding: "variables")
+        // A value a keyword opens, completed after a reference to it: Swift's and Ruby's
+        // interpolation, a batch file's `%A%`, Terraform's `${local.a}`.
+        expectFoundOnce([
+            ("let a = \"\(a)\"\nlet t = \"\\(a)\(b)\"\n", token, 2),
+            ("a = '\(a)'\nt = \"#{a}\(b)\"\n", token, 2),
+            ("@echo off\nset A=\(a)\nset T=%A%\(b)\n", token, 3),
+            ("locals {\n  a = \"\(a)\"\n  t = \"${local.a}\(b)\"\n}\n", token, 3),
+        ], encoding: "variables")
         // Or added to the string after it: quoted, joined at the next depth.
         expectFoundOnce([("SFX = \"\(key.dropFirst(4))\"\nKEY = \"AKIA\" + SFX\n", key, 2),
                          ("<?php\n$b = '\(body)';\n$t = 'ghp_' . $b;\n", token, 3)], encoding: "variables+joined")

@@ -177,6 +177,10 @@ extension Decoders {
         if k < end, b[k] == 0x24 {
             k += 1
             if k < end, b[k] == 0x7B { close = 0x7D; k += 1 } else if k < end, b[k] == 0x28 { close = 0x29; k += 1 }
+        } else if k < end, b[k] == 0x25 {
+            // A batch file's `%NAME%`.
+            close = 0x25
+            k += 1
         } else if k < end, b[k] == 0x7B {
             close = 0x7D
             k += 1
@@ -201,6 +205,27 @@ extension Decoders {
             t += 1
         }
         return (name, t)
+    }
+
+    /// Where a reference to the name at `i` opens, when an opening stands right before it:
+    /// `$`, `${`, `$(`, `{` (an f-string's, a template's), Swift's `\(`, Ruby's `#{`, a batch
+    /// file's `%`; or before the dotted name it ends (`${local.b}`), inside braces only (a bare
+    /// `config.token` is a member's access). As `variable` reads them.
+    static func referenceOpening(_ b: UnsafeRawBufferPointer, nameAt i: Int) -> Int? {
+        var r = i
+        // The dotted name the name ends.
+        var dotted = false
+        while r >= 2, b[r - 1] == 0x2E, isIdentifier(b[r - 2]) {
+            r -= 1
+            while r >= 1, isIdentifier(b[r - 1]) { r -= 1 }
+            dotted = true
+        }
+        if dotted, r < b.count, !isIdentifierStart(b[r]) { return nil }
+        if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 { return r - 2 }
+        if r >= 2, b[r - 2] == 0x5C && b[r - 1] == 0x28 || b[r - 2] == 0x23 && b[r - 1] == 0x7B { return r - 2 }
+        if r >= 1, b[r - 1] == 0x7B { return r - 1 }
+        if r >= 1, b[r - 1] == 0x24 || b[r - 1] == 0x25 { return dotted ? nil : r - 1 }
+        return nil
     }
 
     /// The variables joined from `i`: references side by side (`$A$B`, `${A}${B}`, `"$A""$B"`) or
@@ -512,13 +537,9 @@ extension Decoders {
             var from = name.upperBound
             while let i = firstWord(word, in: b, from: from) {
                 from = i + word.count
-                // The reference's start: `$`, `${`, `$(`, `{` before the name, or the name itself.
-                var r = i
-                if r >= 2, b[r - 2] == 0x24, b[r - 1] == 0x7B || b[r - 1] == 0x28 {
-                    r -= 2
-                } else if r >= 1, b[r - 1] == 0x24 || b[r - 1] == 0x7B {
-                    r -= 1
-                }
+                // The reference's start: its opening before the name (`referenceOpening`), or
+                // the name itself.
+                let r = referenceOpening(b, nameAt: i) ?? i
                 let end = min(b.count, i + chainReach)
                 // A value appended to (`TOKEN+=…`, `t += "…"`, PHP's `.=`): the value so far
                 // with the literal after it, as if assigned whole.
