@@ -848,8 +848,8 @@ import Testing
             #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
             #expect(hits.first?.line == 2, "\(text.debugDescription)")
         }
-        // Headings and their underlines, words one a line: no wrapped base64.
-        let headings = "git-credential-store\n--------------------\n\nSYNOPSIS\n--------\nConfiguration\nvariables\nnode_modules\nbuild\n"
+        // Headings and their underlines, a word of one kind over another: no wrapped base64.
+        let headings = "git-credential-store\n--------------------\n\nSYNOPSIS\n--------\nnode_modules\nbuild\nCONFIGURATION\nvariables\n"
         #expect(Self.runsBothWays(Array(headings.utf8)).every.isEmpty)
         // A file that is nothing but base64 wrapped every 8 characters (no byte before the
         // first line for a trigger to see).

@@ -78,6 +78,7 @@ enum Decoders {
             case .run, .hexRun, .wrappedRun:
                 let start = at + 1
                 guard start >= runDone else { continue }
+                if trigger == .wrappedRun, !Trigger.wrappedBlockGoesOn(b, from: start) { continue }
                 guard budget > 0 else { return false }
                 // Most runs are names, paths and digests: their first characters, decoded in
                 // place, say so before the run is gathered.

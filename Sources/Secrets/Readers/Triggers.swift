@@ -98,9 +98,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// The line is read with them out (`Decoders.withoutMarkup`).
     case markupComment, cdataClose, emphasis
     /// A run of `minimumLineRun` to `minimumRun` - 1 base64/hex characters at its start that
-    /// ends its line, the next line holding (after blanks) nothing but four or more of them:
-    /// base64 wrapped narrower than a `run` (`base64 -w 16`). Found with the runs
-    /// (`forEachRun`); read as a run is, over its lines.
+    /// ends its line, the next line opening (after blanks) with four more
+    /// (`endsWrappedLine`): base64 wrapped narrower than a `run` (`base64 -w 16`). Found with
+    /// the runs (`forEachRun`); read as a run is, over its lines.
     case wrappedRun
 
     var length: Int {
@@ -151,7 +151,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .markupComment: 3
         case .cdataClose: 4
         case .emphasis: 4
-        case .wrappedRun: Self.minimumLineRun + 2
+        // The byte before, the longest line, CR LF, the indentation, four characters.
+        case .wrappedRun: 1 + (Self.minimumRun - 1) + 2 + Self.wrappedIndent + 4
         }
     }
 
@@ -161,7 +162,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         switch self {
         case .run: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumRun)}"# // and not all hex digits
         case .hexRun: #"[^0-9A-Fa-f][0-9A-Fa-f]{\#(Self.minimumHexRun)}"#
-        case .wrappedRun: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumLineRun),\#(Self.minimumRun - 1)}\r?\n[ \t]*[A-Za-z0-9+/_\-]{4}"#
+        case .wrappedRun: #"[^A-Za-z0-9+/_\-][A-Za-z0-9+/_\-]{\#(Self.minimumLineRun),\#(Self.minimumRun - 1)}\r?\n[ \t]{0,\#(Self.wrappedIndent)}[A-Za-z0-9+/_\-]{4}"#
         case .percentAfterWord: #"[A-Za-z0-9]%[2-7][0-9A-Fa-f]"#
         case .percentPair: #"%[2-7][0-9A-Fa-f]%[2-7][0-9A-Fa-f]"#
         case .unicodeEscape: #"\\u00[2-7][0-9A-Fa-f]"#
@@ -257,14 +258,15 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let minimumLineRun = 8
 
     /// Whether the run `start..<end` (maximal) is a line of wrapped base64: `minimumLineRun`
-    /// to `minimumRun` - 1 long, ending its line, and the next line (after blanks) run
-    /// characters (and `=` padding) up to its end, as many, or enough with the first for a run.
-    /// Both lines must look like base64 or hex, not words: the first with characters of two
-    /// of upper-case letters, lower-case letters and digits, the next not one character over
-    /// and over (a title and its underline, `git-config\n----------`, is every other page of
-    /// a manual).
+    /// to `minimumRun` - 1 long, of two kinds of characters (upper-case letters, lower-case
+    /// letters, digits), ending its line, and the next line opening (after at most
+    /// `wrappedIndent` blanks) with four run characters, not one four times (a title and its
+    /// underline, `git-config\n----------`, is every other page of a manual). Only the
+    /// trigger's `length` bytes from the byte before the run are read, as every trigger reads
+    /// only its own: a delta's copy that holds them holds the same answer.
     static func endsWrappedLine(_ b: UnsafeRawBufferPointer, from start: Int, end e: Int) -> Bool {
-        guard e - start >= minimumLineRun, e - start < minimumRun, e < b.count, b[e] == 0x0A || b[e] == 0x0D else { return false }
+        let limit = start - 1 + Trigger.wrappedRun.length
+        guard limit <= b.count, e - start >= minimumLineRun, e - start < minimumRun, b[e] == 0x0A || b[e] == 0x0D else { return false }
         var kinds: UInt8 = 0
         for k in start..<e {
             let c = b[k]
@@ -273,19 +275,35 @@ enum Trigger: Int, CaseIterable, Sendable {
         guard kinds.nonzeroBitCount >= 2 else { return false }
         var j = e
         if b[j] == 0x0D { j += 1 }
+        guard b[j] == 0x0A else { return false }
+        j += 1
+        let indent = j
+        while j < indent + wrappedIndent, isBlank(b[j]) { j += 1 }
+        let run = runClass
+        guard (j..<(j + 4)).allSatisfy({ run[Int(b[$0])] }) else { return false }
+        return (j + 1..<(j + 4)).contains { b[$0] != b[j] }
+    }
+    /// The most blanks before a wrapped line's next (a YAML value's indentation).
+    static let wrappedIndent = 8
+
+    /// Whether the wrapped line from `start` (a `wrappedRun`'s) goes on as wrapped base64 does,
+    /// read to the next line's end (as a trigger may not): that line wholly run characters (and
+    /// `=` padding), as many as the first, or enough with it for a run (the last line, a
+    /// value's rest on a deeper line). Checked before decoding: most lines a trigger stands at
+    /// end a word over another line's first word.
+    static func wrappedBlockGoesOn(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let run = runClass
+        var e = start
+        while e < b.count, run[Int(b[e])] { e += 1 }
+        var j = e
+        if j < b.count, b[j] == 0x0D { j += 1 }
         guard j < b.count, b[j] == 0x0A else { return false }
         j += 1
         while j < b.count, isBlank(b[j]) { j += 1 }
-        let run = runClass
         var k = j
-        var varied = false
-        while k < b.count, run[Int(b[k])] {
-            if b[k] != b[j] { varied = true }
-            k += 1
-        }
-        // As wide as the first (a wrapped line), or enough with it for a run (the last line, a
-        // value's rest on a deeper line).
-        guard k - j >= 4, varied, k - j == e - start || k - j + e - start >= minimumRun else { return false }
+        while k < b.count, run[Int(b[k])] { k += 1 }
+        let width = e - start, next = k - j
+        guard next >= 4, next == width || next + width >= minimumRun else { return false }
         while k < b.count, b[k] == 0x3D { k += 1 }
         return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
     }
@@ -295,7 +313,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         let run = runClass
         var e = 0
         while e < b.count, e <= minimumRun, run[Int(b[e])] { e += 1 }
-        return endsWrappedLine(b, from: 0, end: e)
+        return endsWrappedLine(b, from: 0, end: e) && wrappedBlockGoesOn(b, from: 0)
     }
     static let minimumHexRun = 32
     /// The base64 (standard and URL) alphabet without padding.
@@ -343,7 +361,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .wrappedRun:
             guard !run[Int(b[i])] else { return false }
             var e = i + 1
-            while e < b.count, run[Int(b[e])] { e += 1 }
+            while e < i + 1 + Self.minimumRun, run[Int(b[e])] { e += 1 }
             return Self.endsWrappedLine(b, from: i + 1, end: e)
         case .percentAfterWord: return word[Int(b[i])] && b[i + 1] == 0x25 && printableHex(i + 2)
         case .percentPair: return b[i] == 0x25 && printableHex(i + 1) && b[i + 3] == 0x25 && printableHex(i + 4)
