@@ -796,6 +796,12 @@ import Testing
             // The same call once a piece: a StringBuilder's appends, Kotlin's buildString.
             ("x\nsb.append(\"\(token.prefix(14))\");\nsb.append(\"\(token.dropFirst(14).prefix(12))\");\nsb.append(\"\(token.dropFirst(26))\");\n", "joined"),
             ("val t = buildString {\n    append(\"\(token.prefix(20))\")\n    append(\"\(token.dropFirst(20))\")\n}\n", "joined"),
+            // A method of the string itself (`"…".concat("…")`, one argument or two), and a
+            // builder's calls chained over lines, each opening its line.
+            ("x\nString t = \"\(token.prefix(20))\".concat(\"\(token.dropFirst(20))\");\n", "joined"),
+            ("x\nconst t = \"\(token.prefix(14))\".concat(\"\(token.dropFirst(14).prefix(10))\", \"\(token.dropFirst(24))\");\n", "joined+joined"),
+            ("x\nString t = new StringBuilder(\"\(token.prefix(14))\")\n    .append(\"\(token.dropFirst(14).prefix(12))\")\n    .append(\"\(token.dropFirst(26))\").toString();\n", "joined"),
+            ("x\nString t = new StringBuilder().append(\"\(token.prefix(14))\")\n    .append(\"\(token.dropFirst(14))\").toString();\n", "joined"),
             // Comments between the pieces: after the operator, before it, on a line of their
             // own, a block comment between strings side by side.
             ("x\nt = (\"\(token.prefix(20))\"  # org\n     \"\(token.dropFirst(20))\")\n", "joined"),

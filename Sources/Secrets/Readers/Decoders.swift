@@ -444,17 +444,24 @@ enum Decoders {
         var k = pastComment(b, q + 1, end)
         if k + 2 < end, b[k] == 0x7D, b[k + 1] == 0x24, b[k + 2] == 0x7B {
             k += 3
+        } else if let opened = methodCall(b, at: k < end && b[k] == 0x29 ? k + 1 : k, end: end) {
+            // A method chain of one string each: `.append("ghp_…").append("…")`, or a method
+            // of the string itself: `"ghp_…".concat("…")` (Java, JavaScript).
+            k = opened
         } else if k < end, b[k] == 0x2C || Trigger.isOperator(b[k]) {
             k += 1
-        } else if k + 1 < end, b[k] == 0x29, b[k + 1] == 0x2E {
-            // A method chain of one string each: `.append("ghp_…").append("…")`, `.concat(…)`.
-            var m = k + 2
-            while m < end, isIdentifier(b[m]) { m += 1 }
-            guard m > k + 2, m < end, b[m] == 0x28 else { return nil }
-            k = m + 1
         }
         guard k > q + 1 else { return nil }
         return stringOpening(b, k, end)
+    }
+
+    /// Past a method's call opening at `p` (`.append(`, `.concat(`: a dot, a name, a
+    /// parenthesis), where its argument starts; nil when none opens there.
+    static func methodCall(_ b: UnsafeRawBufferPointer, at p: Int, end: Int) -> Int? {
+        guard p + 2 < end, b[p] == 0x2E, isIdentifierStart(b[p + 1]) else { return nil }
+        var m = p + 2
+        while m < end, isIdentifier(b[m]) { m += 1 }
+        return m < end && b[m] == 0x28 ? m + 1 : nil
     }
 
     /// Where the token of a string opening at `k` (after blanks) starts, when a quote and a
@@ -590,6 +597,10 @@ enum Decoders {
                 // then its quote.
                 if let call, nextEnd - j > call.count, call.indices.allSatisfy({ b[j + $0 - call.lowerBound] == b[$0] }) {
                     j += call.count
+                } else if call != nil, let opened = Self.methodCall(b, at: j, end: nextEnd) {
+                    // A chained call opening the line (`new StringBuilder("ghp_…")`, then
+                    // `.append("…")`).
+                    j = opened
                 } else if j < nextEnd, Trigger.isOperator(b[j]) {
                     j += 1
                     while j < nextEnd, blank(b[j]) { j += 1 }
