@@ -1274,6 +1274,12 @@ import Testing
             ("A=\"\(a)\"; B=\"\(b)\"\nexport T=\"$A$B\"\n", token, 2),
             ("FROM alpine\nENV A \(a)\nENV B \(b)\nENV T $A$B\n", token, 4),
         ], encoding: "variables")
+        // C's macros side by side, pasted by the preprocessor, and a macro beside a string.
+        expectFoundOnce([
+            ("#define KID_A \"\(key.prefix(8))\"\n#define KID_B \"\(key.dropFirst(8))\"\nconst char *kid = KID_A KID_B;\n", key, 3),
+            ("#define A \"\(token.prefix(12))\"\n# define B \"\(token.dropFirst(12).prefix(12))\"\n#define C \"\(token.dropFirst(24))\"\nconst char *t = A B C;\n", token, 4),
+        ], encoding: "variables")
+        expectFoundOnce([("#define P \"\(a)\"\nconst char *t = P \"\(b)\";\n", token, 2)], encoding: "variables+joined")
         // Two variables and a string after them.
         expectFoundOnce([("a = \"\(a)\"\nb = \"\(b.prefix(8))\"\nt = a + b + \"\(b.dropFirst(8))\"\n", token, 3)], encoding: "variables+joined")
         // Variables listed as a format's or a join's arguments.

@@ -109,7 +109,7 @@ extension Decoders {
     }
 
     /// The name and literal value the statement from `p` to the line's end `e` assigns, as
-    /// `Assignments` reads lines; a Dockerfile's `ENV NAME value` too.
+    /// `Assignments` reads lines; a Dockerfile's `ENV NAME value` and C's `#define NAME "…"` too.
     static func assignment(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
         var s = p
         // Words before the name (`export`, `const`, `local -r`): the name is the last
@@ -125,7 +125,7 @@ extension Decoders {
             s = t
             guard s < e, Trigger.isBlank(b[s]) else { break }
         }
-        guard let name, b[name.lowerBound] != 0x2D else { return nil }
+        guard let name, b[name.lowerBound] != 0x2D else { return cDefine(b, line: p, end: e) }
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         if s < e, b[s] == 0x3A { s += 1 }
         guard s < e, b[s] == 0x3D, s + 1 >= e || b[s + 1] != 0x3D else { return dockerEnv(b, line: p, end: e) }
@@ -133,6 +133,52 @@ extension Decoders {
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         guard s < e, let value = Decoders.literal(b, at: s, end: e) else { return nil }
         return (name, value)
+    }
+
+    /// Whether `name` is written as C's macros are: upper-case letters, digits and `_`, a
+    /// letter first.
+    static func isMacroName(_ b: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool {
+        guard !name.isEmpty, b[name.lowerBound] >= 0x41, b[name.lowerBound] <= 0x5A else { return false }
+        return name.allSatisfy { b[$0] >= 0x41 && b[$0] <= 0x5A || b[$0] >= 0x30 && b[$0] <= 0x39 || b[$0] == 0x5F }
+    }
+
+    /// C's `#define NAME "value"` (blanks allowed around the `#`): the name and the value's
+    /// literal, as the preprocessor puts it wherever the name stands.
+    static func cDefine(_ b: UnsafeRawBufferPointer, line p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        var s = p
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        guard s < e, b[s] == 0x23 else { return nil }
+        s += 1
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        let word = Self.defineWord
+        guard s + word.count < e, word.indices.allSatisfy({ b[s + $0] == word[$0] }), Trigger.isBlank(b[s + word.count]) else { return nil }
+        s += word.count
+        while s < e, Trigger.isBlank(b[s]) { s += 1 }
+        guard s < e, isIdentifierStart(b[s]) else { return nil }
+        var t = s
+        while t < e, isIdentifier(b[t]) { t += 1 }
+        guard t < e, Trigger.isBlank(b[t]) else { return nil }
+        var v = t
+        while v < e, Trigger.isBlank(b[v]) { v += 1 }
+        guard v < e, let value = literal(b, at: v, end: e) else { return nil }
+        return (s..<t, value)
+    }
+
+    static let defineWord = Array("define".utf8)
+
+    /// Whether `#define` (blanks allowed around the `#`) opens the line before `k` (the start
+    /// of the name it defines, blanks between).
+    static func definesName(_ b: UnsafeRawBufferPointer, at k: Int) -> Bool {
+        var w = k
+        while w > 0, Trigger.isBlank(b[w - 1]) { w -= 1 }
+        let word = defineWord
+        guard w < k, w >= word.count + 1, word.indices.allSatisfy({ b[w - word.count + $0] == word[$0] }) else { return false }
+        var l = w - word.count
+        while l > 0, Trigger.isBlank(b[l - 1]) { l -= 1 }
+        guard l > 0, b[l - 1] == 0x23 else { return false }
+        l -= 1
+        while l > 0, Trigger.isBlank(b[l - 1]) { l -= 1 }
+        return l == 0 || b[l - 1] == 0x0A
     }
 
     /// A Dockerfile's `ENV NAME value` (the instruction in any case, no `=`): the name and the
@@ -245,6 +291,17 @@ extension Decoders {
             }
             var k = at
             while k < end, Trigger.isBlank(b[k]) { k += 1 }
+            // C's macros side by side (`A B`, bare names with blanks between): the preprocessor
+            // puts their strings side by side, and the compiler joins them.
+            // Only upper-case names, as macros are written: `KEY=abc make` (shell) or `key = two
+            // words` (INI) is no chain, and each name would be looked up in the whole text.
+            if k > at, k < end, isIdentifierStart(b[k]), names[names.count - 1].upperBound == at,
+               isMacroName(b, names[names.count - 1]), let next = variable(b, at: k, end: end, bare: true), next.end > k,
+               isMacroName(b, next.name), next.end == end || !isIdentifier(b[next.end]) && b[next.end] != 0x28 {
+                names.append(next.name)
+                at = next.end
+                continue
+            }
             guard k < end, b[k] == 0x2B || b[k] == 0x2E else { break }
             let dot = b[k] == 0x2E, spaced = k > at
             k += (k + 1 < end && dot && b[k + 1] == 0x2E) ? 2 : 1
@@ -357,7 +414,7 @@ extension Decoders {
         let e = k
         while k > 0, e - k < 256, isIdentifier(b[k - 1]) { k -= 1 }
         guard k < e, isIdentifierStart(b[k]) else { return nil }
-        if !equals {
+        if !equals, !definesName(b, at: k) {
             var w = k
             while w > 0, Trigger.isBlank(b[w - 1]) { w -= 1 }
             guard w < k, w >= 3, (b[w - 3] | 0x20) == 0x65, (b[w - 2] | 0x20) == 0x6E, (b[w - 1] | 0x20) == 0x76 else { return nil }
@@ -499,8 +556,15 @@ extension Decoders {
         func values(of names: [Range<Int>]) -> [UInt8]? { lookup.joined(names, in: b) }
         // Whether a quoted string is added after `k` (`a + b + "…"`): then the values go in as
         // a quoted string, so the next depth's join takes the string with them.
-        func stringAdded(after k: Int, _ end: Int) -> Bool {
-            guard let k = pastOperator(b, k, end) else { return false }
+        func stringAdded(after k: Int, _ end: Int, name: Range<Int>? = nil) -> Bool {
+            guard let k = pastOperator(b, k, end) else {
+                // Or a C string right after a macro's name (`P "…"`), blanks between: the
+                // compiler joins the macro's string to it.
+                guard let name, isMacroName(b, name) else { return false }
+                var q = k
+                while q < end, Trigger.isBlank(b[q]) { q += 1 }
+                return q > k && q < end && b[q] == 0x22
+            }
             return k < end && Trigger.isQuote(b[k])
         }
         // The chain at `at` with its variables' values in place, if every one has one.
@@ -571,7 +635,7 @@ extension Decoders {
                 // The value opens a token, so only a literal after it can complete one: the
                 // reference's next character a token's (`${A}rest`), or an operator and a
                 // quoted string (`a + "rest"`); any other use is passed over.
-                let operand = stringAdded(after: ref.end, end)
+                let operand = stringAdded(after: ref.end, end, name: r == i ? ref.name : nil)
                 // Or its string closed right there and a shell word going on (`"$A"rest`,
                 // `"$A"'rest'`).
                 let glued = ref.end < end && (Trigger.isRunByte(b[ref.end]) || shellWordGoesOn(b, afterQuote: ref.end, end: end) != nil)
