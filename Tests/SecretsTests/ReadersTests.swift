@@ -1438,6 +1438,10 @@ import Testing
         #expect(found(read("x: " + run + "\n"), token).first?.encoding == "base64")
         let escapes = String(repeating: "\\u0041", count: 1_700_000)
         #expect(read(escapes + "\n").candidates.isEmpty)
+        // 2 MB of narrow lines alike that decode to nothing, then a wrapped token: each line
+        // opens a wrapped run, and the block is joined once, not again from every line.
+        let wrapped = String(repeating: "Abcdefg1\n", count: 230_000) + "\n" + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 16, "\n")
+        #expect(found(read(wrapped), token).first?.encoding == "base64")
     }
 
     @Test("a text where every line wakes every decoder still has what follows decoded (no budget runs out on it)",

@@ -91,11 +91,11 @@ enum Decoders {
                 let (text, end) = Self.run(b, from: start)
                 runDone = end
                 let decodedRun = Self.decodeRun(text)
-                if decodedRun == nil, trigger == .wrappedRun {
-                    // Not base64 after all (a heading's last word over a line of base64): only
-                    // its first line is passed over, so a run starting on the next is still read.
-                    var firstEnd = start
-                    while firstEnd < b.count, Trigger.isRunByte(b[firstEnd]) { firstEnd += 1 }
+                if decodedRun == nil, trigger == .wrappedRun, let firstEnd = Self.headingOverRun(b, wrappedAt: start) {
+                    // Not base64 after all, and its first line unlike the next (a heading's last
+                    // word over a line of base64): only that line is passed over, so a run
+                    // starting on the next is still read. Lines alike stay passed over whole,
+                    // or each line of a long undecodable block would join all after it again.
                     runDone = firstEnd
                 }
                 if let decoded = decodedRun {
@@ -453,6 +453,20 @@ enum Decoders {
         }
         guard k > q + 1 else { return nil }
         return stringOpening(b, k, end)
+    }
+
+    /// Where the first line of the wrapped run at `start` ends, when the next line's run is
+    /// not as wide (the first is no line of the same block); nil when they are alike.
+    static func headingOverRun(_ b: UnsafeRawBufferPointer, wrappedAt start: Int) -> Int? {
+        var firstEnd = start
+        while firstEnd < b.count, Trigger.isRunByte(b[firstEnd]) { firstEnd += 1 }
+        var j = firstEnd
+        if j < b.count, b[j] == 0x0D { j += 1 }
+        if j < b.count, b[j] == 0x0A { j += 1 }
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        var k = j
+        while k < b.count, k - j <= firstEnd - start, Trigger.isRunByte(b[k]) { k += 1 }
+        return k - j == firstEnd - start && (k == b.count || !Trigger.isRunByte(b[k])) ? nil : firstEnd
     }
 
     /// Past a method's call opening at `p` (`.append(`, `.concat(`: a dot, a name, a
