@@ -152,16 +152,7 @@ extension Decoders {
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         let word = Self.defineWord
         guard s + word.count < e, word.indices.allSatisfy({ b[s + $0] == word[$0] }), Trigger.isBlank(b[s + word.count]) else { return nil }
-        s += word.count
-        while s < e, Trigger.isBlank(b[s]) { s += 1 }
-        guard s < e, isIdentifierStart(b[s]) else { return nil }
-        var t = s
-        while t < e, isIdentifier(b[t]) { t += 1 }
-        guard t < e, Trigger.isBlank(b[t]) else { return nil }
-        var v = t
-        while v < e, Trigger.isBlank(b[v]) { v += 1 }
-        guard v < e, let value = literal(b, at: v, end: e) else { return nil }
-        return (s..<t, value)
+        return nameAndValue(b, from: s + word.count, end: e)
     }
 
     static let defineWord = Array("define".utf8)
@@ -187,7 +178,12 @@ extension Decoders {
         var s = p
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         guard s + 4 < e, (b[s] | 0x20) == 0x65, (b[s + 1] | 0x20) == 0x6E, (b[s + 2] | 0x20) == 0x76, Trigger.isBlank(b[s + 3]) else { return nil }
-        s += 4
+        return nameAndValue(b, from: s + 4, end: e)
+    }
+
+    /// After an instruction's word (`ENV`, `#define`): blanks, a name, blanks and a literal.
+    static func nameAndValue(_ b: UnsafeRawBufferPointer, from p: Int, end e: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        var s = p
         while s < e, Trigger.isBlank(b[s]) { s += 1 }
         guard s < e, isIdentifierStart(b[s]) else { return nil }
         var t = s
