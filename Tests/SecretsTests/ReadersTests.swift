@@ -1442,6 +1442,13 @@ import Testing
         // opens a wrapped run, and the block is joined once, not again from every line.
         let wrapped = String(repeating: "Abcdefg1\n", count: 230_000) + "\n" + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 16, "\n")
         #expect(found(read(wrapped), token).first?.encoding == "base64")
+        // Lines of two widths in turn (each unlike the next), and a name used 100,000 times at
+        // the end of a dotted name: each looked at a bounded stretch, not the text after it.
+        let alternating = String(repeating: "Abcdefghijklmnopqrs-\nAbcdefghijklmnopqrstuv+\n", count: 60_000) + "\n"
+            + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 16, "\n")
+        #expect(found(read(alternating), token).first?.encoding == "base64")
+        let dotted = "a = \"ghp_abcdefghijk\"\n" + String(repeating: "a.", count: 100_000) + "\nGITHUB_TOKEN=\(token)\n"
+        #expect(found(read(dotted), token).count == 1)
     }
 
     @Test("a text where every line wakes every decoder still has what follows decoded (no budget runs out on it)",

@@ -67,7 +67,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
+        var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues = NameValues()
@@ -91,12 +91,14 @@ enum Decoders {
                 let (text, end) = Self.run(b, from: start)
                 runDone = end
                 let decodedRun = Self.decodeRun(text)
-                if decodedRun == nil, trigger == .wrappedRun, let firstEnd = Self.headingOverRun(b, wrappedAt: start) {
+                if decodedRun == nil, trigger == .wrappedRun, start >= givenBackEnd, let firstEnd = Self.headingOverRun(b, wrappedAt: start) {
                     // Not base64 after all, and its first line unlike the next (a heading's last
                     // word over a line of base64): only that line is passed over, so a run
-                    // starting on the next is still read. Lines alike stay passed over whole,
-                    // or each line of a long undecodable block would join all after it again.
+                    // starting on the next is still read. Once a block: lines alike, or of
+                    // two widths in turn, stay passed over whole, or each line of a long
+                    // undecodable block would join all after it again.
                     runDone = firstEnd
+                    givenBackEnd = end
                 }
                 if let decoded = decodedRun {
                     budget -= decoded.bytes.count

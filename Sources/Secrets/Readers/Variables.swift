@@ -255,11 +255,12 @@ extension Decoders {
     /// `config.token` is a member's access). As `variable` reads them.
     static func referenceOpening(_ b: UnsafeRawBufferPointer, nameAt i: Int) -> Int? {
         var r = i
-        // The dotted name the name ends.
+        // The dotted name the name ends, looked back at most 256 bytes: every use of a name
+        // is looked at, and `a.a.a.…` must not make each look read the whole text.
         var dotted = false
-        while r >= 2, b[r - 1] == 0x2E, isIdentifier(b[r - 2]) {
+        while r >= 2, i - r < 256, b[r - 1] == 0x2E, isIdentifier(b[r - 2]) {
             r -= 1
-            while r >= 1, isIdentifier(b[r - 1]) { r -= 1 }
+            while r >= 1, i - r < 256, isIdentifier(b[r - 1]) { r -= 1 }
             dotted = true
         }
         if dotted, r < b.count, !isIdentifierStart(b[r]) { return nil }
