@@ -42,7 +42,7 @@ public struct DeltaPlanner: Sendable {
                 chain.append(at)
                 // Each header read may fault in the pages around it, counted with the pack's
                 // other reads: blobs come in history order, scattered over the pack.
-                packs[at.pack].noteScatteredRead(at: at.offset)
+                packs[at.pack].noteRead(at: at.offset, count: 1)
                 if case let .whole(type) = entry.kind {
                     guard type == .blob else {
                         unplanned.append(id)

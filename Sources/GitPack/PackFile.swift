@@ -11,7 +11,7 @@ import Synchronization
 final class PackFile: @unchecked Sendable {
     let index: PackIndex
     private let base: UnsafeRawPointer
-    private let length: Int
+    let length: Int
     /// Bytes of the mapping mapped in since its pages were last dropped: 64 KiB for each block
     /// of `faultAround` first touched (`mapped`).
     private let touched = Atomic<Int>(0)
@@ -133,14 +133,10 @@ final class PackFile: @unchecked Sendable {
         entry.dataOffset <= length && entry.size <= (length - entry.dataOffset) &* 1032 + 64
     }
 
-    /// Counts the blocks a read of an entry header at `offset` may have mapped.
-    func noteScatteredRead(at offset: Int) {
-        noteRead(at: offset, count: 1)
-    }
-
     /// Counts the blocks a read of `count` bytes at `offset` mapped that were not mapped since
-    /// the last drop; drops the mapping's pages past `residentLimit`.
-    private func noteRead(at offset: Int, count: Int) {
+    /// the last drop (an entry header's read: one byte); drops the mapping's pages past
+    /// `residentLimit`.
+    func noteRead(at offset: Int, count: Int) {
         guard offset >= 0, offset < length else { return }
         let first = offset / Self.faultAround, last = (min(length, offset + max(count, 1)) - 1) / Self.faultAround
         var added = 0
@@ -153,8 +149,6 @@ final class PackFile: @unchecked Sendable {
 
     /// Bytes of the mapping counted as mapped since the last drop.
     var mappedBytes: Int { touched.load(ordering: .relaxed) }
-    /// The mapping's length.
-    var byteCount: Int { length }
 
     /// Drops the mapping's pages from this process's resident memory (they stay in the page
     /// cache), after a pass that touched much of the pack.

@@ -460,15 +460,36 @@ enum Decoders {
     /// Where the first line of the wrapped run at `start` ends, when the next line's run is
     /// not as wide (the first is no line of the same block); nil when they are alike.
     static func headingOverRun(_ b: UnsafeRawBufferPointer, wrappedAt start: Int) -> Int? {
-        var firstEnd = start
-        while firstEnd < b.count, Trigger.isRunByte(b[firstEnd]) { firstEnd += 1 }
-        var j = firstEnd
+        let first = runEnd(b, from: start)
+        guard let next = nextLineRun(b, after: first), next.count != first - start else { return nil }
+        return first
+    }
+
+    /// Where the run of base64/hex characters from `start` ends (its padding not counted).
+    static func runEnd(_ b: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let cls = Trigger.runClass
+        var e = start
+        while e < b.count, cls[Int(b[e])] { e += 1 }
+        return e
+    }
+
+    /// The run of base64/hex characters opening the line after the line end at `e` (LF or CR
+    /// LF), past its blanks (maybe empty); nil when no line ends at `e`. The lines of a wrapped
+    /// value are read with it: by `run`, the wrapped-run trigger's check and its heading.
+    static func nextLineRun(_ b: UnsafeRawBufferPointer, after e: Int) -> Range<Int>? {
+        var j = e
         if j < b.count, b[j] == 0x0D { j += 1 }
-        if j < b.count, b[j] == 0x0A { j += 1 }
+        guard j < b.count, b[j] == 0x0A else { return nil }
+        j += 1
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
-        var k = j
-        while k < b.count, k - j <= firstEnd - start, Trigger.isRunByte(b[k]) { k += 1 }
-        return k - j == firstEnd - start && (k == b.count || !Trigger.isRunByte(b[k])) ? nil : firstEnd
+        return j..<runEnd(b, from: j)
+    }
+
+    /// Whether `=` padding (maybe none), then a line end or the text's end, follow `k`.
+    static func endsPaddedLine(_ b: UnsafeRawBufferPointer, at k: Int) -> Bool {
+        var k = k
+        while k < b.count, b[k] == 0x3D { k += 1 }
+        return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
     }
 
     /// Past a method's call opening at `p` (`.append(`, `.concat(`: a dot, a name, a
@@ -1102,17 +1123,8 @@ enum Decoders {
                 lines += 1
                 continue
             }
-            var j = i
-            if j < b.count, b[j] == 0x0D { j += 1 }
-            guard j < b.count, b[j] == 0x0A else { break }
-            j += 1
-            while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
-            var k = j
-            while k < b.count, cls[Int(b[k])] { k += 1 }
-            while k < b.count, b[k] == 0x3D { k += 1 }
-            let ends = k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
-            guard k - j >= 4, ends else { break }
-            i = j
+            guard let next = nextLineRun(b, after: i), next.count >= 4, endsPaddedLine(b, at: next.upperBound) else { break }
+            i = next.lowerBound
             piece = take()
             lines += 1
         }

@@ -292,20 +292,11 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// value's rest on a deeper line). Checked before decoding: most lines a trigger stands at
     /// end a word over another line's first word.
     static func wrappedBlockGoesOn(_ b: UnsafeRawBufferPointer, from start: Int) -> Bool {
-        let run = runClass
-        var e = start
-        while e < b.count, run[Int(b[e])] { e += 1 }
-        var j = e
-        if j < b.count, b[j] == 0x0D { j += 1 }
-        guard j < b.count, b[j] == 0x0A else { return false }
-        j += 1
-        while j < b.count, isBlank(b[j]) { j += 1 }
-        var k = j
-        while k < b.count, run[Int(b[k])] { k += 1 }
-        let width = e - start, next = k - j
-        guard next >= 4, next == width || next + width >= minimumRun else { return false }
-        while k < b.count, b[k] == 0x3D { k += 1 }
-        return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
+        let first = Decoders.runEnd(b, from: start)
+        guard let next = Decoders.nextLineRun(b, after: first) else { return false }
+        let width = first - start
+        guard next.count >= 4, next.count == width || next.count + width >= minimumRun else { return false }
+        return Decoders.endsPaddedLine(b, at: next.upperBound)
     }
 
     /// Whether `b` opens with a line of wrapped base64 (no byte before it for `wrappedRun`).

@@ -22,8 +22,6 @@ extension Decoders {
     static func isIdentifierStart(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c == 0x5F }
     static func isIdentifier(_ c: UInt8) -> Bool { isIdentifierStart(c) || (c >= 0x30 && c <= 0x39) }
 
-    /// The variables assigned a literal in `b`: `NAME=value`, `NAME="value"`, `export NAME=…`,
-    /// `const name = '…'`, `$name = "…"`, `name := "…"`, by name (the first assignment).
     /// Names' first literal values in one text, each looked up where the name stands as a
     /// word (`Assignments.value`) when first needed: reading every line of a file for its
     /// assignments cost about 2% of an audit, in every version of every script that uses a
@@ -58,6 +56,9 @@ extension Decoders {
         }
     }
 
+    /// The variables assigned a literal in `b`: `NAME=value`, `NAME="value"`, `export NAME=…`,
+    /// `const name = '…'`, `$name = "…"`, `name := "…"`, `#define NAME "…"`, by name (the
+    /// first assignment).
     enum Assignments {
         /// Every name's first literal value, from one reading of every line.
         static func all(_ b: UnsafeRawBufferPointer) -> [[UInt8]: [UInt8]] {
