@@ -98,6 +98,22 @@ struct ReadingHookTests {
                encoding: "variables") {
             Data("#!/bin/sh\nA=\($0.prefix(2))\nB=\($0.dropFirst(2))\nNEUTRAL=\"$A$B\"\n".utf8)
         },
+        // Markup a page or rendered Markdown does not show, inside the token.
+        Attack(name: "an HTML comment inside the token", path: "docs/index.html", reported: "docs/index.html", encoding: "markup") {
+            Data("<p>Token: \($0.prefix(12))<!-- -->\($0.dropFirst(12))</p>\n".utf8)
+        },
+        // Base64 wrapped narrower than a run (`base64 -w 16`).
+        Attack(name: "base64 wrapped every 16 characters", path: "notes.txt", reported: "notes.txt", encoding: "base64") {
+            let encoded = Array(Data("GITHUB_TOKEN=\($0)\n".utf8).base64EncodedString())
+            return Data(stride(from: 0, to: encoded.count, by: 16).map { String(encoded[$0..<min($0 + 16, encoded.count)]) + "\n" }.joined().utf8)
+        },
+        // C's macros pasted side by side, and a builder's calls chained over lines (Java).
+        Attack(name: "C macros side by side", path: "src/key.c", reported: "src/key.c", encoding: "variables") {
+            Data("#define KEY_A \"\($0.prefix(12))\"\n#define KEY_B \"\($0.dropFirst(12))\"\nconst char *key = KEY_A KEY_B;\n".utf8)
+        },
+        Attack(name: "a builder's calls over lines", path: "App.java", reported: "App.java", encoding: "joined") {
+            Data("class App {\n  String t = new StringBuilder(\"\($0.prefix(14))\")\n      .append(\"\($0.dropFirst(14))\").toString();\n}\n".utf8)
+        },
         // A checksummed token needs no word boundary: in a binary a letter or digit often
         // stands right against a string (a type code, a length byte).
         Attack(name: "a binary with letters against the token", path: "blob.bin", reported: "blob.bin") {

@@ -198,7 +198,7 @@ import Testing
         let store = PackStore(objectsDirectory: PackFixtures.objectsDirectory(repo), budget: 0)
         let pack = try #require(store.packs.first)
         #expect(store.packs.count == 1)
-        let blocks = (pack.byteCount + PackFile.faultAround - 1) / PackFile.faultAround
+        let blocks = (pack.length + PackFile.faultAround - 1) / PackFile.faultAround
         #expect(blocks >= 5)
         for id in objects { _ = try store.read(id) }
         let once = pack.mappedBytes
