@@ -836,6 +836,8 @@ import Testing
             // under a YAML key, alone in a file; and joined with spaces where a wrapped value
             // was pasted onto one line.
             ("x\n" + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 16, "\n"), "base64"),
+            // A last line of two characters and its padding (`Mw==`).
+            ("x\n" + Self.wrapped(Data(token.utf8).base64EncodedString(), 13, "\n"), "base64"),
             ("x\n" + Self.wrapped(Data("{\"token\": \"\(token)\"}".utf8).base64EncodedString(), 20, "\r\n"), "base64"),
             ("data:\n  " + Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 12, "\n  "), "base64"),
             // An armour line before base64 wrapped at 64: its last word is no first line of it.

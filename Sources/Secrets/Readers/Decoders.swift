@@ -485,11 +485,12 @@ enum Decoders {
         return j..<runEnd(b, from: j)
     }
 
-    /// Whether `=` padding (maybe none), then a line end or the text's end, follow `k`.
-    static func endsPaddedLine(_ b: UnsafeRawBufferPointer, at k: Int) -> Bool {
+    /// Where `=` padding from `k` (maybe none) ends, when a line end or the text's end follows
+    /// it; nil otherwise.
+    static func paddedLineEnd(_ b: UnsafeRawBufferPointer, at k: Int) -> Int? {
         var k = k
         while k < b.count, b[k] == 0x3D { k += 1 }
-        return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A)
+        return k == b.count || b[k] == 0x0A || (b[k] == 0x0D && k + 1 < b.count && b[k + 1] == 0x0A) ? k : nil
     }
 
     /// Past a method's call opening at `p` (`.append(`, `.concat(`: a dot, a name, a
@@ -1123,7 +1124,9 @@ enum Decoders {
                 lines += 1
                 continue
             }
-            guard let next = nextLineRun(b, after: i), next.count >= 4, endsPaddedLine(b, at: next.upperBound) else { break }
+            // Four characters at least, its padding counted (a last line `Mw==`).
+            guard let next = nextLineRun(b, after: i), let padded = paddedLineEnd(b, at: next.upperBound),
+                  padded - next.lowerBound >= 4 else { break }
             i = next.lowerBound
             piece = take()
             lines += 1

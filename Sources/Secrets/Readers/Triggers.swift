@@ -296,7 +296,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         guard let next = Decoders.nextLineRun(b, after: first) else { return false }
         let width = first - start
         guard next.count >= 4, next.count == width || next.count + width >= minimumRun else { return false }
-        return Decoders.endsPaddedLine(b, at: next.upperBound)
+        return Decoders.paddedLineEnd(b, at: next.upperBound) != nil
     }
 
     /// Whether `b` opens with a line of wrapped base64 (no byte before it for `wrappedRun`).
