@@ -167,7 +167,7 @@ let package = Package(
             dependencies: ["Reports", "Gate", "JSON", "ReviewGateTestSupport"],
             exclude: ["Snapshots", "Resources"]
         ),
-        .testTarget(name: "GateTests", dependencies: ["Base", "Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
+        .testTarget(name: "GateTests", dependencies: ["Base", "CSystem", "Gate", "Git", "Secrets", "ReviewGateTestSupport"]),
         .testTarget(name: "GateRunTests", dependencies: ["GateRun", "Gate", "Git", "JSON", "Reports", "ReviewGateTestSupport"]),
         .testTarget(
             name: "EndToEndTests",

@@ -25,3 +25,14 @@ static inline int reviewgate_bit_set(unsigned long long *words, unsigned long bi
 static inline void reviewgate_bits_clear(unsigned long long *words, unsigned long count) {
     for (unsigned long i = 0; i < count; i++) __atomic_store_n(&words[i], 0, __ATOMIC_RELAXED);
 }
+
+// The CPUs this process may run on (its affinity mask, as taskset or a container's cpuset
+// sets it): the number of bits set in the mask, or 0 when the kernel does not say.
+static inline int reviewgate_cpus_allowed(void) {
+    unsigned long mask[64] = {0};
+    long filled = syscall(SYS_sched_getaffinity, 0, sizeof mask, mask);
+    if (filled <= 0) return 0;
+    int count = 0;
+    for (long i = 0; i < filled / (long)sizeof mask[0]; i++) count += __builtin_popcountl(mask[i]);
+    return count;
+}

@@ -18,7 +18,7 @@ public enum FileScan {
             let url = URL(fileURLWithPath: root).standardizedFileURL.path
             return workTree != nil ? url : root
         }
-        var (found, scanned) = try engine.scan(under: absolute, repository: repo, workTree: workTree)
+        var (found, scanned) = try engine.scan(under: absolute, repository: repo, workTree: workTree, threads: Workers.count)
         // Report paths as the user named them, not made absolute.
         if workTree != nil {
             let cwd = FileManager.default.currentDirectoryPath + "/"

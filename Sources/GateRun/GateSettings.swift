@@ -196,7 +196,7 @@ public struct GateSettings {
                    open: @escaping @Sendable () throws(GitError) -> Repository) throws -> Verdict {
         let plan = try PushPlan.make(updates, in: repo, rules: refRules)
         let engine = CommitSecrets(settings: secrets)
-        let scanned = try engine.examine(plan.newCommits, threads: 2, open: open)
+        let scanned = try engine.examine(plan.newCommits, threads: Workers.count, open: open)
         var findings = scanned.findings
         // Every pushed ref name; annotated tags, under any ref name, down their whole chain;
         // a tree or blob a ref or tag names (the server would keep it).
@@ -235,7 +235,7 @@ public struct GateSettings {
         var work = SignOffWork()
         try work.add(commits, tip: tip, ref: ref, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, pusher: pusher, in: repo)
         guard !work.items.isEmpty else { return [] }
-        return try signOff.examine(work.items, notesCommit: notesCommit, threads: commits.count > 64 ? 2 : 1, open: open)
+        return try signOff.examine(work.items, notesCommit: notesCommit, threads: commits.count > 64 ? Workers.count : 1, open: open)
     }
 }
 

@@ -44,7 +44,7 @@ public struct HistoryAudit {
         // The commits' changes are computed while the walk goes on.
         let (result, commits) = try engine.examine(walking: { visit throws(GitError) in
             try repo.newCommits(tips: tips, excluding: Array(knownTips), visiting: visit)
-        }, firstOnly: true, alreadyReported: reported, threads: 2, progress: progress, open: opener)
+        }, firstOnly: true, alreadyReported: reported, threads: Workers.count, progress: progress, open: opener)
         for finding in result.findings {
             if let fingerprint = finding.fingerprint { reported.insert(CommitSecrets.reportedKey(fingerprint: fingerprint, note: finding.severity == .note)) }
         }
@@ -59,7 +59,7 @@ public struct HistoryAudit {
             let history = try repo.newCommits(tips: [tip], excluding: Array(knownTips))
             try work.add(history, tip: tip, ref: ref.name, coreRules: scope.coreRules, mustBeSigned: scope.mustBeSigned, in: repo)
         }
-        findings += try gate.signOff.examine(work.items, notesCommit: try repo.reference(named: gate.notesRef), threads: 2, open: opener)
+        findings += try gate.signOff.examine(work.items, notesCommit: try repo.reference(named: gate.notesRef), threads: Workers.count, open: opener)
         // What refs bring besides commits, as the hook sees it: ref names, annotated tags (every
         // ref, not just refs/tags/), trees and blobs named by a ref or tag. `tags` remembers the
         // objects read so, for the next run.

@@ -11,7 +11,7 @@ public enum RangeCheck {
                            open opener: @escaping @Sendable () throws(GitError) -> Repository) throws -> Verdict {
         let settings = gate.secrets
         let commits = try repo.newCommits(tips: [to], excluding: [from])
-        let result = try CommitSecrets(settings: settings).examine(commits, threads: 2, open: opener)
+        let result = try CommitSecrets(settings: settings).examine(commits, threads: Workers.count, open: opener)
         let notes = try repo.reference(named: gate.notesRef)
         let signOff = try gate.signOffFindings(commits, tip: to, ref: nil, target: target, in: repo, notesCommit: notes, open: opener)
         var verdict = Verdict(findings: result.findings + signOff, commitsExamined: commits.count, blobsScanned: result.blobsScanned)
