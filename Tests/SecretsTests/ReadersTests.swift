@@ -720,6 +720,15 @@ import Testing
             ("x\n<value>\(token.replacingOccurrences(of: "_", with: "&#95;"))</value>\n", "html-entity"),
             ("x\n<value>\(token.prefix(3))&#x\(String(Array(token.utf8)[3], radix: 16));\(token.dropFirst(4))</value>\n", "html-entity"),
             ("x\nq=gh\(token.dropFirst(2).replacingOccurrences(of: "_", with: "%5F"))\n", "percent"),
+            // Escapes whose own opening was escaped: JSON inside a JSON string (`\\u0067`), a
+            // string in code written into another (`\\\\x67`), HTML inside XML (`&amp;#103;`),
+            // every character so written, and one level more than that inside base64.
+            ("x\n{\"a\": \"\(token.unicodeScalars.map { "\\\\u00" + String($0.value, radix: 16) }.joined())\"}\n", "unicode-escape"),
+            ("x\nk = '\(token.utf8.map { "\\\\\\\\x" + String($0, radix: 16) }.joined())'\n", "hex-escape"),
+            ("x\n<v>\(token.utf8.map { "&amp;#\($0);" }.joined())</v>\n", "html-entity"),
+            ("x\n<v>\(token.utf8.map { "&amp;#x\(String($0, radix: 16));" }.joined())</v>\n", "html-entity"),
+            ("x\npayload: \(Data("{\"k\": \"\(token.unicodeScalars.map { "\\\\u00" + String($0.value, radix: 16) }.joined())\"}".utf8).base64EncodedString())\n",
+             "base64+unicode-escape"),
             ("x\nexport V=\(token.prefix(17))\\\n  \(token.dropFirst(17))\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),

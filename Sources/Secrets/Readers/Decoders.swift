@@ -117,7 +117,7 @@ enum Decoders {
                         body(keyed)
                     }
                 }
-            case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity,
+            case .percentAfterWord, .percentPair, .unicodeEscape, .unicodeEscape8, .hexEscape, .octalEscape, .htmlEntity, .htmlEntityEscaped,
                  .unicodeEscapeBraced, .unicodeEscapeDoubled, .htmlInvisible:
                 guard at >= lineDone else { continue }
                 guard budget > 0 else { return false }
@@ -1347,12 +1347,15 @@ enum Decoders {
     static let invisibleEntities: [[UInt8]] = ["&shy;", "&ZeroWidthSpace;", "&NoBreak;"].map { Array($0.utf8) }
     static let wbrTag = Array("<wbr".utf8)
 
-    /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX` and `\/` escapes
-    /// decoded; nil when it holds none.
+    /// `region` with its `%XX`, `\uXXXX` (surrogate pairs joined), `\xXX`, octal, `\/` escapes
+    /// and character references decoded; nil when it holds none. An escape whose own opening
+    /// was escaped (`\\u0067`, `\\\\x67`: JSON inside a JSON string, a string in code written
+    /// into another; `&amp;#103;`: HTML inside XML) is decoded through every level at once.
     static func unescape(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> ([UInt8], String)? {
         let hex = Trigger.hexClass
+        let limit = region.upperBound
         func value(_ i: Int, _ n: Int) -> UInt32? {
-            guard i + n <= region.upperBound else { return nil }
+            guard i + n <= limit else { return nil }
             var v: UInt32 = 0
             for j in i..<(i + n) {
                 guard hex[Int(b[j])] else { return nil }
@@ -1364,82 +1367,90 @@ enum Decoders {
         out.reserveCapacity(region.count)
         var kinds: [String] = []
         func note(_ kind: String) { if !kinds.contains(kind) { kinds.append(kind) } }
+        func scalar(_ v: UInt32) { out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!) }
+        /// The escape the backslash at `i` opens, written out: its end, or nil when it opens none.
+        func backslashEscape(_ i: Int) -> Int? {
+            guard i + 1 < limit else { return nil }
+            let e = b[i + 1]
+            // JavaScript's and Swift's `\u{67}`: one to six hex digits in braces.
+            if e == 0x75, i + 2 < limit, b[i + 2] == 0x7B {
+                var j = i + 3, v: UInt32 = 0
+                while j < limit, j - i - 3 < 6, hex[Int(b[j])] { v = v << 4 | UInt32(HexRun.nibble(b[j])); j += 1 }
+                if j > i + 3, j < limit, b[j] == 0x7D, let s = Unicode.Scalar(v) {
+                    out.append(contentsOf: UTF8.encode(s)!)
+                    note("unicode-escape"); return j + 1
+                }
+            }
+            // Java's source escapes take any number of `u`s (`\uu0067`).
+            if e == 0x75, i + 2 < limit, b[i + 2] == 0x75 {
+                var k = i + 2
+                while k < limit, b[k] == 0x75 { k += 1 }
+                if let v = value(k, 4) { scalar(v); note("unicode-escape"); return k + 4 }
+            }
+            if e == 0x75, var v = value(i + 2, 4) {
+                var used = 6
+                if v >= 0xD800, v < 0xDC00, i + 12 <= limit, b[i + 6] == 0x5C, b[i + 7] == 0x75,
+                   let low = value(i + 8, 4), low >= 0xDC00, low < 0xE000 {
+                    v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                    used = 12
+                }
+                scalar(v); note("unicode-escape"); return i + used
+            }
+            // Python's `\U0001F600`: eight hex digits.
+            if e == 0x55, let v = value(i + 2, 8) { scalar(v); note("unicode-escape"); return i + 10 }
+            if e == 0x78, let v = value(i + 2, 2) { out.append(UInt8(v)); note("hex-escape"); return i + 4 }
+            // Three octal digits (C, `printf`, Python, Ruby): a byte up to \377.
+            if e >= 0x30, e <= 0x33, i + 4 <= limit, (0x30...0x37).contains(b[i + 2]), (0x30...0x37).contains(b[i + 3]) {
+                out.append((e - 0x30) << 6 | (b[i + 2] - 0x30) << 3 | (b[i + 3] - 0x30)); note("octal-escape"); return i + 4
+            }
+            return nil
+        }
+        /// The character reference whose `#` is at `i` (`&#95;`, `&#x5F;`) of printable ASCII or
+        /// of a character no reader sees, written out: its end, or nil.
+        func reference(_ i: Int) -> Int? {
+            guard i + 2 < limit else { return nil }
+            var j = i + 1
+            let hexForm = b[j] == 0x78 || b[j] == 0x58
+            if hexForm { j += 1 }
+            var v = 0, digits = 0
+            while j < limit, digits < 6 {
+                let d = b[j]
+                if d >= 0x30, d <= 0x39 { v = v * (hexForm ? 16 : 10) + Int(d - 0x30) }
+                else if hexForm, hex[Int(d)] { v = v * 16 + Int(HexRun.nibble(d)) }
+                else { break }
+                j += 1
+                digits += 1
+            }
+            guard digits > 0, j < limit, b[j] == 0x3B else { return nil }
+            if v >= 0x20, v < 0x7F { out.append(UInt8(v)) } else if !Trigger.invisibleScalars.contains(v) { return nil }
+            note("html-entity")
+            return j + 1
+        }
+        let amp = Trigger.escapedAmpersand
         var i = region.lowerBound
-        while i < region.upperBound {
+        while i < limit {
             let c = b[i]
             if c == 0x25, let v = value(i + 1, 2) {
                 out.append(UInt8(v)); i += 3; note("percent"); continue
             }
-            // An HTML or XML character reference of printable ASCII: `&#95;`, `&#x5F;`.
-            if c == 0x26, i + 3 < region.upperBound, b[i + 1] == 0x23 {
-                var j = i + 2
-                let hexForm = b[j] == 0x78 || b[j] == 0x58
-                if hexForm { j += 1 }
-                var v = 0, digits = 0
-                while j < region.upperBound, digits < 6 {
-                    let d = b[j]
-                    if d >= 0x30, d <= 0x39 { v = v * (hexForm ? 16 : 10) + Int(d - 0x30) }
-                    else if hexForm, hex[Int(d)] { v = v * 16 + Int(HexRun.nibble(d)) }
-                    else { break }
-                    j += 1
-                    digits += 1
-                }
-                if digits > 0, j < region.upperBound, b[j] == 0x3B, v >= 0x20, v < 0x7F {
-                    out.append(UInt8(v)); i = j + 1; note("html-entity"); continue
-                }
-                // One of a character no reader sees (a zero-width space, `&#8203;`): taken out.
-                if digits > 0, j < region.upperBound, b[j] == 0x3B, Trigger.invisibleScalars.contains(v) {
-                    i = j + 1; note("html-entity"); continue
-                }
+            if c == 0x26, i + 1 < limit {
+                // `&#…;`, or with its `&` escaped again (`&amp;#…;`, and so on).
+                var hash = i + 1
+                while hash + amp.count - 1 < limit, hash - i < 32, b[hash] == 0x61,
+                      (1..<amp.count).allSatisfy({ b[hash + $0 - 1] == amp[$0] }) { hash += amp.count - 1 }
+                if hash < limit, b[hash] == 0x23, let end = reference(hash) { i = end; continue }
             }
             // The same by name (`&shy;`, `&ZeroWidthSpace;`, `&NoBreak;`), and HTML's `<wbr>`
             // (a place a browser may break a long word, shown as nothing).
-            if c == 0x26 || c == 0x3C, let skip = Self.invisibleMarkup(b, at: i, limit: region.upperBound) {
+            if c == 0x26 || c == 0x3C, let skip = Self.invisibleMarkup(b, at: i, limit: limit) {
                 i += skip; note(c == 0x26 ? "html-entity" : "markup"); continue
             }
-            if c == 0x5C, i + 1 < region.upperBound {
-                let e = b[i + 1]
-                // JavaScript's and Swift's `\u{67}`: one to six hex digits in braces.
-                if e == 0x75, i + 2 < region.upperBound, b[i + 2] == 0x7B {
-                    var j = i + 3, v: UInt32 = 0
-                    while j < region.upperBound, j - i - 3 < 6, hex[Int(b[j])] { v = v << 4 | UInt32(HexRun.nibble(b[j])); j += 1 }
-                    if j > i + 3, j < region.upperBound, b[j] == 0x7D, let scalar = Unicode.Scalar(v) {
-                        out.append(contentsOf: UTF8.encode(scalar)!)
-                        i = j + 1; note("unicode-escape"); continue
-                    }
-                }
-                // Java's source escapes take any number of `u`s (`\uu0067`).
-                if e == 0x75, i + 2 < region.upperBound, b[i + 2] == 0x75 {
-                    var k = i + 2
-                    while k < region.upperBound, b[k] == 0x75 { k += 1 }
-                    if let v = value(k, 4) {
-                        out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
-                        i = k + 4; note("unicode-escape"); continue
-                    }
-                }
-                if e == 0x75, var v = value(i + 2, 4) {
-                    var used = 6
-                    if v >= 0xD800, v < 0xDC00, i + 12 <= region.upperBound, b[i + 6] == 0x5C, b[i + 7] == 0x75,
-                       let low = value(i + 8, 4), low >= 0xDC00, low < 0xE000 {
-                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
-                        used = 12
-                    }
-                    out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
-                    i += used; note("unicode-escape"); continue
-                }
-                // Python's `\U0001F600`: eight hex digits.
-                if e == 0x55, let v = value(i + 2, 8) {
-                    out.append(contentsOf: UTF8.encode(Unicode.Scalar(v) ?? "\u{FFFD}")!)
-                    i += 10; note("unicode-escape"); continue
-                }
-                if e == 0x78, let v = value(i + 2, 2) {
-                    out.append(UInt8(v)); i += 4; note("hex-escape"); continue
-                }
-                // Three octal digits (C, `printf`, Python, Ruby): a byte up to \377.
-                if e >= 0x30, e <= 0x33, i + 4 <= region.upperBound, (0x30...0x37).contains(b[i + 2]), (0x30...0x37).contains(b[i + 3]) {
-                    out.append((e - 0x30) << 6 | (b[i + 2] - 0x30) << 3 | (b[i + 3] - 0x30)); i += 4; note("octal-escape"); continue
-                }
-                if e == 0x2F { out.append(0x2F); i += 2; continue }
+            if c == 0x5C, i + 1 < limit {
+                // Backslashes escaped in turn: the last opens the escape, if any.
+                var last = i
+                while last + 1 < limit, last - i < 32, b[last + 1] == 0x5C { last += 1 }
+                if let end = backslashEscape(last) { i = end; continue }
+                if b[i + 1] == 0x2F { out.append(0x2F); i += 2; continue }
             }
             out.append(c)
             i += 1

@@ -102,6 +102,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// (`endsWrappedLine`): base64 wrapped narrower than a `run` (`base64 -w 16`). Found with
     /// the runs (`forEachRun`); read as a run is, over its lines.
     case wrappedRun
+    /// A character reference whose `&` is itself escaped (`&amp;#103;`, `&amp;#x67;`): HTML
+    /// written into XML or into another page, read as the page shows it.
+    case htmlEntityEscaped
 
     var length: Int {
         switch self {
@@ -153,6 +156,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .emphasis: 4
         // The byte before, the longest line, CR LF, the indentation, four characters.
         case .wrappedRun: 1 + (Self.minimumRun - 1) + 2 + Self.wrappedIndent + 4
+        case .htmlEntityEscaped: 7
         }
     }
 
@@ -170,6 +174,7 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .hexEscape: #"\\x[2-7][0-9A-Fa-f]"#
         case .octalEscape: #"\\(?:0[4-7]|1[0-7])[0-7]"#
         case .htmlEntity: #"&#[0-9xX]"#
+        case .htmlEntityEscaped: #"&amp;#[0-9xX]"#
         case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
@@ -227,6 +232,7 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let hiddenFirstBytes: [Bool] = (0..<256).map { b in (rot13Words + reversedWords).contains { $0[0] == UInt8(b) } }
     static func word32(_ w: [UInt8]) -> UInt32 { UInt32(w[0]) | UInt32(w[1]) << 8 | UInt32(w[2]) << 16 | UInt32(w[3]) << 24 }
 
+    static let escapedAmpersand = Array("&amp;".utf8)
     static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
     /// In lower case (compared with `| 0x20` but the `-`).
     static let quotedPrintableName = Array("quoted-printable".utf8)
@@ -366,6 +372,9 @@ enum Trigger: Int, CaseIterable, Sendable {
             return b[i] == 0x5C && ((b[i + 1] == 0x30 && (0x34...0x37).contains(b[i + 2])) || (b[i + 1] == 0x31 && (0x30...0x37).contains(b[i + 2])))
                 && (0x30...0x37).contains(b[i + 3])
         case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
+        case .htmlEntityEscaped:
+            return Self.escapedAmpersand.indices.allSatisfy { b[i + $0] == Self.escapedAmpersand[$0] } && b[i + 5] == 0x23
+                && ((b[i + 6] >= 0x30 && b[i + 6] <= 0x39) || b[i + 6] == 0x78 || b[i + 6] == 0x58)
         case .continuation:
             return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0A
         case .continuationCRLF:
@@ -489,6 +498,7 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.notebookText.matches(bytes, at: i) { hit(.notebookText, i) }
             case 0x26:
                 if Trigger.htmlEntity.matches(bytes, at: i) { hit(.htmlEntity, i) }
+                if Trigger.htmlEntityEscaped.matches(bytes, at: i) { hit(.htmlEntityEscaped, i) }
                 if Trigger.htmlInvisible.matches(bytes, at: i) { hit(.htmlInvisible, i) }
             case 0x3C: if Trigger.htmlInvisible.matches(bytes, at: i) { hit(.htmlInvisible, i) }
             case 0x51, 0x71: if Trigger.quotedPrintable.matches(bytes, at: i) { hit(.quotedPrintable, i) }
