@@ -106,6 +106,9 @@ public final class Scanner: Sendable {
     /// but the generic ones, whose words (`key`, `token`) are everywhere in code and name a
     /// value rather than stand in it.
     let splitKeywords: [Bool]
+    /// Keywords a match of a medium or high rule starts at (a token's prefix): where one opens
+    /// a short literal, the literals after it are joined to it (`Decoders.joinListedPieces`).
+    let prefixKeywords: [Bool]
     /// Whether any allowlist looks at the whole match or line (`regexTarget`): only then are
     /// they kept with each candidate.
     let keepsMatchText: Bool
@@ -186,6 +189,13 @@ public final class Scanner: Sendable {
         rulesByKeyword = byKeyword
         splitKeywords = byKeyword.indices.map { k in
             k < words.count && byKeyword[k].contains { ruleSet.rules[$0].confidence != .low }
+        }
+        // Whatever `startsNearKeywords` says (the reference scanner reads the same joins).
+        let startsAt = startsNearKeywords ? keywordReach : ruleSet.rules.map { rule in
+            rule.regex.flatMap { KeywordReach.of($0.source, keywords: rule.keywords) }
+        }
+        prefixKeywords = byKeyword.indices.map { k in
+            k < words.count && byKeyword[k].contains { ruleSet.rules[$0].confidence != .low && startsAt[$0] == 0 }
         }
         // Guards of what a match begins with only where matches start at a keyword (reach 0):
         // there the scanner tries a start at the occurrence alone, which a guard can rule out.

@@ -808,7 +808,8 @@ import Testing
             // A method of the string itself (`"…".concat("…")`, one argument or two), and a
             // builder's calls chained over lines, each opening its line.
             ("x\nString t = \"\(token.prefix(20))\".concat(\"\(token.dropFirst(20))\");\n", "joined"),
-            ("x\nconst t = \"\(token.prefix(14))\".concat(\"\(token.dropFirst(14).prefix(10))\", \"\(token.dropFirst(24))\");\n", "joined+joined"),
+            // (Two arguments: the literals in a row are also joined as listed pieces, at once.)
+            ("x\nconst t = \"\(token.prefix(14))\".concat(\"\(token.dropFirst(14).prefix(10))\", \"\(token.dropFirst(24))\");\n", "joined"),
             ("x\nString t = new StringBuilder(\"\(token.prefix(14))\")\n    .append(\"\(token.dropFirst(14).prefix(12))\")\n    .append(\"\(token.dropFirst(26))\").toString();\n", "joined"),
             ("x\nString t = new StringBuilder().append(\"\(token.prefix(14))\")\n    .append(\"\(token.dropFirst(14))\").toString();\n", "joined"),
             // Comments between the pieces: after the operator, before it, on a line of their
@@ -926,13 +927,15 @@ import Testing
         let lists = [
             "tokens = [\n    \"\(whole)\",\n    \"\(other)\",\n]\n",
             "cases := []string{\n\t\"\(whole)\",\n\t\"a1B2c3D4e5F6g7H8\",\n}\n",
-            "a:\n  token: \(whole.prefix(20))\n  next: \(whole.dropFirst(20))\n",
             "token: \(whole.prefix(20))\n\(whole.dropFirst(20))\n",
             "{\n  \"link\": \"\(whole.prefix(20))\",\n  \"request_id\": \"Gys5pGY7tIPDrlL\"\n}\n",
         ]
         for text in lists {
             #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
         }
+        // Two values in a row that together make a token whose checksum holds are its halves
+        // (`Decoders.joinListedPieces`, as an INI section's `token_a` and `token_b`): one finding.
+        #expect(found(read("a:\n  token: \(whole.prefix(20))\n  next: \(whole.dropFirst(20))\n"), whole).count == 1)
         for text in texts {
             #expect(!read(text).candidates.contains { $0.encoding == "joined" }, "\(text.debugDescription)")
         }
@@ -1338,6 +1341,49 @@ import Testing
             let text = (0..<count).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
             // Any outcome will do: the bytes are read to the end, in bounds (a debug build traps).
             _ = read(text).candidates.count
+        }
+    }
+
+    @Test("a token cut into literals a structure holds is joined in order, whatever joins them; unrelated lists join to nothing")
+    func listedPieces() {
+        let token = Self.token(31)
+        let (a, b, c) = (String(token.prefix(12)), String(token.dropFirst(12).prefix(13)), String(token.dropFirst(25)))
+        var factory = SecretFactory(seed: 32)
+        let key = factory.awsAccessKey()
+        let cases: [(String, String, Int)] = [
+            // An object's members joined by code no reader knows; a JSON object over lines.
+            ("x\nconst c = { a: \"\(a)\", b: \"\(b)\", c: \"\(c)\" };\nconst t = c.a + c.b + c.c;\n", token, 2),
+            ("x\n{\n  \"a\": \"\(a)\",\n  \"b\": \"\(b)\",\n  \"c\": \"\(c)\"\n}\n", token, 3),
+            // Python's formatting, a dict, Ruby's array joined.
+            ("x\nt = \"%s%s%s\" % (\"\(a)\", \"\(b)\", \"\(c)\")\n", token, 2),
+            ("x\nparts = {'a': '\(a)', 'b': '\(b)\(c)'}\n", token, 2),
+            ("x\nT = ['\(a)', '\(b)', '\(c)'].join\n", token, 2),
+            // Bare values: an INI section's keys, a shell array, printf's arguments, a CSV row.
+            ("x\n[auth]\ntoken_a = \(a)\ntoken_b = \(b)\(c)\n", token, 3),
+            ("x\nP=(\(a) \(b) \(c))\n", token, 2),
+            ("x\nT=$(printf \"%s%s%s\" \(a) \(b) \(c))\n", token, 2),
+            ("x\nname,\(a),\(b),\(c)\n", token, 2),
+            // An AWS key id cut after its prefix, the pieces in a YAML list.
+            ("x\nids: [\"\(key.prefix(4))\", \"\(key.dropFirst(4).prefix(8))\", \"\(key.dropFirst(12))\"]\n", key, 2),
+        ]
+        for (text, secret, line) in cases {
+            let hits = found(read(text), secret)
+            #expect(hits.count == 1, "\(text.debugDescription)")
+            #expect(hits.first?.encoding == "joined", "\(text.debugDescription)")
+            #expect(hits.first?.line == line, "the first piece's line: \(text.debugDescription)")
+        }
+        // Not pieces: a list of prefixes, prose in code spans and parentheses, values far
+        // apart in code, words of one kind after a prefix.
+        let none = [
+            "prefixes = [\"ghp_\", \"gho_\", \"ghu_\", \"ghs_\", \"ghr_\"]\n",
+            "// On ARM, where `BSAES` is additionally defined, this could\n// use `vpaes_ctr32_encrypt_blocks_with_bsaes`.\n",
+            "(BSAES conversions are available on all BSAES platforms)\n",
+            "Keywords: []string{\n\t\"pscale_pw_\",\n},\n}\n\n// validate\ntps := utils.GenerateSampleSecrets(\"planetScale\", \"pscale_pw_\" + x)\n",
+            "AKIA keys are rotated every ninety days by the platform team\n",
+        ]
+        for text in none {
+            let scan = read(text)
+            #expect(scan.candidates.filter { $0.encoding == "joined" }.isEmpty, "\(text.debugDescription): \(scan.candidates.map(\.ruleID))")
         }
     }
 

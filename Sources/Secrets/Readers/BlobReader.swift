@@ -387,6 +387,8 @@ extension Scanner {
         var pieces: [Int] = []
         // Keywords whose token a variable completes (`"ghp_$B"`, `"AKIA" + sfx`).
         var tails: [(name: Range<Int>, replaced: Range<Int>, quoted: Bool)] = []
+        // Token prefixes opening a short literal (`Decoders.joinListedPieces`).
+        var listed: [Decoders.ListedPiece] = []
         let first = words.count
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
@@ -405,6 +407,9 @@ extension Scanner {
                 }
                 if Decoders.assignedName(bytes, valueAt: start) != nil, !matchedWhole(start) { pieces.append(start) }
                 if let tail = Decoders.referenceAfterToken(bytes, keyword: start, length: length), !matchedWhole(start) { tails.append(tail) }
+                if prefixKeywords[keyword], let piece = Decoders.listedPiece(bytes, keyword: start, length: length), !matchedWhole(start) {
+                    listed.append(piece)
+                }
             }
         }
         // Where the keywords a token may be split after start, for the joiner of split tokens
@@ -418,7 +423,7 @@ extension Scanner {
         }
         let runAtStart = bytes.count >= Trigger.minimumRun && (0..<Trigger.minimumRun).allSatisfy { Trigger.isRunByte(bytes[$0]) }
             || Trigger.wrappedRunAtStart(bytes)
-        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty else { return [] }
+        guard !triggers.isEmpty || runAtStart || !splits.isEmpty || !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty || !listed.isEmpty else { return [] }
         // Built on the first decoded candidate: most triggers decode to nothing.
         var seen: Set<SecretKey>?
         var place: [SecretKey: Int] = [:]
@@ -489,6 +494,7 @@ extension Scanner {
         if !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty {
             finished = Decoders.joinVariables(bytes, pieces: pieces, keys: headers, tails: tails, budget: &budget, take) && finished
         }
+        if !listed.isEmpty { finished = Decoders.joinListedPieces(bytes, firsts: listed, budget: &budget, take) && finished }
         // An encoded archive not read in full counts as text left undecoded (fail closed).
         if !finished || archivesUnread { scratch.decodeLimitsHit += 1 }
         return found
