@@ -114,6 +114,21 @@ struct ReadingHookTests {
         Attack(name: "a builder's calls over lines", path: "App.java", reported: "App.java", encoding: "joined") {
             Data("class App {\n  String t = new StringBuilder(\"\($0.prefix(14))\")\n      .append(\"\($0.dropFirst(14))\").toString();\n}\n".utf8)
         },
+        // Escapes escaped again (JSON inside a JSON string; HTML inside XML).
+        Attack(name: "doubled backslashes before \\u escapes", path: "cfg.json", reported: "cfg.json", encoding: "unicode-escape") {
+            Data("{\"inner\": \"{\\\"k\\\": \\\"\($0.unicodeScalars.map { String(format: "\\\\u%04x", $0.value) }.joined())\\\"}\"}\n".utf8)
+        },
+        Attack(name: "character references with their & escaped", path: "feed.xml", reported: "feed.xml", encoding: "html-entity") {
+            Data("<item><description>\($0.utf8.map { "&amp;#\($0);" }.joined())</description></item>\n".utf8)
+        },
+        // A token kept in an object's members and put together by code; cut inside its prefix
+        // into variables.
+        Attack(name: "an object's members joined by code", path: "cfg.js", reported: "cfg.js", encoding: "joined") {
+            Data("const c = { a: \"\($0.prefix(12))\", b: \"\($0.dropFirst(12).prefix(12))\", c: \"\($0.dropFirst(24))\" };\nmodule.exports = c.a + c.b + c.c;\n".utf8)
+        },
+        Attack(name: "Python variables split inside the prefix", path: "settings.py", reported: "settings.py", encoding: "joined") {
+            Data("a = \"\($0.prefix(2))\"\nb = \"\($0.dropFirst(2))\"\nVALUE = a + b\n".utf8)
+        },
         // A checksummed token needs no word boundary: in a binary a letter or digit often
         // stands right against a string (a type code, a length byte).
         Attack(name: "a binary with letters against the token", path: "blob.bin", reported: "blob.bin") {

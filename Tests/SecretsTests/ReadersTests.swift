@@ -1372,14 +1372,31 @@ import Testing
             #expect(hits.first?.encoding == "joined", "\(text.debugDescription)")
             #expect(hits.first?.line == line, "the first piece's line: \(text.debugDescription)")
         }
+        // Cut inside its prefix (no keyword in any piece), the pieces in variables that code
+        // joins: Python, JavaScript's template, Go, PHP, C#'s interpolation, Ruby; AWS's too.
+        let (h, rest) = (String(token.prefix(2)), String(token.dropFirst(2)))
+        let (h3, rest3) = (String(key.prefix(3)), String(key.dropFirst(3)))
+        let heads: [(String, String)] = [
+            ("a = \"\(h)\"\nb = \"\(rest)\"\nvalue = a + b\n", token),
+            ("const a = '\(h)';\nconst b = '\(rest)';\nconst v = `${a}${b}`;\n", token),
+            ("package main\nconst a = \"\(h)\"\nconst b = \"\(rest)\"\nvar v = a + b\n", token),
+            ("<?php\n$a = \"\(h)\";\n$b = \"\(rest)\";\n$v = $a . $b;\n", token),
+            ("var a = \"\(h)\";\nvar b = \"\(rest)\";\nvar v = $\"{a}{b}\";\n", token),
+            ("a = '\(h3)'\nb = '\(rest3)'\nv = \"#{a}#{b}\"\n", key),
+        ]
+        for (text, secret) in heads {
+            #expect(found(read(text), secret).count == 1, "\(text.debugDescription)")
+        }
         // Not pieces: a list of prefixes, prose in code spans and parentheses, values far
-        // apart in code, words of one kind after a prefix.
+        // apart in code, words of one kind after a prefix; a head's literals that make no token.
         let none = [
             "prefixes = [\"ghp_\", \"gho_\", \"ghu_\", \"ghs_\", \"ghr_\"]\n",
             "// On ARM, where `BSAES` is additionally defined, this could\n// use `vpaes_ctr32_encrypt_blocks_with_bsaes`.\n",
             "(BSAES conversions are available on all BSAES platforms)\n",
             "Keywords: []string{\n\t\"pscale_pw_\",\n},\n}\n\n// validate\ntps := utils.GenerateSampleSecrets(\"planetScale\", \"pscale_pw_\" + x)\n",
             "AKIA keys are rotated every ninety days by the platform team\n",
+            "subprocess.run([\"git\", \"clone\", \"--depth\", \"1\", url])\n",
+            "langs = {\"sk\": \"Slovak\", \"sh\": \"Shell\", \"py\": \"Python\"}\n",
         ]
         for text in none {
             let scan = read(text)

@@ -68,6 +68,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
+        var headsDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues = NameValues()
@@ -214,6 +215,13 @@ enum Decoders {
                 for (_, bytes) in cells { all += bytes; if all.last != 0x0A { all.append(0x0A) } }
                 budget -= all.count
                 body(Decoded(region: first.lowerBound..<last.upperBound, encoding: "notebook", bytes: all))
+            case .prefixHead2, .prefixHead3:
+                // The rest of the token in the literals after the head (`"gh"`, then `"p_…"`).
+                let n = trigger == .prefixHead2 ? 2 : 3
+                guard at >= headsDone else { continue }
+                let head = ListedPiece(content: (at + 1)..<(at + 1 + n), keywordLength: n, quote: b[at], assigned: false, end: at + n + 2)
+                guard joinListedPieces(b, firsts: [head], budget: &budget, body) else { return false }
+                headsDone = at + n + 2
             case .rot13Prefix, .reversedPrefix:
                 // The token around it (a reversed one ends with it), turned back. Each kind keeps
                 // its own mark (a reversed key after `index_y=`, whose `ex_y` is a rot13 prefix,

@@ -105,6 +105,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// A character reference whose `&` is itself escaped (`&amp;#103;`, `&amp;#x67;`): HTML
     /// written into XML or into another page, read as the page shows it.
     case htmlEntityEscaped
+    /// A quoted string that is the head of a well-known token prefix, two or three characters
+    /// (`"gh"`, `'AKI'`): a token cut inside its prefix, the rest in the literals after it
+    /// (`Decoders.joinListedPieces`), however the code puts them together.
+    case prefixHead2, prefixHead3
 
     var length: Int {
         switch self {
@@ -157,6 +161,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         // The byte before, the longest line, CR LF, the indentation, four characters.
         case .wrappedRun: 1 + (Self.minimumRun - 1) + 2 + Self.wrappedIndent + 4
         case .htmlEntityEscaped: 7
+        case .prefixHead2: 4
+        case .prefixHead3: 5
         }
     }
 
@@ -175,6 +181,10 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .octalEscape: #"\\(?:0[4-7]|1[0-7])[0-7]"#
         case .htmlEntity: #"&#[0-9xX]"#
         case .htmlEntityEscaped: #"&amp;#[0-9xX]"#
+        case .prefixHead2, .prefixHead3:
+            (self == .prefixHead2 ? Self.prefixHeads2 : Self.prefixHeads3).flatMap { head in
+                ["\"", "'"].map { q in HyperscanKeywords.Inputs.literal(Array((q + head + q).utf8)) }
+            }.joined(separator: "|")
         case .continuation: #"[A-Za-z0-9_+/=\-]\\\n"#
         case .continuationCRLF: #"[A-Za-z0-9_+/=\-]\\\r\n"#
         case .folded: #": [>|]"#
@@ -231,6 +241,15 @@ enum Trigger: Int, CaseIterable, Sendable {
     static let rot13Set = Set(rot13Words.map(word32)), reversedSet = Set(reversedWords.map(word32))
     static let hiddenFirstBytes: [Bool] = (0..<256).map { b in (rot13Words + reversedWords).contains { $0[0] == UInt8(b) } }
     static func word32(_ w: [UInt8]) -> UInt32 { UInt32(w[0]) | UInt32(w[1]) << 8 | UInt32(w[2]) << 16 | UInt32(w[3]) << 24 }
+    /// The `n` bytes at `i` of `b` as a little-endian word.
+    static func word32(_ b: UnsafeRawBufferPointer, _ i: Int, _ n: Int) -> UInt32 {
+        (0..<n).reduce(UInt32(0)) { $0 | UInt32(b[i + $1]) << (8 * $1) }
+    }
+    /// The well-known prefixes' first two and three characters (`prefixHead2`, `prefixHead3`).
+    static let prefixHeads2 = Array(Set(hiddenPrefixes.map { String($0.prefix(2)) })).sorted()
+    static let prefixHeads3 = Array(Set(hiddenPrefixes.map { String($0.prefix(3)) })).sorted()
+    static let prefixHeadSet2 = Set(prefixHeads2.map { word32(Array($0.utf8) + [0, 0]) })
+    static let prefixHeadSet3 = Set(prefixHeads3.map { word32(Array($0.utf8) + [0]) })
 
     static let escapedAmpersand = Array("&amp;".utf8)
     static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
@@ -372,6 +391,10 @@ enum Trigger: Int, CaseIterable, Sendable {
             return b[i] == 0x5C && ((b[i + 1] == 0x30 && (0x34...0x37).contains(b[i + 2])) || (b[i + 1] == 0x31 && (0x30...0x37).contains(b[i + 2])))
                 && (0x30...0x37).contains(b[i + 3])
         case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
+        case .prefixHead2, .prefixHead3:
+            let n = self == .prefixHead2 ? 2 : 3
+            guard plainQuote(b[i]), b[i + n + 1] == b[i] else { return false }
+            return (self == .prefixHead2 ? Self.prefixHeadSet2 : Self.prefixHeadSet3).contains(Self.word32(b, i + 1, n))
         case .htmlEntityEscaped:
             return Self.escapedAmpersand.indices.allSatisfy { b[i + $0] == Self.escapedAmpersand[$0] } && b[i + 5] == 0x23
                 && ((b[i + 6] >= 0x30 && b[i + 6] <= 0x39) || b[i + 6] == 0x78 || b[i + 6] == 0x58)
@@ -492,6 +515,8 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.octalEscape.matches(bytes, at: i) { hit(.octalEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
             case 0x22, 0x27:
+                if Trigger.prefixHead2.matches(bytes, at: i) { hit(.prefixHead2, i) }
+                if Trigger.prefixHead3.matches(bytes, at: i) { hit(.prefixHead3, i) }
                 if Trigger.charList.matches(bytes, at: i) { hit(.charList, i) }
                 if Trigger.charListSpaced.matches(bytes, at: i) { hit(.charListSpaced, i) }
                 if Trigger.notebookSource.matches(bytes, at: i) { hit(.notebookSource, i) }
