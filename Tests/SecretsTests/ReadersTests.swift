@@ -864,7 +864,10 @@ import Testing
             let hits = found(read(text), token)
             #expect(hits.count == 1, "\(encoding): \(text.debugDescription)")
             #expect(hits.first?.encoding == encoding, "\(text.debugDescription)")
-            #expect(hits.first?.line == 2, "\(text.debugDescription)")
+            // A folded block's lines are also a word alone on its line and the words under it
+            // (`joinListedPieces`): the narrower place, the token's first line, is the one kept.
+            let line = text.contains(">-\n    ghp_") ? 3 : 2
+            #expect(hits.first?.line == line, "\(text.debugDescription)")
         }
         // Headings and their underlines, a word of one kind over another: no wrapped base64.
         let headings = "git-credential-store\n--------------------\n\nSYNOPSIS\n--------\nnode_modules\nbuild\nCONFIGURATION\nvariables\n"
@@ -1363,6 +1366,9 @@ import Testing
             ("x\nP=(\(a) \(b) \(c))\n", token, 2),
             ("x\nT=$(printf \"%s%s%s\" \(a) \(b) \(c))\n", token, 2),
             ("x\nname,\(a),\(b),\(c)\n", token, 2),
+            // A value going on on deeper lines (configparser), a heredoc's lines joined by code.
+            ("x\n[auth]\ntoken = \(a)\n  \(b)\n  \(c)\n", token, 3),
+            ("x\nT = <<~EOS.delete(\"\\n\")\n  \(a)\n  \(b)\n  \(c)\nEOS\n", token, 3),
             // An AWS key id cut after its prefix, the pieces in a YAML list.
             ("x\nids: [\"\(key.prefix(4))\", \"\(key.dropFirst(4).prefix(8))\", \"\(key.dropFirst(12))\"]\n", key, 2),
         ]
@@ -1396,6 +1402,7 @@ import Testing
             "Keywords: []string{\n\t\"pscale_pw_\",\n},\n}\n\n// validate\ntps := utils.GenerateSampleSecrets(\"planetScale\", \"pscale_pw_\" + x)\n",
             "AKIA keys are rotated every ninety days by the platform team\n",
             "subprocess.run([\"git\", \"clone\", \"--depth\", \"1\", url])\n",
+            "AKIA\nkeys\nare\nrotated\n",
             "langs = {\"sk\": \"Slovak\", \"sh\": \"Shell\", \"py\": \"Python\"}\n",
         ]
         for text in none {

@@ -38,20 +38,19 @@ extension Decoders {
 
     /// The literal the keyword at `at` opens, when short: quoted (its quote, not a backquote,
     /// right before the keyword, and after a run of token characters), or bare after `=`, a
-    /// blank, `(`, `[` or `,` and ending at a blank, a line's end, `,`, `;`, `)` or `]`; not a
+    /// blank, `(`, `[`, `,` or a line's start and ending at a blank, a line's end, `,`, `;`, `)` or `]`; not a
     /// key (a `:` after it).
     static func listedPiece(_ b: UnsafeRawBufferPointer, keyword at: Int, length: Int) -> ListedPiece? {
-        guard at > 0 else { return nil }
-        let before = b[at - 1]
+        let before: UInt8 = at > 0 ? b[at - 1] : 0x0A
         let quote: UInt8? = Trigger.isQuote(before) ? before : nil
         // A backquote is Markdown's code span as often as a template literal: no piece.
         guard before != 0x60 else { return nil }
         var assigned = false
         if quote == nil {
-            guard before == 0x3D || Trigger.isBlank(before) || before == 0x28 || before == 0x5B || before == 0x2C else { return nil }
+            guard before == 0x3D || Trigger.isBlank(before) || before == 0x28 || before == 0x5B || before == 0x2C || before == 0x0A else { return nil }
             var k = at - 1
             while k > 0, Trigger.isBlank(b[k]) { k -= 1 }
-            assigned = b[k] == 0x3D || b[k] == 0x3A
+            assigned = k >= 0 && (b[k] == 0x3D || b[k] == 0x3A)
         }
         var e = at + length
         let limit = min(b.count, at + maxPieceLength)
@@ -72,7 +71,8 @@ extension Decoders {
 
     /// The literals after `first`, in order: quoted strings of token characters (keys, a
     /// string a `:` or `=>` follows, passed over), or for a bare first piece the bare words
-    /// after it on its line, or the values of the next lines' `key = value` / `key: value`.
+    /// after it on its line, or the next lines' single words (a continuation, a heredoc's
+    /// lines) and, after `=` or `:`, values of `key = value` / `key: value`.
     /// Stops at a literal that is no token's part.
     static func listedPieces(_ b: UnsafeRawBufferPointer, after first: ListedPiece) -> [Range<Int>] {
         var pieces: [Range<Int>] = []
@@ -141,26 +141,47 @@ extension Decoders {
             pieces.append(k..<e)
             k = e
         }
-        guard pieces.isEmpty, first.assigned else { return pieces }
+        // The next lines: a value's continuation or a block's lines (a configparser value
+        // going on on deeper lines, a heredoc's lines, a YAML plain scalar's), each one word;
+        // after `=` or `:`, also the next lines' `key = value` / `key: value`.
+        let alone = Self.aloneOnLine(b, first.content)
+        guard pieces.isEmpty, first.assigned || alone else { return pieces }
         var p = lineEnd + 1
         while pieces.count < maxListedPieces, p < limit {
             lineEnd = Decoders.lineEnd(p, b)
             defer { p = lineEnd + 1 }
-            var s = p
-            while s < lineEnd, Trigger.isBlank(b[s]) { s += 1 }
-            while s < lineEnd, Decoders.isIdentifier(b[s]) || b[s] == 0x2E || b[s] == 0x2D { s += 1 }
-            while s < lineEnd, Trigger.isBlank(b[s]) { s += 1 }
-            guard s < lineEnd, b[s] == 0x3D || b[s] == 0x3A else { break }
-            s += 1
-            while s < lineEnd, Trigger.isBlank(b[s]) { s += 1 }
             var e = lineEnd
-            if e > s, b[e - 1] == 0x0D { e -= 1 }
-            while e > s, Trigger.isBlank(b[e - 1]) { e -= 1 }
+            if e > p, b[e - 1] == 0x0D { e -= 1 }
+            while e > p, Trigger.isBlank(b[e - 1]) { e -= 1 }
+            var s = p
+            while s < e, Trigger.isBlank(b[s]) { s += 1 }
+            // One word on the line, indented (a continuation) or, after a word alone, at all.
+            if s < e, (s > p || alone), (s..<e).allSatisfy({ Trigger.isRunByte(b[$0]) }) {
+                guard tokenish(s..<e), varied(s..<e), !opensToken(s..<e) else { break }
+                pieces.append(s..<e)
+                continue
+            }
+            guard first.assigned else { break }
+            while s < e, Decoders.isIdentifier(b[s]) || b[s] == 0x2E || b[s] == 0x2D { s += 1 }
+            while s < e, Trigger.isBlank(b[s]) { s += 1 }
+            guard s < e, b[s] == 0x3D || b[s] == 0x3A else { break }
+            s += 1
+            while s < e, Trigger.isBlank(b[s]) { s += 1 }
             if e - s >= 2, Trigger.isQuote(b[s]), b[e - 1] == b[s] { s += 1; e -= 1 }
             guard tokenish(s..<e), varied(s..<e), !opensToken(s..<e) else { break }
             pieces.append(s..<e)
         }
         return pieces
+    }
+
+    /// Whether `content` stands alone on its line (blanks around it only).
+    static func aloneOnLine(_ b: UnsafeRawBufferPointer, _ content: Range<Int>) -> Bool {
+        var k = content.lowerBound
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        guard k == 0 || b[k - 1] == 0x0A else { return false }
+        var e = content.upperBound
+        while e < b.count, Trigger.isBlank(b[e]) || b[e] == 0x0D { e += 1 }
+        return e == b.count || b[e] == 0x0A
     }
 
     /// Each first piece joined to one, two, … of the literals after it, read on the first
