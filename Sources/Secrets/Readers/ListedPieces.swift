@@ -55,6 +55,9 @@ extension Decoders {
         var e = at + length
         let limit = min(b.count, at + maxPieceLength)
         while e < limit, Trigger.isRunByte(b[e]) { e += 1 }
+        // A word (`"path"`, `"pattern"` for `pat`, `"skip"` for `sk`): no token's first piece,
+        // which holds its prefix's `_`, `-`, capitals or digits. Most occurrences stop here.
+        if (at..<e).allSatisfy({ b[$0] >= 0x61 && b[$0] <= 0x7A }) { return nil }
         var end = e
         if let quote {
             guard e < b.count, b[e] == quote else { return nil }
