@@ -25,24 +25,34 @@ public enum Workers {
         return max(1, min(cpus, defaultCap))
     }
 
-    /// The CPU quota of this process's cgroup (v2 `cpu.max`, "QUOTA PERIOD" or "max PERIOD"),
-    /// in CPUs; nil when there is none or it cannot be read.
+    /// The CPU quota of this process's cgroup, in CPUs: v2's `cpu.max` ("QUOTA PERIOD" or
+    /// "max PERIOD"), else v1's `cpu.cfs_quota_us` over `cpu.cfs_period_us` (-1: none), each
+    /// read at the process's own cgroup and then at the hierarchy's root (a container's view);
+    /// nil when there is none or it cannot be read.
     static func cgroupQuota() -> Double? {
-        var places = ["/sys/fs/cgroup/cpu.max"]
-        if let own = readSmall("/proc/self/cgroup") {
-            for line in own.split(separator: "\n") where line.hasPrefix("0::/") {
-                let path = line.dropFirst(3)
-                if path.count > 1 { places.insert("/sys/fs/cgroup\(path)/cpu.max", at: 0) }
+        var v2 = ["/sys/fs/cgroup/cpu.max"]
+        var v1 = ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"]
+        for line in (readSmall("/proc/self/cgroup") ?? "").split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[2].count > 1 else { continue }
+            if fields[0] == "0", fields[1].isEmpty {
+                v2.insert("/sys/fs/cgroup\(fields[2])/cpu.max", at: 0)
+            } else if fields[1].split(separator: ",").contains("cpu") {
+                v1.insert(contentsOf: ["/sys/fs/cgroup/cpu\(fields[2])", "/sys/fs/cgroup/cpu,cpuacct\(fields[2])"], at: 0)
             }
         }
-        for place in places {
-            guard let text = readSmall(place) else { continue }
-            return parseQuota(text)
+        for place in v2 {
+            if let text = readSmall(place) { return parseQuota(text) }
+        }
+        for directory in v1 {
+            guard let quota = readSmall(directory + "/cpu.cfs_quota_us"), let period = readSmall(directory + "/cpu.cfs_period_us") else { continue }
+            return parseQuota(quota + " " + period)
         }
         return nil
     }
 
-    /// The quota `cpu.max` says, in CPUs; nil for "max" or what does not parse.
+    /// The quota `cpu.max` says (or v1's quota and period, one after the other), in CPUs;
+    /// nil for "max", a negative quota or what does not parse.
     static func parseQuota(_ text: String) -> Double? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count >= 2, let quota = Double(fields[0]), let period = Double(fields[1]), quota > 0, period > 0 else { return nil }

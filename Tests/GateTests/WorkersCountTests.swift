@@ -25,6 +25,8 @@ import Testing
         #expect(Workers.parseQuota("max 100000\n") == nil)
         #expect(Workers.parseQuota("200000 100000\n") == 2)
         #expect(Workers.parseQuota("50000 100000") == 0.5)
+        #expect(Workers.parseQuota("150000\n 100000\n") == 1.5, "cgroup v1's quota and period")
+        #expect(Workers.parseQuota("-1\n 100000\n") == nil, "cgroup v1 without a quota")
         #expect(Workers.parseQuota("") == nil && Workers.parseQuota("garbage") == nil && Workers.parseQuota("0 100000") == nil)
     }
 
@@ -33,5 +35,7 @@ import Testing
         let allowed = Int(reviewgate_cpus_allowed())
         #expect(allowed >= 1 && allowed <= Int(sysconf(Int32(_SC_NPROCESSORS_CONF))))
         #expect(Workers.count >= 1 && Workers.count <= 64)
+        // This machine's cgroup quota, whichever version it runs: none, or a positive number.
+        #expect(Workers.cgroupQuota().map { $0 > 0 } ?? true)
     }
 }
