@@ -1411,6 +1411,25 @@ import Testing
         }
     }
 
+    @Test("joins of listed pieces stay in budget on dense code: a join is not joined again, and reads only its key before it")
+    func listedPiecesInBudget() {
+        let token = Self.token(33)
+        // Each first reading of these joined the line's earlier pieces again at every level: a
+        // 50 KB line took 13 s and was refused as a decode-limit, and ordinary JSON of `"git"`
+        // command lists ran the budget out. Now read in full, and a token after them is found.
+        let texts = [
+            String(repeating: "ghp_1 aB1 cD2 eF3 gH4 ", count: 20_000) + "\n",
+            String(repeating: String(repeating: "{\"cmd\":[\"git\",\"clone\",\"repo\",\"dir\"]},", count: 10) + "\n", count: 1_000),
+            String(repeating: "r=c.execFileSync(\"git\",[\"rev-parse\",\"--short\",\"HEAD\"]);", count: 2_000) + "\n",
+            String(repeating: "\"gh\",\"pX\",\"aB\",\"cD\",\"eF\",", count: 20_000) + "\n",
+        ]
+        for text in texts {
+            let scan = read(text + "v = [\"\(token.prefix(12))\", \"\(token.dropFirst(12))\"]\n")
+            #expect(scan.unscannable.isEmpty, "\(text.prefix(60)): \(scan.unscannable)")
+            #expect(found(scan, token).count == 1, "\(text.prefix(60))")
+        }
+    }
+
     @Test("decodings nest (base64 of JSON with escapes), stop at a fixed depth, and never repeat a plain finding")
     func nestingAndDuplicates() {
         let token = Self.token(9)

@@ -407,7 +407,8 @@ extension Scanner {
                 }
                 if Decoders.assignedName(bytes, valueAt: start) != nil, !matchedWhole(start) { pieces.append(start) }
                 if let tail = Decoders.referenceAfterToken(bytes, keyword: start, length: length), !matchedWhole(start) { tails.append(tail) }
-                if prefixKeywords[keyword], let piece = Decoders.listedPiece(bytes, keyword: start, length: length), !matchedWhole(start) {
+                if !scratch.insideListedJoin, prefixKeywords[keyword], let piece = Decoders.listedPiece(bytes, keyword: start, length: length),
+                   !matchedWhole(start) {
                     listed.append(piece)
                 }
             }
@@ -437,6 +438,12 @@ extension Scanner {
         func take(_ decoded: Decoders.Decoded) {
             var decoded = decoded
             let inner = decoded.bytes.withUnsafeBytes { raw -> [Candidate] in
+                if decoded.listed {
+                    let outer = scratch.insideListedJoin
+                    scratch.insideListedJoin = true
+                    defer { scratch.insideListedJoin = outer }
+                    return candidates(in: raw, depth: depth + 1, scratch: scratch)
+                }
                 guard Archives.isEncodedPayload(raw) else { return candidates(in: raw, depth: depth + 1, scratch: scratch) }
                 // A compressed stream or archive, encoded (`H4sI…`, `UEsDB…`): opened like
                 // a file's, its findings pointing at the encoded text. One level only: an
@@ -488,7 +495,8 @@ extension Scanner {
                 found.append(candidate)
             }
         }
-        var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, budget: &budget, take)
+        var finished = Decoders.decode(bytes, triggers: triggers, runAtStart: runAtStart, listedJoins: !scratch.insideListedJoin,
+                                       budget: &budget, take)
         if !splits.isEmpty { finished = Decoders.joinSplitTokens(bytes, keywords: splits, starts: keywordStarts, budget: &budget, take) && finished }
         if !headers.isEmpty { finished = Decoders.nestedValues(bytes, headers: headers, budget: &budget, take) && finished }
         if !headers.isEmpty || !pieces.isEmpty || !tails.isEmpty {

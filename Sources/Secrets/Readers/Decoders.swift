@@ -16,6 +16,9 @@ enum Decoders {
         var bytes: [UInt8]
         /// The keyword whose rules alone count what the bytes yield (`nestedValues`); nil: all.
         var keyword: Int? = nil
+        /// Pieces joined by `joinListedPieces`: read without joining pieces again inside (its
+        /// text holds the pieces, and each level would join them anew).
+        var listed = false
     }
 
     /// Decoded bytes shorter than this hold no secret worth a scan.
@@ -65,7 +68,7 @@ enum Decoders {
     /// False when the budget ran out with a trigger left that would have decoded something
     /// not yet covered (a trigger inside a region already decoded is no loss).
     @discardableResult
-    static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool,
+    static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool, listedJoins: Bool = true,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var headsDone = 0
@@ -216,10 +219,11 @@ enum Decoders {
                 budget -= all.count
                 body(Decoded(region: first.lowerBound..<last.upperBound, encoding: "notebook", bytes: all))
             case .prefixHead2, .prefixHead3:
-                // The rest of the token in the literals after the head (`"gh"`, then `"p_…"`).
+                // The rest of the token in the literals after the head (`"gh"`, then `"p_…"`);
+                // not inside a join of pieces (`listedJoins` false).
                 let n = trigger == .prefixHead2 ? 2 : 3
-                guard at >= headsDone else { continue }
-                let head = ListedPiece(content: (at + 1)..<(at + 1 + n), keywordLength: n, quote: b[at], assigned: false, end: at + n + 2)
+                guard listedJoins, at >= headsDone else { continue }
+                let head = ListedPiece(content: (at + 1)..<(at + 1 + n), keywordLength: n, quote: b[at], assigned: false, head: true, end: at + n + 2)
                 guard joinListedPieces(b, firsts: [head], budget: &budget, body) else { return false }
                 headsDone = at + n + 2
             case .rot13Prefix, .reversedPrefix:

@@ -18,6 +18,11 @@ extension Decoders {
     static let maxPieceLength = 64
     /// The most bytes between two quoted pieces (a key and separators).
     static let maxPieceGap = 48
+    /// The line before a first piece read with its join, at most.
+    static let keyWindow = 64
+    /// The fewest token characters a join is read with: the shortest prefixed tokens are
+    /// about 20 (an AWS key id).
+    static let minimumJoined = 16
 
     /// What may stand between two quoted pieces: blanks, line ends, names, and the
     /// punctuation of lists, members, statements and joins.
@@ -33,6 +38,9 @@ extension Decoders {
         var quote: UInt8?
         /// A bare value after `=` or `:`: the next lines' values may follow it.
         var assigned: Bool
+        /// A prefix's head (`"gh"`, `Trigger.prefixHead2`): the piece after it must look like a
+        /// token's rest (8 characters or more, two kinds of them or a `_` or `-`).
+        var head = false
         var end: Int
     }
 
@@ -93,6 +101,10 @@ extension Decoders {
             }
             return kinds.nonzeroBitCount >= 2
         }
+        // What follows a prefix's head: a random token's rest, not a word (`"git", "clone"`).
+        func restOfToken(_ r: Range<Int>) -> Bool {
+            r.count >= 8 && (varied(r) || r.contains { b[$0] == 0x5F || b[$0] == 0x2D })
+        }
         // A piece that opens as the first does is another token (a list of prefixes), not its rest.
         let prefix = first.content.lowerBound..<(first.content.lowerBound + first.keywordLength)
         func opensToken(_ r: Range<Int>) -> Bool {
@@ -125,6 +137,7 @@ extension Decoders {
                 while n < limit, Trigger.isBlank(b[n]) { n += 1 }
                 if n < limit, b[n] == 0x3A || (b[n] == 0x3D && n + 1 < limit && b[n + 1] == 0x3E) { continue }
                 guard tokenish(content), !opensToken(content) else { break }
+                if first.head, pieces.isEmpty, !restOfToken(content) { break }
                 pieces.append(content)
                 gapStart = k
                 lineEnds = 0
@@ -187,8 +200,10 @@ extension Decoders {
         return e == b.count || b[e] == 0x0A
     }
 
-    /// Each first piece joined to one, two, … of the literals after it, read on the first
-    /// piece's line (its key before it) as `joined`.
+    /// Each first piece joined to one, two, … of the literals after it, read with at most
+    /// `keyWindow` bytes of its line before it (its key: a rule that wants one sees it; not
+    /// the line's earlier pieces, which would be joined again) as `joined`, once the pieces
+    /// hold `minimumJoined` token characters.
     static func joinListedPieces(_ b: UnsafeRawBufferPointer, firsts: [ListedPiece], budget: inout Int,
                                  _ body: (Decoded) -> Void) -> Bool {
         var done = 0
@@ -196,13 +211,17 @@ extension Decoders {
             let pieces = listedPieces(b, after: first)
             guard let last = pieces.last else { continue }
             done = last.upperBound
-            let start = lineStart(first.content.lowerBound, b)
+            var start = first.content.lowerBound
+            while start > 0, first.content.lowerBound - start < keyWindow, b[start - 1] != 0x0A { start -= 1 }
             var joined = Array(UnsafeRawBufferPointer(rebasing: b[start..<first.content.upperBound]))
+            var characters = first.content.count
             for piece in pieces {
-                guard budget > 0 else { return false }
                 joined += UnsafeRawBufferPointer(rebasing: b[piece])
+                characters += piece.count
+                guard characters >= minimumJoined else { continue }
+                guard budget > 0 else { return false }
                 budget -= joined.count
-                body(Decoded(region: start..<piece.upperBound, encoding: "joined", bytes: joined))
+                body(Decoded(region: start..<piece.upperBound, encoding: "joined", bytes: joined, listed: true))
             }
         }
         return true
