@@ -730,6 +730,9 @@ import Testing
             ("x\npayload: \(Data("{\"k\": \"\(token.unicodeScalars.map { "\\\\u00" + String($0.value, radix: 16) }.joined())\"}".utf8).base64EncodedString())\n",
              "base64+unicode-escape"),
             ("x\nexport V=\(token.prefix(17))\\\n  \(token.dropFirst(17))\n", "joined"),
+            // A batch file's caret continuation (CRLF, as such files are, and LF).
+            ("x\r\nset V=\(token.prefix(19))^\r\n\(token.dropFirst(19))\r\n", "joined"),
+            ("x\nset V=\(token.prefix(9))^\n\(token.dropFirst(9))\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),
             // Concatenation however it is spaced and wherever the operator stands; strings side

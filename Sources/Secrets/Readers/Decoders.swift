@@ -253,10 +253,11 @@ enum Decoders {
                 guard bytes.count >= minimumDecoded else { continue }
                 budget -= bytes.count
                 body(Decoded(region: start..<end, encoding: "markup", bytes: bytes))
-            case .continuation, .continuationCRLF:
+            case .continuation, .continuationCRLF, .caretContinuation, .caretContinuationCRLF:
                 guard at >= joinDone else { continue }
                 guard budget > 0 else { return false }
-                let (bytes, region) = joinContinued(b, at: at + 1)
+                let caret = trigger == .caretContinuation || trigger == .caretContinuationCRLF
+                let (bytes, region) = joinContinued(b, at: at + 1, mark: caret ? 0x5E : 0x5C)
                 joinDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
@@ -1470,14 +1471,14 @@ enum Decoders {
         return kinds.isEmpty ? nil : (out, kinds.joined(separator: "+"))
     }
 
-    /// The logical line around the backslash at `backslash`: the lines before it that end in a
-    /// continuation, this one and those after, joined without the backslashes, line ends and
-    /// the next lines' indentation.
-    static func joinContinued(_ b: UnsafeRawBufferPointer, at backslash: Int) -> ([UInt8], Range<Int>) {
+    /// The logical line around the continuation mark at `backslash` (a backslash, or `mark`: a
+    /// batch file's caret): the lines before it that end in one, this one and those after,
+    /// joined without the marks, line ends and the next lines' indentation.
+    static func joinContinued(_ b: UnsafeRawBufferPointer, at backslash: Int, mark: UInt8 = 0x5C) -> ([UInt8], Range<Int>) {
         func continues(_ lineEnd: Int) -> Bool { // whether the line ending at `lineEnd` (its \n) is continued
             var k = lineEnd - 1
             if k >= 0, b[k] == 0x0D { k -= 1 }
-            return k >= 0 && b[k] == 0x5C
+            return k >= 0 && b[k] == mark
         }
         var start = lineStart(backslash, b)
         var back = 0
@@ -1494,13 +1495,12 @@ enum Decoders {
             let continued = end < b.count && b[end] == 0x0A && continues(end) && lines < 2 * maxJoinedLines
             if continued {
                 content = end - 1
-                if content > i, b[content - 1] == 0x5C { content -= 1 }
-                if b[content] == 0x0D || b[content] == 0x5C { } // already excluded
+                if content > i, b[content - 1] == mark { content -= 1 }
             }
             var from = i
             if lines > 0 { while from < content, b[from] == 0x20 || b[from] == 0x09 { from += 1 } }
             var line = Array(UnsafeRawBufferPointer(rebasing: b[from..<max(from, content)]))
-            if continued, line.last == 0x5C { line.removeLast() }
+            if continued, line.last == mark { line.removeLast() }
             out += line
             lines += 1
             i = end + 1

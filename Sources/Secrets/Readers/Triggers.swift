@@ -109,6 +109,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// (`"gh"`, `'AKI'`): a token cut inside its prefix, the rest in the literals after it
     /// (`Decoders.joinListedPieces`), however the code puts them together.
     case prefixHead2, prefixHead3
+    /// A line continued with a caret right after a value character: a Windows batch file's
+    /// continuation (`set TOKEN=ghp_…^` then the rest), joined as a backslash's is.
+    case caretContinuation, caretContinuationCRLF
 
     var length: Int {
         switch self {
@@ -163,6 +166,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .htmlEntityEscaped: 7
         case .prefixHead2: 4
         case .prefixHead3: 5
+        case .caretContinuation: 3
+        case .caretContinuationCRLF: 4
         }
     }
 
@@ -181,6 +186,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .octalEscape: #"\\(?:0[4-7]|1[0-7])[0-7]"#
         case .htmlEntity: #"&#[0-9xX]"#
         case .htmlEntityEscaped: #"&amp;#[0-9xX]"#
+        case .caretContinuation: #"[A-Za-z0-9_+/=\-]\^\n"#
+        case .caretContinuationCRLF: #"[A-Za-z0-9_+/=\-]\^\r\n"#
         case .prefixHead2, .prefixHead3:
             (self == .prefixHead2 ? Self.prefixHeads2 : Self.prefixHeads3).flatMap { head in
                 ["\"", "'"].map { q in HyperscanKeywords.Inputs.literal(Array((q + head + q).utf8)) }
@@ -391,6 +398,10 @@ enum Trigger: Int, CaseIterable, Sendable {
             return b[i] == 0x5C && ((b[i + 1] == 0x30 && (0x34...0x37).contains(b[i + 2])) || (b[i + 1] == 0x31 && (0x30...0x37).contains(b[i + 2])))
                 && (0x30...0x37).contains(b[i + 3])
         case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
+        case .caretContinuation:
+            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5E && b[i + 2] == 0x0A
+        case .caretContinuationCRLF:
+            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5E && b[i + 2] == 0x0D && b[i + 3] == 0x0A
         case .prefixHead2, .prefixHead3:
             let n = self == .prefixHead2 ? 2 : 3
             guard plainQuote(b[i]), b[i + n + 1] == b[i] else { return false }
@@ -552,6 +563,10 @@ enum Trigger: Int, CaseIterable, Sendable {
             if next == 0x2A || next == 0x60 || next == 0x5C, Trigger.emphasis.matches(bytes, at: i) { hit(.emphasis, i) }
             if next == 0xE2 || next == 0xEF, Trigger.invisible.matches(bytes, at: i) { hit(.invisible, i) }
             if next == 0xC2, Trigger.invisibleShort.matches(bytes, at: i) { hit(.invisibleShort, i) }
+            if next == 0x5E {
+                if Trigger.caretContinuation.matches(bytes, at: i) { hit(.caretContinuation, i) }
+                if Trigger.caretContinuationCRLF.matches(bytes, at: i) { hit(.caretContinuationCRLF, i) }
+            }
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
             if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
                 for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
