@@ -199,10 +199,10 @@ public final class MatchScratch {
     /// (one level is opened), and what they expanded to in the blob being read (one budget
     /// per blob, like its own archives'; reset where a blob's reading starts).
     var decodedArchiveDepth = 0
+    var decodedArchiveExpanded = 0
     /// Set while a join of listed pieces is read (`Decoders.joinListedPieces`): no pieces are
     /// joined again inside it.
     var insideListedJoin = false
-    var decodedArchiveExpanded = 0
     /// This thread's Hyperscan scratch for the keyword prefilter (made on first use).
     var keywordScratch: OpaquePointer?
     /// The same for the decoders' triggers, and for both in one database.

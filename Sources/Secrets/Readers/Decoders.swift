@@ -223,7 +223,7 @@ enum Decoders {
                 // not inside a join of pieces (`listedJoins` false).
                 let n = trigger == .prefixHead2 ? 2 : 3
                 guard listedJoins, at >= headsDone else { continue }
-                let head = ListedPiece(content: (at + 1)..<(at + 1 + n), keywordLength: n, quote: b[at], assigned: false, head: true, end: at + n + 2)
+                let head = ListedPiece(content: (at + 1)..<(at + 1 + n), keywordLength: n, quote: b[at], assigned: false, head: true)
                 guard joinListedPieces(b, firsts: [head], budget: &budget, body) else { return false }
                 headsDone = at + n + 2
             case .rot13Prefix, .reversedPrefix:

@@ -31,7 +31,7 @@ extension Decoders {
         return Trigger.isBlank(c) || c == 0x0A || c == 0x0D || isIdentifier(c) || Array(",:;=()[]{}+.<>&$~@-/".utf8).contains(c)
     }
 
-    /// A first piece: its content, its quote (nil: a bare value), and where it and its quote end.
+    /// A first piece: its content, its keyword's length and its quote (nil: a bare value).
     struct ListedPiece {
         var content: Range<Int>
         var keywordLength: Int
@@ -41,7 +41,8 @@ extension Decoders {
         /// A prefix's head (`"gh"`, `Trigger.prefixHead2`): the piece after it must look like a
         /// token's rest (8 characters or more, two kinds of them or a `_` or `-`).
         var head = false
-        var end: Int
+        /// Where the piece and its closing quote end.
+        var end: Int { content.upperBound + (quote == nil ? 0 : 1) }
     }
 
     /// The literal the keyword at `at` opens, when short: quoted (its quote, not a backquote,
@@ -66,18 +67,16 @@ extension Decoders {
         // A word (`"path"`, `"pattern"` for `pat`, `"skip"` for `sk`): no token's first piece,
         // which holds its prefix's `_`, `-`, capitals or digits. Most occurrences stop here.
         if (at..<e).allSatisfy({ b[$0] >= 0x61 && b[$0] <= 0x7A }) { return nil }
-        var end = e
         if let quote {
             guard e < b.count, b[e] == quote else { return nil }
-            end = e + 1
         } else if e < b.count {
             let c = b[e]
             guard Trigger.isBlank(c) || c == 0x0A || c == 0x0D || c == 0x2C || c == 0x3B || c == 0x29 || c == 0x5D else { return nil }
         }
-        var k = end
+        let piece = ListedPiece(content: at..<e, keywordLength: length, quote: quote, assigned: assigned)
+        var k = piece.end
         while k < b.count, Trigger.isBlank(b[k]) { k += 1 }
-        if k < b.count, b[k] == 0x3A { return nil }
-        return ListedPiece(content: at..<e, keywordLength: length, quote: quote, assigned: assigned, end: end)
+        return k < b.count && b[k] == 0x3A ? nil : piece
     }
 
     /// The literals after `first`, in order: quoted strings of token characters (keys, a
@@ -93,14 +92,7 @@ extension Decoders {
         }
         // A bare piece holds two kinds of characters of upper-case letters, lower-case ones and
         // digits, as a random token's parts do (`(BSAES is defined)` is prose, no list of parts).
-        func varied(_ r: Range<Int>) -> Bool {
-            var kinds: UInt8 = 0
-            for i in r {
-                let c = b[i]
-                if c >= 0x41, c <= 0x5A { kinds |= 1 } else if c >= 0x61, c <= 0x7A { kinds |= 2 } else if c >= 0x30, c <= 0x39 { kinds |= 4 }
-            }
-            return kinds.nonzeroBitCount >= 2
-        }
+        func varied(_ r: Range<Int>) -> Bool { Trigger.characterKinds(b, r) >= 2 }
         // What follows a prefix's head: a random token's rest, not a word (`"git", "clone"`).
         func restOfToken(_ r: Range<Int>) -> Bool {
             r.count >= 8 && (varied(r) || r.contains { b[$0] == 0x5F || b[$0] == 0x2D })

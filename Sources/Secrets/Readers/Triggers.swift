@@ -255,8 +255,9 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// The well-known prefixes' first two and three characters (`prefixHead2`, `prefixHead3`).
     static let prefixHeads2 = Array(Set(hiddenPrefixes.map { String($0.prefix(2)) })).sorted()
     static let prefixHeads3 = Array(Set(hiddenPrefixes.map { String($0.prefix(3)) })).sorted()
-    static let prefixHeadSet2 = Set(prefixHeads2.map { word32(Array($0.utf8) + [0, 0]) })
-    static let prefixHeadSet3 = Set(prefixHeads3.map { word32(Array($0.utf8) + [0]) })
+    /// Both as words (`word32`), for the search without Hyperscan: a two-character head's third
+    /// byte is zero, so one set serves both lengths.
+    static let prefixHeadWords = Set((prefixHeads2 + prefixHeads3).map { head in Array(head.utf8).withUnsafeBytes { word32($0, 0, $0.count) } })
 
     static let escapedAmpersand = Array("&amp;".utf8)
     static let sourceOpening = Array(#""source": "#.utf8), textOpening = Array(#""text": ["#.utf8)
@@ -299,12 +300,7 @@ enum Trigger: Int, CaseIterable, Sendable {
     static func endsWrappedLine(_ b: UnsafeRawBufferPointer, from start: Int, end e: Int) -> Bool {
         let limit = start - 1 + Trigger.wrappedRun.length
         guard limit <= b.count, e - start >= minimumLineRun, e - start < minimumRun, b[e] == 0x0A || b[e] == 0x0D else { return false }
-        var kinds: UInt8 = 0
-        for k in start..<e {
-            let c = b[k]
-            if c >= 0x41, c <= 0x5A { kinds |= 1 } else if c >= 0x61, c <= 0x7A { kinds |= 2 } else if c >= 0x30, c <= 0x39 { kinds |= 4 }
-        }
-        guard kinds.nonzeroBitCount >= 2 else { return false }
+        guard characterKinds(b, start..<e) >= 2 else { return false }
         var j = e
         if b[j] == 0x0D { j += 1 }
         guard b[j] == 0x0A else { return false }
@@ -314,6 +310,16 @@ enum Trigger: Int, CaseIterable, Sendable {
         let run = runClass
         guard (j..<(j + 4)).allSatisfy({ run[Int(b[$0])] }) else { return false }
         return (j + 1..<(j + 4)).contains { b[$0] != b[j] }
+    }
+    /// How many of the kinds upper-case letter, lower-case letter and digit `range` of `b`
+    /// holds: two or more in a random token's parts, one in most words and numbers.
+    static func characterKinds(_ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var kinds: UInt8 = 0
+        for k in range {
+            let c = b[k]
+            if c >= 0x41, c <= 0x5A { kinds |= 1 } else if c >= 0x61, c <= 0x7A { kinds |= 2 } else if c >= 0x30, c <= 0x39 { kinds |= 4 }
+        }
+        return kinds.nonzeroBitCount
     }
     /// The most blanks before a wrapped line's next (a YAML value's indentation).
     static let wrappedIndent = 8
@@ -368,6 +374,12 @@ enum Trigger: Int, CaseIterable, Sendable {
         func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
         let quote = Self.isQuote
+        // A value character (or `+`, `/`, `=`) and a line-continuing `mark` after it.
+        func continued(_ mark: UInt8) -> Bool {
+            (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == mark
+        }
+        // What opens a character reference's number: a digit, or `x` for hex.
+        func referenceDigit(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || c == 0x78 || c == 0x58 }
         // The joiner's own operators (a shell's `"$a" && …`, every other line of a test
         // script, is none); the byte after is inside the trigger's length.
         func joinOperator(_ j: Int) -> Bool { Decoders.joinOperator(b, at: j, limit: b.count) != nil }
@@ -397,22 +409,18 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .octalEscape:
             return b[i] == 0x5C && ((b[i + 1] == 0x30 && (0x34...0x37).contains(b[i + 2])) || (b[i + 1] == 0x31 && (0x30...0x37).contains(b[i + 2])))
                 && (0x30...0x37).contains(b[i + 3])
-        case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && ((b[i + 2] >= 0x30 && b[i + 2] <= 0x39) || b[i + 2] == 0x78 || b[i + 2] == 0x58)
-        case .caretContinuation:
-            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5E && b[i + 2] == 0x0A
-        case .caretContinuationCRLF:
-            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5E && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+        case .htmlEntity: return b[i] == 0x26 && b[i + 1] == 0x23 && referenceDigit(b[i + 2])
+        case .continuation, .caretContinuation:
+            return continued(self == .continuation ? 0x5C : 0x5E) && b[i + 2] == 0x0A
+        case .continuationCRLF, .caretContinuationCRLF:
+            return continued(self == .continuationCRLF ? 0x5C : 0x5E) && b[i + 2] == 0x0D && b[i + 3] == 0x0A
         case .prefixHead2, .prefixHead3:
             let n = self == .prefixHead2 ? 2 : 3
             guard plainQuote(b[i]), b[i + n + 1] == b[i] else { return false }
-            return (self == .prefixHead2 ? Self.prefixHeadSet2 : Self.prefixHeadSet3).contains(Self.word32(b, i + 1, n))
+            return Self.prefixHeadWords.contains(Self.word32(b, i + 1, n))
         case .htmlEntityEscaped:
             return Self.escapedAmpersand.indices.allSatisfy { b[i + $0] == Self.escapedAmpersand[$0] } && b[i + 5] == 0x23
-                && ((b[i + 6] >= 0x30 && b[i + 6] <= 0x39) || b[i + 6] == 0x78 || b[i + 6] == 0x58)
-        case .continuation:
-            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0A
-        case .continuationCRLF:
-            return (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == 0x5C && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+                && referenceDigit(b[i + 6])
         case .folded: return b[i] == 0x3A && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
         case .foldedItem: return b[i] == 0x2D && b[i + 1] == 0x20 && (b[i + 2] == 0x3E || b[i + 2] == 0x7C)
         case .concat: return valueChar(b[i]) && quote(b[i + 1]) && b[i + 2] == 0x20 && joinOperator(i + 3)
