@@ -40,7 +40,7 @@ public enum RuleExamples {
         var sets: [(String, RuleSet)] = []
         do {
             if files.isEmpty {
-                sets.append(("builtin", try RuleSet.builtin(examples: true)))
+                sets.append(("builtin", try RuleSet.builtin(examples: true, threads: Workers.count)))
             }
             for file in files {
                 sets.append((file, try RuleFile.parse(try readText(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in

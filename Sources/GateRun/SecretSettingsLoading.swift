@@ -32,13 +32,13 @@ public struct SecretOverrides: Sendable {
             } else if let policy {
                 for entry in policy.policy.secrets.rules {
                     if entry == "builtin" {
-                        rules.append(try RuleSet.builtin())
+                        rules.append(try RuleSet.builtin(threads: Workers.count))
                     } else {
                         try rules.append(Self.loadRuleFile(policy.resolve(entry), read: policy.read))
                     }
                 }
             } else {
-                rules = try RuleSet.builtin()
+                rules = try RuleSet.builtin(threads: Workers.count)
             }
         } catch let failure as Failure {
             throw failure
@@ -92,7 +92,7 @@ public struct SecretOverrides: Sendable {
         return try RuleFile.parse(try text(file), file: file, loadFile: { (path: String) throws(ConfigurationError) in
             let full = path.hasPrefix("/") ? path : (file as NSString).deletingLastPathComponent + "/" + path
             return (try text(full), full)
-        }, reading: RuleFile.Reading(examples: false))
+        }, reading: RuleFile.Reading(examples: false, threads: Workers.count))
     }
 
 }

@@ -10,7 +10,12 @@ public enum RuleFile {
     public struct Reading: Sendable {
         public var examples = true
         var builtin = false
-        public init(examples: Bool = true) { self.examples = examples }
+        /// Threads the built-in rules may be read on (`[extend] useDefault`; `RuleSet.builtin`).
+        public var threads = 1
+        public init(examples: Bool = true, threads: Int = 1) {
+            self.examples = examples
+            self.threads = threads
+        }
     }
 
     /// Parses `text` (named `file` in messages). `loadFile` reads `[extend] path`, relative
@@ -30,14 +35,14 @@ public enum RuleFile {
         if let extend = try fields.table("extend") {
             var ext = TOMLFields(extend, file: file, context: "[extend]")
             var base: RuleSet?
-            if try ext.bool("useDefault") == true { base = try RuleSet.builtin(examples: reading.examples) }
+            if try ext.bool("useDefault") == true { base = try RuleSet.builtin(examples: reading.examples, threads: reading.threads) }
             if let path = try ext.string("path") {
                 guard let loadFile, depth < 4 else {
                     throw ext.error("[extend] path cannot be followed here", at: "path")
                 }
                 let other = try loadFile(path)
                 let extended = try parse(other.text, file: other.name, loadFile: loadFile, depth: depth + 1,
-                                         reading: Reading(examples: reading.examples))
+                                         reading: Reading(examples: reading.examples, threads: reading.threads))
                 base = RuleSet(rules: (base?.rules ?? []) + extended.rules, allowlists: (base?.allowlists ?? []) + extended.allowlists)
             }
             let disabled = Set((try ext.strings("disabledRules") ?? []).map(\.0))

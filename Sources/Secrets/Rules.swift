@@ -1,4 +1,6 @@
 import Base
+import Dispatch
+import Synchronization
 import TOML
 
 /// What an allowlist regex is matched against (gitleaks' `regexTarget`).
@@ -118,11 +120,63 @@ public struct RuleSet: Sendable {
     }
 
     /// The built-in rules, embedded in the binary from `rules/secrets.toml`; their examples
-    /// only when asked for (`rules check`, tests).
-    public static func builtin(examples: Bool = false) throws(ConfigurationError) -> RuleSet {
+    /// only when asked for (`rules check`, tests). With `threads` above 1 the file is read in
+    /// as many parts at once (each part from a `[[rules]]` line on: the rules, and the tables
+    /// under them, are the same read apart as read together): reading half a megabyte of
+    /// TOML was the largest part of every run's start, while the other cores waited. Any
+    /// problem, or a rule id in two parts, reads the whole file again in one piece, so what
+    /// is reported, and where, is what one reading gives.
+    public static func builtin(examples: Bool = false, threads: Int = 1) throws(ConfigurationError) -> RuleSet {
         var reading = RuleFile.Reading(examples: examples)
         reading.builtin = true
-        return try RuleFile.parse(String(decoding: PackageResources.secrets_toml, as: UTF8.self), file: "builtin:secrets.toml",
-                                  loadFile: nil, reading: reading)
+        let text = PackageResources.secrets_toml
+        let whole = reading
+        @Sendable func parse(_ part: ArraySlice<UInt8>) throws(ConfigurationError) -> RuleSet {
+            try RuleFile.parse(String(decoding: part, as: UTF8.self), file: "builtin:secrets.toml", loadFile: nil, reading: whole)
+        }
+        let bounds = partBounds(text, parts: min(max(1, threads), maxParts))
+        if bounds.count > 2 {
+            let parts = Mutex<[Int: RuleSet]>([:])
+            DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
+                // A part that fails is left out: the whole file is read again below.
+                if let set = try? parse(text[bounds[k]..<bounds[k + 1]]) { parts.withLock { $0[k] = set } }
+            }
+            let read = parts.withLock { $0 }
+            if read.count == bounds.count - 1 {
+                var merged = RuleSet(rules: [])
+                for k in 0..<(bounds.count - 1) { merged.append(read[k]!) }
+                var ids = Set<String>()
+                if merged.rules.allSatisfy({ ids.insert($0.id).inserted }) { return merged }
+            }
+        }
+        return try parse(text[...])
+    }
+
+    /// At most this many parts of the built-in file are read at once (more cost more in the
+    /// threads started than they save).
+    static let maxParts = 4
+
+    /// Where `parts` parts of a rule file start (and the last ends): each after the first
+    /// starts at a line `[[rules]]` at or after its share of the bytes. Fewer when the file
+    /// has fewer such lines.
+    static func partBounds(_ text: [UInt8], parts: Int) -> [Int] {
+        var bounds = [0]
+        let marker = Array("\n[[rules]]\n".utf8)
+        guard parts > 1 else { return [0, text.count] }
+        for k in 1..<parts {
+            var at = max(bounds.last! + 1, text.count * k / parts)
+            var found: Int?
+            while at + marker.count <= text.count {
+                if text[at] == 0x0A, text[at..<(at + marker.count)].elementsEqual(marker) {
+                    found = at + 1
+                    break
+                }
+                at += 1
+            }
+            guard let found else { break }
+            bounds.append(found)
+        }
+        bounds.append(text.count)
+        return bounds
     }
 }

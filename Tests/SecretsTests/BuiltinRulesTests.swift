@@ -1,5 +1,5 @@
 import ReviewGateTestSupport
-import Secrets
+@testable import Secrets
 import Testing
 
 /// Every built-in rule proves itself on its own examples, as SwiftLint's rules and gitleaks'
@@ -59,6 +59,44 @@ import Testing
 
     /// The built-in regexes are compiled on first use (`Pattern(unchecked:)`), so each one
     /// is compiled here; and a scan's rule set (no examples) is the same rules.
+    /// The built-in file read in parts on several threads is the file read whole: the same
+    /// rules in the same order, every field, their allowlists and the global ones.
+    @Test(arguments: [false, true]) func readInPartsIsReadWhole(examples: Bool) throws {
+        func list(_ a: Allowlist) -> String {
+            "\(a.description)|\(a.requireAll)|\(a.regexes.map(\.source))|\(a.regexTarget)|\(a.paths.map(\.source))|"
+                + "\(a.stopwords)|\(a.commits.sorted())|\(a.targetRules.sorted())"
+        }
+        func describe(_ set: RuleSet) -> [String] {
+            set.rules.map { r in
+                "\(r.id)|\(r.description)|\(r.regex?.source ?? "-")|\(r.secretGroup)|\(r.entropy ?? -1)|\(r.keywords)|"
+                    + "\(r.path?.source ?? "-")|\(r.tags)|\(String(describing: r.checksum))|\(r.checksumMismatch)|"
+                    + "\(String(describing: r.validator))|\(r.confidence)|\(r.spanLines)|\(r.yieldsToOthers)|"
+                    + "\(r.allowlists.map(list))|\(r.examplesTrue)|\(r.examplesFalse)"
+            } + set.allowlists.map(list)
+        }
+        let whole = describe(try RuleSet.builtin(examples: examples, threads: 1))
+        #expect(whole.count > 700)
+        for threads in [2, 3, 4, 8] {
+            #expect(describe(try RuleSet.builtin(examples: examples, threads: threads)) == whole, "\(threads) threads")
+        }
+    }
+
+    /// Parts start at `[[rules]]` lines only, in order; a file with no such line further on
+    /// is one part.
+    @Test func partsStartAtRuleHeaders() {
+        let text = Array("title = \"t\"\n[[rules]]\nid = \"a\"\n[[rules]]\nid = \"b\"\nx = 1\n[[rules]]\nid = \"c\"\n".utf8)
+        let bounds = RuleSet.partBounds(text, parts: 4)
+        #expect(bounds.first == 0 && bounds.last == text.count)
+        #expect(bounds == bounds.sorted() && Set(bounds).count == bounds.count)
+        #expect(bounds.count > 2)
+        for b in bounds.dropFirst().dropLast() {
+            #expect(text[b...].starts(with: Array("[[rules]]\n".utf8)))
+        }
+        let one = Array("[[rules]]\nid = \"a\"\n".utf8)
+        #expect(RuleSet.partBounds(one, parts: 3) == [0, one.count])
+        #expect(RuleSet.partBounds(text, parts: 1) == [0, text.count])
+    }
+
     @Test func everyBuiltinPatternCompiles() throws {
         let lists = Self.ruleSet.allowlists + Self.ruleSet.rules.flatMap(\.allowlists)
         let patterns = Self.ruleSet.rules.flatMap { [$0.regex, $0.path].compactMap { $0 } } + lists.flatMap { $0.regexes + $0.paths }
