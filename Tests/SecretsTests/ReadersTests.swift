@@ -1740,6 +1740,50 @@ import Testing
         }
     }
 
+    /// The binary view in C, 32 bytes at a time where no wide string can start, against the
+    /// same a step at a time: bytes of every kind (noise, zero runs, text, UTF-16 and UTF-32
+    /// strings either way round, some a unit short of the minimum, at odd offsets), whole and
+    /// cut at every length near the ends of a block.
+    @Test("the binary view in C is the same 32 bytes at a time as a byte at a time", arguments: 0..<4)
+    func printableViewInC(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 4_417)
+        func wide(_ text: String, width: Int, low: Bool) -> [UInt8] {
+            Array(text.utf8).flatMap { c -> [UInt8] in
+                var unit = [UInt8](repeating: 0, count: width)
+                unit[low ? 0 : width - 1] = c
+                return unit
+            }
+        }
+        for _ in 0..<60 {
+            var bytes: [UInt8] = []
+            while bytes.count < 1500 {
+                switch rng.next() % 6 {
+                case 0: bytes += (0..<Int(rng.next() % 90)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                case 1: bytes += [UInt8](repeating: 0, count: Int(rng.next() % 50))
+                case 2: bytes += Array("token = ghp_abc\tdef\r\n".utf8).prefix(Int(rng.next() % 22))
+                case 3:
+                    let length = Int(rng.next() % 3) + 6 // 6 to 8 units: below, at and past the minimum
+                    let text = String("SECRETKEYVALUE".prefix(length))
+                    bytes += wide(text, width: rng.next() % 2 == 0 ? 2 : 4, low: rng.next() % 2 == 0)
+                case 4: bytes += (0..<Int(rng.next() % 40)).flatMap { _ in [UInt8(0x41 + rng.next() % 26), 0] }
+                default: bytes += [0x7F, 0x80, 0xFF, 0x1F, 0x20, 0x7E, 0x09, 0x0A, 0x0D, 0x00].shuffled(using: &rng)
+                }
+            }
+            for cut in [bytes.count, 35, 34, 36, 67, 1, 0] where cut <= bytes.count {
+                var fast = Array(bytes[..<cut]), slow = fast
+                fast.withUnsafeMutableBufferPointer { reviewgate_printable_view($0.baseAddress, $0.count, PrintableRuns.minimumWideRun) }
+                slow.withUnsafeMutableBufferPointer { reviewgate_printable_view_portable($0.baseAddress, $0.count, PrintableRuns.minimumWideRun) }
+                #expect(fast == slow, "seed \(seed), \(cut) bytes")
+                #expect(!fast.contains { !($0 == 0 || ($0 >= 0x20 && $0 < 0x7F) || $0 == 9 || $0 == 10 || $0 == 13) })
+            }
+        }
+        // A UTF-16 string after 40 bytes of noise is moved where it starts, in both.
+        var bytes = [UInt8](repeating: 0xC3, count: 40) + wide("PASSWORD=hunter22", width: 2, low: true) + [UInt8](repeating: 0xC3, count: 40)
+        bytes.withUnsafeMutableBufferPointer { reviewgate_printable_view($0.baseAddress, $0.count, PrintableRuns.minimumWideRun) }
+        #expect(Array(bytes[40..<57]) == Array("PASSWORD=hunter22".utf8))
+        #expect(bytes[..<40].allSatisfy { $0 == 0 } && bytes[57...].allSatisfy { $0 == 0 })
+    }
+
     /// `firstWord` (C) against its definition read byte by byte: every place a name stands as a
     /// whole identifier, from every start, in texts thick with the name inside longer
     /// identifiers, at both ends, overlapping itself (`aa` in `aaa`), and cut short at the end.

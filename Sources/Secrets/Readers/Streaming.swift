@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLibArchive
+import CScan
 
 /// Where a streamed read gets its bytes: fills the front of the buffer and returns how many
 /// bytes it wrote, 0 at the end, or a negative `Archives.Problem.code` when the source cannot
@@ -479,56 +480,11 @@ struct TextStream {
 }
 
 extension PrintableRuns {
-    /// `view` in place.
+    /// `view` in place (`reviewgate_printable_view`, C: clean stretches 32 bytes at a time;
+    /// a compiled object or an archive member is megabytes of such bytes).
     static func viewInPlace(_ bytes: UnsafeMutableRawBufferPointer) {
-        let n = bytes.count
-        func isText(_ b: UInt8) -> Bool { (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13 }
-        /// Code units of `width` bytes from `i`, each a text byte (first when `low`, else last)
-        /// and zeros.
-        func units(from i: Int, width: Int, low: Bool) -> Int {
-            var k = 0, j = i
-            while j + width <= n {
-                let text = low ? j : j + width - 1
-                guard isText(bytes[text]), (j..<(j + width)).allSatisfy({ $0 == text || bytes[$0] == 0 }) else { break }
-                k += 1
-                j += width
-            }
-            return k
-        }
-        /// A wide string of `width`-byte units at `i` moved together (its characters where it
-        /// starts, zeros after, so the rules see it at its own offset): the bytes it covered,
-        /// or 0 when no string of `minimumWideRun` units starts there.
-        func gather(_ i: Int, width: Int) -> Int {
-            let low = bytes[i] != 0
-            let k = units(from: i, width: width, low: low)
-            guard k >= minimumWideRun else { return 0 }
-            for j in 0..<k { bytes[i + j] = bytes[i + width * j + (low ? 0 : width - 1)] }
-            for j in k..<(width * k) { bytes[i + j] = 0 }
-            return width * k
-        }
-        var i = 0
-        while i < n {
-            let b = bytes[i]
-            // A UTF-32 string (a C `L"…"` literal compiled where wchar_t is 32 bits, as on
-            // Linux); its quads are no UTF-16 pairs. Then a UTF-16 string (a Windows binary's
-            // resources and wide literals).
-            if i + 7 < n, bytes[i + 1] == 0, bytes[i + 2] == 0, (b != 0) != (bytes[i + 3] != 0) {
-                let covered = gather(i, width: 4)
-                if covered > 0 {
-                    i += covered
-                    continue
-                }
-            }
-            if i + 1 < n, (b != 0) != (bytes[i + 1] != 0) {
-                let covered = gather(i, width: 2)
-                if covered > 0 {
-                    i += covered
-                    continue
-                }
-            }
-            if !isText(b) { bytes[i] = 0 }
-            i += 1
-        }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        reviewgate_printable_view(base.assumingMemoryBound(to: UInt8.self), bytes.count, minimumWideRun)
     }
 
     /// The shortest UTF-16 string read out of binary content (`strings -el` reads 4; a
