@@ -35,7 +35,7 @@ size_t reviewgate_find_word(const uint8_t *bytes, size_t n, size_t from, const u
     return n;
 }
 
-size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity) {
+size_t reviewgate_nul_stretches_portable(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity) {
     // A branch on each byte's class (a branch-free form with selects measured slower on
     // compiled objects).
     size_t count = 0, start = 0, last = 0, letters = 0;
@@ -67,6 +67,45 @@ size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, siz
         stretches[2 * count] = start;
         stretches[2 * count + 1] = last + 1;
         count++;
+    }
+    return count;
+}
+
+static inline int is_stretch_text(uint8_t c) {
+    return (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13;
+}
+
+// The same from each NUL byte: only a stretch with a NUL in it can qualify, and binary noise
+// (an archive member, a compressed stream's bytes) has one NUL in 256 bytes. The stretch
+// around a NUL is the run of text bytes and NULs holding it; the search goes on after it.
+size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity) {
+    size_t count = 0, i = from;
+    while (i < n && count < capacity) {
+        const uint8_t *nul = memchr(bytes + i, 0, n - i);
+        if (nul == NULL) break;
+        size_t p = (size_t)(nul - bytes), start = p, end = p + 1;
+        while (start > i && (bytes[start - 1] == 0 || is_stretch_text(bytes[start - 1]))) start--;
+        while (end < n && (bytes[end] == 0 || is_stretch_text(bytes[end]))) end++;
+        // Its text bytes: the first, the last, how many, and whether a NUL lies between two.
+        size_t first = end, last = 0, letters = 0;
+        int joined = 0, gap = 0;
+        for (size_t k = start; k < end; k++) {
+            if (bytes[k] == 0) {
+                gap = letters > 0;
+                continue;
+            }
+            if (letters == 0) first = k;
+            if (gap) joined = 1;
+            gap = 0;
+            letters++;
+            last = k;
+        }
+        if (joined && letters >= minimum) {
+            stretches[2 * count] = first;
+            stretches[2 * count + 1] = last + 1;
+            count++;
+        }
+        i = end;
     }
     return count;
 }

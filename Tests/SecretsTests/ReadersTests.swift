@@ -1784,6 +1784,45 @@ import Testing
         #expect(bytes[..<40].allSatisfy { $0 == 0 } && bytes[57...].allSatisfy { $0 == 0 })
     }
 
+    /// The NUL-joined stretches found from each NUL against the same found a byte at a time:
+    /// noise, zero runs, text with NULs inside and at its ends, resumed at every capacity.
+    @Test("NUL-joined stretches are found from each NUL as a byte at a time finds them", arguments: 0..<4)
+    func nulStretchesInC(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &+ 7_919)
+        for _ in 0..<80 {
+            var bytes: [UInt8] = []
+            while bytes.count < 1200 {
+                switch rng.next() % 5 {
+                case 0: bytes += (0..<Int(rng.next() % 70)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                case 1: bytes += [UInt8](repeating: 0, count: Int(rng.next() % 12))
+                case 2: bytes += Array("ghp_ab".utf8) + [0] + Array("cdEF12\tx".utf8).prefix(Int(rng.next() % 9))
+                case 3: bytes += (0..<Int(rng.next() % 30)).flatMap { _ in [UInt8(0x41 + rng.next() % 26), 0] }
+                default: bytes += [0x7F, 0x80, 0x41, 0x00, 0x42, 0x0A, 0x00, 0x00, 0x43].shuffled(using: &rng)
+                }
+            }
+            for minimum in [1, 4, 8, 16] {
+                func all(_ search: (UnsafePointer<UInt8>?, Int, Int, Int, UnsafeMutablePointer<Int>?, Int) -> Int, capacity: Int) -> [Int] {
+                    var found: [Int] = []
+                    var pairs = [Int](repeating: -1, count: 2 * capacity)
+                    var from = 0
+                    bytes.withUnsafeBufferPointer { b in
+                        while from < b.count {
+                            let count = pairs.withUnsafeMutableBufferPointer { search(b.baseAddress, b.count, from, minimum, $0.baseAddress, capacity) }
+                            found += pairs[..<(2 * count)]
+                            guard count == capacity else { break }
+                            from = pairs[2 * count - 1]
+                        }
+                    }
+                    return found
+                }
+                let expected = all(reviewgate_nul_stretches_portable, capacity: 1024)
+                for capacity in [1, 2, 1024] {
+                    #expect(all(reviewgate_nul_stretches, capacity: capacity) == expected, "seed \(seed), minimum \(minimum), capacity \(capacity)")
+                }
+            }
+        }
+    }
+
     /// `firstWord` (C) against its definition read byte by byte: every place a name stands as a
     /// whole identifier, from every start, in texts thick with the name inside longer
     /// identifiers, at both ends, overlapping itself (`aa` in `aaa`), and cut short at the end.

@@ -41,6 +41,9 @@ size_t reviewgate_find_word(const uint8_t *bytes, size_t n, size_t from, const u
 // follow: search again from the last one's end.
 size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity);
 
+// The same a byte at a time (for tests to compare; the one above starts from each NUL).
+size_t reviewgate_nul_stretches_portable(const uint8_t *bytes, size_t n, size_t from, size_t minimum, size_t *stretches, size_t capacity);
+
 // Binary content as `strings` sees it, in place (`PrintableRuns.view`): bytes other than
 // printable ASCII, tab, LF and CR made NUL, and each UTF-32 or UTF-16 string of at least
 // `minimum` units (either byte order, at any offset) moved together where it starts, zeros
