@@ -733,6 +733,11 @@ import Testing
             // A batch file's caret continuation (CRLF, as such files are, and LF).
             ("x\r\nset V=\(token.prefix(19))^\r\n\(token.dropFirst(19))\r\n", "joined"),
             ("x\nset V=\(token.prefix(9))^\n\(token.dropFirst(9))\n", "joined"),
+            // A literal interpolated into a string: Python's f-string, JavaScript's template
+            // (the literal first), Ruby's double-quoted string, two in one.
+            ("x\ntoken = f\"\(token.prefix(11)){'\(token.dropFirst(11).prefix(10))'}\(token.dropFirst(21))\"\n", "joined"),
+            ("x\nconst t = `${\"\(token.prefix(14))\"}\(token.dropFirst(14))`;\n", "joined"),
+            ("x\nTOKEN = \"\(token.prefix(6))#{'\(token.dropFirst(6).prefix(8))'}\(token.dropFirst(14).prefix(5))#{\"\(token.dropFirst(19))\"}\"\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),
             // Concatenation however it is spaced and wherever the operator stands; strings side

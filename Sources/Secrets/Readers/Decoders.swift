@@ -71,7 +71,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool, listedJoins: Bool = true,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var headsDone = 0
+        var headsDone = 0, interpolatedDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues = NameValues()
@@ -261,6 +261,14 @@ enum Decoders {
                 joinDone = region.upperBound
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            case .interpolated, .interpolatedMarked:
+                guard at >= interpolatedDone else { continue }
+                guard budget > 0 else { return false }
+                let start = lineStart(at, b), end = lineEnd(at, b)
+                interpolatedDone = end
+                guard let bytes = withLiteralsInPlace(b, start..<end), bytes.count >= minimumDecoded else { continue }
+                budget -= bytes.count
+                body(Decoded(region: start..<end, encoding: "joined", bytes: bytes))
             case .folded, .foldedItem:
                 guard at >= foldDone else { continue }
                 guard budget > 0 else { return false }
@@ -1072,6 +1080,34 @@ enum Decoders {
 
     /// `region` without its markup (`markupEnd`): tags, comments, CDATA markers, bold markers,
     /// backquotes and escapes' backslashes.
+    /// The line `region` of `b` with each quoted literal interpolated into it written in its
+    /// place: `{'x'}`, `${"x"}` or `#{'x'}` (a brace, a quote, up to 256 bytes without that
+    /// quote, a backslash or a line end, the quote, the closing brace) read as `x`, as Python's
+    /// f-strings, JavaScript's templates and Ruby's strings read them. Nil when it has none.
+    static func withLiteralsInPlace(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(region.count)
+        var i = region.lowerBound, replaced = false
+        let end = region.upperBound
+        while i < end {
+            let open = (b[i] == 0x24 || b[i] == 0x23) && i + 1 < end && b[i + 1] == 0x7B ? i + 1 : i
+            if b[open] == 0x7B, open + 1 < end, b[open + 1] == 0x22 || b[open + 1] == 0x27 {
+                let q = b[open + 1]
+                var k = open + 2
+                while k < end, k - open < 258, b[k] != q, b[k] != 0x5C, b[k] != 0x0A, b[k] != 0x0D { k += 1 }
+                if k + 1 < end, b[k] == q, b[k + 1] == 0x7D {
+                    out += UnsafeRawBufferPointer(rebasing: b[(open + 2)..<k])
+                    i = k + 2
+                    replaced = true
+                    continue
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return replaced ? out : nil
+    }
+
     static func withoutMarkup(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(region.count)

@@ -112,6 +112,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// A line continued with a caret right after a value character: a Windows batch file's
     /// continuation (`set TOKEN=ghp_…^` then the rest), joined as a backslash's is.
     case caretContinuation, caretContinuationCRLF
+    /// A quoted literal interpolated into a string right after a value character or a quote:
+    /// `f"ghp_…{'more'}…"` (Python), `` `…${"more"}…` `` (JavaScript), `"…#{'more'}…"` (Ruby),
+    /// the string read with each such literal in its place (`Decoders.withLiteralsInPlace`).
+    case interpolated, interpolatedMarked
 
     var length: Int {
         switch self {
@@ -168,6 +172,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .prefixHead3: 5
         case .caretContinuation: 3
         case .caretContinuationCRLF: 4
+        case .interpolated: 3
+        case .interpolatedMarked: 4
         }
     }
 
@@ -188,6 +194,8 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .htmlEntityEscaped: #"&amp;#[0-9xX]"#
         case .caretContinuation: #"[A-Za-z0-9_+/=\-]\^\n"#
         case .caretContinuationCRLF: #"[A-Za-z0-9_+/=\-]\^\r\n"#
+        case .interpolated: #"[A-Za-z0-9_+/=\-"'`]\{["']"#
+        case .interpolatedMarked: #"[A-Za-z0-9_+/=\-"'`][$#]\{["']"#
         case .prefixHead2, .prefixHead3:
             (self == .prefixHead2 ? Self.prefixHeads2 : Self.prefixHeads3).flatMap { head in
                 ["\"", "'"].map { q in HyperscanKeywords.Inputs.literal(Array((q + head + q).utf8)) }
@@ -414,6 +422,13 @@ enum Trigger: Int, CaseIterable, Sendable {
             return continued(self == .continuation ? 0x5C : 0x5E) && b[i + 2] == 0x0A
         case .continuationCRLF, .caretContinuationCRLF:
             return continued(self == .continuationCRLF ? 0x5C : 0x5E) && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+        case .interpolated, .interpolatedMarked:
+            // A value character, a quote or a backquote; `$` or `#` for the marked kind; the
+            // brace and the literal's opening quote.
+            let marked = self == .interpolatedMarked ? 1 : 0
+            guard valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D || plainQuote(b[i]) || b[i] == 0x60 else { return false }
+            if marked == 1, b[i + 1] != 0x24, b[i + 1] != 0x23 { return false }
+            return b[i + 1 + marked] == 0x7B && plainQuote(b[i + 2 + marked])
         case .prefixHead2, .prefixHead3:
             let n = self == .prefixHead2 ? 2 : 3
             guard plainQuote(b[i]), b[i + n + 1] == b[i] else { return false }
@@ -575,6 +590,8 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.caretContinuation.matches(bytes, at: i) { hit(.caretContinuation, i) }
                 if Trigger.caretContinuationCRLF.matches(bytes, at: i) { hit(.caretContinuationCRLF, i) }
             }
+            if next == 0x7B, Trigger.interpolated.matches(bytes, at: i) { hit(.interpolated, i) }
+            if next == 0x24 || next == 0x23, Trigger.interpolatedMarked.matches(bytes, at: i) { hit(.interpolatedMarked, i) }
             guard next == 0x25 || next == 0x5C || next == 0x22 || next == 0x27 || next == 0x60 else { continue }
             if word[Int(c)] || c == 0x5F || c == 0x2D || c == 0x2B || c == 0x2F || c == 0x3D {
                 for t in Self.afterValueCharacter where t.matches(bytes, at: i) { hit(t, i) }
