@@ -737,6 +737,12 @@ import Testing
             // (the literal first), Ruby's double-quoted string, two in one.
             ("x\ntoken = f\"\(token.prefix(11)){'\(token.dropFirst(11).prefix(10))'}\(token.dropFirst(21))\"\n", "joined"),
             ("x\nconst t = `${\"\(token.prefix(14))\"}\(token.dropFirst(14))`;\n", "joined"),
+            // A string filled in by literals: `.format`, `%`, a separator's join.
+            ("x\nk = \"\(token.prefix(8)){}\(token.dropFirst(20))\".format(\"\(token.dropFirst(8).prefix(12))\")\n", "joined"),
+            ("x\nk = '\(token.prefix(8)){1}{0}' .format('\(token.dropFirst(20))', '\(token.dropFirst(8).prefix(12))')\n".replacingOccurrences(of: "' .format", with: "'.format"), "joined"),
+            ("x\nk = \"\(token.prefix(2))%s_\(token.dropFirst(4))\" % \"\(token.dropFirst(2).prefix(1))\"\n", "joined"),
+            ("x\nk = '%s%s' % ('\(token.prefix(15))', '\(token.dropFirst(15))')\n", "joined"),
+            ("x\nk = \"_\".join([\"\(token.prefix(3))\", \"\(token.dropFirst(4))\"])\n", "joined"),
             ("x\nTOKEN = \"\(token.prefix(6))#{'\(token.dropFirst(6).prefix(8))'}\(token.dropFirst(14).prefix(5))#{\"\(token.dropFirst(19))\"}\"\n", "joined"),
             ("k:\n  value: >-\n    \(token.prefix(20))\n    \(token.dropFirst(20))\nnext: 1\n", "joined"),
             ("x\nvar a = \"\(token.prefix(15))\" + \"\(token.dropFirst(15))\";\n", "joined"),

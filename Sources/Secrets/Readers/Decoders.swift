@@ -71,7 +71,7 @@ enum Decoders {
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool, listedJoins: Bool = true,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
         var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
-        var headsDone = 0, interpolatedDone = 0
+        var headsDone = 0, interpolatedDone = 0, formatDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
         var knownValues = NameValues()
@@ -259,6 +259,14 @@ enum Decoders {
                 let caret = trigger == .caretContinuation || trigger == .caretContinuationCRLF
                 let (bytes, region) = joinContinued(b, at: at + 1, mark: caret ? 0x5E : 0x5C)
                 joinDone = region.upperBound
+                budget -= bytes.count
+                body(Decoded(region: region, encoding: "joined", bytes: bytes))
+            case .formatCall, .percentFormat, .joinCall:
+                guard at >= formatDone else { continue }
+                guard budget > 0 else { return false }
+                guard let (bytes, region) = formatted(b, closingQuote: at, trigger: trigger) else { continue }
+                formatDone = region.upperBound
+                guard bytes.count >= minimumDecoded else { continue }
                 budget -= bytes.count
                 body(Decoded(region: region, encoding: "joined", bytes: bytes))
             case .interpolated, .interpolatedMarked:
@@ -1080,6 +1088,87 @@ enum Decoders {
 
     /// `region` without its markup (`markupEnd`): tags, comments, CDATA markers, bold markers,
     /// backquotes and escapes' backslashes.
+    /// A string filled in by the literals after it (`Trigger.formatCall`, `percentFormat`,
+    /// `joinCall`; `closingQuote` is the string's): its `{}` and `{N}` places, or its `%s`
+    /// places, given the literals in order, or the literals joined with it; written after
+    /// what its line holds before it, between its quotes. Nil unless the string and every
+    /// argument up to the call's end are plain literals (no backslash, on one line) and
+    /// something was filled in. The region is from its line's start to the last argument.
+    static func formatted(_ b: UnsafeRawBufferPointer, closingQuote at: Int, trigger: Trigger) -> ([UInt8], Range<Int>)? {
+        let q = b[at], start = lineStart(at, b)
+        // The string, back to its opening quote.
+        var open = at - 1
+        while open >= start, at - open <= 512, b[open] != q, b[open] != 0x5C, b[open] != 0x0A { open -= 1 }
+        guard open >= start, b[open] == q, open == start || b[open - 1] != 0x5C else { return nil }
+        let string = Array(UnsafeRawBufferPointer(rebasing: b[(open + 1)..<at]))
+        // The literals after the call's opening: each quoted, separated by commas, the list
+        // in brackets for a join (or a tuple for `%`).
+        var i = at + trigger.length - (trigger == .percentFormat ? 1 : 0)
+        let end = min(b.count, at + 2048)
+        func blanks() { while i < end, b[i] == 0x20 || b[i] == 0x09 { i += 1 } }
+        blanks()
+        var closer: UInt8? = trigger == .percentFormat ? nil : 0x29
+        if i < end, b[i] == 0x28 || b[i] == 0x5B {
+            closer = b[i] == 0x28 ? 0x29 : 0x5D
+            i += 1
+            blanks()
+        }
+        var arguments: [[UInt8]] = []
+        while i < end, b[i] == 0x22 || b[i] == 0x27, arguments.count < 16 {
+            let quote = b[i]
+            var k = i + 1
+            while k < end, b[k] != quote, b[k] != 0x5C, b[k] != 0x0A { k += 1 }
+            guard k < end, b[k] == quote else { return nil }
+            arguments.append(Array(UnsafeRawBufferPointer(rebasing: b[(i + 1)..<k])))
+            i = k + 1
+            blanks()
+            guard i < end, b[i] == 0x2C else { break }
+            i += 1
+            blanks()
+        }
+        guard !arguments.isEmpty else { return nil }
+        if let closer { guard i < end, b[i] == closer else { return nil } }
+        var filled: [UInt8] = []
+        switch trigger {
+        case .joinCall:
+            for (n, piece) in arguments.enumerated() { filled += (n > 0 ? string : []) + piece }
+        case .formatCall:
+            var next = 0, k = 0, used = false
+            while k < string.count {
+                if string[k] == 0x7B, k + 1 < string.count {
+                    var e = k + 1
+                    while e < string.count, e - k <= 3, string[e] >= 0x30, string[e] <= 0x39 { e += 1 }
+                    if e < string.count, string[e] == 0x7D {
+                        let index = e == k + 1 ? next : Int(String(decoding: string[(k + 1)..<e], as: UTF8.self)) ?? -1
+                        if e == k + 1 { next += 1 }
+                        if index >= 0, index < arguments.count {
+                            filled += arguments[index]
+                            used = true
+                            k = e + 1
+                            continue
+                        }
+                    }
+                }
+                filled.append(string[k])
+                k += 1
+            }
+            guard used else { return nil }
+        default:
+            var next = 0, k = 0
+            while k < string.count {
+                if string[k] == 0x25, k + 1 < string.count {
+                    if string[k + 1] == 0x25 { filled.append(0x25); k += 2; continue }
+                    if string[k + 1] == 0x73, next < arguments.count { filled += arguments[next]; next += 1; k += 2; continue }
+                }
+                filled.append(string[k])
+                k += 1
+            }
+            guard next > 0 else { return nil }
+        }
+        let before = Array(UnsafeRawBufferPointer(rebasing: b[start..<open]))
+        return (before + [q] + filled + [q], start..<i)
+    }
+
     /// The line `region` of `b` with each quoted literal interpolated into it written in its
     /// place: `{'x'}`, `${"x"}` or `#{'x'}` (a brace, a quote, up to 256 bytes without that
     /// quote, a backslash or a line end, the quote, the closing brace) read as `x`, as Python's

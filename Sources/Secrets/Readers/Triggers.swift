@@ -116,6 +116,10 @@ enum Trigger: Int, CaseIterable, Sendable {
     /// `f"ghp_…{'more'}…"` (Python), `` `…${"more"}…` `` (JavaScript), `"…#{'more'}…"` (Ruby),
     /// the string read with each such literal in its place (`Decoders.withLiteralsInPlace`).
     case interpolated, interpolatedMarked
+    /// A quoted string whose `{}`/`%s` places or whose joins the literals after it fill: Python's
+    /// `"gh{}_…".format("p")` and `"gh%s_…" % "p"`, and a separator joining a list,
+    /// `"_".join(["ghp", "…"])` (`Decoders.formatted`). At the string's closing quote.
+    case formatCall, percentFormat, joinCall
 
     var length: Int {
         switch self {
@@ -174,6 +178,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .caretContinuationCRLF: 4
         case .interpolated: 3
         case .interpolatedMarked: 4
+        case .formatCall: 9
+        case .percentFormat: 5
+        case .joinCall: 7
         }
     }
 
@@ -196,6 +203,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         case .caretContinuationCRLF: #"[A-Za-z0-9_+/=\-]\^\r\n"#
         case .interpolated: #"[A-Za-z0-9_+/=\-"'`]\{["']"#
         case .interpolatedMarked: #"[A-Za-z0-9_+/=\-"'`][$#]\{["']"#
+        case .formatCall: #"["']\.format\("#
+        case .percentFormat: #"["'] % ["'(]"#
+        case .joinCall: #"["']\.join\("#
         case .prefixHead2, .prefixHead3:
             (self == .prefixHead2 ? Self.prefixHeads2 : Self.prefixHeads3).flatMap { head in
                 ["\"", "'"].map { q in HyperscanKeywords.Inputs.literal(Array((q + head + q).utf8)) }
@@ -422,6 +432,11 @@ enum Trigger: Int, CaseIterable, Sendable {
             return continued(self == .continuation ? 0x5C : 0x5E) && b[i + 2] == 0x0A
         case .continuationCRLF, .caretContinuationCRLF:
             return continued(self == .continuationCRLF ? 0x5C : 0x5E) && b[i + 2] == 0x0D && b[i + 3] == 0x0A
+        case .formatCall, .joinCall:
+            let word = self == .formatCall ? Self.formatOpening : Self.joinOpening
+            return plainQuote(b[i]) && word.indices.allSatisfy { b[i + 1 + $0] == word[$0] }
+        case .percentFormat:
+            return plainQuote(b[i]) && b[i + 1] == 0x20 && b[i + 2] == 0x25 && b[i + 3] == 0x20 && (plainQuote(b[i + 4]) || b[i + 4] == 0x28)
         case .interpolated, .interpolatedMarked:
             // A value character, a quote or a backquote; `$` or `#` for the marked kind; the
             // brace and the literal's opening quote.
@@ -549,6 +564,9 @@ enum Trigger: Int, CaseIterable, Sendable {
                 if Trigger.octalEscape.matches(bytes, at: i) { hit(.octalEscape, i) }
             case 0x3A: if Trigger.folded.matches(bytes, at: i) { hit(.folded, i) }
             case 0x22, 0x27:
+                if Trigger.formatCall.matches(bytes, at: i) { hit(.formatCall, i) }
+                if Trigger.percentFormat.matches(bytes, at: i) { hit(.percentFormat, i) }
+                if Trigger.joinCall.matches(bytes, at: i) { hit(.joinCall, i) }
                 if Trigger.prefixHead2.matches(bytes, at: i) { hit(.prefixHead2, i) }
                 if Trigger.prefixHead3.matches(bytes, at: i) { hit(.prefixHead3, i) }
                 if Trigger.charList.matches(bytes, at: i) { hit(.charList, i) }
@@ -610,6 +628,9 @@ enum Trigger: Int, CaseIterable, Sendable {
         if b[i] == 0xEF, b[i + 1] == 0xBB, b[i + 2] == 0xBF { return 3 }
         return 0
     }
+
+    /// What follows a string's closing quote in a `formatCall` and a `joinCall`.
+    static let formatOpening = Array(".format(".utf8), joinOpening = Array(".join(".utf8)
 
     static let hexByteTriggers: [Trigger] = [.hexBytes, .hexList, .hexListTight, .hexGroups]
     static let afterValueCharacter: [Trigger] = [.percentAfterWord, .continuation, .continuationCRLF, .concat, .concatTight, .concatWide, .adjacent,
