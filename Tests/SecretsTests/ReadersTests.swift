@@ -1585,6 +1585,27 @@ import Testing
         #expect(scan.unscannable.isEmpty)
     }
 
+    /// Strings side by side on a line are joined only where a token runs across the seam long
+    /// enough to be a secret: a web server's log line (`"-" "Mozilla/5.0 …"`) is not read
+    /// again, a token cut between two strings is, however short its first piece.
+    @Test func sideBySideStringsJoinOnlyAcrossATokenSeam() {
+        func joins(_ text: String) -> Int {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { b in
+                var triggers: [(Trigger, Int)] = []
+                Trigger.forEachOccurrence(in: b) { triggers.append(($0, $1)) }
+                var budget = 1 << 20, joined = 0
+                Decoders.decode(b, triggers: triggers, runAtStart: false, budget: &budget) { if $0.encoding == "joined" { joined += 1 } }
+                return joined
+            }
+        }
+        let log = "5.202.214.160 - - [26/Jan/2019:19:45:25 +0330] \"GET / HTTP/1.1\" 200 30975 \"-\" \"Mozilla/5.0 (Windows NT 6.2; WOW64; rv:21.0)\" \"-\"\n"
+        #expect(joins(String(repeating: log, count: 20)) == 0)
+        let token = Self.token(3)
+        #expect(joins("k = \"\(token.prefix(2))\" \"\(token.dropFirst(2))\"\n") >= 1)
+        #expect(joins("k = \"\(token.prefix(30))\" \"\(token.dropFirst(30))\"\n") == 1)
+    }
+
     @Test("decoding stops at its budget and says so, so the reader can refuse what it did not decode")
     func decodeBudget() {
         let text = Array(String(repeating: "k = a%41%42%43%44%45%46%47%48%49 ok\n", count: 50).utf8)

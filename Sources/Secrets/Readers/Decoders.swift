@@ -297,14 +297,15 @@ enum Decoders {
                 body(decoded)
             case .concat, .concatTight, .concatWide, .concatLead, .concatLeadSpaced, .adjacent, .adjacentLine, .adjacentLineCRLF,
                  .listed, .listedSpaced, .adjacentTight:
-                // Strings on two lines (`"…abc"` then `"def…"`), strings in lists and quotes
-                // side by side (`""`, `''` in SQL, CSV, shell) are everywhere in code: joined
+                // Strings on two lines (`"…abc"` then `"def…"`), strings in lists, strings side
+                // by side (`"-" "Mozilla/5.0 …"` on every line of a web server's log) and quotes
+                // side by side (`""`, `''` in SQL, CSV, shell) are everywhere: joined
                 // only where one token runs across the seam long enough to be a secret. A list,
                 // and strings side by side with nothing between, are joined apart from the other
                 // seams of their line (one of those before must not keep them from joining).
                 let listed = trigger == .listed || trigger == .listedSpaced, tight = trigger == .adjacentTight
                 guard at >= (listed ? listDone : tight ? tightDone : concatDone) else { continue }
-                if listed || tight || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
+                if listed || tight || trigger == .adjacent || trigger == .adjacentLine || trigger == .adjacentLineCRLF,
                    !Self.tokenSpansSeam(b, valueBeforeQuote: at) { continue }
                 guard budget > 0 else { return false }
                 var start = lineStart(at, b)
