@@ -1425,7 +1425,7 @@ import Testing
         }
     }
 
-    @Test("joins of listed pieces stay in budget on dense code: a join is not joined again, and reads only its key before it")
+    @Test("joins of listed pieces, filled strings and interpolations stay in budget on dense code: a join is not joined again, and reads only its key before it")
     func listedPiecesInBudget() {
         let token = Self.token(33)
         // Each first reading of these joined the line's earlier pieces again at every level: a
@@ -1436,6 +1436,11 @@ import Testing
             String(repeating: String(repeating: "{\"cmd\":[\"git\",\"clone\",\"repo\",\"dir\"]},", count: 10) + "\n", count: 1_000),
             String(repeating: "r=c.execFileSync(\"git\",[\"rev-parse\",\"--short\",\"HEAD\"]);", count: 2_000) + "\n",
             String(repeating: "\"gh\",\"pX\",\"aB\",\"cD\",\"eF\",", count: 20_000) + "\n",
+            // Strings filled in and literals interpolated, on one long line: the first version
+            // read each with the whole line before it (a 300 KB line of joins took 10 s).
+            String(repeating: "\"_\".join([\"ghp\", \"abcdefgh\", \"ijklmnop\"]) ", count: 8_000) + "\n",
+            String(repeating: "'%s%s' % ('ab', 'cd') \"{}{}\".format(\"a\", \"b\") ", count: 6_000) + "\n",
+            String(repeating: "x{'abcdefgh'}${\"ab\"} ", count: 15_000) + "\n",
         ]
         for text in texts {
             let scan = read(text + "v = [\"\(token.prefix(12))\", \"\(token.dropFirst(12))\"]\n")

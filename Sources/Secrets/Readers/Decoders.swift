@@ -1087,14 +1087,13 @@ enum Decoders {
         }
     }
 
-    /// `region` without its markup (`markupEnd`): tags, comments, CDATA markers, bold markers,
-    /// backquotes and escapes' backslashes.
     /// A string filled in by the literals after it (`Trigger.formatCall`, `percentFormat`,
     /// `joinCall`; `closingQuote` is the string's): its `{}` and `{N}` places, or its `%s`
-    /// places, given the literals in order, or the literals joined with it; written after
-    /// what its line holds before it, between its quotes. Nil unless the string and every
-    /// argument up to the call's end are plain literals (no backslash, on one line) and
-    /// something was filled in. The region is from its line's start to the last argument.
+    /// places, given the literals in order, or the literals joined with it; written after its
+    /// key (what its line holds before it, at most `keyWindow` bytes), between its quotes. Nil
+    /// unless the string and every argument up to the call's end are plain literals (no
+    /// backslash, on one line) and something was filled in. The region is from the key to the
+    /// last argument.
     static func formatted(_ b: UnsafeRawBufferPointer, closingQuote at: Int, trigger: Trigger) -> ([UInt8], Range<Int>)? {
         let q = b[at], start = lineStart(at, b)
         // The string, back to its opening quote.
@@ -1166,8 +1165,11 @@ enum Decoders {
             }
             guard next > 0 else { return nil }
         }
-        let before = Array(UnsafeRawBufferPointer(rebasing: b[start..<open]))
-        return (before + [q] + filled + [q], start..<i)
+        // Only its key before it (at most `keyWindow` bytes of its line): the whole line would
+        // be read again with each string filled, and its earlier calls again inside that.
+        let from = max(start, open - keyWindow)
+        let before = Array(UnsafeRawBufferPointer(rebasing: b[from..<open]))
+        return (before + [q] + filled + [q], from..<i)
     }
 
     /// The line `region` of `b` with each quoted literal interpolated into it written in its
@@ -1198,6 +1200,8 @@ enum Decoders {
         return replaced ? out : nil
     }
 
+    /// `region` without its markup (`markupEnd`): tags, comments, CDATA markers, bold markers,
+    /// backquotes and escapes' backslashes.
     static func withoutMarkup(_ b: UnsafeRawBufferPointer, _ region: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(region.count)
