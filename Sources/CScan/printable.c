@@ -1,5 +1,6 @@
 #include "CScan.h"
 #include "cpu.h"
+#include "text.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -10,17 +11,13 @@
 // of at least `minimum` units, either byte order, has its characters moved to where it starts
 // (zeros after them).
 
-static inline int is_text(uint8_t b) {
-    return (b >= 0x20 && b < 0x7F) || b == 9 || b == 10 || b == 13;
-}
-
 // How many code units of `width` bytes from `i` are a text byte (the first when `low`, else
 // the last) and zeros.
 static size_t units(const uint8_t *bytes, size_t n, size_t i, size_t width, int low) {
     size_t k = 0, j = i;
     while (j + width <= n) {
         size_t text = low ? j : j + width - 1;
-        if (!is_text(bytes[text])) break;
+        if (!reviewgate_is_text(bytes[text])) break;
         for (size_t m = j; m < j + width; m++) {
             if (m != text && bytes[m] != 0) return k;
         }
@@ -55,7 +52,7 @@ static inline size_t step(uint8_t *bytes, size_t n, size_t i, size_t minimum) {
         size_t covered = gather(bytes, n, i, 2, minimum);
         if (covered > 0) return i + covered;
     }
-    if (!is_text(b)) bytes[i] = 0;
+    if (!reviewgate_is_text(b)) bytes[i] = 0;
     return i + 1;
 }
 

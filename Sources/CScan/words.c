@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CScan.h"
+#include "text.h"
 
 #include <string.h>
 
@@ -46,7 +47,7 @@ size_t reviewgate_nul_stretches_portable(const uint8_t *bytes, size_t n, size_t 
             gap = letters > 0;
             continue;
         }
-        if ((c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13) {
+        if (reviewgate_is_text(c)) {
             if (letters == 0) start = i;
             if (gap) joined = 1;
             gap = 0;
@@ -71,10 +72,6 @@ size_t reviewgate_nul_stretches_portable(const uint8_t *bytes, size_t n, size_t 
     return count;
 }
 
-static inline int is_stretch_text(uint8_t c) {
-    return (c >= 0x20 && c < 0x7F) || c == 9 || c == 10 || c == 13;
-}
-
 // The same from each NUL byte: only a stretch with a NUL in it can qualify, and binary noise
 // (an archive member, a compressed stream's bytes) has one NUL in 256 bytes. The stretch
 // around a NUL is the run of text bytes and NULs holding it; the search goes on after it.
@@ -84,8 +81,8 @@ size_t reviewgate_nul_stretches(const uint8_t *bytes, size_t n, size_t from, siz
         const uint8_t *nul = memchr(bytes + i, 0, n - i);
         if (nul == NULL) break;
         size_t p = (size_t)(nul - bytes), start = p, end = p + 1;
-        while (start > i && (bytes[start - 1] == 0 || is_stretch_text(bytes[start - 1]))) start--;
-        while (end < n && (bytes[end] == 0 || is_stretch_text(bytes[end]))) end++;
+        while (start > i && (bytes[start - 1] == 0 || reviewgate_is_text(bytes[start - 1]))) start--;
+        while (end < n && (bytes[end] == 0 || reviewgate_is_text(bytes[end]))) end++;
         // Its text bytes: the first, the last, how many, and whether a NUL lies between two.
         size_t first = end, last = 0, letters = 0;
         int joined = 0, gap = 0;

@@ -160,9 +160,9 @@ public struct RuleSet: Sendable {
     /// starts at a line `[[rules]]` at or after its share of the bytes. Fewer when the file
     /// has fewer such lines.
     static func partBounds(_ text: [UInt8], parts: Int) -> [Int] {
+        guard parts > 1 else { return [0, text.count] }
         var bounds = [0]
         let marker = Array("\n[[rules]]\n".utf8)
-        guard parts > 1 else { return [0, text.count] }
         for k in 1..<parts {
             var at = max(bounds.last! + 1, text.count * k / parts)
             var found: Int?

@@ -129,6 +129,14 @@ struct ReadingHookTests {
         Attack(name: "Python variables split inside the prefix", path: "settings.py", reported: "settings.py", encoding: "joined") {
             Data("a = \"\($0.prefix(2))\"\nb = \"\($0.dropFirst(2))\"\nVALUE = a + b\n".utf8)
         },
+        // Literals a string takes in: one interpolated into an f-string, one filling a `%s`
+        // inside the prefix.
+        Attack(name: "a literal interpolated into an f-string", path: "conf.py", reported: "conf.py", encoding: "joined") {
+            Data("TOKEN = f\"\($0.prefix(10)){'\($0.dropFirst(10).prefix(12))'}\($0.dropFirst(22))\"\n".utf8)
+        },
+        Attack(name: "a %-format filling the prefix", path: "deploy.py", reported: "deploy.py", encoding: "joined") {
+            Data("TOKEN = \"\($0.prefix(2))%s\($0.dropFirst(3))\" % \"\($0.dropFirst(2).prefix(1))\"\n".utf8)
+        },
         // A checksummed token needs no word boundary: in a binary a letter or digit often
         // stands right against a string (a type code, a length byte).
         Attack(name: "a binary with letters against the token", path: "blob.bin", reported: "blob.bin") {

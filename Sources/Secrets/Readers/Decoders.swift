@@ -1095,11 +1095,11 @@ enum Decoders {
     /// backslash, on one line) and something was filled in. The region is from the key to the
     /// last argument.
     static func formatted(_ b: UnsafeRawBufferPointer, closingQuote at: Int, trigger: Trigger) -> ([UInt8], Range<Int>)? {
-        let q = b[at], start = lineStart(at, b)
-        // The string, back to its opening quote.
+        let q = b[at]
+        // The string, back to its opening quote on its line.
         var open = at - 1
-        while open >= start, at - open <= 512, b[open] != q, b[open] != 0x5C, b[open] != 0x0A { open -= 1 }
-        guard open >= start, b[open] == q, open == start || b[open - 1] != 0x5C else { return nil }
+        while open >= 0, at - open <= 512, b[open] != q, b[open] != 0x5C, b[open] != 0x0A { open -= 1 }
+        guard open >= 0, b[open] == q, open == 0 || b[open - 1] != 0x5C else { return nil }
         let string = Array(UnsafeRawBufferPointer(rebasing: b[(open + 1)..<at]))
         // The literals after the call's opening: each quoted, separated by commas, the list
         // in brackets for a join (or a tuple for `%`).
@@ -1115,12 +1115,9 @@ enum Decoders {
         }
         var arguments: [[UInt8]] = []
         while i < end, b[i] == 0x22 || b[i] == 0x27, arguments.count < 16 {
-            let quote = b[i]
-            var k = i + 1
-            while k < end, b[k] != quote, b[k] != 0x5C, b[k] != 0x0A { k += 1 }
-            guard k < end, b[k] == quote else { return nil }
-            arguments.append(Array(UnsafeRawBufferPointer(rebasing: b[(i + 1)..<k])))
-            i = k + 1
+            guard let content = plainLiteral(b, quoteAt: i, limit: end) else { return nil }
+            arguments.append(Array(UnsafeRawBufferPointer(rebasing: b[content])))
+            i = content.upperBound + 1
             blanks()
             guard i < end, b[i] == 0x2C else { break }
             i += 1
@@ -1165,9 +1162,9 @@ enum Decoders {
             }
             guard next > 0 else { return nil }
         }
-        // Only its key before it (at most `keyWindow` bytes of its line): the whole line would
-        // be read again with each string filled, and its earlier calls again inside that.
-        let from = max(start, open - keyWindow)
+        // Only its key before it: the whole line would be read again with each string
+        // filled, and its earlier calls again inside that.
+        let from = keyStart(b, before: open)
         let before = Array(UnsafeRawBufferPointer(rebasing: b[from..<open]))
         return (before + [q] + filled + [q], from..<i)
     }
@@ -1184,12 +1181,10 @@ enum Decoders {
         while i < end {
             let open = (b[i] == 0x24 || b[i] == 0x23) && i + 1 < end && b[i + 1] == 0x7B ? i + 1 : i
             if b[open] == 0x7B, open + 1 < end, b[open + 1] == 0x22 || b[open + 1] == 0x27 {
-                let q = b[open + 1]
-                var k = open + 2
-                while k < end, k - open < 258, b[k] != q, b[k] != 0x5C, b[k] != 0x0A, b[k] != 0x0D { k += 1 }
-                if k + 1 < end, b[k] == q, b[k + 1] == 0x7D {
-                    out += UnsafeRawBufferPointer(rebasing: b[(open + 2)..<k])
-                    i = k + 2
+                if let content = plainLiteral(b, quoteAt: open + 1, limit: min(end, open + 2 + 256)),
+                   content.upperBound + 1 < end, b[content.upperBound + 1] == 0x7D {
+                    out += UnsafeRawBufferPointer(rebasing: b[content])
+                    i = content.upperBound + 2
                     replaced = true
                     continue
                 }
@@ -1215,6 +1210,25 @@ enum Decoders {
             i += 1
         }
         return out
+    }
+
+    /// The content of the quoted literal whose opening quote is at `q`, read before `limit`:
+    /// up to the same quote, on one line, with no backslash (an escape is not read here);
+    /// nil when it does not close so.
+    static func plainLiteral(_ b: UnsafeRawBufferPointer, quoteAt q: Int, limit: Int) -> Range<Int>? {
+        let quote = b[q]
+        var e = q + 1
+        while e < limit, b[e] != quote, b[e] != 0x0A, b[e] != 0x0D, b[e] != 0x5C { e += 1 }
+        return e < limit && b[e] == quote ? (q + 1)..<e : nil
+    }
+
+    /// Where the key before `p` starts: at most `keyWindow` bytes back, not past its line's
+    /// start. A join is read with its key (a rule that wants one sees it), not with the line's
+    /// earlier values, which each level of decoding would join again.
+    static func keyStart(_ b: UnsafeRawBufferPointer, before p: Int) -> Int {
+        var start = p
+        while start > 0, p - start < keyWindow, b[start - 1] != 0x0A { start -= 1 }
+        return start
     }
 
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line

@@ -120,11 +120,8 @@ extension Decoders {
                     k += 1
                     continue
                 }
-                var e = k + 1
-                while e < limit, b[e] != c, b[e] != 0x0A, b[e] != 0x5C { e += 1 }
-                guard e < limit, b[e] == c else { break }
-                let content = (k + 1)..<e
-                k = e + 1
+                guard let content = plainLiteral(b, quoteAt: k, limit: limit) else { break }
+                k = content.upperBound + 1
                 var n = k
                 while n < limit, Trigger.isBlank(b[n]) { n += 1 }
                 if n < limit, b[n] == 0x3A || (b[n] == 0x3D && n + 1 < limit && b[n + 1] == 0x3E) { continue }
@@ -203,8 +200,7 @@ extension Decoders {
             let pieces = listedPieces(b, after: first)
             guard let last = pieces.last else { continue }
             done = last.upperBound
-            var start = first.content.lowerBound
-            while start > 0, first.content.lowerBound - start < keyWindow, b[start - 1] != 0x0A { start -= 1 }
+            let start = keyStart(b, before: first.content.lowerBound)
             var joined = Array(UnsafeRawBufferPointer(rebasing: b[start..<first.content.upperBound]))
             var characters = first.content.count
             for piece in pieces {

@@ -392,10 +392,10 @@ enum Trigger: Int, CaseIterable, Sendable {
         func digit(_ j: Int) -> Bool { b[j] >= 0x30 && b[j] <= 0x39 }
         func printableHex(_ j: Int) -> Bool { (0x32...0x37).contains(b[j]) && hex[Int(b[j + 1])] }
         let quote = Self.isQuote
-        // A value character (or `+`, `/`, `=`) and a line-continuing `mark` after it.
-        func continued(_ mark: UInt8) -> Bool {
-            (valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D) && b[i + 1] == mark
-        }
+        // A value character or base64's `+`, `/`, `=`: what a token's piece ends with.
+        func tokenEnd(_ c: UInt8) -> Bool { valueChar(c) || c == 0x2B || c == 0x2F || c == 0x3D }
+        // A token's piece and a line-continuing `mark` after it.
+        func continued(_ mark: UInt8) -> Bool { tokenEnd(b[i]) && b[i + 1] == mark }
         // What opens a character reference's number: a digit, or `x` for hex.
         func referenceDigit(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || c == 0x78 || c == 0x58 }
         // The joiner's own operators (a shell's `"$a" && …`, every other line of a test
@@ -441,7 +441,7 @@ enum Trigger: Int, CaseIterable, Sendable {
             // A value character, a quote or a backquote; `$` or `#` for the marked kind; the
             // brace and the literal's opening quote.
             let marked = self == .interpolatedMarked ? 1 : 0
-            guard valueChar(b[i]) || b[i] == 0x2B || b[i] == 0x2F || b[i] == 0x3D || plainQuote(b[i]) || b[i] == 0x60 else { return false }
+            guard tokenEnd(b[i]) || plainQuote(b[i]) || b[i] == 0x60 else { return false }
             if marked == 1, b[i + 1] != 0x24, b[i + 1] != 0x23 { return false }
             return b[i + 1 + marked] == 0x7B && plainQuote(b[i + 2 + marked])
         case .prefixHead2, .prefixHead3:
