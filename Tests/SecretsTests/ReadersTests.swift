@@ -698,6 +698,19 @@ import Testing
 
     // MARK: encoded and split values
 
+    /// A small YAML document holding `token`, in base64.
+    static func documentBase64(_ token: String) -> String {
+        Data("github:\n  user: ci-bot\n  token: \(token)\n  org: acme\n".utf8).base64EncodedString()
+    }
+
+    /// `text` cut every `width` characters, each piece after `open` (the first) or `between`, the last
+    /// followed by `close`.
+    static func pieces(_ text: String, _ width: Int, _ open: String, _ between: String, _ close: String) -> String {
+        let characters = Array(text)
+        let cut = stride(from: 0, to: characters.count, by: width).map { String(characters[$0..<min($0 + width, characters.count)]) }
+        return open + cut.joined(separator: between) + close
+    }
+
     @Test("encoded values are decoded and scanned, pointing at the encoded line, saying how they were found")
     func encodings() {
         let token = Self.token(8)
@@ -868,6 +881,14 @@ import Testing
             ("-----BEGIN DATA-----\n" + Self.wrapped(Data("{\n  \"github\": {\n    \"user\": \"ci\",\n    \"token\": \"\(token)\"\n  }\n}".utf8).base64EncodedString(), 64, "\n")
                 + "-----END DATA-----\n", "base64"),
             ("x\nv: " + Self.wrapped(Data("{\"github\": {\"user\": \"ci\", \"token\": \"\(token)\"}}".utf8).base64EncodedString(), 76, " "), "base64"),
+            // Base64 cut into quoted pieces at a multiple of four (each piece decodes alone;
+            // the token lies across two): a JSON array over lines, a YAML sequence, a
+            // concatenation, strings side by side in parentheses, a shell continuation.
+            ("{\"chunks\": [\n" + Self.pieces(Self.documentBase64(token), 60, "  \"", "\",\n  \"", "\"\n") + "]}\n", "base64"),
+            ("chunks:\n" + Self.pieces(Self.documentBase64(token), 48, "  - '", "'\n  - '", "'\n"), "base64"),
+            ("x\nconst v = " + Self.pieces(Self.documentBase64(token), 40, "\"", "\" +\n  \"", "\";\n"), "base64"),
+            ("x\nv = (" + Self.pieces(Self.documentBase64(token), 32, "\"", "\"\n     \"", "\")\n"), "base64"),
+            ("x\nV=" + Self.pieces(Self.documentBase64(token), 48, "\"", "\"\\\n\"", "\"\n"), "base64"),
             // Base64 joined to a name by `_` (two alphabets in one run).
             ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
@@ -891,6 +912,13 @@ import Testing
         let alone = Self.wrapped(Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString(), 8, "\n")
         #expect(found(read(alone), token).map(\.encoding) == ["base64"])
         #expect(found(read(alone), token).first?.line == 1)
+        // Quoted values of one width that do not decode as one (a list of unrelated values):
+        // each is still read alone.
+        let document = Data("GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString()
+        let noise = Data((0..<(document.count / 4 * 3)).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 7) }).base64EncodedString()
+        #expect(noise.count == document.count)
+        #expect(found(read("x\nvalues = [\"\(document)\",\n  \"\(noise)\"]\n"), token).map(\.encoding) == ["base64"])
+        #expect(found(read("x\nvalues = [\"\(noise)\",\n  \"\(document)\"]\n"), token).map(\.encoding) == ["base64"])
     }
 
     @Test("a Jupyter notebook's cells are read as the code they hold: a split in a cell, a variable from another cell, an output over text elements")

@@ -92,9 +92,15 @@ enum Decoders {
                     runDone = end
                     continue
                 }
-                let (text, end) = Self.run(b, from: start)
+                var (text, end) = Self.run(b, from: start)
+                var decodedRun = Self.decodeRun(text)
+                if decodedRun == nil, start > 0, Trigger.isQuote(b[start - 1]) {
+                    // Quoted pieces that do not decode as one (a list of unrelated values):
+                    // the first alone, and each after it as its own run.
+                    (text, end) = Self.run(b, from: start, quoted: false)
+                    decodedRun = Self.decodeRun(text)
+                }
                 runDone = end
-                let decodedRun = Self.decodeRun(text)
                 if decodedRun == nil, trigger == .wrappedRun, start >= givenBackEnd, let firstEnd = Self.headingOverRun(b, wrappedAt: start) {
                     // Not base64 after all, and its first line unlike the next (a heading's last
                     // word over a line of base64): only that line is passed over, so a run
@@ -1251,12 +1257,15 @@ enum Decoders {
     /// The run of base64/hex characters from `start` (with its `=` padding), continued over
     /// following lines that are wholly such characters (wrapped base64, an indented YAML
     /// value), or over single spaces between pieces of the first's width (a wrapped value
-    /// pasted onto one line); returns its characters and where it ends.
-    static func run(_ b: UnsafeRawBufferPointer, from start: Int) -> ([UInt8], Int) {
+    /// pasted onto one line), or, with `quoted`, over the literals of a list or a
+    /// concatenation the run's quoted literal opens (`quotedPiece`); returns its characters
+    /// and where it ends.
+    static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool = true) -> ([UInt8], Int) {
         let cls = Trigger.runClass
         var text: [UInt8] = []
         text.reserveCapacity(64)
         var i = start
+        let quote: UInt8? = quoted && start > 0 && Trigger.isQuote(b[start - 1]) ? b[start - 1] : nil
         // The characters taken (padding aside).
         func take() -> Int {
             let from = i
@@ -1272,6 +1281,12 @@ enum Decoders {
         // (a run's width at least; never words) joined by single spaces.
         var lines = 0
         while lines < 100_000, text.last != 0x3D {
+            if let quote, piece == width, width >= Trigger.minimumRun, let next = quotedPiece(b, closingAt: i, quote: quote) {
+                i = next
+                piece = take()
+                lines += 1
+                continue
+            }
             if i + 1 < b.count, b[i] == 0x20, piece == width, width >= Trigger.minimumRun, cls[Int(b[i + 1])] {
                 var k = i + 1
                 while k < b.count, cls[Int(b[k])] { k += 1 }
@@ -1289,6 +1304,39 @@ enum Decoders {
             lines += 1
         }
         return (text, i)
+    }
+
+    /// Where the next piece of a value cut into quoted literals starts, when the literal
+    /// closing at `i` (its `quote`) is followed by another holding only run characters (and
+    /// padding): a list's (`",\n  "`, `"\n  - "`), a concatenation's (`" +\n "`, `" . "`, `" & "`) or
+    /// literals side by side (Python's and C's `"…"\n"…"`), with at most two line ends
+    /// between them. (Base64 cut into a JSON array's strings of 60 characters: each piece
+    /// decodes alone, and the token across two of them is found only in the join.)
+    static func quotedPiece(_ b: UnsafeRawBufferPointer, closingAt i: Int, quote: UInt8) -> Int? {
+        guard i < b.count, b[i] == quote else { return nil }
+        var k = i + 1
+        var lineEnds = 0, joiner = false
+        while k < b.count, k - i <= 32 {
+            let c = b[k]
+            if c == 0x0A {
+                lineEnds += 1
+                guard lineEnds <= 2 else { return nil }
+            } else if c == 0x2C || c == 0x2B || c == 0x2E || c == 0x26 || c == 0x5C || (c == 0x2D && lineEnds > 0) {
+                // One joiner (`,` `+` `.` `&`, a backslash continuing the line, or a YAML
+                // sequence's `-` opening the next line).
+                guard !joiner else { return nil }
+                joiner = true
+            } else if !(Trigger.isBlank(c) || c == 0x0D) {
+                break
+            }
+            k += 1
+        }
+        guard k < b.count, b[k] == quote else { return nil }
+        let s = k + 1
+        var e = runEnd(b, from: s)
+        guard e - s >= 4 else { return nil }
+        while e < b.count, b[e] == 0x3D { e += 1 }
+        return e < b.count && b[e] == quote ? s : nil
     }
 
     /// `EF BB BF` in base64.
