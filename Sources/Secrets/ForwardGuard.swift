@@ -188,6 +188,12 @@ final class ShapeAutomaton: Sendable {
     /// Positions standing for what could not be read: reaching one admits.
     let unknown: PositionMask
 
+    /// The same automaton with its sets of positions made states ahead of time (a DFA over
+    /// classes of bytes alike), when there are few enough: a walk then takes one table read a
+    /// byte, where following positions takes a chain of dependent ones. Nil: positions are
+    /// followed as they come (`admitsByPositions`).
+    let states: ShapeStates?
+
     static let maxPositions = 128
     /// Copies of a repeated class made before the rest becomes a loop.
     static let maxCopies = 8
@@ -205,12 +211,20 @@ final class ShapeAutomaton: Sendable {
         first = whole.first
         last = whole.last
         unknown = builder.unknown
+        states = ShapeStates(follow: follow, byByte: table, first: first, last: last, unknown: unknown)
     }
 
     /// Whether a match may begin at `from`: the automaton reaches the regex's end, or
     /// something unknown, within `reach` bytes (or walks that far without dying).
     @inline(__always)
     func admits(_ b: UnsafeRawBufferPointer, from: Int, reach: Int, budget: inout Int) -> Bool {
+        if let states { return states.admits(b, from: from, reach: reach, budget: &budget) }
+        return admitsByPositions(b, from: from, reach: reach, budget: &budget)
+    }
+
+    /// `admits`, following the positions byte by byte (the reference `ShapeStates` is tested
+    /// against).
+    func admitsByPositions(_ b: UnsafeRawBufferPointer, from: Int, reach: Int, budget: inout Int) -> Bool {
         var next = first
         var i = from
         let cap = from + reach
@@ -333,6 +347,111 @@ extension RegexShape.Node {
         switch self {
         case .wordBoundary, .lookbehindNot, .zeroWidth: true
         default: false
+        }
+    }
+}
+
+/// A `ShapeAutomaton` as a DFA: each set of positions a walk can be at is a state, and bytes
+/// whose positions are the same everywhere are one class (an automaton's sets are a few
+/// classes: a name's characters, blanks, quotes, `=`…). Built at once, breadth first from the
+/// first positions, or not at all past `maxStates` (repeats side by side can make many).
+/// A walk ends as the positions' walk does, at the same byte (the budget is charged alike):
+/// three ends are kept apart from the states, `dead` and `matched` before the byte is read
+/// (no position takes it; a position taking it ends the regex), and `unknown` after it.
+final class ShapeStates: Sendable {
+    static let maxStates = 512
+    /// Table entries at most (128 KB).
+    static let maxEntries = 32768
+    static let dead = UInt32.max, matched = UInt32.max - 1, unknown = UInt32.max - 2
+
+    /// Per byte value, its class.
+    let classOf: [UInt8]
+    let classes: Int
+    /// `row + class` → the next state's row (its number times `classes`: the first state's is
+    /// 0), or an end.
+    let table: [UInt32]
+    /// Whether the first positions hold something unknown (every walk admits at once).
+    let startsUnknown: Bool
+
+    init?(follow: [PositionMask], byByte: [PositionMask], first: PositionMask, last: PositionMask, unknown: PositionMask) {
+        struct Key: Hashable {
+            var low: UInt64, high: UInt64
+            init(_ m: PositionMask) { low = m.low; high = m.high }
+        }
+        // Classes: bytes whose positions are the same.
+        var classIDs: [Key: UInt8] = [:]
+        var representatives: [PositionMask] = []
+        var classOf = [UInt8](repeating: 0, count: 256)
+        for c in 0..<256 {
+            let key = Key(byByte[c])
+            if let id = classIDs[key] {
+                classOf[c] = id
+            } else {
+                guard representatives.count < 256 else { return nil }
+                classIDs[key] = UInt8(representatives.count)
+                classOf[c] = UInt8(representatives.count)
+                representatives.append(byByte[c])
+            }
+        }
+        self.classOf = classOf
+        let classes = representatives.count
+        self.classes = classes
+        startsUnknown = !(first & unknown).isEmpty
+        guard !startsUnknown else {
+            table = []
+            return
+        }
+        var rows: [Key: UInt32] = [Key(first): 0]
+        var pending: [PositionMask] = [first]
+        var table: [UInt32] = []
+        var k = 0
+        while k < pending.count {
+            let state = pending[k]
+            k += 1
+            for set in representatives {
+                let now = state & set
+                if now.isEmpty { table.append(Self.dead); continue }
+                if !(now & last).isEmpty { table.append(Self.matched); continue }
+                var next = PositionMask()
+                now.forEach { next |= follow[$0] }
+                if !(next & unknown).isEmpty { table.append(Self.unknown); continue }
+                if let row = rows[Key(next)] { table.append(row); continue }
+                guard pending.count < Self.maxStates, (pending.count + 1) * classes <= Self.maxEntries else { return nil }
+                let row = UInt32(pending.count * classes)
+                rows[Key(next)] = row
+                pending.append(next)
+                table.append(row)
+            }
+        }
+        self.table = table
+    }
+
+    @inline(__always)
+    func admits(_ b: UnsafeRawBufferPointer, from: Int, reach: Int, budget: inout Int) -> Bool {
+        var i = from
+        defer { budget -= i - from + 1 }
+        if startsUnknown { return true }
+        let end = min(b.count, from + reach)
+        return table.withUnsafeBufferPointer { table in
+            classOf.withUnsafeBufferPointer { classOf in
+                guard let bytes = b.baseAddress?.assumingMemoryBound(to: UInt8.self), let table = table.baseAddress,
+                      let classOf = classOf.baseAddress else { return false }
+                var row: UInt32 = 0
+                while i < end {
+                    let next = table[Int(row &+ UInt32(classOf[Int(bytes[i])]))]
+                    if next >= Self.unknown {
+                        if next == Self.unknown {
+                            i += 1
+                            return true
+                        }
+                        return next == Self.matched
+                    }
+                    row = next
+                    i += 1
+                }
+                // The text's end (nothing more can match) or the reach (walked far enough).
+                return i < b.count
+            }
         }
     }
 }

@@ -257,5 +257,68 @@ import Testing
         let b = text.withUnsafeBytes { Self.whole.candidates(in: $0, scratch: MatchScratch()) }
         #expect(a == b)
     }
+
+    @Test("the guards' automata run as DFAs say what following their positions says, at the same byte, for every built-in rule")
+    func statesAgreeWithPositions() throws {
+        let rules = try RuleSet.builtin(examples: true).rules
+        // Each automaton with its rule's examples to walk.
+        var automata: [(automaton: ShapeAutomaton, examples: [[UInt8]])] = []
+        for rule in rules {
+            guard let source = rule.regex?.source else { continue }
+            let examples = (rule.examplesTrue + rule.examplesFalse).map { Array($0.utf8) }
+            if let guardian = ForwardGuard.starting(source) { automata.append((guardian.automaton, examples)) }
+            for keyword in rule.keywords {
+                if let guardian = ForwardGuard.naming(source, keyword: keyword, ruleKeywords: rule.keywords) {
+                    automata.append((guardian.automaton, examples))
+                }
+            }
+        }
+        let withStates = automata.filter { $0.automaton.states != nil }.count
+        #expect(automata.count > 300)
+        // Nearly all are small enough to be made states (a few repeats side by side are not).
+        #expect(withStates * 10 >= automata.count * 9, "\(withStates) of \(automata.count)")
+        // Texts: the rule's examples, lines of code around secret-like words, and noise.
+        var texts = ["api_key = \"AKIAIOSFODNN7EXAMPLE\"\n", "private String token;\n", "password: ${DB_PASSWORD}\n",
+                     "let secret: String? = nil // key\n", "<add key=\"ApiKey\" value=\"0123456789abcdef0123\"/>\n",
+                     "export GITHUB_TOKEN=ghp_0123456789abcdefABCDEF0123456789abcd\n"].map { Array($0.utf8) }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let alphabet = Array("aZ09_-./:=\"' \t\n{}()+@$xXkK".utf8) + [0x00, 0xC3, 0xFF]
+        for _ in 0..<24 {
+            var t: [UInt8] = []
+            for _ in 0..<80 {
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                t.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            texts.append(t)
+        }
+        var compared = 0, disagreements: [String] = []
+        for (automaton, examples) in automata where automaton.states != nil {
+            for text in examples + texts {
+                text.withUnsafeBytes { b in
+                    for from in 0...b.count {
+                        var budgetA = 1000, budgetB = 1000
+                        let a = automaton.admits(b, from: from, reach: ForwardGuard.reach, budget: &budgetA)
+                        let p = automaton.admitsByPositions(b, from: from, reach: ForwardGuard.reach, budget: &budgetB)
+                        compared += 1
+                        if a != p || budgetA != budgetB, disagreements.count < 5 {
+                            disagreements.append("\(String(decoding: text, as: UTF8.self).debugDescription) from \(from): \(a)/\(p) \(budgetA)/\(budgetB)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 100_000)
+        #expect(disagreements.isEmpty, "\(disagreements)")
+        // A short reach ends a walk the same way.
+        let twilio = try #require(ForwardGuard.starting(#"\b(SK[0-9a-fA-F]{32})\b"#)?.automaton)
+        #expect(twilio.states != nil)
+        Array("SK0123456789abcdef0123456789abcdef".utf8).withUnsafeBytes { b in
+            for reach in [0, 1, 5, 33, 34, 40] {
+                var budgetA = 100, budgetB = 100
+                #expect(twilio.admits(b, from: 0, reach: reach, budget: &budgetA) == twilio.admitsByPositions(b, from: 0, reach: reach, budget: &budgetB))
+                #expect(budgetA == budgetB)
+            }
+        }
+    }
 }
 
