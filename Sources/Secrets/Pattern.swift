@@ -208,6 +208,9 @@ public final class MatchScratch {
     /// The same for the decoders' triggers, and for both in one database.
     var triggerScratch: OpaquePointer?
     var mergedScratch: OpaquePointer?
+    /// How many keyword occurrences took their guards' verdicts from a delta's base
+    /// (`GuardVerdicts`) rather than walking again.
+    var guardVerdictsTaken = 0
     /// The new stretches of a delta's bytes, laid end to end to be searched at once.
     var regionBytes: [UInt8] = []
     /// What the run trigger's first look said of recent runs (made on first use).

@@ -264,17 +264,39 @@ public final class Scanner: Sendable {
         var hits: [UInt64] = []
         hits.reserveCapacity(occurrences.packed.count * 2 + rulesWithoutKeywords.count)
         var guardBudget = ForwardGuard.budget(for: bytes.count)
+        // What the guards said, kept for the versions built on these bytes; and what they said
+        // on the base, taken for what the delta copied (`GuardVerdicts`).
+        let keepVerdicts = searched != nil && depth == 0
+        var verdicts: [UInt64] = []
+        if keepVerdicts { verdicts.reserveCapacity(occurrences.packed.count) }
+        var inherited = depth == 0 ? base.flatMap { GuardVerdicts(base: $0.windows, copies: $0.copies) } : nil
         for packed in occurrences.packed {
             let (start, keyword) = KeywordOccurrences.unpack(packed)
             guard let block = guardTable.block(keyword) else {
                 for rule in rulesByKeyword[keyword] { hits.append(UInt64(rule) << 40 | UInt64(start)) }
+                if keepVerdicts { verdicts.append(0) }
                 continue
             }
-            for (j, rule) in rulesByKeyword[keyword].enumerated() {
+            let rules = rulesByKeyword[keyword]
+            let known = rules.count <= GuardVerdicts.rules
+                ? inherited?.verdict(start: start, keyword: keyword, length: block.pointee.length) : nil
+            if known != nil { scratch.guardVerdictsTaken += 1 }
+            var verdict = GuardVerdicts.known
+            for (j, rule) in rules.enumerated() {
                 // An occurrence that cannot start a match of the rule costs it nothing more.
-                guard block.pointee.admits(rule: j, bytes, at: start, budget: &guardBudget) else { continue }
+                if let known {
+                    guard known & (1 << UInt64(j)) != 0 else { continue }
+                } else {
+                    guard block.pointee.admits(rule: j, bytes, at: start, budget: &guardBudget) else { continue }
+                    if j < GuardVerdicts.rules { verdict |= 1 << UInt64(j) }
+                }
                 hits.append(UInt64(rule) << 40 | UInt64(start))
             }
+            if keepVerdicts { verdicts.append(known ?? (rules.count <= GuardVerdicts.rules ? verdict : 0)) }
+        }
+        if keepVerdicts {
+            searched?.occurrences = occurrences.packed
+            searched?.verdicts = verdicts
         }
         for rule in rulesWithoutKeywords { hits.append(UInt64(rule) << 40 | noStart) }
         hits.sort()

@@ -22,6 +22,11 @@ public struct SearchedWindows: Sendable {
     var found: [Match] = []
     /// How many of the windows were taken from a base rather than searched.
     public internal(set) var reused = 0
+    /// The keyword occurrences the guards were asked about (`KeywordOccurrences.packed`), and
+    /// per occurrence what they said (`GuardVerdicts`): a version built on this one takes the
+    /// verdicts of occurrences it copied with every byte a guard reads.
+    var occurrences: [UInt64] = []
+    var verdicts: [UInt64] = []
 
     public init() {}
 
@@ -35,7 +40,7 @@ public struct SearchedWindows: Sendable {
     }
 
     /// Whether the record has grown past its allowance (it is then dropped).
-    var isOverAllowance: Bool { windows.count * 40 + found.count * 160 > allowance }
+    var isOverAllowance: Bool { windows.count * 40 + found.count * 160 + verdicts.count * 8 > allowance }
 
     public var count: Int { windows.count }
 
@@ -88,5 +93,60 @@ extension Match {
     /// The same match with every range moved by `delta` bytes.
     func shifted(by delta: Int) -> Match {
         Match(groups: groups.map { $0.map { ($0.lowerBound + delta)..<($0.upperBound + delta) } })
+    }
+}
+
+/// What the keyword guards said about each occurrence of a text: bit `j` for the keyword's
+/// `j`th rule (admitted), and `known` once asked. A version of the text built on it by a delta
+/// takes a verdict instead of walking again when the delta copied the occurrence with every
+/// byte a guard may read around it (`before` and `after`: the opener's walk back and the
+/// forward walk; both texts then hold the same bytes there, far from either end).
+struct GuardVerdicts {
+    static let known: UInt64 = 1 << 63
+    /// Rules of one keyword a verdict can hold.
+    static let rules = 63
+    static let before = ForwardGuard.reach + 2
+    static func after(_ length: Int) -> Int { length + ForwardGuard.reach + KeywordGuard.longest + 2 }
+
+    private let occurrences: [UInt64]
+    private let verdicts: [UInt64]
+    private let copies: [CopiedBytes]
+    private var copy = 0
+    /// Where the last look-up in the current copy stood in `occurrences` (-1: none yet).
+    private var at = -1
+
+    /// Nil when the base kept no verdicts.
+    init?(base: SearchedWindows, copies: [CopiedBytes]) {
+        guard !base.verdicts.isEmpty, base.verdicts.count == base.occurrences.count else { return nil }
+        occurrences = base.occurrences
+        verdicts = base.verdicts
+        self.copies = copies
+    }
+
+    /// The base's verdict for the occurrence of `keyword` (`length` bytes) at `start`, asked
+    /// in ascending order of start; nil when it is not to be taken.
+    mutating func verdict(start: Int, keyword: Int, length: Int) -> UInt64? {
+        while copy < copies.count, copies[copy].target + copies[copy].count <= start {
+            copy += 1
+            at = -1
+        }
+        guard copy < copies.count else { return nil }
+        let c = copies[copy]
+        guard start - Self.before >= c.target, start + Self.after(length) <= c.target + c.count else { return nil }
+        let key = KeywordOccurrences.pack(start - c.target + c.source, keyword)
+        if at < 0 {
+            var lo = 0, hi = occurrences.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if occurrences[mid] < key { lo = mid + 1 } else { hi = mid }
+            }
+            at = lo
+        } else {
+            // Within one copy the base's occurrences follow in the same order.
+            while at < occurrences.count, occurrences[at] < key { at += 1 }
+        }
+        guard at < occurrences.count, occurrences[at] == key else { return nil }
+        let v = verdicts[at]
+        return v & Self.known != 0 ? v : nil
     }
 }

@@ -132,4 +132,37 @@ import Testing
         let b = bare.withUnsafeBytes { scanner.read($0, limits: limits, scratch: scratch).candidates.map(\.ruleID) }
         #expect(Set(a) != Set(b), "\(a) \(b)")
     }
+
+    /// The guards' verdicts on the base are taken for occurrences the delta copied with every
+    /// byte a guard reads around them; an occurrence whose following bytes the delta changed is
+    /// walked again (a call, where no match can start, turned into an assignment of a
+    /// secret; and the other way).
+    @Test func guardVerdictsTakenOnlyWhereTheirBytesWereCopied() throws {
+        var rng = SplitMix(seed: 5)
+        var factory = SecretFactory(seed: 6)
+        let lines = Self.text(&factory, lines: 300, rng: &rng)
+        let secret = factory.password()
+        let edits: [(before: [String], after: [String])] = [
+            (lines.enumerated().map { $0 == 150 ? "password(); // asked again" : $1 },
+             lines.enumerated().map { $0 == 150 ? "password = \"\(secret)\"" : $1 }),
+            (lines.enumerated().map { $0 == 150 ? "password = \"\(secret)\"" : $1 },
+             lines.enumerated().map { $0 == 150 ? "password(); // asked again" : $1 }),
+            (lines, Array(lines[..<100]) + ["GITHUB_TOKEN=" + factory.githubToken()] + Array(lines[100...])),
+        ]
+        let scratch = MatchScratch()
+        for (before, after) in edits {
+            let (base, target, copies) = Self.texts(before, after)
+            let windows = try #require(Self.read(Self.scanner, base, reusing: nil, scratch: scratch).windows)
+            #expect(windows.verdicts.count == windows.occurrences.count)
+            let taken = scratch.guardVerdictsTaken
+            let reused = Self.read(Self.scanner, target, reusing: (windows, copies), scratch: scratch).scan
+            let fresh = Self.read(Self.scanner, target, reusing: nil, scratch: scratch).scan
+            #expect(reused.candidates == fresh.candidates)
+            // Most occurrences lie far inside a copy: their verdicts were taken, not walked.
+            #expect(scratch.guardVerdictsTaken - taken > 100)
+        }
+        // The edits are not vacuous: the password line's value decides a finding.
+        let withSecret = Self.read(Self.scanner, Self.texts(edits[0].after, edits[0].after).target, reusing: nil, scratch: scratch).scan
+        #expect(withSecret.candidates.contains { String(decoding: $0.secret, as: UTF8.self) == secret })
+    }
 }
