@@ -15,6 +15,12 @@ static inline const void *reviewgate_memmem(const void *haystack, size_t haystac
     return memmem(haystack, haystacklen, needle, needlelen);
 }
 
+// memrchr (a GNU extension): the last `c` in the `n` bytes at `s`, searched with vector loads.
+void *memrchr(const void *s, int c, size_t n);
+static inline const void *reviewgate_memrchr(const void *s, int c, size_t n) {
+    return memrchr(s, c, n);
+}
+
 // One bit of a shared bitmap set, atomically: nonzero when this call set it (it was clear).
 static inline int reviewgate_bit_set(unsigned long long *words, unsigned long bit) {
     unsigned long long mask = 1ULL << (bit & 63);

@@ -1,4 +1,5 @@
 import Base
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -1240,10 +1241,13 @@ enum Decoders {
     /// The start of `p`'s line, looking back at most `lineReach` bytes (a hostile one-line
     /// file must not make each trigger walk the whole line).
     static func lineStart(_ p: Int, _ b: UnsafeRawBufferPointer) -> Int {
-        var i = min(p, b.count)
+        let i = min(p, b.count)
         let floor = max(0, p - lineReach)
-        while i > floor, b[i - 1] != 10 { i -= 1 }
-        return i
+        guard i > floor, let base = b.baseAddress else { return i }
+        // glibc's vector search back for the newline (a name looked up on every line it
+        // stands on walked each line back byte by byte).
+        guard let nl = reviewgate_memrchr(base + floor, 10, i - floor) else { return floor }
+        return base.distance(to: UnsafeRawPointer(nl)) + 1
     }
 
     /// The end of `p`'s line (its newline), looking ahead at most `2 * lineReach` bytes.
