@@ -209,5 +209,7 @@ import Testing
         #expect(pack.mappedBytes == 0)
         for id in objects { _ = try store.read(id) }
         #expect(pack.mappedBytes == once, "after a drop, blocks count afresh")
+        // A small pack may keep its floor resident; a large one a quarter of itself, at most 64 MiB.
+        #expect(pack.residentLimit == PackFile.leastResident)
     }
 }
