@@ -1469,6 +1469,12 @@ import Testing
             String(repeating: "\"_\".join([\"ghp\", \"abcdefgh\", \"ijklmnop\"]) ", count: 8_000) + "\n",
             String(repeating: "'%s%s' % ('ab', 'cd') \"{}{}\".format(\"a\", \"b\") ", count: 6_000) + "\n",
             String(repeating: "x{'abcdefgh'}${\"ab\"} ", count: 15_000) + "\n",
+            // Quoted base64 pieces of one width whose first characters decode to text and whose
+            // join does not: each piece once read alone; the first version joined every piece
+            // with all after it again (a 1.3 MB array took 65 s).
+            "a = [\n" + (0..<4_000).map { i in
+                "  \"" + Data(Array("abcdefghijklmno".utf8) + (0..<30).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ i &* 101) }).base64EncodedString() + "\",\n"
+            }.joined() + "]\n",
         ]
         for text in texts {
             let scan = read(text + "v = [\"\(token.prefix(12))\", \"\(token.dropFirst(12))\"]\n")

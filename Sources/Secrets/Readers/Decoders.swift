@@ -71,7 +71,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool, listedJoins: Bool = true,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
+        var runDone = 0, quotedDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var headsDone = 0, interpolatedDone = 0, formatDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
@@ -93,11 +93,17 @@ enum Decoders {
                     runDone = end
                     continue
                 }
-                var (text, end) = Self.run(b, from: start)
+                // Quoted pieces already joined once are read one by one (below).
+                var joinedQuoted = false
+                var (text, end) = Self.run(b, from: start, quoted: start >= quotedDone, joinedQuoted: &joinedQuoted)
                 var decodedRun = Self.decodeRun(text)
-                if decodedRun == nil, start > 0, Trigger.isQuote(b[start - 1]) {
+                if decodedRun == nil, joinedQuoted {
                     // Quoted pieces that do not decode as one (a list of unrelated values):
-                    // the first alone, and each after it as its own run.
+                    // the first alone, and each after it as its own run, never joined again
+                    // (each joining all after it made a list of N pieces N²/2 pieces' work).
+                    // What the join read counts against the budget, as decoded bytes do.
+                    quotedDone = end
+                    budget -= text.count
                     (text, end) = Self.run(b, from: start, quoted: false)
                     decodedRun = Self.decodeRun(text)
                 }
@@ -1265,6 +1271,12 @@ enum Decoders {
     /// concatenation the run's quoted literal opens (`quotedPiece`); returns its characters
     /// and where it ends.
     static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool = true) -> ([UInt8], Int) {
+        var joined = false
+        return run(b, from: start, quoted: quoted, joinedQuoted: &joined)
+    }
+
+    /// `run`, saying whether it went on over quoted pieces (`joinedQuoted`).
+    static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool, joinedQuoted: inout Bool) -> ([UInt8], Int) {
         let cls = Trigger.runClass
         var text: [UInt8] = []
         text.reserveCapacity(64)
@@ -1286,6 +1298,7 @@ enum Decoders {
         var lines = 0
         while lines < 100_000, text.last != 0x3D {
             if let quote, piece == width, width >= Trigger.minimumRun, let next = quotedPiece(b, closingAt: i, quote: quote) {
+                joinedQuoted = true
                 i = next
                 piece = take()
                 lines += 1
