@@ -889,6 +889,10 @@ import Testing
             ("x\nconst v = " + Self.pieces(Self.documentBase64(token), 40, "\"", "\" +\n  \"", "\";\n"), "base64"),
             ("x\nv = (" + Self.pieces(Self.documentBase64(token), 32, "\"", "\"\n     \"", "\")\n"), "base64"),
             ("x\nV=" + Self.pieces(Self.documentBase64(token), 48, "\"", "\"\\\n\"", "\"\n"), "base64"),
+            // Wrapped base64 commented out, a marker opening each line (`#`, `//`, ` * `).
+            ("x\n" + Self.pieces(Self.documentBase64(token), 40, "# ", "\n# ", "\n"), "base64"),
+            ("x\n" + Self.pieces(Self.documentBase64(token), 32, "  // ", "\n  // ", "\n"), "base64"),
+            ("/*\n" + Self.pieces(Self.documentBase64(token), 36, " * ", "\n * ", "\n */\n"), "base64"),
             // Base64 joined to a name by `_` (two alphabets in one run).
             ("x\nx=cfg_\(Data(">>>??? GITHUB_TOKEN=\(token)\n".utf8).base64EncodedString())\n", "base64"),
             // Base64 of UTF-16LE text: PowerShell's -EncodedCommand.
@@ -919,6 +923,8 @@ import Testing
         #expect(noise.count == document.count)
         #expect(found(read("x\nvalues = [\"\(document)\",\n  \"\(noise)\"]\n"), token).map(\.encoding) == ["base64"])
         #expect(found(read("x\nvalues = [\"\(noise)\",\n  \"\(document)\"]\n"), token).map(\.encoding) == ["base64"])
+        #expect(found(read("x\n# \(document)\n# \(noise)\n"), token).map(\.encoding) == ["base64"])
+        #expect(found(read("x\n# \(noise)\n# \(document)\n"), token).map(\.encoding) == ["base64"])
     }
 
     @Test("a Jupyter notebook's cells are read as the code they hold: a split in a cell, a variable from another cell, an output over text elements")
@@ -1475,6 +1481,9 @@ import Testing
             "a = [\n" + (0..<4_000).map { i in
                 "  \"" + Data(Array("abcdefghijklmno".utf8) + (0..<30).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ i &* 101) }).base64EncodedString() + "\",\n"
             }.joined() + "]\n",
+            (0..<4_000).map { i in
+                "# " + Data(Array("abcdefghijklmno".utf8) + (0..<30).map { UInt8(truncatingIfNeeded: $0 &* 41 &+ i &* 103) }).base64EncodedString() + "\n"
+            }.joined(),
         ]
         for text in texts {
             let scan = read(text + "v = [\"\(token.prefix(12))\", \"\(token.dropFirst(12))\"]\n")

@@ -1268,20 +1268,22 @@ enum Decoders {
     /// following lines that are wholly such characters (wrapped base64, an indented YAML
     /// value), or over single spaces between pieces of the first's width (a wrapped value
     /// pasted onto one line), or, with `quoted`, over the literals of a list or a
-    /// concatenation the run's quoted literal opens (`quotedPiece`); returns its characters
-    /// and where it ends.
+    /// concatenation the run's quoted literal opens (`quotedPiece`) and over the next lines
+    /// of a comment the run's line is (`commentMarker`: base64 commented out, `# …` a line);
+    /// returns its characters and where it ends.
     static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool = true) -> ([UInt8], Int) {
         var joined = false
         return run(b, from: start, quoted: quoted, joinedQuoted: &joined)
     }
 
-    /// `run`, saying whether it went on over quoted pieces (`joinedQuoted`).
+    /// `run`, saying whether it went on over quoted pieces or commented lines (`joinedQuoted`).
     static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool, joinedQuoted: inout Bool) -> ([UInt8], Int) {
         let cls = Trigger.runClass
         var text: [UInt8] = []
         text.reserveCapacity(64)
         var i = start
         let quote: UInt8? = quoted && start > 0 && Trigger.isQuote(b[start - 1]) ? b[start - 1] : nil
+        let marker = quoted ? commentMarker(b, before: start) : nil
         // The characters taken (padding aside).
         func take() -> Int {
             let from = i
@@ -1314,13 +1316,56 @@ enum Decoders {
                 continue
             }
             // Four characters at least, its padding counted (a last line `Mw==`).
-            guard let next = nextLineRun(b, after: i), let padded = paddedLineEnd(b, at: next.upperBound),
-                  padded - next.lowerBound >= 4 else { break }
+            if let next = nextLineRun(b, after: i), let padded = paddedLineEnd(b, at: next.upperBound), padded - next.lowerBound >= 4 {
+                i = next.lowerBound
+                piece = take()
+                lines += 1
+                continue
+            }
+            // A commented block: the next line opens with the same marker, then the run.
+            guard let marker, piece == width, width >= Trigger.minimumRun, let next = nextCommentedRun(b, after: i, marker: marker),
+                  let padded = paddedLineEnd(b, at: next.upperBound), padded - next.lowerBound >= 4 else { break }
+            joinedQuoted = true
             i = next.lowerBound
             piece = take()
             lines += 1
         }
         return (text, i)
+    }
+
+    /// The comment marker that opens the line of a run starting at `start`, when only it and
+    /// blanks stand before the run there: `#`, `//`, `--`, `;`, `%`, or a block comment's `*`.
+    static func commentMarker(_ b: UnsafeRawBufferPointer, before start: Int) -> Range<Int>? {
+        var k = start
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        let e = k
+        while k > 0, e - k < 2, b[k - 1] == 0x23 || b[k - 1] == 0x2F || b[k - 1] == 0x2D || b[k - 1] == 0x3B || b[k - 1] == 0x25 || b[k - 1] == 0x2A {
+            k -= 1
+        }
+        guard k < e else { return nil }
+        let marker = k..<e
+        // `//` and `--` whole; the others one byte.
+        if marker.count == 2, b[marker.lowerBound] != b[marker.lowerBound + 1] || !(b[marker.lowerBound] == 0x2F || b[marker.lowerBound] == 0x2D) { return nil }
+        if marker.count == 1, b[marker.lowerBound] == 0x2F || b[marker.lowerBound] == 0x2D { return nil }
+        while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
+        return k == 0 || b[k - 1] == 0x0A ? marker : nil
+    }
+
+    /// The run of base64/hex characters on the line after the line end at `e`, when that line
+    /// opens (after blanks) with the bytes of `marker`, then blanks, then the run.
+    static func nextCommentedRun(_ b: UnsafeRawBufferPointer, after e: Int, marker: Range<Int>) -> Range<Int>? {
+        var j = e
+        if j < b.count, b[j] == 0x0D { j += 1 }
+        guard j < b.count, b[j] == 0x0A else { return nil }
+        j += 1
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        for m in marker {
+            guard j < b.count, b[j] == b[m] else { return nil }
+            j += 1
+        }
+        guard j < b.count, Trigger.isBlank(b[j]) || Trigger.runClass[Int(b[j])] else { return nil }
+        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        return j..<runEnd(b, from: j)
     }
 
     /// Where the next piece of a value cut into quoted literals starts, when the literal
