@@ -924,6 +924,20 @@ import Testing
         #expect(found(read("x\nvalues = [\"\(document)\",\n  \"\(noise)\"]\n"), token).map(\.encoding) == ["base64"])
         #expect(found(read("x\nvalues = [\"\(noise)\",\n  \"\(document)\"]\n"), token).map(\.encoding) == ["base64"])
         #expect(found(read("x\n# \(document)\n# \(noise)\n"), token).map(\.encoding) == ["base64"])
+        // A join that decodes but is not the value: a call's next argument after an unpadded
+        // value, a value out of step with the one before it (widths not a multiple of four);
+        // each piece is still read alone. And a key after a value is no piece of it.
+        var even = "GITHUB_TOKEN=" + token
+        while even.utf8.count % 3 != 0 { even = " " + even }
+        let unpadded = Data(even.utf8).base64EncodedString()
+        #expect(!unpadded.hasSuffix("="))
+        #expect(found(read("x\nconst v = Buffer.from(\"\(unpadded)\", \"base64\");\n"), token).count == 1)
+        let prose = String(repeating: "plain words of a longer text, ", count: 10) + "e"
+        let urlSafe = { (t: String) in Data(t.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "") }
+        #expect(urlSafe(prose).count % 4 != 0)
+        #expect(found(read("x\nv = [\"\(urlSafe(prose))\",\n  \"\(urlSafe("GITHUB_TOKEN=" + token))\"]\n"), token).count == 1)
+        #expect(found(read("x\n{\"v\": \"\(unpadded)\", \"apiKey\": \"abcdEFGH\"}\n"), token).count == 1)
         #expect(found(read("x\n# \(noise)\n# \(document)\n"), token).map(\.encoding) == ["base64"])
     }
 

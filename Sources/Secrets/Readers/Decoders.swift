@@ -93,20 +93,23 @@ enum Decoders {
                     runDone = end
                     continue
                 }
-                // Quoted pieces already joined once are read one by one (below).
+                // Quoted pieces or commented lines joined: the join is read, and then each piece
+                // alone as before (a join of unrelated values can still decode, with the next
+                // value's bytes after the first's, or out of step with it), the pieces never
+                // joined again (each joining all after it made a list of N pieces N²/2 pieces'
+                // work). What the join read counts against the budget, as decoded bytes do.
                 var joinedQuoted = false
                 var (text, end) = Self.run(b, from: start, quoted: start >= quotedDone, joinedQuoted: &joinedQuoted)
-                var decodedRun = Self.decodeRun(text)
-                if decodedRun == nil, joinedQuoted {
-                    // Quoted pieces that do not decode as one (a list of unrelated values):
-                    // the first alone, and each after it as its own run, never joined again
-                    // (each joining all after it made a list of N pieces N²/2 pieces' work).
-                    // What the join read counts against the budget, as decoded bytes do.
+                if joinedQuoted {
                     quotedDone = end
                     budget -= text.count
+                    if let joined = Self.decodeRun(text) {
+                        budget -= joined.bytes.count
+                        body(Decoded(region: start..<end, encoding: joined.encoding, bytes: joined.bytes))
+                    }
                     (text, end) = Self.run(b, from: start, quoted: false)
-                    decodedRun = Self.decodeRun(text)
                 }
+                let decodedRun = Self.decodeRun(text)
                 runDone = end
                 if decodedRun == nil, trigger == .wrappedRun, start >= givenBackEnd, let firstEnd = Self.headingOverRun(b, wrappedAt: start) {
                     // Not base64 after all, and its first line unlike the next (a heading's last
@@ -1398,7 +1401,11 @@ enum Decoders {
         var e = runEnd(b, from: s)
         guard e - s >= 4 else { return nil }
         while e < b.count, b[e] == 0x3D { e += 1 }
-        return e < b.count && b[e] == quote ? s : nil
+        guard e < b.count, b[e] == quote else { return nil }
+        // A key (`"apiKey": …`) is no piece of the value before it.
+        var after = e + 1
+        while after < b.count, Trigger.isBlank(b[after]) { after += 1 }
+        return after < b.count && b[after] == 0x3A ? nil : s
     }
 
     /// `EF BB BF` in base64.
