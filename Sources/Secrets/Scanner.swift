@@ -287,26 +287,27 @@ public final class Scanner: Sendable {
                 if keepVerdicts { verdicts.append(0) }
                 continue
             }
-            let known = count <= GuardVerdicts.rules
-                ? inherited?.verdict(start: start, keyword: keyword, length: block.pointee.length) : nil
+            // A verdict holds one bit a rule (a keyword of more rules is always walked).
+            let fits = count <= GuardVerdicts.rules
+            let known = fits ? inherited?.verdict(start: start, keyword: keyword, length: block.pointee.length) : nil
             if known != nil { scratch.guardVerdictsTaken += 1 }
-            var verdict = GuardVerdicts.known
+            var verdict = fits ? GuardVerdicts.known : 0
             for j in 0..<count {
                 // An occurrence that cannot start a match of the rule costs it nothing more.
                 if let known {
                     guard known & (1 << UInt64(j)) != 0 else { continue }
                 } else {
                     guard block.pointee.admits(rule: j, bytes, at: start, budget: &guardBudget) else { continue }
-                    if j < GuardVerdicts.rules { verdict |= 1 << UInt64(j) }
+                    if fits { verdict |= 1 << UInt64(j) }
                 }
                 hits.append(UInt64(keywordRules[first + j]) << 40 | UInt64(start))
             }
-            if keepVerdicts { verdicts.append(known ?? (count <= GuardVerdicts.rules ? verdict : 0)) }
+            if keepVerdicts { verdicts.append(known ?? verdict) }
         }
         }
         }
         if keepVerdicts {
-            searched?.occurrences = occurrences.packed
+            searched?.occurrences = occurrences
             searched?.verdicts = verdicts
         }
         for rule in rulesWithoutKeywords { hits.append(UInt64(rule) << 40 | noStart) }

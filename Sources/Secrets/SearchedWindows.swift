@@ -25,7 +25,7 @@ public struct SearchedWindows: Sendable {
     /// The keyword occurrences the guards were asked about (`KeywordOccurrences.packed`), and
     /// per occurrence what they said (`GuardVerdicts`): a version built on this one takes the
     /// verdicts of occurrences it copied with every byte a guard reads.
-    var occurrences: [UInt64] = []
+    var occurrences = KeywordOccurrences.none
     var verdicts: [UInt64] = []
 
     public init() {}
@@ -108,7 +108,7 @@ struct GuardVerdicts {
     static let before = ForwardGuard.reach + 2
     static func after(_ length: Int) -> Int { length + ForwardGuard.reach + KeywordGuard.longest + 2 }
 
-    private let occurrences: [UInt64]
+    private let occurrences: KeywordOccurrences
     private let verdicts: [UInt64]
     private let copies: [CopiedBytes]
     private var copy = 0
@@ -133,19 +133,13 @@ struct GuardVerdicts {
         guard copy < copies.count else { return nil }
         let c = copies[copy]
         guard start - Self.before >= c.target, start + Self.after(length) <= c.target + c.count else { return nil }
-        let key = KeywordOccurrences.pack(start - c.target + c.source, keyword)
-        if at < 0 {
-            var lo = 0, hi = occurrences.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if occurrences[mid] < key { lo = mid + 1 } else { hi = mid }
-            }
-            at = lo
-        } else {
-            // Within one copy the base's occurrences follow in the same order.
-            while at < occurrences.count, occurrences[at] < key { at += 1 }
-        }
-        guard at < occurrences.count, occurrences[at] == key else { return nil }
+        let baseStart = start - c.target + c.source
+        let key = KeywordOccurrences.pack(baseStart, keyword)
+        // The copy's first look-up searches; within one copy the base's occurrences follow in
+        // the same order.
+        if at < 0 { at = occurrences.firstIndex(from: baseStart) }
+        while at < occurrences.count, occurrences.packed[at] < key { at += 1 }
+        guard at < occurrences.count, occurrences.packed[at] == key else { return nil }
         let v = verdicts[at]
         return v & Self.known != 0 ? v : nil
     }

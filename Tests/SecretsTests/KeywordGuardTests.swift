@@ -277,19 +277,16 @@ import Testing
         #expect(automata.count > 300)
         // Nearly all are small enough to be made states (a few repeats side by side are not).
         #expect(withStates * 10 >= automata.count * 9, "\(withStates) of \(automata.count)")
-        // Texts: the rule's examples, lines of code around secret-like words, and noise.
-        var texts = ["api_key = \"AKIAIOSFODNN7EXAMPLE\"\n", "private String token;\n", "password: ${DB_PASSWORD}\n",
-                     "let secret: String? = nil // key\n", "<add key=\"ApiKey\" value=\"0123456789abcdef0123\"/>\n",
-                     "export GITHUB_TOKEN=ghp_0123456789abcdefABCDEF0123456789abcd\n"].map { Array($0.utf8) }
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        // Texts: the rule's examples, lines of code around secret-like words (values made at
+        // run time), and noise.
+        var factory = SecretFactory(seed: 17)
+        var texts = ["api_key = \"\(factory.awsAccessKey())\"\n", "private String token;\n", "password: ${DB_PASSWORD}\n",
+                     "let secret: String? = nil // key\n", "<add key=\"ApiKey\" value=\"\(factory.alnum(20))\"/>\n",
+                     "export GITHUB_TOKEN=\(factory.githubToken())\n"].map { Array($0.utf8) }
+        var rng = SplitMix(seed: 0x9E37_79B9_7F4A_7C15)
         let alphabet = Array("aZ09_-./:=\"' \t\n{}()+@$xXkK".utf8) + [0x00, 0xC3, 0xFF]
         for _ in 0..<24 {
-            var t: [UInt8] = []
-            for _ in 0..<80 {
-                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                t.append(alphabet[Int(seed >> 33) % alphabet.count])
-            }
-            texts.append(t)
+            texts.append((0..<80).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
         }
         var compared = 0, disagreements: [String] = []
         for (automaton, examples) in automata where automaton.states != nil {

@@ -71,7 +71,7 @@ enum Decoders {
     @discardableResult
     static func decode(_ b: UnsafeRawBufferPointer, triggers: [(Trigger, Int)], runAtStart: Bool, listedJoins: Bool = true,
                        budget: inout Int, _ body: (Decoded) -> Void) -> Bool {
-        var runDone = 0, quotedDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
+        var runDone = 0, piecesDone = 0, givenBackEnd = 0, lineDone = 0, joinDone = 0, foldDone = 0, concatDone = 0, listDone = 0, tightDone = 0, hexBytesDone = 0, markupDone = 0
         var headsDone = 0, interpolatedDone = 0, formatDone = 0
         var invisibleDone = 0, rot13Done = 0, reversedDone = 0, referenceDone = 0, charsDone = 0, cellsDone = 0, outputsDone = 0, printableDone = 0
         // Values of the names chains use, looked up once per text (nil: not assigned a literal).
@@ -98,10 +98,10 @@ enum Decoders {
                 // value's bytes after the first's, or out of step with it), the pieces never
                 // joined again (each joining all after it made a list of N pieces N²/2 pieces'
                 // work). What the join read counts against the budget, as decoded bytes do.
-                var joinedQuoted = false
-                var (text, end) = Self.run(b, from: start, quoted: start >= quotedDone, joinedQuoted: &joinedQuoted)
-                if joinedQuoted {
-                    quotedDone = end
+                var joinedPieces = false
+                var (text, end) = Self.run(b, from: start, quoted: start >= piecesDone, joinedPieces: &joinedPieces)
+                if joinedPieces {
+                    piecesDone = end
                     budget -= text.count
                     if let joined = Self.decodeRun(text) {
                         budget -= joined.bytes.count
@@ -521,13 +521,22 @@ enum Decoders {
 
     /// The run of base64/hex characters opening the line after the line end at `e` (LF or CR
     /// LF), past its blanks (maybe empty); nil when no line ends at `e`. The lines of a wrapped
-    /// value are read with it: by `run`, the wrapped-run trigger's check and its heading.
-    static func nextLineRun(_ b: UnsafeRawBufferPointer, after e: Int) -> Range<Int>? {
+    /// value are read with it: by `run`, the wrapped-run trigger's check and its heading. With
+    /// `marker` (a comment's, `commentMarker`), the line must open with those bytes after its
+    /// blanks, and the run comes after them and more blanks.
+    static func nextLineRun(_ b: UnsafeRawBufferPointer, after e: Int, marker: Range<Int>? = nil) -> Range<Int>? {
         var j = e
         if j < b.count, b[j] == 0x0D { j += 1 }
         guard j < b.count, b[j] == 0x0A else { return nil }
         j += 1
         while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        if let marker {
+            for m in marker {
+                guard j < b.count, b[j] == b[m] else { return nil }
+                j += 1
+            }
+            while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
+        }
         return j..<runEnd(b, from: j)
     }
 
@@ -1276,11 +1285,11 @@ enum Decoders {
     /// returns its characters and where it ends.
     static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool = true) -> ([UInt8], Int) {
         var joined = false
-        return run(b, from: start, quoted: quoted, joinedQuoted: &joined)
+        return run(b, from: start, quoted: quoted, joinedPieces: &joined)
     }
 
-    /// `run`, saying whether it went on over quoted pieces or commented lines (`joinedQuoted`).
-    static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool, joinedQuoted: inout Bool) -> ([UInt8], Int) {
+    /// `run`, saying whether it went on over quoted pieces or commented lines (`joinedPieces`).
+    static func run(_ b: UnsafeRawBufferPointer, from start: Int, quoted: Bool, joinedPieces: inout Bool) -> ([UInt8], Int) {
         let cls = Trigger.runClass
         var text: [UInt8] = []
         text.reserveCapacity(64)
@@ -1302,34 +1311,27 @@ enum Decoders {
         // (a run's width at least; never words) joined by single spaces.
         var lines = 0
         while lines < 100_000, text.last != 0x3D {
-            if let quote, piece == width, width >= Trigger.minimumRun, let next = quotedPiece(b, closingAt: i, quote: quote) {
-                joinedQuoted = true
-                i = next
-                piece = take()
-                lines += 1
-                continue
+            // Where the next piece starts, if anything goes on.
+            let next: Int
+            let wide = piece == width && width >= Trigger.minimumRun
+            if wide, let quote, let start = quotedPiece(b, closingAt: i, quote: quote) {
+                joinedPieces = true
+                next = start
+            } else if wide, i + 1 < b.count, b[i] == 0x20, runEnd(b, from: i + 1) - (i + 1) >= 4 {
+                next = i + 1
+            } else if let line = nextLineRun(b, after: i), let padded = paddedLineEnd(b, at: line.upperBound),
+                      padded - line.lowerBound >= 4 {
+                // Four characters at least, its padding counted (a last line `Mw==`).
+                next = line.lowerBound
+            } else if wide, let marker, let line = nextLineRun(b, after: i, marker: marker),
+                      let padded = paddedLineEnd(b, at: line.upperBound), padded - line.lowerBound >= 4 {
+                // A commented block: the next line opens with the same marker, then the run.
+                joinedPieces = true
+                next = line.lowerBound
+            } else {
+                break
             }
-            if i + 1 < b.count, b[i] == 0x20, piece == width, width >= Trigger.minimumRun, cls[Int(b[i + 1])] {
-                var k = i + 1
-                while k < b.count, cls[Int(b[k])] { k += 1 }
-                guard k - (i + 1) >= 4 else { break }
-                i += 1
-                piece = take()
-                lines += 1
-                continue
-            }
-            // Four characters at least, its padding counted (a last line `Mw==`).
-            if let next = nextLineRun(b, after: i), let padded = paddedLineEnd(b, at: next.upperBound), padded - next.lowerBound >= 4 {
-                i = next.lowerBound
-                piece = take()
-                lines += 1
-                continue
-            }
-            // A commented block: the next line opens with the same marker, then the run.
-            guard let marker, piece == width, width >= Trigger.minimumRun, let next = nextCommentedRun(b, after: i, marker: marker),
-                  let padded = paddedLineEnd(b, at: next.upperBound), padded - next.lowerBound >= 4 else { break }
-            joinedQuoted = true
-            i = next.lowerBound
+            i = next
             piece = take()
             lines += 1
         }
@@ -1337,38 +1339,22 @@ enum Decoders {
     }
 
     /// The comment marker that opens the line of a run starting at `start`, when only it and
-    /// blanks stand before the run there: `#`, `//`, `--`, `;`, `%`, or a block comment's `*`.
+    /// blanks stand before the run there: `//`, `--`, or one of `#`, `;`, `%` and a block
+    /// comment's `*`.
     static func commentMarker(_ b: UnsafeRawBufferPointer, before start: Int) -> Range<Int>? {
         var k = start
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         let e = k
-        while k > 0, e - k < 2, b[k - 1] == 0x23 || b[k - 1] == 0x2F || b[k - 1] == 0x2D || b[k - 1] == 0x3B || b[k - 1] == 0x25 || b[k - 1] == 0x2A {
+        if k >= 2, b[k - 1] == b[k - 2], b[k - 1] == 0x2F || b[k - 1] == 0x2D {
+            k -= 2
+        } else if k >= 1, b[k - 1] == 0x23 || b[k - 1] == 0x3B || b[k - 1] == 0x25 || b[k - 1] == 0x2A {
             k -= 1
+        } else {
+            return nil
         }
-        guard k < e else { return nil }
         let marker = k..<e
-        // `//` and `--` whole; the others one byte.
-        if marker.count == 2, b[marker.lowerBound] != b[marker.lowerBound + 1] || !(b[marker.lowerBound] == 0x2F || b[marker.lowerBound] == 0x2D) { return nil }
-        if marker.count == 1, b[marker.lowerBound] == 0x2F || b[marker.lowerBound] == 0x2D { return nil }
         while k > 0, Trigger.isBlank(b[k - 1]) { k -= 1 }
         return k == 0 || b[k - 1] == 0x0A ? marker : nil
-    }
-
-    /// The run of base64/hex characters on the line after the line end at `e`, when that line
-    /// opens (after blanks) with the bytes of `marker`, then blanks, then the run.
-    static func nextCommentedRun(_ b: UnsafeRawBufferPointer, after e: Int, marker: Range<Int>) -> Range<Int>? {
-        var j = e
-        if j < b.count, b[j] == 0x0D { j += 1 }
-        guard j < b.count, b[j] == 0x0A else { return nil }
-        j += 1
-        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
-        for m in marker {
-            guard j < b.count, b[j] == b[m] else { return nil }
-            j += 1
-        }
-        guard j < b.count, Trigger.isBlank(b[j]) || Trigger.runClass[Int(b[j])] else { return nil }
-        while j < b.count, Trigger.isBlank(b[j]) { j += 1 }
-        return j..<runEnd(b, from: j)
     }
 
     /// Where the next piece of a value cut into quoted literals starts, when the literal
